@@ -1,0 +1,82 @@
+"""Core benchmarks: one estimate_training call, a vectorized sweep, and `costcurve --help` wall time.
+
+Run: python benchmarks/bench_core.py   (prints medians; figures go in the README)
+Targets (issue 2): < 20 µs per call, > 2 million configurations/s, help < 0.3 s.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+
+def median_time(fn, repeat=7, number=1):
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for _ in range(number):
+            fn()
+        times.append((time.perf_counter() - t0) / number)
+    return statistics.median(times)
+
+
+def main():
+    from costcurve import estimate_training, load_catalog
+
+    load_catalog()
+    scalar_params = lambda: estimate_training(params=7e9, tokens=2e12, gpu="h100", gpus=1024, mfu=0.4,  # noqa: E731
+                                              price_usd_per_gpu_hour=2.5)
+    scalar_default = lambda: estimate_training(params=7e9, tokens=2e12, gpu="h100", gpus=1024, date="2024-06-01")  # noqa: E731
+    scalar_arch = lambda: estimate_training(model="llama3-70b", tokens=15e12, gpu="h100", gpus=4096, mfu=0.4,  # noqa: E731
+                                            date="2024-06-01")
+    for f in (scalar_params, scalar_default, scalar_arch):
+        f()
+    res = {
+        "estimate_training_params_us": median_time(scalar_params, number=2000) * 1e6,
+        "estimate_training_default_mfu_price_us": median_time(scalar_default, number=2000) * 1e6,
+        "estimate_training_preset_us": median_time(scalar_arch, number=2000) * 1e6,
+    }
+    n = 1_000_000
+    rng = np.random.default_rng(0)
+    params = rng.uniform(1e8, 1e12, n)
+    tokens = rng.uniform(1e10, 2e13, n)
+    gpus = rng.integers(8, 20000, n).astype(float)
+    mfu = rng.uniform(0.2, 0.6, n)
+    price = rng.uniform(1, 5, n)
+    sweep = lambda: estimate_training(params=params, tokens=tokens, gpu="h100", gpus=gpus, mfu=mfu,  # noqa: E731
+                                      price_usd_per_gpu_hour=price)
+    sweep_default = lambda: estimate_training(params=params, tokens=tokens, gpu="h100", gpus=gpus,  # noqa: E731
+                                              price_usd_per_gpu_hour=price)
+    t = median_time(sweep, repeat=5)
+    res["sweep_1e6_s"] = t
+    res["configs_per_s"] = n / t
+    t = median_time(sweep_default, repeat=5)
+    res["configs_per_s_default_mfu"] = n / t
+    times = []
+    for _ in range(7):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "costcurve", "--help"], capture_output=True, check=True)
+        times.append(time.perf_counter() - t0)
+    res["help_wall_s"] = statistics.median(times)
+    times = []
+    for _ in range(7):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import costcurve"], capture_output=True, check=True)
+        times.append(time.perf_counter() - t0)
+    res["import_wall_s"] = statistics.median(times)
+    times = []
+    for _ in range(7):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], capture_output=True, check=True)
+        times.append(time.perf_counter() - t0)
+    res["python_startup_s"] = statistics.median(times)
+    print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in res.items()}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

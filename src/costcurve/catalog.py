@@ -1,0 +1,388 @@
+"""Bundled catalogs (accelerators, cloud prices, trained models, architecture presets).
+
+Each table is a dated CSV in ``costcurve/data`` with units in its column names and a ``source``
+on every row. Tables are validated on load: a bad cell raises :class:`CatalogError` naming the
+file, row, column and what is allowed. Units are converted once, here, to base units (FLOP/s,
+bytes, bytes/s, W, USD).
+
+A user adds or overrides rows with CSV files of the same columns, passed as ``catalog=`` paths or
+through the ``COSTCURVE_CATALOG`` environment variable (several paths separated by ``os.pathsep``).
+The table a user file extends is recognised from its header; a row whose name matches a bundled
+row replaces it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import math
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from .architecture import Architecture
+from .errors import CatalogError, CostcurveError, UnknownNameError
+
+DATA_FILES = {
+    "accelerators": "accelerators.csv",
+    "prices": "prices.csv",
+    "models": "models.csv",
+    "architectures": "architectures.csv",
+    "mfu_runs": "mfu_runs.csv",
+}
+PRICE_KINDS = ("on-demand", "spot", "1-year", "3-year")
+DTYPES = ("fp32", "tf32", "bf16", "fp16", "fp8")
+
+
+# ---- column specifications ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Col:
+    """One catalog column: its type, whether it is required, its allowed range, its scale to base units."""
+
+    name: str
+    kind: str = "float"  # str | float | int | date | bool | enum | list
+    required: bool = False
+    low: float | None = None
+    high: float | None = None
+    scale: float = 1.0
+    choices: tuple = ()
+
+
+def _f(name, low=0.0, high=None, scale=1.0, required=False):
+    return Col(name, "float", required, low, high, scale)
+
+
+def _i(name, low=0, high=None, required=False):
+    return Col(name, "int", required, low, high)
+
+
+SCHEMAS: dict[str, tuple[Col, ...]] = {
+    "accelerators": (
+        Col("name", "str", True), Col("aliases", "list"), Col("vendor", "str", True), Col("generation", "str", True),
+        Col("release_date", "date", True),
+        _f("peak_tflop_per_s_fp32", 0.1, 1e3, 1e12), _f("peak_tflop_per_s_tf32", 1, 1e4, 1e12),
+        _f("peak_tflop_per_s_bf16", 1, 2e4, 1e12, True), _f("peak_tflop_per_s_fp8", 1, 4e4, 1e12),
+        _f("memory_gb", 1, 1e4, 1e9, True), _f("memory_bandwidth_gb_per_s", 10, 1e5, 1e9, True),
+        _f("interconnect_gb_per_s", 1, 1e5, 1e9), _f("tdp_w", 10, 1e4, 1.0), _f("price_usd", 50, 1e7),
+        Col("source", "str", True),
+    ),
+    "prices": (
+        Col("gpu", "str", True), Col("provider", "str", True), Col("date_observed", "date", True),
+        Col("kind", "enum", True, choices=PRICE_KINDS), _f("price_usd_per_gpu_hour", 0.01, 200, 1.0, True),
+        Col("instance", "str"), Col("source", "str", True),
+    ),
+    "models": (
+        Col("name", "str", True), Col("organization", "str"), Col("publication_date", "date", True), Col("domain", "str"),
+        _f("params_total", 1e3, 1e14), _f("params_active", 1e3, 1e14), _f("training_tokens", 1e3, 1e16),
+        _f("training_flop", 1e12, 1e28), Col("hardware", "str"), _i("hardware_count", 1, 1e7),
+        _f("training_hours", 1e-3, 1e5), _f("gpu_hours", 1e-3, 1e9), _f("mfu_reported", 0.001, 1.0),
+        _f("cost_usd_reported", 1e-3, 1e11), Col("cost_note", "str"), _f("mmlu_5shot", 0.0, 100.0),
+        Col("preset", "str"), Col("source", "str", True),
+    ),
+    "architectures": (
+        Col("name", "str", True), Col("aliases", "list"), Col("family", "str"),
+        _i("n_layers", 1, 10_000, True), _i("d_model", 1, 1e6, True), _i("n_heads", 1, 10_000, True),
+        _i("n_kv_heads", 1, 10_000), _i("head_dim", 1, 10_000), _i("ffn_dim", 0, 1e7),
+        Col("ffn_type", "enum", True, choices=("gelu", "gated")), _i("vocab_size", 1, 1e7, True),
+        _i("context_length", 1, 1e8, True), _i("train_seq_len", 1, 1e8), Col("tied_embeddings", "bool"),
+        Col("position", "enum", choices=("learned", "rope", "alibi", "relative", "none")),
+        Col("norm", "enum", choices=("layernorm", "rmsnorm")), Col("bias", "enum", choices=("false", "true", "qkv")),
+        _i("n_experts", 0, 1e5), _i("n_experts_active", 0, 1e5), _i("n_shared_experts", 0, 1e5), _i("moe_ffn_dim", 0, 1e7),
+        _i("n_dense_layers", 0, 1e4), _i("q_lora_rank", 0, 1e6), _i("kv_lora_rank", 0, 1e6), _i("qk_nope_head_dim", 0, 1e5),
+        _i("qk_rope_head_dim", 0, 1e5), _i("v_head_dim", 0, 1e5), _i("sliding_window", 1, 1e8),
+        Col("sliding_window_layers", "enum", choices=("all", "alternate")),
+        _f("published_params_total", 1e3, 1e14), _f("published_params_active", 1e3, 1e14), Col("source", "str", True),
+    ),
+    "mfu_runs": (
+        Col("run", "str", True), Col("publication_date", "date", True), Col("accelerator", "str", True),
+        Col("dtype", "enum", True, choices=DTYPES), _i("n_accelerators", 1, 1e7), _f("params", 1e6, 1e14, 1.0, True),
+        _f("mfu", 0.01, 1.0, 1.0, True), Col("note", "str"), Col("source", "str", True),
+    ),
+}
+KEY = {"accelerators": "name", "prices": None, "models": "name", "architectures": "name", "mfu_runs": "run"}
+_SIGNATURE = {  # a column that identifies which table a user CSV extends
+    "accelerators": "peak_tflop_per_s_bf16", "prices": "price_usd_per_gpu_hour",
+    "architectures": "n_layers", "mfu_runs": "mfu", "models": "publication_date",
+}
+
+
+def _parse_cell(col: Col, raw: str, path, row: int):
+    s = raw.strip()
+    if s == "":
+        if col.required:
+            raise CatalogError(path, row, col.name, "is empty; a value is required")
+        return () if col.kind == "list" else None
+    if col.kind == "str":
+        return s
+    if col.kind == "list":
+        return tuple(x.strip().lower() for x in s.split(";") if x.strip())
+    if col.kind == "enum":
+        v = s.lower()
+        if v not in col.choices:
+            raise CatalogError(path, row, col.name, f"got {s!r}; allowed: {', '.join(col.choices)}")
+        return v
+    if col.kind == "bool":
+        v = s.lower()
+        if v not in ("true", "false", "1", "0", "yes", "no"):
+            raise CatalogError(path, row, col.name, f"got {s!r}; allowed: true, false")
+        return v in ("true", "1", "yes")
+    if col.kind == "date":
+        try:
+            d = dt.date.fromisoformat(s)
+        except ValueError:
+            raise CatalogError(path, row, col.name, f"got {s!r}; allowed: a date YYYY-MM-DD") from None
+        if not dt.date(1940, 1, 1) <= d <= dt.date(2035, 12, 31):
+            raise CatalogError(path, row, col.name, f"got {s}; allowed: 1940-01-01..2035-12-31")
+        return d
+    try:
+        v = float(s.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise CatalogError(path, row, col.name, f"got {s!r}; allowed: a number") from None
+    if not math.isfinite(v) or (col.low is not None and v < col.low) or (col.high is not None and v > col.high):
+        rng = f"{col.low:g}..{col.high:g}" if col.high is not None else f">= {col.low:g}"
+        raise CatalogError(path, row, col.name, f"got {s}; allowed: {rng}")
+    if col.kind == "int":
+        if v != int(v):
+            raise CatalogError(path, row, col.name, f"got {s}; allowed: a whole number")
+        return int(v)
+    return v * col.scale
+
+
+def read_table(table: str, path, text: str | None = None) -> list[dict]:
+    """Read and validate one catalog CSV into a list of dicts (base units). Raises CatalogError."""
+    schema = SCHEMAS[table]
+    if text is None:
+        try:
+            text = Path(path).read_text(encoding="utf-8-sig")
+        except OSError as e:
+            raise CatalogError(path, None, None, f"cannot read file ({e.strerror or e})") from None
+    reader = csv.DictReader(text.splitlines())
+    header = reader.fieldnames or []
+    missing = [c.name for c in schema if c.required and c.name not in header]
+    if missing:
+        raise CatalogError(path, None, None, f"missing column(s) {', '.join(missing)} for the {table} table")
+    rows = []
+    key = KEY[table]
+    seen = set()
+    for i, raw in enumerate(reader, start=2):
+        if None in raw:
+            raise CatalogError(path, i, None, f"has {len(header) + len(raw[None])} fields; the header has {len(header)}")
+        rec = {c.name: _parse_cell(c, raw.get(c.name) or "", path, i) for c in schema}
+        if key:
+            if table in ("accelerators", "architectures"):
+                rec[key] = rec[key].lower()
+            k = rec[key].lower()
+            if k in seen:
+                raise CatalogError(path, i, key, f"duplicate {key} {rec[key]!r}")
+            seen.add(k)
+        rec["_row"] = i
+        rec["_path"] = str(path)
+        rows.append(rec)
+    return rows
+
+
+def detect_table(path) -> str:
+    """Which table a user CSV extends, from its header."""
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            header = next(csv.reader(fh), [])
+    except OSError as e:
+        raise CatalogError(path, None, None, f"cannot read file ({e.strerror or e})") from None
+    for table in ("accelerators", "prices", "architectures", "mfu_runs", "models"):
+        if _SIGNATURE[table] in header:
+            return table
+    raise CatalogError(path, 1, None, "header matches no catalog table; expected the columns of accelerators, "
+                                      "prices, models, architectures or mfu_runs (see `costcurve catalog --help`)")
+
+
+def user_catalog_paths(extra=None) -> tuple[str, ...]:
+    """User catalog files: ``extra`` (a path or list of paths) then ``COSTCURVE_CATALOG``."""
+    paths = []
+    if extra:
+        paths += [extra] if isinstance(extra, (str, os.PathLike)) else list(extra)
+    env = os.environ.get("COSTCURVE_CATALOG", "")
+    paths += [p for p in env.split(os.pathsep) if p]
+    return tuple(str(p) for p in paths)
+
+
+# ---- records -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Accelerator:
+    """One accelerator (per chip). Rates in FLOP/s, memory in bytes, bandwidth in bytes/s, power in W."""
+
+    name: str
+    vendor: str
+    generation: str
+    release_date: dt.date
+    peak_flop_per_s_fp32: float | None
+    peak_flop_per_s_tf32: float | None
+    peak_flop_per_s_bf16: float
+    peak_flop_per_s_fp8: float | None
+    memory_bytes: float
+    memory_bandwidth_bytes_per_s: float
+    interconnect_bytes_per_s: float | None
+    tdp_w: float | None
+    price_usd: float | None
+    source: str
+    aliases: tuple[str, ...] = ()
+
+    def peak_flop_per_s(self, dtype: str = "bf16") -> float:
+        """Dense peak of ``dtype`` (fp32, tf32, bf16, fp16, fp8). [FLOP/s]"""
+        if dtype in ("bf16", "fp16"):
+            return self.peak_flop_per_s_bf16
+        if dtype in ("fp32", "tf32", "fp8"):
+            value = {"fp32": self.peak_flop_per_s_fp32, "fp8": self.peak_flop_per_s_fp8,
+                     "tf32": self.peak_flop_per_s_tf32 or self.peak_flop_per_s_fp32}[dtype]
+            if value is None:
+                have = [d for d in DTYPES if d in ("bf16", "fp16") or getattr(self, f"peak_flop_per_s_{d}", None)]
+                raise CostcurveError(f"{self.name} has no {dtype} peak in the catalog; allowed here: {', '.join(have)}",
+                                     field="dtype")
+            return value
+        raise CostcurveError(f"got {dtype!r}; allowed: {', '.join(DTYPES)}", field="dtype")
+
+
+@dataclass(frozen=True)
+class PriceQuote:
+    """A dated hourly rental price of one accelerator. [USD per accelerator-hour]"""
+
+    gpu: str
+    provider: str
+    date_observed: dt.date
+    kind: str
+    price_usd_per_gpu_hour: float
+    instance: str | None
+    source: str
+
+
+def _strip(rec):
+    return {k: v for k, v in rec.items() if not k.startswith("_")}
+
+
+def _accelerator(rec) -> Accelerator:
+    r = _strip(rec)
+    if r["peak_tflop_per_s_tf32"] is not None and r["peak_tflop_per_s_tf32"] > r["peak_tflop_per_s_bf16"] * 1.01:
+        raise CatalogError(rec["_path"], rec["_row"], "peak_tflop_per_s_tf32", "exceeds the bf16 peak; dense figures expected")
+    return Accelerator(
+        name=r["name"], vendor=r["vendor"].lower(), generation=r["generation"].lower(), release_date=r["release_date"],
+        peak_flop_per_s_fp32=r["peak_tflop_per_s_fp32"], peak_flop_per_s_tf32=r["peak_tflop_per_s_tf32"],
+        peak_flop_per_s_bf16=r["peak_tflop_per_s_bf16"], peak_flop_per_s_fp8=r["peak_tflop_per_s_fp8"],
+        memory_bytes=r["memory_gb"], memory_bandwidth_bytes_per_s=r["memory_bandwidth_gb_per_s"],
+        interconnect_bytes_per_s=r["interconnect_gb_per_s"], tdp_w=r["tdp_w"], price_usd=r["price_usd"],
+        source=r["source"], aliases=r["aliases"],
+    )
+
+
+def _architecture(rec) -> Architecture:
+    r = _strip(rec)
+    kwargs = {k: v for k, v in r.items() if v is not None}
+    kwargs["aliases"] = r["aliases"]
+    kwargs["tied_embeddings"] = bool(r["tied_embeddings"])
+    for k in ("n_experts", "n_experts_active", "n_shared_experts", "moe_ffn_dim", "n_dense_layers", "q_lora_rank",
+              "kv_lora_rank", "qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim", "ffn_dim"):
+        kwargs[k] = r[k] or 0
+    try:
+        return Architecture(**kwargs)
+    except CostcurveError as e:
+        raise CatalogError(rec["_path"], rec["_row"], e.field, str(e).split(": ", 1)[-1]) from None
+
+
+# ---- the catalog -------------------------------------------------------------------------------
+class Catalog:
+    """All tables, bundled rows plus user rows, with name lookups (case-insensitive, with aliases)."""
+
+    def __init__(self, user_paths: tuple[str, ...] = ()):
+        self.user_paths = tuple(user_paths)
+        raw = {t: self._bundled(t) for t in SCHEMAS}
+        for p in self.user_paths:
+            table = detect_table(p)
+            extra = read_table(table, p)
+            key = KEY[table]
+            if key:
+                names = {r[key].lower() for r in extra}
+                raw[table] = [r for r in raw[table] if r[key].lower() not in names] + extra
+            else:
+                raw[table] = raw[table] + extra
+        self.raw = raw
+        self.accelerators = {r["name"]: _accelerator(r) for r in raw["accelerators"]}
+        self.architectures = {r["name"]: _architecture(r) for r in raw["architectures"]}
+        self._gpu_alias = self._alias_map("accelerators", self.accelerators)
+        self._arch_alias = self._alias_map("architectures", self.architectures)
+        self.prices = []
+        for r in raw["prices"]:
+            gpu = self._gpu_alias.get(r["gpu"].lower())
+            if gpu is None:
+                raise CatalogError(r["_path"], r["_row"], "gpu", f"unknown accelerator {r['gpu']!r}; use a name from the accelerators table")
+            self.prices.append(PriceQuote(gpu, r["provider"].lower(), r["date_observed"], r["kind"],
+                                          r["price_usd_per_gpu_hour"], r["instance"], r["source"]))
+        self.models = {r["name"].lower(): _strip(r) for r in raw["models"]}
+        for r in raw["models"]:
+            if r["params_active"] and r["params_total"] and r["params_active"] > r["params_total"] * 1.0001:
+                raise CatalogError(r["_path"], r["_row"], "params_active", "exceeds params_total")
+            if r["hardware"] and r["hardware"].lower() not in self._gpu_alias:
+                raise CatalogError(r["_path"], r["_row"], "hardware", f"unknown accelerator {r['hardware']!r}")
+        self.mfu_runs = [_strip(r) for r in raw["mfu_runs"]]
+        for r in raw["mfu_runs"]:
+            if r["accelerator"].lower() not in self._gpu_alias:
+                raise CatalogError(r["_path"], r["_row"], "accelerator", f"unknown accelerator {r['accelerator']!r}")
+        self._price_index: dict = {}
+
+    @staticmethod
+    def _bundled(table):
+        name = DATA_FILES[table]
+        ref = resources.files("costcurve").joinpath("data", name)
+        return read_table(table, f"costcurve/data/{name}", ref.read_text(encoding="utf-8"))
+
+    def _alias_map(self, table, items):
+        m = {}
+        for name, item in items.items():
+            for a in (name, *item.aliases):
+                a = a.lower()
+                if a in m and m[a] != name:
+                    rec = next(r for r in self.raw[table] if r["name"] == name)
+                    raise CatalogError(rec["_path"], rec["_row"], "aliases", f"alias {a!r} already names {m[a]!r}")
+                m[a] = name
+        return m
+
+    # lookups
+    def accelerator(self, name) -> Accelerator:
+        """Accelerator by name or alias (case-insensitive); unknown names list the closest ones."""
+        if isinstance(name, Accelerator):
+            return name
+        key = self._gpu_alias.get(str(name).strip().lower())
+        if key is None:
+            raise UnknownNameError("accelerator", name, self._gpu_alias.keys(), field="gpu")
+        return self.accelerators[key]
+
+    def architecture(self, name) -> Architecture:
+        """Architecture preset by name or alias (case-insensitive)."""
+        key = self._arch_alias.get(str(name).strip().lower())
+        if key is None:
+            raise UnknownNameError("model", name, self._arch_alias.keys(), field="model")
+        return self.architectures[key]
+
+    def model(self, name) -> dict:
+        """A trained-model record by name (case-insensitive)."""
+        rec = self.models.get(str(name).strip().lower())
+        if rec is None:
+            raise UnknownNameError("model", name, [m["name"] for m in self.models.values()], field="model")
+        return rec
+
+    def quotes(self, gpu: str, *, provider: str | None = None, kind: str | None = "on-demand") -> list[PriceQuote]:
+        """Price quotes for an accelerator, optionally of one provider and kind."""
+        key = (gpu, provider, kind)
+        if key not in self._price_index:
+            self._price_index[key] = [q for q in self.prices if q.gpu == gpu and (provider is None or q.provider == provider)
+                                      and (kind is None or q.kind == kind)]
+        return self._price_index[key]
+
+
+@functools.lru_cache(maxsize=16)
+def _load(paths: tuple[str, ...]) -> Catalog:
+    return Catalog(paths)
+
+
+def load_catalog(extra=None) -> Catalog:
+    """The catalog: bundled tables plus ``extra`` user CSVs plus those in ``COSTCURVE_CATALOG`` (cached)."""
+    return _load(user_catalog_paths(extra))

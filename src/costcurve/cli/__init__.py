@@ -1,0 +1,84 @@
+"""Command line: parses, calls the library, renders. Subcommands load lazily so ``--help`` is fast.
+
+Every user error (a :class:`costcurve.errors.CostcurveError`, or a bad option) becomes one line on
+stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+# name -> (module, attribute, one-line help). Listing help never imports the modules.
+COMMANDS = {
+    "train": ("costcurve.cli.train", "train", "Estimate FLOP, time, GPU-hours, dollars and energy of a training run."),
+    "catalog": ("costcurve.cli.catalog", "catalog", "List the bundled catalogs: gpus, models, prices, presets, mfu."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx):
+        return list(COMMANDS)
+
+    def get_command(self, ctx, name):
+        if name not in COMMANDS:
+            return None
+        module, attr, _ = COMMANDS[name]
+        return getattr(importlib.import_module(module), attr)
+
+    def format_commands(self, ctx, formatter):
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def resolve_command(self, ctx, args):
+        name = args[0] if args else None
+        if name is not None and name not in COMMANDS and not name.startswith("-"):
+            import difflib
+
+            close = difflib.get_close_matches(name, list(COMMANDS), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else f"; allowed: {', '.join(COMMANDS)}"
+            raise click.UsageError(f"unknown command {name!r}{hint}")
+        return super().resolve_command(ctx, args)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="costcurve")
+def cli():
+    """costcurve: what AI training and serving cost, and how fast that cost falls.
+
+    \b
+    Examples:
+      costcurve train --model llama3.1-405b --gpu h100 --gpus 16384
+      costcurve train --params 7B --tokens 2T --gpu a100 --days 30 --json
+      costcurve catalog gpus
+    """
+
+
+def main(argv=None):
+    """Entry point: run the CLI, turning user errors into one line and exit code 2."""
+    from costcurve.errors import CostcurveError
+
+    try:
+        rv = cli.main(args=argv, prog_name="costcurve", standalone_mode=False)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.exceptions.Abort:
+        click.echo("error: aborted", err=True)
+        sys.exit(1)
+    except click.UsageError as e:
+        msg = e.format_message().splitlines()[0] if e.format_message() else str(e)
+        cmd = e.ctx.command_path if e.ctx else "costcurve"
+        click.echo(f"error: {msg} (see `{cmd} --help`)", err=True)
+        sys.exit(2)
+    except click.ClickException as e:
+        click.echo(f"error: {e.format_message()}", err=True)
+        sys.exit(e.exit_code)
+    except CostcurveError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(2)
+    except BrokenPipeError:
+        sys.exit(0)
+    sys.exit(rv if isinstance(rv, int) else 0)

@@ -1,0 +1,125 @@
+"""`costcurve train`: cost of a training run."""
+
+from __future__ import annotations
+
+import click
+
+from .common import catalog_option, emit_json, json_option, table
+
+
+def _costs_from_options(pue, electricity, grid, depreciation, server_overhead):
+    import dataclasses
+
+    from costcurve.costs import DEFAULT_ASSUMPTIONS
+    from costcurve.units import parse_quantity
+
+    changes = {}
+    for key, val, field in ((("pue", pue, "pue")), ("electricity_usd_per_kwh", electricity, "electricity-price"),
+                            ("grid_kg_co2_per_kwh", grid, "grid-intensity"),
+                            ("depreciation_per_year", depreciation, "depreciation"),
+                            ("server_overhead", server_overhead, "server-overhead")):
+        if val is not None:
+            from costcurve.units import check_positive
+
+            changes[key] = check_positive(parse_quantity(val, f"--{field}"), f"--{field}",
+                                          allow_zero=key == "grid_kg_co2_per_kwh")
+    if "pue" in changes and changes["pue"] < 1:
+        from costcurve.errors import InputError
+
+        raise InputError(f"got {changes['pue']}; allowed: >= 1", field="--pue")
+    return dataclasses.replace(DEFAULT_ASSUMPTIONS, **changes) if changes else None
+
+
+FIELD_TO_OPTION = {
+    "price_usd_per_gpu_hour": "--price", "chip_price_usd": "--chip-price", "active_params": "--active-params",
+    "training_flop": "--flop", "seq_len": "--seq-len", "gpu": "--gpu", "model": "--model", "price_kind": "--price-kind",
+}
+
+
+@click.command()
+@click.option("--model", help="Preset (e.g. llama3-8b), trained model (e.g. GPT-3 175B) or path to a config.json.")
+@click.option("--params", help="Total parameters, e.g. 7B (with --tokens, uses 6·N·D).")
+@click.option("--active-params", help="Active parameters per token (MoE), e.g. 37B.")
+@click.option("--tokens", help="Training tokens, e.g. 15.6T.")
+@click.option("--flop", "training_flop", help="Total training FLOP, e.g. 3.8e25 (overrides the count).")
+@click.option("--gpu", default="h100", show_default=True, help="Accelerator name or alias (see `costcurve catalog gpus`).")
+@click.option("--gpus", help="Number of accelerators.")
+@click.option("--days", help="Target wall-clock days; solves for the number of accelerators.")
+@click.option("--mfu", help="Model FLOP utilisation in (0, 1]; default from the fitted MFU model.")
+@click.option("--dtype", type=click.Choice(["fp32", "tf32", "bf16", "fp16", "fp8"]), default="bf16", show_default=True)
+@click.option("--goodput", default="1", show_default=True, help="Useful fraction of wall-clock time (restarts, failures).")
+@click.option("--recompute", type=click.Choice(["none", "selective", "full"]), default="none", show_default=True,
+              help="Activation recomputation (adds hardware FLOP, not model FLOP).")
+@click.option("--seq-len", help="Training sequence length in tokens (attention FLOP); default: the preset's.")
+@click.option("--price", "price", help="Rental price in USD per accelerator-hour; default: catalog median near --date.")
+@click.option("--provider", help="Take catalog prices from this provider only (e.g. aws, lambda).")
+@click.option("--price-kind", type=click.Choice(["on-demand", "spot", "1-year", "3-year"]), default="on-demand", show_default=True)
+@click.option("--date", help="Date of the prices, YYYY-MM-DD or a year (default: today).")
+@click.option("--chip-price", help="Purchase price of one accelerator in USD (default: catalog).")
+@click.option("--pue", help="Data-centre PUE (default in docs/cost-defaults.md).")
+@click.option("--electricity-price", help="Electricity price in USD/kWh.")
+@click.option("--grid-intensity", help="Grid carbon intensity in kg CO2/kWh.")
+@click.option("--depreciation", help="Hardware depreciation rate per year (exponential).")
+@click.option("--server-overhead", help="Cluster capex / accelerator capex.")
+@click.option("--calibration", type=click.Path(dir_okay=False), help="Calibration profile from `costcurve measure`.")
+@catalog_option
+@json_option
+def train(model, params, active_params, tokens, training_flop, gpu, gpus, days, mfu, dtype, goodput, recompute, seq_len,
+          price, provider, price_kind, date, chip_price, pue, electricity_price, grid_intensity, depreciation,
+          server_overhead, calibration, catalog, as_json):
+    """Estimate FLOP, time, GPU-hours, dollars (cloud, amortized, acquisition), energy and CO2 of training.
+
+    \b
+    Examples:
+      costcurve train --model llama3.1-405b --gpu h100 --gpus 16384
+      costcurve train --model gpt3-175b --gpu v100 --gpus 1024 --mfu 0.2 --date 2020-06-01
+      costcurve train --params 7B --tokens 2T --gpu a100 --days 30 --json
+    """
+    from costcurve.errors import CostcurveError
+    from costcurve.training import estimate_training
+
+    try:
+        est = estimate_training(
+            model=model, params=params, active_params=active_params, tokens=tokens, training_flop=training_flop,
+            gpu=gpu, gpus=gpus, days=days, mfu=mfu, dtype=dtype, goodput=goodput, recompute=recompute, seq_len=seq_len,
+            price_usd_per_gpu_hour=price, provider=provider.lower() if provider else None, price_kind=price_kind,
+            date=date, chip_price_usd=chip_price, calibration=calibration, catalog=list(catalog) or None,
+            assumptions=_costs_from_options(pue, electricity_price, grid_intensity, depreciation, server_overhead),
+        )
+    except CostcurveError as e:
+        if e.field in FIELD_TO_OPTION:
+            raise CostcurveError(str(e).split(": ", 1)[-1], field=FIELD_TO_OPTION[e.field]) from None
+        raise
+    if as_json:
+        emit_json(est.to_dict())
+        return
+    render(est)
+
+
+def render(est) -> None:
+    """Print a training estimate as tables."""
+    from costcurve.units import format_count, format_si, format_usd
+
+    name = est.model or "params/tokens"
+    rows = [
+        ("model", name),
+        ("parameters (total / active)", f"{format_count(est.params_total)} / {format_count(est.params_active)}"),
+        ("training tokens", format_count(est.tokens)),
+        ("training FLOP", f"{est.training_flop:.3e} ({est.flop_method})"),
+        ("accelerator", f"{est.gpus:,.0f} × {est.gpu} ({est.dtype} peak {format_si(est.peak_flop_per_s, 'FLOP/s')})"),
+        ("MFU", f"{est.mfu:.3f} ({est.mfu_source})" + (f", goodput {est.goodput:.2f}" if est.goodput != 1 else "")),
+        ("wall clock", f"{est.wall_clock_days:,.1f} days ({est.wall_clock_hours:,.0f} h)"),
+        ("accelerator-hours", f"{est.gpu_hours:,.0f}"),
+        ("cost: cloud rental", f"{format_usd(est.cost_cloud_usd)} at ${est.price_usd_per_gpu_hour:.2f}/h ({est.price_source})"),
+        ("cost: amortized capex + energy", format_usd(est.cost_amortized_usd)),
+        ("cost: cluster acquisition", format_usd(est.cost_acquisition_usd)),
+        ("energy", f"{est.energy_kwh:,.0f} kWh ({format_usd(est.cost_energy_usd)}), {est.co2_kg / 1000:,.1f} t CO2"),
+    ]
+    table(f"Training estimate: {name} on {est.gpu}", ["figure", "value"], rows)
+    if est.flop_breakdown:
+        total = est.training_flop
+        table("Training FLOP by part", ["part", "FLOP", "share"],
+              [(k, f"{v:.3e}", f"{v / total:.1%}") for k, v in est.flop_breakdown.items() if v],
+              justify_right=(1, 2))
+    for n in est.notes:
+        print(f"note: {n}")

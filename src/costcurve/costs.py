@@ -1,0 +1,81 @@
+"""Dollar and energy cost of running accelerators: the three methods of Cottier et al. (2024).
+
+``cloud``        accelerator-hours × hourly rental price.
+``amortized``    the share of the cluster's capital cost used up during the run, plus the energy:
+                 ``capex × (1 − exp(−r·t)) + energy_kwh × usd_per_kwh`` where capex = accelerators ×
+                 chip price × server/cluster overhead, ``r`` the depreciation rate [1/year] and ``t``
+                 the wall-clock time [years] (exponential depreciation, Cottier et al. 2024, §2 and
+                 Appendix; Epoch AI training-cost-trends).
+``acquisition``  accelerators × chip price × server/cluster overhead: buying the whole cluster.
+
+Energy: ``accelerators × TDP × server power overhead × PUE × utilisation × time``.
+
+All functions take floats or numpy arrays and broadcast. Defaults and their sources are in
+:data:`DEFAULTS` and docs/cost-defaults.md.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from .units import JOULES_PER_KWH, SECONDS_PER_YEAR
+
+
+@dataclass(frozen=True)
+class CostAssumptions:
+    """Defaults for the amortized and acquisition methods and for energy (see docs/cost-defaults.md)."""
+
+    server_overhead: float  #: cluster capex / accelerator capex (servers, CPUs, networking) [1]
+    depreciation_per_year: float  #: exponential depreciation rate of hardware value [1/year]
+    server_power_overhead: float  #: server power / accelerator TDP (CPUs, memory, fans, network) [1]
+    power_utilization: float  #: average draw / TDP while training [1]
+    pue: float  #: data-centre power usage effectiveness [1]
+    electricity_usd_per_kwh: float  #: [USD/kWh]
+    grid_kg_co2_per_kwh: float  #: carbon intensity of the electricity [kg CO2 / kWh]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def acquisition_cost_usd(n_accelerators, chip_price_usd, server_overhead):
+    """Capital cost of the cluster: ``n × chip price × overhead``. [USD]"""
+    return n_accelerators * chip_price_usd * server_overhead
+
+
+def energy_kwh(n_accelerators, tdp_w, seconds, *, server_power_overhead, power_utilization, pue):
+    """Facility energy of a run: ``n × TDP × overhead × utilisation × PUE × time``. [kWh]"""
+    return n_accelerators * tdp_w * server_power_overhead * power_utilization * pue * seconds / JOULES_PER_KWH
+
+
+def amortized_capex_usd(capex_usd, seconds, depreciation_per_year):
+    """Hardware value used up during a run of ``seconds``: ``capex·(1 − e^(−r·t))``. [USD]"""
+    years = seconds / SECONDS_PER_YEAR
+    if isinstance(years, float):
+        return capex_usd * -math.expm1(-depreciation_per_year * years)
+    return capex_usd * -np.expm1(-depreciation_per_year * years)
+
+
+def cloud_cost_usd(accelerator_hours, usd_per_accelerator_hour):
+    """Rental cost: accelerator-hours × hourly price. [USD]"""
+    return accelerator_hours * usd_per_accelerator_hour
+
+
+# Defaults (docs/cost-defaults.md gives each source in full):
+#: chip-to-server cost 1.64 (Cottier et al. 2024, App. A.1) with cluster interconnect 19% of the total
+#: (ibid., CLUSTER_INTERCONNECT_COST_FRACTION in Epoch's training-cost-trends): 1.64 / (1 - 0.19)
+SERVER_OVERHEAD = 1.64 / (1 - 0.19)
+#: price-performance improves 0.14 orders of magnitude a year (Cottier et al. 2024, §2.2, App. A.3): r = 0.14·ln 10
+DEPRECIATION_PER_YEAR = 0.14 * math.log(10)
+
+DEFAULT_ASSUMPTIONS = CostAssumptions(
+    server_overhead=SERVER_OVERHEAD,
+    depreciation_per_year=DEPRECIATION_PER_YEAR,
+    server_power_overhead=1.8,  # chip-to-server power, "other GPUs" (Epoch training-cost-trends energy.py)
+    power_utilization=0.75,  # average power / server TDP for GPUs (Cottier et al. 2024, App. A.4)
+    pue=1.1,  # hyperscale data centre (Cottier et al. 2024, App. A.4)
+    electricity_usd_per_kwh=0.0826,  # US industrial average 2025 (EIA Electric Power Monthly Table 5.6.A)
+    grid_kg_co2_per_kwh=0.367,  # US average 2023, 0.81 lb/kWh (EIA FAQ id=74)
+)

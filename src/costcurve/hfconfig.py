@@ -1,0 +1,103 @@
+"""Read a Hugging Face ``config.json`` (offline) into an :class:`Architecture`.
+
+Understands the key styles of GPT-2 (``n_layer``, ``n_embd``, ...), LLaMA/Mistral/Qwen2
+(``num_hidden_layers``, ``hidden_size``, ``num_key_value_heads``, ...), Mixtral
+(``num_local_experts``), Gemma 2 (``head_dim``, alternating ``sliding_window``) and DeepSeek-V3
+(``n_routed_experts``, ``first_k_dense_replace``, MLA ranks). Unknown ``model_type`` values are read
+with the LLaMA key style when those keys are present.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .architecture import Architecture
+from .errors import CostcurveError, InputError
+
+GATED_ACTS = {"silu", "swiglu", "swish", "gelu_pytorch_tanh", "geglu", "gelu"}
+
+
+def _get(cfg, path, *keys, default=..., kind=int):
+    for k in keys:
+        if k in cfg and cfg[k] is not None:
+            v = cfg[k]
+            try:
+                if kind is int:
+                    if isinstance(v, bool) or float(v) != int(v):
+                        raise ValueError
+                    return int(v)
+                return kind(v)
+            except (TypeError, ValueError):
+                raise InputError(f"{path}: key {k!r} is {v!r}; allowed: {'an integer' if kind is int else kind.__name__}",
+                                 field="model") from None
+    if default is ...:
+        raise InputError(f"{path}: missing key {keys[0]!r} (model_type {cfg.get('model_type', 'unknown')!r})", field="model")
+    return default
+
+
+def architecture_from_hf_dict(cfg: dict, name: str = "config.json", path: str = "config.json") -> Architecture:
+    """Build an Architecture from a parsed config.json dict. Raises InputError on missing/bad keys."""
+    if not isinstance(cfg, dict):
+        raise InputError(f"{path}: expected a JSON object", field="model")
+    mt = str(cfg.get("model_type", "")).lower()
+    if mt == "gpt2" or "n_embd" in cfg:
+        d = _get(cfg, path, "n_embd")
+        return Architecture(
+            name=name, n_layers=_get(cfg, path, "n_layer"), d_model=d, n_heads=_get(cfg, path, "n_head"),
+            ffn_dim=_get(cfg, path, "n_inner", default=4 * d), ffn_type="gelu", vocab_size=_get(cfg, path, "vocab_size"),
+            context_length=_get(cfg, path, "n_positions", "n_ctx"), tied_embeddings=bool(cfg.get("tie_word_embeddings", True)),
+            position="learned", norm="layernorm", bias="true", family="gpt2", source=f"Hugging Face config: {path}")
+    L = _get(cfg, path, "num_hidden_layers")
+    d = _get(cfg, path, "hidden_size")
+    h = _get(cfg, path, "num_attention_heads")
+    kv = _get(cfg, path, "num_key_value_heads", default=h)
+    act = str(cfg.get("hidden_act") or cfg.get("hidden_activation") or "silu").lower()
+    kw = dict(
+        name=name, n_layers=L, d_model=d, n_heads=h, n_kv_heads=kv, head_dim=_get(cfg, path, "head_dim", default=None),
+        ffn_type="gated" if act in GATED_ACTS else "gelu", vocab_size=_get(cfg, path, "vocab_size"),
+        context_length=_get(cfg, path, "max_position_embeddings", default=4096),
+        tied_embeddings=bool(cfg.get("tie_word_embeddings", mt.startswith("gemma"))), position="rope", norm="rmsnorm",
+        family=mt or "llama", source=f"Hugging Face config: {path}",
+    )
+    if cfg.get("attention_bias") or mt in ("qwen2", "qwen2_moe"):
+        kw["bias"] = "qkv"
+    window = cfg.get("sliding_window")
+    if window and (cfg.get("use_sliding_window", True) or mt != "qwen2"):
+        kw["sliding_window"] = _get(cfg, path, "sliding_window")
+        kw["sliding_window_layers"] = "alternate" if mt in ("gemma2", "gemma3") else "all"
+    if "num_local_experts" in cfg:  # Mixtral
+        kw.update(n_experts=_get(cfg, path, "num_local_experts"), n_experts_active=_get(cfg, path, "num_experts_per_tok"),
+                  moe_ffn_dim=_get(cfg, path, "intermediate_size"), ffn_dim=0)
+    elif "n_routed_experts" in cfg:  # DeepSeek-V2/V3
+        kw.update(n_experts=_get(cfg, path, "n_routed_experts"), n_experts_active=_get(cfg, path, "num_experts_per_tok"),
+                  n_shared_experts=_get(cfg, path, "n_shared_experts", default=0),
+                  moe_ffn_dim=_get(cfg, path, "moe_intermediate_size"), n_dense_layers=_get(cfg, path, "first_k_dense_replace", default=0),
+                  ffn_dim=_get(cfg, path, "intermediate_size"))
+    else:
+        kw["ffn_dim"] = _get(cfg, path, "intermediate_size")
+    if cfg.get("kv_lora_rank"):
+        kw.update(q_lora_rank=_get(cfg, path, "q_lora_rank", default=0) or 0, kv_lora_rank=_get(cfg, path, "kv_lora_rank"),
+                  qk_nope_head_dim=_get(cfg, path, "qk_nope_head_dim"), qk_rope_head_dim=_get(cfg, path, "qk_rope_head_dim"),
+                  v_head_dim=_get(cfg, path, "v_head_dim"), head_dim=None)
+    try:
+        return Architecture(**kw)
+    except CostcurveError as e:
+        raise InputError(f"{path}: {e}", field="model") from None
+
+
+def read_hf_config(path) -> Architecture:
+    """Read ``path`` (a config.json, or a folder holding one) into an Architecture."""
+    p = Path(path)
+    if p.is_dir():
+        p = p / "config.json"
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as e:
+        raise InputError(f"cannot read {str(p)!r} ({e.strerror or e})", field="model") from None
+    try:
+        cfg = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError(f"{p}: not valid JSON ({e.msg} at line {e.lineno})", field="model") from None
+    name = p.parent.name if p.name == "config.json" and p.parent.name else p.stem
+    return architecture_from_hf_dict(cfg, name=name or "config.json", path=str(p))

@@ -1,0 +1,136 @@
+"""Default model FLOP utilisation (MFU) when the user gives none.
+
+MFU is the fraction of the accelerators' dense peak FLOP/s that a training run spends on model
+FLOP (Chowdhery et al. 2022, Appendix B). The default is a regression fitted on the published
+runs in ``data/mfu_runs.csv`` (GPT-3, Megatron, Gopher, PaLM, OPT, BLOOM, Llama, MegaScale, ...):
+
+    logit(MFU) = b0 + b_era + b1·log10(accelerators) + b2·log10(parameters) + b3·[fp8]
+
+where ``era`` groups accelerator generations (pre-Ampere; Ampere/TPU v4; Hopper and later) and
+``[fp8]`` is 1 for fp8 training (MFU measured against the fp8 peak). Ordinary least squares on the
+logit keeps predictions inside (0, 1). :func:`fit_mfu_model` returns the coefficients, the
+residual scatter (used for the uncertainty of the default) and the leave-one-out error; docs and
+``costcurve catalog mfu`` print them.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+ERAS = ("pre-ampere", "ampere", "hopper+")
+_ERA_OF = {
+    "kepler": 0, "maxwell": 0, "pascal": 0, "volta": 0, "turing": 0, "tpu-v2": 0, "tpu-v3": 0, "cdna1": 0,
+    "ampere": 1, "ada": 1, "tpu-v4": 1, "cdna2": 1, "gaudi2": 1, "trainium1": 1, "tpu-v5e": 1, "inferentia2": 1,
+    "hopper": 2, "blackwell": 2, "tpu-v5p": 2, "tpu-v6e": 2, "tpu-v6": 2, "cdna3": 2, "gaudi3": 2, "trainium2": 2,
+}
+MFU_MIN, MFU_MAX = 0.05, 0.75
+
+
+def era_of(generation: str, release_year: int | None = None) -> int:
+    """Era index of an accelerator generation (0 pre-Ampere, 1 Ampere-class, 2 Hopper and later)."""
+    if generation in _ERA_OF:
+        return _ERA_OF[generation]
+    if release_year is None:
+        return 1
+    return 0 if release_year < 2020 else (1 if release_year < 2023 else 2)
+
+
+@dataclass(frozen=True)
+class MFUModel:
+    """Fitted coefficients of the default MFU regression and how well it fits."""
+
+    intercept: float
+    era_effect: tuple[float, float, float]
+    slope_log10_accelerators: float
+    slope_log10_params: float
+    fp8_effect: float
+    n_runs: int
+    residual_sd_logit: float  #: scatter of published runs around the fit [logit units]
+    rmse_log: float  #: root-mean-square of ln(published / fitted)
+    loo_median_abs_rel_error: float  #: leave-one-out median |fitted/published - 1|
+
+    def predict(self, era, n_accelerators, params, fp8=False):
+        """Default MFU (fraction) for arrays or scalars; clipped to [0.05, 0.75]."""
+        z = (self.intercept + np.take(self.era_effect, era) + self.slope_log10_accelerators * np.log10(n_accelerators)
+             + self.slope_log10_params * np.log10(params) + self.fp8_effect * np.asarray(fp8, dtype=float))
+        m = 1.0 / (1.0 + np.exp(-z))
+        m = np.clip(m, MFU_MIN, MFU_MAX)
+        return float(m) if np.ndim(m) == 0 else m
+
+    def to_dict(self) -> dict:
+        return {
+            "formula": "logit(MFU) = b0 + b_era + b1*log10(accelerators) + b2*log10(params) + b3*[fp8]",
+            "intercept": self.intercept, "era_effect": dict(zip(ERAS, self.era_effect)),
+            "slope_log10_accelerators": self.slope_log10_accelerators, "slope_log10_params": self.slope_log10_params,
+            "fp8_effect": self.fp8_effect, "n_runs": self.n_runs, "residual_sd_logit": self.residual_sd_logit,
+            "rmse_log": self.rmse_log, "loo_median_abs_rel_error": self.loo_median_abs_rel_error,
+        }
+
+
+def _design(eras, n, params, fp8):
+    eras = np.asarray(eras)
+    cols = [np.ones(len(eras))]
+    cols += [(eras == e).astype(float) for e in (1, 2)]  # era 0 is the baseline
+    cols += [np.log10(n), np.log10(params), np.asarray(fp8, dtype=float)]
+    return np.column_stack(cols)
+
+
+def _lstsq(X, y, ridge=1e-3):
+    # a light ridge keeps categories with one or two runs from taking extreme values
+    A = X.T @ X + ridge * np.diag([0.0] + [1.0] * (X.shape[1] - 1))
+    return np.linalg.solve(A, X.T @ y)
+
+
+def fit_mfu_model(runs, accelerators) -> MFUModel:
+    """Fit the default MFU regression on published runs (list of dicts from the mfu_runs table).
+
+    Runs without a published accelerator count are skipped.
+    """
+    eras, n, params, fp8, mfu = [], [], [], [], []
+    for r in runs:
+        if not r.get("n_accelerators"):
+            continue  # a run without a published accelerator count cannot inform the cluster-size slope
+        acc = accelerators[r["accelerator"]]
+        eras.append(era_of(acc.generation, acc.release_date.year))
+        n.append(r["n_accelerators"])
+        params.append(r["params"])
+        fp8.append(r["dtype"] == "fp8")
+        mfu.append(r["mfu"])
+    mfu = np.asarray(mfu)
+    y = np.log(mfu / (1 - mfu))
+    X = _design(eras, n, params, fp8)
+    present = X.any(axis=0)
+    present[0] = True
+    beta = np.zeros(X.shape[1])
+    beta[present] = _lstsq(X[:, present], y)
+    resid = y - X @ beta
+    dof = max(len(y) - int(present.sum()), 1)
+    fitted = 1 / (1 + np.exp(-(X @ beta)))
+    loo = []
+    for i in range(len(y)):
+        keep = np.arange(len(y)) != i
+        b = np.zeros(X.shape[1])
+        b[present] = _lstsq(X[keep][:, present], y[keep])
+        loo.append(abs((1 / (1 + math.exp(-(X[i] @ b)))) / mfu[i] - 1))
+    return MFUModel(
+        intercept=float(beta[0]), era_effect=(0.0, float(beta[1]), float(beta[2])),
+        slope_log10_accelerators=float(beta[3]), slope_log10_params=float(beta[4]), fp8_effect=float(beta[5]),
+        n_runs=len(y), residual_sd_logit=float(math.sqrt(float(resid @ resid) / dof)),
+        rmse_log=float(np.sqrt(np.mean(np.log(mfu / fitted) ** 2))),
+        loo_median_abs_rel_error=float(np.median(loo)),
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _model_for(catalog_id: int, catalog) -> MFUModel:
+    return fit_mfu_model(catalog.mfu_runs, {**catalog.accelerators, **{k: catalog.accelerator(k) for k in
+                                                                     {r["accelerator"] for r in catalog.mfu_runs}}})
+
+
+def default_mfu_model(catalog) -> MFUModel:
+    """The fitted default MFU model of ``catalog`` (cached per catalog)."""
+    return _model_for(id(catalog), catalog)

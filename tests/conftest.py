@@ -1,0 +1,45 @@
+"""Shared test helpers: run the CLI in-process and capture exit code, stdout and stderr."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "reference-data"
+
+
+class CliResult:
+    def __init__(self, code, out, err):
+        self.code, self.out, self.err = code, out, err
+
+    def json(self):
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def run_cli(capsys, monkeypatch, tmp_path):
+    """``run_cli("train", "--model", "gpt3-175b")`` → CliResult(code, out, err)."""
+    from costcurve.cli import main
+
+    monkeypatch.delenv("COSTCURVE_CATALOG", raising=False)
+
+    def _run(*args):
+        code = 0
+        try:
+            main(list(args))
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        cap = capsys.readouterr()
+        return CliResult(code, cap.out, cap.err)
+
+    return _run
+
+
+def shared_file(*parts) -> Path:
+    """A file of ../shared/reference-data, or skip the test when it is absent."""
+    p = SHARED.joinpath(*parts)
+    if not p.exists():
+        pytest.skip(f"reference data not present: {p}")
+    return p

@@ -1,0 +1,63 @@
+"""Hugging Face config.json files of each key style read offline into the right architecture."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from costcurve import count_params
+from costcurve.errors import InputError
+from costcurve.hfconfig import architecture_from_hf_dict, read_hf_config
+
+HF = Path(__file__).parent / "data" / "hf"
+
+# file, attention kind, total params, active params (published figures; see tests/data/hf/SOURCE.txt)
+CASES = [
+    ("gpt2.json", "mha", 124e6, None),  # Radford et al. 2019: 124M (117M in the paper's count)
+    ("llama2-7b.json", "mha", 6.74e9, None),
+    ("llama3-8b.json", "gqa", 8.03e9, None),
+    ("mistral-7b.json", "gqa", 7.24e9, None),  # Mistral 7B: 7.24B (model card)
+    ("mixtral-8x7b.json", "gqa", 46.7e9, 12.9e9),
+    ("qwen2.5-7b.json", "gqa", 7.61e9, None),  # Qwen2.5 model card: 7.61B
+    ("gemma2-9b.json", "gqa", 9.24e9, None),  # Gemma 2 report Table 1 (9.24B incl. embeddings)
+    ("deepseek-v3.json", "mla", 671e9, None),
+]
+
+
+@pytest.mark.parametrize("fname,kind,total,active", CASES, ids=[c[0] for c in CASES])
+def test_key_styles(fname, kind, total, active):
+    a = read_hf_config(HF / fname)
+    assert a.attention_kind == kind
+    assert count_params(a) == pytest.approx(total, rel=0.01)
+    if active:
+        assert count_params(a, active=True) == pytest.approx(active, rel=0.01)
+
+
+def test_specific_fields():
+    assert read_hf_config(HF / "mistral-7b.json").sliding_window == 4096
+    g = read_hf_config(HF / "gemma2-9b.json")
+    assert g.sliding_window_layers == "alternate" and g.tied_embeddings and g.head_size == 256
+    q = read_hf_config(HF / "qwen2.5-7b.json")
+    assert q.sliding_window is None and q.bias == "qkv"  # use_sliding_window is false
+    d = read_hf_config(HF / "deepseek-v3.json")
+    assert d.n_dense_layers == 3 and d.n_shared_experts == 1 and d.kv_lora_rank == 512
+
+
+def test_folder_with_config(tmp_path):
+    (tmp_path / "config.json").write_text((HF / "llama2-7b.json").read_text())
+    assert read_hf_config(tmp_path).n_layers == 32
+
+
+@pytest.mark.parametrize("cfg,needle", [
+    ({"model_type": "llama"}, "num_hidden_layers"),
+    ({"model_type": "llama", "num_hidden_layers": 2, "hidden_size": "big", "num_attention_heads": 2,
+      "vocab_size": 10, "intermediate_size": 8}, "hidden_size"),
+    ({"model_type": "llama", "num_hidden_layers": 2, "hidden_size": 64, "num_attention_heads": 3, "num_key_value_heads": 2,
+      "vocab_size": 10, "intermediate_size": 8}, "n_kv_heads"),
+    ([1, 2], "JSON object"),
+])
+def test_bad_configs(cfg, needle):
+    with pytest.raises(InputError) as e:
+        architecture_from_hf_dict(cfg)
+    assert needle in str(e.value)
