@@ -137,7 +137,7 @@ class Architecture:
         return self.train_seq_len or self.context_length
 
     def replace(self, **changes) -> "Architecture":
-        return dataclasses.replace(self, **changes)
+        return dataclasses.replace(self, extra={}, **changes)
 
     # ---- parameter counts ----------------------------------------------------------------
     def params(self) -> dict[str, float]:
@@ -204,9 +204,12 @@ def count_params(a: Architecture, *, active: bool = False) -> float:
     Active parameters count only the top-k routed experts of each MoE layer; for dense
     models they equal the total.
     """
-    b = param_breakdown(a)
-    total = math.fsum(b.values())
+    key = ("count_params", active)
+    hit = a.extra.get(key)  # the shape is frozen, so the count is cached on the instance
+    if hit is not None:
+        return hit
+    total = math.fsum(param_breakdown(a).values())
     if active and a.is_moe:
-        unused = a.n_moe_layers * (a.n_experts - a.n_experts_active) * 3 * a.d_model * a.moe_ffn_dim
-        return total - unused
+        total -= a.n_moe_layers * (a.n_experts - a.n_experts_active) * 3 * a.d_model * a.moe_ffn_dim
+    a.extra[key] = total
     return total

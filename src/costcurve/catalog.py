@@ -322,6 +322,10 @@ class Catalog:
                 raise CatalogError(r["_path"], r["_row"], "params_active", "exceeds params_total")
             if r["hardware"] and r["hardware"].lower() not in self._gpu_alias:
                 raise CatalogError(r["_path"], r["_row"], "hardware", f"unknown accelerator {r['hardware']!r}")
+        self.model_by_preset = {}  # preset -> first trained-model record (with tokens, if any has them)
+        for m in sorted(self.models.values(), key=lambda m: m["training_tokens"] is None):
+            if m["preset"]:
+                self.model_by_preset.setdefault(m["preset"].lower(), m)
         self.mfu_runs = [_strip(r) for r in raw["mfu_runs"]]
         for r in raw["mfu_runs"]:
             if r["accelerator"].lower() not in self._gpu_alias:

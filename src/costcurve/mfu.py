@@ -55,6 +55,10 @@ class MFUModel:
 
     def predict(self, era, n_accelerators, params, fp8=False):
         """Default MFU (fraction) for arrays or scalars; clipped to [0.05, 0.75]."""
+        if isinstance(n_accelerators, (int, float)) and isinstance(params, (int, float)) and isinstance(fp8, bool):
+            z = (self.intercept + self.era_effect[era] + self.slope_log10_accelerators * math.log10(n_accelerators)
+                 + self.slope_log10_params * math.log10(params) + self.fp8_effect * fp8)
+            return min(max(1.0 / (1.0 + math.exp(-z)), MFU_MIN), MFU_MAX)
         z = (self.intercept + np.take(self.era_effect, era) + self.slope_log10_accelerators * np.log10(n_accelerators)
              + self.slope_log10_params * np.log10(params) + self.fp8_effect * np.asarray(fp8, dtype=float))
         m = 1.0 / (1.0 + np.exp(-z))

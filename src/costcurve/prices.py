@@ -66,3 +66,23 @@ def choose_price(catalog: Catalog, gpu: str, date: dt.date, *, provider: str | N
                              tuple(sorted({q.provider for q in near})), rule)
     _CACHE[key] = choice
     return choice
+
+
+def price_spread_log(catalog: Catalog, gpu: str, date: dt.date, *, provider: str | None = None,
+                     kind: str = "on-demand") -> float | None:
+    """Standard deviation of ln(price) of the quotes :func:`choose_price` uses. [ln USD/h]
+
+    With fewer than three such quotes, the spread of all of the accelerator's quotes of that kind;
+    None when there are fewer than two quotes in all.
+    """
+    import math
+
+    quotes = catalog.quotes(gpu, provider=provider, kind=kind)
+    choice = choose_price(catalog, gpu, date, provider=provider, kind=kind)
+    if choice is None:
+        return None
+    near = [q for q in quotes if choice.first_date <= q.date_observed <= choice.last_date]
+    pool = near if len(near) >= 3 else quotes
+    if len(pool) < 2:
+        return None
+    return statistics.stdev(math.log(q.price_usd_per_gpu_hour) for q in pool)

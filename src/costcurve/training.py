@@ -71,7 +71,7 @@ class TrainingEstimate:
     co2_kg: object  #: [kg CO2]
     date: dt.date  #: date the prices refer to
     flop_breakdown: dict = field(default_factory=dict)  #: model FLOP by part; sums to training_flop [FLOP]
-    assumptions: dict = field(default_factory=dict)
+    assumptions: object = None  #: the CostAssumptions used (see costcurve.costs)
     notes: tuple[str, ...] = ()
 
     @property
@@ -86,18 +86,23 @@ class TrainingEstimate:
     def cost_usd(self) -> dict:
         return {"cloud": self.cost_cloud_usd, "amortized": self.cost_amortized_usd, "acquisition": self.cost_acquisition_usd}
 
-    def to_dict(self) -> dict:
-        """JSON-ready dict: top-level figures, ``cost_usd`` by method, breakdown and assumptions."""
-        d = {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}
+    def to_dict(self, convert=None) -> dict:
+        """JSON-ready dict: top-level figures, ``cost_usd`` by method, breakdown and assumptions.
+
+        ``convert`` maps each numeric value (float or array); by default arrays become lists.
+        """
+        c = convert or _jsonable
+        d = {f.name: c(getattr(self, f.name)) for f in fields(self)}
         d["date"] = self.date.isoformat()
-        d["wall_clock_hours"] = _jsonable(self.wall_clock_hours)
-        d["wall_clock_days"] = _jsonable(self.wall_clock_days)
-        d["cost_usd"] = {k: _jsonable(v) for k, v in self.cost_usd.items()}
+        d["assumptions"] = {k: c(v) for k, v in vars(self.assumptions).items()} if self.assumptions is not None else None
+        d["wall_clock_hours"] = c(self.wall_clock_hours)
+        d["wall_clock_days"] = c(self.wall_clock_days)
+        d["cost_usd"] = {k: c(v) for k, v in self.cost_usd.items()}
         d["notes"] = list(self.notes)
         return d
 
 
-def _jsonable(v):
+def _jsonable(v, leaf=None):
     if isinstance(v, dict):
         return {k: _jsonable(x) for k, x in v.items()}
     if isinstance(v, np.ndarray):
@@ -109,6 +114,16 @@ def _jsonable(v):
     if isinstance(v, (tuple, list)):
         return [_jsonable(x) for x in v]
     return v
+
+
+def _any_distribution(*values) -> bool:
+    for v in values:
+        if isinstance(v, str) and (".." in v or "(" in v):
+            return True
+        if v is not None and type(v).__name__ in ("Dist", "CostAssumptions"):
+            if type(v).__name__ == "Dist" or any(isinstance(x, str) or type(x).__name__ == "Dist" for x in vars(v).values()):
+                return True
+    return False
 
 
 def resolve_model(model, catalog: Catalog):
@@ -133,7 +148,7 @@ def resolve_model(model, catalog: Catalog):
         if record is None:
             raise
     if record is None and arch is not None:
-        record = next((m for m in catalog.models.values() if (m.get("preset") or "").lower() == arch.name), None)
+        record = catalog.model_by_preset.get(arch.name)
     if arch is None and record is not None and record.get("preset"):
         arch = catalog.architecture(record["preset"])
     return (arch.name if arch is not None else record["name"]), arch, record
@@ -142,7 +157,8 @@ def resolve_model(model, catalog: Catalog):
 def estimate_training(*, model=None, params=None, active_params=None, tokens=None, training_flop=None,
                       gpu="h100", gpus=None, days=None, mfu=None, dtype="bf16", goodput=1.0, recompute="none",
                       seq_len=None, price_usd_per_gpu_hour=None, provider=None, price_kind="on-demand", date=None,
-                      chip_price_usd=None, assumptions=None, calibration=None, catalog=None) -> TrainingEstimate:
+                      chip_price_usd=None, assumptions=None, calibration=None, catalog=None,
+                      samples=None, seed=None, uncertainty=False):
     """Estimate FLOP, time, accelerator-hours, dollars (three methods), energy and CO2 of a training run.
 
     Parameters (numbers may be floats, text like ``"15.6T"``, or numpy arrays):
@@ -164,8 +180,24 @@ def estimate_training(*, model=None, params=None, active_params=None, tokens=Non
         assumptions: :class:`costcurve.costs.CostAssumptions` overriding the documented defaults.
         calibration: a calibration profile (dict or path) from ``costcurve measure``.
         catalog: a Catalog, or path(s) of user CSVs added to the bundled tables.
+        samples, seed, uncertainty: any numeric argument may be a range or distribution
+            (``"0.3..0.5"``, ``"normal(0.4,0.05)"``, see :mod:`costcurve.uncertainty`); then, or with
+            ``uncertainty=True`` (spread on the default MFU and price too), a seeded Monte Carlo of
+            ``samples`` draws (default 10,000) returns an :class:`~costcurve.uncertainty.UncertainEstimate`.
+
+    Returns a :class:`TrainingEstimate` (or an ``UncertainEstimate`` under uncertainty).
     """
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
+    if uncertainty or _any_distribution(params, active_params, tokens, training_flop, gpus, days, mfu, goodput,
+                                        price_usd_per_gpu_hour, chip_price_usd, assumptions):
+        from .uncertainty_training import monte_carlo_training
+
+        return monte_carlo_training(dict(
+            model=model, params=params, active_params=active_params, tokens=tokens, training_flop=training_flop,
+            gpu=gpu, gpus=gpus, days=days, mfu=mfu, dtype=dtype, goodput=goodput, recompute=recompute, seq_len=seq_len,
+            price_usd_per_gpu_hour=price_usd_per_gpu_hour, provider=provider, price_kind=price_kind, date=date,
+            chip_price_usd=chip_price_usd, assumptions=assumptions, calibration=calibration, catalog=cat),
+            samples=samples, seed=seed, uncertainty=uncertainty)
     A = assumptions or DEFAULT_ASSUMPTIONS
     notes = []
     if dtype not in DTYPES:
@@ -283,5 +315,5 @@ def estimate_training(*, model=None, params=None, active_params=None, tokens=Non
         cost_cloud_usd=costs.cloud_cost_usd(gpu_hours, price), cost_amortized_usd=amortized,
         cost_acquisition_usd=capex, cost_energy_usd=energy_usd, energy_kwh=energy,
         co2_kg=energy * A.grid_kg_co2_per_kwh, date=date, flop_breakdown=breakdown,
-        assumptions=A.to_dict(), notes=tuple(notes),
+        assumptions=A, notes=tuple(notes),
     )

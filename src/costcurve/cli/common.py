@@ -42,11 +42,12 @@ def console():
 
 def table(title: str, columns, rows, *, justify_right=()):
     """Print a rich table: ``columns`` names, ``rows`` lists of strings."""
+    from rich.markup import escape
     from rich.table import Table
 
-    t = Table(title=title, title_justify="left", header_style="bold")
+    t = Table(title=escape(title), title_justify="left", header_style="bold")
     for i, c in enumerate(columns):
-        t.add_column(c, justify="right" if i in justify_right else "left", overflow="fold")
+        t.add_column(escape(c), justify="right" if i in justify_right else "left", overflow="fold")
     for r in rows:
-        t.add_row(*[str(x) for x in r])
+        t.add_row(*[escape(str(x)) for x in r])
     console().print(t)

@@ -19,11 +19,16 @@ def _costs_from_options(pue, electricity, grid, depreciation, server_overhead):
                             ("depreciation_per_year", depreciation, "depreciation"),
                             ("server_overhead", server_overhead, "server-overhead")):
         if val is not None:
+            from costcurve.uncertainty import is_distribution
             from costcurve.units import check_positive
+
+            if is_distribution(val):
+                changes[key] = val  # a range: sampled by the Monte Carlo
+                continue
 
             changes[key] = check_positive(parse_quantity(val, f"--{field}"), f"--{field}",
                                           allow_zero=key == "grid_kg_co2_per_kwh")
-    if "pue" in changes and changes["pue"] < 1:
+    if "pue" in changes and not isinstance(changes["pue"], str) and changes["pue"] < 1:
         from costcurve.errors import InputError
 
         raise InputError(f"got {changes['pue']}; allowed: >= 1", field="--pue")
@@ -62,18 +67,26 @@ FIELD_TO_OPTION = {
 @click.option("--depreciation", help="Hardware depreciation rate per year (exponential).")
 @click.option("--server-overhead", help="Cluster capex / accelerator capex.")
 @click.option("--calibration", type=click.Path(dir_okay=False), help="Calibration profile from `costcurve measure`.")
+@click.option("--uncertainty", is_flag=True, help="Monte Carlo with spread on the default MFU and price too.")
+@click.option("--samples", help="Monte Carlo samples (default 10,000) when any input is a range.")
+@click.option("--seed", type=int, help="Seed of the Monte Carlo (same seed, same answer).")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write the cost distribution to FILE (.png/.svg).")
 @catalog_option
 @json_option
 def train(model, params, active_params, tokens, training_flop, gpu, gpus, days, mfu, dtype, goodput, recompute, seq_len,
           price, provider, price_kind, date, chip_price, pue, electricity_price, grid_intensity, depreciation,
-          server_overhead, calibration, catalog, as_json):
+          server_overhead, calibration, uncertainty, samples, seed, plot_path, catalog, as_json):
     """Estimate FLOP, time, GPU-hours, dollars (cloud, amortized, acquisition), energy and CO2 of training.
+
+    Any number may be a range or distribution: LOW..HIGH (90% interval, lognormal), lognormal(p5,p95),
+    normal(mu,sd), uniform(a,b), triangular(a,mode,b); the output then shows p50 (p5–p95).
 
     \b
     Examples:
       costcurve train --model llama3.1-405b --gpu h100 --gpus 16384
       costcurve train --model gpt3-175b --gpu v100 --gpus 1024 --mfu 0.2 --date 2020-06-01
       costcurve train --params 7B --tokens 2T --gpu a100 --days 30 --json
+      costcurve train --model llama3-70b --tokens 15T --gpu h100 --gpus 4096 --mfu 0.3..0.5 --uncertainty
     """
     from costcurve.errors import CostcurveError
     from costcurve.training import estimate_training
@@ -85,15 +98,30 @@ def train(model, params, active_params, tokens, training_flop, gpu, gpus, days, 
             price_usd_per_gpu_hour=price, provider=provider.lower() if provider else None, price_kind=price_kind,
             date=date, chip_price_usd=chip_price, calibration=calibration, catalog=list(catalog) or None,
             assumptions=_costs_from_options(pue, electricity_price, grid_intensity, depreciation, server_overhead),
+            samples=samples, seed=seed, uncertainty=uncertainty,
         )
     except CostcurveError as e:
         if e.field in FIELD_TO_OPTION:
             raise CostcurveError(str(e).split(": ", 1)[-1], field=FIELD_TO_OPTION[e.field]) from None
         raise
+    uncertain = hasattr(est, "n_samples")
+    if plot_path:
+        if not uncertain:
+            raise CostcurveError("needs a range on some input or --uncertainty", field="--plot")
+        from costcurve.distplot import plot_distribution
+
+        import numpy as np
+
+        cloud = bool(np.isfinite(est.cost_cloud_usd).all())
+        plot_distribution(est.cost_cloud_usd if cloud else est.cost_amortized_usd,
+                          plot_path, title=f"Training cost: {est.model or 'params/tokens'} on {est.gpu} ({est.n_samples:,} samples)",
+                          xlabel=f"cost [USD, {'cloud rental' if cloud else 'amortized capex + energy'}]", fmt=__import__("costcurve.units").units.format_usd)
     if as_json:
         emit_json(est.to_dict())
         return
-    render(est)
+    render_uncertain(est) if uncertain else render(est)
+    if plot_path:
+        print(f"plot: {plot_path}")
 
 
 def render(est) -> None:
@@ -123,3 +151,38 @@ def render(est) -> None:
               justify_right=(1, 2))
     for n in est.notes:
         print(f"note: {n}")
+
+
+def render_uncertain(u) -> None:
+    """Print a Monte Carlo estimate: p50 (p5–p95) of each figure that varies, and the sensitivity."""
+    from costcurve.units import format_count, format_usd
+
+    def fmt(name, f):
+        s = u.summary(name)
+        if isinstance(s, dict):
+            return f"{f(s['p50'])} ({f(s['p5'])}–{f(s['p95'])})"
+        return f(s) if s is not None else "n/a"
+
+    def num(x):
+        return f"{x:,.3g}"
+
+    rows = [
+        ("training FLOP", fmt("training_flop", lambda x: f"{x:.3e}")),
+        ("accelerators", fmt("gpus", lambda x: f"{x:,.0f}") + f" × {u.gpu}"),
+        ("MFU", fmt("mfu", lambda x: f"{x:.3f}") + f" ({u.mfu_source})"),
+        ("tokens", fmt("tokens", format_count)),
+        ("wall clock [days]", fmt("wall_clock_s", lambda x: f"{x / 86400:,.1f}")),
+        ("accelerator-hours", fmt("gpu_hours", lambda x: f"{x:,.0f}")),
+        ("price [USD/h]", fmt("price_usd_per_gpu_hour", lambda x: f"{x:.2f}")),
+        ("cost: cloud rental", fmt("cost_cloud_usd", format_usd)),
+        ("cost: amortized capex + energy", fmt("cost_amortized_usd", format_usd)),
+        ("cost: cluster acquisition", fmt("cost_acquisition_usd", format_usd)),
+        ("energy [kWh]", fmt("energy_kwh", num)),
+        ("CO2 [t]", fmt("co2_kg", lambda x: f"{x / 1000:,.3g}")),
+    ]
+    table(f"Training estimate: {u.model or 'params/tokens'} on {u.gpu} — p50 (p5–p95), {u.n_samples:,} samples"
+          + (f", seed {u.seed}" if u.seed is not None else ""), ["figure", "value"], rows)
+    sens = u.sensitivity()
+    if sens:
+        table("What drives the spread of the cloud cost (share of rank variance)", ["input", "Spearman ρ", "share"],
+              [(r["input"], f"{r['spearman']:+.2f}", f"{r['share']:.0%}") for r in sens], justify_right=(1, 2))

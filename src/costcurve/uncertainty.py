@@ -1,0 +1,244 @@
+"""Inputs as ranges, Monte Carlo through the vectorized estimators, percentiles and sensitivity out.
+
+Any numeric input of :func:`costcurve.estimate_training` (and ``estimate_inference``) may be a
+distribution, written as text or given as an object:
+
+* ``LOW..HIGH`` — a 90% interval: lognormal with p5 = LOW and p95 = HIGH (positive quantities, as
+  Epoch AI does for its cost estimates, Cottier et al. 2024, App. A.7); ``LOW = HIGH`` is a fixed value;
+* ``lognormal(p5,p95)``, ``normal(mu,sd)``, ``uniform(a,b)``, ``triangular(a,mode,b)``.
+
+Numbers take the usual suffixes (``7B..8B``). Samples outside a quantity's bounds (MFU in (0, 1],
+counts > 0) are redrawn from the same distribution (truncation), so bounded inputs stay in bounds.
+
+The Monte Carlo draws ``samples`` values of every uncertain input (seeded), calls the estimator once
+with arrays, and summarises every output that varies by p5, p50, p95 and mean. Sensitivity ranks the
+inputs by their share of the output's rank variance: the squared Spearman correlation of each input
+with the output, normalised to sum to 1 (a first-order, monotone measure; Saltelli et al. 2008, §1.2.5).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import InputError
+from .units import parse_quantity
+
+Z95 = 1.6448536269514722  #: standard normal quantile of 0.95
+DEFAULT_SAMPLES = 10_000
+
+
+@dataclass(frozen=True)
+class Dist:
+    """A distribution of one input. ``kind``: fixed | lognormal | normal | uniform | triangular."""
+
+    kind: str
+    params: tuple
+    text: str = ""
+
+    def sample(self, rng: np.random.Generator, n: int, low: float = 0.0, high: float = math.inf,
+               low_inclusive: bool = False) -> np.ndarray:
+        """Draw ``n`` values, redrawing any outside (low, high] (truncation)."""
+        x = self._draw(rng, n)
+        for _ in range(50):
+            bad = ~((x > low) | (low_inclusive & (x >= low))) | (x > high)
+            if not bad.any():
+                return x
+            x[bad] = self._draw(rng, int(bad.sum()))
+        raise InputError(f"{self.text or self.kind}: almost no probability inside the allowed range "
+                         f"({low:g}, {high:g}]", field="distribution")
+
+    def _draw(self, rng, n):
+        k, p = self.kind, self.params
+        if k == "fixed":
+            return np.full(n, p[0])
+        if k == "lognormal":
+            lo, hi = math.log(p[0]), math.log(p[1])
+            return np.exp(rng.normal((lo + hi) / 2, (hi - lo) / (2 * Z95), n))
+        if k == "logit-normal":  # (median, sd on the logit): the scatter of a fitted fraction
+            z = math.log(p[0] / (1 - p[0]))
+            return 1 / (1 + np.exp(-rng.normal(z, p[1], n)))
+        if k == "normal":
+            return rng.normal(p[0], p[1], n)
+        if k == "uniform":
+            return rng.uniform(p[0], p[1], n)
+        if k == "triangular":
+            return rng.triangular(p[0], p[1], p[2], n)
+        raise InputError(f"unknown distribution {k!r}", field="distribution")
+
+    @property
+    def median(self) -> float:
+        k, p = self.kind, self.params
+        return {"fixed": lambda: p[0], "lognormal": lambda: math.sqrt(p[0] * p[1]), "logit-normal": lambda: p[0],
+                "normal": lambda: p[0], "uniform": lambda: (p[0] + p[1]) / 2,
+                "triangular": lambda: _tri_median(*p)}[k]()
+
+
+def _tri_median(a, c, b):
+    if c >= (a + b) / 2:
+        return a + math.sqrt((b - a) * (c - a) / 2)
+    return b - math.sqrt((b - a) * (b - c) / 2)
+
+
+_FUNC = re.compile(r"^\s*(lognormal|normal|uniform|triangular)\s*\((.*)\)\s*$", re.I)
+_ARITY = {"lognormal": 2, "normal": 2, "uniform": 2, "triangular": 3}
+SYNTAX = "LOW..HIGH (90% interval), lognormal(p5,p95), normal(mu,sd), uniform(a,b), triangular(a,mode,b)"
+
+
+def is_distribution(value) -> bool:
+    """True for a :class:`Dist` or text in range syntax."""
+    if isinstance(value, Dist):
+        return True
+    return isinstance(value, str) and (".." in value or bool(_FUNC.match(value)))
+
+
+def parse_dist(value, field: str) -> Dist:
+    """Parse range syntax (see module doc) into a :class:`Dist`; errors name ``field`` and the syntax."""
+    if isinstance(value, Dist):
+        return value
+    text = str(value).strip()
+    m = _FUNC.match(text)
+    if m:
+        kind = m.group(1).lower()
+        parts = [s for s in m.group(2).split(",")]
+        if len(parts) != _ARITY[kind] or not all(s.strip() for s in parts):
+            raise InputError(f"{text!r}: {kind} takes {_ARITY[kind]} numbers; allowed: {SYNTAX}", field=field)
+        nums = tuple(_number(s, field, text) for s in parts)
+        if kind == "lognormal" and not (0 < nums[0] <= nums[1]):
+            raise InputError(f"{text!r}: lognormal needs 0 < p5 <= p95", field=field)
+        if kind == "normal" and nums[1] < 0:
+            raise InputError(f"{text!r}: normal needs sd >= 0", field=field)
+        if kind == "uniform" and not nums[0] <= nums[1]:
+            raise InputError(f"{text!r}: uniform needs a <= b", field=field)
+        if kind == "triangular" and not nums[0] <= nums[1] <= nums[2]:
+            raise InputError(f"{text!r}: triangular needs a <= mode <= b", field=field)
+        if kind in ("normal",) and nums[1] == 0 or kind in ("uniform", "lognormal") and nums[0] == nums[1] \
+                or kind == "triangular" and nums[0] == nums[2]:
+            return Dist("fixed", (nums[0] if kind != "lognormal" else nums[0],), text)
+        return Dist(kind, nums, text)
+    if ".." in text:
+        parts = text.split("..")
+        if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
+            raise InputError(f"{text!r} is not a range; allowed: {SYNTAX}", field=field)
+        lo, hi = (_number(s, field, text) for s in parts)
+        if not (0 < lo <= hi):
+            raise InputError(f"{text!r}: a LOW..HIGH range needs 0 < LOW <= HIGH; allowed: {SYNTAX}", field=field)
+        return Dist("fixed", (lo,), text) if lo == hi else Dist("lognormal", (lo, hi), text)
+    raise InputError(f"{text!r} is not a distribution; allowed: {SYNTAX}", field=field)
+
+
+def _number(s, field, text):
+    try:
+        v = parse_quantity(s.strip(), field)
+    except InputError:
+        raise InputError(f"{text!r}: cannot read {s.strip()!r} as a number; allowed: {SYNTAX}", field=field) from None
+    if not math.isfinite(v):
+        raise InputError(f"{text!r}: numbers must be finite", field=field)
+    return v
+
+
+# ---- summaries -------------------------------------------------------------------------------
+def summarize(x) -> dict:
+    """p5, p50, p95 and mean of a sample array."""
+    x = np.asarray(x, dtype=float)
+    p5, p50, p95 = np.percentile(x, (5, 50, 95))
+    return {"p5": float(p5), "p50": float(p50), "p95": float(p95), "mean": float(x.mean())}
+
+
+def _ranks(x):
+    r = np.empty(len(x))
+    r[np.argsort(x, kind="stable")] = np.arange(len(x))
+    return r
+
+
+SENSITIVITY_MAX_SAMPLES = 20_000  #: rank correlations use at most this many draws (standard error ~0.007)
+
+
+def sensitivity(inputs: dict, output) -> list[dict]:
+    """Rank inputs by share of the output's spread: squared Spearman correlation, normalised.
+
+    Uses the first :data:`SENSITIVITY_MAX_SAMPLES` draws (they are independent). Returns a list of
+    ``{"input", "spearman", "share"}`` sorted by share, largest first.
+    """
+    m = SENSITIVITY_MAX_SAMPLES
+    inputs = {k: np.asarray(v, dtype=float)[:m] for k, v in inputs.items()}
+    y = _ranks(np.asarray(output, dtype=float)[:m])
+    y = (y - y.mean()) / (y.std() or 1.0)
+    rows = []
+    for name, x in inputs.items():
+        rx = _ranks(np.asarray(x, dtype=float))
+        sd = rx.std()
+        rho = 0.0 if sd == 0 else float(np.mean((rx - rx.mean()) / sd * y))
+        rows.append({"input": name, "spearman": rho})
+    total = sum(r["spearman"] ** 2 for r in rows) or 1.0
+    for r in rows:
+        r["share"] = r["spearman"] ** 2 / total
+    return sorted(rows, key=lambda r: -r["share"])
+
+
+@dataclass(frozen=True)
+class UncertainEstimate:
+    """Monte Carlo result: the estimator's result with sample arrays, plus the sampled inputs.
+
+    ``summary(name)`` gives p5/p50/p95/mean of an output; ``sensitivity(name)`` ranks the inputs.
+    """
+
+    samples: object  #: the estimator's result object, numeric fields as arrays of length n
+    inputs: dict  #: name -> sampled array of each uncertain input
+    n_samples: int
+    seed: int | None
+    target: str = "cost_cloud_usd"  #: the output the sensitivity table explains by default
+
+    def __getattr__(self, name):
+        # numeric figures of the wrapped result, as arrays
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(object.__getattribute__(self, "samples"), name)
+
+    def summary(self, name: str) -> dict | object:
+        v = getattr(self.samples, name)
+        if isinstance(v, np.ndarray) and v.ndim and v.size > 1:
+            return summarize(v)
+        return v
+
+    def sensitivity(self, output: str | None = None) -> list[dict]:
+        out = getattr(self.samples, output or self.target)
+        if not np.all(np.isfinite(out)):
+            return []
+        return sensitivity(self.inputs, out)
+
+    def to_dict(self) -> dict:
+        """Like the estimator's ``to_dict``; each figure that varies becomes {p5, p50, p95, mean}."""
+        n = self.n_samples
+        seen = {}
+
+        def convert(v):
+            if isinstance(v, dict):
+                return {k: convert(x) for k, x in v.items()}
+            if isinstance(v, np.ndarray) and v.size == n:
+                if id(v) not in seen:  # the same array under two names is summarised once
+                    seen[id(v)] = (v, _summary_or_value(v))
+                return seen[id(v)][1]
+            if isinstance(v, (tuple, list)):
+                return [convert(x) for x in v]
+            if isinstance(v, (float, np.floating)):
+                return float(v) if math.isfinite(v) else None
+            return v
+
+        d = self.samples.to_dict(convert)
+        d["samples"] = n
+        d["seed"] = self.seed
+        d["sensitivity"] = {"output": self.target, "inputs": self.sensitivity()}
+        return d
+
+
+def _summary_or_value(v):
+    v = np.asarray(v, dtype=float)
+    if not np.all(np.isfinite(v)):
+        return None
+    if np.ptp(v) == 0:
+        return float(v.flat[0])
+    return summarize(v)
