@@ -123,3 +123,28 @@ def test_cli_range_errors(run_cli, args, needle):
         base = ["train", "--params", "7B", "--gpu", "h100", "--gpus", "64"]
     r = run_cli(*base, *args)
     assert r.code == 2 and needle in r.err and len(r.err.strip().splitlines()) == 1, r.err
+
+
+def test_inference_ranges_and_uncertain_defaults(run_cli):
+    from costcurve import estimate_inference
+
+    point = estimate_inference(model="llama3-8b", gpu="h100", gpus=1, batch=32, price_usd_per_gpu_hour=2.0)
+    same = estimate_inference(model="llama3-8b", gpu="h100", gpus=1, batch="32..32", price_usd_per_gpu_hour=2.0,
+                              samples=500, seed=1)
+    assert same.to_dict()["usd_per_query"] == pytest.approx(point.usd_per_query)
+    u = estimate_inference(model="llama3-8b", gpu="h100", gpus=1, batch="16..64", input_tokens="200..2000",
+                           price_usd_per_gpu_hour=2.0, samples=3000, seed=2)
+    s = u.summary("usd_per_query")
+    assert s["p5"] < s["p50"] < s["p95"]
+    assert set(u.inputs["batch"]) <= set(range(1, 10_000)) and u.inputs["batch"].min() >= 1  # integers
+    d = estimate_inference(model="llama3-8b", gpu="h100", gpus=1, uncertainty=True, samples=2000, seed=3, date="2024-06-01")
+    assert {"flop_efficiency", "bandwidth_efficiency"} <= set(d.inputs)
+    r = run_cli("infer", "--model", "llama3-8b", "--gpu", "h100", "--batch", "16..64", "--price", "1.5..3", "--seed", "1",
+                "--samples", "1000", "--json")
+    assert r.code == 0, r.err
+    j = r.json()
+    assert set(j["usd_per_query"]) == {"p5", "p50", "p95", "mean"} and j["sensitivity"]["output"] == "usd_per_query"
+    t = run_cli("infer", "--model", "llama3-8b", "--gpu", "h100", "--uncertainty", "--seed", "1", "--samples", "1000")
+    assert t.code == 0 and "p50 (p5–p95)" in t.out
+    bad = run_cli("infer", "--model", "llama3-8b", "--gpu", "h100", "--batch", "64..16")
+    assert bad.code == 2 and "LOW <= HIGH" in bad.err

@@ -38,7 +38,7 @@ def mean_attended_keys(seq_len, window=None, causal: bool = True):
     """
     S = seq_len
     if not causal:
-        return S if window is None else (S if S < window else S * 0 + window)
+        return S if window is None else (S < window) * S + (S >= window) * float(window)
     full = (S + 1) / 2
     if window is None:
         return full

@@ -141,9 +141,20 @@ def _number(s, field, text):
 
 
 # ---- summaries -------------------------------------------------------------------------------
-def summarize(x) -> dict:
-    """p5, p50, p95 and mean of a sample array."""
+def summarize(x) -> dict | None:
+    """p5, p50, p95 and mean of a sample array.
+
+    Samples that are NaN (e.g. a configuration that does not fit in memory) are left out and their
+    share is reported as ``invalid_share``; None when no sample is finite.
+    """
     x = np.asarray(x, dtype=float)
+    ok = np.isfinite(x)
+    if not ok.all():
+        if not ok.any():
+            return None
+        out = summarize(x[ok])
+        out["invalid_share"] = float(1 - ok.mean())
+        return out
     p5, p50, p95 = np.percentile(x, (5, 50, 95))
     return {"p5": float(p5), "p50": float(p50), "p95": float(p95), "mean": float(x.mean())}
 
@@ -205,10 +216,11 @@ class UncertainEstimate:
         return v
 
     def sensitivity(self, output: str | None = None) -> list[dict]:
-        out = getattr(self.samples, output or self.target)
-        if not np.all(np.isfinite(out)):
+        out = np.asarray(getattr(self.samples, output or self.target), dtype=float)
+        ok = np.isfinite(out)
+        if ok.sum() < 10 or not self.inputs:
             return []
-        return sensitivity(self.inputs, out)
+        return sensitivity({k: np.asarray(v)[ok] if np.ndim(v) else v for k, v in self.inputs.items()}, out[ok])
 
     def to_dict(self) -> dict:
         """Like the estimator's ``to_dict``; each figure that varies becomes {p5, p50, p95, mean}."""
@@ -236,9 +248,78 @@ class UncertainEstimate:
 
 
 def _summary_or_value(v):
-    v = np.asarray(v, dtype=float)
-    if not np.all(np.isfinite(v)):
-        return None
-    if np.ptp(v) == 0:
+    v = np.asarray(v)
+    if v.dtype == bool:
+        return float(v.mean())  # share of samples where it holds
+    if v.dtype.kind in "OUS":
+        values, counts = np.unique(v, return_counts=True)
+        return str(values[np.argmax(counts)])  # the most common outcome
+    v = v.astype(float)
+    finite = v[np.isfinite(v)]
+    if finite.size == v.size and np.ptp(v) == 0:
         return float(v.flat[0])
     return summarize(v)
+
+
+# ---- the generic Monte Carlo -----------------------------------------------------------------
+BOUNDS = {"mfu": (0.0, 1.0), "goodput": (0.0, 1.0), "power_utilization": (0.0, 1.0), "pue": (1.0, math.inf),
+          "utilization": (0.0, 1.0), "flop_efficiency": (0.0, 1.0), "bandwidth_efficiency": (0.0, 1.0),
+          "interconnect_efficiency": (0.0, 1.0), "memory_utilization": (0.0, 1.0)}
+LOW_INCLUSIVE = {"pue", "grid_kg_co2_per_kwh", "allreduce_latency_s"}
+
+
+def check_samples(samples) -> int:
+    """Validate a sample count (default :data:`DEFAULT_SAMPLES`)."""
+    if samples is None:
+        return DEFAULT_SAMPLES
+    if isinstance(samples, str):
+        samples = parse_quantity(samples, "samples")
+    if not float(samples).is_integer() or not 2 <= samples <= 10_000_000:
+        raise InputError(f"got {samples!r}; allowed: a whole number 2..10,000,000", field="samples")
+    return int(samples)
+
+
+def draw(dists: dict, rng, n: int, integer=()) -> dict:
+    """Sample each named distribution within its bounds; integer-valued inputs are rounded (>= 1)."""
+    out = {}
+    for name, d in dists.items():
+        lo, hi = BOUNDS.get(name, (0.0, math.inf))
+        x = d.sample(rng, n, lo, hi, low_inclusive=name in LOW_INCLUSIVE)
+        out[name] = np.maximum(np.round(x), 1.0) if name in integer else x
+    return out
+
+
+def run_monte_carlo(estimator, kwargs: dict, numeric, *, samples=None, seed=None, default_spreads=None,
+                    integer=(), target="cost_cloud_usd", constant=None, extra_dists=None, apply=None) -> UncertainEstimate:
+    """Monte Carlo of a vectorized estimator.
+
+    ``numeric`` names the keyword arguments that may be distributions. ``extra_dists`` are more
+    distributions that ``apply(kwargs, values) -> kwargs`` puts into the call (e.g. fields of an
+    assumptions object). The estimator is first run at the inputs' medians; ``default_spreads(result)``
+    may add distributions (spread on defaults). Then every distribution is sampled (seeded) and the
+    estimator runs once on the arrays. ``constant`` names a result field to broadcast to ``samples``
+    when nothing varies, so that summaries still come from arrays of the right length.
+    """
+    n = check_samples(samples)
+    if seed is not None and (not float(seed).is_integer() or seed < 0):
+        raise InputError(f"got {seed!r}; allowed: a whole number >= 0", field="seed")
+    rng = np.random.default_rng(None if seed is None else int(seed))
+    dists = {k: parse_dist(kwargs[k], k) for k in numeric if is_distribution(kwargs.get(k))}
+    extra = dict(extra_dists or {})
+    point = dict(kwargs)
+    for k, d in dists.items():
+        point[k] = round(d.median) if k in integer else d.median
+    if extra:
+        point = apply(point, {k: d.median for k, d in extra.items()})
+    base = estimator(**point)
+    if default_spreads is not None:
+        dists.update(default_spreads(base))
+    inputs = draw({**dists, **extra}, rng, n, integer)
+    call = dict(kwargs)
+    call.update({k: v for k, v in inputs.items() if k in dists})
+    if extra:
+        call = apply(call, {k: inputs[k] for k in extra})
+    if not inputs and constant:
+        call = dict(point)
+        call[constant] = np.full(n, float(getattr(base, constant)))
+    return UncertainEstimate(samples=estimator(**call), inputs=inputs, n_samples=n, seed=seed, target=target)

@@ -113,4 +113,6 @@ def format_usd(value: float) -> str:
     for scale, s in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
         if abs(value) >= scale:
             return f"${value / scale:,.3g}{s}"
-    return f"${value:,.2f}" if abs(value) >= 0.01 else f"${value:.3g}"
+    if abs(value) >= 0.01 or value == 0:
+        return f"${value:,.2f}"
+    return f"${value:.{2 - math.floor(math.log10(abs(value)))}f}"  # three significant digits: $0.000146

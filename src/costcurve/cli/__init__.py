@@ -14,6 +14,7 @@ import click
 # name -> (module, attribute, one-line help). Listing help never imports the modules.
 COMMANDS = {
     "train": ("costcurve.cli.train", "train", "Estimate FLOP, time, GPU-hours, dollars and energy of a training run."),
+    "infer": ("costcurve.cli.infer", "infer", "Estimate memory, latency, tokens/s and dollars of serving a model."),
     "catalog": ("costcurve.cli.catalog", "catalog", "List the bundled catalogs: gpus, models, prices, presets, mfu."),
 }
 

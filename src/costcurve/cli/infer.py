@@ -1,0 +1,172 @@
+"""`costcurve infer`: cost of serving a model (memory, latency, tokens/s, dollars)."""
+
+from __future__ import annotations
+
+import click
+
+from .common import catalog_option, emit_json, json_option, table
+
+FIELD_TO_OPTION = {
+    "gpu": "--gpu", "gpus": "--gpus", "model": "--model", "dtype": "--dtype", "kv_dtype": "--kv-dtype",
+    "batch": "--batch", "input_tokens": "--input-tokens", "output_tokens": "--output-tokens",
+    "queries_per_day": "--queries-per-day", "price_usd_per_gpu_hour": "--price", "price_kind": "--price-kind",
+    "max_time_per_output_token_s": "--latency-target", "max_time_to_first_token_s": "--ttft-target",
+    "flop_efficiency": "--flop-efficiency", "bandwidth_efficiency": "--bandwidth-efficiency",
+    "interconnect_efficiency": "--interconnect-efficiency", "memory_utilization": "--memory-utilization",
+    "utilization": "--utilization", "max_batch": "--max-batch", "group_size": "--group-size", "date": "--date",
+    "provider": "--provider",
+}
+DTYPES = ["bf16", "fp16", "fp8", "int8", "int4"]
+
+
+@click.command()
+@click.option("--model", required=True, help="Preset (e.g. llama3-70b) or path to a Hugging Face config.json.")
+@click.option("--gpu", default="h100", show_default=True, help="Accelerator name or alias (see `costcurve catalog gpus`).")
+@click.option("--gpus", help="Accelerators per replica (tensor parallel); default: the smallest power of two that fits.")
+@click.option("--dtype", type=click.Choice(DTYPES), default="bf16", show_default=True,
+              help="Weight dtype (int8/int4 are weight-only: compute in bf16).")
+@click.option("--kv-dtype", type=click.Choice(DTYPES), help="KV cache dtype (default: fp8 with fp8 weights, else bf16).")
+@click.option("--group-size", type=int, help="Quantization group size of int weights (default 128 for int4).")
+@click.option("--batch", help="Sequences decoded together; default: the largest that fits (and meets --latency-target).")
+@click.option("--input-tokens", help="Prompt tokens per query (default 161, ShareGPT mean).")
+@click.option("--output-tokens", help="Generated tokens per query (default 338, ShareGPT mean).")
+@click.option("--queries-per-day", help="Demand to serve, e.g. 8.5B: gives accelerators and dollars per day.")
+@click.option("--latency-target", help="Largest mean time per output token in seconds, e.g. 0.05 (20 tokens/s per user).")
+@click.option("--ttft-target", help="Largest time to first token in seconds (checked, reported).")
+@click.option("--price", help="Rental price in USD per accelerator-hour; default: catalog median near --date.")
+@click.option("--provider", help="Take catalog prices from this provider only (e.g. aws, lambda).")
+@click.option("--price-kind", type=click.Choice(["on-demand", "spot", "1-year", "3-year"]), default="on-demand",
+              show_default=True)
+@click.option("--date", help="Date of the prices, YYYY-MM-DD or a year (default: today).")
+@click.option("--utilization", default="1", show_default=True, help="Share of paid accelerator time spent serving.")
+@click.option("--flop-efficiency", help="Achieved / peak FLOP/s (default 0.45, docs/inference.md).")
+@click.option("--bandwidth-efficiency", help="Achieved / peak memory bandwidth (default 0.75).")
+@click.option("--interconnect-efficiency", help="Achieved / peak link bandwidth in all-reduce (default 0.7).")
+@click.option("--memory-utilization", help="Share of accelerator memory the engine may use (default 0.9).")
+@click.option("--max-batch", help="Engine's largest batch (default 2048).")
+@click.option("--uncertainty", is_flag=True, help="Monte Carlo with spread on the default price and efficiencies too.")
+@click.option("--samples", help="Monte Carlo samples (default 10,000) when any input is a range.")
+@click.option("--seed", type=int, help="Seed of the Monte Carlo (same seed, same answer).")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write the cost-per-query distribution to FILE.")
+@catalog_option
+@json_option
+def infer(model, gpu, gpus, dtype, kv_dtype, group_size, batch, input_tokens, output_tokens, queries_per_day,
+          latency_target, ttft_target, price, provider, price_kind, date, utilization, flop_efficiency,
+          bandwidth_efficiency, interconnect_efficiency, memory_utilization, max_batch, uncertainty, samples, seed,
+          plot_path, catalog, as_json):
+    """Estimate memory, latency, throughput and dollars of serving a model on accelerators.
+
+    A model that does not fit exits with code 2 and one line: the memory it needs, the memory
+    there is, and the smallest accelerator count that fits.
+
+    Any number may be a range or distribution (LOW..HIGH as a 90% interval, normal(mu,sd), ...);
+    the output then shows p50 (p5–p95).
+
+    \b
+    Examples:
+      costcurve infer --model llama3-70b --gpu h100 --gpus 4 --dtype fp8
+      costcurve infer --model gpt3-175b --gpu a100 --gpus 8 --date 2023-06-01 --input-tokens 1024
+      costcurve infer --model llama3-8b --gpu h100 --queries-per-day 8.5B --latency-target 0.05 --json
+    """
+    from costcurve.errors import CostcurveError
+    from costcurve.inference import estimate_inference
+
+    try:
+        est = estimate_inference(
+            model=model, gpu=gpu, gpus=gpus, dtype=dtype, kv_dtype=kv_dtype, group_size=group_size, batch=batch,
+            input_tokens=input_tokens, output_tokens=output_tokens, queries_per_day=queries_per_day,
+            max_time_per_output_token_s=latency_target, max_time_to_first_token_s=ttft_target,
+            price_usd_per_gpu_hour=price, provider=provider.lower() if provider else None, price_kind=price_kind,
+            date=date, utilization=utilization, flop_efficiency=flop_efficiency,
+            bandwidth_efficiency=bandwidth_efficiency, interconnect_efficiency=interconnect_efficiency,
+            memory_utilization=memory_utilization, max_batch=max_batch, catalog=list(catalog) or None,
+            samples=samples, seed=seed, uncertainty=uncertainty,
+        )
+    except CostcurveError as e:
+        if e.field in FIELD_TO_OPTION:
+            raise CostcurveError(str(e).split(": ", 1)[-1], field=FIELD_TO_OPTION[e.field]) from None
+        raise
+    uncertain = hasattr(est, "n_samples")
+    if plot_path:
+        if not uncertain:
+            raise CostcurveError("needs a range on some input or --uncertainty", field="--plot")
+        from costcurve.distplot import plot_distribution
+        from costcurve.units import format_usd
+
+        plot_distribution(est.usd_per_query, plot_path, title=f"Cost per query: {est.model} on {est.gpu} ({est.n_samples:,} samples)",
+                          xlabel="cost per query [USD]", fmt=format_usd)
+    if as_json:
+        emit_json(est.to_dict())
+        return
+    render_uncertain(est) if uncertain else render(est)
+    if plot_path:
+        print(f"plot: {plot_path}")
+
+
+def render_uncertain(u) -> None:
+    """Print a Monte Carlo inference estimate: p50 (p5–p95) of each figure, and the sensitivity."""
+    from costcurve.units import format_usd
+
+    def fmt(name, f):
+        s = u.summary(name)
+        if isinstance(s, dict):
+            return f"{f(s['p50'])} ({f(s['p5'])}–{f(s['p95'])})"
+        return f(s)
+
+    rows = [
+        ("batch", fmt("batch", lambda x: f"{x:,.0f}")),
+        ("input / output tokens", fmt("input_tokens", lambda x: f"{x:,.0f}") + " / " + fmt("output_tokens", lambda x: f"{x:,.0f}")),
+        ("time to first token [ms]", fmt("time_to_first_token_s", lambda x: f"{x * 1e3:,.1f}")),
+        ("time per output token [ms]", fmt("time_per_output_token_s", lambda x: f"{x * 1e3:,.1f}")),
+        ("output tokens/s per replica", fmt("tokens_per_second", lambda x: f"{x:,.0f}")),
+        ("price [USD/h]", fmt("price_usd_per_gpu_hour", lambda x: f"{x:.2f}")),
+        ("per million input tokens", fmt("usd_per_million_input_tokens", format_usd)),
+        ("per million output tokens", fmt("usd_per_million_output_tokens", format_usd)),
+        ("per query", fmt("usd_per_query", format_usd)),
+        ("per billion queries", fmt("usd_per_billion_queries", format_usd)),
+    ]
+    if u.summary("accelerators_needed") is not None and str(u.summary("accelerators_needed")) != "nan":
+        rows.append(("accelerators needed", fmt("accelerators_needed", lambda x: f"{x:,.0f}")))
+    gpus = u.summary("gpus")
+    table(f"Inference estimate: {u.model} on {gpus['p50'] if isinstance(gpus, dict) else gpus:,.0f} × {u.gpu} — p50 (p5–p95), "
+          f"{u.n_samples:,} samples" + (f", seed {u.seed}" if u.seed is not None else ""), ["figure", "value"], rows)
+    sens = u.sensitivity()
+    if sens:
+        table("What drives the spread of the cost per query (share of rank variance)", ["input", "Spearman ρ", "share"],
+              [(r["input"], f"{r['spearman']:+.2f}", f"{r['share']:.0%}") for r in sens], justify_right=(1, 2))
+
+
+def render(est) -> None:
+    """Print an inference estimate as a table."""
+    from costcurve.units import GB, format_si, format_usd
+
+    e = est
+    rows = [
+        ("model", f"{e.model}: {format_si(e.params_total)} parameters ({format_si(e.params_active)} active), "
+                  f"{e.dtype} weights, {e.kv_dtype} KV cache"),
+        ("replica", f"{e.gpus:,.0f} × {e.gpu} (tensor parallel)"),
+        ("query", f"{e.input_tokens:,.0f} input + {e.output_tokens:,.0f} output tokens"),
+        ("memory per accelerator", f"{e.memory_required_bytes / GB:,.1f} GB of {e.memory_usable_bytes / GB:,.1f} GB usable "
+                                   f"(weights {e.memory_breakdown_bytes['weights'] / GB:,.1f}, KV cache "
+                                   f"{e.memory_breakdown_bytes['kv_cache'] / GB:,.1f}, activations "
+                                   f"{e.memory_breakdown_bytes['activations'] / GB:,.1f})"),
+        ("batch", f"{e.batch:,.0f} (largest that fits: {e.max_batch:,.0f})"),
+        ("time to first token", f"{e.time_to_first_token_s * 1e3:,.1f} ms (one prompt, no queue)"),
+        ("time per output token", f"{e.time_per_output_token_s * 1e3:,.1f} ms ({1 / e.time_per_output_token_s:,.1f} "
+                                  f"tokens/s per user); decode step {e.decode_step_s * 1e3:,.1f} ms, {e.decode_bound}-bound"),
+        ("throughput", f"{e.tokens_per_second:,.0f} output tokens/s per replica, {e.tokens_per_second_per_accelerator:,.0f} "
+                       f"per accelerator (roofline {e.roofline_tokens_per_second:,.0f})"),
+        ("price", f"${e.price_usd_per_gpu_hour:.2f} per accelerator-hour ({e.price_source})"),
+        ("per million tokens", f"input {format_usd(e.usd_per_million_input_tokens)}, "
+                               f"output {format_usd(e.usd_per_million_output_tokens)}"),
+        ("per query", format_usd(e.usd_per_query)),
+        ("per billion queries", format_usd(e.usd_per_billion_queries)),
+    ]
+    if e.queries_per_day == e.queries_per_day:  # not NaN
+        rows.append(("capacity", f"{e.queries_per_day:,.3g} queries/day: {e.replicas_needed:,.0f} replicas, "
+                                 f"{e.accelerators_needed:,.0f} accelerators, {format_usd(e.usd_per_day)} per day"))
+    if not e.meets_latency_target:
+        rows.append(("latency target", "NOT met even at batch 1"))
+    table(f"Inference estimate: {e.model} on {e.gpu}", ["figure", "value"], rows)
+    for n in e.notes:
+        print(f"note: {n}")

@@ -1,0 +1,520 @@
+"""What it costs to serve a model: memory → roofline time per phase → tokens/s → dollars.
+
+:func:`estimate_inference` is the one path that computes; the CLI and the claims table wrap it.
+Numeric arguments accept floats or numpy arrays (sweeps); the result's fields are then arrays.
+
+Roofline per phase on one replica of ``n`` tensor-parallel accelerators (Williams et al. 2009;
+Pope et al. 2022, §2–3; Kwon et al. 2023 for paged KV and continuous batching):
+
+* **prefill** (compute-bound) of an ``I``-token prompt:
+  ``FLOP_prefill / (n · peak · flop_eff)``; alone (time to first token) it also reads every weight
+  once: ``max(weights/(n·bw·bw_eff), linear FLOP/(n·peak·flop_eff)) + attention FLOP/(…) + comm``.
+* **decode** step of a batch ``B`` at mean context ``c = I + (O+1)/2``: the linear layers and the
+  attention are separate kernels, each bound by the slower of memory and compute:
+  ``max(W_read(B)/(n·bw·e_bw), B·F_lin/(n·peak·e_f)) + max(B·KV(c)/(bw·e_bw), B·F_attn(c)/(n·peak·e_f))``;
+  ``W_read`` counts only the experts a batch of ``B`` routes to (MoE).
+* **tensor-parallel communication**: 2 all-reduces per layer of ``tokens · d · 2`` bytes, ring
+  time ``2(n−1)/n · bytes / (interconnect/2 · e_ic) + latency`` (Shoeybi et al. 2019, §3; the
+  catalog's interconnect figure is the bidirectional total, so one direction is half of it).
+* **steady state** (continuous batching): over the life of ``B`` sequences a replica prefills ``B``
+  prompts and runs ``O`` decode steps: ``T = B·t_prefill + O·t_step``; output tokens/s = ``B·O/T``;
+  time per output token = ``T/O``; a query costs ``price · n · T / B``, split between input tokens
+  (the prefill time) and output tokens (the decode time).
+
+Default efficiencies (:data:`DEFAULTS`) were set on the static-batch tables of TensorRT-LLM
+v0.6.1 and checked against held-out ones (TensorRT-LLM 1.0 performance overview); see
+docs/inference.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+
+from . import memory as mem
+from .architecture import Architecture, count_params
+from .catalog import Accelerator, Catalog, load_catalog
+from .errors import CostcurveError, InputError
+from .flop import forward_flop_per_token_breakdown
+from .prices import choose_price
+from .training import resolve_model
+from .units import GB, SECONDS_PER_DAY, SECONDS_PER_HOUR, check_positive, parse_quantity
+
+#: default assumptions; docs/inference.md gives the evidence for each
+DEFAULTS = {
+    "flop_efficiency": 0.45,  #: achieved / peak dense FLOP/s (fitted, TensorRT-LLM v0.6.1 tables) [1]
+    "bandwidth_efficiency": 0.75,  #: achieved / peak HBM bandwidth (fitted, same tables) [1]
+    "interconnect_efficiency": 0.70,  #: achieved / peak one-direction link bandwidth in all-reduce (assumed) [1]
+    "allreduce_latency_s": 10e-6,  #: fixed cost of one small all-reduce on NVLink (assumed) [s]
+    "memory_utilization": 0.90,  #: share of accelerator memory the engine may use (vLLM default) [1]
+    "max_batch": 2048,  #: largest batch an engine schedules (TensorRT-LLM max_batch_size default) [count]
+    "input_tokens": 161,  #: ShareGPT mean prompt, 161.31 (Kwon et al. 2023, vLLM, Fig. 11) [tokens]
+    "output_tokens": 338,  #: ShareGPT mean answer, 337.99 (ibid.) [tokens]
+}
+INTERCONNECT_FALLBACK_BYTES_PER_S = 64e9  #: PCIe Gen4 x16 both directions, when the catalog has none
+
+
+class DoesNotFitError(CostcurveError):
+    """The weights plus one sequence do not fit in the memory of the accelerators given."""
+
+    def __init__(self, message, *, required_bytes, available_bytes, min_gpus, field="gpus"):
+        super().__init__(message, field=field)
+        self.required_bytes, self.available_bytes, self.min_gpus = required_bytes, available_bytes, min_gpus
+
+
+@dataclass(frozen=True)
+class InferenceEstimate:
+    """Result of :func:`estimate_inference`; per replica of ``gpus`` accelerators unless named otherwise."""
+
+    model: str
+    gpu: str
+    dtype: str  #: weight dtype
+    kv_dtype: str
+    gpus: object  #: accelerators per replica (tensor-parallel degree) [count]
+    batch: object  #: sequences decoded together [count]
+    max_batch: object  #: largest batch the memory holds at this context (before the engine cap) [count]
+    input_tokens: object  #: prompt tokens per query [tokens]
+    output_tokens: object  #: generated tokens per query [tokens]
+    fits: object  #: whether ``batch`` sequences fit in memory [bool]
+    params_total: float  #: [count]
+    params_active: float  #: [count]
+    weight_bytes: float  #: whole model [bytes]
+    kv_cache_bytes_per_token: float  #: whole model, one token, all layers [bytes]
+    memory_required_bytes: object  #: per accelerator: weights/n + KV of the batch + activations [bytes]
+    memory_usable_bytes: float  #: per accelerator: memory × memory_utilization [bytes]
+    time_to_first_token_s: object  #: prefill of one prompt alone, no queueing [s]
+    decode_step_s: object  #: one decode step of the batch [s]
+    time_per_output_token_s: object  #: mean gap between a user's tokens, prefills included [s]
+    decode_bound: object  #: "memory" | "compute": what limits the decode step
+    tokens_per_second: object  #: output tokens per second per replica [tokens/s]
+    tokens_per_second_per_accelerator: object  #: [tokens/s]
+    input_tokens_per_second: object  #: prompt tokens per second per replica [tokens/s]
+    queries_per_second: object  #: per replica [1/s]
+    roofline_tokens_per_second: object  #: the same batch with every efficiency 1 and no latency [tokens/s]
+    price_usd_per_gpu_hour: object  #: [USD/h]; NaN if none known
+    price_source: str
+    utilization: object  #: share of paid time spent serving at this batch [1]
+    usd_per_million_input_tokens: object  #: [USD]
+    usd_per_million_output_tokens: object  #: [USD]
+    usd_per_query: object  #: [USD]
+    usd_per_billion_queries: object  #: [USD]
+    queries_per_day: object  #: demand to serve [1/day]; NaN if not given
+    replicas_needed: object  #: [count]; NaN without queries_per_day
+    accelerators_needed: object  #: [count]; NaN without queries_per_day
+    usd_per_day: object  #: [USD/day]; NaN without queries_per_day
+    meets_latency_target: object  #: [bool]; True when no target was given
+    date: dt.date
+    efficiencies: dict = field(default_factory=dict)
+    memory_breakdown_bytes: dict = field(default_factory=dict)  #: per accelerator, sums to memory_required_bytes
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self, convert=None) -> dict:
+        """JSON-ready dict of every field (NaN → None, arrays → lists, or ``convert`` of each value)."""
+        c = convert or _jsonable
+        d = {f.name: c(getattr(self, f.name)) for f in fields(self)}
+        d["date"] = self.date.isoformat()
+        return d
+
+
+def _jsonable(v):
+    if isinstance(v, dict):
+        return {k: _jsonable(x) for k, x in v.items()}
+    if isinstance(v, (tuple, list)):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, np.ndarray):
+        return _jsonable(v.item()) if v.ndim == 0 else [_jsonable(x) for x in v.tolist()]
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
+def _plain(v):
+    """0-d arrays → Python scalars, so scalar inputs give scalar fields."""
+    if isinstance(v, np.ndarray) and v.ndim == 0:
+        return v.item()
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+# ---- FLOP of the two phases ------------------------------------------------------------------
+def _flop_terms(arch: Architecture):
+    """(linear FLOP per token without LM head, LM head FLOP, attention FLOP per layer per key)."""
+    b = forward_flop_per_token_breakdown(arch, 1, causal=False)
+    per_key_layer = b["attention/scores"] / arch.n_layers
+    return sum(b.values()) - b["attention/scores"] - b["lm_head"], b["lm_head"], per_key_layer
+
+
+def _key_sum(arch: Architecture, tokens, *, causal: bool):
+    """Σ over layers of the keys the queries see: causal prefill of ``tokens`` or one decode query."""
+    S = np.asarray(tokens, dtype=float)
+    L, W = arch.n_layers, arch.sliding_window
+    full = S * (S + 1) / 2 if causal else S
+    if W is None:
+        return L * full
+    local = L if arch.sliding_window_layers == "all" else (L + 1) // 2
+    capped = np.where(S <= W, full, W * (W + 1) / 2 + (S - W) * W) if causal else np.minimum(S, W)
+    return local * capped + (L - local) * full
+
+
+def prefill_flop(arch: Architecture, input_tokens):
+    """FLOP of prefilling one prompt: linear layers per token, causal attention, one LM head. [FLOP]"""
+    lin, head, per_key = _flop_terms(arch)
+    I = np.asarray(input_tokens, dtype=float)
+    return I * lin + head + per_key * _key_sum(arch, I, causal=True)
+
+
+def decode_flop_per_token(arch: Architecture, context_tokens):
+    """(linear incl. LM head, attention) FLOP of one decode token attending ``context`` keys. [FLOP]"""
+    lin, head, per_key = _flop_terms(arch)
+    return lin + head, per_key * _key_sum(arch, context_tokens, causal=False)
+
+
+# ---- time of the two phases ------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Setup:
+    arch: Architecture
+    dtype: str
+    kv_dtype: str
+    group_size: int | None
+    peak: float  # FLOP/s per accelerator
+    bw: float  # bytes/s per accelerator
+    link: float  # bytes/s one direction per accelerator
+    e_flop: object
+    e_bw: object
+    e_link: object
+    latency: object
+
+
+def allreduce_s(s: _Setup, n, tokens, *, with_latency=True):
+    """Time of the 2·L tensor-parallel all-reduces of ``tokens`` hidden states. [s]"""
+    n = np.asarray(n, dtype=float)
+    msg = np.asarray(tokens, dtype=float) * s.arch.d_model * mem.ACTIVATION_BYTES
+    t = 2 * s.arch.n_layers * (2 * (n - 1) / n * msg / (s.link * s.e_link) + (s.latency if with_latency else 0.0))
+    return np.where(n > 1, t, 0.0)
+
+
+def decode_step_s(s: _Setup, n, batch, context):
+    """(step time [s], memory time [s], compute time [s]) of one decode step of ``batch`` sequences."""
+    lin_f, attn_f = decode_flop_per_token(s.arch, context)
+    w = mem.weight_bytes_read_per_step(s.arch, s.dtype, batch, group_size=s.group_size) / n
+    kv = batch * mem.kv_cache_bytes(s.arch, context, s.kv_dtype, n)
+    rate_f, rate_b = n * s.peak * s.e_flop, s.bw * s.e_bw
+    t_mem = (w + kv) / rate_b
+    t_cmp = batch * (lin_f + attn_f) / rate_f
+    step = np.maximum(w / rate_b, batch * lin_f / rate_f) + np.maximum(kv / rate_b, batch * attn_f / rate_f)
+    return step + allreduce_s(s, n, batch), t_mem, t_cmp
+
+
+def prefill_in_batch_s(s: _Setup, n, input_tokens):
+    """Prefill time of one prompt inside a running batch (weights already streaming). [s]"""
+    return prefill_flop(s.arch, input_tokens) / (n * s.peak * s.e_flop) + allreduce_s(s, n, input_tokens, with_latency=False)
+
+
+def time_to_first_token_s(s: _Setup, n, input_tokens):
+    """Prefill of one prompt alone: reads every weight once, computes every prompt token. [s]"""
+    lin, head, per_key = _flop_terms(s.arch)
+    I = np.asarray(input_tokens, dtype=float)
+    w = mem.weight_bytes_read_per_step(s.arch, s.dtype, I, group_size=s.group_size) / n
+    rate_f = n * s.peak * s.e_flop
+    linear = np.maximum(w / (s.bw * s.e_bw), (I * lin + head) / rate_f)
+    return linear + per_key * _key_sum(s.arch, I, causal=True) / rate_f + allreduce_s(s, n, I)
+
+
+# ---- the estimate ----------------------------------------------------------------------------
+def _num(value, name, *, integer=False, upper=None, allow_zero=False):
+    """Parse a user number (text with suffix, float or array) and check it is finite and > 0."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = parse_quantity(value, name)
+    elif isinstance(value, (int, np.integer)):
+        value = float(value)
+    v = check_positive(value, name, upper=upper, allow_zero=allow_zero)
+    if integer and np.any(np.asarray(v) != np.floor(v)):
+        bad = np.asarray(v)[np.asarray(v) != np.floor(v)].flat[0]
+        raise InputError(f"got {bad:g}; allowed: a whole number >= 1", field=name)
+    return v
+
+
+def _date(date):
+    if date is None:
+        return dt.date.today()
+    if isinstance(date, str):
+        t = date.strip()
+        try:
+            return dt.date.fromisoformat(t) if len(t) > 4 else dt.date(int(t), 7, 1)
+        except ValueError:
+            raise InputError(f"got {date!r}; allowed: a date YYYY-MM-DD or a year", field="date") from None
+    return date
+
+
+def _memory_per_accelerator(s: _Setup, acc: Accelerator, n, batch, I, O, mem_util, chunk):
+    """(usable, weights, KV of the batch, activations, KV of one mean sequence, KV of one full sequence)."""
+    usable = acc.memory_bytes * mem_util
+    weights = mem.weight_bytes(s.arch, s.dtype, group_size=s.group_size) / n
+    act = mem.activation_bytes(s.arch, n, prefill_chunk_tokens=chunk)
+    kv_mean = mem.kv_cache_bytes(s.arch, I + O / 2, s.kv_dtype, n)
+    kv_full = mem.kv_cache_bytes(s.arch, I + O, s.kv_dtype, n)
+    return usable, weights, batch * kv_mean, act, kv_mean, kv_full
+
+
+def _max_batch(usable, weights, act, kv_mean, kv_full):
+    free = usable - weights - act
+    return np.where(free >= kv_full, np.floor(np.maximum(free, 0) / kv_mean), 0.0)
+
+
+def estimate_inference(*, model, gpu="h100", gpus=None, dtype="bf16", kv_dtype=None, group_size=None, batch=None,
+                       input_tokens=None, output_tokens=None, queries_per_day=None,
+                       max_time_per_output_token_s=None, max_time_to_first_token_s=None,
+                       price_usd_per_gpu_hour=None, provider=None, price_kind="on-demand", date=None, utilization=1.0,
+                       flop_efficiency=None, bandwidth_efficiency=None, interconnect_efficiency=None,
+                       allreduce_latency_s=None, memory_utilization=None, max_batch=None,
+                       prefill_chunk_tokens=mem.DEFAULT_PREFILL_CHUNK_TOKENS, catalog=None,
+                       samples=None, seed=None, uncertainty=False):
+    """Estimate memory, latency, throughput and dollars of serving ``model`` on ``gpu``.
+
+    Parameters (numbers may be floats, text like ``"8.5B"``, or numpy arrays that broadcast):
+        model: preset name, trained-model name, Hugging Face config.json path, or Architecture.
+        gpu: accelerator name or alias; gpus: accelerators per replica, tensor parallel [count];
+            default: the smallest power of two that holds the weights and one sequence.
+        dtype: weights, bf16 | fp16 | fp8 | int8 | int4 (int8/int4 are weight-only: compute in bf16).
+        kv_dtype: KV cache dtype; default fp8 with fp8 weights, else bf16. group_size: int4 group [weights].
+        batch: sequences decoded together [count]; default the largest that fits, capped by
+            ``max_batch`` (engine limit, default 2048) and by ``max_time_per_output_token_s``.
+        input_tokens, output_tokens: per query [tokens]; default 161 and 338 (ShareGPT means).
+        queries_per_day: demand [1/day]; gives replicas, accelerators and dollars per day.
+        max_time_per_output_token_s, max_time_to_first_token_s: latency targets [s].
+        price_usd_per_gpu_hour [USD/h]; provider, price_kind, date: catalog price filters.
+        utilization: share of paid accelerator time spent serving at this batch (0, 1].
+        flop_efficiency, bandwidth_efficiency, interconnect_efficiency (0, 1]; allreduce_latency_s [s];
+            memory_utilization (0, 1]: overrides of :data:`DEFAULTS`.
+        prefill_chunk_tokens: activation workspace size [tokens]. catalog: Catalog or user CSV path(s).
+        samples, seed, uncertainty: any numeric argument may be a range or distribution (``"0.5..0.8"``,
+            see :mod:`costcurve.uncertainty`); then, or with ``uncertainty=True`` (spread on the default
+            price and efficiencies too), a seeded Monte Carlo returns an ``UncertainEstimate``.
+    Raises :class:`DoesNotFitError` when no element fits in memory; elements that do not fit are NaN.
+    """
+    cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
+    local = dict(locals())
+    if uncertainty or any(_is_dist(local[k]) for k in MC_NUMERIC):
+        return _monte_carlo(local, samples=samples, seed=seed, uncertainty=uncertainty)
+    acc = cat.accelerator(gpu)
+    mem._check_dtype(dtype, mem.WEIGHT_DTYPES, "dtype")
+    kv_dtype = kv_dtype or ("fp8" if dtype == "fp8" else "bf16")
+    mem._check_dtype(kv_dtype, mem.KV_DTYPES, "kv_dtype")
+    peak = acc.peak_flop_per_s("fp8" if dtype == "fp8" else "bf16")
+    name, arch, _ = resolve_model(model, cat)
+    if arch is None:
+        raise InputError(f"{name!r} has no architecture preset; give a preset or a config.json", field="model")
+    date = _date(date)
+    notes = []
+    D = DEFAULTS
+    given = {"flop_efficiency": flop_efficiency, "bandwidth_efficiency": bandwidth_efficiency,
+             "interconnect_efficiency": interconnect_efficiency, "memory_utilization": memory_utilization}
+    eff = {k: _num(D[k] if v is None else v, k, upper=1.0) for k, v in given.items()}
+    latency = _num(D["allreduce_latency_s"] if allreduce_latency_s is None else allreduce_latency_s,
+                   "allreduce_latency_s", allow_zero=True)
+    eff["allreduce_latency_s"] = latency
+    link = acc.interconnect_bytes_per_s
+    if link is None:
+        link = INTERCONNECT_FALLBACK_BYTES_PER_S
+        notes.append(f"{acc.name} has no interconnect figure in the catalog: assumed PCIe Gen4 x16 (64 GB/s)")
+    s = _Setup(arch, dtype, kv_dtype, group_size, peak, acc.memory_bandwidth_bytes_per_s, link / 2.0,
+               eff["flop_efficiency"], eff["bandwidth_efficiency"], eff["interconnect_efficiency"], latency)
+    I = _num(input_tokens if input_tokens is not None else D["input_tokens"], "input_tokens", integer=True)
+    O = _num(output_tokens if output_tokens is not None else D["output_tokens"], "output_tokens", integer=True)
+    if np.any(np.asarray(I) + np.asarray(O) > arch.context_length):
+        notes.append(f"input + output tokens exceed {name}'s context length of {arch.context_length:,}")
+    cap = _num(max_batch if max_batch is not None else D["max_batch"], "max_batch", integer=True)
+    chunk = _num(prefill_chunk_tokens, "prefill_chunk_tokens", integer=True)
+    util = _num(utilization, "utilization", upper=1.0)
+    mu = eff["memory_utilization"]
+
+    # ---- memory: how many accelerators, how large a batch -------------------------------------
+    def fit(n):
+        usable, w, _, act, kv_mean, kv_full = _memory_per_accelerator(s, acc, n, 0.0, I, O, mu, chunk)
+        return _max_batch(usable, w, act, kv_mean, kv_full)
+
+    candidates = 2.0 ** np.arange(0, 13)
+    smallest = next((int(n) for n in candidates if np.all(fit(n) >= 1)), None)
+    if gpus is None:
+        if smallest is None:
+            raise _does_not_fit(s, acc, name, 4096.0, I, O, mu, chunk, None)
+        n = float(smallest)
+        if n > 1:
+            notes.append(f"gpus not given: {smallest} (smallest power of two that holds the weights and one sequence)")
+    else:
+        n = _num(gpus, "gpus", integer=True)
+    mb = fit(n)
+    if np.all(mb < 1):
+        raise _does_not_fit(s, acc, name, n, I, O, mu, chunk, smallest)
+    if batch is None:
+        B = np.maximum(np.minimum(mb, cap), 1.0)
+        if max_time_per_output_token_s is not None:
+            target = _num(max_time_per_output_token_s, "max_time_per_output_token_s")
+            B = _largest_batch_within(s, n, I, O, B, target)
+    else:
+        B = _num(batch, "batch", integer=True)
+    fits = (np.asarray(B) <= mb) & (mb >= 1)
+    if not np.any(fits):
+        raise DoesNotFitError(
+            f"batch {np.min(B):g} does not fit: at {_f(I)} input + {_f(O)} output tokens {_f(n)} × {acc.name} hold at most "
+            f"{np.max(mb):g} sequences (a smaller batch, more accelerators, or an fp8 KV cache)",
+            required_bytes=math.nan, available_bytes=acc.memory_bytes * np.max(n), min_gpus=smallest, field="batch")
+    if not np.all(fits):
+        notes.append("some batch sizes do not fit in memory: their figures are NaN")
+
+    # ---- time --------------------------------------------------------------------------------
+    c = I + (O + 1) / 2
+    step, t_mem, t_cmp = decode_step_s(s, n, B, c)
+    t_pf = prefill_in_batch_s(s, n, I)
+    cycle = B * t_pf + O * step
+    ttft = time_to_first_token_s(s, n, I)
+    ideal = _Setup(arch, dtype, kv_dtype, group_size, peak, s.bw, s.link, 1.0, 1.0, 1.0, 0.0)
+    ideal_cycle = B * prefill_in_batch_s(ideal, n, I) + O * decode_step_s(ideal, n, B, c)[0]
+    nan = np.where(fits, 1.0, np.nan)
+    tps = B * O / cycle * nan
+    tpot = cycle / O * nan
+    meets = np.ones_like(tps, dtype=bool)
+    if max_time_per_output_token_s is not None:
+        meets &= tpot <= _num(max_time_per_output_token_s, "max_time_per_output_token_s")
+    if max_time_to_first_token_s is not None:
+        meets &= ttft <= _num(max_time_to_first_token_s, "max_time_to_first_token_s")
+    if not np.all(meets):
+        notes.append("the latency target is not met at batch 1 for some inputs (meets_latency_target is False)")
+
+    # ---- dollars -----------------------------------------------------------------------------
+    if price_usd_per_gpu_hour is not None:
+        price, price_source = _num(price_usd_per_gpu_hour, "price_usd_per_gpu_hour"), "given"
+    else:
+        choice = choose_price(cat, acc.name, date, provider=provider, kind=price_kind)
+        if choice is None:
+            price, price_source = math.nan, f"no {price_kind} price for {acc.name} in the catalog; give a price"
+        else:
+            price, price_source = choice.price_usd_per_gpu_hour, choice.describe()
+    usd_per_s = price * n / SECONDS_PER_HOUR / util
+    usd_query = usd_per_s * cycle / B * nan
+    qps = B / cycle * nan
+    if queries_per_day is not None:
+        q = _num(queries_per_day, "queries_per_day")
+        replicas = np.ceil(q / SECONDS_PER_DAY / (qps * util))
+        gpus_needed = replicas * n
+        usd_day = gpus_needed * price * 24.0
+    else:
+        q = replicas = gpus_needed = usd_day = math.nan
+
+    usable, w_acc, kv_b, act, _, _ = _memory_per_accelerator(s, acc, n, B, I, O, mu, chunk)
+    breakdown = {"weights": _plain(w_acc), "kv_cache": _plain(kv_b), "activations": _plain(act)}
+    return _finish(
+        model=name, gpu=acc.name, dtype=dtype, kv_dtype=kv_dtype, gpus=n, batch=B, max_batch=mb, input_tokens=I,
+        output_tokens=O, fits=fits, params_total=count_params(arch), params_active=count_params(arch, active=True),
+        weight_bytes=mem.weight_bytes(arch, dtype, group_size=group_size),
+        kv_cache_bytes_per_token=float(mem.kv_cache_bytes_per_token(arch, kv_dtype, 1)),
+        memory_required_bytes=w_acc + kv_b + act, memory_usable_bytes=usable,
+        time_to_first_token_s=ttft, decode_step_s=step * nan, time_per_output_token_s=tpot,
+        decode_bound=np.where(t_mem >= t_cmp, "memory", "compute"), tokens_per_second=tps,
+        tokens_per_second_per_accelerator=tps / n, input_tokens_per_second=tps * I / O, queries_per_second=qps,
+        roofline_tokens_per_second=B * O / ideal_cycle * nan, price_usd_per_gpu_hour=price, price_source=price_source,
+        utilization=util, usd_per_million_input_tokens=1e6 * usd_per_s * t_pf / I * nan,
+        usd_per_million_output_tokens=1e6 * usd_per_s * step / B * nan, usd_per_query=usd_query,
+        usd_per_billion_queries=1e9 * usd_query, queries_per_day=q, replicas_needed=replicas,
+        accelerators_needed=gpus_needed, usd_per_day=usd_day, meets_latency_target=meets, date=date,
+        efficiencies={k: _plain(v) for k, v in eff.items()}, memory_breakdown_bytes=breakdown, notes=tuple(notes),
+    )
+
+
+MC_NUMERIC = ("gpus", "batch", "input_tokens", "output_tokens", "queries_per_day", "max_time_per_output_token_s",
+              "max_time_to_first_token_s", "price_usd_per_gpu_hour", "utilization", "flop_efficiency",
+              "bandwidth_efficiency", "interconnect_efficiency", "allreduce_latency_s", "memory_utilization")
+#: 90% band of achieved/predicted throughput on the held-out measurements (docs/inference.md: errors
+#: from -18% to +22%), used as the spread of the default efficiencies under ``uncertainty=True``
+EFFICIENCY_SPREAD = (0.82, 1.22)
+
+
+def _is_dist(v) -> bool:
+    from .uncertainty import is_distribution
+
+    return is_distribution(v)
+
+
+def _monte_carlo(local: dict, *, samples, seed, uncertainty):
+    from .uncertainty import Dist, run_monte_carlo
+    from .uncertainty_training import price_spread
+
+    kwargs = {k: v for k, v in local.items() if k not in ("samples", "seed", "uncertainty", "cat", "local")}
+    kwargs["catalog"] = local["cat"]
+
+    def spreads(base):
+        extra = {}
+        if not uncertainty:
+            return extra
+        if kwargs.get("price_usd_per_gpu_hour") is None:
+            extra.update(price_spread(kwargs["catalog"], base, kwargs.get("provider"), kwargs.get("price_kind", "on-demand")))
+        lo, hi = EFFICIENCY_SPREAD
+        for k in ("flop_efficiency", "bandwidth_efficiency"):
+            if kwargs.get(k) is None:
+                v = float(base.efficiencies[k])
+                extra[k] = Dist("lognormal", (v * lo, min(v * hi, 1.0)), f"default {k} spread")
+        return extra
+
+    return run_monte_carlo(estimate_inference, kwargs, MC_NUMERIC, samples=samples, seed=seed, default_spreads=spreads,
+                           integer=("gpus", "batch", "input_tokens", "output_tokens"), target="usd_per_query",
+                           constant="input_tokens")
+
+
+def _finish(**kw) -> InferenceEstimate:
+    return InferenceEstimate(**{k: _plain(v) for k, v in kw.items()})
+
+
+def _f(x) -> str:
+    a = np.asarray(x)
+    return f"{float(a):,.0f}" if a.ndim == 0 else f"{float(a.min()):,.0f}..{float(a.max()):,.0f}"
+
+
+def _largest_batch_within(s: _Setup, n, I, O, hi, target):
+    """Largest integer batch in [1, hi] whose time per output token is within ``target`` (bisection)."""
+    shape = np.broadcast(hi, I, O, n, target).shape
+    lo, hi = np.ones(shape), np.broadcast_to(np.asarray(hi, dtype=float), shape).copy()
+    c = I + (O + 1) / 2
+
+    def tpot(b):
+        return (b * prefill_in_batch_s(s, n, I) + O * decode_step_s(s, n, b, c)[0]) / O
+
+    while np.any(hi > lo):
+        mid = np.ceil((lo + hi) / 2)
+        ok = tpot(mid) <= target
+        lo, hi = np.where(ok, mid, lo), np.where(ok, hi, mid - 1)
+    return lo if lo.ndim else float(lo)
+
+
+def _does_not_fit(s: _Setup, acc: Accelerator, name, n, I, O, mu, chunk, smallest) -> DoesNotFitError:
+    n0 = float(np.max(n)) if np.ndim(n) else float(n)
+    usable, w, _, act, _, kv_full = _memory_per_accelerator(s, acc, n0, 0.0, np.max(I), np.max(O), mu, chunk)
+    need = n0 * (w + float(np.max(act)) + float(np.max(kv_full)))
+    have = n0 * usable
+    hint = f"smallest count that fits: {smallest} (--gpus {smallest})" if smallest else \
+        "no count up to 4096 fits; try --dtype fp8 or int4"
+    return DoesNotFitError(
+        f"{name} ({s.dtype} weights) does not fit: it needs {need / GB:,.0f} GB (weights {n0 * w / GB:,.0f} GB + one "
+        f"{_f(I + O)}-token sequence's KV cache and activations), {n0:g} × {acc.name} have {have / GB:,.0f} GB usable "
+        f"({n0 * acc.memory_bytes / GB:,.0f} GB × memory_utilization {float(np.max(mu)):g}); {hint}",
+        required_bytes=need, available_bytes=have, min_gpus=smallest)
+
+
+def usd_per_billion_queries(model, gpu, date, *, input_tokens=None, output_tokens=None, dtype="bf16", gpus=None,
+                            price_usd_per_gpu_hour=None, price_kind="on-demand", catalog=None, **kw) -> float:
+    """Dollars to answer 1e9 queries with ``model`` on ``gpu`` at prices of ``date``. [USD]
+
+    A scalar wrapper of :func:`estimate_inference` for claims tables (e.g. ARK Invest's forecast of
+    $650 per billion queries by 2030, Big Ideas 2023). Query size defaults to the ShareGPT means.
+    """
+    est = estimate_inference(model=model, gpu=gpu, date=date, input_tokens=input_tokens, output_tokens=output_tokens,
+                             dtype=dtype, gpus=gpus, price_usd_per_gpu_hour=price_usd_per_gpu_hour,
+                             price_kind=price_kind, catalog=catalog, **kw)
+    return float(np.asarray(est.usd_per_billion_queries))
