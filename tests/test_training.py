@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from costcurve import Architecture, estimate_training, load_catalog
 from costcurve.costs import DEFAULT_ASSUMPTIONS
-from costcurve.errors import CostcurveError, InputError, UnknownNameError
+from costcurve.errors import CostcurveError, UnknownNameError
 from costcurve.units import SECONDS_PER_HOUR
 
 

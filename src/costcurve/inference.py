@@ -39,9 +39,9 @@ from .architecture import Architecture, count_params
 from .catalog import Accelerator, Catalog, load_catalog
 from .errors import CostcurveError, InputError
 from .flop import forward_flop_per_token_breakdown
-from .prices import choose_price
+from .prices import resolve_price
 from .training import resolve_model
-from .units import GB, SECONDS_PER_DAY, SECONDS_PER_HOUR, check_positive, parse_quantity
+from .units import GB, SECONDS_PER_DAY, SECONDS_PER_HOUR, number_input, parse_date
 
 #: default assumptions; docs/inference.md gives the evidence for each
 DEFAULTS = {
@@ -228,30 +228,11 @@ def time_to_first_token_s(s: _Setup, n, input_tokens):
 
 # ---- the estimate ----------------------------------------------------------------------------
 def _num(value, name, *, integer=False, upper=None, allow_zero=False):
-    """Parse a user number (text with suffix, float or array) and check it is finite and > 0."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = parse_quantity(value, name)
-    elif isinstance(value, (int, np.integer)):
-        value = float(value)
-    v = check_positive(value, name, upper=upper, allow_zero=allow_zero)
-    if integer and np.any(np.asarray(v) != np.floor(v)):
-        bad = np.asarray(v)[np.asarray(v) != np.floor(v)].flat[0]
-        raise InputError(f"got {bad:g}; allowed: a whole number >= 1", field=name)
-    return v
+    """Parse and check a user number (see :func:`costcurve.units.number_input`)."""
+    return number_input(value, name, integer=integer, upper=upper, allow_zero=allow_zero)
 
 
-def _date(date):
-    if date is None:
-        return dt.date.today()
-    if isinstance(date, str):
-        t = date.strip()
-        try:
-            return dt.date.fromisoformat(t) if len(t) > 4 else dt.date(int(t), 7, 1)
-        except ValueError:
-            raise InputError(f"got {date!r}; allowed: a date YYYY-MM-DD or a year", field="date") from None
-    return date
+_date = parse_date
 
 
 def _memory_per_accelerator(s: _Setup, acc: Accelerator, n, batch, I, O, mem_util, chunk):
@@ -390,14 +371,7 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype="bf16", kv_dtype=N
         notes.append("the latency target is not met at batch 1 for some inputs (meets_latency_target is False)")
 
     # ---- dollars -----------------------------------------------------------------------------
-    if price_usd_per_gpu_hour is not None:
-        price, price_source = _num(price_usd_per_gpu_hour, "price_usd_per_gpu_hour"), "given"
-    else:
-        choice = choose_price(cat, acc.name, date, provider=provider, kind=price_kind)
-        if choice is None:
-            price, price_source = math.nan, f"no {price_kind} price for {acc.name} in the catalog; give a price"
-        else:
-            price, price_source = choice.price_usd_per_gpu_hour, choice.describe()
+    price, price_source = resolve_price(cat, acc.name, date, price_usd_per_gpu_hour, provider=provider, kind=price_kind)
     usd_per_s = price * n / SECONDS_PER_HOUR / util
     usd_query = usd_per_s * cycle / B * nan
     qps = B / cycle * nan

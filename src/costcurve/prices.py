@@ -68,6 +68,19 @@ def choose_price(catalog: Catalog, gpu: str, date: dt.date, *, provider: str | N
     return choice
 
 
+def resolve_price(catalog: Catalog, gpu: str, date: dt.date, given=None, *, provider: str | None = None,
+                  kind: str = "on-demand") -> tuple:
+    """(price [USD/h], where it came from): ``given`` (checked) or the catalog default; NaN if none."""
+    if given is not None:
+        from .units import number_input
+
+        return number_input(given, "price_usd_per_gpu_hour"), "given"
+    choice = choose_price(catalog, gpu, date, provider=provider, kind=kind)
+    if choice is None:
+        return float("nan"), f"no {kind} price for {gpu} in the catalog; give a price"
+    return choice.price_usd_per_gpu_hour, choice.describe()
+
+
 def price_spread_log(catalog: Catalog, gpu: str, date: dt.date, *, provider: str | None = None,
                      kind: str = "on-demand") -> float | None:
     """Standard deviation of ln(price) of the quotes :func:`choose_price` uses. [ln USD/h]

@@ -24,20 +24,14 @@ from .costs import DEFAULT_ASSUMPTIONS
 from .catalog import DTYPES, Accelerator, Catalog, load_catalog
 from .errors import CostcurveError, InputError
 from .mfu import default_mfu_model, era_of
-from .prices import choose_price
-from .units import SECONDS_PER_DAY, SECONDS_PER_HOUR, check_positive, parse_quantity
+from .prices import resolve_price
+from .units import SECONDS_PER_DAY, SECONDS_PER_HOUR, number_input, parse_date
 
 
 
 def _num(value, name, **kw):
-    """Parse a user number (text with suffix, float, or array) and check it is finite and > 0."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = parse_quantity(value, name)
-    elif isinstance(value, (int, np.integer)):
-        value = float(value)
-    return check_positive(value, name, **kw)
+    """Parse and check a user number (see :func:`costcurve.units.number_input`)."""
+    return number_input(value, name, **kw)
 
 
 @dataclass(frozen=True)
@@ -204,13 +198,7 @@ def estimate_training(*, model=None, params=None, active_params=None, tokens=Non
         raise InputError(f"got {dtype!r}; allowed: {', '.join(DTYPES)}", field="dtype")
     acc: Accelerator = cat.accelerator(gpu)
     peak = acc.peak_flop_per_s(dtype)
-    if date is None:
-        date = dt.date.today()
-    elif isinstance(date, str):
-        try:
-            date = dt.date.fromisoformat(date.strip()) if len(date.strip()) > 4 else dt.date(int(date), 7, 1)
-        except ValueError:
-            raise InputError(f"got {date!r}; allowed: a date YYYY-MM-DD or a year", field="date") from None
+    date = parse_date(date)
 
     # ---- FLOP -----------------------------------------------------------------------------
     name, arch, record = (None, None, None) if model is None else resolve_model(model, cat)
@@ -292,15 +280,7 @@ def estimate_training(*, model=None, params=None, active_params=None, tokens=Non
     gpu_hours = gpus * wall / SECONDS_PER_HOUR
 
     # ---- dollars -------------------------------------------------------------------------
-    if price_usd_per_gpu_hour is not None:
-        price = _num(price_usd_per_gpu_hour, "price_usd_per_gpu_hour")
-        price_source = "given"
-    else:
-        choice = choose_price(cat, acc.name, date, provider=provider, kind=price_kind)
-        if choice is None:
-            price, price_source = math.nan, f"no {price_kind} price for {acc.name} in the catalog; give a price"
-        else:
-            price, price_source = choice.price_usd_per_gpu_hour, choice.describe()
+    price, price_source = resolve_price(cat, acc.name, date, price_usd_per_gpu_hour, provider=provider, kind=price_kind)
     chip = _num(chip_price_usd, "chip_price_usd") if chip_price_usd is not None else (acc.price_usd or math.nan)
     energy = costs.energy_kwh(gpus, acc.tdp_w or math.nan, wall, server_power_overhead=A.server_power_overhead,
                               power_utilization=A.power_utilization, pue=A.pue)

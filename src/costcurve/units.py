@@ -85,6 +85,40 @@ def positive_quantity(value, field: str, **kw):
     return check_positive(value, field, **kw)
 
 
+def number_input(value, field: str, *, integer: bool = False, upper: float | None = None, allow_zero: bool = False):
+    """A user number (text with suffix, int, float or array) → float or float array, checked.
+
+    Finite, > 0 (or >= 0 with ``allow_zero``), <= ``upper``; whole numbers with ``integer``.
+    None passes through. Raises InputError naming ``field``.
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = parse_quantity(value, field)
+    elif isinstance(value, (int, np.integer)):
+        value = float(value)
+    v = check_positive(value, field, upper=upper, allow_zero=allow_zero)
+    if integer and np.any(np.asarray(v) != np.floor(v)):
+        bad = np.asarray(v)[np.asarray(v) != np.floor(v)].flat[0]
+        raise InputError(f"got {bad:g}; allowed: a whole number >= 1", field=field)
+    return v
+
+
+def parse_date(value, field: str = "date"):
+    """A date from ``datetime.date``, ISO text ``YYYY-MM-DD`` or a year (→ 1 July); None → today."""
+    import datetime as dt
+
+    if value is None:
+        return dt.date.today()
+    if isinstance(value, dt.date):
+        return value
+    t = str(value).strip()
+    try:
+        return dt.date.fromisoformat(t) if len(t) > 4 else dt.date(int(t), 7, 1)
+    except ValueError:
+        raise InputError(f"got {value!r}; allowed: a date YYYY-MM-DD or a year", field=field) from None
+
+
 def format_si(value: float, unit: str = "", digits: int = 3) -> str:
     """Format ``value`` with an SI prefix: ``format_si(3.14e23, 'FLOP') == '314 ZFLOP'``."""
     if value == 0 or not math.isfinite(value):

@@ -51,3 +51,40 @@ def table(title: str, columns, rows, *, justify_right=()):
     for r in rows:
         t.add_row(*[escape(str(x)) for x in r])
     console().print(t)
+
+
+def p50_cell(u, name: str, f) -> str:
+    """``p50 (p5–p95)`` of a Monte Carlo figure formatted by ``f``; a plain value if it does not vary."""
+    s = u.summary(name)
+    if isinstance(s, dict):
+        return f"{f(s['p50'])} ({f(s['p5'])}–{f(s['p95'])})"
+    return "n/a" if s is None else f(s)
+
+
+def sensitivity_table(u, what: str) -> None:
+    """Print which inputs drive the spread of ``u``'s target figure."""
+    sens = u.sensitivity()
+    if sens:
+        table(f"What drives the spread of {what} (share of rank variance)", ["input", "Spearman ρ", "share"],
+              [(r["input"], f"{r['spearman']:+.2f}", f"{r['share']:.0%}") for r in sens], justify_right=(1, 2))
+
+
+def finish(est, *, as_json: bool, plot_path, plot_field: str, plot_title: str, plot_xlabel: str, render, render_uncertain):
+    """Render a (possibly Monte Carlo) estimate as JSON or tables; write the distribution plot if asked."""
+    from costcurve.errors import CostcurveError
+
+    uncertain = hasattr(est, "n_samples")
+    if plot_path:
+        if not uncertain:
+            raise CostcurveError("needs a range on some input or --uncertainty", field="--plot")
+        from costcurve.distplot import plot_distribution
+        from costcurve.units import format_usd
+
+        plot_distribution(getattr(est, plot_field), plot_path, title=f"{plot_title} ({est.n_samples:,} samples)",
+                          xlabel=plot_xlabel, fmt=format_usd)
+    if as_json:
+        emit_json(est.to_dict())
+        return
+    render_uncertain(est) if uncertain else render(est)
+    if plot_path:
+        print(f"plot: {plot_path}")

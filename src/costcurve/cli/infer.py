@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import catalog_option, emit_json, json_option, table
+from .common import catalog_option, finish, json_option, p50_cell, sensitivity_table, table
 
 FIELD_TO_OPTION = {
     "gpu": "--gpu", "gpus": "--gpus", "model": "--model", "dtype": "--dtype", "kv_dtype": "--kv-dtype",
@@ -86,21 +86,9 @@ def infer(model, gpu, gpus, dtype, kv_dtype, group_size, batch, input_tokens, ou
         if e.field in FIELD_TO_OPTION:
             raise CostcurveError(str(e).split(": ", 1)[-1], field=FIELD_TO_OPTION[e.field]) from None
         raise
-    uncertain = hasattr(est, "n_samples")
-    if plot_path:
-        if not uncertain:
-            raise CostcurveError("needs a range on some input or --uncertainty", field="--plot")
-        from costcurve.distplot import plot_distribution
-        from costcurve.units import format_usd
-
-        plot_distribution(est.usd_per_query, plot_path, title=f"Cost per query: {est.model} on {est.gpu} ({est.n_samples:,} samples)",
-                          xlabel="cost per query [USD]", fmt=format_usd)
-    if as_json:
-        emit_json(est.to_dict())
-        return
-    render_uncertain(est) if uncertain else render(est)
-    if plot_path:
-        print(f"plot: {plot_path}")
+    finish(est, as_json=as_json, plot_path=plot_path, plot_field="usd_per_query",
+           plot_title=f"Cost per query: {est.model} on {est.gpu}", plot_xlabel="cost per query [USD]",
+           render=render, render_uncertain=render_uncertain)
 
 
 def render_uncertain(u) -> None:
@@ -108,10 +96,7 @@ def render_uncertain(u) -> None:
     from costcurve.units import format_usd
 
     def fmt(name, f):
-        s = u.summary(name)
-        if isinstance(s, dict):
-            return f"{f(s['p50'])} ({f(s['p5'])}–{f(s['p95'])})"
-        return f(s)
+        return p50_cell(u, name, f)
 
     rows = [
         ("batch", fmt("batch", lambda x: f"{x:,.0f}")),
@@ -130,10 +115,7 @@ def render_uncertain(u) -> None:
     gpus = u.summary("gpus")
     table(f"Inference estimate: {u.model} on {gpus['p50'] if isinstance(gpus, dict) else gpus:,.0f} × {u.gpu} — p50 (p5–p95), "
           f"{u.n_samples:,} samples" + (f", seed {u.seed}" if u.seed is not None else ""), ["figure", "value"], rows)
-    sens = u.sensitivity()
-    if sens:
-        table("What drives the spread of the cost per query (share of rank variance)", ["input", "Spearman ρ", "share"],
-              [(r["input"], f"{r['spearman']:+.2f}", f"{r['share']:.0%}") for r in sens], justify_right=(1, 2))
+    sensitivity_table(u, "the cost per query")
 
 
 def render(est) -> None:

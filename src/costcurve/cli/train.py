@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import catalog_option, emit_json, json_option, table
+from .common import catalog_option, finish, json_option, p50_cell, sensitivity_table, table
 
 
 def _costs_from_options(pue, electricity, grid, depreciation, server_overhead):
@@ -104,24 +104,13 @@ def train(model, params, active_params, tokens, training_flop, gpu, gpus, days, 
         if e.field in FIELD_TO_OPTION:
             raise CostcurveError(str(e).split(": ", 1)[-1], field=FIELD_TO_OPTION[e.field]) from None
         raise
-    uncertain = hasattr(est, "n_samples")
-    if plot_path:
-        if not uncertain:
-            raise CostcurveError("needs a range on some input or --uncertainty", field="--plot")
-        from costcurve.distplot import plot_distribution
+    import numpy as np
 
-        import numpy as np
-
-        cloud = bool(np.isfinite(est.cost_cloud_usd).all())
-        plot_distribution(est.cost_cloud_usd if cloud else est.cost_amortized_usd,
-                          plot_path, title=f"Training cost: {est.model or 'params/tokens'} on {est.gpu} ({est.n_samples:,} samples)",
-                          xlabel=f"cost [USD, {'cloud rental' if cloud else 'amortized capex + energy'}]", fmt=__import__("costcurve.units").units.format_usd)
-    if as_json:
-        emit_json(est.to_dict())
-        return
-    render_uncertain(est) if uncertain else render(est)
-    if plot_path:
-        print(f"plot: {plot_path}")
+    cloud = hasattr(est, "n_samples") and bool(np.isfinite(est.cost_cloud_usd).all())
+    finish(est, as_json=as_json, plot_path=plot_path, plot_field="cost_cloud_usd" if cloud else "cost_amortized_usd",
+           plot_title=f"Training cost: {est.model or 'params/tokens'} on {est.gpu}",
+           plot_xlabel=f"cost [USD, {'cloud rental' if cloud else 'amortized capex + energy'}]",
+           render=render, render_uncertain=render_uncertain)
 
 
 def render(est) -> None:
@@ -158,10 +147,7 @@ def render_uncertain(u) -> None:
     from costcurve.units import format_count, format_usd
 
     def fmt(name, f):
-        s = u.summary(name)
-        if isinstance(s, dict):
-            return f"{f(s['p50'])} ({f(s['p5'])}–{f(s['p95'])})"
-        return f(s) if s is not None else "n/a"
+        return p50_cell(u, name, f)
 
     def num(x):
         return f"{x:,.3g}"
@@ -182,7 +168,4 @@ def render_uncertain(u) -> None:
     ]
     table(f"Training estimate: {u.model or 'params/tokens'} on {u.gpu} — p50 (p5–p95), {u.n_samples:,} samples"
           + (f", seed {u.seed}" if u.seed is not None else ""), ["figure", "value"], rows)
-    sens = u.sensitivity()
-    if sens:
-        table("What drives the spread of the cloud cost (share of rank variance)", ["input", "Spearman ρ", "share"],
-              [(r["input"], f"{r['spearman']:+.2f}", f"{r['share']:.0%}") for r in sens], justify_right=(1, 2))
+    sensitivity_table(u, "the cloud cost")
