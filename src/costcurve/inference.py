@@ -403,6 +403,10 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype="bf16", kv_dtype=N
     )
 
 
+#: A chat turn with its conversation history: 1,024 prompt tokens (vLLM chatbot workload, Kwon et al.
+#: 2023 §6.5) and 338 answer tokens (ShareGPT mean, ibid. Fig. 11); used for ARK's "$0.01 per query".
+CHAT_INPUT_TOKENS, CHAT_OUTPUT_TOKENS = 1024, 338
+
 MC_NUMERIC = ("gpus", "batch", "input_tokens", "output_tokens", "queries_per_day", "max_time_per_output_token_s",
               "max_time_to_first_token_s", "price_usd_per_gpu_hour", "utilization", "flop_efficiency",
               "bandwidth_efficiency", "interconnect_efficiency", "allreduce_latency_s", "memory_utilization")

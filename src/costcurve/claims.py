@@ -1,0 +1,350 @@
+"""The published claims, checked: each figure of ARK Invest's AI-cost analysis recomputed twice.
+
+For every claim (text, value, unit and source in ``data/claims.csv``, as retold in the Unite.AI
+article this project answers) a registered function returns
+
+* ``ark_value``: the figure recomputed from ARK's *other* figures (is the analysis self-consistent?),
+* ``computed_value``: the figure from costcurve's catalogs, series and fits,
+
+and the table prints claim, seed value, both recomputations and their ratios to the seed value.
+Claims come from a registry (:func:`claim`), so other modules add rows with a small function;
+:func:`register_inference_claims` adds the serving-cost rows from :mod:`costcurve.inference`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import math
+from dataclasses import dataclass
+from importlib import resources
+
+from .errors import CostcurveError, UnknownNameError
+
+REPORT_DATE = dt.date(2023, 1, 31)  #: ARK Invest Big Ideas 2023 publication, the "today" of its claims
+GPT3_PARAMS, GPT3_TOKENS = 175e9, 300e9  #: GPT-3 175B, 300B training tokens (Brown et al. 2020)
+WORDS_PER_TOKEN = 0.75  #: English BPE rule of thumb (OpenAI tokenizer help: 1 token ≈ 3/4 word)
+LAMBDA_V100_FLOP_PER_S, LAMBDA_V100_USD_PER_HOUR = 28e12, 1.50  #: Lambda Labs 2020 assumptions behind $4.6M
+REGISTRY: dict = {}  #: claim id -> function(Context) -> (ark_value, ark_note, computed_value, computed_note)
+
+
+def claim(claim_id: str):
+    """Register the function that recomputes claim ``claim_id`` (a row of data/claims.csv or given texts)."""
+    def deco(fn):
+        REGISTRY[claim_id] = fn
+        return fn
+    return deco
+
+
+@functools.lru_cache(maxsize=1)
+def claim_texts() -> dict:
+    """id -> {claim, seed_value, unit, year, source} from data/claims.csv."""
+    text = resources.files("costcurve").joinpath("data", "claims.csv").read_text(encoding="utf-8")
+    out = {}
+    for r in csv.DictReader(text.splitlines()):
+        r["seed_value"] = float(r["seed_value"])
+        out[r["id"]] = r
+    return out
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    """One checked claim. Ratios are value / seed value (1.0 = the claim is reproduced)."""
+
+    id: str
+    claim: str
+    seed_value: float
+    unit: str
+    source: str
+    ark_value: float | None
+    ark_note: str
+    computed_value: float | None
+    computed_note: str
+
+    @property
+    def ratio(self) -> float | None:
+        return self.computed_value / self.seed_value if self.computed_value is not None else None
+
+    @property
+    def ark_ratio(self) -> float | None:
+        return self.ark_value / self.seed_value if self.ark_value is not None else None
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "claim": self.claim, "seed_value": self.seed_value, "unit": self.unit,
+                "ark_value": self.ark_value, "ark_ratio": self.ark_ratio, "ark_note": self.ark_note,
+                "computed_value": self.computed_value, "ratio": self.ratio, "computed_note": self.computed_note,
+                "source": self.source}
+
+
+class Context:
+    """Shared, lazily computed inputs of the claim functions (series, fits, decomposition)."""
+
+    def __init__(self, catalog=None, level: float = 0.9):
+        self.catalog, self.level = catalog, level
+        self._cache: dict = {}
+
+    @functools.cached_property
+    def cat(self):
+        from .series import _catalog
+
+        return _catalog(self.catalog)
+
+    def series(self, name):
+        """A bundled series, built once per table."""
+        from .series import get_series
+
+        key = ("series", name)
+        if key not in self._cache:
+            self._cache[key] = get_series(name, catalog=self.cat)
+        return self._cache[key]
+
+    def fit(self, name, method="ols"):
+        """A series' fit (``ols`` or ``rwd``) on its default points, computed once per table."""
+        from .trend import fit_series
+
+        key = ("fit", name, method)
+        if key not in self._cache:
+            self._cache[key] = fit_series(self.series(name), method=method, level=self.level)
+        return self._cache[key]
+
+    @functools.cached_property
+    def decomposition(self):
+        from .decompose import decompose
+
+        return decompose("gpt3-level", catalog=self.cat, level=self.level)
+
+    def ark(self, claim_id) -> float:
+        return claim_texts()[claim_id]["seed_value"]
+
+
+def _yr(d: dt.date) -> float:
+    from .series import decimal_year
+
+    return decimal_year(d)
+
+
+# ---- GPT-3 level ----------------------------------------------------------------------------------
+@claim("gpt3_cost_2020")
+def _gpt3_2020(c: Context):
+    rec = c.cat.model("GPT-3 175B (davinci)")
+    ark = rec["training_flop"] / LAMBDA_V100_FLOP_PER_S / 3600 * LAMBDA_V100_USD_PER_HOUR
+    p = next(p for p in c.series("gpt3-level").points if p.label == rec["name"])
+    return (ark, f"Lambda's arithmetic: {rec['training_flop']:.3g} FLOP at 28 TFLOP/s per V100 and $1.50/h",
+            p.value, f"GPT-3 175B priced at catalog on-demand prices of {p.date}: {p.extra['gpu_hours']:.3g} "
+                     f"{p.extra['gpu']}-hours at ${p.extra['price_usd_per_gpu_hour']:.2f}/h")
+
+
+@claim("gpt3_cost_2022")
+def _gpt3_2022(c: Context):
+    f = c.fit("gpt3-level")
+    ark = c.ark("gpt3_cost_2020") * (1 - c.ark("gpt3_annual_decline")) ** 2
+    return (ark, "$4.6M x (1 - 70%)^2: ARK's 2020 figure at its own 70%/yr",
+            float(f.predict(2022.5)), f"gpt3-level trend (OLS on {f.n} records) at mid-2022")
+
+
+@claim("gpt3_annual_decline")
+def _gpt3_decline(c: Context):
+    from .trend import decline_between
+
+    f = c.fit("gpt3-level")
+    lo, hi = f.conf_int()["annual_decline"]
+    return (decline_between(c.ark("gpt3_cost_2020"), c.ark("gpt3_cost_2022"), 2.0), "1 - (450K / 4.6M)^(1/2)",
+            f.annual_decline, f"gpt3-level OLS on {f.n} records {f.t_min:.1f}-{f.t_max:.1f}, "
+                              f"{int(100 * c.level)}% CI {100 * lo:.0f}%-{100 * hi:.0f}%")
+
+
+@claim("gpt3_cost_2030")
+def _gpt3_2030(c: Context):
+    from .forecast import forecast
+
+    fc = forecast(c.fit("gpt3-level", "rwd"), 2030.5)
+    return (c.ark("gpt3_cost_2022") * (1 - c.ark("gpt3_annual_decline")) ** 8, "$450K x (1 - 70%)^8",
+            fc.median, f"gpt3-level random-walk forecast for mid-2030, {int(100 * fc.level)}% interval "
+                       f"${fc.interval[0]:,.3g}-${fc.interval[1]:,.3g}")
+
+
+# ---- ResNet-50 / DAWNBench -------------------------------------------------------------------------
+def _cheapest_by(c, year_end):
+    pts = [p for p in c.series("resnet50-imagenet").points if p.date.year <= year_end]
+    return min(pts, key=lambda p: p.value)
+
+
+@claim("resnet_cost_2017")
+def _resnet_2017(c: Context):
+    p = _cheapest_by(c, 2017)
+    return None, "a data point, not derived", p.value, f"cheapest DAWNBench ImageNet entry of 2017: {p.label}"
+
+
+@claim("resnet_cost_2019")
+def _resnet_2019(c: Context):
+    p = _cheapest_by(c, 2019)
+    return (None, "a data point, not derived", p.value,
+            f"cheapest DAWNBench ImageNet entry up to 2019: {p.label} ({p.date})")
+
+
+@claim("resnet_factor_per_year")
+def _resnet_factor(c: Context):
+    f = c.fit("resnet50-imagenet")
+    return ((c.ark("resnet_cost_2017") / c.ark("resnet_cost_2019")) ** 0.5, "($1000 / $10)^(1/2)",
+            1 / f.factor_per_year, f"1 / factor of the DAWNBench OLS trend on {f.n} records {f.t_min:.1f}-{f.t_max:.1f}")
+
+
+@claim("moore_50x")
+def _moore(c: Context):
+    f = c.fit("resnet50-imagenet")
+    hw = c.fit("gpu-price-performance")
+    ai, moore = (1 / f.factor_per_year) ** 2, hw.factor_per_year ** 2
+    return (c.ark("resnet_cost_2017") / c.ark("resnet_cost_2019") / 2.0,
+            "100x cost decline in 2 years / 2x from Moore's law (doubling every 2 years)",
+            ai / moore, f"DAWNBench decline over 2 years ({ai:.3g}x) / catalog GPU FLOP/s-per-$ gain ({moore:.3g}x)")
+
+
+# ---- algorithms and hardware ---------------------------------------------------------------------
+@claim("compute_halving_months")
+def _halving(c: Context):
+    d = c.decomposition
+    algo = d.parts[0]
+    months = 12 * math.log(2) / -algo.slope_per_year if algo.slope_per_year < 0 else None
+    years = (dt.date(2019, 5, 1) - dt.date(2012, 6, 1)).days / 365.25
+    return (12 * years / math.log2(44), "OpenAI's 44x less compute, Jun 2012 to May 2019",
+            months, f"halving time of training FLOP at GPT-3 level ({d.n_points} {d.points}, "
+                    f"{d.start_year:.1f}-{d.end_year:.1f}); LLMs, not ImageNet")
+
+
+@claim("hardware_decline")
+def _hardware(c: Context):
+    d = c.decomposition
+    hw = d.parts[1]
+    peak = f"; catalog price-performance alone {100 * d.hardware_parts[0].annual_decline:.0f}%/yr" if d.hardware_parts else ""
+    return (1 - 0.25 / (1 - c.ark("software_decline")), "1 - (1 - 75%) / (1 - 47%): ARK 2024's total and software rates",
+            hw.annual_decline, f"USD per model FLOP at GPT-3 level, {d.start_year:.1f}-{d.end_year:.1f}{peak}")
+
+
+@claim("software_decline")
+def _software(c: Context):
+    d = c.decomposition
+    return (1 - 0.25 / (1 - c.ark("hardware_decline")), "1 - (1 - 75%) / (1 - 53%): ARK 2024's total and hardware rates",
+            d.parts[0].annual_decline, f"training FLOP needed at GPT-3 level, {d.start_year:.1f}-{d.end_year:.1f}")
+
+
+# ---- the 57x / 720x model ---------------------------------------------------------------------------
+def _big_model_today(c: Context):
+    from .series import era_default_gpu
+    from .training import estimate_training
+
+    gpu = era_default_gpu(REPORT_DATE)
+    est = estimate_training(params=57 * GPT3_PARAMS, tokens=720 * GPT3_TOKENS, gpu=gpu, date=REPORT_DATE, catalog=c.cat)
+    return float(est.cost_cloud_usd), est
+
+
+@claim("big_model_cost_today")
+def _big_today(c: Context):
+    cost, est = _big_model_today(c)
+    ark = c.ark("gpt3_cost_2020") * (1 - c.ark("gpt3_annual_decline")) ** 2 * 57 * 720
+    return (ark, "$4.6M x (1 - 70%)^2 x 57 x 720 (cost proportional to parameters x tokens)",
+            cost, f"{est.training_flop:.3g} FLOP (6ND) on {est.gpus:,.0f} {est.gpu} at MFU {est.mfu:.2f}, "
+                  f"${est.price_usd_per_gpu_hour:.2f}/h ({REPORT_DATE})")
+
+
+@claim("big_model_cost_2030")
+def _big_2030(c: Context):
+    from .forecast import forecast
+
+    cost, _ = _big_model_today(c)
+    f = c.fit("gpt3-level", "rwd")
+    factor = forecast(f, 2030.5).median / float(f.predict(_yr(REPORT_DATE)))
+    return (57 * 720 * c.ark("gpt3_cost_2030"), "57 x 720 x ARK's own $30 GPT-3-level cost in 2030",
+            cost * factor, f"today's costcurve cost x the gpt3-level random-walk decline {REPORT_DATE.year}-2030 ({factor:.2g})")
+
+
+@claim("big_model_tokens")
+def _tokens(c: Context):
+    rec = c.cat.model("GPT-3 175B (davinci)")
+    n = 57 * GPT3_PARAMS
+    return (720 * GPT3_TOKENS, "720 x 300B", 720 * rec["training_tokens"],
+            f"720 x GPT-3's tokens in the models catalog; Chinchilla-optimal for {n:.3g} parameters would be "
+            f"20 x N = {20 * n:.3g} (Hoffmann et al. 2022)")
+
+
+@claim("big_model_words")
+def _words(c: Context):
+    rec = c.cat.model("GPT-3 175B (davinci)")
+    return (720 * GPT3_TOKENS * 0.75, "216T tokens x 0.75 words per token",
+            720 * rec["training_tokens"] * WORDS_PER_TOKEN, "catalog tokens x 0.75 words/token (OpenAI rule of thumb)")
+
+
+# ---- serving (rows from costcurve.inference) ---------------------------------------------------------
+INFERENCE_CLAIMS = ("query_cost_today", "query_cost_2030", "queries_per_day")
+CHATBOT_MODEL = "gpt3-175b"  #: a ChatGPT-class model of Jan 2023 (GPT-3.5 is GPT-3-sized; not published)
+
+
+def register_inference_claims() -> bool:
+    """Add the serving-cost claims when :mod:`costcurve.inference` is installed; returns whether it was."""
+    try:
+        from .inference import CHAT_INPUT_TOKENS, CHAT_OUTPUT_TOKENS, estimate_inference
+    except ImportError:
+        return False
+
+    def today(c: Context):
+        from .series import era_default_gpu
+
+        gpu = era_default_gpu(REPORT_DATE)
+        # one 8-accelerator server in fp16, serving chat turns with their history (see costcurve.inference)
+        return estimate_inference(model=CHATBOT_MODEL, gpu=gpu, gpus=8, dtype="fp16", date=REPORT_DATE, catalog=c.cat,
+                                  input_tokens=CHAT_INPUT_TOKENS, output_tokens=CHAT_OUTPUT_TOKENS)
+
+    def decline_to_2030(c: Context):
+        from .forecast import forecast
+
+        f = c.fit("gpt3-level", "rwd")
+        return forecast(f, 2030.5).median / float(f.predict(_yr(REPORT_DATE)))
+
+    @claim("query_cost_today")
+    def _query_today(c: Context):
+        e = today(c)
+        return (None, "an input of ARK's analysis", float(e.usd_per_query),
+                f"{CHATBOT_MODEL} on {e.gpus:g} {e.gpu} at batch {float(e.batch):g}, {e.input_tokens:g}+{e.output_tokens:g} "
+                f"tokens, ${float(e.price_usd_per_gpu_hour):.2f}/h ({REPORT_DATE})")
+
+    @claim("query_cost_2030")
+    def _query_2030(c: Context):
+        e = today(c)
+        k = decline_to_2030(c)
+        return (c.ark("query_cost_today") * 1e9 * (1 - c.ark("gpt3_annual_decline")) ** 8,
+                "$0.01 x 1e9 x (1 - 70%)^8", float(e.usd_per_billion_queries) * k,
+                f"today's costcurve cost per 1e9 queries x the gpt3-level decline to 2030 ({k:.2g})")
+
+    @claim("queries_per_day")
+    def _qpd(c: Context):
+        e = today(c)
+        budget = c.ark("queries_per_day") * c.ark("query_cost_2030") / 1e9
+        per_query_2030 = float(e.usd_per_query) * decline_to_2030(c)
+        return (c.ark("queries_per_day"), f"an input (Google search volume); ARK's cost ${budget:,.0f}/day",
+                budget / per_query_2030, f"queries/day that ARK's ${budget:,.0f}/day buys at costcurve's 2030 cost per query")
+
+    return True
+
+
+# ---- the table ------------------------------------------------------------------------------------
+def evaluate_claims(ids=None, *, catalog=None, level: float = 0.9) -> list[ClaimRow]:
+    """Recompute every registered claim (or ``ids``) two ways. A claim that cannot be computed keeps None."""
+    texts = claim_texts()
+    ids = list(ids) if ids else [i for i in texts if i in REGISTRY] + [i for i in REGISTRY if i not in texts]
+    unknown = [i for i in ids if i not in REGISTRY]
+    if unknown:
+        raise UnknownNameError("claim", unknown[0], REGISTRY)
+    ctx = Context(catalog, level)
+    rows = []
+    for i in ids:
+        t = texts.get(i, {"claim": i, "seed_value": math.nan, "unit": "", "source": ""})
+        try:
+            ark, ark_note, val, note = REGISTRY[i](ctx)
+        except CostcurveError as e:
+            ark, ark_note, val, note = None, "", None, f"not computed: {e}"
+        rows.append(ClaimRow(i, t["claim"], t["seed_value"], t["unit"], t["source"],
+                             None if ark is None else float(ark), ark_note, None if val is None else float(val), note))
+    return rows
+
+
+register_inference_claims()

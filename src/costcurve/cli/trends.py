@@ -1,0 +1,404 @@
+"""`costcurve trend|forecast|when|backtest|decompose|claims|series`: how fast AI costs fall."""
+
+from __future__ import annotations
+
+import math
+
+import click
+
+from .common import catalog_option, emit_json, json_option, table
+
+OPTION_NAMES = {"threshold": "--threshold", "price_kind": "--price-kind", "year": "--year", "value": "--below",
+                "level": "--level", "method": "--method", "points": "--points", "plot": "--plot", "source": "--source",
+                "date": "--csv"}
+
+
+def series_source(f):
+    """Options that choose a series: NAME, --csv, --source, the point selection and the date window."""
+    opts = [
+        click.argument("name", required=False, metavar="[SERIES]"),
+        click.option("--csv", "csv_path", type=click.Path(dir_okay=False),
+                     help="Your own series: a CSV with date,value[,label] (dates YYYY-MM-DD, YYYY or 2020.5)."),
+        click.option("--source", help="Outside data, e.g. epoch:notable_ai_models.csv (Epoch AI export)."),
+        click.option("--points", type=click.Choice(["default", "all", "records"]), default="default", show_default=True,
+                     help="Fit all points, or only records (cheapest so far); default: the series' own choice."),
+        click.option("--since", type=float, help="Use points dated on or after this year (e.g. 2016)."),
+        click.option("--until", type=float, help="Use points dated before this year."),
+        click.option("--threshold", type=float, help="gpt3-level: MMLU 5-shot a model must reach (default 43.9)."),
+        click.option("--price-kind", type=click.Choice(["on-demand", "spot", "1-year", "3-year"]),
+                     help="Rental price kind used to price runs (default on-demand)."),
+        click.option("--level", type=float, default=0.9, show_default=True, help="Confidence / prediction level."),
+        click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write a plot: FILE.png or FILE.svg."),
+        catalog_option, json_option,
+    ]
+    for o in reversed(opts):
+        f = o(f)
+    return f
+
+
+def _renamed(fn):
+    """Run ``fn``, renaming library field names in errors to the option the user typed."""
+    from costcurve.errors import CostcurveError
+
+    try:
+        return fn()
+    except CostcurveError as e:
+        if e.field in OPTION_NAMES:
+            msg = str(e).split(": ", 1)[-1]
+            raise CostcurveError(msg, field=OPTION_NAMES[e.field]) from None
+        raise
+
+
+def load(name, csv_path, source, since, until, threshold, price_kind, catalog):
+    """The series the options name (bundled, --csv or --source), cut to [since, until)."""
+    from costcurve.errors import InputError
+    from costcurve.series import get_series, load_source, read_csv_series
+
+    given = [x for x in (name, csv_path, source) if x]
+    if len(given) != 1:
+        raise InputError("give one of: a series name (see `costcurve series`), --csv PATH or --source epoch:PATH",
+                         field="series")
+    if name:
+        opts = {k: v for k, v in (("threshold", threshold), ("price_kind", price_kind)) if v is not None}
+        s = _renamed(lambda: get_series(name, catalog=list(catalog) or None, **opts))
+    elif csv_path:
+        s = read_csv_series(csv_path)
+    else:
+        s = _renamed(lambda: load_source(source))
+    return s.between(since, until)
+
+
+def _check_level(level):
+    from costcurve.errors import InputError
+
+    if not 0 < level < 1:
+        raise InputError(f"got {level!r}; allowed: a fraction between 0 and 1 (e.g. 0.9)", field="--level")
+
+
+def _plot(kind, path, *args, **kw):
+    if path:
+        from costcurve import plot
+
+        _renamed(lambda: plot.check_path(path))
+        _renamed(lambda: getattr(plot, kind)(*args, path, **kw))
+        click.echo(f"plot written to {path}", err=True)
+
+
+def _pct(v):
+    return "n/a" if v is None else f"{100 * v:.1f}%"
+
+
+def _rng(v, f):
+    return "n/a" if v is None else f"{f(v[0])} to {f(v[1])}"
+
+
+def _val(v, unit):
+    from costcurve.units import format_usd
+
+    if v is None:
+        return "n/a"
+    return format_usd(v) if unit == "USD" else f"{v:.3g} {unit}"
+
+
+# ---- trend ------------------------------------------------------------------------------------------
+@click.command()
+@series_source
+@click.option("--method", type=click.Choice(["ols", "rwd"]), default="ols", show_default=True,
+              help="ols: least squares on log(value); rwd: random walk with drift (Farmer & Lafond 2016).")
+@click.option("--ci", type=click.Choice(["t", "bootstrap"]), default="t", show_default=True,
+              help="Confidence intervals from Student's t or a pairs bootstrap (2,000 resamples).")
+@click.option("--wright", is_flag=True,
+              help="Fit Wright's law against the CSV's 'cumulative' column (cumulative production) instead of time.")
+@click.option("--production-growth", type=float,
+              help="With --wright: yearly growth of cumulative production (e.g. 0.5) to turn the rate into one in time.")
+def trend(name, csv_path, source, points, since, until, threshold, price_kind, level, plot_path, catalog, as_json,
+          method, ci, wright, production_growth):
+    """Fit an exponential trend: annual decline, factor per year, halving time, with confidence intervals.
+
+    \b
+    Examples:
+      costcurve trend gpt3-level
+      costcurve trend gpu-price-performance --json
+      costcurve trend --source epoch:notable_ai_models.csv --since 2016
+      costcurve trend resnet50-imagenet --points all --plot resnet.png
+    """
+    from costcurve.trend import fit_exponential, fit_series
+
+    _check_level(level)
+    s = load(name, csv_path, source, since, until, threshold, price_kind, catalog)
+    if wright:
+        return _wright(s, level, production_growth, as_json)
+    if method == "ols":
+        sel = _renamed(lambda: s.select(points))
+        which = s.default_points if points == "default" else points
+        fit = _renamed(lambda: fit_exponential(sel.years, sel.values, level=level, ci=ci, unit=s.unit, name=s.name,
+                                               points=which))
+    else:
+        fit = _renamed(lambda: fit_series(s, method="rwd", points=points, level=level))
+    d = fit.to_dict()
+    d["title"] = s.title
+    _plot("plot_series", plot_path, s, fit=fit, points=points)
+    if as_json:
+        emit_json(d)
+        return
+    click.echo(s.title)
+    click.echo(fit.summary())
+    click.echo(f"  fitted value     {_val(d['value_at_end'], s.unit)} at {fit.t_max:.1f}")
+    for n in s.notes:
+        click.echo(f"note: {n}")
+
+
+def _wright(s, level, growth, as_json):
+    from costcurve.errors import InputError
+    from costcurve.trend import fit_wright
+
+    pts = [p for p in s.points if p.extra.get("cumulative")]
+    if len(pts) != len(s.points):
+        raise InputError("--wright needs a 'cumulative' column (cumulative production) on every row", field="--csv")
+    fit = _renamed(lambda: fit_wright([p.extra["cumulative"] for p in pts], [p.value for p in pts], level=level,
+                                      name=s.name))
+    d = fit.to_dict()
+    if growth is not None:
+        if not growth > -1:
+            raise InputError(f"got {growth:g}; allowed: a growth rate > -1 (e.g. 0.5 for +50% a year)",
+                             field="--production-growth")
+        d["production_growth_per_year"] = growth
+        d["annual_decline"] = fit.annual_decline(growth)
+    if as_json:
+        emit_json(d)
+        return
+    click.echo(fit.summary(level))
+    if growth is not None:
+        click.echo(f"  with cumulative production growing {100 * growth:.0f}% a year: "
+                   f"{100 * d['annual_decline']:.1f}% decline a year (Nagy et al. 2013, m = w*g)")
+
+
+# ---- forecast ---------------------------------------------------------------------------------------
+@click.command()
+@series_source
+@click.option("--year", required=True, help="Year to forecast, e.g. 2030 or 2030.5.")
+@click.option("--method", type=click.Choice(["auto", "ols", "rwd"]), default="auto", show_default=True,
+              help="auto: random walk with drift on records, OLS on all points (the backtested choice).")
+def forecast(name, csv_path, source, points, since, until, threshold, price_kind, level, plot_path, catalog, as_json,
+             year, method):
+    """Forecast a series to a year, with a prediction interval that widens with the horizon.
+
+    \b
+    Examples:
+      costcurve forecast gpt3-level --year 2030
+      costcurve forecast gpu-price-performance --year 2030 --method ols --json
+    """
+    from costcurve.forecast import forecast_series
+
+    _check_level(level)
+    s = load(name, csv_path, source, since, until, threshold, price_kind, catalog)
+    fit, fc = _renamed(lambda: forecast_series(s, year, method=method, points=points, level=level))
+    _plot("plot_series", plot_path, s, fit=fit, forecast=fc, points=points)
+    if as_json:
+        emit_json({**fc.to_dict(), "trend": fit.to_dict()})
+        return
+    rows = [("series", s.title), ("model", f"{fc.method} on {fit.n} {fit.points} points, {fit.t_min:.1f}-{fit.t_max:.1f}"),
+            ("trend", f"{_pct(fit.annual_decline)} decline a year (x{fit.factor_per_year:.3g}/yr)"),
+            (f"median {fc.year:g}", _val(fc.median, s.unit)),
+            (f"{int(100 * fc.level)}% prediction interval", f"{_val(fc.interval[0], s.unit)} to {_val(fc.interval[1], s.unit)}"),
+            (f"{int(100 * fc.level)}% interval of the trend line", f"{_val(fc.mean_interval[0], s.unit)} to {_val(fc.mean_interval[1], s.unit)}"),
+            ("horizon", f"{fc.horizon_years:.1f} years after the last point")]
+    table(f"Forecast: {s.name}", ["", "value"], rows)
+
+
+# ---- when -------------------------------------------------------------------------------------------
+@click.command()
+@series_source
+@click.option("--below", "below", help="The value to fall below (e.g. 30 for $30).")
+@click.option("--above", "above", help="The value to rise above (for rising series such as price-performance).")
+@click.option("--method", type=click.Choice(["auto", "ols", "rwd"]), default="auto", show_default=True)
+def when(name, csv_path, source, points, since, until, threshold, price_kind, level, plot_path, catalog, as_json,
+         below, above, method):
+    """The year a series falls below (or rises above) a value, with its interval.
+
+    \b
+    Examples:
+      costcurve when gpt3-level --below 30
+      costcurve when gpu-price-performance --above 1e12 --json
+    """
+    from costcurve.errors import InputError
+    from costcurve.forecast import when as when_
+    from costcurve.trend import fit_series
+    from costcurve.units import parse_quantity
+
+    _check_level(level)
+    if (below is None) == (above is None):
+        raise InputError("give exactly one of --below VALUE or --above VALUE", field="--below")
+    value = parse_quantity((below or above).replace("$", ""), "--below" if below else "--above")
+    if not value > 0:
+        raise InputError(f"got {value:g}; allowed: a number > 0", field="--below" if below else "--above")
+    s = load(name, csv_path, source, since, until, threshold, price_kind, catalog)
+    fit = _renamed(lambda: fit_series(s, method=method, points=points, level=level))
+    cr = when_(fit, value, direction="below" if below else "above", level=level)
+    _plot("plot_series", plot_path, s, fit=fit, crossing=cr, points=points)
+    if as_json:
+        emit_json({**cr.to_dict(), "trend": fit.to_dict()})
+        return
+    yr = lambda v: "not within 200 years" if v is None else f"{v:.1f}"
+    rows = [("series", s.title), ("model", f"{cr.method} on {fit.n} {fit.points} points"),
+            (f"{cr.direction} {_val(value, s.unit)}", yr(cr.year)),
+            (f"{int(100 * cr.level)}% interval", f"{yr(cr.interval[0])} to {yr(cr.interval[1])}")]
+    table(f"When: {s.name}", ["", "year"], rows)
+    for n in cr.notes:
+        click.echo(f"note: {n}")
+
+
+# ---- backtest ---------------------------------------------------------------------------------------
+@click.command()
+@series_source
+@click.option("--method", "methods", type=click.Choice(["ols", "rwd", "auto"]), multiple=True,
+              help="Methods to test (repeatable); default: ols and rwd.")
+@click.option("--rows", "show_rows", is_flag=True, help="With --json: every forecast, not only the summary.")
+def backtest(name, csv_path, source, points, since, until, threshold, price_kind, level, plot_path, catalog, as_json,
+             methods, show_rows):
+    """Hindcast: fit up to each cut-off year, forecast later points, report log error and interval coverage.
+
+    Without a SERIES, every bundled series is tested.
+
+    \b
+    Examples:
+      costcurve backtest
+      costcurve backtest gpt3-level --json
+    """
+    from costcurve.forecast import backtest as backtest_
+    from costcurve.series import SERIES, get_series
+
+    _check_level(level)
+    methods = methods or ("ols", "rwd")
+    if name or csv_path or source:
+        series = [load(name, csv_path, source, since, until, threshold, price_kind, catalog)]
+    else:
+        series = [get_series(n, catalog=list(catalog) or None).between(since, until) for n in SERIES]
+    results = [_renamed(lambda s=s, m=m: backtest_(s, method=m, points=points, level=level))
+               for s in series for m in methods]
+    _plot("plot_backtest", plot_path, results)
+    if as_json:
+        emit_json([r.to_dict(rows=show_rows) for r in results])
+        return
+    f = lambda v, fmt: "n/a" if math.isnan(v) else fmt.format(v)
+    rows = [(r.series, r.method, r.points, len(r.cutoffs), r.n_forecasts, f(r.coverage, "{:.0%}"),
+             f(r.mean_abs_log10_error, "{:.2f}"), f(r.bias_log10, "{:+.2f}")) for r in results]
+    table(f"Backtest ({int(100 * level)}% prediction intervals)",
+          ["series", "method", "points", "cut-offs", "forecasts", "coverage", "mean |log10 err|", "bias log10"], rows,
+          justify_right=(3, 4, 5, 6, 7))
+    click.echo("coverage: share of realised values inside the stated interval; it should be near the level.")
+
+
+# ---- decompose --------------------------------------------------------------------------------------
+@click.command()
+@click.argument("name", required=False, default="gpt3-level", metavar="[SERIES]")
+@click.option("--points", type=click.Choice(["default", "all", "records"]), default="default", show_default=True)
+@click.option("--since", type=float)
+@click.option("--until", type=float)
+@click.option("--level", type=float, default=0.9, show_default=True)
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write a plot: FILE.png or FILE.svg.")
+@catalog_option
+@json_option
+def decompose(name, points, since, until, level, plot_path, catalog, as_json):
+    """Split the decline at fixed capability into algorithms (FLOP needed) and hardware (USD per FLOP).
+
+    (1 - total) = (1 - hardware)(1 - algorithms), as ARK composes its rates; compared with published
+    rates (Hobbhahn & Besiroglu 2022, Hernandez & Brown 2020, Ho et al. 2024, ARK 2024).
+    """
+    from costcurve.decompose import decompose as decompose_
+
+    _check_level(level)
+    d = _renamed(lambda: decompose_(name, points=points, level=level, catalog=list(catalog) or None,
+                                    since=since, until=until))
+    _plot("plot_decomposition", plot_path, d)
+    if as_json:
+        emit_json(d.to_dict())
+        return
+    ci = lambda c: _rng(c.annual_decline_ci, _pct)
+    rows = [("total (cost at fixed capability)", _pct(d.total.annual_decline), ci(d.total))]
+    rows += [(p.name, _pct(p.annual_decline), ci(p)) for p in d.parts]
+    rows += [(f"  of which {p.name}", _pct(p.annual_decline), ci(p)) for p in d.hardware_parts]
+    rows.append(("check: 1 - (1 - hw)(1 - algo)", _pct(d.composed_total), ""))
+    table(f"Decomposition of {d.series} ({d.n_points} {d.points} points, {d.start_year:.1f}-{d.end_year:.1f})",
+          ["component", "decline/yr", f"{int(100 * level)}% CI"], rows, justify_right=(1,))
+    pub = [(p["id"], p["component"], _pct(p["annual_decline"]), p["as_published"]) for p in d.published]
+    pub += [(f"{t['hardware']} x {t['algorithms']}", "total (composed)", _pct(t["annual_decline"]), "")
+            for t in d.published_totals()]
+    table("Published rates", ["source", "component", "decline/yr", "as published"], pub, justify_right=(2,))
+
+
+# ---- claims -----------------------------------------------------------------------------------------
+@click.command()
+@click.option("--id", "ids", multiple=True, help="Only these claims (repeatable).")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write a plot: FILE.png or FILE.svg.")
+@catalog_option
+@json_option
+def claims(ids, plot_path, catalog, as_json):
+    """ARK Invest's AI-cost claims (as retold by Unite.AI), recomputed with ARK's arithmetic and costcurve's data."""
+    from costcurve.claims import evaluate_claims
+
+    rows = evaluate_claims(ids or None, catalog=list(catalog) or None)
+    _plot("plot_claims", plot_path, rows)
+    if as_json:
+        emit_json([r.to_dict() for r in rows])
+        return
+    from costcurve.units import format_usd
+
+    def v(x, unit):
+        if x is None:
+            return "n/a"
+        if unit.startswith("USD"):
+            return format_usd(x)
+        if "fraction" in unit:
+            return f"{100 * x:.1f}%"
+        return f"{x:.3g}"
+
+    r_ = lambda x: "" if x is None else f"{x:.2f}"
+    table("Claims, recomputed (ratio = recomputed / claimed)",
+          ["claim", "claimed", "ARK arithmetic", "ratio", "costcurve", "ratio"],
+          [(r.claim, v(r.seed_value, r.unit), v(r.ark_value, r.unit), r_(r.ark_ratio), v(r.computed_value, r.unit),
+            r_(r.ratio)) for r in rows], justify_right=(1, 2, 3, 4, 5))
+    click.echo("details: costcurve claims --json (how each figure was recomputed, and sources)")
+
+
+# ---- series -----------------------------------------------------------------------------------------
+@click.command()
+@click.argument("name", required=False, metavar="[SERIES]")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Show your own CSV series.")
+@click.option("--source", help="Show outside data, e.g. epoch:notable_ai_models.csv.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write a plot: FILE.png or FILE.svg.")
+@catalog_option
+@json_option
+def series(name, csv_path, source, plot_path, catalog, as_json):
+    """List the bundled series, or show the points of one.
+
+    \b
+    Examples:
+      costcurve series
+      costcurve series gpt3-level --json
+    """
+    from costcurve.series import get_series, list_series
+
+    if not (name or csv_path or source):
+        listing = []
+        for n, desc in list_series():
+            s = get_series(n, catalog=list(catalog) or None)
+            listing.append({"name": n, "description": desc, "unit": s.unit, "n_points": len(s),
+                            "start": s.points[0].date.isoformat() if s.points else None,
+                            "end": s.points[-1].date.isoformat() if s.points else None, "fit_points": s.default_points})
+        if as_json:
+            emit_json(listing)
+            return
+        table("Bundled series", ["series", "points", "span", "fits", "description"],
+              [(x["name"], x["n_points"], f"{x['start'][:4]}-{x['end'][:4]}", x["fit_points"], x["description"])
+               for x in listing], justify_right=(1,))
+        return
+    s = load(name, csv_path, source, None, None, None, None, catalog)
+    _plot("plot_series", plot_path, s)
+    if as_json:
+        emit_json(s.to_dict())
+        return
+    table(s.title, ["date", "value", "label", "note"], [(p.date, _val(p.value, s.unit), p.label, p.note[:60]) for p in s.points],
+          justify_right=(1,))
+    for n in s.notes:
+        click.echo(f"note: {n}")

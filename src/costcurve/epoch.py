@@ -1,0 +1,180 @@
+"""Reader of Epoch AI's public CSV exports, turned into costcurve records and series.
+
+Supported exports (https://epoch.ai/data, CC BY — credit "Epoch AI"):
+
+* "Notable AI Models", "Large-Scale AI Models" and "All ML Systems": one row per model with
+  ``Model``, ``Publication date``, ``Training compute (FLOP)``, ``Training compute cost (2023 USD)``
+  (text such as ``$6770000.00``), hardware columns and, in the Notable export, ``Frontier model``.
+* "ML Hardware": one row per accelerator with ``Hardware name``, ``Release date``,
+  ``Release price (USD)`` and peak FLOP/s per precision.
+
+Frontier models follow Cottier et al. 2024 (arXiv:2405.21015): the export's ``Frontier model`` flag
+where present, else "in the top 10 by training compute among models published up to its date".
+Fitting log(cost) of frontier models since 2016 gives about 2.4x a year (90 % CI 2.0-2.9x).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+from pathlib import Path
+
+from .errors import CatalogError, InputError
+from .series import Point, Series
+
+MODEL_COLUMNS = ("Model", "Publication date")
+HARDWARE_COLUMNS = ("Hardware name", "Release date")
+COST_COLUMN = "Training compute cost (2023 USD)"
+HARDWARE_FLOP_COLUMNS = {  # dtype -> export column [FLOP/s]
+    "bf16": "Tensor-FP16/BF16 performance (FLOP/s)", "fp16": "FP16 (half precision) performance (FLOP/s)",
+    "fp32": "FP32 (single precision) performance (FLOP/s)", "tf32": "TF32 (TensorFloat-32) performance (FLOP/s)",
+    "fp8": "FP8 performance (FLOP/s)",
+}
+SOURCE = "Epoch AI (CC BY 4.0), {file}"
+
+
+def _read(path) -> tuple[list[str], list[dict]]:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except OSError as e:
+        raise CatalogError(path, None, None, f"cannot read file ({e.strerror or e})") from None
+    reader = csv.DictReader(text.splitlines(keepends=True))
+    return list(reader.fieldnames or []), list(reader)
+
+
+def detect_export(path) -> str:
+    """``models`` or ``hardware``, from the header of an Epoch export."""
+    header, _ = _read(path)
+    if all(c in header for c in MODEL_COLUMNS):
+        return "models"
+    if all(c in header for c in HARDWARE_COLUMNS):
+        return "hardware"
+    raise CatalogError(path, 1, None, "not an Epoch AI export: expected the columns 'Model' and 'Publication date' "
+                                      "(models) or 'Hardware name' and 'Release date' (ML Hardware)")
+
+
+def _number(text, path, row, col, allow_empty=True):
+    s = (text or "").strip().replace("$", "").replace(",", "")
+    if not s:
+        if allow_empty:
+            return None
+        raise CatalogError(path, row, col, "is empty; a value is required")
+    try:
+        v = float(s)
+    except ValueError:
+        raise CatalogError(path, row, col, f"got {text!r}; allowed: a number (e.g. $6770000.00)") from None
+    if not math.isfinite(v) or v < 0:
+        raise CatalogError(path, row, col, f"got {text!r}; allowed: a finite number >= 0")
+    return v
+
+
+def _date(text, path, row, col):
+    s = (text or "").strip()[:10]
+    if not s:
+        return None
+    try:
+        return dt.date.fromisoformat(s)
+    except ValueError:
+        raise CatalogError(path, row, col, f"got {text!r}; allowed: a date YYYY-MM-DD") from None
+
+
+def read_epoch_models(path) -> list[dict]:
+    """Rows of a models export in base units: name, organization, publication_date, domain, params,
+    training_flop [FLOP], cost_usd_2023 [USD of 2023], hardware, hardware_count, training_hours [h],
+    frontier (True/False, or None when the export has no flag). Rows without a date are skipped."""
+    header, rows = _read(path)
+    missing = [c for c in MODEL_COLUMNS if c not in header]
+    if missing:
+        raise CatalogError(path, 1, None, f"missing column(s) {', '.join(missing)} of an Epoch models export")
+    has_flag = "Frontier model" in header
+    out = []
+    for i, r in enumerate(rows, start=2):
+        d = _date(r.get("Publication date"), path, i, "Publication date")
+        if d is None:
+            continue
+        flag = (r.get("Frontier model") or "").strip().lower() in ("true", "1", "yes") if has_flag else None
+        out.append({
+            "name": (r.get("Model") or "").strip(), "organization": (r.get("Organization") or "").strip(),
+            "publication_date": d, "domain": (r.get("Domain") or "").strip(),
+            "params": _number(r.get("Parameters"), path, i, "Parameters"),
+            "training_flop": _number(r.get("Training compute (FLOP)"), path, i, "Training compute (FLOP)"),
+            "cost_usd_2023": _number(r.get(COST_COLUMN), path, i, COST_COLUMN),
+            "hardware": (r.get("Training hardware") or "").strip(),
+            "hardware_count": _number(r.get("Hardware quantity"), path, i, "Hardware quantity"),
+            "training_hours": _number(r.get("Training time (hours)"), path, i, "Training time (hours)"),
+            "frontier": flag, "_row": i,
+        })
+    return out
+
+
+def frontier_by_rank(models: list[dict], top_n: int = 10) -> set[str]:
+    """Names of models in the top ``top_n`` by training compute among models published up to their date."""
+    ranked = sorted((m for m in models if m["training_flop"]), key=lambda m: m["publication_date"])
+    out, seen = set(), []
+    for m in ranked:
+        seen.append(m["training_flop"])
+        if m["training_flop"] >= sorted(seen, reverse=True)[min(top_n, len(seen)) - 1]:
+            out.add(m["name"])
+    return out
+
+
+def read_epoch_hardware(path) -> list[dict]:
+    """Rows of an ML Hardware export: name, manufacturer, type, release_date, price_usd [USD],
+    and ``peak_flop_per_s_<dtype>`` for bf16, fp16, fp32, tf32, fp8 [FLOP/s] (None when blank)."""
+    header, rows = _read(path)
+    missing = [c for c in HARDWARE_COLUMNS if c not in header]
+    if missing:
+        raise CatalogError(path, 1, None, f"missing column(s) {', '.join(missing)} of an Epoch ML Hardware export")
+    out = []
+    for i, r in enumerate(rows, start=2):
+        rec = {"name": (r.get("Hardware name") or "").strip(), "manufacturer": (r.get("Manufacturer") or "").strip(),
+               "type": (r.get("Type") or "").strip(),
+               "release_date": _date(r.get("Release date"), path, i, "Release date"),
+               "price_usd": _number(r.get("Release price (USD)"), path, i, "Release price (USD)"), "_row": i}
+        for dtype, col in HARDWARE_FLOP_COLUMNS.items():
+            rec[f"peak_flop_per_s_{dtype}"] = _number(r.get(col), path, i, col) if col in header else None
+        out.append(rec)
+    return out
+
+
+def epoch_series(path, *, frontier_only: bool = True, top_n: int = 10, quantity: str = "cost",
+                 dtype: str = "bf16") -> Series:
+    """A series from an Epoch export (kind detected from the header).
+
+    Models export: training compute cost [2023 USD] (``quantity="cost"``) or training compute
+    [FLOP] (``"flop"``) of frontier models (or all models with ``frontier_only=False``).
+    ML Hardware export: peak FLOP/s of ``dtype`` per release-price dollar [FLOP/s per USD].
+    """
+    kind = detect_export(path)
+    src = SOURCE.format(file=Path(path).name)
+    if kind == "hardware":
+        col = f"peak_flop_per_s_{dtype}"
+        if dtype not in HARDWARE_FLOP_COLUMNS:
+            raise InputError(f"got {dtype!r}; allowed: {', '.join(HARDWARE_FLOP_COLUMNS)}", field="dtype")
+        pts = [Point(h["release_date"], h[col] / h["price_usd"], h["name"], src, f"{dtype} peak / release price",
+                     {"peak_flop_per_s": h[col], "price_usd": h["price_usd"]})
+               for h in read_epoch_hardware(path) if h["release_date"] and h["price_usd"] and h[col]]
+        return Series("epoch-hardware-price-performance", f"Epoch ML Hardware: {dtype} FLOP/s per release-price USD",
+                      "FLOP/s per USD", tuple(pts), "higher", "all", f"Epoch AI ML Hardware export {Path(path).name}", src)
+    if quantity not in ("cost", "flop"):
+        raise InputError(f"got {quantity!r}; allowed: cost, flop", field="quantity")
+    models = read_epoch_models(path)
+    if frontier_only:
+        flagged = any(m["frontier"] is not None for m in models)
+        names = {m["name"] for m in models if m["frontier"]} if flagged else frontier_by_rank(models, top_n)
+        rule = "export's 'Frontier model' flag" if flagged else f"top {top_n} by training compute at release"
+        models = [m for m in models if m["name"] in names]
+    else:
+        rule = "all models"
+    key = "cost_usd_2023" if quantity == "cost" else "training_flop"
+    pts = [Point(m["publication_date"], m[key], m["name"], src, m["organization"],
+                 {"training_flop": m["training_flop"], "hardware": m["hardware"]})
+           for m in models if m[key]]
+    unit = "USD" if quantity == "cost" else "FLOP"
+    title = f"Epoch AI: training {'compute cost (2023 USD)' if quantity == 'cost' else 'compute'} of " + \
+            ("frontier models" if frontier_only else "models")
+    return Series(f"epoch-{'frontier-' if frontier_only else ''}{quantity}", title, unit, tuple(pts), "higher", "all",
+                  f"{Path(path).name}; frontier rule: {rule}", src,
+                  notes=(f"frontier rule: {rule}", "costs are Epoch's estimates in 2023 US dollars"))
