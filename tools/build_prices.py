@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Build ``src/costcurve/data/prices.csv`` (dated cloud rental prices per accelerator-hour).
+"""Build ``src/costcurve/data/prices_2026-11.csv`` (dated cloud rental prices per accelerator-hour).
 
 Dev tool only: it reads the public reference data in ``../shared/reference-data`` (outside this
 repository) and is never imported by the ``costcurve`` package. Re-running it reproduces the
 bundled table exactly.
 
-    python tools/build_prices.py                 # writes src/costcurve/data/prices.csv
+    python tools/build_prices.py                 # writes src/costcurve/data/prices_2026-11.csv
     python tools/build_prices.py --ref DIR --out FILE --check
 
 Sources, in the order they are merged:
@@ -49,8 +49,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_REF = Path(os.environ.get("COSTCURVE_REFERENCE_DATA", ROOT.parent / "shared" / "reference-data"))
-DEFAULT_OUT = ROOT / "src" / "costcurve" / "data" / "prices.csv"
-ACCELERATORS = ROOT / "src" / "costcurve" / "data" / "accelerators.csv"
+DEFAULT_OUT = ROOT / "src" / "costcurve" / "data" / "prices_2026-11.csv"
+ACCELERATORS = ROOT / "src" / "costcurve" / "data" / "accelerators_2026-11.csv"
 
 COLUMNS = ["gpu", "provider", "date_observed", "kind", "price_usd_per_gpu_hour", "instance", "source"]
 KINDS = ("on-demand", "spot", "1-year", "3-year")
@@ -484,7 +484,7 @@ def check(rows):
         names = {r["name"] for r in csv.DictReader(f)}
     bad = sorted({r["gpu"] for r in rows} - names)
     if bad:
-        raise SystemExit(f"prices reference GPUs missing from accelerators.csv: {bad}")
+        raise SystemExit(f"prices reference GPUs missing from accelerators_2026-11.csv: {bad}")
     for r in rows:
         assert float(r["price_usd_per_gpu_hour"]) > 0, r
         assert r["source"], r
@@ -502,7 +502,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--ref", type=Path, default=DEFAULT_REF, help="shared/reference-data folder")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    ap.add_argument("--check", action="store_true", help="validate against accelerators.csv")
+    ap.add_argument("--check", action="store_true", help="validate against accelerators_2026-11.csv")
     args = ap.parse_args(argv)
     if not args.ref.is_dir():
         raise SystemExit(f"reference data not found: {args.ref} (set --ref or COSTCURVE_REFERENCE_DATA)")

@@ -1,4 +1,4 @@
-"""Build src/costcurve/data/series_points.csv: the trend points that no other catalog holds.
+"""Build src/costcurve/data/series_points_2026-11.csv: the trend points that no other catalog holds.
 
 Run from the repository root (a development step, not a run-time one; the package never reads
 ../shared):
@@ -29,7 +29,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "src" / "costcurve" / "data" / "series_points.csv"
+OUT = ROOT / "src" / "costcurve" / "data" / "series_points_2026-11.csv"
 COLUMNS = ["series", "date", "label", "hardware", "hardware_count", "hours", "cost_usd_reported", "note", "source"]
 DAWN_SOURCE = ("DAWNBench entries, github.com/stanford-futuredata/dawn-bench-entries @ fb27b82 ({file}); "
                "cost = hours to threshold x the entry's costPerHour")

@@ -26,11 +26,11 @@ from .architecture import Architecture
 from .errors import CatalogError, CostcurveError, UnknownNameError
 
 DATA_FILES = {
-    "accelerators": "accelerators.csv",
-    "prices": "prices.csv",
-    "models": "models.csv",
-    "architectures": "architectures.csv",
-    "mfu_runs": "mfu_runs.csv",
+    "accelerators": "accelerators_2026-11.csv",
+    "prices": "prices_2026-11.csv",
+    "models": "models_2026-11.csv",
+    "architectures": "architectures_2026-11.csv",
+    "mfu_runs": "mfu_runs_2026-11.csv",
 }
 PRICE_KINDS = ("on-demand", "spot", "1-year", "3-year")
 DTYPES = ("fp32", "tf32", "bf16", "fp16", "fp8")

@@ -1,6 +1,6 @@
 """The published claims, checked: each figure of ARK Invest's AI-cost analysis recomputed twice.
 
-For every claim (text, value, unit and source in ``data/claims.csv``, as retold in the Unite.AI
+For every claim (text, value, unit and source in ``data/claims_2026-11.csv``, as retold in the Unite.AI
 article this project answers) a registered function returns
 
 * ``ark_value``: the figure recomputed from ARK's *other* figures (is the analysis self-consistent?),
@@ -30,7 +30,7 @@ REGISTRY: dict = {}  #: claim id -> function(Context) -> (ark_value, ark_note, c
 
 
 def claim(claim_id: str):
-    """Register the function that recomputes claim ``claim_id`` (a row of data/claims.csv or given texts)."""
+    """Register the function that recomputes claim ``claim_id`` (a row of data/claims_2026-11.csv or given texts)."""
     def deco(fn):
         REGISTRY[claim_id] = fn
         return fn
@@ -39,8 +39,8 @@ def claim(claim_id: str):
 
 @functools.lru_cache(maxsize=1)
 def claim_texts() -> dict:
-    """id -> {claim, seed_value, unit, year, source} from data/claims.csv."""
-    text = resources.files("costcurve").joinpath("data", "claims.csv").read_text(encoding="utf-8")
+    """id -> {claim, seed_value, unit, year, source} from data/claims_2026-11.csv."""
+    text = resources.files("costcurve").joinpath("data", "claims_2026-11.csv").read_text(encoding="utf-8")
     out = {}
     for r in csv.DictReader(text.splitlines()):
         r["seed_value"] = float(r["seed_value"])

@@ -2,7 +2,7 @@
 
 MFU is the fraction of the accelerators' dense peak FLOP/s that a training run spends on model
 FLOP (Chowdhery et al. 2022, Appendix B). The default is a regression fitted on the published
-runs in ``data/mfu_runs.csv`` (GPT-3, Megatron, Gopher, PaLM, OPT, BLOOM, Llama, MegaScale, ...):
+runs in ``data/mfu_runs_2026-11.csv`` (GPT-3, Megatron, Gopher, PaLM, OPT, BLOOM, Llama, MegaScale, ...):
 
     logit(MFU) = b0 + b_era + b1·log10(accelerators) + b2·log10(parameters) + b3·[fp8]
 

@@ -3,7 +3,7 @@
 Every bundled series is built from the catalogs where it can be (models, accelerators, prices,
 priced by :func:`costcurve.training.estimate_training` at the prices of each point's date);
 only points no catalog holds (DAWNBench entries, GPT-2 reproductions) live in
-``data/series_points.csv``, each row with its source. A user's own series comes from a CSV
+``data/series_points_2026-11.csv``, each row with its source. A user's own series comes from a CSV
 (``date,value[,label][,cumulative]``); Epoch AI exports are read by :mod:`costcurve.epoch`.
 
 Time is a decimal year (2020.5 = 2 July 2020). Values are in the series' ``unit`` (USD for costs).
@@ -243,13 +243,13 @@ def gpt3_level(*, threshold: float = GPT3_MMLU_5SHOT, price_kind: str = "on-dema
 
 
 def _points_csv() -> list[dict]:
-    text = resources.files("costcurve").joinpath("data", "series_points.csv").read_text(encoding="utf-8")
+    text = resources.files("costcurve").joinpath("data", "series_points_2026-11.csv").read_text(encoding="utf-8")
     return list(csv.DictReader(text.splitlines()))
 
 
 def _table_series(name, title, description, cat=None, price_kind="on-demand", extra_points=()) -> Series:
-    """Points of ``series_points.csv``: priced at catalog prices when hardware and hours are given."""
-    pts, path = list(extra_points), "costcurve/data/series_points.csv"
+    """Points of ``series_points_2026-11.csv``: priced at catalog prices when hardware and hours are given."""
+    pts, path = list(extra_points), "costcurve/data/series_points_2026-11.csv"
     for i, r in enumerate(_points_csv(), start=2):
         if r["series"] != name:
             continue
@@ -274,7 +274,7 @@ def _table_series(name, title, description, cat=None, price_kind="on-demand", ex
             raise CatalogError(path, i, "cost_usd_reported", "needs a cost, or hardware and hours to price")
         pts.append(Point(date, value, r["label"], r["source"], "; ".join(notes), extra))
     return Series(name, title, "USD", tuple(pts), "lower", "records", description,
-                  "costcurve/data/series_points.csv (sources per point)", (),
+                  "costcurve/data/series_points_2026-11.csv (sources per point)", (),
                   ("priced at catalog prices where hardware and hours are published, else the published cost",))
 
 
