@@ -256,7 +256,7 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype="bf16", kv_dtype=N
                        price_usd_per_gpu_hour=None, provider=None, price_kind="on-demand", date=None, utilization=1.0,
                        flop_efficiency=None, bandwidth_efficiency=None, interconnect_efficiency=None,
                        allreduce_latency_s=None, memory_utilization=None, max_batch=None,
-                       prefill_chunk_tokens=mem.DEFAULT_PREFILL_CHUNK_TOKENS, catalog=None,
+                       prefill_chunk_tokens=mem.DEFAULT_PREFILL_CHUNK_TOKENS, catalog=None, calibration=None,
                        samples=None, seed=None, uncertainty=False):
     """Estimate memory, latency, throughput and dollars of serving ``model`` on ``gpu``.
 
@@ -276,6 +276,8 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype="bf16", kv_dtype=N
         flop_efficiency, bandwidth_efficiency, interconnect_efficiency (0, 1]; allreduce_latency_s [s];
             memory_utilization (0, 1]: overrides of :data:`DEFAULTS`.
         prefill_chunk_tokens: activation workspace size [tokens]. catalog: Catalog or user CSV path(s).
+        calibration: a profile from ``costcurve measure`` (dict or path); its measured compute and
+            bandwidth efficiency replace the defaults that are not given explicitly.
         samples, seed, uncertainty: any numeric argument may be a range or distribution (``"0.5..0.8"``,
             see :mod:`costcurve.uncertainty`); then, or with ``uncertainty=True`` (spread on the default
             price and efficiencies too), a seeded Monte Carlo returns an ``UncertainEstimate``.
@@ -296,6 +298,15 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype="bf16", kv_dtype=N
     date = _date(date)
     notes = []
     D = DEFAULTS
+    if calibration is not None:
+        from .calibration import calibrated_efficiency
+
+        cal = calibrated_efficiency(calibration, acc, "fp8" if dtype == "fp8" else "bf16", count_params(arch, active=True))
+        if flop_efficiency is None:
+            flop_efficiency = cal.flop_fraction
+        if bandwidth_efficiency is None and cal.bandwidth_fraction is not None:
+            bandwidth_efficiency = cal.bandwidth_fraction
+        notes.append("efficiencies from the calibration profile (one device; tensor-parallel links not measured)")
     given = {"flop_efficiency": flop_efficiency, "bandwidth_efficiency": bandwidth_efficiency,
              "interconnect_efficiency": interconnect_efficiency, "memory_utilization": memory_utilization}
     eff = {k: _num(D[k] if v is None else v, k, upper=1.0) for k, v in given.items()}

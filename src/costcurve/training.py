@@ -257,6 +257,7 @@ def estimate_training(*, model=None, params=None, active_params=None, tokens=Non
 
         mfu = calibrated_mfu(calibration, acc, dtype, size)
         mfu_source = "calibration"
+        notes.append("MFU from the calibration profile: measured on one device, cluster communication not included")
     else:
         mfu_source = "default model"
     model_mfu = default_mfu_model(cat) if mfu is None else None

@@ -16,6 +16,7 @@ COMMANDS = {
     "train": ("costcurve.cli.train", "train", "Estimate FLOP, time, GPU-hours, dollars and energy of a training run."),
     "infer": ("costcurve.cli.infer", "infer", "Estimate memory, latency, tokens/s and dollars of serving a model."),
     "catalog": ("costcurve.cli.catalog", "catalog", "List the bundled catalogs: gpus, models, prices, presets, mfu."),
+    "measure": ("costcurve.cli.measure", "measure", "Train a real model here: throughput, MFU, dollars; calibrate estimates."),
     "trend": ("costcurve.cli.trends", "trend", "Fit how fast a series falls: annual decline, halving time, intervals."),
     "forecast": ("costcurve.cli.trends", "forecast", "Forecast a series to a year with a prediction interval."),
     "when": ("costcurve.cli.trends", "when", "The year a series falls below (or rises above) a value."),

@@ -44,6 +44,7 @@ DTYPES = ["bf16", "fp16", "fp8", "int8", "int4"]
 @click.option("--interconnect-efficiency", help="Achieved / peak link bandwidth in all-reduce (default 0.7).")
 @click.option("--memory-utilization", help="Share of accelerator memory the engine may use (default 0.9).")
 @click.option("--max-batch", help="Engine's largest batch (default 2048).")
+@click.option("--calibration", type=click.Path(dir_okay=False), help="Calibration profile from `costcurve measure`.")
 @click.option("--uncertainty", is_flag=True, help="Monte Carlo with spread on the default price and efficiencies too.")
 @click.option("--samples", help="Monte Carlo samples (default 10,000) when any input is a range.")
 @click.option("--seed", type=int, help="Seed of the Monte Carlo (same seed, same answer).")
@@ -52,7 +53,7 @@ DTYPES = ["bf16", "fp16", "fp8", "int8", "int4"]
 @json_option
 def infer(model, gpu, gpus, dtype, kv_dtype, group_size, batch, input_tokens, output_tokens, queries_per_day,
           latency_target, ttft_target, price, provider, price_kind, date, utilization, flop_efficiency,
-          bandwidth_efficiency, interconnect_efficiency, memory_utilization, max_batch, uncertainty, samples, seed,
+          bandwidth_efficiency, interconnect_efficiency, memory_utilization, max_batch, calibration, uncertainty, samples, seed,
           plot_path, catalog, as_json):
     """Estimate memory, latency, throughput and dollars of serving a model on accelerators.
 
@@ -80,7 +81,7 @@ def infer(model, gpu, gpus, dtype, kv_dtype, group_size, batch, input_tokens, ou
             date=date, utilization=utilization, flop_efficiency=flop_efficiency,
             bandwidth_efficiency=bandwidth_efficiency, interconnect_efficiency=interconnect_efficiency,
             memory_utilization=memory_utilization, max_batch=max_batch, catalog=list(catalog) or None,
-            samples=samples, seed=seed, uncertainty=uncertainty,
+            calibration=calibration, samples=samples, seed=seed, uncertainty=uncertainty,
         )
     except CostcurveError as e:
         if e.field in FIELD_TO_OPTION:
@@ -120,11 +121,11 @@ def render_uncertain(u) -> None:
 
 def render(est) -> None:
     """Print an inference estimate as a table."""
-    from costcurve.units import GB, format_si, format_usd
+    from costcurve.units import GB, format_count, format_usd
 
     e = est
     rows = [
-        ("model", f"{e.model}: {format_si(e.params_total)} parameters ({format_si(e.params_active)} active), "
+        ("model", f"{e.model}: {format_count(e.params_total)} parameters ({format_count(e.params_active)} active), "
                   f"{e.dtype} weights, {e.kv_dtype} KV cache"),
         ("replica", f"{e.gpus:,.0f} × {e.gpu} (tensor parallel)"),
         ("query", f"{e.input_tokens:,.0f} input + {e.output_tokens:,.0f} output tokens"),

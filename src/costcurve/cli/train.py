@@ -123,7 +123,7 @@ def render(est) -> None:
         ("parameters (total / active)", f"{format_count(est.params_total)} / {format_count(est.params_active)}"),
         ("training tokens", format_count(est.tokens)),
         ("training FLOP", f"{est.training_flop:.3e} ({est.flop_method})"),
-        ("accelerator", f"{est.gpus:,.0f} × {est.gpu} ({est.dtype} peak {format_si(est.peak_flop_per_s, 'FLOP/s')})"),
+        ("accelerator", f"{est.gpus:,.0f} × {est.gpu} ({'16-bit' if est.dtype in ('bf16', 'fp16') else est.dtype} dense peak {format_si(est.peak_flop_per_s, 'FLOP/s')})"),
         ("MFU", f"{est.mfu:.3f} ({est.mfu_source})" + (f", goodput {est.goodput:.2f}" if est.goodput != 1 else "")),
         ("wall clock", f"{est.wall_clock_days:,.1f} days ({est.wall_clock_hours:,.0f} h)"),
         ("accelerator-hours", f"{est.gpu_hours:,.0f}"),

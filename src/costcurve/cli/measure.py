@@ -1,0 +1,264 @@
+"""`costcurve measure`: train a real model here, report throughput, MFU and dollars; calibrate estimates."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+
+import click
+
+from .common import catalog_option, emit_json, json_option, table
+
+PRESET_NAMES = ("tiny", "small", "gpt2-124m")
+
+
+@contextlib.contextmanager
+def _progress(total: int, label: str, enabled: bool):
+    """A rich progress bar on stderr (only on a terminal); yields ``advance(n)`` or None."""
+    if not enabled or total <= 0 or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as p:
+        task = p.add_task(label, total=total)
+        yield lambda n=1: p.advance(task, n)
+
+
+def _positive(value, option):
+    from costcurve.errors import InputError
+    from costcurve.units import parse_quantity
+
+    if value is None:
+        return None
+    v = parse_quantity(value, option)
+    if not v > 0:
+        raise InputError(f"got {value!r}; allowed: a number > 0", field=option)
+    return v
+
+
+@click.command()
+@click.option("--preset", type=click.Choice(PRESET_NAMES), help="Model size [default: small on CPU, gpt2-124m on CUDA].")
+@click.option("--layers", type=click.IntRange(min=1), help="Override the preset's number of layers.")
+@click.option("--width", type=click.IntRange(min=1), help="Override the preset's width (d_model).")
+@click.option("--heads", type=click.IntRange(min=1), help="Override the preset's attention heads (must divide the width).")
+@click.option("--seq-len", type=click.IntRange(min=1), help="Override the sequence length in tokens.")
+@click.option("--batch", type=click.IntRange(min=1), help="Override the sequences per step (per device).")
+@click.option("--vocab", type=click.IntRange(min=1), help="Override the vocabulary size.")
+@click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda or cuda:N.")
+@click.option("--dtype", type=click.Choice(["auto", "fp32", "tf32", "bf16", "fp16"]), default="auto", show_default=True,
+              help="auto: bf16 autocast on a GPU that has it (else fp16), fp32 on CPU.")
+@click.option("--compile", "use_compile", is_flag=True, help="torch.compile the model (compile time falls in the warm-up).")
+@click.option("--steps", type=click.IntRange(min=1), default=10, show_default=True, help="Timed training steps.")
+@click.option("--warmup", type=click.IntRange(min=0), default=3, show_default=True, help="Untimed warm-up steps.")
+@click.option("--data", "data_path", type=click.Path(dir_okay=False), help="Text file to train on, one token per byte "
+              "(default: synthetic tokens).")
+@click.option("--lr", default="6e-4", show_default=True, help="AdamW learning rate (constant).")
+@click.option("--price", help="Hourly price of the machine's devices in USD (default: catalog price of a known GPU).")
+@click.option("--accelerator", help="Catalog name of this device, when its name does not match (e.g. h100-sxm5).")
+@click.option("--target-loss", help="Then train a fresh model until the validation loss [nats/token] reaches this.")
+@click.option("--eval-interval", type=click.IntRange(min=1), default=25, show_default=True, help="Steps between evaluations.")
+@click.option("--max-steps", type=click.IntRange(min=1), default=5000, show_default=True, help="Give up on the target after this many steps.")
+@click.option("--max-time", default="3600", show_default=True, help="Give up on the target after this many seconds.")
+@click.option("--write-calibration", type=click.Path(dir_okay=False), help="Also time a grid of sizes and write a calibration profile (JSON).")
+@click.option("--validate", "do_validate", is_flag=True, help="Calibrate, then predict and measure held-out configurations.")
+@click.option("--calibration", type=click.Path(dir_okay=False), help="With --validate: check this profile instead of calibrating anew.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@catalog_option
+@json_option
+def measure(preset, layers, width, heads, seq_len, batch, vocab, device, dtype, use_compile, steps, warmup, data_path, lr,
+            price, accelerator, target_loss, eval_interval, max_steps, max_time, write_calibration, do_validate,
+            calibration, seed, catalog, as_json):
+    """Train a real decoder-only transformer on this machine and report what it achieved and cost.
+
+    Reports tokens/s, step time, achieved FLOP/s (costcurve's count, cross-checked against PyTorch's
+    FlopCounterMode), MFU against the catalog peak and a measured GEMM peak, peak memory and dollars.
+
+    \b
+    Examples:
+      costcurve measure --preset tiny --steps 20
+      costcurve measure --price 2.50 --json
+      costcurve measure --data input.txt --target-loss 2.0 --price 0.10
+      costcurve measure --write-calibration cpu.json
+      costcurve measure --validate --json
+    """
+    from costcurve.measure import require_torch
+
+    require_torch()
+    from costcurve.measure import config, run
+
+    lr_v = _positive(lr, "--lr")
+    price_v = _positive(price, "--price")
+    target_v = _positive(target_loss, "--target-loss")
+    max_time_v = _positive(max_time, "--max-time")
+    if calibration and not do_validate:
+        from costcurve.errors import InputError
+
+        raise InputError("is read by --validate here (and by `costcurve train --calibration`)", field="--calibration")
+    import os
+
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1 and (target_v or write_calibration or do_validate):
+        from costcurve.errors import InputError
+
+        raise InputError("--target-loss, --write-calibration and --validate run in one process; launch without torchrun",
+                         field="WORLD_SIZE")
+    dev = run.pick_device(device)
+    dt = run.pick_dtype(dtype, dev)
+    show = not as_json and run.is_main_process()
+    if do_validate:
+        return _validate(dev, dt, calibration, write_calibration, accelerator, catalog, as_json, show)
+
+    shape = config.resolve_shape(preset, dev.type, n_layers=layers, d_model=width, n_heads=heads, seq_len=seq_len,
+                                 batch_size=batch, vocab_size=vocab)
+    with _progress(warmup + steps, f"training {shape.label()}", show) as adv:
+        res = run.measure(shape, device=str(dev), dtype=dt, steps=steps, warmup=warmup, compile=use_compile,
+                          data_path=data_path, price_usd_per_hour=price_v, accelerator=accelerator,
+                          catalog=list(catalog) or None, lr=lr_v, seed=seed, progress=adv)
+    if target_v is not None:
+        data = run.load_data(shape, dev, data_path, seed)
+        trainer = run.Trainer(shape, dev, dt, compile=use_compile, lr=lr_v, seed=seed)
+        with _progress(max_steps, f"training to validation loss {target_v:g}", show) as adv:
+            res.target = run.train_to_target(trainer, data, target_v, eval_interval=eval_interval, max_steps=max_steps,
+                                             max_time_s=max_time_v, price_usd_per_hour=res.price_usd_per_hour,
+                                             progress=adv, seed=seed)
+    profile_path = None
+    if write_calibration:
+        profile_path = _write_profile(res, dev, dt, write_calibration, catalog, show)
+    if not run.is_main_process():
+        return
+    if as_json:
+        out = res.to_dict()
+        if profile_path:
+            out["calibration_written"] = profile_path
+        emit_json(out)
+        return
+    render(res)
+    if profile_path:
+        print(f"calibration profile written to {profile_path}")
+
+
+def _device_fields(dev, dt, accelerator, catalog, res=None):
+    """Device description and catalog figures shared by profiles."""
+    from costcurve.measure import peak, run
+
+    name = run.device_name(dev)
+    acc = None
+    try:
+        from costcurve.catalog import load_catalog
+
+        cat = load_catalog(list(catalog) or None)
+        acc = cat.accelerator(accelerator) if accelerator else run.match_accelerator(name, cat)
+    except Exception:
+        if accelerator:
+            raise
+    bw = res.measured_memory_bandwidth_bytes_per_s if res else peak.memory_bandwidth(dev)
+    return {
+        "device": name, "device_type": dev.type, "accelerator": acc.name if acc else None,
+        "catalog_peak_flop_per_s": acc.peak_flop_per_s(dt) if acc else None,
+        "measured_memory_bandwidth_bytes_per_s": bw,
+        "catalog_memory_bandwidth_bytes_per_s": acc.memory_bandwidth_bytes_per_s if acc else None,
+    }
+
+
+def _write_profile(res, dev, dt, path, catalog, show):
+    from costcurve.calibration import save_profile
+    from costcurve.measure import config, validate
+    from costcurve.measure.config import ModelShape
+
+    shape = ModelShape(**res.shape)
+    flop = res.training_flop_per_step
+    attn = 3.0 * config.forward_flop_per_step_breakdown(shape)["attention/scores"]
+    main_run = {"label": shape.label(), **res.shape, "params": res.params, "training_flop_per_step": flop,
+                "dense_flop_per_step": flop - attn, "attention_flop_per_step": attn,
+                "step_time_s": res.step_time_min_s, "efficiency": flop / (res.step_time_min_s * res.measured_peak_flop_per_s)}
+    fields = _device_fields(dev, dt, res.accelerator, catalog, res)
+    grid = validate.CALIBRATION_GRID["cuda" if dev.type == "cuda" else "cpu"]
+    with _progress(len(grid), "calibrating", show) as adv:
+        prof = validate.calibrate(dev, dt, res.measured_peak_flop_per_s, extra_runs=[main_run], progress=adv, **fields)
+    save_profile(prof, path)
+    return str(path)
+
+
+def _validate(dev, dt, calibration, write_calibration, accelerator, catalog, as_json, show):
+    from costcurve.calibration import load_profile, save_profile
+    from costcurve.measure import peak, validate
+
+    if calibration:
+        prof = load_profile(calibration)
+    else:
+        P = peak.matmul_peak(dev, "fp32" if dt == "tf32" else dt).flop_per_s
+        fields = _device_fields(dev, dt, accelerator, catalog)
+        grid = validate.CALIBRATION_GRID["cuda" if dev.type == "cuda" else "cpu"]
+        with _progress(len(grid), "calibrating", show) as adv:
+            prof = validate.calibrate(dev, dt, P, progress=adv, **fields)
+        if write_calibration:
+            save_profile(prof, write_calibration)
+    grid = validate.VALIDATION_GRID["cuda" if dev.type == "cuda" else "cpu"]
+    with _progress(len(grid), "validating", show) as adv:
+        out = validate.validate(dev, dt, prof, progress=adv)
+    if as_json:
+        emit_json(out)
+        return
+    from costcurve.units import format_si
+
+    m = out["model"]
+    print(f"device: {out['device']} ({dt}), measured GEMM peak {format_si(out['measured_peak_flop_per_s'], 'FLOP/s')}")
+    print(f"fitted on {len(out['calibration_runs'])} runs: step time = (F_dense·({m['u']:.3g} + {m['v']:.3g}/d) + "
+          f"F_attn·{m['w']:.3g})/P + {m['c_layer_s'] * 1e3:.3g} ms·L + {m['c_step_s'] * 1e3:.3g} ms")
+    rows = [(r["label"], f"{r['training_flop_per_step']:.3g}", f"{r['predicted_step_time_s'] * 1e3:,.1f}",
+             f"{r['step_time_s'] * 1e3:,.1f}", f"{r['error']:+.1%}", "held out" if r["held_out"] else "fitted")
+            for r in out["runs"]]
+    table("Predicted vs measured step time (held-out configurations)",
+          ["model", "FLOP/step", "predicted ms", "measured ms", "error", "set"], rows, justify_right=(1, 2, 3, 4))
+    print(f"median |error| {out['median_abs_error']:.1%}, max {out['max_abs_error']:.1%}")
+
+
+def render(res) -> None:
+    """Print a measurement as a table."""
+    from costcurve.units import format_si, format_usd
+
+    s = res.shape
+    def pct(x):
+        return "n/a (device not in the catalog)" if x is None else f"{x:.1%}"
+
+    device = (f"{res.device}" + (f" = {res.accelerator}" if res.accelerator else "") + f", {res.dtype}"
+              + (", compiled" if res.compiled else "") + (f", {res.world_size} processes" if res.world_size > 1 else ""))
+    rows = [
+        ("device", device),
+        ("model", (f"{s['n_layers']} layers × {s['d_model']} wide, {s['n_heads']} heads, vocab {s['vocab_size']}: "
+                   f"{format_si(res.params)} parameters (PyTorch: {res.params_torch:,})")),
+        ("batch", f"{s['batch_size']} × {s['seq_len']} tokens ({res.data})"),
+        ("step time", (f"{res.step_time_s * 1e3:,.1f} ms mean, {res.step_time_median_s * 1e3:,.1f} ms median "
+                       f"({res.steps} steps after {res.warmup_steps} warm-up)")),
+        ("throughput", f"{res.tokens_per_second:,.0f} tokens/s"),
+        ("training FLOP per step", (f"{res.training_flop_per_step:.4g} (costcurve); FlopCounterMode ratio "
+                                    f"{res.flop_counter_ratio:.3f}, weights only {res.flop_counter_ratio_matmul:.3f}")),
+        ("achieved", format_si(res.achieved_flop_per_s, "FLOP/s")),
+        ("MFU vs measured GEMM peak", f"{res.mfu_vs_measured_peak:.1%} of {format_si(res.measured_peak_flop_per_s, 'FLOP/s')}"),
+        ("MFU vs catalog peak", pct(res.mfu_vs_catalog_peak)
+         + (f" of {format_si(res.catalog_peak_flop_per_s, 'FLOP/s')}" if res.catalog_peak_flop_per_s else "")),
+        ("peak memory", f"{res.peak_memory_bytes / 2**30:.2f} GiB ({res.peak_memory_kind})"),
+        ("loss", f"{res.loss_first:.3f} → {res.loss_last:.3f} nats/token"),
+    ]
+    if res.usd is not None:
+        rows.append(("cost", (f"{format_usd(res.usd)} for the timed steps at ${res.price_usd_per_hour:.2f}/h; "
+                              f"{format_usd(res.usd_per_million_tokens)} per million tokens")))
+    else:
+        rows.append(("cost", res.price_source))
+    t = res.target
+    if t:
+        state = "reached" if t["reached"] else "NOT reached"
+        cost = f", {format_usd(t['usd'])}" if t["usd"] is not None else ""
+        rows.append((f"time to val loss {t['target_loss']:g}",
+                     f"{state} after {t['steps']:,} steps, {t['wall_s']:,.1f} s{cost} (val loss {t['val_loss']:.3f})"))
+    table("Measured training run", ["figure", "value"], rows)
+    for n in res.notes:
+        print(f"note: {n}")
