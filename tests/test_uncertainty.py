@@ -148,3 +148,11 @@ def test_inference_ranges_and_uncertain_defaults(run_cli):
     assert t.code == 0 and "p50 (p5–p95)" in t.out
     bad = run_cli("infer", "--model", "llama3-8b", "--gpu", "h100", "--batch", "64..16")
     assert bad.code == 2 and "LOW <= HIGH" in bad.err
+
+
+def test_sequence_length_range_moves_attention_flop():
+    u = estimate_training(model="llama3-8b", tokens=1e12, gpu="h100", gpus=256, mfu=0.4, seq_len="2048..8192",
+                          samples=2000, seed=5)
+    s = u.summary("training_flop")
+    assert s["p5"] < s["p95"]
+    assert set(np.unique(u.inputs["seq_len"] % 1)) == {0.0}

@@ -183,7 +183,7 @@ def estimate_training(*, model=None, params=None, active_params=None, tokens=Non
     """
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
     if uncertainty or _any_distribution(params, active_params, tokens, training_flop, gpus, days, mfu, goodput,
-                                        price_usd_per_gpu_hour, chip_price_usd, assumptions):
+                                        price_usd_per_gpu_hour, chip_price_usd, seq_len, assumptions):
         from .uncertainty_training import monte_carlo_training
 
         return monte_carlo_training(dict(

@@ -17,7 +17,7 @@ from .costs import DEFAULT_ASSUMPTIONS
 from .uncertainty import Dist, UncertainEstimate, is_distribution, parse_dist, run_monte_carlo
 
 NUMERIC = ("params", "active_params", "tokens", "training_flop", "gpus", "days", "mfu", "goodput",
-           "price_usd_per_gpu_hour", "chip_price_usd")
+           "price_usd_per_gpu_hour", "chip_price_usd", "seq_len")
 
 
 def price_spread(catalog, base, provider, kind) -> dict:
@@ -57,5 +57,6 @@ def monte_carlo_training(kwargs: dict, *, samples=None, seed=None, uncertainty=F
         return extra
 
     return run_monte_carlo(estimate_training, kwargs, NUMERIC, samples=samples, seed=seed, default_spreads=spreads,
+                           integer=("seq_len",),
                            constant="tokens" if kwargs.get("training_flop") is None else "training_flop",
                            extra_dists=a_dists, apply=apply)
