@@ -12,6 +12,31 @@ catalog_option = click.option(
     "--catalog", "catalog", multiple=True, type=click.Path(dir_okay=False),
     help="CSV of extra or overriding catalog rows (repeatable; also COSTCURVE_CATALOG).")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+calibration_option = click.option("--calibration", type=click.Path(dir_okay=False),
+                                  help="Calibration profile from `costcurve measure`.")
+
+
+def _stack(*decorators):
+    def apply(f):
+        for d in reversed(decorators):
+            f = d(f)
+        return f
+    return apply
+
+
+#: --price, --provider, --price-kind, --date: how the hourly price is chosen (train and infer)
+price_options = _stack(
+    click.option("--price", "price", help="Rental price in USD per accelerator-hour; default: catalog median near --date."),
+    click.option("--provider", help="Take catalog prices from this provider only (e.g. aws, lambda)."),
+    click.option("--price-kind", type=click.Choice(["on-demand", "spot", "1-year", "3-year"]), default="on-demand",
+                 show_default=True),
+    click.option("--date", help="Date of the prices, YYYY-MM-DD or a year (default: today)."),
+)
+#: --samples, --seed: the Monte Carlo when any input is a range
+monte_carlo_options = _stack(
+    click.option("--samples", help="Monte Carlo samples (default 10,000) when any input is a range."),
+    click.option("--seed", type=int, help="Seed of the Monte Carlo (same seed, same answer)."),
+)
 
 
 def emit_json(obj) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from .common import catalog_option, finish, json_option, p50_cell, sensitivity_table, table
+from .common import (calibration_option, catalog_option, finish, json_option, monte_carlo_options, p50_cell,
+                     price_options, sensitivity_table, table)
 
 FIELD_TO_OPTION = {
     "gpu": "--gpu", "gpus": "--gpus", "model": "--model", "dtype": "--dtype", "kv_dtype": "--kv-dtype",
@@ -33,21 +34,16 @@ DTYPES = ["bf16", "fp16", "fp8", "int8", "int4"]
 @click.option("--queries-per-day", help="Demand to serve, e.g. 8.5B: gives accelerators and dollars per day.")
 @click.option("--latency-target", help="Largest mean time per output token in seconds, e.g. 0.05 (20 tokens/s per user).")
 @click.option("--ttft-target", help="Largest time to first token in seconds (checked, reported).")
-@click.option("--price", help="Rental price in USD per accelerator-hour; default: catalog median near --date.")
-@click.option("--provider", help="Take catalog prices from this provider only (e.g. aws, lambda).")
-@click.option("--price-kind", type=click.Choice(["on-demand", "spot", "1-year", "3-year"]), default="on-demand",
-              show_default=True)
-@click.option("--date", help="Date of the prices, YYYY-MM-DD or a year (default: today).")
+@price_options
 @click.option("--utilization", default="1", show_default=True, help="Share of paid accelerator time spent serving.")
 @click.option("--flop-efficiency", help="Achieved / peak FLOP/s (default 0.45, docs/inference.md).")
 @click.option("--bandwidth-efficiency", help="Achieved / peak memory bandwidth (default 0.75).")
 @click.option("--interconnect-efficiency", help="Achieved / peak link bandwidth in all-reduce (default 0.7).")
 @click.option("--memory-utilization", help="Share of accelerator memory the engine may use (default 0.9).")
 @click.option("--max-batch", help="Engine's largest batch (default 2048).")
-@click.option("--calibration", type=click.Path(dir_okay=False), help="Calibration profile from `costcurve measure`.")
+@calibration_option
 @click.option("--uncertainty", is_flag=True, help="Monte Carlo with spread on the default price and efficiencies too.")
-@click.option("--samples", help="Monte Carlo samples (default 10,000) when any input is a range.")
-@click.option("--seed", type=int, help="Seed of the Monte Carlo (same seed, same answer).")
+@monte_carlo_options
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write the cost-per-query distribution to FILE.")
 @catalog_option
 @json_option

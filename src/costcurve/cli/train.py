@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from .common import catalog_option, finish, json_option, p50_cell, sensitivity_table, table
+from .common import (calibration_option, catalog_option, finish, json_option, monte_carlo_options, p50_cell,
+                     price_options, sensitivity_table, table)
 
 
 def _costs_from_options(pue, electricity, grid, depreciation, server_overhead):
@@ -56,20 +57,16 @@ FIELD_TO_OPTION = {
 @click.option("--recompute", type=click.Choice(["none", "selective", "full"]), default="none", show_default=True,
               help="Activation recomputation (adds hardware FLOP, not model FLOP).")
 @click.option("--seq-len", help="Training sequence length in tokens (attention FLOP); default: the preset's.")
-@click.option("--price", "price", help="Rental price in USD per accelerator-hour; default: catalog median near --date.")
-@click.option("--provider", help="Take catalog prices from this provider only (e.g. aws, lambda).")
-@click.option("--price-kind", type=click.Choice(["on-demand", "spot", "1-year", "3-year"]), default="on-demand", show_default=True)
-@click.option("--date", help="Date of the prices, YYYY-MM-DD or a year (default: today).")
+@price_options
 @click.option("--chip-price", help="Purchase price of one accelerator in USD (default: catalog).")
 @click.option("--pue", help="Data-centre PUE (default in docs/cost-defaults.md).")
 @click.option("--electricity-price", help="Electricity price in USD/kWh.")
 @click.option("--grid-intensity", help="Grid carbon intensity in kg CO2/kWh.")
 @click.option("--depreciation", help="Hardware depreciation rate per year (exponential).")
 @click.option("--server-overhead", help="Cluster capex / accelerator capex.")
-@click.option("--calibration", type=click.Path(dir_okay=False), help="Calibration profile from `costcurve measure`.")
+@calibration_option
 @click.option("--uncertainty", is_flag=True, help="Monte Carlo with spread on the default MFU and price too.")
-@click.option("--samples", help="Monte Carlo samples (default 10,000) when any input is a range.")
-@click.option("--seed", type=int, help="Seed of the Monte Carlo (same seed, same answer).")
+@monte_carlo_options
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write the cost distribution to FILE (.png/.svg).")
 @catalog_option
 @json_option
