@@ -7,22 +7,11 @@ Targets (issue 2): < 20 µs per call, > 2 million configurations/s, help < 0.3 s
 from __future__ import annotations
 
 import json
-import statistics
 import subprocess
 import sys
-import time
 
 import numpy as np
-
-
-def median_time(fn, repeat=7, number=1):
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        times.append((time.perf_counter() - t0) / number)
-    return statistics.median(times)
+from _timing import median_time
 
 
 def main():
@@ -57,24 +46,9 @@ def main():
     res["configs_per_s"] = n / t
     t = median_time(sweep_default, repeat=5)
     res["configs_per_s_default_mfu"] = n / t
-    times = []
-    for _ in range(7):
-        t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "costcurve", "--help"], capture_output=True, check=True)
-        times.append(time.perf_counter() - t0)
-    res["help_wall_s"] = statistics.median(times)
-    times = []
-    for _ in range(7):
-        t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import costcurve"], capture_output=True, check=True)
-        times.append(time.perf_counter() - t0)
-    res["import_wall_s"] = statistics.median(times)
-    times = []
-    for _ in range(7):
-        t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "pass"], capture_output=True, check=True)
-        times.append(time.perf_counter() - t0)
-    res["python_startup_s"] = statistics.median(times)
+    for key, args in (("help_wall_s", ["-m", "costcurve", "--help"]), ("import_wall_s", ["-c", "import costcurve"]),
+                      ("python_startup_s", ["-c", "pass"])):
+        res[key] = median_time(lambda: subprocess.run([sys.executable, *args], capture_output=True, check=True))
     print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in res.items()}, indent=2))
 
 

@@ -5,21 +5,11 @@ Run: python benchmarks/bench_inference.py   (prints medians; no third-party benc
 
 from __future__ import annotations
 
-import statistics
-import time
-
 import numpy as np
 
+from _timing import median_time
+
 from costcurve import estimate_inference, load_catalog
-
-
-def _median_s(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -32,8 +22,8 @@ def main() -> None:
         estimate_inference(model="llama3-70b", gpu="h100", gpus=4, dtype="fp8", max_time_per_output_token_s=0.05)
 
     one_throughput(), one_latency_target()
-    t1 = _median_s(one_throughput, 300)
-    t2 = _median_s(one_latency_target, 100)
+    t1 = median_time(one_throughput, 300)
+    t2 = median_time(one_latency_target, 100)
     print(f"one estimate (default batch):        median {t1 * 1e3:8.3f} ms")
     print(f"one estimate (latency-target batch): median {t2 * 1e3:8.3f} ms")
 
@@ -46,7 +36,7 @@ def main() -> None:
                            batch=batch, price_usd_per_gpu_hour=2.0)
 
     sweep()
-    t3 = _median_s(sweep, 7)
+    t3 = median_time(sweep, 7)
     print(f"vectorized sweep of {n:,} estimates:  median {t3 * 1e3:8.1f} ms  ({n / t3:,.0f} estimates/s)")
 
 

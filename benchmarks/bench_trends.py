@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from _timing import run_times
+
 from costcurve.series import get_series
 from costcurve.trend import fit_exponential
 
@@ -24,11 +26,8 @@ TARGET_S = 0.5
 
 def bench(label, t, y, repeats=20):
     fit_exponential(t, y, ci="bootstrap", n_boot=2000)  # warm-up
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fit = fit_exponential(t, y, ci="bootstrap", n_boot=2000, seed=None)
-        times.append(time.perf_counter() - t0)
+    times = run_times(lambda: fit_exponential(t, y, ci="bootstrap", n_boot=2000, seed=None), repeats)
+    fit = fit_exponential(t, y, ci="bootstrap", n_boot=2000, seed=None)
     med = statistics.median(times)
     lo, hi = fit.conf_int()["annual_decline"]
     print(f"{label:45s} n={len(t):5d}  median {1000 * med:7.2f} ms  max {1000 * max(times):7.2f} ms  "

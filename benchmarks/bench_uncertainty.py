@@ -6,17 +6,8 @@ Run: python benchmarks/bench_uncertainty.py  (prints medians of 7 runs)
 from __future__ import annotations
 
 import json
-import statistics
-import time
 
-
-def median_time(fn, repeat=7):
-    out = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return statistics.median(out)
+from _timing import median_time
 
 
 def main():

@@ -40,6 +40,8 @@ from .catalog import Accelerator, Catalog, load_catalog
 from .errors import CostcurveError, InputError
 from .flop import forward_flop_per_token_breakdown
 from .prices import resolve_price
+from .results import jsonable
+from .uncertainty import is_distribution
 from .training import resolve_model
 from .units import GB, SECONDS_PER_DAY, SECONDS_PER_HOUR, number_input, parse_date
 
@@ -113,24 +115,10 @@ class InferenceEstimate:
 
     def to_dict(self, convert=None) -> dict:
         """JSON-ready dict of every field (NaN → None, arrays → lists, or ``convert`` of each value)."""
-        c = convert or _jsonable
+        c = convert or jsonable
         d = {f.name: c(getattr(self, f.name)) for f in fields(self)}
         d["date"] = self.date.isoformat()
         return d
-
-
-def _jsonable(v):
-    if isinstance(v, dict):
-        return {k: _jsonable(x) for k, x in v.items()}
-    if isinstance(v, (tuple, list)):
-        return [_jsonable(x) for x in v]
-    if isinstance(v, np.ndarray):
-        return _jsonable(v.item()) if v.ndim == 0 else [_jsonable(x) for x in v.tolist()]
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
 
 
 def _plain(v):
@@ -227,12 +215,7 @@ def time_to_first_token_s(s: _Setup, n, input_tokens):
 
 
 # ---- the estimate ----------------------------------------------------------------------------
-def _num(value, name, *, integer=False, upper=None, allow_zero=False):
-    """Parse and check a user number (see :func:`costcurve.units.number_input`)."""
-    return number_input(value, name, integer=integer, upper=upper, allow_zero=allow_zero)
-
-
-_date = parse_date
+_num = number_input  # parse and check a user number
 
 
 def _memory_per_accelerator(s: _Setup, acc: Accelerator, n, batch, I, O, mem_util, chunk):
@@ -285,7 +268,7 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype="bf16", kv_dtype=N
     """
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
     local = dict(locals())
-    if uncertainty or any(_is_dist(local[k]) for k in MC_NUMERIC):
+    if uncertainty or any(is_distribution(local[k]) for k in MC_NUMERIC):
         return _monte_carlo(local, samples=samples, seed=seed, uncertainty=uncertainty)
     acc = cat.accelerator(gpu)
     mem._check_dtype(dtype, mem.WEIGHT_DTYPES, "dtype")
@@ -295,7 +278,7 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype="bf16", kv_dtype=N
     name, arch, _ = resolve_model(model, cat)
     if arch is None:
         raise InputError(f"{name!r} has no architecture preset; give a preset or a config.json", field="model")
-    date = _date(date)
+    date = parse_date(date)
     notes = []
     D = DEFAULTS
     if calibration is not None:
@@ -426,15 +409,8 @@ MC_NUMERIC = ("gpus", "batch", "input_tokens", "output_tokens", "queries_per_day
 EFFICIENCY_SPREAD = (0.82, 1.22)
 
 
-def _is_dist(v) -> bool:
-    from .uncertainty import is_distribution
-
-    return is_distribution(v)
-
-
 def _monte_carlo(local: dict, *, samples, seed, uncertainty):
-    from .uncertainty import Dist, run_monte_carlo
-    from .uncertainty_training import price_spread
+    from .uncertainty import Dist, price_spread, run_monte_carlo
 
     kwargs = {k: v for k, v in local.items() if k not in ("samples", "seed", "uncertainty", "cat", "local")}
     kwargs["catalog"] = local["cat"]

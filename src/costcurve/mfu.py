@@ -89,8 +89,10 @@ def _lstsq(X, y, ridge=1e-3):
     return np.linalg.solve(A, X.T @ y)
 
 
-def fit_mfu_model(runs, accelerators) -> MFUModel:
+def fit_mfu_model(runs, accelerator) -> MFUModel:
     """Fit the default MFU regression on published runs (list of dicts from the mfu_runs table).
+
+    ``accelerator(name)`` returns the catalog Accelerator of a run's accelerator name or alias.
 
     Runs without a published accelerator count are skipped.
     """
@@ -98,7 +100,7 @@ def fit_mfu_model(runs, accelerators) -> MFUModel:
     for r in runs:
         if not r.get("n_accelerators"):
             continue  # a run without a published accelerator count cannot inform the cluster-size slope
-        acc = accelerators[r["accelerator"]]
+        acc = accelerator(r["accelerator"])
         eras.append(era_of(acc.generation, acc.release_date.year))
         n.append(r["n_accelerators"])
         params.append(r["params"])
@@ -130,11 +132,6 @@ def fit_mfu_model(runs, accelerators) -> MFUModel:
 
 
 @functools.lru_cache(maxsize=8)
-def _model_for(catalog_id: int, catalog) -> MFUModel:
-    return fit_mfu_model(catalog.mfu_runs, {**catalog.accelerators, **{k: catalog.accelerator(k) for k in
-                                                                     {r["accelerator"] for r in catalog.mfu_runs}}})
-
-
 def default_mfu_model(catalog) -> MFUModel:
     """The fitted default MFU model of ``catalog`` (cached per catalog)."""
-    return _model_for(id(catalog), catalog)
+    return fit_mfu_model(catalog.mfu_runs, catalog.accelerator)

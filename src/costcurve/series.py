@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import CatalogError, CostcurveError, InputError, UnknownNameError
+from .units import date_of, decimal_year, parse_date  # noqa: F401  (re-exported)
 
 GPT3_MMLU_5SHOT = 43.9  #: GPT-3 175B, MMLU 5-shot (Hendrycks et al. 2021, Table 1) [%]
 #: catalog models that published a GPT-3-quality claim without an MMLU score (shown as reported costs)
@@ -29,40 +30,7 @@ GPT3_QUALITY_CLAIMS = ("mosaicml gpt-3-quality",)
 POINT_SELECTIONS = ("default", "all", "records")
 
 
-# ---- time ----------------------------------------------------------------------------------------
-def decimal_year(d: dt.date) -> float:
-    """``date`` → decimal year (1 Jan = .0). [year]"""
-    start = dt.date(d.year, 1, 1).toordinal()
-    return d.year + (d.toordinal() - start) / (dt.date(d.year + 1, 1, 1).toordinal() - start)
-
-
-def date_of(year: float) -> dt.date:
-    """Decimal year → date (inverse of :func:`decimal_year`, to the day)."""
-    y = int(math.floor(year))
-    start = dt.date(y, 1, 1).toordinal()
-    days = dt.date(y + 1, 1, 1).toordinal() - start
-    return dt.date.fromordinal(start + min(int(round((year - y) * days)), days - 1))
-
-
-def parse_date(text, field: str = "date") -> dt.date:
-    """``2020-05-28``, ``2020-05`` (mid-month), ``2020`` (1 July) or ``2020.41`` → date. Raises InputError."""
-    if isinstance(text, dt.date):
-        return text
-    s = str(text).strip()
-    try:
-        if len(s) == 10 and s[4] == "-":
-            d = dt.date.fromisoformat(s)
-        elif len(s) == 7 and s[4] == "-":
-            d = dt.date(int(s[:4]), int(s[5:]), 15)
-        elif s.isdigit() and len(s) == 4:
-            d = dt.date(int(s), 7, 1)
-        else:
-            d = date_of(float(s))
-    except (ValueError, OverflowError):
-        raise InputError(f"got {text!r}; allowed: a date YYYY-MM-DD, YYYY-MM, a year or a decimal year", field=field) from None
-    if not 1900 <= d.year <= 2100:
-        raise InputError(f"got {text!r}; allowed: years 1900..2100", field=field)
-    return d
+# ---- time: decimal_year, date_of and parse_date live in costcurve.units (re-exported here) ----------
 
 
 # ---- the series object ---------------------------------------------------------------------------

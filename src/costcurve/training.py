@@ -25,13 +25,13 @@ from .catalog import DTYPES, Accelerator, Catalog, load_catalog
 from .errors import CostcurveError, InputError
 from .mfu import default_mfu_model, era_of
 from .prices import resolve_price
+from .results import jsonable
+from .uncertainty import is_distribution
 from .units import SECONDS_PER_DAY, SECONDS_PER_HOUR, number_input, parse_date
 
 
 
-def _num(value, name, **kw):
-    """Parse and check a user number (see :func:`costcurve.units.number_input`)."""
-    return number_input(value, name, **kw)
+_num = number_input  # parse and check a user number
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ class TrainingEstimate:
 
         ``convert`` maps each numeric value (float or array); by default arrays become lists.
         """
-        c = convert or _jsonable
+        c = convert or jsonable
         d = {f.name: c(getattr(self, f.name)) for f in fields(self)}
         d["date"] = self.date.isoformat()
         d["assumptions"] = {k: c(v) for k, v in vars(self.assumptions).items()} if self.assumptions is not None else None
@@ -96,28 +96,11 @@ class TrainingEstimate:
         return d
 
 
-def _jsonable(v, leaf=None):
-    if isinstance(v, dict):
-        return {k: _jsonable(x) for k, x in v.items()}
-    if isinstance(v, np.ndarray):
-        return [None if not np.isfinite(x) else float(x) for x in v.ravel()] if v.ndim else _jsonable(float(v))
-    if isinstance(v, (float, np.floating)):
-        return None if not math.isfinite(v) else float(v)
-    if isinstance(v, np.integer):
-        return int(v)
-    if isinstance(v, (tuple, list)):
-        return [_jsonable(x) for x in v]
-    return v
-
-
-def _any_distribution(*values) -> bool:
-    for v in values:
-        if isinstance(v, str) and (".." in v or "(" in v):
-            return True
-        if v is not None and type(v).__name__ in ("Dist", "CostAssumptions"):
-            if type(v).__name__ == "Dist" or any(isinstance(x, str) or type(x).__name__ == "Dist" for x in vars(v).values()):
-                return True
-    return False
+def _any_distribution(*values, assumptions=None) -> bool:
+    """Whether any argument, or any field of ``assumptions``, is a range or distribution."""
+    if any(is_distribution(v) for v in values):
+        return True
+    return assumptions is not None and any(is_distribution(v) for v in vars(assumptions).values())
 
 
 def resolve_model(model, catalog: Catalog):
@@ -183,7 +166,7 @@ def estimate_training(*, model=None, params=None, active_params=None, tokens=Non
     """
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
     if uncertainty or _any_distribution(params, active_params, tokens, training_flop, gpus, days, mfu, goodput,
-                                        price_usd_per_gpu_hour, chip_price_usd, seq_len, assumptions):
+                                        price_usd_per_gpu_hour, chip_price_usd, seq_len, assumptions=assumptions):
         from .uncertainty_training import monte_carlo_training
 
         return monte_carlo_training(dict(

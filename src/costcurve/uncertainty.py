@@ -274,6 +274,20 @@ def _summary_or_value(v):
     return summarize(v)
 
 
+def price_spread(catalog, base, provider, kind) -> dict:
+    """Lognormal spread on a catalog price, from the quotes it was chosen from."""
+    from .prices import price_spread_log
+
+    if not math.isfinite(base.price_usd_per_gpu_hour):
+        return {}
+    sd = price_spread_log(catalog, base.gpu, base.date, provider=provider, kind=kind)
+    if not sd:
+        return {}
+    p = float(base.price_usd_per_gpu_hour)
+    return {"price_usd_per_gpu_hour": Dist("lognormal", (p * math.exp(-Z95 * sd), p * math.exp(Z95 * sd)),
+                                           "catalog price spread")}
+
+
 # ---- the generic Monte Carlo -----------------------------------------------------------------
 BOUNDS = {"mfu": (0.0, 1.0), "goodput": (0.0, 1.0), "power_utilization": (0.0, 1.0), "pue": (1.0, math.inf),
           "utilization": (0.0, 1.0), "flop_efficiency": (0.0, 1.0), "bandwidth_efficiency": (0.0, 1.0),

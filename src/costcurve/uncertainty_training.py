@@ -11,27 +11,12 @@ Cost-assumption fields (PUE, electricity price, ...) given as ranges are sampled
 from __future__ import annotations
 
 import dataclasses
-import math
 
 from .costs import DEFAULT_ASSUMPTIONS
-from .uncertainty import Dist, UncertainEstimate, is_distribution, parse_dist, run_monte_carlo
+from .uncertainty import Dist, UncertainEstimate, is_distribution, parse_dist, price_spread, run_monte_carlo
 
 NUMERIC = ("params", "active_params", "tokens", "training_flop", "gpus", "days", "mfu", "goodput",
            "price_usd_per_gpu_hour", "chip_price_usd", "seq_len")
-
-
-def price_spread(catalog, base, provider, kind) -> dict:
-    """Lognormal spread on a catalog price, from the quotes it was chosen from."""
-    from .prices import price_spread_log
-
-    if not math.isfinite(base.price_usd_per_gpu_hour):
-        return {}
-    sd = price_spread_log(catalog, base.gpu, base.date, provider=provider, kind=kind)
-    if not sd:
-        return {}
-    p = float(base.price_usd_per_gpu_hour)
-    return {"price_usd_per_gpu_hour": Dist("lognormal", (p * math.exp(-1.6448536 * sd), p * math.exp(1.6448536 * sd)),
-                                           "catalog price spread")}
 
 
 def monte_carlo_training(kwargs: dict, *, samples=None, seed=None, uncertainty=False) -> UncertainEstimate:

@@ -104,19 +104,49 @@ def number_input(value, field: str, *, integer: bool = False, upper: float | Non
     return v
 
 
+def decimal_year(d) -> float:
+    """``date`` → decimal year (1 Jan = .0). [year]"""
+    import datetime as dt
+
+    start = dt.date(d.year, 1, 1).toordinal()
+    return d.year + (d.toordinal() - start) / (dt.date(d.year + 1, 1, 1).toordinal() - start)
+
+
+def date_of(year: float):
+    """Decimal year → date (inverse of :func:`decimal_year`, to the day)."""
+    import datetime as dt
+
+    y = int(math.floor(year))
+    start = dt.date(y, 1, 1).toordinal()
+    days = dt.date(y + 1, 1, 1).toordinal() - start
+    return dt.date.fromordinal(start + min(int(round((year - y) * days)), days - 1))
+
+
 def parse_date(value, field: str = "date"):
-    """A date from ``datetime.date``, ISO text ``YYYY-MM-DD`` or a year (→ 1 July); None → today."""
+    """A date from ``datetime.date`` or text: ``2020-05-28``, ``2020-05`` (mid-month), ``2020`` (1 July)
+    or a decimal year ``2020.41``; None → today. Years 1900..2100. Raises InputError naming ``field``."""
     import datetime as dt
 
     if value is None:
         return dt.date.today()
     if isinstance(value, dt.date):
         return value
-    t = str(value).strip()
+    s = str(value).strip()
     try:
-        return dt.date.fromisoformat(t) if len(t) > 4 else dt.date(int(t), 7, 1)
-    except ValueError:
-        raise InputError(f"got {value!r}; allowed: a date YYYY-MM-DD or a year", field=field) from None
+        if len(s) == 10 and s[4] == "-":
+            d = dt.date.fromisoformat(s)
+        elif len(s) == 7 and s[4] == "-":
+            d = dt.date(int(s[:4]), int(s[5:]), 15)
+        elif s.isdigit() and len(s) == 4:
+            d = dt.date(int(s), 7, 1)
+        else:
+            d = date_of(float(s))
+    except (ValueError, OverflowError):
+        raise InputError(f"got {value!r}; allowed: a date YYYY-MM-DD, YYYY-MM, a year or a decimal year",
+                         field=field) from None
+    if not 1900 <= d.year <= 2100:
+        raise InputError(f"got {value!r}; allowed: years 1900..2100", field=field)
+    return d
 
 
 def format_si(value: float, unit: str = "", digits: int = 3) -> str:

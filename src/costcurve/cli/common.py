@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 
 import click
@@ -41,21 +40,9 @@ monte_carlo_options = _stack(
 
 def emit_json(obj) -> None:
     """Print ``obj`` as JSON (NaN becomes null)."""
-    click.echo(json.dumps(_clean(obj), indent=2, default=str))
+    from costcurve.results import jsonable
 
-
-def _clean(v):
-    if isinstance(v, dict):
-        return {k: _clean(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_clean(x) for x in v]
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    if hasattr(v, "item") and getattr(v, "ndim", 1) == 0:
-        return _clean(v.item())
-    if hasattr(v, "tolist"):
-        return _clean(v.tolist())
-    return v
+    click.echo(json.dumps(jsonable(obj), indent=2, default=str))
 
 
 def console():
