@@ -1,0 +1,46 @@
+"""A replica as the load model sees it: step-time tables from :mod:`.step`, then :mod:`.load` on top."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .load import LengthDistribution, LoadResult, evaluate_load, max_rate_within
+from .step import (Replica, decode_cycle_s, max_batch, prefill_s, steady_state_tokens_per_s, weight_read_s)
+
+
+@dataclass(frozen=True)
+class ReplicaLoadModel:
+    """Precomputed step times of one replica for a length distribution (decode at the mean context)."""
+
+    replica: Replica
+    lengths: LengthDistribution
+    batch_cap: int  #: running sequences: min(engine cap, memory, user cap) [count]
+    decode_s: np.ndarray  #: decode cycle time for 0..batch_cap running sequences [s]
+    saturated_rate_per_s: float  #: requests/s the replica completes when kept full [1/s]
+
+    @classmethod
+    def build(cls, replica: Replica, lengths: LengthDistribution, batch_cap=None) -> "ReplicaLoadModel":
+        I, O = lengths.input_mean, lengths.output_mean
+        cap = min(float(max_batch(replica, I, O)), replica.profile.max_batch, batch_cap or np.inf)
+        cap = int(max(cap, 0))
+        b = np.arange(cap + 1, dtype=float)
+        dec = decode_cycle_s(replica, np.maximum(b, 1.0), I + (O + 1) / 2)
+        sat = float(steady_state_tokens_per_s(replica, max(cap, 1), I, O)) / O if cap >= 1 else 0.0
+        return cls(replica, lengths, cap, np.asarray(dec, dtype=float), sat)
+
+    def evaluate(self, rate_per_s, *, requests=1000, seed=0) -> LoadResult:
+        r = self.replica
+        return evaluate_load(rate_per_s, decode_s=self.decode_s, prefill_compute_fn=lambda I: prefill_s(r, I),
+                             prefill_floor_s=float(weight_read_s(r, 1.0)), step_overhead_s=r.profile.step_overhead_s,
+                             request_overhead_s=r.profile.request_overhead_s, max_batch=self.batch_cap,
+                             scheduler_steps=r.profile.scheduler_steps, lengths=self.lengths, requests=requests,
+                             seed=seed)
+
+    def max_rate(self, ttft_p95_s, tpot_p95_s, *, requests=600, seed=0, iterations=9):
+        """(highest arrival rate within both p95 targets [1/s], LoadResult there)."""
+        if self.batch_cap < 1:
+            return 0.0, None
+        return max_rate_within((ttft_p95_s, tpot_p95_s), lambda x: self.evaluate(x, requests=requests, seed=seed),
+                               self.saturated_rate_per_s, iterations=iterations)
