@@ -110,6 +110,9 @@ class InferenceEstimate:
     meets_latency_target: object  #: [bool]; True when no target was given
     date: dt.date
     efficiencies: dict = field(default_factory=dict)
+    engine: str | None = None  #: serving engine profile (costcurve.serving.engines); None: DEFAULTS
+    ttft_p95_s: object = None  #: p95 time to first token at ``load_per_s`` (load model) [s]
+    tpot_p95_s: object = None  #: p95 time per output token at ``load_per_s`` (load model) [s]
     memory_breakdown_bytes: dict = field(default_factory=dict)  #: per accelerator, sums to memory_required_bytes
     notes: tuple[str, ...] = ()
 
@@ -118,6 +121,9 @@ class InferenceEstimate:
         c = convert or jsonable
         d = {f.name: c(getattr(self, f.name)) for f in fields(self)}
         d["date"] = self.date.isoformat()
+        for k in ("ttft_p95_s", "tpot_p95_s"):  # only when a load was given
+            if getattr(self, k) is None:
+                d.pop(k)
         return d
 
 
@@ -240,7 +246,7 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype="bf16", kv_dtype=N
                        flop_efficiency=None, bandwidth_efficiency=None, interconnect_efficiency=None,
                        allreduce_latency_s=None, memory_utilization=None, max_batch=None,
                        prefill_chunk_tokens=mem.DEFAULT_PREFILL_CHUNK_TOKENS, catalog=None, calibration=None,
-                       samples=None, seed=None, uncertainty=False):
+                       samples=None, seed=None, uncertainty=False, engine=None, load_per_s=None):
     """Estimate memory, latency, throughput and dollars of serving ``model`` on ``gpu``.
 
     Parameters (numbers may be floats, text like ``"8.5B"``, or numpy arrays that broadcast):
@@ -264,6 +270,10 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype="bf16", kv_dtype=N
         samples, seed, uncertainty: any numeric argument may be a range or distribution (``"0.5..0.8"``,
             see :mod:`costcurve.uncertainty`); then, or with ``uncertainty=True`` (spread on the default
             price and efficiencies too), a seeded Monte Carlo returns an ``UncertainEstimate``.
+        engine: trtllm | vllm | sglang: take efficiencies, per-step and per-request overheads and the
+            batch cap from that engine's profile (:mod:`costcurve.serving.engines`); None: :data:`DEFAULTS`.
+        load_per_s: arrival rate per replica [1/s] (scalar inputs): adds p95 TTFT and TPOT from the
+            continuous-batching load model (:mod:`costcurve.serving.load`).
     Raises :class:`DoesNotFitError` when no element fits in memory; elements that do not fit are NaN.
     """
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
@@ -290,6 +300,13 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype="bf16", kv_dtype=N
         if bandwidth_efficiency is None and cal.bandwidth_fraction is not None:
             bandwidth_efficiency = cal.bandwidth_fraction
         notes.append("efficiencies from the calibration profile (one device; tensor-parallel links not measured)")
+    prof = None
+    if engine is not None:  # serving engine profile: its figures replace DEFAULTS not given explicitly
+        from .serving.engines import engine_profile
+
+        prof = engine_profile(engine)
+        D = {**D, **{k: getattr(prof, k) for k in ("flop_efficiency", "bandwidth_efficiency", "interconnect_efficiency",
+                                                   "allreduce_latency_s", "memory_utilization", "max_batch")}}
     given = {"flop_efficiency": flop_efficiency, "bandwidth_efficiency": bandwidth_efficiency,
              "interconnect_efficiency": interconnect_efficiency, "memory_utilization": memory_utilization}
     eff = {k: _num(D[k] if v is None else v, k, upper=1.0) for k, v in given.items()}
@@ -349,8 +366,11 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype="bf16", kv_dtype=N
     c = I + (O + 1) / 2
     step, t_mem, t_cmp = decode_step_s(s, n, B, c)
     t_pf = prefill_in_batch_s(s, n, I)
-    cycle = B * t_pf + O * step
     ttft = time_to_first_token_s(s, n, I)
+    if prof is not None:  # engine overheads: every step, and every request's prefill
+        step, t_pf = step + prof.step_overhead_s, t_pf + prof.request_overhead_s
+        ttft = ttft + prof.step_overhead_s + prof.request_overhead_s
+    cycle = B * t_pf + O * step
     ideal = _Setup(arch, dtype, kv_dtype, group_size, peak, s.bw, s.link, 1.0, 1.0, 1.0, 0.0)
     ideal_cycle = B * prefill_in_batch_s(ideal, n, I) + O * decode_step_s(ideal, n, B, c)[0]
     nan = np.where(fits, 1.0, np.nan)
@@ -394,7 +414,31 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype="bf16", kv_dtype=N
         usd_per_billion_queries=1e9 * usd_query, queries_per_day=q, replicas_needed=replicas,
         accelerators_needed=gpus_needed, usd_per_day=usd_day, meets_latency_target=meets, date=date,
         efficiencies={k: _plain(v) for k, v in eff.items()}, memory_breakdown_bytes=breakdown, notes=tuple(notes),
+        engine=None if prof is None else prof.engine, **_load_percentiles(prof, arch, acc, n, dtype, kv_dtype, I, O, B,
+                                                                          load_per_s, eff),
     )
+
+
+def _load_percentiles(prof, arch, acc, n, dtype, kv_dtype, I, O, B, load_per_s, eff) -> dict:
+    """p95 TTFT and TPOT at ``load_per_s`` from the serving load model (costcurve.serving); {} without a load."""
+    if load_per_s is None:
+        return {}
+    from dataclasses import replace
+
+    from .serving.engines import engine_profile
+    from .serving.load import LengthDistribution
+    from .serving.replica import ReplicaLoadModel
+    from .serving.step import Replica
+
+    if any(np.ndim(x) for x in (I, O, B, n)):
+        raise InputError("a load needs scalar inputs (no sweeps)", field="load_per_s")
+    p = replace(prof or engine_profile("trtllm"), max_batch=int(B),
+                **{k: float(eff[k]) for k in ("flop_efficiency", "bandwidth_efficiency", "interconnect_efficiency",
+                                              "allreduce_latency_s", "memory_utilization")})
+    r = Replica(arch, acc, p, tp=int(n), dtype=dtype, kv_dtype=kv_dtype)
+    lengths = LengthDistribution(float(I), float(O), sigma=0.0, max_tokens=arch.context_length, source="given")
+    res = ReplicaLoadModel.build(r, lengths, int(B)).evaluate(_num(load_per_s, "load_per_s"))
+    return {"ttft_p95_s": res.ttft_p95_s, "tpot_p95_s": res.tpot_p95_s}
 
 
 #: A chat turn with its conversation history: 1,024 prompt tokens (vLLM chatbot workload, Kwon et al.

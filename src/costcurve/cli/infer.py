@@ -15,7 +15,7 @@ FIELD_TO_OPTION = {
     "flop_efficiency": "--flop-efficiency", "bandwidth_efficiency": "--bandwidth-efficiency",
     "interconnect_efficiency": "--interconnect-efficiency", "memory_utilization": "--memory-utilization",
     "utilization": "--utilization", "max_batch": "--max-batch", "group_size": "--group-size", "date": "--date",
-    "provider": "--provider",
+    "provider": "--provider", "engine": "--engine", "load_per_s": "--load",
 }
 DTYPES = ["bf16", "fp16", "fp8", "int8", "int4"]
 
@@ -41,6 +41,10 @@ DTYPES = ["bf16", "fp16", "fp8", "int8", "int4"]
 @click.option("--interconnect-efficiency", help="Achieved / peak link bandwidth in all-reduce (default 0.7).")
 @click.option("--memory-utilization", help="Share of accelerator memory the engine may use (default 0.9).")
 @click.option("--max-batch", help="Engine's largest batch (default 2048).")
+@click.option("--engine", type=click.Choice(["trtllm", "vllm", "sglang"]),
+              help="Serving engine profile: its fitted efficiencies, overheads and batch cap (default: none, the "
+                   "TensorRT-LLM-fitted DEFAULTS without overheads).")
+@click.option("--load", "load", help="Arrival rate per replica in requests/s: adds p95 TTFT and TPOT (load model).")
 @calibration_option
 @click.option("--uncertainty", is_flag=True, help="Monte Carlo with spread on the default price and efficiencies too.")
 @monte_carlo_options
@@ -49,7 +53,7 @@ DTYPES = ["bf16", "fp16", "fp8", "int8", "int4"]
 @json_option
 def infer(model, gpu, gpus, dtype, kv_dtype, group_size, batch, input_tokens, output_tokens, queries_per_day,
           latency_target, ttft_target, price, provider, price_kind, date, utilization, flop_efficiency,
-          bandwidth_efficiency, interconnect_efficiency, memory_utilization, max_batch, calibration, uncertainty, samples, seed,
+          bandwidth_efficiency, interconnect_efficiency, memory_utilization, max_batch, engine, load, calibration, uncertainty, samples, seed,
           plot_path, catalog, as_json):
     """Estimate memory, latency, throughput and dollars of serving a model on accelerators.
 
@@ -78,6 +82,7 @@ def infer(model, gpu, gpus, dtype, kv_dtype, group_size, batch, input_tokens, ou
             bandwidth_efficiency=bandwidth_efficiency, interconnect_efficiency=interconnect_efficiency,
             memory_utilization=memory_utilization, max_batch=max_batch, catalog=list(catalog) or None,
             calibration=calibration, samples=samples, seed=seed, uncertainty=uncertainty,
+            engine=engine, load_per_s=load,
         )
     except CostcurveError as e:
         if e.field in FIELD_TO_OPTION:

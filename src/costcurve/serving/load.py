@@ -77,7 +77,7 @@ class LoadResult:
     mean_batch: float  #: time-averaged running sequences [count]
     busy_share: float  #: share of time the replica computes [1]
     prefill_share: float  #: share of busy time in prefill steps [1]
-    stable: bool  #: arrivals did not outrun the replica (the queue at the end is short) [bool]
+    stable: bool  #: arrivals did not outrun the replica: at most 5% still queued when arrivals stop [bool]
 
 
 def simulate(arrivals_s, input_tokens, output_tokens, *, decode_s, prefill_compute_s, prefill_floor_s,
@@ -157,14 +157,14 @@ def evaluate_load(rate_per_s, *, decode_s, prefill_compute_fn, prefill_floor_s, 
     ttft = (first - arr)[keep]
     tpot = ((finish - first) / np.maximum(O - 1, 1))[keep & (O > 1)]
     span = float(finish.max() - arr[0])
-    backlog = float(finish.max() - arr[-1])  # time to drain after the last arrival
+    queued_at_end = int(np.sum(first > arr[-1]))  # requests not yet started when arrivals stop
     return LoadResult(
         arrival_rate_per_s=float(rate), requests=requests,
         ttft_p50_s=float(np.percentile(ttft, 50)), ttft_p95_s=float(np.percentile(ttft, 95)),
         tpot_p50_s=float(np.percentile(tpot, 50)), tpot_p95_s=float(np.percentile(tpot, 95)),
         ttft_mean_s=float(ttft.mean()), tpot_mean_s=float(tpot.mean()),
         mean_batch=area / span, busy_share=busy / span, prefill_share=pf / busy if busy else 0.0,
-        stable=backlog < 0.2 * span)
+        stable=queued_at_end <= max(5, 0.05 * requests))
 
 
 def max_rate_within(targets, evaluate, rate_hi, *, iterations=10):

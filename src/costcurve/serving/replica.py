@@ -10,6 +10,10 @@ from .load import LengthDistribution, LoadResult, evaluate_load, max_rate_within
 from .step import (Replica, decode_cycle_s, max_batch, prefill_s, steady_state_tokens_per_s, weight_read_s)
 
 
+#: a replica is not planned above this share of its saturated request rate (queues diverge at 1) [1]
+MAX_LOAD_SHARE = 0.95
+
+
 @dataclass(frozen=True)
 class ReplicaLoadModel:
     """Precomputed step times of one replica for a length distribution (decode at the mean context)."""
@@ -43,4 +47,4 @@ class ReplicaLoadModel:
         if self.batch_cap < 1:
             return 0.0, None
         return max_rate_within((ttft_p95_s, tpot_p95_s), lambda x: self.evaluate(x, requests=requests, seed=seed),
-                               self.saturated_rate_per_s, iterations=iterations)
+                               MAX_LOAD_SHARE * self.saturated_rate_per_s, iterations=iterations)

@@ -29,17 +29,12 @@ from ..architecture import Architecture
 from ..catalog import Accelerator
 from ..errors import InputError
 from ..inference import decode_flop_per_token, prefill_flop
-from .collectives import ACCELERATORS_PER_NODE, allreduce_s, send_s
+from .collectives import allreduce_s, send_s
 from .engines import EngineProfile
 from .moe import expert_parallel_s
 
-#: fallback when the catalog has no link figure: PCIe Gen4 x16 both directions [bytes/s]
-PCIE_FALLBACK_BYTES_PER_S = 64e9
-#: between nodes: one 400 Gb/s NDR InfiniBand port per accelerator (NVIDIA DGX H100 user guide:
-#: 8 ConnectX-7 for 8 GPUs), one direction [bytes/s]
-INTERNODE_BYTES_PER_S = 50e9
-#: small-message latency of an inter-node collective (NCCL over InfiniBand, order of 10 µs per hop) [s]
-INTERNODE_LATENCY_S = 10e-6
+#: when the interconnect table publishes no link for a group: PCIe Gen4 x16, one direction [bytes/s]
+PCIE_FALLBACK_BYTES_PER_S = 32e9
 
 
 @dataclass(frozen=True)
@@ -75,18 +70,34 @@ class Replica:
         return self.acc.peak_flop_per_s("fp8" if self.dtype == "fp8" else "bf16")
 
     # ---- links ---------------------------------------------------------------------------
+    def link(self, group: int, stride: int = 1):
+        """(achieved one-direction bandwidth [bytes/s], latency of one collective [s], kind) of a group.
+
+        The link comes from the interconnect table (:func:`costcurve.interconnect.link_for_group`).
+        Inside the scale-up domain the latency is the engine's measured small all-reduce; across
+        PCIe or the network a ring pays one step latency per hop: ``2(g−1) · hwLat``.
+        """
+        from ..interconnect import interconnect, link_for_group
+        from ..errors import UnknownNameError
+
+        try:
+            bw, step_lat, kind = link_for_group(interconnect(self.acc.name), group, stride)
+        except UnknownNameError:
+            bw, step_lat, kind = float("nan"), float("nan"), "none"
+        if not bw == bw:  # NaN: no published link
+            bw, step_lat, kind = PCIE_FALLBACK_BYTES_PER_S, 5.7e-6, "pcie (assumed)"
+        lat = self.profile.allreduce_latency_s if kind == "scale-up" else 2 * max(group - 1, 1) * step_lat
+        return bw * self.profile.interconnect_efficiency, lat, kind
+
     def tp_link(self):
-        """(one-direction bandwidth × efficiency [bytes/s], latency [s]) of the tensor-parallel group."""
-        if self.tp > ACCELERATORS_PER_NODE:
-            return INTERNODE_BYTES_PER_S * self.profile.interconnect_efficiency, INTERNODE_LATENCY_S
-        both = self.acc.interconnect_bytes_per_s or PCIE_FALLBACK_BYTES_PER_S
-        return both / 2.0 * self.profile.interconnect_efficiency, self.profile.allreduce_latency_s
+        """(bandwidth [bytes/s], latency [s]) of the tensor-parallel group (innermost ranks)."""
+        bw, lat, _ = self.link(self.tp)
+        return bw, lat
 
     def pp_link(self):
-        """(bandwidth [bytes/s], latency [s]) of a stage hand-off: inter-node once tp·pp exceeds a node."""
-        if self.gpus > ACCELERATORS_PER_NODE:
-            return INTERNODE_BYTES_PER_S * self.profile.interconnect_efficiency, INTERNODE_LATENCY_S
-        return self.tp_link()
+        """(bandwidth [bytes/s], latency [s]) of a stage hand-off (ranks ``tp`` apart)."""
+        bw, lat, _ = self.link(2, self.tp) if self.pp > 1 else self.link(1)
+        return bw, lat
 
 
 def _rates(r: Replica):

@@ -1,0 +1,114 @@
+"""`costcurve deploy`: the cheapest deployment of a model for a demand and p95 latency targets."""
+
+from __future__ import annotations
+
+import re
+
+import click
+
+from .common import catalog_option, emit_json, json_option, table
+
+FIELD_TO_OPTION = {
+    "model": "--model", "queries_per_day": "--queries-per-day", "input_tokens": "--input-tokens",
+    "output_tokens": "--output-tokens", "length_sigma": "--length-sigma", "ttft_p95_s": "--ttft-p95",
+    "tpot_p95_s": "--tpot-p95", "gpu_options": "--gpu-options", "gpu": "--gpu-options",
+    "dtype_options": "--dtype-options", "engine": "--engine", "date": "--date", "provider": "--provider",
+    "max_gpus_per_replica": "--max-gpus-per-replica", "accelerator": "--gpu-options",
+}
+_TIME = re.compile(r"^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*(ms|s)?\s*$")
+
+
+def seconds(text, option: str):
+    """``0.5``, ``0.5s`` or ``500ms`` → seconds; anything else is a one-line error naming ``option``."""
+    from costcurve.errors import CostcurveError
+
+    if text is None:
+        return None
+    m = _TIME.match(str(text))
+    if not m:
+        raise CostcurveError(f"cannot read {text!r} as a time; allowed: seconds (0.5, 0.5s) or milliseconds (500ms)",
+                             field=option)
+    v = float(m.group(1)) * (1e-3 if m.group(2) == "ms" else 1.0)
+    if not v > 0:
+        raise CostcurveError(f"got {text!r}; allowed: a time > 0", field=option)
+    return v
+
+
+def _list(text):
+    return [x.strip() for x in text.split(",") if x.strip()] if text else None
+
+
+@click.command()
+@click.option("--model", required=True, help="Preset (e.g. llama3.1-70b) or path to a Hugging Face config.json.")
+@click.option("--queries-per-day", required=True, help="Demand, e.g. 1B or 8.5B queries a day.")
+@click.option("--input-tokens", help="Mean prompt tokens per query (default 161, ShareGPT mean).")
+@click.option("--output-tokens", help="Mean answer tokens per query (default 338, ShareGPT mean).")
+@click.option("--length-sigma", help="Log-normal spread of both lengths (default 1; 0 = every query the same).")
+@click.option("--ttft-p95", help="Largest p95 time to first token: seconds (0.5, 0.5s) or 500ms (default: none).")
+@click.option("--tpot-p95", help="Largest p95 time per output token: seconds or ms, e.g. 50ms (default: none).")
+@click.option("--gpu-options", help="Comma-separated accelerators to consider (default: every catalog one with a price).")
+@click.option("--dtype-options", default="bf16,fp8", show_default=True, help="Weight dtypes to consider (bf16, fp8).")
+@click.option("--engine", type=click.Choice(["trtllm", "vllm", "sglang"]), default="trtllm", show_default=True,
+              help="Serving engine profile (efficiencies and overheads fitted on its published figures).")
+@click.option("--price-kind", type=click.Choice(["on-demand", "spot", "1-year", "3-year"]), default="on-demand",
+              show_default=True)
+@click.option("--provider", help="Take catalog prices from this provider only.")
+@click.option("--date", help="Date of the prices, YYYY-MM-DD or a year (default: today).")
+@click.option("--max-gpus-per-replica", default="64", show_default=True, help="Largest replica considered.")
+@catalog_option
+@json_option
+def deploy(model, queries_per_day, input_tokens, output_tokens, length_sigma, ttft_p95, tpot_p95, gpu_options,
+           dtype_options, engine, price_kind, provider, date, max_gpus_per_replica, catalog, as_json):
+    """Search accelerator, replica size, dtype, batch cap and replicas for the cheapest deployment.
+
+    Latency comes from a simulation of continuous batching under Poisson arrivals with log-normal
+    prompt and answer lengths; the answer meets both p95 targets. Also prints the Pareto front of
+    dollars per million output tokens against p95 time per output token.
+
+    \b
+    Examples:
+      costcurve deploy --model llama3.1-70b --queries-per-day 1B --ttft-p95 2 --tpot-p95 100ms
+      costcurve deploy --model llama3.1-8b --queries-per-day 8.5B --gpu-options h100,a100 --engine vllm --json
+    """
+    from costcurve.errors import CostcurveError
+    from costcurve.serving.deploy import plan_deployment
+    from costcurve.units import number_input
+
+    try:
+        res = plan_deployment(
+            model=model, queries_per_day=queries_per_day, input_tokens=input_tokens, output_tokens=output_tokens,
+            length_sigma=length_sigma, ttft_p95_s=seconds(ttft_p95, "--ttft-p95"),
+            tpot_p95_s=seconds(tpot_p95, "--tpot-p95"), gpu_options=_list(gpu_options),
+            dtype_options=_list(dtype_options) or ["bf16"], engine=engine, price_kind=price_kind,
+            provider=provider.lower() if provider else None, date=date, catalog=list(catalog) or None,
+            max_gpus_per_replica=int(number_input(max_gpus_per_replica, "max_gpus_per_replica", integer=True)))
+    except CostcurveError as e:
+        if e.field in FIELD_TO_OPTION:
+            raise CostcurveError(str(e).split(": ", 1)[-1], field=FIELD_TO_OPTION[e.field]) from None
+        raise
+    if as_json:
+        emit_json(res.to_dict())
+        return
+    render(res)
+
+
+def _row(d):
+    from costcurve.units import format_usd
+
+    return [f"{d.replicas:,} × {d.gpus_per_replica} {d.gpu}" + (f" (TP{d.tp}×PP{d.pp})" if d.pp > 1 else ""),
+            f"{d.dtype}/{d.kv_dtype}", f"{d.max_batch}", format_usd(d.usd_per_day),
+            format_usd(d.usd_per_million_output_tokens), format_usd(d.usd_per_billion_queries),
+            f"{d.utilization:.0%}", f"{d.ttft_p95_s * 1e3:,.0f}", f"{d.tpot_p95_s * 1e3:,.1f}"]
+
+
+def render(res) -> None:
+    """Print the cheapest deployment and the Pareto front."""
+    cols = ["replicas × accelerators", "weights/KV", "batch cap", "$/day", "$/M output", "$/B queries", "util.",
+            "TTFT p95 [ms]", "TPOT p95 [ms]"]
+    table(f"Cheapest deployment: {res.model}, {res.queries_per_day:,.3g} queries/day, engine {res.best.engine}",
+          cols, [_row(res.best)], justify_right=(2, 3, 4, 5, 6, 7, 8))
+    table("Pareto front: dollars per million output tokens vs p95 time per output token", cols,
+          [_row(d) for d in res.pareto], justify_right=(2, 3, 4, 5, 6, 7, 8))
+    print(f"price: {res.best.price_source}; {res.evaluated} of {res.candidates} candidates simulated")
+    for n in res.notes:
+        print(f"note: {n}")

@@ -1,0 +1,245 @@
+"""The cheapest deployment of a model for a demand and p95 latency targets, and its Pareto front.
+
+Search (exhaustive over the grid, pruned by a bound):
+
+1. candidates: accelerator × weight dtype (bf16, fp8 where the accelerator has an fp8 peak; KV cache
+   in the same 8 or 16 bits) × tensor-parallel width (1, 2, 4, 8 inside the scale-up domain) ×
+   pipeline stages (1, 2, 4, 8 when a model needs several nodes; only the two smallest layouts that
+   fit) × batch cap (the engine's, 64, 16);
+2. each candidate's lower bound on cost per query: ``price · gpus / saturated request rate``
+   (a replica kept full, :func:`costcurve.serving.step.steady_state_tokens_per_s`);
+3. in order of that bound, the load model (:mod:`.load`) finds the highest arrival rate a replica
+   holds within both p95 targets; replicas = ``ceil(demand / that rate)``; the search stops when the
+   next bound exceeds the cheapest found (nothing later can win) and a Pareto front has been seen;
+4. the answer is the cheapest; the Pareto front (dollars per million output tokens against p95
+   time per output token) is over every evaluated candidate.
+
+Dollars: ``replicas · gpus · price · 24`` per day; split between input and output tokens by the
+share of busy time spent in prefill steps; utilization = load per replica / saturated rate.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..catalog import Catalog, load_catalog
+from ..errors import CostcurveError, InputError
+from ..prices import resolve_price
+from ..training import resolve_model
+from ..units import SECONDS_PER_DAY, number_input, parse_date
+from .engines import engine_profile
+from .load import LengthDistribution, check_targets
+from .replica import ReplicaLoadModel
+from .step import Replica, max_batch
+
+TP_OPTIONS = (1, 2, 4, 8)
+PP_OPTIONS = (1, 2, 4, 8)
+BATCH_CAPS = (None, 64, 16)  #: None: the engine's default cap
+MIN_EVALUATED = 12  #: candidates the load model evaluates at least (for the Pareto front)
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """One evaluated deployment at the demand: layout, load, latency and dollars."""
+
+    gpu: str
+    gpus_per_replica: int
+    tp: int
+    pp: int
+    replicas: int
+    dtype: str
+    kv_dtype: str
+    engine: str
+    max_batch: int
+    price_usd_per_gpu_hour: float
+    price_source: str
+    rate_per_replica_per_s: float  #: highest arrival rate within targets [1/s]
+    saturated_rate_per_s: float  #: [1/s]
+    accelerators_total: int
+    usd_per_day: float
+    usd_per_million_input_tokens: float
+    usd_per_million_output_tokens: float
+    usd_per_query: float
+    usd_per_billion_queries: float
+    utilization: float
+    ttft_p95_s: float
+    tpot_p95_s: float
+
+    def summary(self) -> dict:
+        return {"deployment": {"gpu": self.gpu, "gpus_per_replica": self.gpus_per_replica, "replicas": self.replicas,
+                               "dtype": self.dtype, "kv_dtype": self.kv_dtype, "engine": self.engine,
+                               "max_batch": self.max_batch, "tp": self.tp, "pp": self.pp},
+                "accelerators_total": self.accelerators_total, "usd_per_day": self.usd_per_day,
+                "usd_per_million_input_tokens": self.usd_per_million_input_tokens,
+                "usd_per_million_output_tokens": self.usd_per_million_output_tokens,
+                "usd_per_query": self.usd_per_query, "usd_per_billion_queries": self.usd_per_billion_queries,
+                "utilization": self.utilization, "ttft_p95_s": self.ttft_p95_s, "tpot_p95_s": self.tpot_p95_s}
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    """Cheapest deployment meeting the targets, the Pareto front, and what the search did."""
+
+    model: str
+    queries_per_day: float
+    input_tokens_mean: float
+    output_tokens_mean: float
+    ttft_target_s: float
+    tpot_target_s: float
+    best: Deployment
+    pareto: tuple  #: Deployments, cheapest first, none both cheaper and faster than another
+    evaluated: int
+    candidates: int
+    notes: tuple = field(default_factory=tuple)
+
+    def to_dict(self) -> dict:
+        from ..results import jsonable
+
+        d = self.best.summary()
+        d["pareto"] = [p.summary() for p in self.pareto]
+        d.update({"model": self.model, "queries_per_day": self.queries_per_day,
+                  "input_tokens_mean": self.input_tokens_mean, "output_tokens_mean": self.output_tokens_mean,
+                  "ttft_p95_target_s": self.ttft_target_s, "tpot_p95_target_s": self.tpot_target_s,
+                  "price_usd_per_gpu_hour": self.best.price_usd_per_gpu_hour, "price_source": self.best.price_source,
+                  "candidates": self.candidates, "evaluated": self.evaluated, "notes": list(self.notes)})
+        return jsonable(d)
+
+
+def _layouts(arch, acc, profile, dtype, kv_dtype, I, O, max_gpus):
+    """The two smallest (tp, pp) layouts that hold the weights and one sequence, TP first."""
+    out = []
+    for pp in PP_OPTIONS:
+        for tp in TP_OPTIONS:
+            if tp * pp > max_gpus or (pp > 1 and tp != TP_OPTIONS[-1]):
+                continue
+            r = Replica(arch, acc, profile, tp=tp, pp=pp, dtype=dtype, kv_dtype=kv_dtype)
+            if float(max_batch(r, I, O)) >= 1:
+                out.append(r)
+            if len(out) == 2:
+                return out
+    return out
+
+
+def candidates(arch, cat: Catalog, gpus, dtypes, profile, lengths, *, max_gpus=64, batch_caps=BATCH_CAPS):
+    """Every (replica, batch cap) of the grid that fits in memory."""
+    out = []
+    I, O = lengths.input_mean, lengths.output_mean
+    for g in gpus:
+        acc = cat.accelerator(g)
+        for dtype in dtypes:
+            if dtype == "fp8" and acc.peak_flop_per_s_fp8 is None:
+                continue
+            kv = "fp8" if dtype == "fp8" else "bf16"
+            for r in _layouts(arch, acc, profile, dtype, kv, I, O, max_gpus):
+                for cap in batch_caps:
+                    out.append((r, cap))
+    return out
+
+
+def _evaluate(model: ReplicaLoadModel, price, price_source, q_per_s, targets, engine) -> Deployment | None:
+    rate, res = model.max_rate(*targets)
+    if rate <= 0 or res is None:
+        return None
+    r = model.replica
+    replicas = int(math.ceil(q_per_s / rate))
+    usd_day = replicas * r.gpus * price * 24.0
+    qpd = q_per_s * SECONDS_PER_DAY
+    L = model.lengths
+    share_in = res.prefill_share
+    return Deployment(
+        gpu=r.acc.name, gpus_per_replica=r.gpus, tp=r.tp, pp=r.pp, replicas=replicas, dtype=r.dtype,
+        kv_dtype=r.kv_dtype, engine=r.profile.engine, max_batch=model.batch_cap, price_usd_per_gpu_hour=price,
+        price_source=price_source, rate_per_replica_per_s=rate, saturated_rate_per_s=model.saturated_rate_per_s,
+        accelerators_total=replicas * r.gpus, usd_per_day=usd_day,
+        usd_per_million_input_tokens=1e6 * usd_day * share_in / (qpd * L.input_mean),
+        usd_per_million_output_tokens=1e6 * usd_day * (1 - share_in) / (qpd * L.output_mean),
+        usd_per_query=usd_day / qpd, usd_per_billion_queries=1e9 * usd_day / qpd,
+        utilization=(q_per_s / replicas) / model.saturated_rate_per_s, ttft_p95_s=res.ttft_p95_s,
+        tpot_p95_s=res.tpot_p95_s)
+
+
+def pareto_front(deployments) -> tuple:
+    """Deployments not beaten on both dollars per million output tokens and p95 TPOT, cheapest first."""
+    pts = sorted(deployments, key=lambda d: (d.usd_per_million_output_tokens, d.tpot_p95_s))
+    front, best_tpot = [], math.inf
+    for d in pts:
+        if d.tpot_p95_s < best_tpot:
+            front.append(d)
+            best_tpot = d.tpot_p95_s
+    return tuple(front)
+
+
+def plan_deployment(*, model, queries_per_day, input_tokens=None, output_tokens=None, length_sigma=None,
+                    ttft_p95_s=None, tpot_p95_s=None, gpu_options=None, dtype_options=("bf16", "fp8"), engine=None,
+                    price_kind="on-demand", provider=None, date=None, catalog=None, max_gpus_per_replica=64,
+                    max_evaluations=60) -> DeployResult:
+    """Cheapest deployment of ``model`` serving ``queries_per_day`` within p95 targets (see module doc).
+
+    Parameters: queries_per_day [1/day]; input_tokens, output_tokens: mean lengths [tokens] (default the
+    ShareGPT means); length_sigma: log-normal spread (0 = fixed lengths); ttft_p95_s, tpot_p95_s [s];
+    gpu_options: accelerator names (default: every catalog accelerator with a price); dtype_options:
+    weight dtypes among bf16, fp8; engine: trtllm | vllm | sglang (default trtllm); price_kind, provider,
+    date: catalog price filters.
+    """
+    cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
+    name, arch, _ = resolve_model(model, cat)
+    if arch is None:
+        raise InputError(f"{name!r} has no architecture preset; give a preset or a config.json", field="model")
+    qpd = float(number_input(queries_per_day, "queries_per_day"))
+    profile = engine_profile(engine)
+    d = LengthDistribution()
+    lengths = LengthDistribution(
+        input_mean=float(number_input(input_tokens, "input_tokens")) if input_tokens is not None else d.input_mean,
+        output_mean=float(number_input(output_tokens, "output_tokens")) if output_tokens is not None else d.output_mean,
+        sigma=d.sigma if length_sigma is None else float(number_input(length_sigma, "length_sigma", allow_zero=True)),
+        max_tokens=arch.context_length,
+        source=d.source if input_tokens is None and output_tokens is None else "given means, log-normal spread")
+    targets = check_targets(ttft_p95_s, tpot_p95_s)
+    for dt_ in dtype_options:
+        if dt_ not in ("bf16", "fp8"):
+            raise InputError(f"got {dt_!r}; allowed: bf16, fp8", field="dtype_options")
+    day = parse_date(date)
+    gpus = list(gpu_options) if gpu_options else sorted(cat.accelerators)
+    prices, notes = {}, []
+    for g in gpus:
+        acc = cat.accelerator(g)
+        p, src = resolve_price(cat, acc.name, day, None, provider=provider, kind=price_kind)
+        if p == p:
+            prices[acc.name] = (p, src)
+    if not prices:
+        raise InputError(f"no {price_kind} price for any of {', '.join(gpus)} near {day}", field="gpu_options")
+    if gpu_options is None:
+        notes.append(f"searched the {len(prices)} catalog accelerators with a {price_kind} price near {day}")
+    cands = candidates(arch, cat, list(prices), dtype_options, profile, lengths, max_gpus=max_gpus_per_replica)
+    if not cands:
+        raise InputError(f"{name} fits on none of the accelerators given with up to {max_gpus_per_replica} per replica",
+                         field="gpu_options")
+    q_per_s = qpd / SECONDS_PER_DAY
+    models = []
+    for r, cap in cands:
+        m = ReplicaLoadModel.build(r, lengths, cap)
+        if m.batch_cap >= 1 and m.saturated_rate_per_s > 0:
+            price = prices[r.acc.name][0]
+            models.append((price * r.gpus / m.saturated_rate_per_s, m))
+    models.sort(key=lambda x: x[0])
+    done, best = [], None
+    for bound, m in models[:max_evaluations]:
+        if best is not None and len(done) >= MIN_EVALUATED and bound / 3600 / SECONDS_PER_DAY * qpd > best.usd_per_day:
+            break
+        price, src = prices[m.replica.acc.name]
+        dep = _evaluate(m, price, src, q_per_s, targets, profile.engine)
+        if dep is None:
+            continue
+        done.append(dep)
+        if best is None or dep.usd_per_day < best.usd_per_day:
+            best = dep
+    if best is None:
+        raise CostcurveError(f"no evaluated deployment of {name} meets p95 TTFT <= {targets[0]:g} s and p95 TPOT <= "
+                             f"{targets[1]:g} s; relax the targets or add accelerators", field="ttft_p95_s")
+    return DeployResult(model=name, queries_per_day=qpd, input_tokens_mean=lengths.input_mean,
+                        output_tokens_mean=lengths.output_mean, ttft_target_s=targets[0], tpot_target_s=targets[1],
+                        best=best, pareto=pareto_front(done), evaluated=len(done), candidates=len(models),
+                        notes=tuple(notes))
