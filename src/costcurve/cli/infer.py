@@ -41,9 +41,9 @@ DTYPES = ["bf16", "fp16", "fp8", "int8", "int4"]
 @click.option("--interconnect-efficiency", help="Achieved / peak link bandwidth in all-reduce (default 0.7).")
 @click.option("--memory-utilization", help="Share of accelerator memory the engine may use (default 0.9).")
 @click.option("--max-batch", help="Engine's largest batch (default 2048).")
-@click.option("--engine", type=click.Choice(["trtllm", "vllm", "sglang"]),
-              help="Serving engine profile: its fitted efficiencies, overheads and batch cap (default: none, the "
-                   "TensorRT-LLM-fitted DEFAULTS without overheads).")
+@click.option("--engine", type=click.Choice(["trtllm", "vllm", "sglang"]), default="trtllm", show_default=True,
+              help="Serving engine profile: efficiencies, per-step and per-request overheads and batch cap fitted on "
+                   "that engine's published figures (docs/serving.md); explicit --*-efficiency options win.")
 @click.option("--load", "load", help="Arrival rate per replica in requests/s: adds p95 TTFT and TPOT (load model).")
 @calibration_option
 @click.option("--uncertainty", is_flag=True, help="Monte Carlo with spread on the default price and efficiencies too.")

@@ -7,18 +7,15 @@ Hockney 1994; Thakur et al. 2005 for the ring algorithms NCCL uses):
 * all-to-all of ``S`` bytes held per rank: ``α + (n−1)/n · S / β``
 * point-to-point send of ``S`` bytes (pipeline stage hand-off): ``α + S / β``
 
-``β`` is the one-direction bandwidth per accelerator of the slowest link the group spans, times the
-achieved fraction; ``α`` the engine's measured small-message latency (intra-node) or the network's
-(inter-node). With one rank a collective costs nothing. Every function broadcasts over numpy arrays.
+``β`` is the one-direction bandwidth per accelerator of the link the group spans (scale-up,
+PCIe or scale-out: :func:`costcurve.interconnect.link_for_group`), times the achieved fraction;
+``α`` the engine's small all-reduce latency inside the scale-up domain, else one ring step latency
+per hop (NCCL's ``hwLat``). With one rank a collective costs nothing. Every function broadcasts over numpy arrays.
 """
 
 from __future__ import annotations
 
 import numpy as np
-
-#: accelerators per node assumed when a tensor-parallel group is split across nodes (HGX/DGX boards) [count]
-ACCELERATORS_PER_NODE = 8
-
 
 def allreduce_s(message_bytes, ranks, link_bytes_per_s, latency_s):
     """Ring all-reduce of ``message_bytes`` over ``ranks``: ``α + 2(n−1)/n · S/β``. [s]"""
@@ -37,8 +34,3 @@ def all_to_all_s(message_bytes, ranks, link_bytes_per_s, latency_s):
 def send_s(message_bytes, link_bytes_per_s, latency_s):
     """Point-to-point send of ``message_bytes``: ``α + S/β``. [s]"""
     return latency_s + np.asarray(message_bytes, dtype=float) / link_bytes_per_s
-
-
-def spans_nodes(ranks) -> np.ndarray:
-    """Whether a group of ``ranks`` accelerators needs more than one node. [bool]"""
-    return np.asarray(ranks, dtype=float) > ACCELERATORS_PER_NODE

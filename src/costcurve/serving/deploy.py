@@ -5,13 +5,15 @@ Search (exhaustive over the grid, pruned by a bound):
 1. candidates: accelerator × weight dtype (bf16, fp8 where the accelerator has an fp8 peak; KV cache
    in the same 8 or 16 bits) × tensor-parallel width (1, 2, 4, 8 inside the scale-up domain) ×
    pipeline stages (1, 2, 4, 8 when a model needs several nodes; only the two smallest layouts that
-   fit) × batch cap (the engine's, 64, 16);
+   fit; MoE models also with expert parallelism over the tensor-parallel group) × batch cap (the
+   engine's, 64, 16);
 2. each candidate's lower bound on cost per query: ``price · gpus / saturated request rate``
    (a replica kept full, :func:`costcurve.serving.step.steady_state_tokens_per_s`);
 3. in order of that bound, the load model (:mod:`.load`) finds the highest arrival rate a replica
    holds within both p95 targets; replicas = ``ceil(demand / that rate)``; the search stops when the
    next bound exceeds the cheapest found (nothing later can win) and a Pareto front has been seen;
-4. the answer is the cheapest; the Pareto front (dollars per million output tokens against p95
+4. the cheapest few layouts are also tried disaggregated: prefill and decode pools (:mod:`.disagg`);
+5. the answer is the cheapest; the Pareto front (dollars per million output tokens against p95
    time per output token) is over every evaluated candidate.
 
 Dollars: ``replicas · gpus · price · 24`` per day; split between input and output tokens by the
@@ -21,9 +23,7 @@ share of busy time spent in prefill steps; utilization = load per replica / satu
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-
-import numpy as np
+from dataclasses import dataclass, field, replace
 
 from ..catalog import Catalog, load_catalog
 from ..errors import CostcurveError, InputError
@@ -39,6 +39,7 @@ TP_OPTIONS = (1, 2, 4, 8)
 PP_OPTIONS = (1, 2, 4, 8)
 BATCH_CAPS = (None, 64, 16)  #: None: the engine's default cap
 MIN_EVALUATED = 12  #: candidates the load model evaluates at least (for the Pareto front)
+DISAGGREGATED_TRIES = 6  #: cheapest colocated layouts also tried as separate prefill and decode pools
 
 
 @dataclass(frozen=True)
@@ -67,11 +68,16 @@ class Deployment:
     utilization: float
     ttft_p95_s: float
     tpot_p95_s: float
+    expert_parallel: bool = False
+    disaggregated: bool = False  #: separate prefill and decode pools (:mod:`.disagg`)
+    prefill_replicas: int = 0  #: of ``replicas``, those in the prefill pool (disaggregated) [count]
 
     def summary(self) -> dict:
         return {"deployment": {"gpu": self.gpu, "gpus_per_replica": self.gpus_per_replica, "replicas": self.replicas,
                                "dtype": self.dtype, "kv_dtype": self.kv_dtype, "engine": self.engine,
-                               "max_batch": self.max_batch, "tp": self.tp, "pp": self.pp},
+                               "max_batch": self.max_batch, "tp": self.tp, "pp": self.pp,
+                               "expert_parallel": self.expert_parallel, "disaggregated": self.disaggregated,
+                               "prefill_replicas": self.prefill_replicas},
                 "accelerators_total": self.accelerators_total, "usd_per_day": self.usd_per_day,
                 "usd_per_million_input_tokens": self.usd_per_million_input_tokens,
                 "usd_per_million_output_tokens": self.usd_per_million_output_tokens,
@@ -134,8 +140,10 @@ def candidates(arch, cat: Catalog, gpus, dtypes, profile, lengths, *, max_gpus=6
                 continue
             kv = "fp8" if dtype == "fp8" else "bf16"
             for r in _layouts(arch, acc, profile, dtype, kv, I, O, max_gpus):
-                for cap in batch_caps:
-                    out.append((r, cap))
+                variants = [r, replace(r, expert_parallel=True)] if arch.is_moe and r.tp > 1 else [r]
+                for v in variants:
+                    for cap in batch_caps:
+                        out.append((v, cap))
     return out
 
 
@@ -158,7 +166,29 @@ def _evaluate(model: ReplicaLoadModel, price, price_source, q_per_s, targets, en
         usd_per_million_output_tokens=1e6 * usd_day * (1 - share_in) / (qpd * L.output_mean),
         usd_per_query=usd_day / qpd, usd_per_billion_queries=1e9 * usd_day / qpd,
         utilization=(q_per_s / replicas) / model.saturated_rate_per_s, ttft_p95_s=res.ttft_p95_s,
-        tpot_p95_s=res.tpot_p95_s)
+        tpot_p95_s=res.tpot_p95_s, expert_parallel=r.expert_parallel)
+
+
+def _evaluate_disaggregated(model: ReplicaLoadModel, price, price_source, q_per_s, targets) -> Deployment | None:
+    from .disagg import evaluate_disaggregated
+
+    d = evaluate_disaggregated(model, q_per_s, targets)
+    if d is None:
+        return None
+    r, L = model.replica, model.lengths
+    replicas = d["prefill_replicas"] + d["decode_replicas"]
+    usd_day = replicas * r.gpus * price * 24.0
+    qpd = q_per_s * SECONDS_PER_DAY
+    return Deployment(
+        gpu=r.acc.name, gpus_per_replica=r.gpus, tp=r.tp, pp=r.pp, replicas=replicas, dtype=r.dtype,
+        kv_dtype=r.kv_dtype, engine=r.profile.engine, max_batch=model.batch_cap, price_usd_per_gpu_hour=price,
+        price_source=price_source, rate_per_replica_per_s=q_per_s / replicas,
+        saturated_rate_per_s=model.saturated_rate_per_s, accelerators_total=replicas * r.gpus, usd_per_day=usd_day,
+        usd_per_million_input_tokens=1e6 * usd_day * d["prefill_usd_share"] / (qpd * L.input_mean),
+        usd_per_million_output_tokens=1e6 * usd_day * (1 - d["prefill_usd_share"]) / (qpd * L.output_mean),
+        usd_per_query=usd_day / qpd, usd_per_billion_queries=1e9 * usd_day / qpd, utilization=d["utilization"],
+        ttft_p95_s=d["ttft_p95_s"], tpot_p95_s=d["tpot_p95_s"], expert_parallel=r.expert_parallel,
+        disaggregated=True, prefill_replicas=d["prefill_replicas"])
 
 
 def pareto_front(deployments) -> tuple:
@@ -175,14 +205,15 @@ def pareto_front(deployments) -> tuple:
 def plan_deployment(*, model, queries_per_day, input_tokens=None, output_tokens=None, length_sigma=None,
                     ttft_p95_s=None, tpot_p95_s=None, gpu_options=None, dtype_options=("bf16", "fp8"), engine=None,
                     price_kind="on-demand", provider=None, date=None, catalog=None, max_gpus_per_replica=64,
-                    max_evaluations=60) -> DeployResult:
+                    disaggregated=None, max_evaluations=60) -> DeployResult:
     """Cheapest deployment of ``model`` serving ``queries_per_day`` within p95 targets (see module doc).
 
     Parameters: queries_per_day [1/day]; input_tokens, output_tokens: mean lengths [tokens] (default the
     ShareGPT means); length_sigma: log-normal spread (0 = fixed lengths); ttft_p95_s, tpot_p95_s [s];
     gpu_options: accelerator names (default: every catalog accelerator with a price); dtype_options:
     weight dtypes among bf16, fp8; engine: trtllm | vllm | sglang (default trtllm); price_kind, provider,
-    date: catalog price filters.
+    date: catalog price filters; disaggregated: None (also try separate prefill and decode pools for the
+    cheapest colocated layouts), True (only disaggregated), False (only colocated).
     """
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
     name, arch, _ = resolve_model(model, cat)
@@ -225,20 +256,32 @@ def plan_deployment(*, model, queries_per_day, input_tokens=None, output_tokens=
             price = prices[r.acc.name][0]
             models.append((price * r.gpus / m.saturated_rate_per_s, m))
     models.sort(key=lambda x: x[0])
-    done, best = [], None
+    done, colocated = [], []
     for bound, m in models[:max_evaluations]:
-        if best is not None and len(done) >= MIN_EVALUATED and bound / 3600 / SECONDS_PER_DAY * qpd > best.usd_per_day:
-            break
+        if colocated and len(colocated) >= MIN_EVALUATED and bound / 3600 * qpd > min(d.usd_per_day for d in done):
+            break  # the lower bound of every later candidate exceeds the cheapest found
         price, src = prices[m.replica.acc.name]
-        dep = _evaluate(m, price, src, q_per_s, targets, profile.engine)
-        if dep is None:
-            continue
-        done.append(dep)
-        if best is None or dep.usd_per_day < best.usd_per_day:
-            best = dep
+        if disaggregated is not True:
+            dep = _evaluate(m, price, src, q_per_s, targets, profile.engine)
+            if dep is not None:
+                done.append(dep)
+                colocated.append((dep.usd_per_day, len(colocated), m))
+        if disaggregated is True:
+            dep = _evaluate_disaggregated(m, price, src, q_per_s, targets)
+            if dep is not None:
+                done.append(dep)
+                colocated.append((dep.usd_per_day, len(colocated), m))
+    if disaggregated is None:  # separate pools for the cheapest colocated layouts
+        for _, _, m in sorted(colocated, key=lambda x: x[:2])[:DISAGGREGATED_TRIES]:
+            price, src = prices[m.replica.acc.name]
+            dep = _evaluate_disaggregated(m, price, src, q_per_s, targets)
+            if dep is not None:
+                done.append(dep)
+    best = min(done, key=lambda d: d.usd_per_day) if done else None
     if best is None:
         raise CostcurveError(f"no evaluated deployment of {name} meets p95 TTFT <= {targets[0]:g} s and p95 TPOT <= "
-                             f"{targets[1]:g} s; relax the targets or add accelerators", field="ttft_p95_s")
+                             f"{targets[1]:g} s; relax the targets or add accelerators",
+                             field="tpot_p95_s" if math.isfinite(targets[1]) else "ttft_p95_s")
     return DeployResult(model=name, queries_per_day=qpd, input_tokens_mean=lengths.input_mean,
                         output_tokens_mean=lengths.output_mean, ttft_target_s=targets[0], tpot_target_s=targets[1],
                         best=best, pareto=pareto_front(done), evaluated=len(done), candidates=len(models),

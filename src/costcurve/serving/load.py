@@ -137,17 +137,21 @@ def simulate(arrivals_s, input_tokens, output_tokens, *, decode_s, prefill_compu
 
 
 def evaluate_load(rate_per_s, *, decode_s, prefill_compute_fn, prefill_floor_s, step_overhead_s, request_overhead_s,
-                  max_batch, scheduler_steps=1, lengths=None, requests=1000, seed=0, warmup=0.1) -> LoadResult:
+                  max_batch, scheduler_steps=1, lengths=None, requests=1000, seed=0, warmup=0.1,
+                  prefill_only=False) -> LoadResult:
     """p50/p95 time to first token and time per output token of one replica at ``rate_per_s`` arrivals.
 
     ``prefill_compute_fn(input_tokens) -> seconds`` (vectorized). Seeded: the same seed draws the same
     arrivals (scaled by the rate) and lengths, so results are monotone in the rate for a search.
+    ``prefill_only``: every request leaves after its first token (a disaggregated prefill pool).
     """
     rate = number_input(rate_per_s, "arrival_rate_per_s")
     lengths = lengths or LengthDistribution()
     rng = np.random.default_rng(seed)
     gaps = rng.exponential(1.0, requests)
     I, O = lengths.sample(requests, rng)
+    if prefill_only:
+        O = np.ones_like(O)
     arr = np.cumsum(gaps) / rate
     first, finish, busy, pf, area = simulate(
         arr, I, O, decode_s=decode_s, prefill_compute_s=prefill_compute_fn(I), prefill_floor_s=prefill_floor_s,
@@ -156,6 +160,8 @@ def evaluate_load(rate_per_s, *, decode_s, prefill_compute_fn, prefill_floor_s, 
     keep = np.arange(requests) >= int(warmup * requests)
     ttft = (first - arr)[keep]
     tpot = ((finish - first) / np.maximum(O - 1, 1))[keep & (O > 1)]
+    if tpot.size == 0:
+        tpot = np.zeros(1)
     span = float(finish.max() - arr[0])
     queued_at_end = int(np.sum(first > arr[-1]))  # requests not yet started when arrivals stop
     return LoadResult(

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .load import LengthDistribution, LoadResult, evaluate_load, max_rate_within
-from .step import (Replica, decode_cycle_s, max_batch, prefill_s, steady_state_tokens_per_s, weight_read_s)
+from .step import (Replica, decode_cycle_s, max_batch, prefill_s, prefill_step_fixed_s, steady_state_tokens_per_s,
+                   weight_read_s)
 
 
 #: a replica is not planned above this share of its saturated request rate (queues diverge at 1) [1]
@@ -34,17 +35,36 @@ class ReplicaLoadModel:
         sat = float(steady_state_tokens_per_s(replica, max(cap, 1), I, O)) / O if cap >= 1 else 0.0
         return cls(replica, lengths, cap, np.asarray(dec, dtype=float), sat)
 
-    def evaluate(self, rate_per_s, *, requests=1000, seed=0) -> LoadResult:
+    def evaluate(self, rate_per_s, *, requests=1000, seed=0, phase="both") -> LoadResult:
+        """Latency percentiles at ``rate_per_s`` [1/s]; ``phase``: "both" (colocated), or one pool of a
+        disaggregated deployment: "prefill" (requests leave after the first token) or "decode"
+        (prompts arrive prefilled: admission costs nothing)."""
         r = self.replica
-        return evaluate_load(rate_per_s, decode_s=self.decode_s, prefill_compute_fn=lambda I: prefill_s(r, I),
-                             prefill_floor_s=float(weight_read_s(r, 1.0)), step_overhead_s=r.profile.step_overhead_s,
-                             request_overhead_s=r.profile.request_overhead_s, max_batch=self.batch_cap,
-                             scheduler_steps=r.profile.scheduler_steps, lengths=self.lengths, requests=requests,
-                             seed=seed)
+        if phase == "decode":
+            kw = dict(prefill_compute_fn=lambda I: 0.0 * I, prefill_floor_s=0.0, step_overhead_s=0.0,
+                      request_overhead_s=0.0)
+        else:
+            kw = dict(prefill_compute_fn=lambda I: prefill_s(r, I), prefill_floor_s=float(weight_read_s(r, 1.0)),
+                      step_overhead_s=prefill_step_fixed_s(r), request_overhead_s=r.profile.request_overhead_s)
+        return evaluate_load(rate_per_s, decode_s=self.decode_s, max_batch=self.batch_cap,
+                             scheduler_steps=r.profile.scheduler_steps if phase == "both" else 1,
+                             lengths=self.lengths, requests=requests, seed=seed, prefill_only=phase == "prefill", **kw)
 
-    def max_rate(self, ttft_p95_s, tpot_p95_s, *, requests=600, seed=0, iterations=9):
+    def saturated_rate(self, phase="both") -> float:
+        """Requests/s the replica completes when kept full, colocated or as one pool. [1/s]"""
+        L = self.lengths
+        if phase == "prefill":
+            r = self.replica
+            per = float(prefill_s(r, L.input_mean)) + r.profile.request_overhead_s
+            return 1.0 / per
+        if phase == "decode":
+            return self.batch_cap / (L.output_mean * float(self.decode_s[self.batch_cap]))
+        return self.saturated_rate_per_s
+
+    def max_rate(self, ttft_p95_s, tpot_p95_s, *, requests=600, seed=0, iterations=9, phase="both"):
         """(highest arrival rate within both p95 targets [1/s], LoadResult there)."""
         if self.batch_cap < 1:
             return 0.0, None
-        return max_rate_within((ttft_p95_s, tpot_p95_s), lambda x: self.evaluate(x, requests=requests, seed=seed),
-                               MAX_LOAD_SHARE * self.saturated_rate_per_s, iterations=iterations)
+        return max_rate_within((ttft_p95_s, tpot_p95_s),
+                               lambda x: self.evaluate(x, requests=requests, seed=seed, phase=phase),
+                               MAX_LOAD_SHARE * self.saturated_rate(phase), iterations=iterations)

@@ -105,10 +105,15 @@ def _rates(r: Replica):
     return r.tp * r.peak_flop_per_s * p.flop_efficiency, r.acc.memory_bandwidth_bytes_per_s * p.bandwidth_efficiency
 
 
-def comm_s(r: Replica, tokens, layers):
-    """Tensor- and expert-parallel communication of ``tokens`` tokens through ``layers`` layers. [s]"""
+def comm_s(r: Replica, tokens, layers, *, with_latency=True):
+    """Tensor- and expert-parallel communication of ``tokens`` tokens through ``layers`` layers. [s]
+
+    ``with_latency=False`` gives the bandwidth part only (a prompt inside a batched prefill step,
+    whose fixed latencies the step pays once: :func:`prefill_step_fixed_s`).
+    """
     a = r.arch
     bw, lat = r.tp_link()
+    lat = lat if with_latency else 0.0
     msg = np.asarray(tokens, dtype=float) * a.d_model * mem.ACTIVATION_BYTES
     frac = layers / a.n_layers
     if r.expert_parallel and a.is_moe:
@@ -142,10 +147,16 @@ def decode_cycle_s(r: Replica, batch, context):
 
 
 def prefill_s(r: Replica, input_tokens):
-    """Accelerator time one prompt's prefill occupies inside a running batch, without overheads. [s]"""
+    """Accelerator time one prompt's prefill occupies inside a batched prefill step, without fixed costs. [s]"""
     rate_f, _ = _rates(r)
     I = np.asarray(input_tokens, dtype=float)
-    return prefill_flop(r.arch, I) / (r.pp * rate_f) + comm_s(r, I, r.arch.n_layers) / r.pp
+    return prefill_flop(r.arch, I) / (r.pp * rate_f) + comm_s(r, I, r.arch.n_layers, with_latency=False) / r.pp
+
+
+def prefill_step_fixed_s(r: Replica) -> float:
+    """Fixed cost of one prefill step: the engine's step overhead plus every collective's latency. [s]"""
+    return r.profile.step_overhead_s + float(comm_s(r, 1.0, r.arch.n_layers) - comm_s(r, 1.0, r.arch.n_layers,
+                                                                                         with_latency=False))
 
 
 def weight_read_s(r: Replica, tokens):
