@@ -17,8 +17,9 @@ def test_deploy_json_keys_and_consistency(run_cli):
                 "--ttft-p95", "1s", "--tpot-p95", "50ms", "--json")
     assert r.code == 0, r.err
     d = r.json()
-    assert DEPLOY_KEYS <= set(d)
-    assert set(d["deployment"]) >= {"gpu", "gpus_per_replica", "replicas", "dtype", "kv_dtype", "engine", "max_batch"}
+    assert set(d) == DEPLOY_KEYS | {"layout", "search"}
+    assert set(d["deployment"]) == {"gpu", "gpus_per_replica", "replicas", "dtype", "kv_dtype", "engine", "max_batch"}
+    assert all(set(p) == set(d) - {"pareto", "search"} for p in d["pareto"])
     assert d["ttft_p95_s"] <= 1.0 and d["tpot_p95_s"] <= 0.05
     assert d["accelerators_total"] == d["deployment"]["replicas"] * d["deployment"]["gpus_per_replica"]
     assert d["usd_per_query"] == pytest.approx(d["usd_per_day"] / 1e9)
@@ -112,3 +113,12 @@ def test_no_deployment_meets_an_impossible_target():
     with pytest.raises(CostcurveError) as e:
         plan_deployment(model="llama3.1-70b", queries_per_day="1B", tpot_p95_s=1e-4, gpu_options=["a100"])
     assert e.value.field == "tpot_p95_s"
+
+
+def test_infer_load_needs_single_values_and_warns_when_saturated(run_cli):
+    r = run_cli("infer", "--model", "llama3.1-8b", "--gpu", "h100", "--load", "3", "--uncertainty")
+    assert r.code == 2 and "--load" in r.err
+    from costcurve import estimate_inference
+
+    est = estimate_inference(model="llama3.1-8b", gpu="h100", load_per_s=1000)
+    assert any("saturates" in n for n in est.notes) and est.ttft_p95_s > 1.0

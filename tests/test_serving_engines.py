@@ -184,3 +184,17 @@ def test_collectives_cost_latency_plus_size_over_bandwidth(size, n):
     assert collectives.all_to_all_s(size, n, 1e11, 1e-5) < t
 
 
+
+
+@settings(max_examples=40, deadline=None)
+@given(model=st.sampled_from(["llama3.1-8b", "llama3.1-70b", "mixtral-8x7b", "qwen2.5-14b", "deepseek-v3"]),
+       gpu=st.sampled_from(["h100", "a100", "h200", "l40s", "mi300x"]), tp=st.sampled_from([1, 2, 4, 8]),
+       pp=st.sampled_from([1, 2, 4]), engine=st.sampled_from(["trtllm", "vllm", "sglang"]),
+       ep=st.booleans(), isl=st.integers(16, 8000), osl=st.integers(2, 4000), batch=st.integers(1, 1024))
+def test_step_invariants_monotone_in_batch_and_below_roofline(model, gpu, tp, pp, engine, ep, isl, osl, batch):
+    r = Replica(CAT.architecture(model), CAT.accelerator(gpu), engine_profile(engine), tp=tp, pp=pp,
+                expert_parallel=ep, dtype="bf16", kv_dtype="bf16")
+    t = decode_cycle_s(r, np.array([batch, batch + 1, 2 * batch]), isl + osl / 2)
+    assert np.all(np.diff(t) >= 0) and np.all(t > 0)
+    from costcurve.serving.step import steady_state_tokens_per_s
+    assert steady_state_tokens_per_s(r, batch, isl, osl) <= roofline_tokens_per_s(r, batch, isl, osl) * (1 + 1e-12)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from costcurve import load_catalog
 from costcurve.errors import InputError
@@ -78,3 +80,24 @@ def test_load_rejects_bad_rate():
                       step_overhead_s=0, request_overhead_s=0, max_batch=2)
 
 
+
+
+@settings(max_examples=40, deadline=None)
+@given(rate=st.floats(0.05, 200), cap=st.integers(1, 300), steps=st.integers(1, 10), sigma=st.floats(0, 1.5),
+       seed=st.integers(0, 10))
+def test_simulation_invariants(rate, cap, steps, sigma, seed):
+    """Every request finishes; first token after arrival and its own prefill; TPOT at least one step."""
+    rng = np.random.default_rng(seed)
+    n = 200
+    arr = np.cumsum(rng.exponential(1 / rate, n))
+    I, O = LengthDistribution(200, 100, sigma, source="test").sample(n, rng)
+    dec = 0.01 + 1e-4 * np.arange(cap + 1)
+    pf = 1e-5 * I
+    first, finish, busy, pre, area = simulate(arr, I, O, decode_s=dec, prefill_compute_s=pf, prefill_floor_s=0.002,
+                                              step_overhead_s=0.001, request_overhead_s=0.0, max_batch=cap,
+                                              scheduler_steps=steps)
+    assert np.all(np.isfinite(first)) and np.all(np.isfinite(finish))
+    assert np.all(first - arr >= pf + 0.001 - 1e-12) and np.all(finish >= first)
+    multi = O > 1
+    assert np.all((finish - first)[multi] / (O[multi] - 1) >= dec[1] - 1e-12)
+    assert 0 < pre <= busy <= finish.max() - arr[0] + 1e-9 and area >= 0

@@ -278,6 +278,8 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype="bf16", kv_dtype=N
     """
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
     local = dict(locals())
+    if load_per_s is not None and (uncertainty or any(is_distribution(local[k]) for k in MC_NUMERIC)):
+        raise InputError("a load needs single values: drop the ranges and the uncertainty", field="load_per_s")
     if uncertainty or any(is_distribution(local[k]) for k in MC_NUMERIC):
         return _monte_carlo(local, samples=samples, seed=seed, uncertainty=uncertainty)
     acc = cat.accelerator(gpu)
@@ -399,6 +401,8 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype="bf16", kv_dtype=N
 
     usable, w_acc, kv_b, act, _, _ = _memory_per_accelerator(s, acc, n, B, I, O, mu, chunk)
     breakdown = {"weights": _plain(w_acc), "kv_cache": _plain(kv_b), "activations": _plain(act)}
+    load = _load_percentiles(prof, arch, acc, n, dtype, kv_dtype, I, O, B, load_per_s, eff)
+    notes.extend(load.pop("notes", ()))
     return _finish(
         model=name, gpu=acc.name, dtype=dtype, kv_dtype=kv_dtype, gpus=n, batch=B, max_batch=mb, input_tokens=I,
         output_tokens=O, fits=fits, params_total=count_params(arch), params_active=count_params(arch, active=True),
@@ -414,8 +418,7 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype="bf16", kv_dtype=N
         usd_per_billion_queries=1e9 * usd_query, queries_per_day=q, replicas_needed=replicas,
         accelerators_needed=gpus_needed, usd_per_day=usd_day, meets_latency_target=meets, date=date,
         efficiencies={k: _plain(v) for k, v in eff.items()}, memory_breakdown_bytes=breakdown, notes=tuple(notes),
-        engine=None if prof is None else prof.engine, **_load_percentiles(prof, arch, acc, n, dtype, kv_dtype, I, O, B,
-                                                                          load_per_s, eff),
+        engine=None if prof is None else prof.engine, **load,
     )
 
 
@@ -437,8 +440,11 @@ def _load_percentiles(prof, arch, acc, n, dtype, kv_dtype, I, O, B, load_per_s, 
                                               "allreduce_latency_s", "memory_utilization")})
     r = Replica(arch, acc, p, tp=int(n), dtype=dtype, kv_dtype=kv_dtype)
     lengths = LengthDistribution(float(I), float(O), sigma=0.0, max_tokens=arch.context_length, source="given")
-    res = ReplicaLoadModel.build(r, lengths, int(B)).evaluate(_num(load_per_s, "load_per_s"))
-    return {"ttft_p95_s": res.ttft_p95_s, "tpot_p95_s": res.tpot_p95_s}
+    model = ReplicaLoadModel.build(r, lengths, int(B))
+    res = model.evaluate(_num(load_per_s, "load_per_s"))
+    notes = [] if res.stable else [f"the replica saturates near {model.saturated_rate_per_s:.3g} requests/s: at "
+                                   f"{res.arrival_rate_per_s:.3g} its queue grows, p95 latencies grow with the run"]
+    return {"ttft_p95_s": res.ttft_p95_s, "tpot_p95_s": res.tpot_p95_s, "notes": notes}
 
 
 #: A chat turn with its conversation history: 1,024 prompt tokens (vLLM chatbot workload, Kwon et al.

@@ -146,6 +146,9 @@ def render(est) -> None:
         ("per query", format_usd(e.usd_per_query)),
         ("per billion queries", format_usd(e.usd_per_billion_queries)),
     ]
+    if getattr(e, "ttft_p95_s", None) is not None:
+        rows.append(("at the load", f"p95 time to first token {e.ttft_p95_s * 1e3:,.1f} ms, p95 time per output token "
+                                    f"{e.tpot_p95_s * 1e3:,.2f} ms (engine {e.engine}, load model)"))
     if e.queries_per_day == e.queries_per_day:  # not NaN
         rows.append(("capacity", f"{e.queries_per_day:,.3g} queries/day: {e.replicas_needed:,.0f} replicas, "
                                  f"{e.accelerators_needed:,.0f} accelerators, {format_usd(e.usd_per_day)} per day"))

@@ -73,16 +73,19 @@ class Deployment:
     prefill_replicas: int = 0  #: of ``replicas``, those in the prefill pool (disaggregated) [count]
 
     def summary(self) -> dict:
+        """The issue's record: ``deployment`` (exactly gpu, gpus_per_replica, replicas, dtype, kv_dtype,
+        engine, max_batch), the dollar and latency figures, and ``layout`` (tp, pp, expert_parallel,
+        disaggregated, prefill_replicas)."""
         return {"deployment": {"gpu": self.gpu, "gpus_per_replica": self.gpus_per_replica, "replicas": self.replicas,
                                "dtype": self.dtype, "kv_dtype": self.kv_dtype, "engine": self.engine,
-                               "max_batch": self.max_batch, "tp": self.tp, "pp": self.pp,
-                               "expert_parallel": self.expert_parallel, "disaggregated": self.disaggregated,
-                               "prefill_replicas": self.prefill_replicas},
+                               "max_batch": self.max_batch},
                 "accelerators_total": self.accelerators_total, "usd_per_day": self.usd_per_day,
                 "usd_per_million_input_tokens": self.usd_per_million_input_tokens,
                 "usd_per_million_output_tokens": self.usd_per_million_output_tokens,
                 "usd_per_query": self.usd_per_query, "usd_per_billion_queries": self.usd_per_billion_queries,
-                "utilization": self.utilization, "ttft_p95_s": self.ttft_p95_s, "tpot_p95_s": self.tpot_p95_s}
+                "utilization": self.utilization, "ttft_p95_s": self.ttft_p95_s, "tpot_p95_s": self.tpot_p95_s,
+                "layout": {"tp": self.tp, "pp": self.pp, "expert_parallel": self.expert_parallel,
+                           "disaggregated": self.disaggregated, "prefill_replicas": self.prefill_replicas}}
 
 
 @dataclass(frozen=True)
@@ -106,11 +109,12 @@ class DeployResult:
 
         d = self.best.summary()
         d["pareto"] = [p.summary() for p in self.pareto]
-        d.update({"model": self.model, "queries_per_day": self.queries_per_day,
-                  "input_tokens_mean": self.input_tokens_mean, "output_tokens_mean": self.output_tokens_mean,
-                  "ttft_p95_target_s": self.ttft_target_s, "tpot_p95_target_s": self.tpot_target_s,
-                  "price_usd_per_gpu_hour": self.best.price_usd_per_gpu_hour, "price_source": self.best.price_source,
-                  "candidates": self.candidates, "evaluated": self.evaluated, "notes": list(self.notes)})
+        d["search"] = {"model": self.model, "queries_per_day": self.queries_per_day,
+                       "input_tokens_mean": self.input_tokens_mean, "output_tokens_mean": self.output_tokens_mean,
+                       "ttft_p95_target_s": self.ttft_target_s, "tpot_p95_target_s": self.tpot_target_s,
+                       "price_usd_per_gpu_hour": self.best.price_usd_per_gpu_hour,
+                       "price_source": self.best.price_source, "candidates": self.candidates,
+                       "evaluated": self.evaluated, "notes": list(self.notes)}
         return jsonable(d)
 
 
