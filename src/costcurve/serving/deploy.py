@@ -206,6 +206,51 @@ def pareto_front(deployments) -> tuple:
     return tuple(front)
 
 
+def _lengths(arch, input_tokens, output_tokens, length_sigma) -> LengthDistribution:
+    d = LengthDistribution()
+    given = input_tokens is not None or output_tokens is not None
+    return LengthDistribution(
+        input_mean=float(number_input(input_tokens, "input_tokens")) if input_tokens is not None else d.input_mean,
+        output_mean=float(number_input(output_tokens, "output_tokens")) if output_tokens is not None else d.output_mean,
+        sigma=d.sigma if length_sigma is None else float(number_input(length_sigma, "length_sigma", allow_zero=True)),
+        max_tokens=arch.context_length, source="given means, log-normal spread" if given else d.source)
+
+
+def _prices(cat, gpus, day, provider, kind) -> dict:
+    """{accelerator: (price [USD/h], source)} of those with a catalog price near ``day``."""
+    prices = {}
+    for g in gpus:
+        acc = cat.accelerator(g)
+        p, src = resolve_price(cat, acc.name, day, None, provider=provider, kind=kind)
+        if p == p:  # not NaN
+            prices[acc.name] = (p, src)
+    if not prices:
+        raise InputError(f"no {kind} price for any of {', '.join(gpus)} near {day}", field="gpu_options")
+    return prices
+
+
+def _search(models, prices, q_per_s, targets, engine, disaggregated) -> list:
+    """Simulate candidates in order of their cost bound until no later one can be cheaper; then pools."""
+    qpd = q_per_s * SECONDS_PER_DAY
+    done, colocated = [], []
+    for bound, m in models:
+        if len(colocated) >= MIN_EVALUATED and bound / 3600 * qpd > min(x.usd_per_day for x in done):
+            break  # the lower bound of every later candidate exceeds the cheapest found
+        price, src = prices[m.replica.acc.name]
+        dep = (_evaluate_disaggregated(m, price, src, q_per_s, targets) if disaggregated is True
+               else _evaluate(m, price, src, q_per_s, targets, engine))
+        if dep is not None:
+            done.append(dep)
+            colocated.append((dep.usd_per_day, len(colocated), m))
+    if disaggregated is None:  # separate pools for the cheapest colocated layouts
+        for _, _, m in sorted(colocated, key=lambda x: x[:2])[:DISAGGREGATED_TRIES]:
+            price, src = prices[m.replica.acc.name]
+            dep = _evaluate_disaggregated(m, price, src, q_per_s, targets)
+            if dep is not None:
+                done.append(dep)
+    return done
+
+
 def plan_deployment(*, model, queries_per_day, input_tokens=None, output_tokens=None, length_sigma=None,
                     ttft_p95_s=None, tpot_p95_s=None, gpu_options=None, dtype_options=("bf16", "fp8"), engine=None,
                     price_kind="on-demand", provider=None, date=None, catalog=None, max_gpus_per_replica=64,
@@ -217,7 +262,8 @@ def plan_deployment(*, model, queries_per_day, input_tokens=None, output_tokens=
     gpu_options: accelerator names (default: every catalog accelerator with a price); dtype_options:
     weight dtypes among bf16, fp8; engine: trtllm | vllm | sglang (default trtllm); price_kind, provider,
     date: catalog price filters; disaggregated: None (also try separate prefill and decode pools for the
-    cheapest colocated layouts), True (only disaggregated), False (only colocated).
+    cheapest colocated layouts), True (only disaggregated), False (only colocated); max_evaluations:
+    the candidates with the lowest cost bounds that may be simulated [count].
     """
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
     name, arch, _ = resolve_model(model, cat)
@@ -225,68 +271,31 @@ def plan_deployment(*, model, queries_per_day, input_tokens=None, output_tokens=
         raise InputError(f"{name!r} has no architecture preset; give a preset or a config.json", field="model")
     qpd = float(number_input(queries_per_day, "queries_per_day"))
     profile = engine_profile(engine)
-    d = LengthDistribution()
-    lengths = LengthDistribution(
-        input_mean=float(number_input(input_tokens, "input_tokens")) if input_tokens is not None else d.input_mean,
-        output_mean=float(number_input(output_tokens, "output_tokens")) if output_tokens is not None else d.output_mean,
-        sigma=d.sigma if length_sigma is None else float(number_input(length_sigma, "length_sigma", allow_zero=True)),
-        max_tokens=arch.context_length,
-        source=d.source if input_tokens is None and output_tokens is None else "given means, log-normal spread")
+    lengths = _lengths(arch, input_tokens, output_tokens, length_sigma)
     targets = check_targets(ttft_p95_s, tpot_p95_s)
     for dt_ in dtype_options:
         if dt_ not in ("bf16", "fp8"):
             raise InputError(f"got {dt_!r}; allowed: bf16, fp8", field="dtype_options")
     day = parse_date(date)
-    gpus = list(gpu_options) if gpu_options else sorted(cat.accelerators)
-    prices, notes = {}, []
-    for g in gpus:
-        acc = cat.accelerator(g)
-        p, src = resolve_price(cat, acc.name, day, None, provider=provider, kind=price_kind)
-        if p == p:
-            prices[acc.name] = (p, src)
-    if not prices:
-        raise InputError(f"no {price_kind} price for any of {', '.join(gpus)} near {day}", field="gpu_options")
-    if gpu_options is None:
-        notes.append(f"searched the {len(prices)} catalog accelerators with a {price_kind} price near {day}")
+    prices = _prices(cat, list(gpu_options) if gpu_options else sorted(cat.accelerators), day, provider, price_kind)
+    notes = [] if gpu_options else [f"searched the {len(prices)} catalog accelerators with a price ({price_kind}) "
+                                    f"near {day}"]
     cands = candidates(arch, cat, list(prices), dtype_options, profile, lengths, max_gpus=max_gpus_per_replica)
     if not cands:
         raise InputError(f"{name} fits on none of the accelerators given with up to {max_gpus_per_replica} per replica",
                          field="gpu_options")
-    q_per_s = qpd / SECONDS_PER_DAY
     models = []
     for r, cap in cands:
         m = ReplicaLoadModel.build(r, lengths, cap)
         if m.batch_cap >= 1 and m.saturated_rate_per_s > 0:
-            price = prices[r.acc.name][0]
-            models.append((price * r.gpus / m.saturated_rate_per_s, m))
+            models.append((prices[r.acc.name][0] * r.gpus / m.saturated_rate_per_s, m))
     models.sort(key=lambda x: x[0])
-    done, colocated = [], []
-    for bound, m in models[:max_evaluations]:
-        if colocated and len(colocated) >= MIN_EVALUATED and bound / 3600 * qpd > min(d.usd_per_day for d in done):
-            break  # the lower bound of every later candidate exceeds the cheapest found
-        price, src = prices[m.replica.acc.name]
-        if disaggregated is not True:
-            dep = _evaluate(m, price, src, q_per_s, targets, profile.engine)
-            if dep is not None:
-                done.append(dep)
-                colocated.append((dep.usd_per_day, len(colocated), m))
-        if disaggregated is True:
-            dep = _evaluate_disaggregated(m, price, src, q_per_s, targets)
-            if dep is not None:
-                done.append(dep)
-                colocated.append((dep.usd_per_day, len(colocated), m))
-    if disaggregated is None:  # separate pools for the cheapest colocated layouts
-        for _, _, m in sorted(colocated, key=lambda x: x[:2])[:DISAGGREGATED_TRIES]:
-            price, src = prices[m.replica.acc.name]
-            dep = _evaluate_disaggregated(m, price, src, q_per_s, targets)
-            if dep is not None:
-                done.append(dep)
-    best = min(done, key=lambda d: d.usd_per_day) if done else None
-    if best is None:
+    done = _search(models[:max_evaluations], prices, qpd / SECONDS_PER_DAY, targets, profile.engine, disaggregated)
+    if not done:
         raise CostcurveError(f"no evaluated deployment of {name} meets p95 TTFT <= {targets[0]:g} s and p95 TPOT <= "
                              f"{targets[1]:g} s; relax the targets or add accelerators",
                              field="tpot_p95_s" if math.isfinite(targets[1]) else "ttft_p95_s")
     return DeployResult(model=name, queries_per_day=qpd, input_tokens_mean=lengths.input_mean,
                         output_tokens_mean=lengths.output_mean, ttft_target_s=targets[0], tpot_target_s=targets[1],
-                        best=best, pareto=pareto_front(done), evaluated=len(done), candidates=len(models),
-                        notes=tuple(notes))
+                        best=min(done, key=lambda x: x.usd_per_day), pareto=pareto_front(done), evaluated=len(done),
+                        candidates=len(models), notes=tuple(notes))
