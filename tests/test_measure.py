@@ -13,6 +13,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from costcurve.calibration import load_profile
+from costcurve.errors import InputError
 from costcurve.measure import config, device, run, validate
 from costcurve.measure.config import ModelShape
 from costcurve.measure.model import GPT, num_params
@@ -144,3 +145,42 @@ def test_device_match_to_catalog():
         acc = device.match_accelerator(name, cat)
         assert acc is not None and acc.name == want, name
     assert device.match_accelerator("cpu: AMD EPYC (2 threads)", cat) is None
+
+
+needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device (the CPU build has none)")
+
+
+@needs_cuda
+@pytest.mark.slow
+def test_measure_on_cuda():
+    """The CUDA path: bf16 autocast (fp16 where the GPU has no bf16), synchronised timing, CUDA peak memory.
+
+    Autocast keeps fp32 weights, so 4 (weights) + 4 (gradients) + 8 (AdamW moments) bytes per parameter are
+    resident at the optimizer step: a lower bound on ``torch.cuda.max_memory_allocated``. The weight matmuls
+    count the same FLOP as on the CPU; the attention kernels (flash, memory-efficient or cuDNN) all carry
+    "attention" in their names, so the weights-only ratio stays exact.
+    """
+    shape = config.resolve_shape("tiny", "cuda")
+    r = run.measure(shape, device="cuda", dtype="auto", steps=3, warmup=1, price_usd_per_hour=1.0)
+    assert r.device_type == "cuda" and r.dtype == ("bf16" if torch.cuda.is_bf16_supported() else "fp16")
+    assert r.peak_memory_kind == "torch.cuda.max_memory_allocated"
+    assert r.peak_memory_bytes >= 16 * r.params_torch
+    assert r.params == r.params_torch
+    assert r.flop_counter_ratio_matmul == pytest.approx(1.0, rel=1e-6)
+    assert 0.5 < r.flop_counter_ratio <= 1.0
+    assert r.tokens_per_second == pytest.approx(shape.tokens_per_step / r.step_time_s)
+    assert r.usd == pytest.approx(1.0 * 3 * r.step_time_s / 3600)
+
+
+@needs_cuda
+def test_cuda_dtype_choice():
+    dev = device.pick_device("cuda")
+    assert device.pick_dtype("auto", dev) in ("bf16", "fp16") and device.pick_dtype("tf32", dev) == "tf32"
+
+
+def test_cuda_refused_where_there_is_none():
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA device is present")
+    with pytest.raises(InputError) as e:
+        device.pick_device("cuda")
+    assert e.value.field == "--device"
