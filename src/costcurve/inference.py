@@ -274,7 +274,7 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype="bf16", kv_dtype=N
     mem._check_dtype(dtype, mem.WEIGHT_DTYPES, "dtype")
     kv_dtype = kv_dtype or ("fp8" if dtype == "fp8" else "bf16")
     mem._check_dtype(kv_dtype, mem.KV_DTYPES, "kv_dtype")
-    peak = acc.peak_flop_per_s("fp8" if dtype == "fp8" else "bf16")
+    peak = acc.peak_flop_per_s("fp8" if dtype == "fp8" else "16-bit")
     name, arch, _ = resolve_model(model, cat)
     if arch is None:
         raise InputError(f"{name!r} has no architecture preset; give a preset or a config.json", field="model")
