@@ -98,7 +98,8 @@ def render(est) -> None:
         ("MFU", f"{est.mfu:.3f} ({est.mfu_source})" + (f", goodput {est.goodput:.2f}" if est.goodput != 1 else "")),
         ("wall clock", f"{est.wall_clock_days:,.1f} days ({est.wall_clock_hours:,.0f} h)"),
         ("accelerator-hours", f"{est.gpu_hours:,.0f}"),
-        ("cost: cloud rental", f"{format_usd(est.cost_cloud_usd)} at ${est.price_usd_per_gpu_hour:.2f}/h ({est.price_source})"),
+        ("cost: cloud rental", f"unknown: {est.price_source}" if est.price_usd_per_gpu_hour != est.price_usd_per_gpu_hour  # NaN
+         else f"{format_usd(est.cost_cloud_usd)} at ${est.price_usd_per_gpu_hour:.2f}/h ({est.price_source})"),
         ("cost: amortized capex + energy", format_usd(est.cost_amortized_usd)),
         ("cost: cluster acquisition", format_usd(est.cost_acquisition_usd)),
         ("energy", f"{est.energy_kwh:,.0f} kWh ({format_usd(est.cost_energy_usd)}), {est.co2_kg / 1000:,.1f} t CO2"),
