@@ -176,3 +176,37 @@ def test_edge_cases_answer_without_nan_or_inf(run_cli, args):
     assert r.code == 0, r.err
     assert not re.search(r"\b(nan|inf)\b", r.out, re.I), r.out
     assert r.err == ""
+
+
+def _hostile_files(tmp):
+    import os
+
+    files = {
+        "invalid-utf8.json": b'{"format": "\xff\xfe costcurve"}',
+        "utf16.json": '{"format": "costcurve-calibration"}'.encode("utf-16"),
+        "deep.json": b"[" * 200_000 + b"]" * 200_000,
+        "infinity.json": b'{"format": "costcurve-calibration", "version": 1, "measured_peak_flop_per_s": Infinity}',
+        "huge-number.json": b'{"format": "costcurve-calibration", "version": 1, "measured_peak_flop_per_s": 1e999}',
+        "array.json": b"[1, 2, 3]",
+        "empty.json": b"",
+        "escape.json": b'{"format": "\x1b[31mred"}',
+    }
+    paths = []
+    for name, data in files.items():
+        (tmp / name).write_bytes(data)
+        paths.append(tmp / name)
+    (tmp / "folder.json").mkdir()
+    paths.append(tmp / "folder.json")
+    fifo = tmp / "fifo.json"
+    os.mkfifo(fifo)
+    paths.append(fifo)
+    paths.append("/dev/zero")
+    return paths
+
+
+@pytest.mark.parametrize("command", [TRAIN, INFER])
+def test_hostile_calibration_files(run_cli, tmp_path, command):
+    for path in _hostile_files(tmp_path):
+        r = run_cli(*command, "--calibration", str(path))
+        _check_one_line(r, "--calibration")
+        assert "\x1b" not in r.err

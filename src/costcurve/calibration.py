@@ -187,38 +187,18 @@ def load_profile(profile_or_path) -> dict:
     if not isinstance(profile_or_path, (str, Path)):
         raise CalibrationError(f"expected a profile (dict) or the path of its JSON file; got "
                                f"{type(profile_or_path).__name__}")
-    path = Path(profile_or_path)
-    try:
-        if path.exists() and not path.is_file():
-            raise CalibrationError("not a regular file; give the JSON file written by `costcurve measure`", str(path))
-        with path.open("rb") as f:
-            data = f.read(MAX_PROFILE_BYTES + 1)
-    except OSError as e:
-        raise CalibrationError(f"cannot read file ({e.strerror or e})", str(path)) from None
-    if len(data) > MAX_PROFILE_BYTES:
-        raise CalibrationError(f"larger than {MAX_PROFILE_BYTES // 2**20} MiB; not a calibration profile", str(path))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise CalibrationError(f"not UTF-8 text (byte {e.start}); give the JSON file written by `costcurve measure`",
-                               str(path)) from None
-    try:
-        obj = json.loads(text, parse_constant=_refuse_constant)
-    except json.JSONDecodeError as e:
-        raise CalibrationError(f"not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})", str(path)) from None
-    except RecursionError:
-        raise CalibrationError("not valid JSON: nested too deeply", str(path)) from None
-    except ValueError as e:  # Infinity / NaN, refused by _refuse_constant
-        raise CalibrationError(str(e), str(path)) from None
-    return validate_profile(obj, str(path))
+    from .errors import FileInputError
+    from .files import read_json
+
+    try:  # the one safe reader: regular files only, bounded, UTF-8, finite numbers, bounded nesting
+        obj = read_json(profile_or_path, field="calibration", max_bytes=MAX_PROFILE_BYTES, top=None)
+    except FileInputError as e:
+        raise CalibrationError(e.message) from None
+    return validate_profile(obj, str(profile_or_path))
 
 
 #: a profile holds a few dozen runs (a few kB); anything far larger is not one [bytes]
 MAX_PROFILE_BYTES = 16 * 2**20
-
-
-def _refuse_constant(name):
-    raise ValueError(f"not valid JSON: {name} is not a number JSON allows")
 
 
 def save_profile(profile: dict, path) -> None:
