@@ -2,37 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import click
 
 from .common import catalog_option, emit_json, json_option, table
-
-FIELD_TO_OPTION = {
-    "model": "--model", "queries_per_day": "--queries-per-day", "input_tokens": "--input-tokens",
-    "output_tokens": "--output-tokens", "length_sigma": "--length-sigma", "ttft_p95_s": "--ttft-p95",
-    "tpot_p95_s": "--tpot-p95", "gpu_options": "--gpu-options", "gpu": "--gpu-options",
-    "dtype_options": "--dtype-options", "engine": "--engine", "date": "--date", "provider": "--provider",
-    "max_gpus_per_replica": "--max-gpus-per-replica", "accelerator": "--gpu-options",
-}
-_TIME = re.compile(r"^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*(ms|s)?\s*$")
-
-
-def seconds(text, option: str):
-    """``0.5``, ``0.5s`` or ``500ms`` → seconds; anything else is a one-line error naming ``option``."""
-    from costcurve.errors import CostcurveError
-
-    if text is None:
-        return None
-    m = _TIME.match(str(text))
-    if not m:
-        raise CostcurveError(f"cannot read {text!r} as a time; allowed: seconds (0.5, 0.5s) or milliseconds (500ms)",
-                             field=option)
-    v = float(m.group(1)) * (1e-3 if m.group(2) == "ms" else 1.0)
-    if not v > 0:
-        raise CostcurveError(f"got {text!r}; allowed: a time > 0", field=option)
-    return v
-
 
 def _list(text):
     return [x.strip() for x in text.split(",") if x.strip()] if text else None
@@ -44,9 +16,9 @@ def _list(text):
 @click.option("--input-tokens", help="Mean prompt tokens per query (default 161, ShareGPT mean).")
 @click.option("--output-tokens", help="Mean answer tokens per query (default 338, ShareGPT mean).")
 @click.option("--length-sigma", help="Log-normal spread of both lengths (default 1; 0 = every query the same).")
-@click.option("--ttft-p95", help="Largest p95 time to first token: seconds (0.5, 0.5s) or 500ms (default: none).")
-@click.option("--tpot-p95", help="Largest p95 time per output token: seconds or ms, e.g. 50ms (default: none).")
-@click.option("--gpu-options", help="Comma-separated accelerators to consider (default: every catalog one with a price).")
+@click.option("--ttft-p95", "ttft_p95_s", help="Largest p95 time to first token: seconds (0.5, 0.5s) or 500ms (default: none).")
+@click.option("--tpot-p95", "tpot_p95_s", help="Largest p95 time per output token: seconds or ms, e.g. 50ms (default: none).")
+@click.option("--gpu-options", "gpu_options", help="Comma-separated accelerators to consider (default: every catalog one with a price).")
 @click.option("--dtype-options", default="bf16,fp8", show_default=True, help="Weight dtypes to consider (bf16, fp8).")
 @click.option("--engine", type=click.Choice(["trtllm", "vllm", "sglang"]), default="trtllm", show_default=True,
               help="Serving engine profile (efficiencies and overheads fitted on its published figures).")
@@ -57,7 +29,7 @@ def _list(text):
 @click.option("--max-gpus-per-replica", default="64", show_default=True, help="Largest replica considered.")
 @catalog_option
 @json_option
-def deploy(model, queries_per_day, input_tokens, output_tokens, length_sigma, ttft_p95, tpot_p95, gpu_options,
+def deploy(model, queries_per_day, input_tokens, output_tokens, length_sigma, ttft_p95_s, tpot_p95_s, gpu_options,
            dtype_options, engine, price_kind, provider, date, max_gpus_per_replica, catalog, as_json):
     """Search accelerator, replica size, dtype, batch cap and replicas for the cheapest deployment.
 
@@ -70,22 +42,15 @@ def deploy(model, queries_per_day, input_tokens, output_tokens, length_sigma, tt
       costcurve deploy --model llama3.1-70b --queries-per-day 1B --ttft-p95 2 --tpot-p95 100ms
       costcurve deploy --model llama3.1-8b --queries-per-day 8.5B --gpu-options h100,a100 --engine vllm --json
     """
-    from costcurve.errors import CostcurveError
     from costcurve.serving.deploy import plan_deployment
     from costcurve.units import number_input
 
-    try:
-        res = plan_deployment(
-            model=model, queries_per_day=queries_per_day, input_tokens=input_tokens, output_tokens=output_tokens,
-            length_sigma=length_sigma, ttft_p95_s=seconds(ttft_p95, "--ttft-p95"),
-            tpot_p95_s=seconds(tpot_p95, "--tpot-p95"), gpu_options=_list(gpu_options),
-            dtype_options=_list(dtype_options) or ["bf16"], engine=engine, price_kind=price_kind,
-            provider=provider.lower() if provider else None, date=date, catalog=list(catalog) or None,
-            max_gpus_per_replica=int(number_input(max_gpus_per_replica, "max_gpus_per_replica", integer=True)))
-    except CostcurveError as e:
-        if e.field in FIELD_TO_OPTION:
-            raise CostcurveError(str(e).split(": ", 1)[-1], field=FIELD_TO_OPTION[e.field]) from None
-        raise
+    res = plan_deployment(
+        model=model, queries_per_day=queries_per_day, input_tokens=input_tokens, output_tokens=output_tokens,
+        length_sigma=length_sigma, ttft_p95_s=ttft_p95_s, tpot_p95_s=tpot_p95_s, gpu_options=_list(gpu_options),
+        dtype_options=_list(dtype_options) or ["bf16"], engine=engine, price_kind=price_kind,
+        provider=provider.lower() if provider else None, date=date, catalog=list(catalog) or None,
+        max_gpus_per_replica=int(number_input(max_gpus_per_replica, "max_gpus_per_replica", integer=True)))
     if as_json:
         emit_json(res.to_dict())
         return

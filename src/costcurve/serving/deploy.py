@@ -26,7 +26,7 @@ import math
 from dataclasses import dataclass, field, replace
 
 from ..catalog import Catalog, load_catalog
-from ..errors import CostcurveError, InputError
+from ..errors import CostcurveError, InputError, UnknownNameError
 from ..prices import resolve_price
 from ..training import resolve_model
 from ..units import SECONDS_PER_DAY, number_input, parse_date
@@ -212,7 +212,7 @@ def _lengths(arch, input_tokens, output_tokens, length_sigma) -> LengthDistribut
     return LengthDistribution(
         input_mean=float(number_input(input_tokens, "input_tokens")) if input_tokens is not None else d.input_mean,
         output_mean=float(number_input(output_tokens, "output_tokens")) if output_tokens is not None else d.output_mean,
-        sigma=d.sigma if length_sigma is None else float(number_input(length_sigma, "length_sigma", allow_zero=True)),
+        sigma=d.sigma if length_sigma is None else float(number_input(length_sigma, "length_sigma", kind="plain", allow_zero=True)),
         max_tokens=arch.context_length, source="given means, log-normal spread" if given else d.source)
 
 
@@ -220,7 +220,10 @@ def _prices(cat, gpus, day, provider, kind) -> dict:
     """{accelerator: (price [USD/h], source)} of those with a catalog price near ``day``."""
     prices = {}
     for g in gpus:
-        acc = cat.accelerator(g)
+        try:
+            acc = cat.accelerator(g)
+        except UnknownNameError:
+            raise UnknownNameError("accelerator", g, list(cat.accelerators), field="gpu_options") from None
         p, src = resolve_price(cat, acc.name, day, None, provider=provider, kind=kind)
         if p == p:  # not NaN
             prices[acc.name] = (p, src)

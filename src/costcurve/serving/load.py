@@ -49,7 +49,7 @@ class LengthDistribution:
     def __post_init__(self):
         for name in ("input_mean", "output_mean"):
             number_input(getattr(self, name), name.replace("_mean", "_tokens"))
-        number_input(self.sigma, "length_sigma", allow_zero=True, upper=3.0)
+        number_input(self.sigma, "length_sigma", kind="plain", allow_zero=True, upper=3.0)
 
     def sample(self, n: int, rng: np.random.Generator):
         """(input, output) token counts of ``n`` requests, whole numbers >= 1 (output >= 2)."""
@@ -144,7 +144,7 @@ def evaluate_load(rate_per_s, *, decode_s, prefill_compute_fn, prefill_floor_s, 
     arrivals (scaled by the rate) and lengths, so results are monotone in the rate for a search.
     ``prefill_only``: every request leaves after its first token (a disaggregated prefill pool).
     """
-    rate = number_input(rate_per_s, "arrival_rate_per_s")
+    rate = number_input(rate_per_s, "arrival_rate_per_s", kind="plain")
     lengths = lengths or LengthDistribution()
     rng = np.random.default_rng(seed)
     gaps = rng.exponential(1.0, requests)
@@ -202,6 +202,6 @@ def max_rate_within(targets, evaluate, rate_hi, *, iterations=10):
 
 
 def check_targets(ttft_p95_s, tpot_p95_s):
-    """Both p95 targets as floats [s] (None → no limit)."""
-    return tuple(math.inf if v is None else float(number_input(v, name))
+    """Both p95 targets as floats [s] (None → no limit; text may carry a unit: ``"500ms"``)."""
+    return tuple(math.inf if v is None else float(number_input(v, name, kind="time"))
                  for v, name in ((ttft_p95_s, "ttft_p95_s"), (tpot_p95_s, "tpot_p95_s")))
