@@ -198,3 +198,16 @@ def test_step_invariants_monotone_in_batch_and_below_roofline(model, gpu, tp, pp
     assert np.all(np.diff(t) >= 0) and np.all(t > 0)
     from costcurve.serving.step import steady_state_tokens_per_s
     assert steady_state_tokens_per_s(r, batch, isl, osl) <= roofline_tokens_per_s(r, batch, isl, osl) * (1 + 1e-12)
+
+
+@pytest.mark.parametrize("engine,row", [("vllm", r) for r in VLLM_HELD_OUT] + [("sglang", r) for r in SGLANG_HELD_OUT])
+def test_infer_with_an_engine_matches_the_serving_step_model(engine, row):
+    """Two paths, one answer: estimate_inference(engine=...) and the serving step model agree (dense, one node)."""
+    from costcurve import estimate_inference
+
+    m, g, tp, d, measured = row
+    est = estimate_inference(model=m, gpu=g, gpus=tp, dtype=d, kv_dtype="bf16", input_tokens=SG_I, output_tokens=SG_O,
+                             engine=engine, price_usd_per_gpu_hour=1)
+    ours = _predict([row], engine_profile(engine))[0]
+    assert est.tokens_per_second == pytest.approx(ours, rel=0.02)
+    assert est.tokens_per_second == pytest.approx(measured, rel=TOL)
