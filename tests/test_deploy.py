@@ -90,6 +90,8 @@ def test_disaggregated_pools_win_with_long_prompts_and_a_tight_tpot_target():
               tpot_p95_s=0.03, gpu_options=["h100"], dtype_options=["fp8"])
     auto = plan_deployment(**kw).best
     colocated = plan_deployment(disaggregated=False, **kw).best
+    only = plan_deployment(disaggregated=True, **kw).best
+    assert only.disaggregated and only.usd_per_day == pytest.approx(auto.usd_per_day, rel=0.05)
     assert auto.disaggregated and auto.prefill_replicas > 0
     assert auto.usd_per_day < colocated.usd_per_day
     assert auto.tpot_p95_s <= 0.03 and auto.ttft_p95_s <= 2
@@ -122,3 +124,12 @@ def test_infer_load_needs_single_values_and_warns_when_saturated(run_cli):
 
     est = estimate_inference(model="llama3.1-8b", gpu="h100", load_per_s=1000)
     assert any("saturates" in n for n in est.notes) and est.ttft_p95_s > 1.0
+
+
+def test_deploy_cli_disaggregated_never(run_cli):
+    r = run_cli("deploy", "--model", "llama3.1-70b", "--queries-per-day", "1B", "--input-tokens", "2000",
+                "--output-tokens", "300", "--ttft-p95", "2s", "--tpot-p95", "30ms", "--gpu-options", "h100",
+                "--dtype-options", "fp8", "--disaggregated", "never", "--json")
+    d = r.json()
+    assert r.code == 0 and not d["layout"]["disaggregated"]
+    assert not any(p["layout"]["disaggregated"] for p in d["pareto"])

@@ -26,11 +26,14 @@ def _list(text):
               show_default=True)
 @click.option("--provider", help="Take catalog prices from this provider only.")
 @click.option("--date", help="Date of the prices, YYYY-MM-DD or a year (default: today).")
+@click.option("--disaggregated", "disaggregated", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True, help="Separate prefill and decode pools: tried for the cheapest layouts (auto), "
+                                      "only, or not at all.")
 @click.option("--max-gpus-per-replica", default="64", show_default=True, help="Largest replica considered.")
 @catalog_option
 @json_option
 def deploy(model, queries_per_day, input_tokens, output_tokens, length_sigma, ttft_p95_s, tpot_p95_s, gpu_options,
-           dtype_options, engine, price_kind, provider, date, max_gpus_per_replica, catalog, as_json):
+           dtype_options, engine, price_kind, provider, date, disaggregated, max_gpus_per_replica, catalog, as_json):
     """Search accelerator, replica size, dtype, batch cap and replicas for the cheapest deployment.
 
     Latency comes from a simulation of continuous batching under Poisson arrivals with log-normal
@@ -50,6 +53,7 @@ def deploy(model, queries_per_day, input_tokens, output_tokens, length_sigma, tt
         length_sigma=length_sigma, ttft_p95_s=ttft_p95_s, tpot_p95_s=tpot_p95_s, gpu_options=_list(gpu_options),
         dtype_options=_list(dtype_options) or ["bf16"], engine=engine, price_kind=price_kind,
         provider=provider.lower() if provider else None, date=date, catalog=list(catalog) or None,
+        disaggregated={"auto": None, "always": True, "never": False}[disaggregated],
         max_gpus_per_replica=int(number_input(max_gpus_per_replica, "max_gpus_per_replica", integer=True)))
     if as_json:
         emit_json(res.to_dict())
