@@ -133,3 +133,22 @@ def test_deploy_cli_disaggregated_never(run_cli):
     d = r.json()
     assert r.code == 0 and not d["layout"]["disaggregated"]
     assert not any(p["layout"]["disaggregated"] for p in d["pareto"])
+
+
+@pytest.mark.parametrize("engine,kind", [("trtllm", "3-year"), ("sglang", "on-demand")])
+def test_search_over_every_catalog_accelerator_the_engine_runs_on(engine, kind):
+    from costcurve import load_catalog
+    from costcurve.serving.deploy import plan_deployment
+    from costcurve.serving.engines import ENGINE_VENDORS
+
+    res = plan_deployment(model="llama3.1-70b", queries_per_day="1B", ttft_p95_s=2, tpot_p95_s=0.1, engine=engine,
+                          price_kind=kind)
+    cat = load_catalog()
+    assert all(cat.accelerator(d.gpu).vendor in ENGINE_VENDORS[engine] for d in (res.best, *res.pareto))
+    assert res.best.usd_per_query > 0 and res.evaluated >= 12
+
+
+def test_engine_that_does_not_run_on_the_accelerator_is_an_error(run_cli):
+    r = run_cli("deploy", "--model", "llama3.1-8b", "--queries-per-day", "1B", "--gpu-options", "h100,mi300x",
+                "--engine", "trtllm")
+    assert r.code == 2 and "--gpu-options" in r.err and "mi300x" in r.err

@@ -30,7 +30,7 @@ from ..errors import CostcurveError, InputError, UnknownNameError
 from ..prices import resolve_price
 from ..training import resolve_model
 from ..units import SECONDS_PER_DAY, number_input, parse_date
-from .engines import engine_profile
+from .engines import ENGINE_VENDORS, engine_profile
 from .load import LengthDistribution, check_targets
 from .replica import ReplicaLoadModel
 from .step import Replica, max_batch
@@ -216,14 +216,19 @@ def _lengths(arch, input_tokens, output_tokens, length_sigma) -> LengthDistribut
         max_tokens=arch.context_length, source="given means, log-normal spread" if given else d.source)
 
 
+def _accelerator(cat, name):
+    """The catalog accelerator ``name``; an unknown name is an error of ``gpu_options``."""
+    try:
+        return cat.accelerator(name)
+    except UnknownNameError:
+        raise UnknownNameError("accelerator", name, list(cat.accelerators), field="gpu_options") from None
+
+
 def _prices(cat, gpus, day, provider, kind) -> dict:
     """{accelerator: (price [USD/h], source)} of those with a catalog price near ``day``."""
     prices = {}
     for g in gpus:
-        try:
-            acc = cat.accelerator(g)
-        except UnknownNameError:
-            raise UnknownNameError("accelerator", g, list(cat.accelerators), field="gpu_options") from None
+        acc = cat.accelerator(g)
         p, src = resolve_price(cat, acc.name, day, None, provider=provider, kind=kind)
         if p == p:  # not NaN
             prices[acc.name] = (p, src)
@@ -280,9 +285,18 @@ def plan_deployment(*, model, queries_per_day, input_tokens=None, output_tokens=
         if dt_ not in ("bf16", "fp8"):
             raise InputError(f"got {dt_!r}; allowed: bf16, fp8", field="dtype_options")
     day = parse_date(date)
-    prices = _prices(cat, list(gpu_options) if gpu_options else sorted(cat.accelerators), day, provider, price_kind)
-    notes = [] if gpu_options else [f"searched the {len(prices)} catalog accelerators with a price ({price_kind}) "
-                                    f"near {day}"]
+    accs = [_accelerator(cat, g) for g in (gpu_options or sorted(cat.accelerators))]
+    runs = [a.name for a in accs if profile.runs_on(a)]
+    notes = []
+    if gpu_options:
+        off = [a.name for a in accs if not profile.runs_on(a)]
+        if off:
+            raise InputError(f"{profile.engine} does not run on {', '.join(off)}; allowed vendors: "
+                             f"{', '.join(ENGINE_VENDORS[profile.engine])}", field="gpu_options")
+    prices = _prices(cat, runs, day, provider, price_kind)
+    if not gpu_options:
+        notes.append(f"searched the {len(prices)} catalog accelerators that {profile.engine} runs on with a price "
+                     f"({price_kind}) near {day}")
     cands = candidates(arch, cat, list(prices), dtype_options, profile, lengths, max_gpus=max_gpus_per_replica)
     if not cands:
         raise InputError(f"{name} fits on none of the accelerators given with up to {max_gpus_per_replica} per replica",

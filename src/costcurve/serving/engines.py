@@ -48,6 +48,9 @@ PARAMETERS = {
     "scheduler_steps": ("count", 1, 64),
     "memory_utilization": ("1", 0.1, 1.0),
 }
+#: accelerator vendors each engine runs on: TensorRT-LLM is NVIDIA's CUDA library; vLLM documents CUDA, ROCm,
+#: TPU, Gaudi and Neuron back-ends (docs.vllm.ai, "Installation"); SGLang documents CUDA and ROCm (docs.sglang.ai)
+ENGINE_VENDORS = {"trtllm": ("nvidia",), "vllm": ("nvidia", "amd", "google", "intel", "aws"), "sglang": ("nvidia", "amd")}
 COLUMNS = ("engine", "version", "parameter", "value", "unit", "how", "source_date", "source")
 HOW = ("fitted", "documented", "measured", "assumed")
 
@@ -74,6 +77,10 @@ class EngineProfile:
             v = getattr(self, name)
             if not (isinstance(v, (int, float)) and math.isfinite(v) and lo <= v <= hi):
                 raise InputError(f"got {v!r}; allowed: {lo:g}..{hi:g}", field=name)
+
+    def runs_on(self, acc) -> bool:
+        """Whether this engine has a back-end for ``acc``'s vendor (:data:`ENGINE_VENDORS`)."""
+        return acc.vendor in ENGINE_VENDORS[self.engine]
 
     def with_overrides(self, **kw) -> "EngineProfile":
         """A copy with the given (non-None) parameters replaced, e.g. a user's ``flop_efficiency``."""

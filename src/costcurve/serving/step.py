@@ -26,7 +26,7 @@ import numpy as np
 
 from .. import memory as mem
 from ..architecture import Architecture
-from ..catalog import Accelerator
+from ..catalog import HALF, Accelerator
 from ..errors import InputError
 from ..inference import decode_flop_per_token, prefill_flop
 from .collectives import allreduce_s, send_s
@@ -67,7 +67,9 @@ class Replica:
 
     @property
     def peak_flop_per_s(self) -> float:
-        return self.acc.peak_flop_per_s("fp8" if self.dtype == "fp8" else "bf16")
+        """Dense peak of the compute format: fp8 with fp8 weights, else the chip's own 16-bit format
+        (bf16, or fp16 on V100/T4, fp32 on chips without fast 16-bit arithmetic). [FLOP/s]"""
+        return self.acc.peak_flop_per_s("fp8" if self.dtype == "fp8" else HALF)
 
     # ---- links ---------------------------------------------------------------------------
     def link(self, group: int, stride: int = 1):
