@@ -42,3 +42,8 @@ class CatalogError(CostcurveError):
             where += f", column {column!r}"
         super().__init__(f"{where}: {message}")
         self.path, self.row, self.column = path, row, column
+
+
+class NoAnswerError(CostcurveError):
+    """A decision has no answer for these inputs (a budget below the smallest sensible run, a model
+    that fits on no accelerator set); the message says what would be needed."""
