@@ -160,3 +160,13 @@ def test_arrays_in_memory():
     arch = CAT.architecture("llama3-8b")
     m = fm.memory_breakdown(arch, "lora", gpus=np.array([1, 2, 4]), seq_len=2048)
     assert m["total"].shape == (3,)
+
+
+def test_finetune_ranges_give_intervals():
+    u = estimate_finetune(model="llama3-8b", method="lora", tokens="50M..200M", mfu="0.2..0.5", gpus=1,
+                          price_usd_per_gpu_hour=2.0, samples=500, seed=1)
+    s = u.summary("cost_usd")
+    assert s["p5"] < s["p50"] < s["p95"]
+    # memory does not depend on tokens or MFU
+    assert u.to_dict()["memory_per_gpu_bytes"]["total"] == pytest.approx(
+        fm.memory_breakdown(CAT.architecture("llama3-8b"), "lora", gpus=1, seq_len=4096)["total"])

@@ -141,6 +141,20 @@ def test_wait_short_run_starts_now_and_impossible_deadline():
         decide_wait(training_flop=3e25, gpus=64, deadline="2027-01-01", price_usd_per_gpu_hour=2.0, date="2026-12-01")
 
 
+def test_wait_fixed_budget():
+    """Gottbrath et al.'s fixed budget: start once the run costs B; hand: s_B = ln(C₀/B)/g."""
+    kw = dict(training_flop=3e25, gpus=2048, price_usd_per_gpu_hour=2.0, date="2026-12-01", mfu=0.4)
+    now = decide_wait(**kw)
+    d = decide_wait(usd=now.cost_now_usd / 2, **kw)
+    g = price_trend().growth_per_year
+    assert d.wait_years == pytest.approx(math.log(2) / g, rel=1e-9)
+    assert d.cost_at_best_usd == pytest.approx(now.cost_now_usd / 2, rel=1e-9)
+    assert decide_wait(usd=now.cost_now_usd * 2, **kw).wait_years == now.wait_years
+    with pytest.raises(NoAnswerError) as e:
+        decide_wait(usd=now.cost_now_usd / 2, deadline="2027-06-01", **kw)
+    assert e.value.field == "usd"
+
+
 def test_cli_wait(run_cli):
     r = run_cli("wait", "--flop", "3e25", "--gpus", "2048", "--deadline", "2028-06-01", "--price", "2", "--json")
     assert r.code == 0, r.err

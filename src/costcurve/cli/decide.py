@@ -129,10 +129,12 @@ def budget(usd, gpu, gpus, days, law, inference_tokens, unique_tokens, mfu, dtyp
 @click.option("--compare-scratch", is_flag=True, help="Also price pre-training a model of the same size.")
 @chain_options
 @price_options
+@click.option("--uncertainty", is_flag=True, help="Monte Carlo with spread on the default MFU and price too.")
+@monte_carlo_options
 @catalog_option
 @json_option
 def finetune(model, method, tokens, rank, target_modules, gpu, gpus, seq_len, micro_batch, checkpointing, paged_optimizer,
-             compare_scratch, mfu, dtype, price, provider, price_kind, date, catalog, as_json):
+             compare_scratch, mfu, dtype, price, provider, price_kind, date, uncertainty, samples, seed, catalog, as_json):
     """Memory per accelerator, smallest fitting set, FLOP, hours and dollars of fine-tuning.
 
     \b
@@ -147,21 +149,24 @@ def finetune(model, method, tokens, rank, target_modules, gpu, gpus, seq_len, mi
                 gpu=gpu, gpus=gpus, seq_len=seq_len, micro_batch=micro_batch, checkpointing=checkpointing,
                 paged_optimizer=paged_optimizer, compare_scratch=compare_scratch, mfu=mfu, dtype=dtype,
                 price_usd_per_gpu_hour=price, provider=provider.lower() if provider else None, price_kind=price_kind,
-                date=date, catalog=list(catalog) or None)
+                date=date, catalog=list(catalog) or None, samples=samples, seed=seed, uncertainty=uncertainty)
     if as_json:
         emit_json(res.to_dict())
         return
     from costcurve.units import format_count, format_usd
 
     gib = 2 ** 30
+    mc = hasattr(res, "n_samples")
     table(f"Memory per accelerator: {res.model} {res.method} on {res.gpus:g} × {res.gpu} "
           f"({res.accelerator_memory_bytes / gib:,.0f} GiB)", ["part", "GiB"],
           [(k, f"{v / gib:,.2f}") for k, v in res.memory_per_gpu_bytes.items()], justify_right=(1,))
     rows = [("fits", "yes" if res.fits else "no"), ("smallest set it fits on", f"{res.min_gpus:g} × {res.gpu}"),
             ("trainable parameters", format_count(res.trainable_params)),
-            ("training FLOP", f"{res.training_flop:.3e}"), ("MFU", f"{res.mfu:.3f}"),
-            ("wall clock", f"{res.wall_clock_hours:,.2f} h"), ("cost (cloud)", format_usd(res.cost_usd))]
-    if res.scratch:
+            ("training FLOP", _cell(res, "training_flop", lambda x: f"{x:.3e}")),
+            ("MFU", _cell(res, "mfu", lambda x: f"{x:.3f}")),
+            ("wall clock [h]", _cell(res, "wall_clock_hours", lambda x: f"{x:,.2f}")),
+            ("cost (cloud)", _cell(res, "cost_usd", format_usd))]
+    if res.scratch and not mc:
         s = res.scratch
         rows += [("pre-training from scratch", f"{format_usd(s['cost_usd'])} ({format_count(s['tokens'])} tokens, "
                                                f"{s['tokens_from']})"),
@@ -232,6 +237,7 @@ def rent_vs_buy(gpu, gpus, utilization, years, price_kind, provider, price, chip
 @click.option("--gpu", default="h100", show_default=True)
 @click.option("--gpus", required=True, help="Number of accelerators of the run started now.")
 @click.option("--deadline", help="Finish by this date (then the start that minimises cost).")
+@click.option("--usd", help="Fixed budget in USD: start once the run costs no more (earliest finish).")
 @click.option("--trend", type=click.Choice(["gpu-price-performance", "gpu-cloud-price-performance"]),
               default="gpu-price-performance", show_default=True)
 @chain_options
@@ -240,7 +246,7 @@ def rent_vs_buy(gpu, gpus, utilization, years, price_kind, provider, price, chip
 @monte_carlo_options
 @catalog_option
 @json_option
-def wait(training_flop, model, params, tokens, gpu, gpus, deadline, trend, mfu, dtype, price, provider, price_kind, date,
+def wait(training_flop, model, params, tokens, gpu, gpus, deadline, usd, trend, mfu, dtype, price, provider, price_kind, date,
          uncertainty, samples, seed, catalog, as_json):
     """Start now or wait for cheaper compute (Gottbrath et al. 1999, "slacking").
 
@@ -248,11 +254,12 @@ def wait(training_flop, model, params, tokens, gpu, gpus, deadline, trend, mfu, 
     Examples:
       costcurve wait --flop 3e25 --gpu h100 --gpus 2048
       costcurve wait --model llama3-70b --tokens 15T --gpus 1024 --deadline 2028-01-01 --json
+      costcurve wait --flop 3e25 --gpus 2048 --usd 50M
     """
     from costcurve.decisions.wait import decide_wait
 
     res = _call(decide_wait, training_flop=training_flop, model=model, params=params, tokens=tokens, gpu=gpu, gpus=gpus,
-                deadline=deadline, series=trend, mfu=mfu, dtype=dtype, price_usd_per_gpu_hour=price,
+                deadline=deadline, usd=usd, series=trend, mfu=mfu, dtype=dtype, price_usd_per_gpu_hour=price,
                 provider=provider.lower() if provider else None, price_kind=price_kind, date=date,
                 catalog=list(catalog) or None, samples=samples, seed=seed, uncertainty=uncertainty)
     if as_json:

@@ -29,8 +29,9 @@ from ..flop import forward_flop_per_token_breakdown
 from ..results import jsonable
 from ..units import SECONDS_PER_HOUR, number_input
 from . import finetune_memory as fm
-from ._chain import plain, require_price, run_training
+from ._chain import any_range, monte_carlo, plain, require_price, run_training
 
+NUMERIC = ("tokens", "mfu", "goodput", "price_usd_per_gpu_hour")
 MAX_GPUS = 65536
 DEQUANT_FLOP_PER_WEIGHT = 2.0
 
@@ -63,6 +64,7 @@ class FinetuneEstimate:
     cost_usd: float  #: cloud rental [USD]
     price_usd_per_gpu_hour: float
     price_source: str
+    date: object = None  #: date of the prices
     scratch: dict | None = None  #: pre-training a model of the same size: tokens, training_flop, cost_usd
     notes: tuple = field(default=())
 
@@ -73,6 +75,7 @@ class FinetuneEstimate:
         d["memory_per_gpu_bytes"] = {k: c(v) for k, v in self.memory_per_gpu_bytes.items()}
         d["flop_breakdown"] = {k: c(v) for k, v in self.flop_breakdown.items()}
         d["notes"] = list(self.notes)
+        d["date"] = self.date.isoformat() if self.date is not None else None
         return d
 
 
@@ -103,17 +106,28 @@ def smallest_fit(arch, method, memory_bytes, **mem_kw) -> float:
 def estimate_finetune(*, model, method="lora", tokens, gpu="h100", gpus=None, rank=None, target_modules=None,
                       seq_len=None, micro_batch=1, checkpointing=True, paged_optimizer=None, compare_scratch=False,
                       mfu=None, dtype="bf16", goodput=1.0, price_usd_per_gpu_hour=None, provider=None,
-                      price_kind="on-demand", date=None, catalog=None) -> FinetuneEstimate:
+                      price_kind="on-demand", date=None, catalog=None, samples=None, seed=None,
+                      uncertainty=False) -> FinetuneEstimate:
     """Memory, fit, FLOP, time and dollars of fine-tuning ``model`` on ``tokens`` tokens.
 
     method: full | lora | qlora; rank [count] and target_modules (``q,k,v,o,gate,up,down`` or ``all``);
     seq_len [tokens] (default: the model's pre-training length); micro_batch [sequences per accelerator];
     gpus [count] (default: the smallest set it fits on). Other arguments as :func:`costcurve.estimate_training`.
+    ``tokens``, ``mfu``, ``goodput`` and the price may be ranges (seeded Monte Carlo of time and dollars;
+    memory does not depend on them); ``uncertainty`` adds the default MFU and price spreads.
     Raises :class:`NoAnswerError` when it fits on no set of up to 65,536 accelerators.
     """
     from ..training import resolve_model
 
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
+    kwargs = dict(model=model, method=method, tokens=tokens, gpu=gpu, gpus=gpus, rank=rank, target_modules=target_modules,
+                  seq_len=seq_len, micro_batch=micro_batch, checkpointing=checkpointing, paged_optimizer=paged_optimizer,
+                  compare_scratch=compare_scratch, mfu=mfu, dtype=dtype, goodput=goodput,
+                  price_usd_per_gpu_hour=price_usd_per_gpu_hour, provider=provider, price_kind=price_kind, date=date,
+                  catalog=cat)
+    if uncertainty or any_range(kwargs, NUMERIC):
+        return monte_carlo(estimate_finetune, kwargs, NUMERIC, samples=samples, seed=seed, uncertainty=uncertainty,
+                           target="cost_usd", constant="tokens", integer=())
     name, arch, record = resolve_model(model, cat)
     if arch is None:
         raise InputError(f"{name!r} has no architecture preset; give a preset or a config.json", field="model")
@@ -161,7 +175,8 @@ def estimate_finetune(*, model, method="lora", tokens, gpu="h100", gpus=None, ra
         paged_optimizer=paged, memory_per_gpu_bytes=mem, accelerator_memory_bytes=acc.memory_bytes,
         fits=bool(mem["total"] <= acc.memory_bytes), min_gpus=min_gpus, training_flop=flop, flop_breakdown=breakdown,
         mfu=plain(est.mfu), wall_clock_hours=plain(est.wall_clock_s / SECONDS_PER_HOUR), cost_usd=plain(est.cost_cloud_usd),
-        price_usd_per_gpu_hour=plain(est.price_usd_per_gpu_hour), price_source=est.price_source, scratch=scratch,
+        price_usd_per_gpu_hour=plain(est.price_usd_per_gpu_hour), price_source=est.price_source, date=est.date,
+        scratch=scratch,
         notes=tuple(notes))
 
 

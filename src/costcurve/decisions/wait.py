@@ -14,6 +14,9 @@ price-performance trend (:mod:`costcurve.decisions.price_trend`), so
 * With a deadline ``D`` (years from now): cost falls with ``s``, so the best start is the latest
   ``s`` with ``finish(s) ≤ D`` (finish rises for ``s > s*``; solved by bisection). No answer when
   even ``finish(s*) > D``.
+* With a fixed budget ``B`` (Gottbrath et al.'s fixed-budget case): the run is affordable from
+  ``s_B = ln(C₀/B)/g`` on, so the earliest finish is at ``max(s*, s_B)``; with a deadline too, the
+  latest start must also be affordable.
 
 The interval comes from the trend's confidence interval of ``g`` (every output is monotone in ``g``).
 """
@@ -33,7 +36,7 @@ from ..units import SECONDS_PER_YEAR, number_input, parse_date
 from ._chain import any_range, monte_carlo, plain, require_price, run_training
 from .price_trend import price_trend
 
-NUMERIC = ("training_flop", "params", "tokens", "gpus", "mfu", "goodput", "price_usd_per_gpu_hour")
+NUMERIC = ("training_flop", "params", "tokens", "gpus", "mfu", "goodput", "price_usd_per_gpu_hour", "usd")
 DAYS_PER_YEAR = SECONDS_PER_YEAR / 86400.0
 
 
@@ -83,8 +86,7 @@ class WaitDecision:
         lo, hi = self.wait_years_ci
         return {
             "best_start_date": self.best_start_date.isoformat(),
-            "best_start_date_ci": [self._date(hi).isoformat(), self._date(lo).isoformat()]
-            if self.deadline is None else sorted([self._date(lo).isoformat(), self._date(hi).isoformat()]),
+            "best_start_date_ci": sorted([self._date(lo).isoformat(), self._date(hi).isoformat()]),
             "wait_years": c(self.wait_years), "cost_now_usd": c(self.cost_now_usd),
             "cost_at_best_usd": c(self.cost_at_best_usd),
             "cost_at_best_usd_ci": [c(self.cost_at_best_usd_ci[0]), c(self.cost_at_best_usd_ci[1])],
@@ -125,20 +127,30 @@ def latest_start_for_deadline(growth, duration_years, deadline_years):
     return plain(np.where(ok, lo, np.nan))
 
 
+def affordable_wait(growth, cost_now_usd, usd):
+    """The first wait at which the run costs no more than ``usd``: ``max(0, ln(C₀/B)/g)``; inf if never. [year]"""
+    g = np.asarray(growth, dtype=float)
+    ratio = np.asarray(cost_now_usd, dtype=float) / usd
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = np.where(ratio <= 1.0, 0.0, np.where(g > 0, np.log(np.maximum(ratio, 1.0)) / np.where(g > 0, g, 1.0), np.inf))
+    return plain(s)
+
+
 def decide_wait(*, training_flop=None, model=None, params=None, tokens=None, gpu="h100", gpus=None, deadline=None,
-                series="gpu-price-performance", level=0.9, mfu=None, dtype="bf16", goodput=1.0,
+                usd=None, series="gpu-price-performance", level=0.9, mfu=None, dtype="bf16", goodput=1.0,
                 price_usd_per_gpu_hour=None, provider=None, price_kind="on-demand", date=None, assumptions=None,
                 catalog=None, samples=None, seed=None, uncertainty=False) -> WaitDecision:
     """Best start date for a run of ``training_flop`` FLOP (or model/params with tokens) on ``gpus`` × ``gpu``.
 
     deadline: finish by this date (then minimise cost), else minimise the finish date.
+    usd: a fixed budget [USD]: start no earlier than the run becomes affordable.
     series: price-performance trend, ``gpu-price-performance`` or ``gpu-cloud-price-performance``.
     Other arguments as :func:`costcurve.estimate_training`. Any number may be a range (Monte Carlo).
     Raises :class:`NoAnswerError` when no start date finishes by the deadline.
     """
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
     kwargs = dict(training_flop=training_flop, model=model, params=params, tokens=tokens, gpu=gpu, gpus=gpus,
-                  deadline=deadline, series=series, level=level, mfu=mfu, dtype=dtype, goodput=goodput,
+                  deadline=deadline, usd=usd, series=series, level=level, mfu=mfu, dtype=dtype, goodput=goodput,
                   price_usd_per_gpu_hour=price_usd_per_gpu_hour, provider=provider, price_kind=price_kind, date=date,
                   assumptions=assumptions, catalog=cat)
     if uncertainty or any_range(kwargs, NUMERIC):
@@ -147,6 +159,7 @@ def decide_wait(*, training_flop=None, model=None, params=None, tokens=None, gpu
     if gpus is None:
         raise InputError("needed: the number of accelerators of the run (e.g. --gpus 1024)", field="gpus")
     gpus = number_input(gpus, "gpus", integer=True)
+    usd = number_input(usd, "usd")
     start = parse_date(date)
     end = parse_date(deadline, "deadline") if deadline is not None else None
     if end is not None and end <= start:
@@ -160,11 +173,21 @@ def decide_wait(*, training_flop=None, model=None, params=None, tokens=None, gpu
     g_lo, g_hi = trend.growth_ci
 
     def best(growth):
+        s_budget = 0.0 if usd is None else affordable_wait(growth, est.cost_cloud_usd, usd)
         if end is None:
-            return earliest_finish_wait(growth, t0)
-        return latest_start_for_deadline(growth, t0, (end - start).days / DAYS_PER_YEAR)
+            return plain(np.maximum(earliest_finish_wait(growth, t0), s_budget))
+        latest = np.asarray(latest_start_for_deadline(growth, t0, (end - start).days / DAYS_PER_YEAR))
+        return plain(np.where(latest >= s_budget, latest, np.nan))
 
     s = best(g)
+    if usd is not None and np.all(np.isinf(np.asarray(s, dtype=float))):
+        raise NoAnswerError(f"the run costs ${float(np.min(est.cost_cloud_usd)):,.0f} now and the {trend.series} trend "
+                            f"does not fall; needed: a budget of at least that", field="usd")
+    if usd is not None and end is not None and np.all(np.isnan(np.asarray(s, dtype=float))):
+        s_b = float(np.nanmin(affordable_wait(g, est.cost_cloud_usd, usd)))
+        raise NoAnswerError(f"${float(np.max(usd)):,.0f} buys the run only from "
+                            f"{start + dt.timedelta(days=round(s_b * DAYS_PER_YEAR))}, too late to finish by {end}; "
+                            "needed: a larger budget or a later deadline", field="usd")
     if np.all(np.isnan(np.asarray(s, dtype=float))):
         fastest = finish_years(earliest_finish_wait(g, t0), g, t0)
         first = start + dt.timedelta(days=round(float(np.nanmin(fastest)) * DAYS_PER_YEAR))
