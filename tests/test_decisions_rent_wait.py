@@ -18,8 +18,8 @@ from costcurve.errors import InputError, NoAnswerError
 
 
 def test_trend_matches_the_trend_command():
-    from costcurve.series import get_series
-    from costcurve.trend import fit_series
+    from costcurve.trends.bundled import get_series
+    from costcurve.trends.fit import fit_series
 
     t = price_trend()
     fit = fit_series(get_series("gpu-price-performance"), method="ols", points="all")

@@ -2,7 +2,7 @@
 ``costcurve trend gpu-price-performance`` fits, read as a decline of dollars per FLOP.
 
 Price-performance (FLOP/s per dollar) grows as ``e^(g·t)`` (exponential fit, OLS on the log,
-:func:`costcurve.trend.fit_series`), so the price of a FLOP — and the value of a chip that delivers a
+:func:`costcurve.trends.fit.fit_series`), so the price of a FLOP — and the value of a chip that delivers a
 fixed number of FLOP/s, and its rent — fall as ``e^(−g·t)``: annual decline ``1 − e^(−g)``.
 The interval is the fit's confidence interval of the slope (Student's t, n − 2 dof).
 """
@@ -47,8 +47,8 @@ class PriceTrend:
 
 def price_trend(series: str = "gpu-price-performance", *, catalog=None, level: float = 0.9) -> PriceTrend:
     """Fit the price-performance ``series`` (exponential, all points) and return its growth rate."""
-    from ..series import get_series
-    from ..trend import fit_series
+    from ..trends.bundled import get_series
+    from ..trends.fit import fit_series
 
     key = str(series).strip().lower()
     if key not in SERIES:
