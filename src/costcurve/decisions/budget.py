@@ -23,7 +23,7 @@ import numpy as np
 from ..catalog import Catalog, load_catalog
 from ..errors import InputError, NoAnswerError
 from ..results import jsonable
-from ..units import SECONDS_PER_DAY, number_input
+from ..units import SECONDS_PER_DAY, format_usd, number_input
 from . import scaling_laws as sl
 from ._chain import any_range, monte_carlo, plain, require_price, run_training
 
@@ -116,16 +116,15 @@ def plan_budget(*, usd, gpu="h100", gpus=None, days=None, law="chinchilla", infe
     chain = dict(kwargs, law=None)
 
     flop = usd / 2e-18  # first guess: ~$2 per H100-hour at 40% MFU; the fixed point below corrects it
-    for _ in range(40):
-        n, d = _allocate(L, flop, unique_tokens)
-        est = run_training(chain, params=n, tokens=d)
-        require_price(est)
-        new = flop * usd / est.cost_cloud_usd
-        done = np.all(np.abs(new / flop - 1.0) < 1e-9)
-        flop = new
-        if done:
-            break
-    n, d = _allocate(L, flop, unique_tokens)
+    flop = _buyable_flop(L, chain, usd, flop, None, tol=1e-9)
+    if unique_tokens is None:
+        n, d = sl.compute_optimal(L, flop)
+    else:  # the data-constrained size differs: re-solve at that size
+        flop = _buyable_flop(L, chain, usd, flop, unique_tokens, tol=1e-4, steps=3)
+        n, _ = _allocate(L, flop, unique_tokens)
+        # at a fixed size the cost is linear in the FLOP (the MFU depends on size and count only)
+        flop = flop * usd / run_training(chain, params=n, tokens=flop / (6.0 * n)).cost_cloud_usd
+        d = flop / (6.0 * n)
     est = run_training(chain, params=n, tokens=d)
     usd_per_flop = est.cost_cloud_usd / est.training_flop
     small = n < L.min_params
@@ -133,7 +132,7 @@ def plan_budget(*, usd, gpu="h100", gpus=None, days=None, law="chinchilla", infe
         need = float(np.max(_flop_for_params(L, L.min_params) * usd_per_flop))
         raise NoAnswerError(f"${float(np.max(usd)):,.0f} buys {float(np.max(flop)):.2e} FLOP, a {float(np.max(n)):.3g}-parameter "
                             f"model, below the {L.min_params:.0e} parameters the {L.name} law was fitted from; "
-                            f"needed: at least ${need:,.0f} on {est.gpu}", field="usd")
+                            f"needed: at least {format_usd(need)} on {est.gpu}", field="usd")
     nan_if_small = np.where(small, np.nan, 1.0) if np.ndim(small) else 1.0
     notes = []
     out = dict(law=L.name, gpu=est.gpu, date=est.date, usd=usd, params=n * nan_if_small, tokens=d,
@@ -156,6 +155,20 @@ def plan_budget(*, usd, gpu="h100", gpus=None, days=None, law="chinchilla", infe
                      "tokens (Villalobos et al. 2024): data, not money, limits this run; give --unique-tokens")
     return BudgetPlan(cost_usd=est.cost_cloud_usd, wall_clock_days=est.wall_clock_s / SECONDS_PER_DAY,
                       notes=tuple(notes + list(est.notes)), **{k: plain(v) for k, v in out.items()})
+
+
+def _buyable_flop(law, chain, usd, flop, unique_tokens, *, tol, steps=40):
+    """Fixed point ``C ← C · usd / cost(C)``: the FLOP whose cloud cost is ``usd``. [FLOP]"""
+    for _ in range(steps):
+        n, d = _allocate(law, flop, unique_tokens)
+        est = run_training(chain, params=n, tokens=d)
+        require_price(est)
+        new = flop * usd / est.cost_cloud_usd
+        done = np.all(np.abs(new / flop - 1.0) < tol)
+        flop = new
+        if done:
+            break
+    return flop
 
 
 def _flop_for_params(law, params):

@@ -164,34 +164,46 @@ def effective_tokens(tokens, unique_tokens, r_star: float = R_STAR_DATA):
     return _plain(np.where(tokens <= unique_tokens, tokens, eff))
 
 
-def effective_params(law: ScalingLaw, params, unique_tokens, r_star: float = R_STAR_PARAMS):
-    """Muennighoff et al. 2023, eq. 6: parameters beyond the optimal size for ``unique_tokens`` decay. [count]"""
-    u_n = compute_optimal(law, flop_for_optimal_tokens(law, unique_tokens))[0]
-    u_n = np.minimum(u_n, params)
+def unique_params(law: ScalingLaw, unique_tokens):
+    """``U_N``: the compute-optimal size for a budget whose optimal tokens are ``unique_tokens``. [count]"""
+    return compute_optimal(law, flop_for_optimal_tokens(law, unique_tokens))[0]
+
+
+def effective_params(law: ScalingLaw, params, unique_tokens, r_star: float = R_STAR_PARAMS, *, u_n=None):
+    """Muennighoff et al. 2023, eq. 6: parameters beyond the optimal size for ``unique_tokens`` decay.
+    ``u_n`` may pass :func:`unique_params` precomputed. [count]"""
+    u_n = np.minimum(unique_params(law, unique_tokens) if u_n is None else u_n, params)
     reps = np.maximum(np.asarray(params, dtype=float) / u_n - 1.0, 0.0)
     return _plain(u_n + u_n * r_star * -np.expm1(-reps / r_star))
 
 
-def data_constrained_loss(law: ScalingLaw, params, tokens, unique_tokens):
+def data_constrained_loss(law: ScalingLaw, params, tokens, unique_tokens, *, u_n=None):
     """``L(N', D')`` with repeated data (Muennighoff et al. 2023). [nats/token]"""
-    return loss(law, effective_params(law, params, unique_tokens), effective_tokens(tokens, unique_tokens))
+    return loss(law, effective_params(law, params, unique_tokens, u_n=u_n), effective_tokens(tokens, unique_tokens))
 
 
-def data_constrained_optimal(law: ScalingLaw, training_flop, unique_tokens, points: int = 481):
-    """(N, D) minimising the data-constrained loss at ``C = 6ND``: a log grid from N*/1000 to 10·N*,
-    refined once around the best point (relative resolution ≈ 0.1%). [count, count]"""
+def data_constrained_optimal(law: ScalingLaw, training_flop, unique_tokens, points: int = 41):
+    """(N, D) minimising the data-constrained loss at ``C = 6ND``: a log grid of ``points`` sizes from
+    N*/1000 to 10·N* brackets the minimum, a golden-section search refines it to ~1e-6 in ln N. [count, count]"""
     c = np.asarray(training_flop, dtype=float)[..., None]
     u = np.asarray(unique_tokens, dtype=float)[..., None]
-    n_star = compute_optimal(law, c)[0]
-    grid = np.linspace(-3.0 * np.log(10), np.log(10), points)
-    for _ in range(2):
-        n = n_star * np.exp(grid)
-        f = data_constrained_loss(law, n, c / (6.0 * n), u)
-        i = np.argmin(f, axis=-1)[..., None]
-        best = np.take_along_axis(n, i, axis=-1)
-        step = grid[1] - grid[0]
-        n_star, grid = best, np.linspace(-step, step, points)
-    n = best[..., 0]
+    ln_star = np.log(compute_optimal(law, c)[0])
+    u_n = unique_params(law, u)
+
+    def f(ln_n):
+        n = np.exp(ln_n)
+        return data_constrained_loss(law, n, c / (6.0 * n), u, u_n=u_n)
+
+    grid = ln_star + np.linspace(-3.0 * np.log(10), np.log(10), points)
+    i = np.argmin(f(grid), axis=-1)[..., None]
+    step = grid[..., 1:2] - grid[..., 0:1]
+    best = np.take_along_axis(grid, i, axis=-1)
+    lo, hi = best - step, best + step
+    for _ in range(30):
+        m1, m2 = hi - _GOLDEN * (hi - lo), lo + _GOLDEN * (hi - lo)
+        left = f(m1) < f(m2)
+        hi, lo = np.where(left, m2, hi), np.where(left, lo, m1)
+    n = np.exp((lo + hi) / 2.0)[..., 0]
     return _plain(n), _plain(c[..., 0] / (6.0 * n))
 
 
