@@ -122,6 +122,9 @@ def test_budget_inverts_the_train_chain():
     assert p.training_flop == pytest.approx(6 * p.params * p.tokens, rel=1e-9)
     n, d = sl.compute_optimal(CHIN, p.training_flop)
     assert p.params == pytest.approx(n, rel=1e-9)
+    # both published fits at the same compute; the chosen one is the answer
+    assert p.law_comparison["chinchilla"]["params"] == pytest.approx(p.params)
+    assert p.law_comparison["epoch2024"]["params"] > p.params  # a = 0.51 vs 0.45: larger models at this scale
     # hand check: FLOP = USD / price × 3600 × peak × MFU
     flop = 2e6 / 2.0 * 3600 * est.peak_flop_per_s * est.mfu
     assert p.training_flop == pytest.approx(flop, rel=1e-6)

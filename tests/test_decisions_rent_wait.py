@@ -63,6 +63,8 @@ def test_break_even_is_where_npvs_meet():
     at = rent_vs_buy(utilization=u, **dict(KW, years=5, discount_rate=0.07, price_usd_per_gpu_hour=4.0))
     assert at.npv_own_usd == pytest.approx(at.npv_rent_usd, rel=1e-9)
     assert base.payback_months < 60
+    lo, hi = base.trend_interval["break_even_utilization"]
+    assert lo < u < hi  # a faster price decline lowers rents and resale: the interval brackets the point
 
 
 def test_resale_falls_with_trend():

@@ -99,6 +99,9 @@ def budget(usd, gpu, gpus, days, law, inference_tokens, unique_tokens, mfu, dtyp
             ("training cost", _cell(res, "cost_usd", format_usd)),
             ("wall clock [days]", _cell(res, "wall_clock_days", lambda x: f"{x:,.1f}")),
             ("accelerators", _cell(res, "gpus", lambda x: f"{x:,.0f}") + f" × {res.gpu}")]
+    if not hasattr(res, "n_samples"):
+        rows += [(f"compute-optimal under {k}", f"{format_count(v['params'])} params, {format_count(v['tokens'])} tokens")
+                 for k, v in res.law_comparison.items()]
     if res.inference_tokens is not None:
         rows += [("compute-optimal model", f"{_cell(res, 'chinchilla_params', format_count)} params, "
                                            f"{_cell(res, 'chinchilla_tokens', format_count)} tokens"),
@@ -222,7 +225,9 @@ def rent_vs_buy(gpu, gpus, utilization, years, price_kind, provider, price, chip
             ("rent: total", _cell(res, "rent_usd", format_usd)),
             ("own: net present value", _cell(res, "npv_own_usd", format_usd)),
             ("rent: net present value", _cell(res, "npv_rent_usd", format_usd)),
-            ("break-even utilization", _cell(res, "break_even_utilization", lambda x: f"{x:.0%}")),
+            ("break-even utilization", _cell(res, "break_even_utilization", lambda x: f"{x:.0%}")
+             + ("" if hasattr(res, "n_samples") else " (trend interval {:.0%}–{:.0%})".format(
+                 *res.trend_interval["break_even_utilization"]))),
             ("payback", _cell(res, "payback_months", lambda x: "not within the period" if x != x else f"{x:.0f} months"))]
     table(f"Rent or buy {res.gpu}", ["figure", "value"], rows)
     _notes(res)

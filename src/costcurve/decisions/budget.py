@@ -62,6 +62,7 @@ class BudgetPlan:
     data_limited: object = None  #: the compute-optimal tokens exceed the unique tokens
     unconstrained_loss: object = None  #: loss with unlimited unique data [nats/token]
     usd_at_data_limit: object = None  #: budget whose compute-optimal tokens equal the unique tokens [USD]
+    law_comparison: dict | None = None  #: compute-optimal params, tokens and loss of each law at the same FLOP
     notes: tuple = ()
 
     @property
@@ -74,6 +75,9 @@ class BudgetPlan:
         for f in fields(self):
             v = getattr(self, f.name)
             if v is None:
+                continue
+            if f.name == "law_comparison":
+                d[f.name] = {k: {kk: c(x) for kk, x in row.items()} for k, row in v.items()}
                 continue
             d[f.name] = v.isoformat() if isinstance(v, dt.date) else (list(v) if f.name == "notes" else c(v))
         d["tokens_per_param"] = c(self.tokens_per_param)
@@ -135,7 +139,11 @@ def plan_budget(*, usd, gpu="h100", gpus=None, days=None, law="chinchilla", infe
                             f"needed: at least {format_usd(need)} on {est.gpu}", field="usd")
     nan_if_small = np.where(small, np.nan, 1.0) if np.ndim(small) else 1.0
     notes = []
-    out = dict(law=L.name, gpu=est.gpu, date=est.date, usd=usd, params=n * nan_if_small, tokens=d,
+    compare = {}
+    for name, other in sl.LAWS.items():  # the spread between published fits, at the same compute
+        on, od = sl.compute_optimal(other, est.training_flop)
+        compare[name] = {"params": on, "tokens": od, "predicted_loss": sl.loss(other, on, od)}
+    out = dict(law_comparison=compare, law=L.name, gpu=est.gpu, date=est.date, usd=usd, params=n * nan_if_small, tokens=d,
                training_flop=est.training_flop, gpus=est.gpus, mfu=est.mfu,
                price_usd_per_gpu_hour=est.price_usd_per_gpu_hour, usd_per_flop=usd_per_flop,
                price_source=est.price_source, law_source=L.source)

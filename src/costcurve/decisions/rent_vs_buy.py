@@ -62,6 +62,7 @@ class RentOrBuy:
     break_even_utilization: object  #: utilization at which the two present values are equal [fraction]
     payback_months: object  #: months to recover the capex from rent avoided; NaN if not within the period
     own_breakdown_usd: dict  #: capex, power, colocation, resale (negative); sums to own_usd [USD]
+    trend_interval: dict  #: npv_own_usd, npv_rent_usd, break_even_utilization at the ends of the trend's 90% CI
     assumptions: dict
     notes: tuple = ()
 
@@ -75,6 +76,7 @@ class RentOrBuy:
                 "npv_own_usd": c(self.npv_own_usd), "npv_rent_usd": c(self.npv_rent_usd),
                 "break_even_utilization": c(self.break_even_utilization), "payback_months": c(self.payback_months),
                 "cheaper": self.cheaper, "own_breakdown_usd": {k: c(v) for k, v in self.own_breakdown_usd.items()},
+                "trend_interval": {k: [c(x) for x in v] for k, v in self.trend_interval.items()},
                 "assumptions": {k: (c(v) if not isinstance(v, (str, dict)) else v) for k, v in self.assumptions.items()},
                 "notes": list(self.notes)}
 
@@ -147,22 +149,13 @@ def rent_vs_buy(*, gpu="h100", gpus=None, utilization=1.0, years=DEFAULT_YEARS, 
     if not np.all(np.isfinite(price)):
         raise InputError(source, field="price_usd_per_gpu_hour")
     trend = price_trend(series, catalog=cat)
-    g = trend.growth_per_year
-    f = ownership_cash_flows(gpus=gpus, chip_price_usd=chip, tdp_w=acc.tdp_w, utilization=u, years=years,
-                             power_usd_per_kwh=kwh, colocation_usd_per_kw_month=colo, usd_per_gpu_hour=price,
-                             growth_per_year=g, resale=resale, assumptions=A)
-    disc = (1.0 + _col(r)) ** (-f["m"] / 12.0)
-    end_disc = (1.0 + np.asarray(r, dtype=float)) ** (-np.asarray(years, dtype=float))
-    pv = {k: (f[k] * disc).sum(-1) for k in ("power", "colo", "rent")}
-    npv_own = f["capex"] + pv["power"] + pv["colo"] - f["resale"] * end_disc
-    npv_rent = pv["rent"]
-    fixed = f["capex"] + pv["colo"] - f["resale"] * end_disc
-    per_u_rent, per_u_power = pv["rent"] / u, pv["power"] / u
-    with np.errstate(divide="ignore", invalid="ignore"):
-        be = np.where(per_u_rent > per_u_power, fixed / (per_u_rent - per_u_power), np.inf)
-    saved = np.cumsum(f["rent"] - f["power"] - f["colo"], axis=-1)
-    reached = saved >= _col(f["capex"])
-    payback = np.where(reached.any(-1), np.argmax(reached, axis=-1) + 1.0, np.nan)
+    flows = dict(gpus=gpus, chip_price_usd=chip, tdp_w=acc.tdp_w, utilization=u, years=years, power_usd_per_kwh=kwh,
+                 colocation_usd_per_kw_month=colo, usd_per_gpu_hour=price, resale=resale, assumptions=A)
+    f = ownership_cash_flows(growth_per_year=trend.growth_per_year, **flows)
+    npv_own, npv_rent, be, payback = present_values(f, r, years, u)
+    at_ends = [present_values(ownership_cash_flows(growth_per_year=g, **flows), r, years, u) for g in trend.growth_ci]
+    ci = {name: tuple(sorted((plain(at_ends[0][i]), plain(at_ends[1][i])), key=np.nanmedian))
+          for i, name in enumerate(("npv_own_usd", "npv_rent_usd", "break_even_utilization"))}
     breakdown = {"capex": f["capex"], "power": f["power"].sum(-1), "colocation": f["colo"].sum(-1), "resale": -f["resale"]}
     notes = [f"resale value and later rents fall {trend.annual_price_decline:.0%}/yr with the {trend.series} trend "
              f"(90% CI {trend.annual_price_decline_ci[0]:.0%}–{trend.annual_price_decline_ci[1]:.0%})"]
@@ -181,4 +174,19 @@ def rent_vs_buy(*, gpu="h100", gpus=None, utilization=1.0, years=DEFAULT_YEARS, 
     return RentOrBuy(gpu=acc.name, gpus=gpus, own_usd=plain(sum(breakdown.values())), rent_usd=plain(f["rent"].sum(-1)),
                      npv_own_usd=plain(npv_own), npv_rent_usd=plain(npv_rent), break_even_utilization=plain(be),
                      payback_months=plain(payback), own_breakdown_usd={k: plain(v) for k, v in breakdown.items()},
-                     assumptions=assumptions_out, notes=tuple(notes))
+                     trend_interval=ci, assumptions=assumptions_out, notes=tuple(notes))
+
+
+def present_values(f: dict, discount_rate, years, utilization):
+    """(NPV own, NPV rent, break-even utilization, payback months) from :func:`ownership_cash_flows`."""
+    disc = (1.0 + _col(discount_rate)) ** (-f["m"] / 12.0)
+    end_disc = (1.0 + np.asarray(discount_rate, dtype=float)) ** (-np.asarray(years, dtype=float))
+    pv = {k: (f[k] * disc).sum(-1) for k in ("power", "colo", "rent")}
+    npv_own = f["capex"] + pv["power"] + pv["colo"] - f["resale"] * end_disc
+    fixed = f["capex"] + pv["colo"] - f["resale"] * end_disc
+    per_u_rent, per_u_power = pv["rent"] / utilization, pv["power"] / utilization
+    with np.errstate(divide="ignore", invalid="ignore"):
+        be = np.where(per_u_rent > per_u_power, fixed / (per_u_rent - per_u_power), np.inf)
+    reached = np.cumsum(f["rent"] - f["power"] - f["colo"], axis=-1) >= _col(f["capex"])
+    payback = np.where(reached.any(-1), np.argmax(reached, axis=-1) + 1.0, np.nan)
+    return npv_own, pv["rent"], be, payback
