@@ -7,32 +7,6 @@ import click
 
 from .common import catalog_option, emit_json, json_option, monte_carlo_options, p50_cell, price_options, table
 
-#: library field → the option the user typed
-FIELDS = {
-    "usd": "--usd", "gpus": "--gpus", "days": "--days", "law": "--law", "inference_tokens": "--inference-tokens",
-    "unique_tokens": "--unique-tokens", "mfu": "--mfu", "price_usd_per_gpu_hour": "--price", "gpu": "--gpu",
-    "price_kind": "--price-kind", "provider": "--provider", "date": "--date", "model": "--model", "method": "--method",
-    "tokens": "--tokens", "rank": "--rank", "target_modules": "--target-modules", "seq_len": "--seq-len",
-    "micro_batch": "--micro-batch", "utilization": "--utilization", "years": "--years",
-    "discount_rate": "--discount-rate", "power_usd_per_kwh": "--power-usd-per-kwh",
-    "colocation_usd_per_kw_month": "--colocation-usd-per-kw-month", "resale": "--resale",
-    "chip_price_usd": "--chip-price", "training_flop": "--flop", "params": "--params", "deadline": "--deadline",
-    "series": "--trend", "goodput": "--goodput", "samples": "--samples", "seed": "--seed", "dtype": "--dtype",
-}
-
-
-def _call(fn, **kw):
-    """Run a decision; a library error names the option the user typed."""
-    from costcurve.errors import CostcurveError
-
-    try:
-        return fn(**kw)
-    except CostcurveError as e:
-        if e.field in FIELDS:
-            raise CostcurveError(str(e).split(": ", 1)[-1], field=FIELDS[e.field]) from None
-        raise
-
-
 def _cell(res, name, f):
     return p50_cell(res, name, f) if hasattr(res, "n_samples") else f(getattr(res, name))
 
@@ -70,7 +44,8 @@ def chain_options(f):
 @monte_carlo_options
 @catalog_option
 @json_option
-def budget(usd, gpu, gpus, days, law, inference_tokens, unique_tokens, mfu, dtype, price, provider, price_kind, date,
+def budget(usd, gpu, gpus, days, law, inference_tokens, unique_tokens, mfu, dtype, price_usd_per_gpu_hour, provider,
+           price_kind, date,
            uncertainty, samples, seed, catalog, as_json):
     """The compute-optimal model a budget buys: parameters, tokens, FLOP, predicted loss, days.
 
@@ -82,8 +57,8 @@ def budget(usd, gpu, gpus, days, law, inference_tokens, unique_tokens, mfu, dtyp
     """
     from costcurve.decisions.budget import plan_budget
 
-    res = _call(plan_budget, usd=usd, gpu=gpu, gpus=gpus, days=days, law=law, inference_tokens=inference_tokens,
-                unique_tokens=unique_tokens, mfu=mfu, dtype=dtype, price_usd_per_gpu_hour=price,
+    res = plan_budget(usd=usd, gpu=gpu, gpus=gpus, days=days, law=law, inference_tokens=inference_tokens,
+                unique_tokens=unique_tokens, mfu=mfu, dtype=dtype, price_usd_per_gpu_hour=price_usd_per_gpu_hour,
                 provider=provider.lower() if provider else None, price_kind=price_kind, date=date,
                 catalog=list(catalog) or None, samples=samples, seed=seed, uncertainty=uncertainty)
     if as_json:
@@ -137,7 +112,8 @@ def budget(usd, gpu, gpus, days, law, inference_tokens, unique_tokens, mfu, dtyp
 @catalog_option
 @json_option
 def finetune(model, method, tokens, rank, target_modules, gpu, gpus, seq_len, micro_batch, checkpointing, paged_optimizer,
-             compare_scratch, mfu, dtype, price, provider, price_kind, date, uncertainty, samples, seed, catalog, as_json):
+             compare_scratch, mfu, dtype, price_usd_per_gpu_hour, provider, price_kind, date, uncertainty, samples, seed,
+             catalog, as_json):
     """Memory per accelerator, smallest fitting set, FLOP, hours and dollars of fine-tuning.
 
     \b
@@ -148,11 +124,12 @@ def finetune(model, method, tokens, rank, target_modules, gpu, gpus, seq_len, mi
     """
     from costcurve.decisions.finetune import estimate_finetune
 
-    res = _call(estimate_finetune, model=model, method=method, tokens=tokens, rank=rank, target_modules=target_modules,
+    res = estimate_finetune(model=model, method=method, tokens=tokens, rank=rank, target_modules=target_modules,
                 gpu=gpu, gpus=gpus, seq_len=seq_len, micro_batch=micro_batch, checkpointing=checkpointing,
                 paged_optimizer=paged_optimizer, compare_scratch=compare_scratch, mfu=mfu, dtype=dtype,
-                price_usd_per_gpu_hour=price, provider=provider.lower() if provider else None, price_kind=price_kind,
-                date=date, catalog=list(catalog) or None, samples=samples, seed=seed, uncertainty=uncertainty)
+                price_usd_per_gpu_hour=price_usd_per_gpu_hour, provider=provider.lower() if provider else None,
+                price_kind=price_kind, date=date, catalog=list(catalog) or None, samples=samples, seed=seed,
+                uncertainty=uncertainty)
     if as_json:
         emit_json(res.to_dict())
         return
@@ -187,21 +164,21 @@ def finetune(model, method, tokens, rank, target_modules, gpu, gpus, seq_len, mi
 @click.option("--price-kind", type=click.Choice(["on-demand", "spot", "1-year", "3-year"]), default="on-demand",
               show_default=True, help="Which rental price to compare with.")
 @click.option("--provider", help="Rental prices from this provider only.")
-@click.option("--price", help="Rental price in USD per accelerator-hour (default: catalog).")
-@click.option("--chip-price", help="Purchase price of one accelerator in USD (default: catalog).")
+@click.option("--price", "price_usd_per_gpu_hour", help="Rental price in USD per accelerator-hour (default: catalog).")
+@click.option("--chip-price", "chip_price_usd", help="Purchase price of one accelerator in USD (default: catalog).")
 @click.option("--discount-rate", default="0.07", show_default=True, help="Yearly discount rate (cost of capital).")
 @click.option("--power-usd-per-kwh", help="Electricity price in USD/kWh (default: docs/cost-defaults.md).")
 @click.option("--colocation-usd-per-kw-month", default="184.06", show_default=True,
               help="Colocation rent per kW of server power per month (CBRE H2 2024).")
 @click.option("--resale", default="1", show_default=True, help="Share of the trend value recovered on sale, [0, 1].")
 @click.option("--date", help="Purchase date (prices), YYYY-MM-DD (default: today).")
-@click.option("--trend", type=click.Choice(["gpu-price-performance", "gpu-cloud-price-performance"]),
+@click.option("--trend", "series", type=click.Choice(["gpu-price-performance", "gpu-cloud-price-performance"]),
               default="gpu-price-performance", show_default=True, help="Price-performance trend for resale and rents.")
 @monte_carlo_options
 @catalog_option
 @json_option
-def rent_vs_buy(gpu, gpus, utilization, years, price_kind, provider, price, chip_price, discount_rate, power_usd_per_kwh,
-                colocation_usd_per_kw_month, resale, date, trend, samples, seed, catalog, as_json):
+def rent_vs_buy(gpu, gpus, utilization, years, price_kind, provider, price_usd_per_gpu_hour, chip_price_usd, discount_rate,
+                power_usd_per_kwh, colocation_usd_per_kw_month, resale, date, series, samples, seed, catalog, as_json):
     """Own or rent: total cost, net present value, break-even utilization and payback.
 
     \b
@@ -211,10 +188,11 @@ def rent_vs_buy(gpu, gpus, utilization, years, price_kind, provider, price, chip
     """
     from costcurve.decisions.rent_vs_buy import rent_vs_buy as decide
 
-    res = _call(decide, gpu=gpu, gpus=gpus, utilization=utilization, years=years, price_kind=price_kind,
-                provider=provider.lower() if provider else None, price_usd_per_gpu_hour=price, chip_price_usd=chip_price,
+    res = decide(gpu=gpu, gpus=gpus, utilization=utilization, years=years, price_kind=price_kind,
+                provider=provider.lower() if provider else None, price_usd_per_gpu_hour=price_usd_per_gpu_hour,
+                chip_price_usd=chip_price_usd,
                 discount_rate=discount_rate, power_usd_per_kwh=power_usd_per_kwh,
-                colocation_usd_per_kw_month=colocation_usd_per_kw_month, resale=resale, date=date, series=trend,
+                colocation_usd_per_kw_month=colocation_usd_per_kw_month, resale=resale, date=date, series=series,
                 samples=samples, seed=seed, catalog=list(catalog) or None)
     if as_json:
         emit_json(res.to_dict())
@@ -243,16 +221,16 @@ def rent_vs_buy(gpu, gpus, utilization, years, price_kind, provider, price, chip
 @click.option("--gpus", required=True, help="Number of accelerators of the run started now.")
 @click.option("--deadline", help="Finish by this date (then the start that minimises cost).")
 @click.option("--usd", help="Fixed budget in USD: start once the run costs no more (earliest finish).")
-@click.option("--trend", type=click.Choice(["gpu-price-performance", "gpu-cloud-price-performance"]),
-              default="gpu-price-performance", show_default=True)
+@click.option("--trend", "series", type=click.Choice(["gpu-price-performance", "gpu-cloud-price-performance"]),
+              default="gpu-price-performance", show_default=True, help="Price-performance trend of the price of a FLOP.")
 @chain_options
 @price_options
 @click.option("--uncertainty", is_flag=True, help="Monte Carlo with spread on the default MFU and price too.")
 @monte_carlo_options
 @catalog_option
 @json_option
-def wait(training_flop, model, params, tokens, gpu, gpus, deadline, usd, trend, mfu, dtype, price, provider, price_kind, date,
-         uncertainty, samples, seed, catalog, as_json):
+def wait(training_flop, model, params, tokens, gpu, gpus, deadline, usd, series, mfu, dtype, price_usd_per_gpu_hour, provider,
+         price_kind, date, uncertainty, samples, seed, catalog, as_json):
     """Start now or wait for cheaper compute (Gottbrath et al. 1999, "slacking").
 
     \b
@@ -263,8 +241,8 @@ def wait(training_flop, model, params, tokens, gpu, gpus, deadline, usd, trend, 
     """
     from costcurve.decisions.wait import decide_wait
 
-    res = _call(decide_wait, training_flop=training_flop, model=model, params=params, tokens=tokens, gpu=gpu, gpus=gpus,
-                deadline=deadline, usd=usd, series=trend, mfu=mfu, dtype=dtype, price_usd_per_gpu_hour=price,
+    res = decide_wait(training_flop=training_flop, model=model, params=params, tokens=tokens, gpu=gpu, gpus=gpus,
+                deadline=deadline, usd=usd, series=series, mfu=mfu, dtype=dtype, price_usd_per_gpu_hour=price_usd_per_gpu_hour,
                 provider=provider.lower() if provider else None, price_kind=price_kind, date=date,
                 catalog=list(catalog) or None, samples=samples, seed=seed, uncertainty=uncertainty)
     if as_json:
