@@ -185,8 +185,20 @@ def test_cli_budget(run_cli):
     assert r.code == 2 and "--unique-tokens" in r.err
     r = run_cli("budget", "--usd", "2M", "--gpus", "256", "--price", "2")
     assert r.code == 0 and "parameters" in r.out
+    r = run_cli("budget", "--usd", "2M", "--inference-tokens", "1T", "--unique-tokens", "1T")
+    assert r.code == 2 and r.err.startswith("error: --unique-tokens")
 
 
 def test_arrays_broadcast():
     n, d = sl.compute_optimal(CHIN, np.array([1e21, 1e24]))
     assert n.shape == (2,) and np.all(np.diff(n) > 0)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.floats(1e5, 1e9), st.floats(0.5, 10.0))
+def test_flop_bought_is_inverse_in_price(usd, price):
+    """At a fixed size the MFU does not depend on the price: doubling the price halves the FLOP."""
+    a = plan_budget(usd=usd, gpus=64, price_usd_per_gpu_hour=price, mfu=0.4)
+    b = plan_budget(usd=usd, gpus=64, price_usd_per_gpu_hour=2 * price, mfu=0.4)
+    assert b.training_flop == pytest.approx(a.training_flop / 2, rel=1e-9)
+    assert a.cost_usd == pytest.approx(usd, rel=1e-9)

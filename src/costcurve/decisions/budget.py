@@ -117,6 +117,9 @@ def plan_budget(*, usd, gpu="h100", gpus=None, days=None, law="chinchilla", infe
         raise InputError("needed: the budget in USD (e.g. 2M)", field="usd")
     inference_tokens = number_input(inference_tokens, "inference_tokens")
     unique_tokens = number_input(unique_tokens, "unique_tokens")
+    if inference_tokens is not None and unique_tokens is not None:
+        raise InputError("cannot be combined with inference_tokens (the inference-aware optimum with repeated data "
+                         "is not modelled); give one of them", field="unique_tokens")
     chain = dict(kwargs, law=None)
 
     flop = usd / 2e-18  # first guess: ~$2 per H100-hour at 40% MFU; the fixed point below corrects it
@@ -139,11 +142,7 @@ def plan_budget(*, usd, gpu="h100", gpus=None, days=None, law="chinchilla", infe
                             f"needed: at least {format_usd(need)} on {est.gpu}", field="usd")
     nan_if_small = np.where(small, np.nan, 1.0) if np.ndim(small) else 1.0
     notes = []
-    compare = {}
-    for name, other in sl.LAWS.items():  # the spread between published fits, at the same compute
-        on, od = sl.compute_optimal(other, est.training_flop)
-        compare[name] = {"params": on, "tokens": od, "predicted_loss": sl.loss(other, on, od)}
-    out = dict(law_comparison=compare, law=L.name, gpu=est.gpu, date=est.date, usd=usd, params=n * nan_if_small, tokens=d,
+    out = dict(law_comparison=_law_comparison(est.training_flop), law=L.name, gpu=est.gpu, date=est.date, usd=usd, params=n * nan_if_small, tokens=d,
                training_flop=est.training_flop, gpus=est.gpus, mfu=est.mfu,
                price_usd_per_gpu_hour=est.price_usd_per_gpu_hour, usd_per_flop=usd_per_flop,
                price_source=est.price_source, law_source=L.source)
@@ -163,6 +162,15 @@ def plan_budget(*, usd, gpu="h100", gpus=None, days=None, law="chinchilla", infe
                      "tokens (Villalobos et al. 2024): data, not money, limits this run; give --unique-tokens")
     return BudgetPlan(cost_usd=est.cost_cloud_usd, wall_clock_days=est.wall_clock_s / SECONDS_PER_DAY,
                       notes=tuple(notes + list(est.notes)), **{k: plain(v) for k, v in out.items()})
+
+
+def _law_comparison(flop) -> dict:
+    """The compute-optimal model of every published law at ``flop``: the spread between fits."""
+    out = {}
+    for name, law in sl.LAWS.items():
+        n, d = sl.compute_optimal(law, flop)
+        out[name] = {"params": n, "tokens": d, "predicted_loss": sl.loss(law, n, d)}
+    return out
 
 
 def _buyable_flop(law, chain, usd, flop, unique_tokens, *, tol, steps=40):

@@ -183,7 +183,7 @@ def estimate_finetune(*, model, method="lora", tokens, gpu="h100", gpus=None, ra
 def _scratch(arch, record, chain, finetune_cost) -> dict:
     """Pre-training the same architecture: on its published tokens when known, else Chinchilla-optimal."""
     from ..architecture import count_params
-    from .scaling_laws import LAWS, flop_for_optimal_tokens, compute_optimal  # noqa: F401
+    from .scaling_laws import LAWS
 
     n = count_params(arch, active=True)
     if record is not None and record.get("training_tokens"):
