@@ -1,6 +1,6 @@
 """Decision benchmarks: point answers (interactive: target < 50 ms each) and 10,000-sample Monte Carlo
-of each decision (target < 1 s; the data-constrained budget optimises a grid + golden section per
-sample and takes longer, target < 3 s).
+of each decision (target < 1 s; the data-constrained budget, a grid + golden section per sample, is the
+slowest).
 
 Run: python benchmarks/bench_decisions.py  (prints medians of 5 runs, seconds)
 """

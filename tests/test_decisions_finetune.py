@@ -70,9 +70,9 @@ def test_breakdown_sums_and_shards():
 
 
 def test_korthikanti_gpt_count_without_dropout():
-    """Korthikanti et al. 2022 eq. 1 without the 5as/h term (fused attention) and without dropout masks:
-    34 − 2 (attention dropout mask) − 1 (MLP dropout mask) − ... reduces to 2·(5d + 4d... ) for GPT shapes;
-    here: per layer 2sb·(d + d + 2d + d + d + 2·4d + 2d) = 32·sbd for h·e = d, k = h, f = 4d."""
+    """Korthikanti et al. 2022 §4.1 itemise 34·sbh per GPT layer (attention 11, MLP 19, norms 4) plus 5as²b
+    of attention scores. Without the two 1-byte dropout masks and with fused attention that is 32·sbh:
+    per layer 2sb·(d + d + 2d + d + d + 2·4d + 2d) for GPT shapes (h·e = d, k = h, f = 4d, GELU MLP)."""
     arch = CAT.architecture("gpt3-175b")
     s, b, d = 2048, 1, arch.d_model
     no_ckpt = fm.activation_bytes(arch, s, b, checkpointing=False)
