@@ -155,7 +155,7 @@ def activation_bytes_per_layer(arch: Architecture, *, seq_len, microbatch=1, tp=
     kept = norms + attn + mlp
     none = kept + scores
     if flash_attention:  # recompute norm outputs and the activation function instead
-        act_out = (4.0 if a.ffn_type == "gated" else 2.0) * B * sb * a.ffn_dim / t
+        act_out = (2.0 if a.ffn_type == "gated" else 1.0) * B * sb * a.ffn_dim / t  # silu(gate) and product; GELU out
         moe_act = (4.0 * B * sb * kk * a.moe_ffn_dim / t * 0.5
                    + (2.0 * B * sb * a.n_shared_experts * a.moe_ffn_dim / t if a.n_shared_experts else 0.0)
                    ) if a.is_moe else 0.0
