@@ -9,12 +9,7 @@ import click
 
 from .common import catalog_option, emit_json, json_option, price_options, table
 
-FIELD_TO_OPTION = {"price_usd_per_gpu_hour": "--price", "price_kind": "--price-kind"}
 GiB = 2**30
-
-
-def _option_name(field: str) -> str:
-    return FIELD_TO_OPTION.get(field, "--" + field.replace("_", "-"))
 
 
 def _progress(enabled: bool):
@@ -73,13 +68,13 @@ def _split(text):
 @click.option("--gpus-options", help="Comma-separated accelerator counts for the Pareto search, e.g. 1024,2048,4096.")
 @click.option("--gpu-options", help="Comma-separated accelerators for the Pareto search, e.g. h100,b200,mi300x.")
 @click.option("--top", default="5", show_default=True, help="How many plans to list.")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Also write the plans (or Pareto points) to FILE.")
+@click.option("--csv", "csv", type=click.Path(dir_okay=False), help="Also write the plans (or Pareto points) to FILE.")
 @price_options
 @catalog_option
 @json_option
 def plan(model, tokens, gpu, gpus, tp, pp, vpp, cp, ep, dp, microbatch, global_batch, seq_len, zero, recompute,
          sequence_parallel, dtype, goodput, no_flash_attention, deadline_days, budget_usd, max_gpus, gpus_options,
-         gpu_options, top, csv_path, price, provider, price_kind, date, catalog, as_json):
+         gpu_options, top, csv, price_usd_per_gpu_hour, provider, price_kind, date, catalog, as_json):
     """Plan a training run: memory per accelerator, the fastest parallel layout that fits, step time,
     MFU, goodput, days and dollars; with --gpu-options/--gpus-options/--deadline-days/--budget-usd/--max-gpus,
     the Pareto front of dollars against days.
@@ -91,14 +86,12 @@ def plan(model, tokens, gpu, gpus, tp, pp, vpp, cp, ep, dp, microbatch, global_b
           --microbatch 1 --zero 1 --recompute selective
       costcurve plan --model llama3-8b --tokens 15T --gpu-options h100,b200,mi300x --max-gpus 4096 --json
     """
-    from costcurve.errors import CostcurveError
-
     pareto_mode = any(x is not None for x in (deadline_days, budget_usd, max_gpus, gpus_options, gpu_options))
     update, close = _progress(sys.stderr.isatty() and not as_json)
     kw = dict(model=model, tokens=tokens, tp=tp, pp=pp, vpp=vpp, cp=cp, ep=ep, dp=dp, microbatch=microbatch,
               global_batch=global_batch, seq_len=seq_len, zero=None if zero is None else int(zero), recompute=recompute,
               sequence_parallel=sequence_parallel, dtype=dtype, goodput=goodput, flash_attention=not no_flash_attention,
-              price_usd_per_gpu_hour=price, provider=provider.lower() if provider else None, price_kind=price_kind,
+              price_usd_per_gpu_hour=price_usd_per_gpu_hour, provider=provider.lower() if provider else None, price_kind=price_kind,
               date=date, catalog=list(catalog) or None)
     try:
         if pareto_mode:
@@ -111,16 +104,12 @@ def plan(model, tokens, gpu, gpus, tp, pp, vpp, cp, ep, dp, microbatch, global_b
             from costcurve.planner import plan_training
 
             result = plan_training(gpu=gpu, gpus=gpus, top=top, progress=update, **kw)
-    except CostcurveError as e:
-        if e.field:
-            raise CostcurveError(str(e).split(": ", 1)[-1], field=_option_name(e.field)) from None
-        raise
     finally:
         close()
     if pareto_mode:
-        _finish_pareto(result, as_json, csv_path, top)
+        _finish_pareto(result, as_json, csv, top)
     else:
-        _finish_plans(result, as_json, csv_path)
+        _finish_plans(result, as_json, csv)
 
 
 def _flat(d, prefix=""):
@@ -146,7 +135,7 @@ def _write_csv(path, rows):
     except OSError as e:
         from costcurve.errors import InputError
 
-        raise InputError(f"cannot write {path!r} ({e.strerror or e})", field="--csv") from None
+        raise InputError(f"cannot write {path!r} ({e.strerror or e})", field="csv") from None
 
 
 def _finish_plans(result, as_json, csv_path):
