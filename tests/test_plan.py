@@ -183,9 +183,32 @@ def test_pareto_cli_with_constraints(run_cli, tmp_path):
     days = [p["days"] for p in d["pareto"]]
     assert costs == sorted(costs) and days == sorted(days, reverse=True)
     assert len(d["plans"]) == len(d["pareto"]) and "memory_per_gpu_bytes" in d["plans"][0]
-    assert out.read_text().startswith("gpu,gpus,price_kind")
+    assert out.read_text().startswith("gpu,gpus,price_kind,provider")
+    assert {p["provider"] for p in d["points"] if p["price_kind"] != "amortized"} - {None}
 
 
 def test_plan_table_renders(run_cli):
     r = run_cli("plan", "--model", "llama3-8b", "--tokens", "1T", "--gpu", "h100", "--gpus", "16")
     assert r.code == 0 and "Training plan" in r.out and "why" in r.out
+
+
+def test_tensor_parallel_beyond_the_scale_up_domain_pays_the_network():
+    arch = CAT.architecture("llama3-70b")
+    kw = dict(model=arch, tokens=1e12, gpu="h100", gpus=64, pp=1, cp=1, microbatch=1, global_batch=64, zero=1,
+              recompute="full", top=1)
+    inside = plan_training(tp=8, dp=8, **kw).best
+    across = plan_training(tp=16, dp=4, **kw).best  # 16 > the 8 GPUs of an HGX H100 NVLink domain
+    per_rank_inside = inside.step_time_breakdown_s["tp_comm"]
+    assert across.step_time_breakdown_s["tp_comm"] > 4 * per_rank_inside
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.floats(1e11, 1e13), st.floats(0.5, 10.0))
+def test_days_linear_in_tokens_and_cost_linear_in_price(tokens, price):
+    kw = dict(model="llama3-8b", gpu="h100", gpus=64, top=1, goodput=0.9, tp=1, pp=1, cp=1, dp=64, microbatch=1,
+              zero=3, recompute="full")
+    a = plan_training(tokens=tokens, price_usd_per_gpu_hour=price, **kw).best
+    b = plan_training(tokens=2 * tokens, price_usd_per_gpu_hour=2 * price, **kw).best
+    assert b.wall_clock_days == pytest.approx(2 * a.wall_clock_days)
+    assert b.cost_usd["cloud"] == pytest.approx(4 * a.cost_usd["cloud"])
+    assert a.step_time_s == b.step_time_s

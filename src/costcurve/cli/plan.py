@@ -161,10 +161,10 @@ def _finish_pareto(result, as_json, csv_path, top):
     from costcurve.units import format_usd
 
     table("Pareto front: dollars against wall-clock days (cheapest first)",
-          ["accelerator", "count", "price kind", "days", "cost", "MFU", "goodput", "layout"],
-          [(p["gpu"], f"{p['gpus']:,}", p["price_kind"], f"{p['days']:,.1f}", format_usd(p["cost_usd"]),
+          ["accelerator", "count", "price kind", "provider", "days", "cost", "MFU", "goodput", "layout"],
+          [(p["gpu"], f"{p['gpus']:,}", p["price_kind"], p["provider"] or "-", f"{p['days']:,.1f}", format_usd(p["cost_usd"]),
             f"{p['mfu']:.3f}", f"{p['goodput']:.3f}", _layout_text(p["parallelism"])) for p in pareto],
-          justify_right=(1, 3, 4, 5, 6))
+          justify_right=(1, 4, 5, 6, 7))
     print(f"{len(points)} priced points; {len(result['skipped'])} (accelerator, count) pairs had no fitting layout")
 
 

@@ -1,8 +1,8 @@
-"""The cheapest-versus-fastest front of training plans across accelerators, counts and price kinds.
+"""The cheapest-versus-fastest front of training plans across accelerators, counts, providers and price kinds.
 
 For every accelerator in ``gpu_options`` and count in ``gpus_options`` the planner's best layout
-gives the wall-clock days; each price kind (cloud on-demand, spot, 1-year, 3-year, and owning
-the cluster: ``amortized``) gives dollars. A point is on the Pareto front when no other point is
+gives the wall-clock days; each provider's price of each kind (cloud on-demand, spot, 1-year,
+3-year: the catalog median near the date) and owning the cluster (``amortized``) give dollars. A point is on the Pareto front when no other point is
 both cheaper and faster. ``deadline_days``, ``budget_usd`` and ``max_gpus`` drop points first.
 """
 
@@ -75,24 +75,39 @@ def pareto_plans(*, model, tokens=None, gpu_options=("h100",), gpus_options=None
             finally:
                 if progress is not None:
                     progress(done, total)
-            for kind in price_kinds:
-                if kind == "amortized":
-                    usd, price, src = best.cost_usd["amortized"], math.nan, "amortized capex + energy"
-                else:
-                    from ..prices import resolve_price
-
-                    price, src = resolve_price(cat, acc.name, _date(plan_kw), None, kind=kind,
-                                               provider=plan_kw.get("provider"))
-                    usd = best.gpu_hours * price
+            for kind, provider, price, src in _prices(cat, acc.name, price_kinds, plan_kw):
+                usd = best.cost_usd["amortized"] if kind == "amortized" else best.gpu_hours * price
                 if not math.isfinite(usd):
                     continue
-                points.append({"gpu": acc.name, "gpus": n, "price_kind": kind, "days": best.wall_clock_days,
-                               "cost_usd": usd, "price_usd_per_gpu_hour": price, "price_source": src,
-                               "gpu_hours": best.gpu_hours, "mfu": best.mfu, "goodput": best.goodput,
-                               "parallelism": best.parallelism.to_dict(), "plan": best})
+                points.append({"gpu": acc.name, "gpus": n, "price_kind": kind, "provider": provider,
+                               "days": best.wall_clock_days, "cost_usd": usd, "price_usd_per_gpu_hour": price,
+                               "price_source": src, "gpu_hours": best.gpu_hours, "mfu": best.mfu,
+                               "goodput": best.goodput, "parallelism": best.parallelism.to_dict(), "plan": best})
     keep = [p for p in points if (deadline is None or p["days"] <= deadline) and (budget is None or p["cost_usd"] <= budget)]
     front = pareto_front([p["cost_usd"] for p in keep], [p["days"] for p in keep])
     return {"points": keep, "pareto": [keep[i] for i in front], "skipped": skipped}
+
+
+def _prices(cat, gpu, kinds, plan_kw):
+    """(kind, provider, USD per accelerator-hour, source) for every price kind and provider with quotes.
+
+    ``amortized`` has no hourly price (owning the cluster: capex used up + energy). A provider given
+    in ``plan_kw`` limits the providers.
+    """
+    from ..prices import resolve_price
+
+    date = _date(plan_kw)
+    only = plan_kw.get("provider")
+    for kind in kinds:
+        if kind == "amortized":
+            yield kind, None, math.nan, "amortized capex + energy"
+            continue
+        providers = sorted({q.provider for q in cat.quotes(gpu, kind=kind)})
+        for provider in ([only] if only else providers):
+            if provider not in providers:
+                continue
+            price, src = resolve_price(cat, gpu, date, None, kind=kind, provider=provider)
+            yield kind, provider, price, src
 
 
 def _date(kw):

@@ -160,7 +160,8 @@ def plan_training(*, model, tokens=None, gpu="h100", gpus=8, tp=None, pp=None, v
     if whole:
         lay = Layout(tp=fixed["tp"], pp=fixed["pp"], vpp=fixed["vpp"] or 1, cp=fixed["cp"], ep=fixed["ep"] or 1,
                      dp=fixed["dp"], microbatch=fixed["microbatch"], global_batch=gb, zero=fixed["zero"],
-                     recompute=fixed["recompute"], sequence_parallel=bool(sequence_parallel) and fixed["tp"] > 1)
+                     recompute=fixed["recompute"],
+                     sequence_parallel=(fixed["tp"] > 1) if sequence_parallel is None else bool(sequence_parallel))
         check_layout(arch, lay, n, seq)
     layouts = enumerate_layouts(arch, n, gb, seq, fixed)
     if whole:
