@@ -88,7 +88,7 @@ def test_dense_fp8_gpt3_against_nvidia_runs():
     bf16 = plan_training(dtype="bf16", **kw).best
     peak8 = CAT.accelerator("h100").peak_flop_per_s("fp8")
     achieved = fp8.mfu * peak8 / 1e12
-    assert 0.55 * 888 < achieved < 888
+    assert 0.55 * 888 < achieved < 888  # measured 619
     # fp8 speeds the matmuls, not attention or element-wise work: 1.2-2x over bf16 (NeMo: 888 vs ~600)
     assert 1.2 < fp8.tokens_per_second / bf16.tokens_per_second < 2.0
 
@@ -134,7 +134,7 @@ def test_production_gpu_hours_by_accelerator_generation():
         by_era.setdefault(era, []).append(ratio)
     a100 = np.array(by_era[1])
     h100 = np.array(by_era[2])
-    # A100 era (LLaMA, Llama 2, Falcon, BLOOM): median ratio 0.88, median |ln| 0.16, worst 0.41 (BLOOM);
+    # A100 era (LLaMA, Llama 2, Falcon, BLOOM): median ratio 0.92, median |ln| 0.16, worst 0.41 (BLOOM);
     # the regression default scores 1.14 / 0.21 / 0.36 on the same runs
     assert len(a100) >= 8 and 0.75 < np.median(a100) < 1.25 and np.median(np.abs(np.log(a100))) < 0.25
     # H100 era: the large runs (Llama 3/3.1 70B and 405B, DeepSeek-V3) are now within 35% (the regression was
