@@ -127,6 +127,32 @@ def _ring_allreduce_s(nbytes, g, bw, lat):
     return t
 
 
+def _communication_s(a: Architecture, links, *, T, m, layers, micro_s, attn_fwd, rc, tp, pp, vpp, cp, ep, dp,
+                     zero, local_params, grad_bytes):
+    """Exposed communication per step: tp, cp, ep, pp, dp (see the module docstring). [s]"""
+    bw, lat = links["tp"]
+    tp_comm = m * layers * (4.0 + 2.0 * (rc == 2)) * _ring_allreduce_s(ACT_BYTES * T * a.d_model, tp, bw, lat)
+    bw, lat = links["cp"]
+    e_qk = (a.qk_nope_head_dim + a.qk_rope_head_dim) if a.is_mla else a.head_size
+    e_v = a.v_head_dim if a.is_mla else a.head_size
+    kv_width = a.n_heads * (e_qk + e_v) / tp if a.is_mla else 2.0 * np.maximum(a.kv_heads / tp, 1.0) * a.head_size
+    cp_raw = 3.0 * (cp - 1.0) * (ACT_BYTES * T * kv_width / bw + lat)
+    cp_comm = m * layers * np.maximum(cp_raw - 3.0 * attn_fwd, 0.0) * (cp > 1)
+    bw, lat = links["ep"]
+    moe_layers = (a.n_moe_layers / pp) if a.is_moe else 0.0
+    a2a_bytes = ACT_BYTES * T * (a.n_experts_active if a.is_moe else 0) * a.d_model / tp
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a2a = np.where(ep > 1, (ep - 1.0) / ep * a2a_bytes / bw + (ep - 1.0) * lat, 0.0)
+    ep_comm = np.maximum(m * moe_layers * (4.0 + 2.0 * (rc == 2)) * a2a - EP_OVERLAP * m * micro_s, 0.0)
+    bw, lat = links["pp"]
+    with np.errstate(invalid="ignore"):
+        pp_comm = np.where(pp > 1, (m + pp - 1.0) * 2.0 * vpp * (ACT_BYTES * T * a.d_model / tp / bw + lat), 0.0)
+    bw, lat = links["dp"]
+    dp_bytes = grad_bytes * local_params * np.where(np.asarray(zero) >= 3, 1.5, 1.0)
+    dp_comm = np.maximum(_ring_allreduce_s(dp_bytes, dp * cp, bw, lat) - 2.0 / 3.0 * micro_s, 0.0)
+    return {"tp_comm": tp_comm, "dp_comm": dp_comm, "pp_comm": pp_comm, "ep_comm": ep_comm, "cp_comm": cp_comm}
+
+
 def step_time_breakdown(arch: Architecture, *, seq_len, global_batch, microbatch, tp, pp, vpp, cp, ep, dp,
                         zero, recompute, sequence_parallel, peak_flop_per_s, hbm_bytes_per_s, e_mm,
                         links, flash_attention=True, grad_bytes=4.0, fp8=False,
@@ -149,25 +175,24 @@ def step_time_breakdown(arch: Architecture, *, seq_len, global_batch, microbatch
     rc = recompute_code(recompute)
     layers = np.ceil(a.n_layers / (pp * vpp)) * vpp  # layers on the fullest stage (uneven splits round up)
     bpe = 1.0 if fp8 else ACT_BYTES
-    # ---- matmuls of one layer, forward ----------------------------------------------------
-    fwd_mm = 0.0
-    cast = 0.0
+    hbm = hbm_bytes_per_s * HBM_EFFICIENCY
+    # ---- compute of one microbatch on the fullest stage ------------------------------------
+    fwd_mm, cast = 0.0, 0.0
     for (mm, n, k, w) in _layer_gemms(a, T, tp, ep):
         fwd_mm = fwd_mm + w * gemm_time_s(mm, n, k, peak_flop_per_s=peak_flop_per_s, hbm_bytes_per_s=hbm_bytes_per_s,
                                           e_mm=e_mm, bytes_per_element=bpe)
         if fp8:
-            cast = cast + w * 3.0 * (mm * k + k * n) / (hbm_bytes_per_s * HBM_EFFICIENCY)
-    attn_peak = peak_flop_per_s / 2.0 if fp8 else peak_flop_per_s
-    keys = mean_attended_keys(s, a.sliding_window)
+            cast = cast + w * 3.0 * (mm * k + k * n) / hbm
     e_qk = (a.qk_nope_head_dim + a.qk_rope_head_dim) if a.is_mla else a.head_size
     e_v = a.v_head_dim if a.is_mla else a.head_size
-    attn_flop = 2.0 * (a.n_heads / tp) * (e_qk + e_v) * keys * T
+    attn_flop = 2.0 * (a.n_heads / tp) * (e_qk + e_v) * mean_attended_keys(s, a.sliding_window) * T
+    attn_peak = peak_flop_per_s / 2.0 if fp8 else peak_flop_per_s
     attn_fwd = attn_flop / (attn_peak * (ATTENTION_EFFICIENCY if flash_attention else e_mm))
-    acts = activation_bytes_per_layer(a, seq_len=s, microbatch=b, tp=tp, cp=cp,
-                                      sequence_parallel=sequence_parallel, recompute="none",
-                                      flash_attention=flash_attention)
-    elementwise = ELEMENTWISE_PASSES * acts / (hbm_bytes_per_s * HBM_EFFICIENCY)
-    # recomputation: selective re-runs the attention core, full the whole forward
+    acts = activation_bytes_per_layer(a, seq_len=s, microbatch=b, tp=tp, cp=cp, sequence_parallel=sequence_parallel,
+                                      recompute="none", flash_attention=flash_attention)
+    elementwise = ELEMENTWISE_PASSES * acts / hbm
+    # recomputation: full re-runs the forward; selective the attention core (or, with flash attention,
+    # the element-wise outputs)
     selective = elementwise / ELEMENTWISE_PASSES if flash_attention else attn_fwd
     recomp = np.where(rc == 2, fwd_mm + cast + attn_fwd + elementwise / ELEMENTWISE_PASSES,
                       np.where(rc == 1, selective, 0.0))
@@ -179,38 +204,13 @@ def step_time_breakdown(arch: Architecture, *, seq_len, global_batch, microbatch
     local_params = (a.n_layers * lp["dense"] / (tp * pp) + a.n_layers * lp["expert"] / (ep * tp * pp)
                     + (lp["embedding"] + lp["head"]) / (tp * pp))
     zshard = np.where(np.asarray(zero) >= 1, dp * cp, 1.0)
-    adam = ADAM_BYTES_PER_PARAM * local_params / zshard / (hbm_bytes_per_s * HBM_EFFICIENCY) / kernel_efficiency
-    compute = m * micro_s + adam
-    bubble = (pp - 1.0) / vpp * micro_s
-    # ---- communication ---------------------------------------------------------------------
-    bw, lat = links["tp"]
-    n_ar = 4.0 + 2.0 * (rc == 2)
-    tp_bytes = ACT_BYTES * T * a.d_model
-    tp_comm = m * layers * n_ar * _ring_allreduce_s(tp_bytes, tp, bw, lat)
-    bw, lat = links["cp"]
-    kv_width = a.n_heads * (e_qk + e_v) / tp if a.is_mla else 2.0 * np.maximum(a.kv_heads / tp, 1.0) * a.head_size
-    cp_step = ACT_BYTES * T * kv_width / bw + lat
-    cp_raw = 3.0 * (cp - 1.0) * cp_step
-    cp_comm = m * layers * np.maximum(cp_raw - 3.0 * attn_fwd, 0.0) * (cp > 1)
-    bw, lat = links["ep"]
-    moe_layers = (a.n_moe_layers / pp) if a.is_moe else 0.0
-    a2a_bytes = ACT_BYTES * T * (a.n_experts_active if a.is_moe else 0) * a.d_model / tp
-    with np.errstate(invalid="ignore", divide="ignore"):
-        a2a = np.where(ep > 1, (ep - 1.0) / ep * a2a_bytes / bw + (ep - 1.0) * lat, 0.0)
-    ep_comm = np.maximum(m * moe_layers * (4.0 + 2.0 * (rc == 2)) * a2a - EP_OVERLAP * m * micro_s, 0.0)
-    bw, lat = links["pp"]
-    p2p_bytes = ACT_BYTES * T * a.d_model / tp
-    with np.errstate(invalid="ignore"):
-        pp_comm = np.where(pp > 1, (m + pp - 1.0) * 2.0 * vpp * (p2p_bytes / bw + lat), 0.0)
-    bw, lat = links["dp"]
-    dshard = dp * cp
-    dp_bytes = grad_bytes * local_params * np.where(np.asarray(zero) >= 3, 1.5, 1.0)
-    dp_raw = _ring_allreduce_s(dp_bytes, dshard, bw, lat)
-    backward_last = 2.0 / 3.0 * micro_s
-    dp_comm = np.maximum(dp_raw - backward_last, 0.0)
-    out = {"compute": compute, "bubble": bubble, "tp_comm": tp_comm, "dp_comm": dp_comm, "pp_comm": pp_comm,
-           "ep_comm": ep_comm, "cp_comm": cp_comm}
-    out = {k: np.broadcast_to(v, np.broadcast(*out.values()).shape).astype(float) for k, v in out.items()}
+    adam = ADAM_BYTES_PER_PARAM * local_params / zshard / hbm / kernel_efficiency
+    out = {"compute": m * micro_s + adam, "bubble": (pp - 1.0) / vpp * micro_s}
+    out.update(_communication_s(a, links, T=T, m=m, layers=layers, micro_s=micro_s, attn_fwd=attn_fwd, rc=rc, tp=tp,
+                                pp=pp, vpp=vpp, cp=cp, ep=ep, dp=dp, zero=zero, local_params=local_params,
+                                grad_bytes=grad_bytes))
+    shape = np.broadcast(*out.values()).shape
+    out = {k: np.broadcast_to(out[k], shape).astype(float) for k in STEP_KEYS}
     out["step_time"] = sum(out[k] for k in STEP_KEYS)
     return out
 
