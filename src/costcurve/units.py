@@ -258,10 +258,25 @@ def format_si(value: float, unit: str = "", digits: int = 3) -> str:
     return f"{value:.{digits}g} {unit}".strip()
 
 
+#: tables switch to scientific notation from here on: no 300-digit numbers in a terminal
+HUGE = 1e15
+
+
+def format_number(value, decimals: int = 0) -> str:
+    """Format a number for tables: ``12,345.6``; ``%.3g`` from :data:`HUGE` on; ``n/a`` if not finite."""
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    if abs(value) >= HUGE:
+        return f"{value:.3g}"
+    return f"{value:,.{decimals}f}"
+
+
 def format_count(value) -> str:
     """Format a count for tables: 405.9B, 15.6T, 124M."""
     if value is None or not math.isfinite(value):
         return "n/a"
+    if abs(value) >= HUGE:
+        return f"{value:.3g}"
     for scale, s in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
         if abs(value) >= scale:
             return f"{value / scale:,.4g}{s}"
@@ -272,6 +287,8 @@ def format_usd(value: float) -> str:
     """Format dollars for tables: $4.60M, $450K, $12.60."""
     if not math.isfinite(value):
         return "n/a"
+    if abs(value) >= HUGE:
+        return f"${value:.3g}"
     for scale, s in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
         if abs(value) >= scale:
             return f"${value / scale:,.3g}{s}"
