@@ -369,7 +369,7 @@ def _setup(cat, acc, model, dtype, kv_dtype, group_size, calibration, flop_effic
         if dtype not in GROUP_SIZE_DTYPES:
             raise InputError(f"applies to int4 and int8 weights only; the weights are {dtype}", field="group_size")
         group_size = int(_num(group_size, "group_size", integer=True, low=1.0))
-    compute = "fp8" if dtype == "fp8" else "bf16"
+    compute = "fp8" if dtype == "fp8" else acc.half_dtype  # the chip's own 16-bit format
     peak = acc.peak_flop_per_s(compute)
     name, arch, _ = resolve_model(model, cat)
     if arch is None:

@@ -143,8 +143,13 @@ def _as_number(name, v):
 def check_result(value, what: str, given: dict, *, unit: str = "", allow_nan: bool = False) -> None:
     """Refuse a result that is infinite, NaN (unless ``allow_nan``) or zero where it must be > 0.
 
-    The error names the input of ``given`` that most likely caused it (:func:`blame`).
+    The error names the input of ``given`` (a dict of the inputs, or a function returning one, built
+    only on failure) that most likely caused it (:func:`blame`).
     """
+    if isinstance(value, float) and (value > 0 and value != math.inf or allow_nan and value != value):
+        return  # the common scalar case, without numpy
+    if callable(given):
+        given = given()
     a = np.asarray(value, dtype=float)
     with np.errstate(invalid="ignore"):
         bad = np.isinf(a) | (a <= 0)

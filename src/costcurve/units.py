@@ -190,12 +190,19 @@ def number_input(value, field: str, *, kind: str = "count", integer: bool = Fals
     """
     if value is None:
         return None
+    if type(value) is int and abs(value) < 2**53:
+        value = float(value)
+    if type(value) is float and TINY <= value < math.inf and (low is None or value >= low) \
+            and (upper is None or value <= upper) and (not integer or value.is_integer()):
+        return value  # the common case, checked without numpy
     if isinstance(value, str):
         value = parse_quantity(value, field, kind, default_unit=default_unit)
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**53:
+        value = float(value)
     elif isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         value = parse_quantity(value, field)
     v = check_positive(value, field, upper=upper, allow_zero=allow_zero, low=low)
-    if integer and np.any(np.asarray(v) != np.floor(v)):
+    if integer and (not v.is_integer() if isinstance(v, float) else np.any(np.asarray(v) != np.floor(v))):
         bad = np.asarray(v)[np.asarray(v) != np.floor(v)].flat[0]
         raise InputError(f"got {show(float(bad))}; allowed: a whole number >= {1 if low is None else low:g}",
                          field=field)

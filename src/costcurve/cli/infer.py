@@ -126,8 +126,7 @@ def render(est) -> None:
         ("throughput", f"{format_number(e.tokens_per_second)} output tokens/s per replica, {format_number(e.tokens_per_second_per_accelerator)} "
                        f"per accelerator (roofline {format_number(e.roofline_tokens_per_second)})"),
         ("price", f"{format_usd(e.price_usd_per_gpu_hour)} per accelerator-hour ({e.price_source})"
-         if e.price_usd_per_gpu_hour == e.price_usd_per_gpu_hour else
-         f"unknown: no price for {e.gpu} in the catalog; give --price (the dollar figures below need one)"),
+         if e.price_usd_per_gpu_hour == e.price_usd_per_gpu_hour else f"unknown: {e.price_source}"),
         ("per million tokens", f"input {format_usd(e.usd_per_million_input_tokens)}, "
                                f"output {format_usd(e.usd_per_million_output_tokens)}"),
         ("per query", format_usd(e.usd_per_query)),

@@ -113,7 +113,7 @@ def render(est) -> None:
         ("wall clock", f"{format_number(est.wall_clock_days, 1)} days ({format_number(est.wall_clock_hours)} h)"),
         ("accelerator-hours", f"{format_number(est.gpu_hours)}"),
         ("cost: cloud rental", f"{format_usd(est.cost_cloud_usd)} at {format_usd(est.price_usd_per_gpu_hour)}/h ({est.price_source})"
-         if math.isfinite(est.price_usd_per_gpu_hour) else f"unknown: no price for {est.gpu} in the catalog; give --price"),
+         if math.isfinite(est.price_usd_per_gpu_hour) else f"unknown: {est.price_source}"),
         ("cost: amortized capex + energy", format_usd(est.cost_amortized_usd) if math.isfinite(est.cost_amortized_usd)
          else f"unknown: {_missing(est)}"),
         ("cost: cluster acquisition", format_usd(est.cost_acquisition_usd) if math.isfinite(est.cost_acquisition_usd)
