@@ -115,6 +115,8 @@ SPECIFIC = [
     (["infer", "--model", "llama3-70b", "--gpus", "1"], "--gpus"),
     (["infer", "--model", "llama3-70b", "--gpus", "2", "--batch", "100000"], "--batch"),
     (["train"], "--model"), (["infer"], "--model"),
+    (["infer", "--model", "llama3-8b", "--input-tokens", "1e9"], "--input-tokens"),
+    (["infer", "--model", "llama3-8b", "--input-tokens", "1e300"], "--input-tokens"),
     (TRAIN + ["--calibration", "/nonexistent/cal.json"], "--calibration"),
     (TRAIN + ["--gpus"], "--gpus"), (TRAIN + ["--nosuchoption", "1"], "--nosuchoption"),
 ]

@@ -416,7 +416,10 @@ def _replica(s: _Setup, acc, name, q: _Query, gpus, batch, tpot_target, notes):
     smallest = next((int(n) for n in TP_CANDIDATES if np.all(fit(n) >= 1)), None)
     if gpus is None:
         if smallest is None:
-            raise _does_not_fit(s, acc, name, float(TP_CANDIDATES[-1]), q.I, q.O, q.mu, q.chunk, None)
+            err = _does_not_fit(s, acc, name, float(TP_CANDIDATES[-1]), q.I, q.O, q.mu, q.chunk, None)
+            if np.any(np.asarray(q.I) + np.asarray(q.O) > s.arch.context_length):  # the query, not the count
+                err.field = "input_tokens" if np.any(np.asarray(q.I) > s.arch.context_length) else "output_tokens"
+            raise err
         n = float(smallest)
         if n > 1:
             notes.append(f"gpus not given: {smallest} (smallest power of two that holds the weights and one sequence)")
