@@ -10,7 +10,8 @@ from .common import catalog_option, emit_json, json_option, table
 
 OPTION_NAMES = {"threshold": "--threshold", "price_kind": "--price-kind", "year": "--year", "value": "--below",
                 "level": "--level", "method": "--method", "points": "--points", "plot": "--plot", "source": "--source",
-                "date": "--csv"}
+                "date": "--csv", "csv": "--csv", "since": "--since", "until": "--until",
+                "production_growth": "--production-growth", "cumulative": "--csv"}
 
 
 def series_source(f):
@@ -51,22 +52,14 @@ def _renamed(fn):
 
 def load(name, csv_path, source, since, until, threshold, price_kind, catalog):
     """The series the options name (bundled, --csv or --source), cut to [since, until)."""
-    from costcurve.errors import InputError
-    from costcurve.trends.bundled import get_series
-    from costcurve.trends.sources import load_source, read_csv_series
+    from costcurve.errors import CatalogError, CostcurveError
+    from costcurve.trends.sources import load_series
 
-    given = [x for x in (name, csv_path, source) if x]
-    if len(given) != 1:
-        raise InputError("give one of: a series name (see `costcurve series`), --csv PATH or --source epoch:PATH",
-                         field="series")
-    if name:
-        opts = {k: v for k, v in (("threshold", threshold), ("price_kind", price_kind)) if v is not None}
-        s = _renamed(lambda: get_series(name, catalog=list(catalog) or None, **opts))
-    elif csv_path:
-        s = read_csv_series(csv_path)
-    else:
-        s = _renamed(lambda: load_source(source))
-    return s.between(since, until)
+    try:
+        return _renamed(lambda: load_series(name, csv=csv_path, source=source, since=since, until=until,
+                                            catalog=list(catalog) or None, threshold=threshold, price_kind=price_kind))
+    except CatalogError as e:  # a user's file: name the option that gave it
+        raise CostcurveError(str(e), field="--csv" if csv_path else "--source") from None
 
 
 def _check_level(level):
@@ -123,19 +116,21 @@ def trend(name, csv_path, source, points, since, until, threshold, price_kind, l
       costcurve trend --source epoch:notable_ai_models.csv --since 2016
       costcurve trend resnet50-imagenet --points all --plot resnet.png
     """
-    from costcurve.trends.fit import fit_exponential, fit_series
+    from costcurve.errors import CostcurveError
+    from costcurve.trends.fit import fit_series, fit_series_wright
 
     _check_level(level)
+    if wright and plot_path:
+        raise CostcurveError("is not available with --wright (plots are against time); drop --plot", field="--plot")
     s = load(name, csv_path, source, since, until, threshold, price_kind, catalog)
     if wright:
-        return _wright(s, level, production_growth, as_json)
-    if method == "ols":
-        sel = _renamed(lambda: s.select(points))
-        which = s.default_points if points == "default" else points
-        fit = _renamed(lambda: fit_exponential(sel.years, sel.values, level=level, ci=ci, unit=s.unit, name=s.name,
-                                               points=which))
-    else:
-        fit = _renamed(lambda: fit_series(s, method="rwd", points=points, level=level))
+        fit = _renamed(lambda: fit_series_wright(s, level=level, production_growth=production_growth))
+        if as_json:
+            emit_json(fit.to_dict())
+        else:
+            click.echo(fit.summary(level))
+        return
+    fit = _renamed(lambda: fit_series(s, method=method, points=points, level=level, ci=ci))
     d = fit.to_dict()
     d["title"] = s.title
     _plot("plot_series", plot_path, s, fit=fit, points=points)
@@ -147,31 +142,6 @@ def trend(name, csv_path, source, points, since, until, threshold, price_kind, l
     click.echo(f"  fitted value     {_val(d['value_at_end'], s.unit)} at {fit.t_max:.1f}")
     for n in s.notes:
         click.echo(f"note: {n}")
-
-
-def _wright(s, level, growth, as_json):
-    from costcurve.errors import InputError
-    from costcurve.trends.fit import fit_wright
-
-    pts = [p for p in s.points if p.extra.get("cumulative")]
-    if len(pts) != len(s.points):
-        raise InputError("--wright needs a 'cumulative' column (cumulative production) on every row", field="--csv")
-    fit = _renamed(lambda: fit_wright([p.extra["cumulative"] for p in pts], [p.value for p in pts], level=level,
-                                      name=s.name))
-    d = fit.to_dict()
-    if growth is not None:
-        if not growth > -1:
-            raise InputError(f"got {growth:g}; allowed: a growth rate > -1 (e.g. 0.5 for +50% a year)",
-                             field="--production-growth")
-        d["production_growth_per_year"] = growth
-        d["annual_decline"] = fit.annual_decline(growth)
-    if as_json:
-        emit_json(d)
-        return
-    click.echo(fit.summary(level))
-    if growth is not None:
-        click.echo(f"  with cumulative production growing {100 * growth:.0f}% a year: "
-                   f"{100 * d['annual_decline']:.1f}% decline a year (Nagy et al. 2013, m = w*g)")
 
 
 # ---- forecast ---------------------------------------------------------------------------------------
@@ -230,12 +200,15 @@ def when(name, csv_path, source, points, since, until, threshold, price_kind, le
     _check_level(level)
     if (below is None) == (above is None):
         raise InputError("give exactly one of --below VALUE or --above VALUE", field="--below")
-    value = parse_quantity((below or above).replace("$", ""), "--below" if below else "--above")
+    opt, text = ("--below", below) if below is not None else ("--above", above)
+    if not text.strip():
+        raise InputError("is empty; allowed: a number > 0 (e.g. 30 or 1e12)", field=opt)
+    value = parse_quantity(text.replace("$", ""), opt)
     if not value > 0:
-        raise InputError(f"got {value:g}; allowed: a number > 0", field="--below" if below else "--above")
+        raise InputError(f"got {value:g}; allowed: a number > 0", field=opt)
     s = load(name, csv_path, source, since, until, threshold, price_kind, catalog)
     fit = _renamed(lambda: fit_series(s, method=method, points=points, level=level))
-    cr = when_(fit, value, direction="below" if below else "above", level=level)
+    cr = when_(fit, value, direction="below" if below is not None else "above", level=level)
     _plot("plot_series", plot_path, s, fit=fit, crossing=cr, points=points)
     if as_json:
         emit_json({**cr.to_dict(), "trend": fit.to_dict()})
@@ -266,17 +239,13 @@ def backtest(name, csv_path, source, points, since, until, threshold, price_kind
       costcurve backtest
       costcurve backtest gpt3-level --json
     """
-    from costcurve.trends.forecast import backtest as backtest_
-    from costcurve.trends.bundled import SERIES, get_series
+    from costcurve.trends.forecast import backtest_all
 
     _check_level(level)
-    methods = methods or ("ols", "rwd")
-    if name or csv_path or source:
-        series = [load(name, csv_path, source, since, until, threshold, price_kind, catalog)]
-    else:
-        series = [get_series(n, catalog=list(catalog) or None).between(since, until) for n in SERIES]
-    results = [_renamed(lambda s=s, m=m: backtest_(s, method=m, points=points, level=level))
-               for s in series for m in methods]
+    series = [load(name, csv_path, source, since, until, threshold, price_kind, catalog)] \
+        if (name or csv_path or source) else None
+    results = _renamed(lambda: backtest_all(series, methods=methods or ("ols", "rwd"), points=points, level=level,
+                                            catalog=list(catalog) or None, since=since, until=until))
     _plot("plot_backtest", plot_path, results)
     if as_json:
         emit_json([r.to_dict(rows=show_rows) for r in results])
@@ -378,21 +347,16 @@ def series(name, csv_path, source, plot_path, catalog, as_json):
       costcurve series
       costcurve series gpt3-level --json
     """
-    from costcurve.trends.bundled import get_series, list_series
+    from costcurve.trends.bundled import series_listing
 
     if not (name or csv_path or source):
-        listing = []
-        for n, desc in list_series():
-            s = get_series(n, catalog=list(catalog) or None)
-            listing.append({"name": n, "description": desc, "unit": s.unit, "n_points": len(s),
-                            "start": s.points[0].date.isoformat() if s.points else None,
-                            "end": s.points[-1].date.isoformat() if s.points else None, "fit_points": s.default_points})
+        listing = series_listing(catalog=list(catalog) or None)
         if as_json:
             emit_json(listing)
             return
-        table("Bundled series", ["series", "points", "span", "fits", "description"],
-              [(x["name"], x["n_points"], f"{x['start'][:4]}-{x['end'][:4]}", x["fit_points"], x["description"])
-               for x in listing], justify_right=(1,))
+        table("Bundled series", ["series", "points", "span", "fits", "description", "source"],
+              [(x["name"], x["n_points"], f"{(x['start'] or '?')[:4]}-{(x['end'] or '?')[:4]}", x["fit_points"],
+                x["description"], x["source"]) for x in listing], justify_right=(1,))
         return
     s = load(name, csv_path, source, None, None, None, None, catalog)
     _plot("plot_series", plot_path, s)

@@ -290,6 +290,20 @@ def list_series() -> list[tuple[str, str]]:
     return [(k, v[1]) for k, v in SERIES.items()]
 
 
+def series_listing(*, catalog=None) -> list[dict]:
+    """One dict per bundled series: name, description, title, unit, n_points, start, end (ISO dates),
+    fit_points (the default point selection) and source."""
+    cat = _catalog(catalog)
+    out = []
+    for n, desc in list_series():
+        s = get_series(n, catalog=cat)
+        out.append({"name": n, "description": desc, "title": s.title, "unit": s.unit, "n_points": len(s),
+                    "start": s.points[0].date.isoformat() if s.points else None,
+                    "end": s.points[-1].date.isoformat() if s.points else None,
+                    "fit_points": s.default_points, "source": s.source})
+    return out
+
+
 def get_series(name: str, *, catalog=None, **options) -> Series:
     """A bundled series by name. ``options`` go to its builder (e.g. ``threshold=60`` for gpt3-level)."""
     key = str(name).strip().lower()

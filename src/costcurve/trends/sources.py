@@ -35,21 +35,46 @@ HARDWARE_FLOP_COLUMNS = {  # dtype -> export column [FLOP/s]
     "fp8": "FP8 performance (FLOP/s)",
 }
 SOURCE = "Epoch AI (CC BY 4.0), {file}"
+MAX_FILE_BYTES = 256 * 2**20  #: largest outside file read [bytes]; Epoch's biggest export is ~10 MB
 
 
-def _read(path) -> tuple[list[str], list[dict]]:
+def _read_text(path) -> str:
+    """The text of a regular UTF-8 file of at most MAX_FILE_BYTES; CatalogError for anything else."""
+    import stat
+
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        st = p.stat()
     except OSError as e:
         raise CatalogError(path, None, None, f"cannot read file ({e.strerror or e})") from None
-    reader = csv.DictReader(text.splitlines(keepends=True))
-    return list(reader.fieldnames or []), list(reader)
+    if not stat.S_ISREG(st.st_mode):
+        raise CatalogError(path, None, None, "is not a regular file (a folder, FIFO or device)")
+    try:
+        with open(p, "rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+    except OSError as e:
+        raise CatalogError(path, None, None, f"cannot read file ({e.strerror or e})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise CatalogError(path, None, None, f"is larger than {MAX_FILE_BYTES // 2**20} MiB")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise CatalogError(path, None, None, f"is not UTF-8 text (byte {e.start}); save it as UTF-8 CSV") from None
+
+
+def _csv_rows(path) -> tuple[list[str], list[dict]]:
+    """Header and rows of a CSV file; malformed CSV (e.g. a field over the csv module's limit) → CatalogError."""
+    reader = csv.DictReader(_read_text(path).splitlines(keepends=True))
+    try:
+        return list(reader.fieldnames or []), list(reader)
+    except csv.Error as e:
+        raise CatalogError(path, reader.line_num or None, None, f"is not a readable CSV ({e})") from None
+
 
 
 def detect_export(path) -> str:
     """``models`` or ``hardware``, from the header of an Epoch export."""
-    header, _ = _read(path)
+    header, _ = _csv_rows(path)
     if all(c in header for c in MODEL_COLUMNS):
         return "models"
     if all(c in header for c in HARDWARE_COLUMNS):
@@ -87,7 +112,7 @@ def read_epoch_models(path) -> list[dict]:
     """Rows of a models export in base units: name, organization, publication_date, domain, params,
     training_flop [FLOP], cost_usd_2023 [USD of 2023], hardware, hardware_count, training_hours [h],
     frontier (True/False, or None when the export has no flag). Rows without a date are skipped."""
-    header, rows = _read(path)
+    header, rows = _csv_rows(path)
     missing = [c for c in MODEL_COLUMNS if c not in header]
     if missing:
         raise CatalogError(path, 1, None, f"missing column(s) {', '.join(missing)} of an Epoch models export")
@@ -126,7 +151,7 @@ def frontier_by_rank(models: list[dict], top_n: int = 10) -> set[str]:
 def read_epoch_hardware(path) -> list[dict]:
     """Rows of an ML Hardware export: name, manufacturer, type, release_date, price_usd [USD],
     and ``peak_flop_per_s_<dtype>`` for bf16, fp16, fp32, tf32, fp8 [FLOP/s] (None when blank)."""
-    header, rows = _read(path)
+    header, rows = _csv_rows(path)
     missing = [c for c in HARDWARE_COLUMNS if c not in header]
     if missing:
         raise CatalogError(path, 1, None, f"missing column(s) {', '.join(missing)} of an Epoch ML Hardware export")
@@ -191,17 +216,13 @@ def read_csv_series(path, *, name: str | None = None, unit: str = "USD", better:
     Wright's law) is kept in each point's ``extra``. Raises CatalogError naming row and column.
     """
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except OSError as e:
-        raise CatalogError(path, None, None, f"cannot read file ({e.strerror or e})") from None
-    reader = csv.DictReader(text.splitlines())
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    fieldnames, rows = _csv_rows(path)
+    header = [h.strip().lower() for h in fieldnames]
     missing = [c for c in ("date", "value") if c not in header]
     if missing:
         raise CatalogError(path, 1, None, f"missing column(s) {', '.join(missing)}; expected date,value[,label][,cumulative]")
     pts = []
-    for i, raw in enumerate(reader, start=2):
+    for i, raw in enumerate(rows, start=2):
         row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
         try:
             d = parse_date(row["date"])
@@ -236,3 +257,24 @@ def load_source(spec: str, **options) -> Series:
     if s.lower().endswith(".csv"):
         return read_csv_series(s, **options)
     raise InputError(f"got {spec!r}; allowed: epoch:PATH or a .csv path", field="source")
+
+
+def load_series(name=None, *, csv=None, source=None, since=None, until=None, catalog=None, **options) -> Series:
+    """The one series that ``name`` (bundled), ``csv`` (a user's CSV path) or ``source`` (``epoch:PATH``)
+    names, cut to years [since, until). ``options`` go to the bundled series' builder."""
+    from .bundled import get_series
+
+    given = [x for x in (name, csv, source) if x]
+    if len(given) != 1:
+        raise InputError("give one of: a series name (see `costcurve series`), --csv PATH or --source epoch:PATH",
+                         field="series")
+    for what, v in (("since", since), ("until", until)):
+        if v is not None and not (isinstance(v, (int, float)) and math.isfinite(v)):
+            raise InputError(f"got {v!r}; allowed: a year such as 2016", field=what)
+    if name:
+        s = get_series(name, catalog=catalog, **{k: v for k, v in options.items() if v is not None})
+    elif csv:
+        s = read_csv_series(csv)
+    else:
+        s = load_source(source)
+    return s.between(since, until)
