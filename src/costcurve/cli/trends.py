@@ -11,7 +11,7 @@ from .common import catalog_option, emit_json, json_option, table
 OPTION_NAMES = {"threshold": "--threshold", "price_kind": "--price-kind", "year": "--year", "value": "--below",
                 "level": "--level", "method": "--method", "points": "--points", "plot": "--plot", "source": "--source",
                 "date": "--csv", "csv": "--csv", "since": "--since", "until": "--until",
-                "production_growth": "--production-growth", "cumulative": "--csv"}
+                "production_growth": "--production-growth", "cumulative": "--csv", "capability": "--capability"}
 
 
 def series_source(f):
@@ -25,7 +25,10 @@ def series_source(f):
                      help="Fit all points, or only records (cheapest so far); default: the series' own choice."),
         click.option("--since", type=float, help="Use points dated on or after this year (e.g. 2016)."),
         click.option("--until", type=float, help="Use points dated before this year."),
-        click.option("--threshold", type=float, help="gpt3-level: MMLU 5-shot a model must reach (default 43.9)."),
+        click.option("--capability", help="Capability level: BENCH>=X (mmlu, gpqa, math, math5, humaneval, arena) "
+                     "or a preset (gpt-3, gpt-3.5, gpt-4, gpt-4-gpqa); for gpt3-level, training-cost, inference-price."),
+        click.option("--threshold", type=float, help="gpt3-level: MMLU 5-shot a model must reach (same as "
+                     "--capability mmlu>=X)."),
         click.option("--price-kind", type=click.Choice(["on-demand", "spot", "1-year", "3-year"]),
                      help="Rental price kind used to price runs (default on-demand)."),
         click.option("--level", type=float, default=0.9, show_default=True, help="Confidence / prediction level."),
@@ -50,14 +53,15 @@ def _renamed(fn):
         raise
 
 
-def load(name, csv_path, source, since, until, threshold, price_kind, catalog):
+def load(name, csv_path, source, since, until, threshold, price_kind, catalog, capability=None):
     """The series the options name (bundled, --csv or --source), cut to [since, until)."""
     from costcurve.errors import CatalogError, CostcurveError
     from costcurve.trends.sources import load_series
 
     try:
         return _renamed(lambda: load_series(name, csv=csv_path, source=source, since=since, until=until,
-                                            catalog=list(catalog) or None, threshold=threshold, price_kind=price_kind))
+                                            catalog=list(catalog) or None, threshold=threshold, price_kind=price_kind,
+                                            capability=capability))
     except CatalogError as e:  # a user's file: name the option that gave it
         raise CostcurveError(str(e), field="--csv" if csv_path else "--source") from None
 
@@ -105,7 +109,7 @@ def _val(v, unit):
               help="Fit Wright's law against the CSV's 'cumulative' column (cumulative production) instead of time.")
 @click.option("--production-growth", type=float,
               help="With --wright: yearly growth of cumulative production (e.g. 0.5) to turn the rate into one in time.")
-def trend(name, csv_path, source, points, since, until, threshold, price_kind, level, plot_path, catalog, as_json,
+def trend(name, csv_path, source, points, since, until, capability, threshold, price_kind, level, plot_path, catalog, as_json,
           method, ci, wright, production_growth):
     """Fit an exponential trend: annual decline, factor per year, halving time, with confidence intervals.
 
@@ -122,7 +126,7 @@ def trend(name, csv_path, source, points, since, until, threshold, price_kind, l
     _check_level(level)
     if wright and plot_path:
         raise CostcurveError("is not available with --wright (plots are against time); drop --plot", field="--plot")
-    s = load(name, csv_path, source, since, until, threshold, price_kind, catalog)
+    s = load(name, csv_path, source, since, until, threshold, price_kind, catalog, capability)
     if wright:
         fit = _renamed(lambda: fit_series_wright(s, level=level, production_growth=production_growth))
         if as_json:
@@ -150,7 +154,7 @@ def trend(name, csv_path, source, points, since, until, threshold, price_kind, l
 @click.option("--year", required=True, help="Year to forecast, e.g. 2030 or 2030.5.")
 @click.option("--method", type=click.Choice(["auto", "ols", "rwd"]), default="auto", show_default=True,
               help="auto: random walk with drift on records, OLS on all points (the backtested choice).")
-def forecast(name, csv_path, source, points, since, until, threshold, price_kind, level, plot_path, catalog, as_json,
+def forecast(name, csv_path, source, points, since, until, capability, threshold, price_kind, level, plot_path, catalog, as_json,
              year, method):
     """Forecast a series to a year, with a prediction interval that widens with the horizon.
 
@@ -162,7 +166,7 @@ def forecast(name, csv_path, source, points, since, until, threshold, price_kind
     from costcurve.trends.forecast import forecast_series
 
     _check_level(level)
-    s = load(name, csv_path, source, since, until, threshold, price_kind, catalog)
+    s = load(name, csv_path, source, since, until, threshold, price_kind, catalog, capability)
     fit, fc = _renamed(lambda: forecast_series(s, year, method=method, points=points, level=level))
     _plot("plot_series", plot_path, s, fit=fit, forecast=fc, points=points)
     if as_json:
@@ -183,7 +187,7 @@ def forecast(name, csv_path, source, points, since, until, threshold, price_kind
 @click.option("--below", "below", help="The value to fall below (e.g. 30 for $30).")
 @click.option("--above", "above", help="The value to rise above (for rising series such as price-performance).")
 @click.option("--method", type=click.Choice(["auto", "ols", "rwd"]), default="auto", show_default=True)
-def when(name, csv_path, source, points, since, until, threshold, price_kind, level, plot_path, catalog, as_json,
+def when(name, csv_path, source, points, since, until, capability, threshold, price_kind, level, plot_path, catalog, as_json,
          below, above, method):
     """The year a series falls below (or rises above) a value, with its interval.
 
@@ -206,7 +210,7 @@ def when(name, csv_path, source, points, since, until, threshold, price_kind, le
     value = parse_quantity(text.replace("$", ""), opt)
     if not value > 0:
         raise InputError(f"got {value:g}; allowed: a number > 0", field=opt)
-    s = load(name, csv_path, source, since, until, threshold, price_kind, catalog)
+    s = load(name, csv_path, source, since, until, threshold, price_kind, catalog, capability)
     fit = _renamed(lambda: fit_series(s, method=method, points=points, level=level))
     cr = when_(fit, value, direction="below" if below is not None else "above", level=level)
     _plot("plot_series", plot_path, s, fit=fit, crossing=cr, points=points)
@@ -228,7 +232,7 @@ def when(name, csv_path, source, points, since, until, threshold, price_kind, le
 @click.option("--method", "methods", type=click.Choice(["ols", "rwd", "auto"]), multiple=True,
               help="Methods to test (repeatable); default: ols and rwd.")
 @click.option("--rows", "show_rows", is_flag=True, help="With --json: every forecast, not only the summary.")
-def backtest(name, csv_path, source, points, since, until, threshold, price_kind, level, plot_path, catalog, as_json,
+def backtest(name, csv_path, source, points, since, until, capability, threshold, price_kind, level, plot_path, catalog, as_json,
              methods, show_rows):
     """Hindcast: fit up to each cut-off year, forecast later points, report log error and interval coverage.
 
@@ -242,7 +246,12 @@ def backtest(name, csv_path, source, points, since, until, threshold, price_kind
     from costcurve.trends.forecast import backtest_all
 
     _check_level(level)
-    series = [load(name, csv_path, source, since, until, threshold, price_kind, catalog)] \
+    if capability and not (name or csv_path or source):
+        from costcurve.errors import InputError
+
+        raise InputError("needs a series: e.g. costcurve backtest inference-price --capability gpqa>=50",
+                         field="--capability")
+    series = [load(name, csv_path, source, since, until, threshold, price_kind, catalog, capability)] \
         if (name or csv_path or source) else None
     results = _renamed(lambda: backtest_all(series, methods=methods or ("ols", "rwd"), points=points, level=level,
                                             catalog=list(catalog) or None, since=since, until=until))
@@ -336,10 +345,11 @@ def claims(ids, plot_path, catalog, as_json):
 @click.argument("name", required=False, metavar="[SERIES]")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Show your own CSV series.")
 @click.option("--source", help="Show outside data, e.g. epoch:notable_ai_models.csv.")
+@click.option("--capability", help="Capability level for gpt3-level, training-cost, inference-price (e.g. gpqa>=50).")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write a plot: FILE.png or FILE.svg.")
 @catalog_option
 @json_option
-def series(name, csv_path, source, plot_path, catalog, as_json):
+def series(name, csv_path, source, capability, plot_path, catalog, as_json):
     """List the bundled series, or show the points of one.
 
     \b
@@ -358,7 +368,7 @@ def series(name, csv_path, source, plot_path, catalog, as_json):
               [(x["name"], x["n_points"], f"{(x['start'] or '?')[:4]}-{(x['end'] or '?')[:4]}", x["fit_points"],
                 x["description"], x["source"]) for x in listing], justify_right=(1,))
         return
-    s = load(name, csv_path, source, None, None, None, None, catalog)
+    s = load(name, csv_path, source, None, None, None, None, catalog, capability)
     _plot("plot_series", plot_path, s)
     if as_json:
         emit_json(s.to_dict())

@@ -87,32 +87,89 @@ def _model_point(cat, rec, price_kind, label=None) -> Point | None:
 
 
 # ---- bundled series -------------------------------------------------------------------------------
-def gpt3_level(*, threshold: float = GPT3_MMLU_5SHOT, price_kind: str = "on-demand", catalog=None) -> Series:
-    """Training cost of every catalog model with MMLU 5-shot >= ``threshold`` [%] (GPT-3 175B = 43.9).
-
-    Each model is priced by the core estimator at the catalog's ``price_kind`` prices of its
-    publication date; reported costs (GPT-3 ~$4.6M, Lambda 2020; MosaicML "GPT-3 quality for
-    ~$450K", 2022) are kept as reference points. Fits use the records (cheapest so far) by default.
-    """
+def _training_at(cap, price_kind, catalog) -> tuple:
+    """Points (priced runs), skipped names and reported costs of catalog models with MMLU >= the level."""
     cat = _catalog(catalog)
     pts, skipped, ref = [], [], []
     for rec in cat.models.values():
         mmlu = rec.get("mmlu_5shot")
-        if mmlu is not None and mmlu >= threshold:
+        if mmlu is not None and mmlu >= cap.threshold:
             p = _model_point(cat, rec, price_kind)
             (pts.append(p) if p else skipped.append(rec["name"]))
-        claim = rec["name"].lower().startswith(GPT3_QUALITY_CLAIMS)
-        if rec.get("cost_usd_reported") and (claim or (mmlu is not None and mmlu >= threshold)):
+        claim = rec["name"].lower().startswith(GPT3_QUALITY_CLAIMS) and cap.threshold <= GPT3_MMLU_5SHOT
+        if rec.get("cost_usd_reported") and (claim or (mmlu is not None and mmlu >= cap.threshold)):
             ref.append(Point(rec["publication_date"], rec["cost_usd_reported"], rec["name"], rec["source"],
                              rec.get("cost_note") or "reported"))
-    notes = (f"qualifies: MMLU 5-shot >= {threshold:g} (GPT-3 175B: {GPT3_MMLU_5SHOT})",
+    return pts, skipped, ref
+
+
+def training_cost(*, capability="gpt-3", threshold: float | None = None, price_kind: str = "on-demand",
+                  catalog=None, name: str = "training-cost") -> Series:
+    """Training cost of every catalog model at or above a capability level (``mmlu>=X`` or a preset).
+
+    Each model is priced by the core estimator at the catalog's ``price_kind`` prices of its
+    publication date; reported costs (GPT-3 ~$4.6M, Lambda 2020; MosaicML "GPT-3 quality for
+    ~$450K", 2022) are kept as reference points. Fits use the records (cheapest so far) by default.
+    The models catalog holds MMLU 5-shot only, so other benchmarks are refused.
+    ``threshold`` (MMLU [%]) is the older spelling of ``capability="mmlu>=X"``.
+    """
+    from .capability import parse_capability
+
+    if threshold is not None:
+        if not (isinstance(threshold, (int, float)) and math.isfinite(threshold) and 0 <= threshold <= 100):
+            raise InputError(f"got {threshold!r}; allowed: an MMLU score 0..100", field="threshold")
+        capability = f"mmlu>={threshold:g}"
+    cap = parse_capability(capability)
+    if cap.bench != "mmlu":
+        raise InputError(f"got {cap.spec}; the training series know MMLU 5-shot only (the models catalog's "
+                         "mmlu_5shot): use mmlu>=X or the presets gpt-3, gpt-3.5, gpt-4", field="capability")
+    pts, skipped, ref = _training_at(cap, price_kind, catalog)
+    notes = (f"qualifies: MMLU 5-shot >= {cap.threshold:g} (GPT-3 175B: {GPT3_MMLU_5SHOT})",
              f"priced at catalog {price_kind} prices of each publication date (cloud method)")
     if skipped:
         notes += (f"not priced (no training FLOP or no price): {', '.join(sorted(skipped))}",)
-    return Series("gpt3-level", f"Cost to train a model at GPT-3 level (MMLU 5-shot >= {threshold:g})", "USD",
-                  tuple(pts), "lower", "records",
-                  "Cloud cost of every catalog model that matches or beats GPT-3 175B on MMLU 5-shot.",
+    level = "GPT-3 level (MMLU 5-shot >= 43.9)" if cap.threshold == GPT3_MMLU_5SHOT else \
+        f"MMLU 5-shot >= {cap.threshold:g}"
+    return Series(name, f"Cost to train a model at {level}", "USD", tuple(pts), "lower", "records",
+                  f"Cloud cost of every catalog model that matches or beats {level} on MMLU 5-shot.",
                   "costcurve models, accelerators and prices catalogs", tuple(ref), notes)
+
+
+def gpt3_level(*, threshold: float | None = None, capability="gpt-3", price_kind: str = "on-demand",
+               catalog=None) -> Series:
+    """Training cost at GPT-3 level: :func:`training_cost` with the preset ``gpt-3`` (MMLU 5-shot >= 43.9)."""
+    return training_cost(capability=capability, threshold=threshold, price_kind=price_kind, catalog=catalog,
+                         name="gpt3-level")
+
+
+def inference_price(*, capability="gpt-3.5", include_reasoning: bool = False, catalog=None) -> Series:
+    """API price [USD per 1M tokens, Epoch's 3:1 blend] of every model at or above a capability level.
+
+    Points: :func:`costcurve.trends.api_prices.price_points` with a score >= the level (open models at
+    the median across providers); fits use the records (cheapest so far), as Epoch AI does.
+    """
+    from .api_prices import SOURCE, price_points
+    from .capability import parse_capability
+
+    cap = parse_capability(capability)
+    pts = []
+    for r in price_points(include_reasoning=include_reasoning):
+        score = r.scores.get(cap.bench)
+        if score is None or score < cap.threshold:
+            continue
+        pts.append(Point(r.date, r.usd_per_m_blended, r.model, r.source, r.provider,
+                         {"score": score, "provider": r.provider, "price_basis": r.price_basis,
+                          "open_weights": r.open_weights, "params": r.params, "active_params": r.active_params,
+                          "usd_per_m_input": r.usd_per_m_input, "usd_per_m_output": r.usd_per_m_output,
+                          "n_providers": r.n_providers}))
+    notes = (f"qualifies: {cap.title}" + (f"; level model: {cap.note}" if cap.note else ""),
+             "price: 3 x input + output over 4 [USD per 1M tokens]; open models at the median across providers",
+             "reasoning models left out (their price per token is not their price per answer)" if not include_reasoning
+             else "reasoning models included")
+    return Series("inference-price", f"API price at {cap.title} (USD per 1M tokens, 3:1 blend)", "USD per 1M tokens",
+                  tuple(pts), "lower", "records",
+                  f"Cheapest API price of a model with {cap.title}; Epoch AI's method (Cottier et al. 2025).",
+                  SOURCE, notes=notes)
 
 
 def _points_csv() -> list[dict]:
@@ -274,6 +331,9 @@ def frontier_training_flop(*, within_oom: float = 1.0, catalog=None) -> Series:
 
 SERIES = {
     "gpt3-level": (gpt3_level, "Cost to train a model at GPT-3 level (MMLU 5-shot >= 43.9), catalog prices of its date."),
+    "training-cost": (training_cost, "Cost to train a model at --capability mmlu>=X (default: the gpt-3 preset)."),
+    "inference-price": (inference_price, "API price (USD per 1M tokens, 3:1 blend) of the cheapest model at "
+                        "--capability (default gpt-3.5: MMLU >= 68)."),
     "resnet50-imagenet": (resnet50_imagenet, "DAWNBench: cost to train ImageNet to 93% top-5, 2017-2020."),
     "cifar10": (cifar10, "Cost to train CIFAR-10 to 94% (DAWNBench 2017-2019, airbench 2024)."),
     "gpt2-level": (gpt2_level, "Cost to train a GPT-2 (1.5B)-level model: OpenAI 2019, OpenGPT-2, llm.c, modded-nanogpt."),
@@ -283,6 +343,10 @@ SERIES = {
     "frontier-training": (frontier_training, "Cloud cost of the largest runs (within 10x of the largest so far)."),
     "frontier-training-flop": (frontier_training_flop, "Training FLOP of the largest runs (same selection)."),
 }
+
+
+#: series that repeat another at their default options (left out of "every series" backtests)
+SAME_AS = {"training-cost": "gpt3-level"}
 
 
 def list_series() -> list[tuple[str, str]]:

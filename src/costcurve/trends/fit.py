@@ -140,7 +140,8 @@ class ExponentialTrend(_Rate):
 
     def predict(self, year):
         """Median (fitted) value at ``year`` [value units]; arrays broadcast."""
-        return np.exp(self.intercept + self.slope_per_year * (np.asarray(year, dtype=float) - self.t_mean))
+        with np.errstate(over="ignore", under="ignore"):  # 0 or inf far out; callers check finiteness
+            return np.exp(self.intercept + self.slope_per_year * (np.asarray(year, dtype=float) - self.t_mean))
 
     def slope_interval(self, level: float | None = None) -> tuple[float, float]:
         level = _check_level(self.level if level is None else level)
@@ -169,7 +170,8 @@ class ExponentialTrend(_Rate):
         se = self.sigma * np.sqrt((1.0 if kind == "obs" else 0.0) + 1.0 / self.n + (t - self.t_mean) ** 2 / self.sxx)
         q = _t_quantile(level, self.dof)
         mid = self.intercept + self.slope_per_year * (t - self.t_mean)
-        return np.exp(mid - q * se), np.exp(mid + q * se)
+        with np.errstate(over="ignore", under="ignore"):  # far bounds may be 0 or inf; callers check
+            return np.exp(mid - q * se), np.exp(mid + q * se)
 
     def to_dict(self, level: float | None = None) -> dict:
         level = self.level if level is None else level
@@ -229,7 +231,8 @@ class RandomWalkTrend(_Rate):
 
     def predict(self, year):
         """Median forecast from the last point: exp(y_last + μ·(t − t_last))."""
-        return np.exp(self.y_last + self.slope_per_year * (np.asarray(year, dtype=float) - self.t_last))
+        with np.errstate(over="ignore", under="ignore"):  # 0 or inf far out; callers check finiteness
+            return np.exp(self.y_last + self.slope_per_year * (np.asarray(year, dtype=float) - self.t_last))
 
     def interval(self, year, level: float | None = None, kind: str = "obs"):
         """(low, high) at ``year``: variance σ²·(τ + τ²/T) for horizon τ and fit span T (``obs``), σ²τ²/T (``mean``)."""
@@ -240,7 +243,8 @@ class RandomWalkTrend(_Rate):
         var = self.sigma ** 2 * ((tau if kind == "obs" else 0.0) + tau ** 2 / self.span)
         q = _t_quantile(level, self.m - 1)
         mid = self.y_last + self.slope_per_year * tau
-        return np.exp(mid - q * np.sqrt(var)), np.exp(mid + q * np.sqrt(var))
+        with np.errstate(over="ignore", under="ignore"):  # far bounds may be 0 or inf; callers check
+            return np.exp(mid - q * np.sqrt(var)), np.exp(mid + q * np.sqrt(var))
 
     def to_dict(self, level: float | None = None) -> dict:
         level = self.level if level is None else level

@@ -159,7 +159,7 @@ def when(fit, value: float, *, direction: str | None = None, level: float | None
         if i == 0:
             return float(grid[0])
         a, b = grid[i - 1], grid[i]  # linear interpolation in ln between the grid points
-        fa, fb = math.log(arr[i - 1]) - math.log(value), math.log(arr[i]) - math.log(value)
+        fa, fb = math.log(arr[i - 1]) - math.log(value), math.log(max(float(arr[i]), 1e-300)) - math.log(value)
         return float(a + (b - a) * fa / (fa - fb)) if fa != fb else float(b)
 
     notes = []
@@ -268,14 +268,16 @@ def backtest(series, *, method: str = "auto", points: str = "default", level: fl
 
 def backtest_all(names=None, *, methods=METHODS, points: str = "default", level: float = DEFAULT_LEVEL,
                  catalog=None, since=None, until=None) -> list[BacktestResult]:
-    """Backtest every bundled series (or ``names``: names or :class:`Series`) with each method, on [since, until)."""
-    from .bundled import SERIES, get_series
+    """Backtest every bundled series (or ``names``: names or :class:`Series`) with each method, on [since, until).
+
+    "Every series" leaves out :data:`~costcurve.trends.bundled.SAME_AS` (a series equal to another at its defaults)."""
+    from .bundled import SAME_AS, SERIES, get_series
     from .series import Series
 
     for m in methods:
         _method(m)
     out = []
-    for name in names or SERIES:
+    for name in names or [n for n in SERIES if n not in SAME_AS]:
         s = name if isinstance(name, Series) else get_series(name, catalog=catalog)
         s = s.between(since, until)
         for m in methods:
