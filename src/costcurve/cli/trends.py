@@ -275,20 +275,37 @@ def backtest(name, csv_path, source, points, since, until, capability, threshold
 @click.option("--since", type=float)
 @click.option("--until", type=float)
 @click.option("--level", type=float, default=0.9, show_default=True)
+@click.option("--capability", help="inference-price: the level (BENCH>=X or a preset; default gpt-3).")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write a plot: FILE.png or FILE.svg.")
 @catalog_option
 @json_option
-def decompose(name, points, since, until, level, plot_path, catalog, as_json):
-    """Split the decline at fixed capability into algorithms (FLOP needed) and hardware (USD per FLOP).
+def decompose(name, points, since, until, level, capability, plot_path, catalog, as_json):
+    """Split the decline at fixed capability into its causes.
 
-    (1 - total) = (1 - hardware)(1 - algorithms), as ARK composes its rates; compared with published
-    rates (Hobbhahn & Besiroglu 2022, Hernandez & Brown 2020, Ho et al. 2024, ARK 2024).
+    Training series: algorithms (FLOP needed) and hardware (USD per FLOP). inference-price: hardware
+    price-performance, smaller models (active parameters of the cheapest open model at the level) and
+    the remainder (software, margins). (1 - total) = prod(1 - part), as ARK composes its rates.
+
+    \b
+    Examples:
+      costcurve decompose gpt3-level
+      costcurve decompose inference-price --capability gpt-3 --json
     """
+    from costcurve.errors import InputError
     from costcurve.trends.decompose import decompose as decompose_
+    from costcurve.trends.decompose import decompose_inference
 
     _check_level(level)
-    d = _renamed(lambda: decompose_(name, points=points, level=level, catalog=list(catalog) or None,
-                                    since=since, until=until))
+    if name == "inference-price":
+        if points != "default":
+            raise InputError("inference-price is decomposed on its records; drop --points", field="--points")
+        d = _renamed(lambda: decompose_inference(capability or "gpt-3", level=level, catalog=list(catalog) or None,
+                                                 since=since, until=until))
+    elif capability:
+        raise InputError("applies to inference-price only (training series: decompose gpt3-level)", field="--capability")
+    else:
+        d = _renamed(lambda: decompose_(name, points=points, level=level, catalog=list(catalog) or None,
+                                        since=since, until=until))
     _plot("plot_decomposition", plot_path, d)
     if as_json:
         emit_json(d.to_dict())
@@ -297,13 +314,15 @@ def decompose(name, points, since, until, level, plot_path, catalog, as_json):
     rows = [("total (cost at fixed capability)", _pct(d.total.annual_decline), ci(d.total))]
     rows += [(p.name, _pct(p.annual_decline), ci(p)) for p in d.parts]
     rows += [(f"  of which {p.name}", _pct(p.annual_decline), ci(p)) for p in d.hardware_parts]
-    rows.append(("check: 1 - (1 - hw)(1 - algo)", _pct(d.composed_total), ""))
+    rows.append(("check: 1 - prod(1 - part)", _pct(d.composed_total), ""))
     table(f"Decomposition of {d.series} ({d.n_points} {d.points} points, {d.start_year:.1f}-{d.end_year:.1f})",
           ["component", "decline/yr", f"{int(100 * level)}% CI"], rows, justify_right=(1,))
     pub = [(p["id"], p["component"], _pct(p["annual_decline"]), p["as_published"]) for p in d.published]
     pub += [(f"{t['hardware']} x {t['algorithms']}", "total (composed)", _pct(t["annual_decline"]), "")
             for t in d.published_totals()]
     table("Published rates", ["source", "component", "decline/yr", "as published"], pub, justify_right=(2,))
+    for n in d.notes:
+        click.echo(f"note: {n}")
 
 
 # ---- claims -----------------------------------------------------------------------------------------
@@ -335,7 +354,9 @@ def claims(ids, plot_path, catalog, as_json):
     r_ = lambda x: "" if x is None else f"{x:.2f}"
     table("Claims, recomputed (ratio = recomputed / claimed)",
           ["claim", "claimed", "ARK arithmetic", "ratio", "costcurve", "ratio"],
-          [(r.claim, v(r.seed_value, r.unit), v(r.ark_value, r.unit), r_(r.ark_ratio), v(r.computed_value, r.unit),
+          [(r.claim, v(r.seed_value, r.unit), v(r.ark_value, r.unit), r_(r.ark_ratio), v(r.computed_value, r.unit) +
+            ("" if r.computed_interval is None else
+             f" ({v(r.computed_interval[0], r.unit)} to {v(r.computed_interval[1], r.unit)})"),
             r_(r.ratio)) for r in rows], justify_right=(1, 2, 3, 4, 5))
     click.echo("details: costcurve claims --json (how each figure was recomputed, and sources)")
 
