@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from costcurve.errors import CatalogError, CostcurveError, InputError
+from costcurve.errors import CostcurveError, FileInputError, InputError
 from costcurve.trends.bundled import SERIES, series_listing
 from costcurve.trends.fit import fit_exponential, fit_series_wright
 from costcurve.trends.forecast import backtest, backtest_all, forecast, forecast_range
@@ -127,8 +127,12 @@ def test_hostile_files_on_csv_and_source_are_refused(run_cli, tmp_path):
 
 
 def test_dev_zero_is_not_read_forever():
-    with pytest.raises(CatalogError, match="not a regular file"):
+    with pytest.raises(FileInputError, match="give a regular file") as e:
         read_csv_series("/dev/zero")
+    assert e.value.field == "csv"
+    with pytest.raises(FileInputError) as e:
+        load_series(source="epoch:/dev/zero")
+    assert e.value.field == "source"
 
 
 def test_bom_file_is_read(tmp_path):

@@ -142,18 +142,20 @@ def gpt3_level(*, threshold: float | None = None, capability="gpt-3", price_kind
                          name="gpt3-level")
 
 
-def inference_price(*, capability="gpt-3.5", include_reasoning: bool = False, catalog=None) -> Series:
+def inference_price(*, capability="gpt-3.5", include_reasoning: bool = False, catalog=None, rows=None) -> Series:
     """API price [USD per 1M tokens, Epoch's 3:1 blend] of every model at or above a capability level.
 
     Points: :func:`costcurve.trends.api_prices.price_points` with a score >= the level (open models at
     the median across providers); fits use the records (cheapest so far), as Epoch AI does.
+    ``rows``: other :class:`~costcurve.trends.api_prices.ApiPrice` rows (e.g. from
+    :func:`costcurve.trends.sources.read_epoch_prices`) instead of the bundled table.
     """
     from .api_prices import SOURCE, price_points
     from .capability import parse_capability
 
     cap = parse_capability(capability)
     pts = []
-    for r in price_points(include_reasoning=include_reasoning):
+    for r in price_points(rows, include_reasoning=include_reasoning):
         score = r.scores.get(cap.bench)
         if score is None or score < cap.threshold:
             continue

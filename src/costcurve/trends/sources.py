@@ -23,6 +23,7 @@ import math
 from pathlib import Path
 
 from ..errors import CatalogError, InputError
+from ..files import read_csv
 from ..units import parse_date
 from .series import Point, Series
 
@@ -38,38 +39,11 @@ SOURCE = "Epoch AI (CC BY 4.0), {file}"
 MAX_FILE_BYTES = 256 * 2**20  #: largest outside file read [bytes]; Epoch's biggest export is ~10 MB
 
 
-def _read_text(path) -> str:
-    """The text of a regular UTF-8 file of at most MAX_FILE_BYTES; CatalogError for anything else."""
-    import stat
-
-    p = Path(path)
-    try:
-        st = p.stat()
-    except OSError as e:
-        raise CatalogError(path, None, None, f"cannot read file ({e.strerror or e})") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise CatalogError(path, None, None, "is not a regular file (a folder, FIFO or device)")
-    try:
-        with open(p, "rb") as f:
-            raw = f.read(MAX_FILE_BYTES + 1)
-    except OSError as e:
-        raise CatalogError(path, None, None, f"cannot read file ({e.strerror or e})") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise CatalogError(path, None, None, f"is larger than {MAX_FILE_BYTES // 2**20} MiB")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise CatalogError(path, None, None, f"is not UTF-8 text (byte {e.start}); save it as UTF-8 CSV") from None
-
-
-def _csv_rows(path) -> tuple[list[str], list[dict]]:
-    """Header and rows of a CSV file; malformed CSV (e.g. a field over the csv module's limit) → CatalogError."""
-    reader = csv.DictReader(_read_text(path).splitlines(keepends=True))
-    try:
-        return list(reader.fieldnames or []), list(reader)
-    except csv.Error as e:
-        raise CatalogError(path, reader.line_num or None, None, f"is not a readable CSV ({e})") from None
-
+def _csv_rows(path, field: str = "source") -> tuple[list[str], list[dict]]:
+    """Header and rows of a user's CSV, read by :func:`costcurve.files.read_csv` (a regular UTF-8 file;
+    FileInputError with ``field`` otherwise)."""
+    t = read_csv(path, field=field, max_bytes=MAX_FILE_BYTES)
+    return t.header, t.rows
 
 
 def detect_export(path) -> str:
@@ -209,14 +183,15 @@ def epoch_series(path, *, frontier_only: bool = True, top_n: int = 10, quantity:
 
 
 # ---- outside data ----------------------------------------------------------------------------------
-def read_csv_series(path, *, name: str | None = None, unit: str = "USD", better: str = "lower") -> Series:
+def read_csv_series(path, *, name: str | None = None, unit: str = "USD", better: str = "lower",
+                    field: str = "csv") -> Series:
     """A user's series from a CSV with columns ``date,value`` and optional ``label``, ``cumulative``.
 
     Dates: YYYY-MM-DD, YYYY-MM, YYYY or a decimal year. ``cumulative`` (cumulative production, for
     Wright's law) is kept in each point's ``extra``. Raises CatalogError naming row and column.
     """
     p = Path(path)
-    fieldnames, rows = _csv_rows(path)
+    fieldnames, rows = _csv_rows(path, field)
     header = [h.strip().lower() for h in fieldnames]
     missing = [c for c in ("date", "value") if c not in header]
     if missing:
@@ -255,7 +230,7 @@ def load_source(spec: str, **options) -> Series:
         return epoch_series(s[len("epoch:"):], **options)
     s = s.removeprefix("csv:")
     if s.lower().endswith(".csv"):
-        return read_csv_series(s, **options)
+        return read_csv_series(s, field="source", **options)
     raise InputError(f"got {spec!r}; allowed: epoch:PATH or a .csv path", field="source")
 
 
@@ -278,3 +253,43 @@ def load_series(name=None, *, csv=None, source=None, since=None, until=None, cat
     else:
         s = load_source(source)
     return s.between(since, until)
+
+
+EPOCH_PRICE_COLUMNS = ("Model Name", "Release Date", "USD per 1M Tokens")
+EPOCH_PRICE_BENCH = {"MMLU": "mmlu", "GPQA Diamond": "gpqa_diamond", "MATH-500": "math_500", "MATH 5": "math_l5",
+                     "HumanEval": "humaneval", "LMSys Chatbot Arena ELO": "arena_elo"}
+#: models Epoch leaves out of per-token comparisons (reasoning models), as in its notebook
+EPOCH_REASONING = ("DeepSeek-R1", "o1", "o1-mini", "o1-preview", "o3-mini")
+
+
+def read_epoch_prices(path, *, field: str = "source") -> list:
+    """Rows of Epoch AI's LLM API price export (github.com/epoch-research/llm-benchmark-efficiency, data/*.csv)
+    as :class:`costcurve.trends.api_prices.ApiPrice` (blended price only; dates YYYY-MM read as the 1st)."""
+    from .api_prices import BENCHMARKS, ApiPrice
+
+    header, rows = _csv_rows(path, field)
+    missing = [c for c in EPOCH_PRICE_COLUMNS if c not in header]
+    if missing:
+        raise CatalogError(path, 1, None, f"missing column(s) {', '.join(missing)} of Epoch AI's LLM price data")
+    out = []
+    for i, r in enumerate(rows, start=2):
+        d = (r.get("Release Date") or "").strip()
+        try:
+            date = dt.date.fromisoformat(d if len(d) > 7 else d + "-01")
+        except ValueError:
+            raise CatalogError(path, i, "Release Date", f"got {d!r}; allowed: YYYY-MM-DD or YYYY-MM") from None
+        price = _number(r.get("USD per 1M Tokens"), path, i, "USD per 1M Tokens", allow_empty=False)
+        if not price > 0:
+            raise CatalogError(path, i, "USD per 1M Tokens", f"got {price!r}; allowed: a price > 0")
+        scores = {}
+        for col, key in EPOCH_PRICE_BENCH.items():
+            v = _number(r.get(col), path, i, col)
+            if v is not None:
+                _, lo, hi = BENCHMARKS[key]
+                if not lo <= v <= hi:
+                    raise CatalogError(path, i, col, f"got {v:g}; allowed: {lo:g}..{hi:g}")
+                scores[key] = v
+        name = (r.get("Model Name") or "").strip()
+        out.append(ApiPrice(name, date, "Epoch AI export", "median of providers", False, price, scores=scores,
+                            reasoning=name in EPOCH_REASONING, source=SOURCE.format(file=Path(path).name)))
+    return out
