@@ -23,7 +23,7 @@ import math
 from pathlib import Path
 
 from ..errors import CatalogError, InputError
-from ..files import read_csv
+from ..files import decode_text, parse_csv, printable, read_bytes
 from ..units import parse_date
 from .series import Point, Series
 
@@ -40,9 +40,16 @@ MAX_FILE_BYTES = 256 * 2**20  #: largest outside file read [bytes]; Epoch's bigg
 
 
 def _csv_rows(path, field: str = "source") -> tuple[list[str], list[dict]]:
-    """Header and rows of a user's CSV, read by :func:`costcurve.files.read_csv` (a regular UTF-8 file;
-    FileInputError with ``field`` otherwise)."""
-    t = read_csv(path, field=field, max_bytes=MAX_FILE_BYTES)
+    """Header and rows of a user's CSV: a regular UTF-8 file read by :func:`costcurve.files.read_bytes`
+    (FileInputError with ``field`` otherwise). Control characters inside cells (Epoch's Notable AI Models
+    export has one) are kept as visible escapes such as ``\\x14``, so none reaches the terminal raw."""
+    data = read_bytes(path, field=field, max_bytes=MAX_FILE_BYTES)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        decode_text(data, field=field, source=str(path))  # raises the precise FileInputError
+        raise
+    t = parse_csv(printable(text), field=field, source=str(path))
     return t.header, t.rows
 
 
