@@ -167,3 +167,11 @@ def test_load_series_needs_exactly_one_source():
     assert e.value.field == "series"
     with pytest.raises(InputError):
         load_series("gpt3-level", csv="x.csv")
+
+
+def test_control_characters_in_cells_are_kept_as_visible_escapes(tmp_path):
+    # Epoch AI's Notable AI Models export has a 0x14 in one cell; ESC would start a terminal sequence
+    p = tmp_path / "ctl.csv"
+    p.write_bytes(b"date,value,label\n2020,4,a\x14b\n2022,1,\x1b[31mred\n")
+    s = read_csv_series(p)
+    assert s.labels == ["a\\x14b", "\\x1b[31mred"]
