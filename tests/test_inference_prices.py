@@ -273,3 +273,15 @@ def test_inference_claims_from_price_points():
     lo, hi = f.computed_interval
     assert lo < f.computed_value < hi
     assert f.ark_value == pytest.approx(0.01 * 1e9 * 0.3 ** 8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_parse_capability_never_raises_anything_but_a_typed_error(spec):
+    try:
+        cap = parse_capability(spec)
+    except InputError as e:
+        assert e.field == "capability"
+    else:
+        assert math.isfinite(cap.threshold) and cap.bench in ("mmlu", "gpqa_diamond", "math_500", "math_l5",
+                                                              "humaneval", "arena_elo")

@@ -148,17 +148,15 @@ MANUAL_ROWS = [
          reasoning="true", source=LLM_PRICES.format(vendor="openai") + ", gpt-5-nano; released 2025-08-07"),
     dict(model="Llama 4 Maverick", date="2025-04-05", provider="median of 6 providers (Artificial Analysis)",
          price_basis="median of providers", usd_per_m_input=0.24, usd_per_m_output=0.77, open_weights="true",
-         gpqa_diamond=69.8, source="Artificial Analysis, Llama 4 launch benchmarks (2025-04-06): median $0.24 / $0.77 "
+         gpqa_diamond=69.8, source="Artificial Analysis, Llama 4 launch benchmarks (post of April 2025, days after the release): median $0.24 / $0.77 "
          "across 6 providers; GPQA Diamond 69.8 from Meta AI, 'The Llama 4 herd' (2025-04-05)"),
     dict(model="Llama 4 Scout", date="2025-04-05", provider="median of providers (Artificial Analysis)",
          price_basis="median of providers", usd_per_m_input=0.15, usd_per_m_output=0.4, open_weights="true",
-         gpqa_diamond=57.2, source="Artificial Analysis, Llama 4 launch benchmarks (2025-04-06): median $0.15 / $0.40; "
+         gpqa_diamond=57.2, source="Artificial Analysis, Llama 4 launch benchmarks (post of April 2025, days after the release): median $0.15 / $0.40; "
          "GPQA Diamond 57.2 from Meta AI, 'The Llama 4 herd' (2025-04-05)"),
 ]
-_AA405 = "Artificial Analysis, Llama 3.1 Instruct 405B providers page (blended 3:1 price; retrieved 2026)"
-_FW = "Fireworks AI pricing page, serverless per-token tiers (up to 16B $0.20; 16.1-80B $0.90; MoE up to 56B $0.50; MoE 56.1-176B $1.20)"
-_DI = "DeepInfra model price list (as listed by the Lava AI gateway docs, 2026)"
-#: per-provider list prices of open-weight models: (model, provider, input, output, date, source)
+#: per-provider list prices of open-weight models: (model, provider, input, output, date, source), as recorded
+#: by pydantic/genai-prices at one commit (dated by it; aggregators such as OpenRouter left out)
 PROVIDER_ROWS = [
     ("Llama 3.1 8B", "Together", 0.18, 0.18, "2026-08-21", GENAI.format(p="together")),
     ("Llama 3.1 8B", "Fireworks", 0.2, 0.2, "2026-08-21", GENAI.format(p="fireworks")),
@@ -173,28 +171,20 @@ PROVIDER_ROWS = [
     ("Llama 3.1 70B", "Amazon Bedrock", 0.72, 0.72, "2026-08-21", GENAI.format(p="aws")),
     ("Llama 3.1 70B", "Novita", 0.34, 0.39, "2026-08-21", GENAI.format(p="novita")),
     ("Llama 3.1 70B", "Avian", 0.45, 0.45, "2026-08-21", GENAI.format(p="avian")),
-    ("Llama 3.1 70B", "DeepInfra", 0.23, 0.40, "2026-04-01", _DI),
     ("Llama 3.1 405B", "Together", 3.5, 3.5, "2026-08-21", GENAI.format(p="together")),
     ("Llama 3.1 405B", "Avian", 1.5, 1.5, "2026-08-21", GENAI.format(p="avian")),
-    ("Llama 3.1 405B", "DeepInfra", 0.8, 0.8, "2026-04-01", _DI),
-    ("Llama 3.1 405B", "Amazon Bedrock (standard)", None, None, "2026-04-01", _AA405, 2.40),
-    ("Llama 3.1 405B", "Microsoft Azure", None, None, "2026-04-01", _AA405, 8.00),
     ("Mixtral 8x7B", "Together", 0.9, 0.9, "2026-08-21", GENAI.format(p="together")),
     ("Mixtral 8x7B", "Groq", 0.24, 0.24, "2026-08-21", GENAI.format(p="groq")),
     ("Mixtral 8x7B", "Amazon Bedrock", 0.45, 0.7, "2026-08-21", GENAI.format(p="aws")),
     ("Mixtral 8x7B", "Mistral", 0.7, 0.7, "2026-08-21", GENAI.format(p="mistral")),
     ("Mixtral 8x7B", "OVHcloud", 0.7, 0.7, "2026-08-21", GENAI.format(p="ovhcloud")),
-    ("Mixtral 8x7B", "Fireworks", 0.5, 0.5, "2026-04-01", _FW),
     ("Mixtral 8x22B", "Together", 2.4, 2.4, "2026-08-21", GENAI.format(p="together")),
     ("Mixtral 8x22B", "Mistral", 0.9, 0.9, "2026-08-21", GENAI.format(p="mistral")),
-    ("Mixtral 8x22B", "Fireworks", 1.2, 1.2, "2026-04-01", _FW),
     ("DeepSeek-V3", "Fireworks", 0.9, 0.9, "2026-08-21", GENAI.format(p="fireworks") + ", deepseek-v3-0324"),
     ("DeepSeek-V3", "Nebius", 0.75, 2.25, "2026-08-21", GENAI.format(p="huggingface_nebius") + ", DeepSeek-V3-0324"),
     ("DeepSeek-V3", "Hyperbolic", 1.25, 1.25, "2026-08-21", GENAI.format(p="huggingface_hyperbolic") + ", DeepSeek-V3-0324"),
     ("DeepSeek-V3", "SambaNova", 3.0, 4.5, "2026-08-21", GENAI.format(p="huggingface_sambanova") + ", DeepSeek-V3-0324"),
-    ("DeepSeek-V3", "DeepInfra", 0.25, 0.88, "2026-04-01", _DI + ", DeepSeek-V3-0324"),
     ("Qwen2.5 72B", "Novita", 0.38, 0.40, "2026-08-21", GENAI.format(p="novita")),
-    ("Qwen2.5 72B", "DeepInfra", 0.12, 0.39, "2026-04-01", _DI),
     ("Llama 4 Maverick", "Together", 0.27, 0.85, "2026-08-21", GENAI.format(p="together")),
     ("Llama 4 Maverick", "Fireworks", 0.22, 0.88, "2026-08-21", GENAI.format(p="fireworks")),
     ("Llama 4 Maverick", "Groq", 0.2, 0.6, "2026-08-21", GENAI.format(p="groq")),
@@ -292,9 +282,9 @@ def manual_rows() -> list[dict]:
         r["usd_per_m_blended"] = _fmt((3 * float(m["usd_per_m_input"]) + float(m["usd_per_m_output"])) / 4)
         rows.append(r)
     for entry in PROVIDER_ROWS:
-        model, prov, i, o, date, src = entry[:6]
+        model, prov, i, o, date, src = entry
         total, active, psrc = _params(model)
-        blend = entry[6] if len(entry) > 6 else (3 * i + o) / 4
+        blend = (3 * i + o) / 4
         r = {c: "" for c in COLUMNS}
         r.update(model=model, date=date, provider=prov, price_basis="provider", open_weights="true",
                  params=_fmt(total), active_params=_fmt(active), usd_per_m_input=_fmt(i), usd_per_m_output=_fmt(o),
