@@ -80,6 +80,21 @@ def test_published_list_prices():
     assert gpt4.usd_per_m_blended == 37.5 and gpt4.usd_per_query(1000, 1000) == pytest.approx(0.09)
 
 
+def test_open_models_map_to_costcurve_presets():
+    from costcurve.catalog import load_catalog
+    from costcurve.trends.api_prices import prices_for_architecture
+
+    presets = {a.lower() for a in load_catalog().architectures}
+    archs = {r.architecture for r in load_api_prices() if r.architecture}
+    assert archs <= presets and {"llama3.1-8b", "llama3.1-405b", "mixtral-8x7b", "deepseek-v3", "qwen2.5-72b"} <= archs
+    rows = prices_for_architecture("Llama3.1-8B")
+    assert len(rows) == 9 and all(r.open_weights for r in rows)  # Epoch's median (2024-07) and 8 providers
+    assert prices_for_architecture("gpt3-175b") == []
+    with pytest.raises(InputError) as e:
+        rows[0].usd_per_query(-1, 10)
+    assert e.value.field == "input_tokens"
+
+
 def test_reasoning_models_are_left_out_by_default():
     names = {r.model for r in price_points()}
     assert "o1" not in names and "GPT-5" not in names

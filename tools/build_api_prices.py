@@ -22,7 +22,9 @@ Rows:
 * 2025-2026 list prices (``MANUAL_ROWS``), each with its source and date, and per-provider list prices
   of open-weight models (``PROVIDER_ROWS``), which the loader turns into medians across providers.
 
-Parameters (total and active, a count) come from the model developers' papers or model cards (``PARAMS``).
+Parameters (total and active, a count) come from the model developers' papers or model cards (``PARAMS``);
+``architecture`` names the costcurve preset of an open-weight model (``ARCHITECTURE``), so serving-cost
+estimates can be set next to API prices.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "src" / "costcurve" / "data" / "api_prices_2026-11.csv"
 COLUMNS = ["model", "date", "provider", "price_basis", "open_weights", "params", "active_params",
            "usd_per_m_input", "usd_per_m_output", "usd_per_m_blended", "mmlu", "gpqa_diamond", "math_500",
-           "math_l5", "humaneval", "arena_elo", "reasoning", "source"]
+           "math_l5", "humaneval", "arena_elo", "reasoning", "architecture", "source"]
 EPOCH_SRC = ("Epoch AI; Artificial Analysis: github.com/epoch-research/llm-benchmark-efficiency @ 34b9233 "
              "data/{file} (Cottier et al. 2025, 'LLM inference prices have fallen rapidly but unequally across tasks')")
 BENCH = {"MMLU": "mmlu", "GPQA Diamond": "gpqa_diamond", "MATH-500": "math_500", "MATH 5": "math_l5",
@@ -83,6 +85,18 @@ PARAMS = {  # model name prefix -> (total, active, paper key)
     "Llama 4 Scout": (109e9, 17e9, "llama4"), "Qwen2.5 72B": (72.7e9, 72.7e9, None),
 }
 QWEN25 = "Qwen Team 2024, Qwen2.5 Technical Report (arXiv:2412.15115)"
+#: open-weight model name prefix -> costcurve architecture preset (data/architectures_2026-11.csv)
+ARCHITECTURE = {
+    "Llama-2-Chat-7B": "llama2-7b", "Llama 2-7B": "llama2-7b", "Llama-2-Chat-13B": "llama2-13b",
+    "Llama 2-13B": "llama2-13b", "Llama 2-70B": "llama2-70b", "Llama-3-Instruct-8B": "llama3-8b",
+    "Llama-3-Instruct-70B": "llama3-70b", "Llama-3.1-Instruct-8B": "llama3.1-8b", "Llama 3.1 8B": "llama3.1-8b",
+    "Llama-3.1-Instruct-70B": "llama3.1-70b", "Llama 3.1 70B": "llama3.1-70b",
+    "Llama-3.1-Instruct-405B": "llama3.1-405b", "Llama 3.1 405B": "llama3.1-405b",
+    "Llama-3.2-Instruct-1B": "llama3.2-1b", "Llama-3.2-Instruct-3B": "llama3.2-3b", "Mistral 7B": "mistral-7b",
+    "Mixtral 8x7B": "mixtral-8x7b", "Mixtral 8x22B": "mixtral-8x22b", "Mistral-8x22": "mixtral-8x22b",
+    "Qwen2.5 72B": "qwen2.5-72b", "Gemma-2-9B": "gemma2-9b", "Gemma-2-27B": "gemma2-27b",
+    "DeepSeek-V3": "deepseek-v3",
+}
 
 LLM_PRICES = "simonw/llm-prices data/{vendor}.json @ 723ef0b (2026-08-05)"
 GENAI = "pydantic/genai-prices prices/providers/{p}.yml @ 47df840 (2026-08-21)"
@@ -227,6 +241,13 @@ def _params(model: str):
     return None, None, ""
 
 
+def _architecture(model: str) -> str:
+    for prefix, arch in sorted(ARCHITECTURE.items(), key=lambda kv: -len(kv[0])):
+        if model.startswith(prefix) and not model.startswith("DeepSeek-V3.1"):
+            return arch
+    return ""
+
+
 def _developer(model: str) -> str | None:
     if model.startswith(("Llama", "Gemma", "Phi", "Mistral-NeMo", "Mistral-8x22")):
         return None
@@ -249,7 +270,7 @@ def epoch_rows(folder: Path) -> list[dict]:
                        "open_weights": "true" if name.startswith(OPEN_PREFIX) else "false",
                        "params": _fmt(total), "active_params": _fmt(active),
                        "usd_per_m_blended": _fmt(r["USD per 1M Tokens"]),
-                       "reasoning": "true" if name in REASONING else "false",
+                       "reasoning": "true" if name in REASONING else "false", "architecture": _architecture(name),
                        "source": EPOCH_SRC.format(file=file) + (f"; parameters: {psrc}" if psrc else "")}
                 for col, key in BENCH.items():
                     row[key] = _fmt(r.get(col, "").strip() or None)
@@ -275,6 +296,7 @@ def manual_rows() -> list[dict]:
         r["price_basis"] = r["price_basis"] or "first-party"
         r["open_weights"] = r["open_weights"] or "false"
         r["reasoning"] = r["reasoning"] or "false"
+        r["architecture"] = _architecture(m["model"])
         total, active, psrc = _params(m["model"])
         if total:
             r["params"], r["active_params"] = _fmt(total), _fmt(active)
@@ -288,7 +310,7 @@ def manual_rows() -> list[dict]:
         r = {c: "" for c in COLUMNS}
         r.update(model=model, date=date, provider=prov, price_basis="provider", open_weights="true",
                  params=_fmt(total), active_params=_fmt(active), usd_per_m_input=_fmt(i), usd_per_m_output=_fmt(o),
-                 usd_per_m_blended=_fmt(blend), reasoning="false",
+                 usd_per_m_blended=_fmt(blend), reasoning="false", architecture=_architecture(model),
                  source=src + (f"; parameters: {psrc}" if psrc else ""))
         for k, v in PROVIDER_SCORES.get(model, {}).items():
             r[k] = _fmt(v)

@@ -54,9 +54,11 @@ class ApiPrice:
     reasoning: bool = False  #: a reasoning model (Epoch excludes these: their tokens per answer differ)
     source: str = ""
     n_providers: int = 1  #: providers behind a median (1 for a single list price)
+    architecture: str = ""  #: costcurve architecture preset of an open-weight model (e.g. llama3.1-8b), else ""
 
     def usd_per_query(self, input_tokens: float, output_tokens: float) -> float:
         """Price of one query [USD]: input × in-price + output × out-price, or the blend when no split is known."""
+        check_tokens(input_tokens, output_tokens)
         if self.usd_per_m_input is not None and self.usd_per_m_output is not None:
             return (input_tokens * self.usd_per_m_input + output_tokens * self.usd_per_m_output) / 1e6
         return (input_tokens + output_tokens) * self.usd_per_m_blended / 1e6
@@ -67,7 +69,7 @@ class ApiPrice:
                 "usd_per_m_input": self.usd_per_m_input, "usd_per_m_output": self.usd_per_m_output,
                 "usd_per_m_blended": self.usd_per_m_blended, "params": self.params,
                 "active_params": self.active_params, **self.scores, "reasoning": self.reasoning,
-                "n_providers": self.n_providers, "source": self.source}
+                "n_providers": self.n_providers, "architecture": self.architecture or None, "source": self.source}
 
 
 def _num(r, col, i, *, lo=0.0, hi=math.inf, positive=False):
@@ -117,7 +119,8 @@ def parse_rows(text: str) -> tuple[ApiPrice, ...]:
         scores = {k: v for k, (_, lo, hi) in BENCHMARKS.items() if (v := _num(r, k, i, lo=lo, hi=hi)) is not None}
         out.append(ApiPrice(r["model"].strip(), date, r["provider"].strip(), basis, _bool(r, "open_weights", i), blend,
                             inp, outp, _num(r, "params", i, positive=True), _num(r, "active_params", i, positive=True),
-                            scores, _bool(r, "reasoning", i), r["source"].strip()))
+                            scores, _bool(r, "reasoning", i), r["source"].strip(),
+                            architecture=(r.get("architecture") or "").strip().lower()))
     return tuple(out)
 
 
@@ -165,10 +168,20 @@ def provider_prices(model: str, rows=None) -> list[ApiPrice]:
     return sorted((r for r in rows if r.model.lower() == key), key=lambda r: (r.usd_per_m_blended, r.date))
 
 
+def prices_for_architecture(architecture: str, rows=None, *, include_reasoning: bool = False) -> list[ApiPrice]:
+    """Every listed API price of the open-weight model that costcurve's preset ``architecture`` describes
+    (e.g. ``llama3.1-8b``): compiled medians and per-provider prices, by date then price; [] when none.
+    Serving-cost estimates for that preset can be set next to these (a list price, not a cost)."""
+    rows = load_api_prices() if rows is None else rows
+    key = str(architecture).strip().lower()
+    return sorted((r for r in rows if r.architecture == key and (include_reasoning or not r.reasoning)),
+                  key=lambda r: (r.date, r.usd_per_m_blended))
+
+
 def check_tokens(input_tokens, output_tokens):
-    """Token counts of a query must be finite and >= 0 (and not both 0)."""
+    """Token counts of a query [count] must be finite numbers >= 0, not both 0; InputError otherwise."""
     for name, v in (("input_tokens", input_tokens), ("output_tokens", output_tokens)):
-        if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
+        if isinstance(v, bool) or not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
             raise InputError(f"got {v!r}; allowed: a token count >= 0", field=name)
     if input_tokens + output_tokens <= 0:
         raise InputError("a query needs at least one token", field="output_tokens")
