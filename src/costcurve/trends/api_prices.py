@@ -1,4 +1,4 @@
-"""LLM API list prices with benchmark scores: the bundled table ``data/api_prices_2026-11.csv``.
+"""LLM API list prices with benchmark scores: the bundled table ``data/api_prices_<DATA_VERSION>.csv``.
 
 Rows are facts from Epoch AI's data for Cottier et al. 2025, "LLM inference prices have fallen rapidly
 but unequally across tasks" (prices and scores compiled by Artificial Analysis and Epoch AI; credit
@@ -23,9 +23,10 @@ from importlib import resources
 
 import numpy as np
 
+from ..catalog import data_file
 from ..errors import CatalogError, InputError
 
-FILE = "api_prices_2026-11.csv"
+FILE = data_file("api_prices")
 PATH = f"costcurve/data/{FILE}"
 #: benchmark columns: key -> (name, lowest, highest allowed score)
 BENCHMARKS = {"mmlu": ("MMLU", 0.0, 100.0), "gpqa_diamond": ("GPQA Diamond", 0.0, 100.0),
@@ -33,7 +34,7 @@ BENCHMARKS = {"mmlu": ("MMLU", 0.0, 100.0), "gpqa_diamond": ("GPQA Diamond", 0.0
               "humaneval": ("HumanEval", 0.0, 100.0), "arena_elo": ("Chatbot Arena Elo", 500.0, 2500.0)}
 PRICE_BASES = ("first-party", "median of providers", "provider")
 BLEND_INPUT_SHARE = 0.75  #: Epoch's blend: 3 input tokens per output token
-SOURCE = "Epoch AI; Artificial Analysis (Cottier et al. 2025) and published list prices (data/api_prices_2026-11.csv)"
+SOURCE = f"Epoch AI; Artificial Analysis (Cottier et al. 2025) and published list prices (data/{FILE})"
 
 
 @dataclass(frozen=True)

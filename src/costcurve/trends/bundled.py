@@ -3,7 +3,7 @@
 Every bundled series is built from the catalogs where it can be (models, accelerators, prices,
 priced by :func:`costcurve.training.estimate_training` at the prices of each point's date);
 only points no catalog holds (DAWNBench entries, GPT-2 reproductions) live in
-``data/series_points_2026-11.csv``, each row with its source.
+``data/series_points_<DATA_VERSION>.csv``, each row with its source.
 """
 
 from __future__ import annotations
@@ -16,8 +16,11 @@ from importlib import resources
 
 import numpy as np
 
+from ..catalog import data_file
 from ..errors import CatalogError, CostcurveError, InputError, UnknownNameError
 from .series import Point, Series
+
+POINTS_FILE = data_file("series_points")
 
 GPT3_MMLU_5SHOT = 43.9  #: GPT-3 175B, MMLU 5-shot (Hendrycks et al. 2021, Table 1) [%]
 #: catalog models that published a GPT-3-quality claim without an MMLU score (shown as reported costs)
@@ -175,13 +178,13 @@ def inference_price(*, capability="gpt-3.5", include_reasoning: bool = False, ca
 
 
 def _points_csv() -> list[dict]:
-    text = resources.files("costcurve").joinpath("data", "series_points_2026-11.csv").read_text(encoding="utf-8")
+    text = resources.files("costcurve").joinpath("data", POINTS_FILE).read_text(encoding="utf-8")
     return list(csv.DictReader(text.splitlines()))
 
 
 def _table_series(name, title, description, cat=None, price_kind="on-demand", extra_points=()) -> Series:
-    """Points of ``series_points_2026-11.csv``: priced at catalog prices when hardware and hours are given."""
-    pts, path = list(extra_points), "costcurve/data/series_points_2026-11.csv"
+    """Points of ``series_points_<DATA_VERSION>.csv``: priced at catalog prices when hardware and hours are given."""
+    pts, path = list(extra_points), f"costcurve/data/{POINTS_FILE}"
     for i, r in enumerate(_points_csv(), start=2):
         if r["series"] != name:
             continue
@@ -206,7 +209,7 @@ def _table_series(name, title, description, cat=None, price_kind="on-demand", ex
             raise CatalogError(path, i, "cost_usd_reported", "needs a cost, or hardware and hours to price")
         pts.append(Point(date, value, r["label"], r["source"], "; ".join(notes), extra))
     return Series(name, title, "USD", tuple(pts), "lower", "records", description,
-                  "costcurve/data/series_points_2026-11.csv (sources per point)", (),
+                  f"costcurve/data/{POINTS_FILE} (sources per point)", (),
                   ("priced at catalog prices where hardware and hours are published, else the published cost",))
 
 

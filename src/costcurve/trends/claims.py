@@ -1,6 +1,6 @@
 """The published claims, checked: each figure of ARK Invest's AI-cost analysis recomputed twice.
 
-For every claim (text, value, unit and source in ``data/claims_2026-11.csv``, as retold in the Unite.AI
+For every claim (text, value, unit and source in ``data/claims_<DATA_VERSION>.csv``, as retold in the Unite.AI
 article this project answers) a registered function returns
 
 * ``ark_value``: the figure recomputed from ARK's *other* figures (is the analysis self-consistent?),
@@ -30,7 +30,7 @@ REGISTRY: dict = {}  #: claim id -> function(Context) -> (ark_value, ark_note, c
 
 
 def claim(claim_id: str):
-    """Register the function that recomputes claim ``claim_id`` (a row of data/claims_2026-11.csv or given texts)."""
+    """Register the function that recomputes claim ``claim_id`` (a row of data/claims_<DATA_VERSION>.csv or given texts)."""
     def deco(fn):
         REGISTRY[claim_id] = fn
         return fn
@@ -39,8 +39,10 @@ def claim(claim_id: str):
 
 @functools.lru_cache(maxsize=1)
 def claim_texts() -> dict:
-    """id -> {claim, seed_value, unit, year, source} from data/claims_2026-11.csv."""
-    text = resources.files("costcurve").joinpath("data", "claims_2026-11.csv").read_text(encoding="utf-8")
+    """id -> {claim, seed_value, unit, year, source} from data/claims_<DATA_VERSION>.csv."""
+    from ..catalog import data_file
+
+    text = resources.files("costcurve").joinpath("data", data_file("claims")).read_text(encoding="utf-8")
     out = {}
     for r in csv.DictReader(text.splitlines()):
         r["seed_value"] = float(r["seed_value"])
@@ -328,7 +330,7 @@ def register_inference_claims() -> bool:
     return True
 
 
-# ---- serving, from API list prices (data/api_prices_2026-11.csv) -----------------------------------------
+# ---- serving, from API list prices (data/api_prices_<DATA_VERSION>.csv) -----------------------------------------
 CHATGPT_LAUNCH = dt.date(2022, 11, 30)  #: ChatGPT's launch (OpenAI, "Introducing ChatGPT")
 CHATGPT_API_MODEL = "GPT-3.5"  #: text-davinci-003, the API model of ChatGPT's launch generation (Epoch AI's row)
 CHATGPT_LEVEL = "mmlu>=64.8"  #: ChatGPT's launch model's MMLU (Epoch AI's "GPT-3.5" level)
