@@ -175,3 +175,34 @@ def test_control_characters_in_cells_are_kept_as_visible_escapes(tmp_path):
     p.write_bytes(b"date,value,label\n2020,4,a\x14b\n2022,1,\x1b[31mred\n")
     s = read_csv_series(p)
     assert s.labels == ["a\\x14b", "\\x1b[31mred"]
+
+
+@pytest.mark.parametrize("row, column", [
+    ("gpt2-level,2024-01-01,x,,,,abc,,src", "cost_usd_reported"),
+    ("gpt2-level,2024-01-01,x,h100-sxm5,-8,1,,,src", "hardware_count"),
+    ("gpt2-level,2024-01-01,x,h100-sxm5,8,inf,,,src", "hours"),
+    ("gpt2-level,2024-01-01,x,,,,5,,", "source"),
+])
+def test_bundled_series_points_are_validated(row, column):
+    from costcurve.errors import CatalogError
+    from costcurve.trends.bundled import POINT_COLUMNS, parse_points
+
+    with pytest.raises(CatalogError) as e:
+        parse_points(",".join(POINT_COLUMNS) + "\n" + row + "\n")
+    assert e.value.column == column and e.value.row == 2
+
+
+@pytest.mark.parametrize("rows, column", [
+    ("a,claim,x,USD,2020,src", "seed_value"),
+    ("a,claim,nan,USD,2020,src", "seed_value"),
+    ("a,claim,1,USD,2020,", "source"),
+    ("a,claim,1,USD,2020,src\na,again,2,USD,2020,src", "id"),
+])
+def test_bundled_claims_are_validated(rows, column):
+    from costcurve.errors import CatalogError
+    from costcurve.trends.claims import claim_texts, parse_claims
+
+    with pytest.raises(CatalogError) as e:
+        parse_claims("id,claim,seed_value,unit,year,source\n" + rows + "\n")
+    assert e.value.column == column
+    assert all(v["seed_value"] > 0 for v in claim_texts().values())

@@ -177,9 +177,43 @@ def inference_price(*, capability="gpt-3.5", include_reasoning: bool = False, ca
                   SOURCE, notes=notes)
 
 
+POINT_COLUMNS = ("series", "date", "label", "hardware", "hardware_count", "hours", "cost_usd_reported", "note", "source")
+
+
+def _cell_number(r, col, path, i):
+    """A positive finite number in column ``col`` of row ``i``, or None when blank; CatalogError otherwise."""
+    s = (r.get(col) or "").strip()
+    if not s:
+        return None
+    try:
+        v = float(s)
+    except ValueError:
+        raise CatalogError(path, i, col, f"got {s!r}; allowed: a number > 0") from None
+    if not (math.isfinite(v) and v > 0):
+        raise CatalogError(path, i, col, f"got {s!r}; allowed: a number > 0")
+    return v
+
+
 def _points_csv() -> list[dict]:
     text = resources.files("costcurve").joinpath("data", POINTS_FILE).read_text(encoding="utf-8")
-    return list(csv.DictReader(text.splitlines()))
+    return parse_points(text)
+
+
+def parse_points(text: str, path: str = f"costcurve/data/{POINTS_FILE}") -> list[dict]:
+    """Rows of the series-points table, checked: every column present, numbers positive, a source on every row."""
+    reader = csv.DictReader(text.splitlines())
+    missing = [c for c in POINT_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise CatalogError(path, 1, None, f"missing column(s) {', '.join(missing)}")
+    rows = []
+    for i, r in enumerate(reader, start=2):
+        for col in ("series", "date", "label", "source"):
+            if not (r.get(col) or "").strip():
+                raise CatalogError(path, i, col, "is empty; a value is required")
+        for col in ("hardware_count", "hours", "cost_usd_reported"):
+            r[col] = _cell_number(r, col, path, i)
+        rows.append(r)
+    return rows
 
 
 def _table_series(name, title, description, cat=None, price_kind="on-demand", extra_points=()) -> Series:
@@ -192,13 +226,13 @@ def _table_series(name, title, description, cat=None, price_kind="on-demand", ex
             date = dt.date.fromisoformat(r["date"])
         except ValueError:
             raise CatalogError(path, i, "date", f"got {r['date']!r}; allowed: YYYY-MM-DD") from None
-        reported = float(r["cost_usd_reported"]) if r["cost_usd_reported"] else None
+        reported = r["cost_usd_reported"]
         extra = {"reported_usd": reported}
         notes = [r["note"]] if r["note"] else []
         if r["hardware"] and r["hours"]:
             cat = cat or _catalog(None)
-            n = float(r["hardware_count"] or 1)
-            cost, det, more = price_run(cat, date=date, gpu=r["hardware"], gpu_hours=n * float(r["hours"]),
+            n = r["hardware_count"] or 1.0
+            cost, det, more = price_run(cat, date=date, gpu=r["hardware"], gpu_hours=n * r["hours"],
                                         gpus=n, price_kind=price_kind)
             extra.update(det)
             notes += more

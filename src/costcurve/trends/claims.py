@@ -43,9 +43,27 @@ def claim_texts() -> dict:
     from ..catalog import data_file
 
     text = resources.files("costcurve").joinpath("data", data_file("claims")).read_text(encoding="utf-8")
+    return parse_claims(text, f"costcurve/data/{data_file('claims')}")
+
+
+def parse_claims(text: str, path: str = "claims.csv") -> dict:
+    """id -> row of a claims table ``text``, checked (texts, a finite positive seed value, unique ids)."""
+    from ..errors import CatalogError
+
     out = {}
-    for r in csv.DictReader(text.splitlines()):
-        r["seed_value"] = float(r["seed_value"])
+    for i, r in enumerate(csv.DictReader(text.splitlines()), start=2):
+        for col in ("id", "claim", "seed_value", "unit", "source"):
+            if not (r.get(col) or "").strip():
+                raise CatalogError(path, i, col, "is empty; a value is required")
+        try:
+            v = float(r["seed_value"])
+        except ValueError:
+            raise CatalogError(path, i, "seed_value", f"got {r['seed_value']!r}; allowed: a number") from None
+        if not (math.isfinite(v) and v > 0):
+            raise CatalogError(path, i, "seed_value", f"got {r['seed_value']!r}; allowed: a finite number > 0")
+        if r["id"] in out:
+            raise CatalogError(path, i, "id", f"duplicate id {r['id']!r}")
+        r["seed_value"] = v
         out[r["id"]] = r
     return out
 
