@@ -29,11 +29,14 @@ def _list(text):
 @click.option("--disaggregated", "disaggregated", type=click.Choice(["auto", "always", "never"]), default="auto",
               show_default=True, help="Separate prefill and decode pools: tried for the cheapest layouts (auto), "
                                       "only, or not at all.")
+@click.option("--compare-api", "compare_api", is_flag=True,
+              help="Also list published API list prices of the same open model and their ratio to this cost per query.")
 @click.option("--max-gpus-per-replica", default="64", show_default=True, help="Largest replica considered.")
 @catalog_option
 @json_option
 def deploy(model, queries_per_day, input_tokens, output_tokens, length_sigma, ttft_p95_s, tpot_p95_s, gpu_options,
-           dtype_options, engine, price_kind, provider, date, disaggregated, max_gpus_per_replica, catalog, as_json):
+           dtype_options, engine, price_kind, provider, date, disaggregated, compare_api, max_gpus_per_replica, catalog,
+           as_json):
     """Search accelerator, replica size, dtype, batch cap and replicas for the cheapest deployment.
 
     Latency comes from a simulation of continuous batching under Poisson arrivals with log-normal
@@ -55,10 +58,20 @@ def deploy(model, queries_per_day, input_tokens, output_tokens, length_sigma, tt
         provider=provider.lower() if provider else None, date=date, catalog=list(catalog) or None,
         disaggregated={"auto": None, "always": True, "never": False}[disaggregated],
         max_gpus_per_replica=int(number_input(max_gpus_per_replica, "max_gpus_per_replica", integer=True)))
+    comparison = None
+    if compare_api:
+        from costcurve.serving.market import api_comparison
+
+        comparison = api_comparison(res)
     if as_json:
-        emit_json(res.to_dict())
+        d = res.to_dict()
+        if compare_api:
+            d["api_comparison"] = comparison
+        emit_json(d)
         return
     render(res)
+    if compare_api:
+        render_comparison(res, comparison)
 
 
 def _row(d):
@@ -81,3 +94,19 @@ def render(res) -> None:
     print(f"price: {res.best.price_source}; {res.evaluated} of {res.candidates} candidates simulated")
     for n in res.notes:
         print(f"note: {n}")
+
+
+def render_comparison(res, comparison) -> None:
+    """Print the API list prices of the same model against the deployment's cost per query."""
+    from costcurve.units import format_usd
+
+    if not comparison:
+        print(f"note: the API price table has no list price of {res.model}")
+        return
+    table(f"API list prices of {res.model} vs this deployment ({format_usd(res.best.usd_per_query)} per query of "
+          f"{res.input_tokens_mean:,.0f} + {res.output_tokens_mean:,.0f} tokens)",
+          ["provider", "date", "$/M input", "$/M output", "$/query", "× deployment"],
+          [[c["provider"], c["date"], "n/a" if c["usd_per_million_input_tokens"] is None else
+            f"{c['usd_per_million_input_tokens']:.2f}", "n/a" if c["usd_per_million_output_tokens"] is None else
+            f"{c['usd_per_million_output_tokens']:.2f}", format_usd(c["usd_per_query"]),
+            f"{c['ratio_to_deployment']:.2f}"] for c in comparison], justify_right=(2, 3, 4, 5))

@@ -6,7 +6,9 @@
 * :mod:`.step` — one replica (tensor × pipeline parallel): decode step and prefill times, memory, capacity.
 * :mod:`.load` — continuous batching under Poisson arrivals (discrete-event, iteration level): p50/p95
   time to first token and time per output token; the highest load within p95 targets.
+* :mod:`.disagg` — separate prefill and decode pools.
 * :mod:`.deploy` — the cheapest deployment for a demand and latency targets, and its Pareto front.
+* :mod:`.market` — that deployment's cost per query against published API list prices.
 
 Nothing here is imported by ``import costcurve``.
 """
