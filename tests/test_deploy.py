@@ -43,6 +43,8 @@ def test_deploy_more_demand_costs_more_per_day_not_per_query(run_cli):
     (("--ttft-p95", "5x"), "--ttft-p95"), (("--gpu-options", "h1000"), "--gpu-options"),
     (("--queries-per-day", "-3"), "--queries-per-day"), (("--engine", "tgi"), "--engine"),
     (("--tpot-p95", "0.1ms", "--gpu-options", "a100"), "--tpot-p95"), (("--dtype-options", "int3"), "--dtype-options"),
+    (("--input-tokens", "200000"), "--input-tokens"), (("--max-gpus-per-replica", "0"), "--max-gpus-per-replica"),
+    (("--length-sigma", "5"), "--length-sigma"), (("--ttft-p95", "5m"), "--ttft-p95"),
 ])
 def test_deploy_bad_input_is_one_line(run_cli, args, option):
     base = {"--queries-per-day": "1B"}

@@ -57,7 +57,7 @@ def deploy(model, queries_per_day, input_tokens, output_tokens, length_sigma, tt
         dtype_options=_list(dtype_options) or ["bf16"], engine=engine, price_kind=price_kind,
         provider=provider.lower() if provider else None, date=date, catalog=list(catalog) or None,
         disaggregated={"auto": None, "always": True, "never": False}[disaggregated],
-        max_gpus_per_replica=int(number_input(max_gpus_per_replica, "max_gpus_per_replica", integer=True)))
+        max_gpus_per_replica=int(number_input(max_gpus_per_replica, "max_gpus_per_replica", integer=True, low=1.0)))
     comparison = None
     if compare_api:
         from costcurve.serving.market import api_comparison

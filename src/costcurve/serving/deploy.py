@@ -209,10 +209,13 @@ def pareto_front(deployments) -> tuple:
 def _lengths(arch, input_tokens, output_tokens, length_sigma) -> LengthDistribution:
     d = LengthDistribution()
     given = input_tokens is not None or output_tokens is not None
+    mean_in = float(number_input(input_tokens, "input_tokens")) if input_tokens is not None else d.input_mean
+    mean_out = float(number_input(output_tokens, "output_tokens")) if output_tokens is not None else d.output_mean
+    if mean_in + mean_out > arch.context_length:
+        raise InputError(f"input + output tokens ({mean_in + mean_out:,.0f}) exceed {arch.name}'s context length of "
+                         f"{arch.context_length:,}", field="input_tokens" if input_tokens is not None else "output_tokens")
     return LengthDistribution(
-        input_mean=float(number_input(input_tokens, "input_tokens")) if input_tokens is not None else d.input_mean,
-        output_mean=float(number_input(output_tokens, "output_tokens")) if output_tokens is not None else d.output_mean,
-        sigma=d.sigma if length_sigma is None else float(number_input(length_sigma, "length_sigma", kind="plain", allow_zero=True)),
+        input_mean=mean_in, output_mean=mean_out, sigma=d.sigma if length_sigma is None else float(number_input(length_sigma, "length_sigma", kind="plain", allow_zero=True)),
         max_tokens=arch.context_length, source="given means, log-normal spread" if given else d.source)
 
 
