@@ -438,7 +438,7 @@ def _replica(s: _Setup, acc, name, q: _Query, gpus, batch, tpot_target, notes):
             f"at most {np.max(mb):g} sequences (a smaller batch, more accelerators, or an fp8 KV cache)",
             required_bytes=math.nan, available_bytes=acc.memory_bytes * np.max(n), min_gpus=smallest, field="batch")
     if not np.all(fits):
-        notes.append("some batch sizes do not fit in memory: their figures are NaN")
+        notes.append("some batch sizes do not fit in memory: those elements have no figures (not-a-number in arrays)")
     return n, B, mb, fits, smallest
 
 
@@ -537,7 +537,8 @@ def _monte_carlo(local: dict, *, samples, seed, uncertainty):
         with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
             return _estimate(cat, **kw)
 
-    return run_monte_carlo(estimator, kwargs, MC_NUMERIC, samples=samples, seed=seed, default_spreads=spreads,
+    return run_monte_carlo(estimator, kwargs, MC_NUMERIC, samples=samples, seed=seed,
+                           default_spreads=spreads if uncertainty else None,
                            integer=("gpus", "batch", "input_tokens", "output_tokens"), target="usd_per_query",
                            constant="input_tokens")
 
