@@ -430,6 +430,8 @@ class Catalog:
             if r["accelerator"].lower() not in self._gpu_alias:
                 raise CatalogError(r["_path"], r["_row"], "accelerator", f"unknown accelerator {r['accelerator']!r}")
         self._price_index: dict = {}
+        #: (gpu, provider, kind, date, offers) -> PriceChoice, filled by costcurve.prices.choose_price
+        self.price_choices: dict = {}
 
     def _alias_map(self, table, items):
         m = {}
