@@ -55,3 +55,8 @@ class FileInputError(InputError):
     def __init__(self, message: str, *, field: str | None = None, path: str | None = None):
         super().__init__(message, field=field)
         self.path = path
+
+
+class NoAnswerError(CostcurveError):
+    """A decision has no answer for these inputs (a budget below the smallest sensible run, a model
+    that fits on no accelerator set); the message says what would be needed."""

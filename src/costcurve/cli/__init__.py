@@ -24,6 +24,10 @@ COMMANDS = {
     "decompose": ("costcurve.cli.trends", "decompose", "Split the cost decline into hardware and algorithms."),
     "claims": ("costcurve.cli.trends", "claims", "ARK Invest's AI-cost claims, recomputed two ways."),
     "series": ("costcurve.cli.trends", "series", "List the bundled trend series, or show one."),
+    "budget": ("costcurve.cli.decide", "budget", "The compute-optimal model a budget buys (scaling laws, inference, data limits)."),
+    "finetune": ("costcurve.cli.decide", "finetune", "Fine-tune full/LoRA/QLoRA: memory, smallest fit, hours, dollars."),
+    "rent-vs-buy": ("costcurve.cli.decide", "rent_vs_buy", "Own or rent accelerators: TCO, NPV, break-even utilization."),
+    "wait": ("costcurve.cli.decide", "wait", "Start a run now or wait for cheaper compute (price trend)."),
 }
 
 
