@@ -304,3 +304,9 @@ def test_validate_table_names_file_row_and_column(tmp_path):
     p2 = _write(tmp_path, "multi.csv", 'name,value\n"two\nlines",1\n')
     with pytest.raises(CatalogError, match="line break"):
         validate_table(cols, p2, field="csv")
+
+
+@pytest.mark.parametrize("gpu,dtype", [("v100", "fp16"), ("t4", "fp16"), ("k80", "fp32"), ("h100", "bf16"), ("tpu-v4", "bf16")])
+def test_training_defaults_to_the_chips_own_16_bit_format(gpu, dtype):
+    est = estimate_training(params=7e9, tokens=1e12, gpu=gpu, gpus=8, mfu=0.4, price_usd_per_gpu_hour=2)
+    assert est.dtype == dtype
