@@ -14,6 +14,7 @@ import click
 # name -> (module, attribute, one-line help). Listing help never imports the modules.
 COMMANDS = {
     "train": ("costcurve.cli.train", "train", "Estimate FLOP, time, GPU-hours, dollars and energy of a training run."),
+    "plan": ("costcurve.cli.plan", "plan", "Plan a training run: memory, parallel layout, step time, failures, dollars."),
     "infer": ("costcurve.cli.infer", "infer", "Estimate memory, latency, tokens/s and dollars of serving a model."),
     "catalog": ("costcurve.cli.catalog", "catalog", "List the bundled catalogs: gpus, models, prices, presets, mfu."),
     "measure": ("costcurve.cli.measure", "measure", "Train a real model here: throughput, MFU, dollars; calibrate estimates."),
