@@ -184,3 +184,77 @@ def test_cuda_refused_where_there_is_none():
     with pytest.raises(InputError) as e:
         device.pick_device("cuda")
     assert e.value.field == "--device"
+
+
+def _hostile(tmp_path, kind):
+    """A hostile input file of ``kind``, made in tmp_path (or a device path)."""
+    import os
+
+    p = tmp_path / f"{kind}.txt"
+    if kind == "not-utf8":
+        p.write_bytes(b"caf\xe9 au lait " * 200)
+    elif kind == "utf16":
+        p.write_bytes("hello world ".encode("utf-16") * 200)
+    elif kind == "escape":
+        p.write_text("text with a terminal escape \x1b[31m red " * 100)
+    elif kind == "nul":
+        p.write_bytes(b"abc\x00def " * 300)
+    elif kind == "folder":
+        p.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(p)
+    elif kind == "dev-zero":
+        return "/dev/zero"
+    elif kind == "missing":
+        return str(tmp_path / "nope" / "x.txt")
+    elif kind == "deep-json":
+        p.write_text("[" * 200_000 + "]" * 200_000)
+    elif kind == "infinity-json":
+        p.write_text('{"format": "costcurve-calibration", "version": 1, "measured_peak_flop_per_s": Infinity}')
+    elif kind == "huge-number-json":
+        p.write_text('{"format": "costcurve-calibration", "version": 1, "measured_peak_flop_per_s": 1e999}')
+    return str(p)
+
+
+DATA_KINDS = ("not-utf8", "utf16", "escape", "nul", "folder", "fifo", "dev-zero", "missing")
+CAL_KINDS = DATA_KINDS + ("deep-json", "infinity-json", "huge-number-json")
+
+
+@pytest.mark.parametrize("kind", DATA_KINDS)
+def test_hostile_data_file_is_refused_in_one_line(run_cli, tmp_path, kind):
+    if kind == "fifo" and not hasattr(__import__("os"), "mkfifo"):
+        pytest.skip("no FIFOs on this system")
+    r = run_cli("measure", "--device", "cpu", "--preset", "tiny", "--steps", "1", "--warmup", "0",
+                "--data", _hostile(tmp_path, kind))
+    assert r.code == 2, r.err
+    assert r.err.startswith("error: --data") and r.err.count("\n") == 1 and "Traceback" not in r.err, r.err
+    assert "\x1b" not in r.err and r.out == ""
+
+
+@pytest.mark.parametrize("kind", CAL_KINDS)
+def test_hostile_calibration_file_is_refused_in_one_line(run_cli, tmp_path, kind):
+    if kind == "fifo" and not hasattr(__import__("os"), "mkfifo"):
+        pytest.skip("no FIFOs on this system")
+    r = run_cli("measure", "--device", "cpu", "--validate", "--calibration", _hostile(tmp_path, kind))
+    assert r.code == 2, r.err
+    assert r.err.startswith("error: calibration") and r.err.count("\n") == 1 and "Traceback" not in r.err, r.err
+
+
+def test_text_data_library_error_is_typed(tmp_path):
+    from costcurve.errors import FileInputError
+
+    with pytest.raises(FileInputError) as e:
+        run.load_data(TINY, CPU, _hostile(tmp_path, "not-utf8"))
+    assert e.value.field == "--data"
+
+
+@pytest.mark.parametrize("target", ["folder", "missing"])
+def test_write_calibration_to_a_bad_place_is_refused_before_timing(run_cli, tmp_path, target):
+    path = _hostile(tmp_path, target)
+    r = run_cli("measure", "--device", "cpu", "--preset", "tiny", "--write-calibration", path)
+    assert r.code == 2 and r.err.startswith("error: --write-calibration") and r.err.count("\n") == 1, r.err
+
+
+def test_memory_option_conflicts(run_cli):
+    r = run_cli("measure", "--device", "cpu", "--real")
+    assert r.code == 2 and "--real" in r.err and r.err.count("\n") == 1

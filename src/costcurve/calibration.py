@@ -184,22 +184,36 @@ def load_profile(profile_or_path) -> dict:
     """A validated profile from a dict or a JSON file path. Raises :class:`CalibrationError` (one line)."""
     if isinstance(profile_or_path, dict):
         return validate_profile(profile_or_path)
+    from .files import read_json  # bounded, regular files only, UTF-8, finite numbers, limited nesting
+
     path = Path(profile_or_path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise CalibrationError(f"cannot read file ({e.strerror or e})", str(path)) from None
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise CalibrationError(f"not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})", str(path)) from None
-    return validate_profile(obj, str(path))
+    return validate_profile(read_json(path, field="calibration", top=None), str(path))
 
 
-def save_profile(profile: dict, path) -> None:
-    """Write a profile as JSON (validated first)."""
+def check_writable(path, field: str = "--write-calibration") -> Path:
+    """``path`` as a Path if a profile can be written there (not a folder; its folder exists), else InputError."""
+    from .errors import InputError
+    from .files import printable
+
+    p = Path(path)
+    if p.is_dir():
+        raise InputError(f"{printable(str(p))!r} is a folder; give a file name", field=field)
+    if not p.parent.is_dir():
+        raise InputError(f"folder {printable(str(p.parent))!r} does not exist", field=field)
+    return p
+
+
+def save_profile(profile: dict, path, field: str = "--write-calibration") -> None:
+    """Write a profile as JSON (validated first). Raises InputError naming ``field`` when it cannot be written."""
+    from .errors import InputError
+    from .files import printable
+
     validate_profile(profile)
-    Path(path).write_text(json.dumps(profile, indent=2) + "\n", encoding="utf-8")
+    p = check_writable(path, field)
+    try:
+        p.write_text(json.dumps(profile, indent=2) + "\n", encoding="utf-8")
+    except OSError as e:
+        raise InputError(f"cannot write {printable(str(p))!r} ({e.strerror or e})", field=field) from None
 
 
 # ---- feeding the estimates ----------------------------------------------------------------------

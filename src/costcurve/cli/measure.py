@@ -59,7 +59,7 @@ def _positive(value, option):
 @click.option("--compile", "use_compile", is_flag=True, help="torch.compile the model (compile time falls in the warm-up).")
 @click.option("--steps", type=click.IntRange(min=1), default=10, show_default=True, help="Timed training steps.")
 @click.option("--warmup", type=click.IntRange(min=0), default=3, show_default=True, help="Untimed warm-up steps.")
-@click.option("--data", "data_path", type=click.Path(dir_okay=False), help="Text file to train on, one token per byte "
+@click.option("--data", "data_path", help="Text file to train on, one token per byte "
               "(default: synthetic tokens).")
 @click.option("--lr", default="6e-4", show_default=True, help="AdamW learning rate (constant).")
 @click.option("--price", help="Hourly price of the machine's devices in USD (default: catalog price of a known GPU).")
@@ -68,9 +68,9 @@ def _positive(value, option):
 @click.option("--eval-interval", type=click.IntRange(min=1), default=25, show_default=True, help="Steps between evaluations.")
 @click.option("--max-steps", type=click.IntRange(min=1), default=5000, show_default=True, help="Give up on the target after this many steps.")
 @click.option("--max-time", default="3600", show_default=True, help="Give up on the target after this many seconds.")
-@click.option("--write-calibration", type=click.Path(dir_okay=False), help="Also time a grid of sizes and write a calibration profile (JSON).")
+@click.option("--write-calibration", help="Also time a grid of sizes and write a calibration profile (JSON).")
 @click.option("--validate", "do_validate", is_flag=True, help="Calibrate, then predict and measure held-out configurations.")
-@click.option("--calibration", type=click.Path(dir_okay=False), help="With --validate: check this profile instead of calibrating anew.")
+@click.option("--calibration", help="With --validate: check this profile instead of calibrating anew.")
 @click.option("--memory", "do_memory", is_flag=True, help="Trace the memory of one training step (FakeTensorMode + "
               "MemTracker, no GPU needed) and compare it with the formulas.")
 @click.option("--model", help="With --memory: a catalog architecture to trace (shrink it with --layers, --width, ...).")
@@ -127,6 +127,10 @@ def measure(preset, layers, width, heads, seq_len, batch, vocab, device_name, dt
 
         raise InputError("--target-loss, --write-calibration and --validate run in one process; launch without torchrun",
                          field="WORLD_SIZE")
+    if write_calibration:
+        from costcurve.calibration import check_writable
+
+        check_writable(write_calibration)  # before minutes of timing, not after
     dev = device.pick_device(device_name)
     dt = device.pick_dtype(dtype, dev)
     show = not as_json and run.is_main_process()
@@ -158,7 +162,9 @@ def measure(preset, layers, width, heads, seq_len, batch, vocab, device_name, dt
         return
     render(res)
     if profile_path:
-        print(f"calibration profile written to {profile_path}")
+        from costcurve.files import printable
+
+        print(f"calibration profile written to {printable(profile_path)}")
 
 
 def _memory(preset, model, layers, width, heads, kv_heads, ffn, seq_len, batch, vocab, precision, real, catalog,
