@@ -120,7 +120,7 @@ def test_calibrate_write_and_validate(run_cli, tmp_path, monkeypatch):
     (("--preset", "huge"), "--preset"),
     (("--steps", "-1"), "--steps"),
     (("--steps", "0"), "--steps"),
-    (("--preset", "tiny", "--width", "64", "--heads", "5"), "n_heads"),
+    (("--preset", "tiny", "--width", "64", "--heads", "5"), "--heads"),
     (("--preset", "tiny", "--dtype", "tf32"), "--dtype"),
     (("--preset", "tiny", "--price", "-3"), "--price"),
     (("--preset", "tiny", "--data", "/nonexistent/file.txt"), "--data"),
@@ -183,7 +183,7 @@ def test_cuda_refused_where_there_is_none():
         pytest.skip("a CUDA device is present")
     with pytest.raises(InputError) as e:
         device.pick_device("cuda")
-    assert e.value.field == "--device"
+    assert e.value.field == "device"
 
 
 def _hostile(tmp_path, kind):
@@ -237,7 +237,7 @@ def test_hostile_calibration_file_is_refused_in_one_line(run_cli, tmp_path, kind
         pytest.skip("no FIFOs on this system")
     r = run_cli("measure", "--device", "cpu", "--validate", "--calibration", _hostile(tmp_path, kind))
     assert r.code == 2, r.err
-    assert r.err.startswith("error: calibration") and r.err.count("\n") == 1 and "Traceback" not in r.err, r.err
+    assert r.err.startswith("error: --calibration") and r.err.count("\n") == 1 and "Traceback" not in r.err, r.err
 
 
 def test_text_data_library_error_is_typed(tmp_path):
@@ -245,7 +245,7 @@ def test_text_data_library_error_is_typed(tmp_path):
 
     with pytest.raises(FileInputError) as e:
         run.load_data(TINY, CPU, _hostile(tmp_path, "not-utf8"))
-    assert e.value.field == "--data"
+    assert e.value.field == "data_path"  # the CLI names it --data
 
 
 @pytest.mark.parametrize("target", ["folder", "missing"])
@@ -258,3 +258,41 @@ def test_write_calibration_to_a_bad_place_is_refused_before_timing(run_cli, tmp_
 def test_memory_option_conflicts(run_cli):
     r = run_cli("measure", "--device", "cpu", "--real")
     assert r.code == 2 and "--real" in r.err and r.err.count("\n") == 1
+
+
+@pytest.mark.parametrize("args, needle", [
+    (("--max-time", "50m"), "ambiguous"),       # minutes or milliseconds? refused, never 50 million seconds
+    (("--price", "2,50"), "thousands separator"),
+    (("--price", "2M"), "suffix"),               # suffixes belong to counts, not dollars
+    (("--lr", "1e999"), "finite"),
+    (("--target-loss", "nan"), "--target-loss"),
+])
+def test_numbers_are_read_by_kind(run_cli, args, needle):
+    r = run_cli("measure", "--device", "cpu", "--preset", "tiny", *args)
+    assert r.code == 2 and r.err.count("\n") == 1 and needle in r.err, r.err
+
+
+def test_max_time_takes_units():
+    from costcurve.cli.measure import _positive
+
+    assert _positive("30min", "--max-time", "time") == 1800.0 and _positive("2h", "--max-time", "time") == 7200.0
+
+
+@pytest.mark.parametrize("kwargs, field", [
+    ({"steps": 1.5}, "steps"), ({"warmup": -1}, "warmup"), ({"lr": float("nan")}, "lr"),
+    ({"lr": -1e-3}, "lr"), ({"price_usd_per_hour": float("inf")}, "price_usd_per_hour"), ({"dtype": "fp8"}, "dtype"),
+    ({"device": "tpu"}, "device"),
+])
+def test_library_measure_refuses_bad_arguments(kwargs, field):
+    with pytest.raises(InputError) as e:
+        run.measure(TINY, **{"device": "cpu", **kwargs})
+    assert e.value.field == field
+
+
+def test_library_time_to_target_refuses_bad_arguments():
+    for kwargs, field in (({"target_loss": 0.0}, "target_loss"), ({"max_time_s": float("nan")}, "max_time_s"),
+                          ({"eval_interval": 0}, "eval_interval")):
+        args = {"target_loss": 2.0, **kwargs}
+        with pytest.raises(InputError) as e:
+            run.measure_time_to_target(TINY, args.pop("target_loss"), device="cpu", **args)
+        assert e.value.field == field

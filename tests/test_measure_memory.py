@@ -206,3 +206,12 @@ def test_cli_memory_json(run_cli):
 def test_cli_memory_bad_input(run_cli, args, needle):
     r = run_cli("measure", *args)
     assert r.code == 2 and r.err.startswith("error:") and r.err.count("\n") == 1 and needle in r.err, r.err
+
+
+def test_real_run_is_checked_against_the_fake_one_and_bounded(monkeypatch):
+    out = memory.memory_check(ARCHS[2], seq_len=32, batch_size=2, fake=False)
+    assert out["fake_equals_real"] is True and out["tracer"].startswith("CPU run")
+    monkeypatch.setattr(memory, "REAL_RUN_LIMIT_BYTES", 1024)
+    with pytest.raises(InputError) as e:
+        memory.memory_check(ARCHS[2], seq_len=32, batch_size=2, fake=False)
+    assert e.value.field == "real"

@@ -190,7 +190,7 @@ def load_profile(profile_or_path) -> dict:
     return validate_profile(read_json(path, field="calibration", top=None), str(path))
 
 
-def check_writable(path, field: str = "--write-calibration") -> Path:
+def check_writable(path, field: str = "write_calibration") -> Path:
     """``path`` as a Path if a profile can be written there (not a folder; its folder exists), else InputError."""
     from .errors import InputError
     from .files import printable
@@ -203,7 +203,7 @@ def check_writable(path, field: str = "--write-calibration") -> Path:
     return p
 
 
-def save_profile(profile: dict, path, field: str = "--write-calibration") -> None:
+def save_profile(profile: dict, path, field: str = "write_calibration") -> None:
     """Write a profile as JSON (validated first). Raises InputError naming ``field`` when it cannot be written."""
     from .errors import InputError
     from .files import printable

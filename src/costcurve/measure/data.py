@@ -70,11 +70,11 @@ def synthetic(vocab_size: int, seq_len: int, batch_size: int, device, *, success
 def text_file(path, seq_len: int, device, *, val_fraction: float = 0.1) -> TokenData:
     """Bytes of a UTF-8 text file as tokens (vocabulary 256); the last ``val_fraction`` is held out."""
     p = Path(path)
-    raw = read_text(p, field="--data", max_bytes=MAX_TEXT_BYTES).encode("utf-8")
+    raw = read_text(p, field="data_path", max_bytes=MAX_TEXT_BYTES).encode("utf-8")
     n_val = int(len(raw) * val_fraction)
     need = 2 * (seq_len + 2)
     if n_val < seq_len + 2 or len(raw) - n_val < seq_len + 2:
         raise InputError(f"{printable(str(p))!r} has {len(raw)} bytes; needs at least {int(need / val_fraction)} for "
-                         f"sequence length {seq_len} with a {val_fraction:.0%} validation split", field="--data")
+                         f"sequence length {seq_len} with a {val_fraction:.0%} validation split", field="data_path")
     t = torch.frombuffer(bytearray(raw), dtype=torch.uint8)
     return TokenData(t[:-n_val].to(device), t[-n_val:].to(device), kind=f"bytes of {printable(p.name)}")

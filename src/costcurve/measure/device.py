@@ -20,7 +20,7 @@ _TORCH_DTYPE = {"fp32": torch.float32, "tf32": torch.float32, "bf16": torch.bflo
 def torch_dtype(dtype: str):
     """The torch dtype of a costcurve dtype name (tf32 is fp32 storage with TF32 matmuls)."""
     if dtype not in _TORCH_DTYPE:
-        raise InputError(f"got {dtype!r}; allowed: {', '.join(_TORCH_DTYPE)}", field="--dtype")
+        raise InputError(f"got {dtype!r}; allowed: {', '.join(_TORCH_DTYPE)}", field="dtype")
     return _TORCH_DTYPE[dtype]
 
 
@@ -44,30 +44,30 @@ def pick_device(device: str = "auto") -> torch.device:
     try:
         dev = torch.device(name)
     except RuntimeError:
-        raise InputError(f"got {device!r}; allowed: auto, cpu, cuda, cuda:N", field="--device") from None
+        raise InputError(f"got {device!r}; allowed: auto, cpu, cuda, cuda:N", field="device") from None
     if dev.type == "cuda":
         if not torch.cuda.is_available():
             raise InputError("no CUDA device is visible to PyTorch (is this the CPU build?); use --device cpu",
-                             field="--device")
+                             field="device")
         if dev.index is not None and dev.index >= torch.cuda.device_count():
-            raise InputError(f"got {device!r}; this machine has {torch.cuda.device_count()} CUDA device(s)", field="--device")
+            raise InputError(f"got {device!r}; this machine has {torch.cuda.device_count()} CUDA device(s)", field="device")
     elif dev.type != "cpu":
-        raise InputError(f"got {device!r}; allowed: auto, cpu, cuda, cuda:N", field="--device")
+        raise InputError(f"got {device!r}; allowed: auto, cpu, cuda, cuda:N", field="device")
     return dev
 
 
 def pick_dtype(dtype: str, device: torch.device) -> str:
     """``auto`` → bf16 on a GPU that supports it (else fp16), fp32 on CPU; refuses tf32 off CUDA."""
     if dtype not in MEASURE_DTYPES:
-        raise InputError(f"got {dtype!r}; allowed: {', '.join(MEASURE_DTYPES)}", field="--dtype")
+        raise InputError(f"got {dtype!r}; allowed: {', '.join(MEASURE_DTYPES)}", field="dtype")
     if dtype == "auto":
         if device.type == "cuda":
             return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
         return "fp32"
     if dtype == "tf32" and device.type != "cuda":
-        raise InputError("tf32 is a CUDA matmul mode; on CPU use fp32 or bf16", field="--dtype")
+        raise InputError("tf32 is a CUDA matmul mode; on CPU use fp32 or bf16", field="dtype")
     if dtype == "bf16" and device.type == "cuda" and not torch.cuda.is_bf16_supported():
-        raise InputError("this GPU has no bf16; use --dtype fp16", field="--dtype")
+        raise InputError("this GPU has no bf16; use --dtype fp16", field="dtype")
     return dtype
 
 

@@ -32,6 +32,7 @@ PRECISIONS = ("mixed", "fp32")
 BYTES_PER_PARAM = {"mixed": (2, 2, 12), "fp32": (4, 4, 8)}
 ADAMW_STEP_BYTES = 4  #: torch.optim.AdamW's fp32 ``step`` counter per parameter tensor [bytes]
 COMPONENTS = ("weights", "gradients", "optimizer", "activations", "other", "total")
+REAL_RUN_LIMIT_BYTES = 4 * 2**30  #: largest traced peak run for real on the CPU (``fake=False``) [bytes]
 
 
 def _check(precision: str, seq_len, batch_size) -> None:
@@ -249,8 +250,19 @@ def memory_check(arch: Architecture, *, seq_len: int, batch_size: int, precision
 
     Returns the architecture's shape, ``traced`` (:func:`traced_breakdown`), ``formula``,
     ``comparison`` (:func:`compare_with_formula`) and the raw ``trace``. [bytes]
+    A real run (``fake=False``) is traced with fake tensors first: it is refused above
+    :data:`REAL_RUN_LIMIT_BYTES`, and ``fake_equals_real`` says whether both gave the same bytes.
     """
-    trace = trace_training_step(arch, seq_len=seq_len, batch_size=batch_size, precision=precision, fake=fake)
+    trace = trace_training_step(arch, seq_len=seq_len, batch_size=batch_size, precision=precision, fake=True)
+    agree = None
+    if not fake:
+        if trace["peak"]["total"] > REAL_RUN_LIMIT_BYTES:
+            raise InputError(f"the step needs {trace['peak']['total'] / 2**30:.1f} GiB; a real CPU run is allowed up to "
+                             f"{REAL_RUN_LIMIT_BYTES / 2**30:g} GiB: trace it with fake tensors (drop --real) or shrink it",
+                             field="real")
+        fake_trace = trace
+        trace = trace_training_step(arch, seq_len=seq_len, batch_size=batch_size, precision=precision, fake=False)
+        agree = all(fake_trace[k] == trace[k] for k in ("peak", "end_of_forward", "saved_for_backward_bytes"))
     traced = traced_breakdown(trace)
     formula = closed_form_breakdown(trace, precision) if formula is None else formula
     return {
@@ -263,4 +275,5 @@ def memory_check(arch: Architecture, *, seq_len: int, batch_size: int, precision
         "params": trace["params"], "traced": traced, "formula": formula,
         "comparison": compare_with_formula(traced, formula),
         "saved_for_backward_bytes": trace["saved_for_backward_bytes"], "peak_snapshot": trace["peak"],
+        "fake_equals_real": agree,
     }
