@@ -23,7 +23,6 @@ from costcurve.calibration import (
     save_profile,
     width_for_params,
 )
-from costcurve.errors import CostcurveError
 
 TRUE = {"u": 1.25, "v": 40.0, "w": 2.0, "c_layer_s": 1e-3, "c_step_s": 4e-4}  # a made-up device
 P = 2e11  # its measured GEMM peak [FLOP/s]
@@ -143,9 +142,8 @@ def test_malformed_profiles_give_one_clear_line(tmp_path, run_cli, text, message
         del good["model"]
         text = json.dumps(good)
     path.write_text(text)
-    with pytest.raises(CostcurveError, match=message) as e:  # CalibrationError, or FileInputError for the file itself
+    with pytest.raises(CalibrationError, match=message):
         load_profile(path)
-    assert e.value.field == "calibration"
     r = run_cli("train", "--params", "7B", "--tokens", "1T", "--gpu", "h100", "--calibration", str(path))
     assert r.code == 2
     assert r.err.count("\n") == 1 and r.err.startswith("error: --calibration:") and message.split("'")[0] in r.err
