@@ -162,7 +162,6 @@ def test_suite_is_large_enough(tmp_path):
 
 @pytest.mark.parametrize("args", [
     ["train", "--params", "1", "--tokens", "1", "--gpus", "1", "--mfu", "1"],
-    ["train", "--params", "7B", "--tokens", "1T", "--gpus", "8", "--date", "1900"],
     ["train", "--params", "7B", "--tokens", "1T", "--days", "1e9"],
     ["train", "--params", "7B", "--tokens", "1,000,000,000,000", "--gpus", "8", "--price", "$2.50"],
     ["train", "--params", "7B", "--tokens", "1T", "--gpus", "8", "--depreciation", "1..1e308", "--seed", "1"],
@@ -210,3 +209,8 @@ def test_hostile_calibration_files(run_cli, tmp_path, command):
         r = run_cli(*command, "--calibration", str(path))
         _check_one_line(r, "--calibration")
         assert "\x1b" not in r.err
+
+
+def test_price_date_long_before_release_is_refused_with_the_range(run_cli):
+    r = run_cli("train", "--params", "7B", "--tokens", "1T", "--gpus", "8", "--date", "1900")
+    assert r.code == 2 and "--date" in r.err and "allowed:" in r.err and len(r.err.strip().splitlines()) == 1
