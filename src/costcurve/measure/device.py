@@ -130,24 +130,3 @@ def catalog_peak(acc, dtype: str):
         return acc.peak_flop_per_s(dtype)
     except CostcurveError:  # the catalog lists no figure for this dtype
         return None
-
-
-def describe(device: torch.device, dtype: str, *, accelerator=None, catalog=None,
-             memory_bandwidth_bytes_per_s: float | None = None) -> dict:
-    """What a calibration profile records about the device: name, catalog match and its figures.
-
-    Returns device, device_type, accelerator, catalog_peak_flop_per_s [FLOP/s],
-    measured_memory_bandwidth_bytes_per_s (measured here when not given) [bytes/s] and
-    catalog_memory_bandwidth_bytes_per_s [bytes/s].
-    """
-    from .peak import memory_bandwidth
-
-    name = device_name(device)
-    _, acc, _ = catalog_accelerator(name, accelerator, catalog)
-    bw = memory_bandwidth(device) if memory_bandwidth_bytes_per_s is None else memory_bandwidth_bytes_per_s
-    return {
-        "device": name, "device_type": device.type, "accelerator": acc.name if acc else None,
-        "catalog_peak_flop_per_s": catalog_peak(acc, dtype),
-        "measured_memory_bandwidth_bytes_per_s": bw,
-        "catalog_memory_bandwidth_bytes_per_s": acc.memory_bandwidth_bytes_per_s if acc else None,
-    }
