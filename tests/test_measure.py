@@ -296,3 +296,20 @@ def test_library_time_to_target_refuses_bad_arguments():
         with pytest.raises(InputError) as e:
             run.measure_time_to_target(TINY, args.pop("target_loss"), device="cpu", **args)
         assert e.value.field == field
+
+
+def test_a_fit_on_noisy_small_widths_gives_a_profile_its_reader_accepts():
+    """Runs whose time is all in the v/d term (what load on a shared machine can make of small widths) used to
+    fit u ≈ 0.02, a dense efficiency of 60 × the GEMM peak, which load_profile then refused."""
+    from costcurve.calibration import U_MIN, fit_step_time_model, make_profile
+
+    P = 1e11
+    runs = [{"dense_flop_per_step": 1e9 * d, "attention_flop_per_step": 1e7, "d_model": d, "n_layers": 2,
+             "step_time_s": (1e9 * d * (0.02 + 60.0 / d)) / P * (1.0 + 0.03 * (-1) ** i), "label": f"r{i}",
+             "params": 1e6, "training_flop_per_step": 1e9 * d + 1e7, "efficiency": 0.5}
+            for i, d in enumerate((64, 96, 128, 160, 192))]
+    model = fit_step_time_model(runs, P)
+    assert model["u"] >= U_MIN
+    prof = make_profile(device="cpu: test", device_type="cpu", accelerator=None, dtype="fp32",
+                        measured_peak_flop_per_s=P, catalog_peak_flop_per_s=None, runs=runs)
+    assert load_profile(prof)["model"]["u"] >= U_MIN

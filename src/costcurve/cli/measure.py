@@ -201,8 +201,7 @@ def render_memory(out: dict) -> None:
              f"{a['n_heads']}/{a['n_kv_heads']} heads, {a['ffn_type']} MLP {a['ffn_dim']}), batch {out['batch_size']} × "
              f"{out['seq_len']} tokens, {out['precision']} precision, {out['tracer']}")
     table(title, ["component", "traced MiB", "formula MiB", "traced/formula"], rows, justify_right=(1, 2, 3))
-    print("formula: exact counts of weights, gradients and Adam state; no activation formula given (n/a)"
-          if out["formula"].get("activations") is None else "formula: activations from the planner")
+    print(f"formula: {out['formula_source']}")
 
 
 def _write_profile(res, dev, dt, path, catalog, show):
