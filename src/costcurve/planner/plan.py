@@ -22,7 +22,7 @@ from ..interconnect import interconnect
 from ..units import SECONDS_PER_DAY, SECONDS_PER_HOUR, number_input, parse_date
 from . import goodput as goodput_model
 from .cost import plan_cost_usd
-from .layout import LAYOUT_KEYS, Layout, check_layout, enumerate_layouts
+from .layout import Layout, check_layout, enumerate_layouts
 from .memory import MEMORY_KEYS, RECOMPUTE
 from .result import Plan, PlanSearch
 from .search import evaluate_layouts, rank_layouts
