@@ -38,7 +38,7 @@ def test_given_goodput_and_mfu_override_the_planner():
 @pytest.mark.parametrize("kw, why", [
     (dict(model="llama3-8b", tokens=1e12, gpu="h100", gpus=np.array([64, 128])), "sweep"),
     (dict(params=7e9, tokens=1e12, gpu="h100", gpus=64), None),  # no architecture
-    (dict(model="llama3-8b", tokens=1e12, gpu="h100", days=30), None),  # count solved from days
+    (dict(model="llama3-8b", tokens=1e12, gpu="h100", days=30), "solved from days"),
     (dict(model="llama3-8b", tokens=1e12, gpu="h100", gpus=64, dtype="tf32"), "dtype tf32"),
     (dict(model="gpt3-175b", tokens=3e11, gpu="tpu-v4", gpus=6144), "no planner layout"),  # 2 pods (PaLM): no scale-out figure
 ])

@@ -219,6 +219,8 @@ def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus,
     # ---- the planner's defaults (train and plan agree; costcurve.planner.train_default) ----
     if mfu_source == "default model" and days is None:
         mfu_v, mfu_source = _planner_default(cat, acc, dtype, w, gpus, recompute, mfu_v, notes)
+    elif mfu_source == "default model" and w.arch is not None:
+        notes.append("MFU from the fitted regression, not the planner: the count is solved from days")
     if goodput is None:
         goodput = 1.0
         if mfu_source == "planner":
