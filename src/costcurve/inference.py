@@ -34,6 +34,8 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
+from .report.notebook import NotebookMixin
+
 from . import memory as mem
 from .architecture import Architecture, count_params
 from .catalog import Accelerator, Catalog, load_catalog
@@ -68,8 +70,10 @@ class DoesNotFitError(CostcurveError):
 
 
 @dataclass(frozen=True)
-class InferenceEstimate:
+class InferenceEstimate(NotebookMixin):
     """Result of :func:`estimate_inference`; per replica of ``gpus`` accelerators unless named otherwise."""
+
+    _report_kind = "infer"  #: notebook display: the report sections of this kind
 
     model: str
     gpu: str

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
+from .report.notebook import NotebookMixin
+
 from . import costs, flop
 from .architecture import Architecture, count_params
 from .costs import DEFAULT_ASSUMPTIONS
@@ -35,8 +37,10 @@ _num = number_input  # parse and check a user number
 
 
 @dataclass(frozen=True)
-class TrainingEstimate:
+class TrainingEstimate(NotebookMixin):
     """Result of :func:`estimate_training`. Numeric fields are floats, or arrays for array inputs."""
+
+    _report_kind = "train"  #: notebook display: the report sections of this kind
 
     model: str | None  #: preset or catalog name, or None for params/tokens only
     gpu: str  #: accelerator name in the catalog

@@ -24,6 +24,8 @@ COMMANDS = {
     "decompose": ("costcurve.cli.trends", "decompose", "Split the cost decline into hardware and algorithms."),
     "claims": ("costcurve.cli.trends", "claims", "ARK Invest's AI-cost claims, recomputed two ways."),
     "series": ("costcurve.cli.trends", "series", "List the bundled trend series, or show one."),
+    "report": ("costcurve.cli.report", "report", "Write a self-contained HTML report of train, infer, forecast, claims..."),
+    "web": ("costcurve.cli.web", "web", "Run the local web calculator (pip install 'costcurve[web]')."),
 }
 
 
