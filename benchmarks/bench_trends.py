@@ -18,8 +18,8 @@ import numpy as np
 
 from _timing import run_times
 
-from costcurve.series import get_series
-from costcurve.trend import fit_exponential
+from costcurve.trends.bundled import get_series
+from costcurve.trends.fit import fit_exponential
 
 TARGET_S = 0.5
 
@@ -42,14 +42,14 @@ def main() -> int:
     shared = Path(__file__).resolve().parents[2] / "shared" / "reference-data" / "epoch-notable-models" / \
         "notable_ai_models_2025-05.csv"
     if shared.exists():
-        from costcurve.epoch import epoch_series
+        from costcurve.trends.sources import epoch_series
 
         e = epoch_series(shared).between(2016)
         worst = max(worst, bench("Epoch frontier cost since 2016, bootstrap 2000", e.years, e.values))
     rng = np.random.default_rng(0)
     t = np.sort(rng.uniform(2000, 2025, 1000))
     worst = max(worst, bench("synthetic 1,000 points, bootstrap 2000", t, 1e6 * 0.5 ** (t - 2000) * np.exp(rng.normal(0, 0.5, t.size))))
-    from costcurve.forecast import backtest_all
+    from costcurve.trends.forecast import backtest_all
 
     t0 = time.perf_counter()
     backtest_all()

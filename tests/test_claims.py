@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from costcurve.claims import REGISTRY, claim, claim_texts, evaluate_claims
-from costcurve.decompose import PUBLISHED, decompose
+from costcurve.trends.claims import REGISTRY, claim, claim_texts, evaluate_claims
+from costcurve.trends.decompose import PUBLISHED, decompose
 from costcurve.errors import UnknownNameError
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import shared_file
 
-from costcurve.epoch import (
+from costcurve.trends.sources import (
     detect_export,
     epoch_series,
     frontier_by_rank,
@@ -17,7 +17,7 @@ from costcurve.epoch import (
     read_epoch_models,
 )
 from costcurve.errors import CatalogError
-from costcurve.trend import fit_series
+from costcurve.trends.fit import fit_series
 
 DATA = Path(__file__).parent / "data"
 TINY = DATA / "epoch_notable_tiny.csv"  # hand-made, Epoch's "Notable AI Models" header; cost = 1e6 * 3**(year-2018)

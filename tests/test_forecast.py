@@ -8,9 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from costcurve.forecast import backtest, backtest_all, forecast, forecast_series, when
-from costcurve.series import SERIES, Point, Series, date_of, get_series
-from costcurve.trend import fit_exponential, fit_random_walk
+from costcurve.trends.bundled import SERIES, get_series
+from costcurve.trends.fit import fit_exponential, fit_random_walk
+from costcurve.trends.forecast import backtest, backtest_all, forecast, forecast_series, when
+from costcurve.trends.series import Point, Series
+from costcurve.units import date_of
 
 DATA = Path(__file__).parent / "data"
 

@@ -13,17 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from costcurve.errors import CatalogError, InputError, UnknownNameError
-from costcurve.series import (
-    SERIES,
-    Point,
-    Series,
-    date_of,
-    decimal_year,
-    get_series,
-    parse_date,
-    read_csv_series,
-)
-from costcurve.trend import (
+from costcurve.trends.bundled import SERIES, get_series
+from costcurve.trends.fit import (
     compose_declines,
     decline_between,
     decline_from_halving_time,
@@ -34,6 +25,9 @@ from costcurve.trend import (
     fit_wright,
     wright_to_time,
 )
+from costcurve.trends.series import Point, Series
+from costcurve.trends.sources import read_csv_series
+from costcurve.units import date_of, decimal_year, parse_date
 
 DATA = __import__("pathlib").Path(__file__).parent / "data"
 

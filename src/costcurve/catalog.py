@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .architecture import Architecture
 from .errors import CatalogError, CostcurveError, UnknownNameError
+from .files import decode_text, parse_csv, printable, read_csv
 
 DATA_FILES = {
     "accelerators": "accelerators_2026-11.csv",
@@ -151,22 +152,25 @@ def _parse_cell(col: Col, raw: str, path, row: int):
 
 
 def read_table(table: str, path, text: str | None = None) -> list[dict]:
-    """Read and validate one catalog CSV into a list of dicts (base units). Raises CatalogError."""
+    """Read and validate one catalog CSV into a list of dicts (base units). Raises CatalogError.
+
+    ``text``: the file's content when it is already read (the bundled tables); otherwise ``path`` is
+    read through :func:`costcurve.files.read_text` (a regular UTF-8 file without control characters).
+    """
+    return _table_rows(table, path, _parse_csv_file(path, text))
+
+
+def _table_rows(table: str, path, parsed) -> list[dict]:
     schema = SCHEMAS[table]
-    if text is None:
-        try:
-            text = Path(path).read_text(encoding="utf-8-sig")
-        except OSError as e:
-            raise CatalogError(path, None, None, f"cannot read file ({e.strerror or e})") from None
-    reader = csv.DictReader(text.splitlines())
-    header = reader.fieldnames or []
+    path = printable(path)
+    header = parsed.header
     missing = [c.name for c in schema if c.required and c.name not in header]
     if missing:
         raise CatalogError(path, None, None, f"missing column(s) {', '.join(missing)} for the {table} table")
     rows = []
     key = KEY[table]
     seen = set()
-    for i, raw in enumerate(reader, start=2):
+    for i, raw in zip(parsed.lines, parsed.rows):
         if None in raw:
             raise CatalogError(path, i, None, f"has {len(header) + len(raw[None])} fields; the header has {len(header)}")
         rec = {c.name: _parse_cell(c, raw.get(c.name) or "", path, i) for c in schema}
@@ -183,17 +187,20 @@ def read_table(table: str, path, text: str | None = None) -> list[dict]:
     return rows
 
 
-def detect_table(path) -> str:
-    """Which table a user CSV extends, from its header."""
-    try:
-        with open(path, encoding="utf-8-sig") as fh:
-            header = next(csv.reader(fh), [])
-    except OSError as e:
-        raise CatalogError(path, None, None, f"cannot read file ({e.strerror or e})") from None
+def _parse_csv_file(path, text: str | None = None):
+    if text is None:
+        return read_csv(path, field="catalog")
+    return parse_csv(decode_text(text.encode("utf-8"), field="catalog", source=str(path)), field="catalog", source=str(path))
+
+
+def detect_table(path, header=None) -> str:
+    """Which table a user CSV extends, from its header (read from ``path`` unless given)."""
+    if header is None:
+        header = _parse_csv_file(path).header
     for table in ("accelerators", "prices", "architectures", "mfu_runs", "models"):
         if _SIGNATURE[table] in header:
             return table
-    raise CatalogError(path, 1, None, "header matches no catalog table; expected the columns of accelerators, "
+    raise CatalogError(printable(path), 1, None, "header matches no catalog table; expected the columns of accelerators, "
                                       "prices, models, architectures or mfu_runs (see `costcurve catalog --help`)")
 
 
@@ -296,8 +303,9 @@ class Catalog:
         self.user_paths = tuple(user_paths)
         raw = {t: self._bundled(t) for t in SCHEMAS}
         for p in self.user_paths:
-            table = detect_table(p)
-            extra = read_table(table, p)
+            parsed = read_csv(p, field="catalog")
+            table = detect_table(p, parsed.header)
+            extra = _table_rows(table, p, parsed)
             key = KEY[table]
             if key:
                 names = {r[key].lower() for r in extra}

@@ -42,3 +42,15 @@ class CatalogError(CostcurveError):
             where += f", column {column!r}"
         super().__init__(f"{where}: {message}")
         self.path, self.row, self.column = path, row, column
+
+
+class FileInputError(InputError):
+    """A file the user named cannot be used: not a regular file, too large, not UTF-8, malformed JSON/CSV.
+
+    ``field`` is the parameter the path came from (``model``, ``catalog``, ``calibration``, ``csv``,
+    ``source``); ``path`` the file, with control characters escaped.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, path: str | None = None):
+        super().__init__(message, field=field)
+        self.path = path

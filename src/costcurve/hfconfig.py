@@ -9,12 +9,13 @@ with the LLaMA key style when those keys are present.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from .architecture import Architecture
 from .errors import CostcurveError, InputError
+from .files import printable, read_json
 
+MAX_CONFIG_BYTES = 4 * 2**20  #: a config.json is a few KiB; refuse anything over 4 MiB [bytes]
 GATED_ACTS = {"silu", "swiglu", "swish", "gelu_pytorch_tanh", "geglu", "gelu"}
 
 
@@ -91,13 +92,6 @@ def read_hf_config(path) -> Architecture:
     p = Path(path)
     if p.is_dir():
         p = p / "config.json"
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as e:
-        raise InputError(f"cannot read {str(p)!r} ({e.strerror or e})", field="model") from None
-    try:
-        cfg = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise InputError(f"{p}: not valid JSON ({e.msg} at line {e.lineno})", field="model") from None
+    cfg = read_json(p, field="model", max_bytes=MAX_CONFIG_BYTES)
     name = p.parent.name if p.name == "config.json" and p.parent.name else p.stem
-    return architecture_from_hf_dict(cfg, name=name or "config.json", path=str(p))
+    return architecture_from_hf_dict(cfg, name=printable(name) or "config.json", path=printable(p))

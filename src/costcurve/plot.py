@@ -89,7 +89,7 @@ def plot_series(series, path, *, fit=None, forecast=None, crossing=None, points:
     ax.scatter(fitted.years, fitted.values, s=30, color=_COLORS[0], zorder=3,
                label="fitted points" + (" (records)" if fitted is not series else ""))
     if series.reference:
-        from .series import decimal_year
+        from .units import decimal_year
 
         rx = [decimal_year(p.date) for p in series.reference]
         ax.scatter(rx, [p.value for p in series.reference], s=36, facecolors="none", edgecolors=_COLORS[1],

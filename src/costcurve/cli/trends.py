@@ -52,7 +52,8 @@ def _renamed(fn):
 def load(name, csv_path, source, since, until, threshold, price_kind, catalog):
     """The series the options name (bundled, --csv or --source), cut to [since, until)."""
     from costcurve.errors import InputError
-    from costcurve.series import get_series, load_source, read_csv_series
+    from costcurve.trends.bundled import get_series
+    from costcurve.trends.sources import load_source, read_csv_series
 
     given = [x for x in (name, csv_path, source) if x]
     if len(given) != 1:
@@ -122,7 +123,7 @@ def trend(name, csv_path, source, points, since, until, threshold, price_kind, l
       costcurve trend --source epoch:notable_ai_models.csv --since 2016
       costcurve trend resnet50-imagenet --points all --plot resnet.png
     """
-    from costcurve.trend import fit_exponential, fit_series
+    from costcurve.trends.fit import fit_exponential, fit_series
 
     _check_level(level)
     s = load(name, csv_path, source, since, until, threshold, price_kind, catalog)
@@ -150,7 +151,7 @@ def trend(name, csv_path, source, points, since, until, threshold, price_kind, l
 
 def _wright(s, level, growth, as_json):
     from costcurve.errors import InputError
-    from costcurve.trend import fit_wright
+    from costcurve.trends.fit import fit_wright
 
     pts = [p for p in s.points if p.extra.get("cumulative")]
     if len(pts) != len(s.points):
@@ -188,7 +189,7 @@ def forecast(name, csv_path, source, points, since, until, threshold, price_kind
       costcurve forecast gpt3-level --year 2030
       costcurve forecast gpu-price-performance --year 2030 --method ols --json
     """
-    from costcurve.forecast import forecast_series
+    from costcurve.trends.forecast import forecast_series
 
     _check_level(level)
     s = load(name, csv_path, source, since, until, threshold, price_kind, catalog)
@@ -222,8 +223,8 @@ def when(name, csv_path, source, points, since, until, threshold, price_kind, le
       costcurve when gpu-price-performance --above 1e12 --json
     """
     from costcurve.errors import InputError
-    from costcurve.forecast import when as when_
-    from costcurve.trend import fit_series
+    from costcurve.trends.forecast import when as when_
+    from costcurve.trends.fit import fit_series
     from costcurve.units import parse_quantity
 
     _check_level(level)
@@ -265,8 +266,8 @@ def backtest(name, csv_path, source, points, since, until, threshold, price_kind
       costcurve backtest
       costcurve backtest gpt3-level --json
     """
-    from costcurve.forecast import backtest as backtest_
-    from costcurve.series import SERIES, get_series
+    from costcurve.trends.forecast import backtest as backtest_
+    from costcurve.trends.bundled import SERIES, get_series
 
     _check_level(level)
     methods = methods or ("ols", "rwd")
@@ -305,7 +306,7 @@ def decompose(name, points, since, until, level, plot_path, catalog, as_json):
     (1 - total) = (1 - hardware)(1 - algorithms), as ARK composes its rates; compared with published
     rates (Hobbhahn & Besiroglu 2022, Hernandez & Brown 2020, Ho et al. 2024, ARK 2024).
     """
-    from costcurve.decompose import decompose as decompose_
+    from costcurve.trends.decompose import decompose as decompose_
 
     _check_level(level)
     d = _renamed(lambda: decompose_(name, points=points, level=level, catalog=list(catalog) or None,
@@ -335,7 +336,7 @@ def decompose(name, points, since, until, level, plot_path, catalog, as_json):
 @json_option
 def claims(ids, plot_path, catalog, as_json):
     """ARK Invest's AI-cost claims (as retold by Unite.AI), recomputed with ARK's arithmetic and costcurve's data."""
-    from costcurve.claims import evaluate_claims
+    from costcurve.trends.claims import evaluate_claims
 
     rows = evaluate_claims(ids or None, catalog=list(catalog) or None)
     _plot("plot_claims", plot_path, rows)
@@ -377,7 +378,7 @@ def series(name, csv_path, source, plot_path, catalog, as_json):
       costcurve series
       costcurve series gpt3-level --json
     """
-    from costcurve.series import get_series, list_series
+    from costcurve.trends.bundled import get_series, list_series
 
     if not (name or csv_path or source):
         listing = []

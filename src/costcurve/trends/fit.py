@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import InputError
+from ..errors import InputError
 
 LN2 = math.log(2.0)
 DEFAULT_LEVEL = 0.90
@@ -330,11 +330,11 @@ def fit_random_walk(years, values, *, level: float = DEFAULT_LEVEL, unit: str = 
 
 def fit_series(series, *, method: str = "ols", points: str = "default", level: float = DEFAULT_LEVEL,
                ci: str = "t", since=None, until=None):
-    """Fit a :class:`costcurve.series.Series`: ``method`` ``ols`` (exponential trend), ``rwd`` (random walk
+    """Fit a :class:`costcurve.trends.series.Series`: ``method`` ``ols`` (exponential trend), ``rwd`` (random walk
     with drift) or ``auto`` (``rwd`` on records, ``ols`` on all points; the choice the backtests support)."""
     s = series.between(since, until).select(points)
     which = s.default_points if points == "default" else points
-    if method == "auto":  # backtested choice, see costcurve.forecast
+    if method == "auto":  # backtested choice, see costcurve.trends.forecast
         method = "rwd" if which == "records" else "ols"
     if method == "ols":
         return fit_exponential(s.years, s.values, level=level, ci=ci, unit=s.unit, name=s.name, points=which)

@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass
 from importlib import resources
 
-from .errors import CostcurveError, UnknownNameError
+from ..errors import CostcurveError, UnknownNameError
 
 REPORT_DATE = dt.date(2023, 1, 31)  #: ARK Invest Big Ideas 2023 publication, the "today" of its claims
 GPT3_PARAMS, GPT3_TOKENS = 175e9, 300e9  #: GPT-3 175B, 300B training tokens (Brown et al. 2020)
@@ -86,13 +86,13 @@ class Context:
 
     @functools.cached_property
     def cat(self):
-        from .series import _catalog
+        from .bundled import _catalog
 
         return _catalog(self.catalog)
 
     def series(self, name):
         """A bundled series, built once per table."""
-        from .series import get_series
+        from .bundled import get_series
 
         key = ("series", name)
         if key not in self._cache:
@@ -101,7 +101,7 @@ class Context:
 
     def fit(self, name, method="ols"):
         """A series' fit (``ols`` or ``rwd``) on its default points, computed once per table."""
-        from .trend import fit_series
+        from .fit import fit_series
 
         key = ("fit", name, method)
         if key not in self._cache:
@@ -119,7 +119,7 @@ class Context:
 
 
 def _yr(d: dt.date) -> float:
-    from .series import decimal_year
+    from ..units import decimal_year
 
     return decimal_year(d)
 
@@ -145,7 +145,7 @@ def _gpt3_2022(c: Context):
 
 @claim("gpt3_annual_decline")
 def _gpt3_decline(c: Context):
-    from .trend import decline_between
+    from .fit import decline_between
 
     f = c.fit("gpt3-level")
     lo, hi = f.conf_int()["annual_decline"]
@@ -230,8 +230,8 @@ def _software(c: Context):
 
 # ---- the 57x / 720x model ---------------------------------------------------------------------------
 def _big_model_today(c: Context):
-    from .series import era_default_gpu
-    from .training import estimate_training
+    from .bundled import era_default_gpu
+    from ..training import estimate_training
 
     gpu = era_default_gpu(REPORT_DATE)
     est = estimate_training(params=57 * GPT3_PARAMS, tokens=720 * GPT3_TOKENS, gpu=gpu, date=REPORT_DATE, catalog=c.cat)
@@ -282,12 +282,12 @@ CHATBOT_MODEL = "gpt3-175b"  #: a ChatGPT-class model of Jan 2023 (GPT-3.5 is GP
 def register_inference_claims() -> bool:
     """Add the serving-cost claims when :mod:`costcurve.inference` is installed; returns whether it was."""
     try:
-        from .inference import CHAT_INPUT_TOKENS, CHAT_OUTPUT_TOKENS, estimate_inference
+        from ..inference import CHAT_INPUT_TOKENS, CHAT_OUTPUT_TOKENS, estimate_inference
     except ImportError:
         return False
 
     def today(c: Context):
-        from .series import era_default_gpu
+        from .bundled import era_default_gpu
 
         gpu = era_default_gpu(REPORT_DATE)
         # one 8-accelerator server in fp16, serving chat turns with their history (see costcurve.inference)

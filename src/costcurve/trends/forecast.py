@@ -1,6 +1,6 @@
 """Forecasts with prediction intervals, the year a series crosses a value, and hindcast backtests.
 
-Two forecast models, both on the logarithm of the value (see :mod:`costcurve.trend`):
+Two forecast models, both on the logarithm of the value (see :mod:`costcurve.trends.fit`):
 
 ``ols``  exponential trend; the interval is OLS's interval for a new observation,
          se² = σ²(1 + 1/n + (t − t̄)²/Sxx). Right for scattered series (many entries at a
@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import InputError
-from .trend import DEFAULT_LEVEL, _check_level, fit_series
+from ..errors import InputError
+from .fit import DEFAULT_LEVEL, _check_level, fit_series
 
 METHODS = ("ols", "rwd")
 METHOD_CHOICES = METHODS + ("auto",)
@@ -245,7 +245,7 @@ def backtest(series, *, method: str = "auto", points: str = "default", level: fl
 
 def backtest_all(names=None, *, methods=METHODS, level: float = DEFAULT_LEVEL, catalog=None) -> list[BacktestResult]:
     """Backtest every bundled series (or ``names``) with each method."""
-    from .series import SERIES, get_series
+    from .bundled import SERIES, get_series
 
     out = []
     for name in names or SERIES:

@@ -1,12 +1,9 @@
-"""Dated series to fit trends on: cost to reach a fixed capability, price-performance, frontier runs.
+"""The bundled series: cost to reach a fixed capability, price-performance, frontier runs.
 
 Every bundled series is built from the catalogs where it can be (models, accelerators, prices,
 priced by :func:`costcurve.training.estimate_training` at the prices of each point's date);
 only points no catalog holds (DAWNBench entries, GPT-2 reproductions) live in
-``data/series_points_2026-11.csv``, each row with its source. A user's own series comes from a CSV
-(``date,value[,label][,cumulative]``); Epoch AI exports are read by :mod:`costcurve.epoch`.
-
-Time is a decimal year (2020.5 = 2 July 2020). Values are in the series' ``unit`` (USD for costs).
+``data/series_points_2026-11.csv``, each row with its source.
 """
 
 from __future__ import annotations
@@ -15,108 +12,16 @@ import csv
 import datetime as dt
 import inspect
 import math
-from dataclasses import dataclass, field, replace
 from importlib import resources
-from pathlib import Path
 
 import numpy as np
 
-from .errors import CatalogError, CostcurveError, InputError, UnknownNameError
-from .units import date_of, decimal_year, parse_date  # noqa: F401  (re-exported)
+from ..errors import CatalogError, CostcurveError, InputError, UnknownNameError
+from .series import Point, Series
 
 GPT3_MMLU_5SHOT = 43.9  #: GPT-3 175B, MMLU 5-shot (Hendrycks et al. 2021, Table 1) [%]
 #: catalog models that published a GPT-3-quality claim without an MMLU score (shown as reported costs)
 GPT3_QUALITY_CLAIMS = ("mosaicml gpt-3-quality",)
-POINT_SELECTIONS = ("default", "all", "records")
-
-
-# ---- time: decimal_year, date_of and parse_date live in costcurve.units (re-exported here) ----------
-
-
-# ---- the series object ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Point:
-    """One dated value of a series, with where it came from."""
-
-    date: dt.date
-    value: float  #: in the series' unit
-    label: str = ""
-    source: str = ""
-    note: str = ""
-    extra: dict = field(default_factory=dict, compare=False)  #: e.g. training_flop, reported_usd, gpu
-
-    def to_dict(self) -> dict:
-        return {"date": self.date.isoformat(), "year": round(decimal_year(self.date), 4), "value": self.value,
-                "label": self.label, "note": self.note, "source": self.source, **self.extra}
-
-
-@dataclass(frozen=True)
-class Series:
-    """A named, dated, sourced series. ``better`` says which way is progress (lower cost, higher FLOP/$)."""
-
-    name: str
-    title: str
-    unit: str
-    points: tuple[Point, ...]
-    better: str = "lower"  #: "lower" | "higher"
-    default_points: str = "all"  #: which points a fit uses by default: "all" | "records"
-    description: str = ""
-    source: str = ""
-    reference: tuple[Point, ...] = ()  #: published figures shown next to the series, not fitted
-    notes: tuple[str, ...] = ()
-
-    def __post_init__(self):
-        object.__setattr__(self, "points", tuple(sorted(self.points, key=lambda p: (p.date, p.value))))
-
-    def __len__(self):
-        return len(self.points)
-
-    @property
-    def years(self) -> np.ndarray:
-        """Dates as decimal years. [year]"""
-        return np.array([decimal_year(p.date) for p in self.points])
-
-    @property
-    def values(self) -> np.ndarray:
-        return np.array([p.value for p in self.points], dtype=float)
-
-    @property
-    def labels(self) -> list[str]:
-        return [p.label for p in self.points]
-
-    def records(self) -> Series:
-        """Only the points that beat every earlier point (the cheapest-so-far frontier)."""
-        out, best = [], None
-        sign = 1.0 if self.better == "lower" else -1.0
-        by_date: dict = {}
-        for p in self.points:
-            cur = by_date.get(p.date)
-            if cur is None or sign * p.value < sign * cur.value:
-                by_date[p.date] = p
-        for p in sorted(by_date.values(), key=lambda p: p.date):
-            if best is None or sign * p.value < sign * best:
-                out.append(p)
-                best = p.value
-        return replace(self, points=tuple(out), notes=self.notes + ("records only: points that beat every earlier point",))
-
-    def select(self, points: str = "default") -> Series:
-        """``default`` (the series' own choice), ``all`` or ``records``."""
-        if points not in POINT_SELECTIONS:
-            raise InputError(f"got {points!r}; allowed: {', '.join(POINT_SELECTIONS)}", field="points")
-        which = self.default_points if points == "default" else points
-        return self.records() if which == "records" else self
-
-    def between(self, since=None, until=None) -> Series:
-        """Points with since <= decimal year < until (either may be None)."""
-        keep = [p for p in self.points if (since is None or decimal_year(p.date) >= since)
-                and (until is None or decimal_year(p.date) < until)]
-        return replace(self, points=tuple(keep))
-
-    def to_dict(self) -> dict:
-        return {"name": self.name, "title": self.title, "unit": self.unit, "better": self.better,
-                "default_points": self.default_points, "description": self.description, "source": self.source,
-                "n_points": len(self.points), "points": [p.to_dict() for p in self.points],
-                "reference": [p.to_dict() for p in self.reference], "notes": list(self.notes)}
 
 
 # ---- pricing a run at the prices of its date -----------------------------------------------------
@@ -136,7 +41,7 @@ def price_run(cat, *, date, gpu=None, training_flop=None, gpu_hours=None, gpus=N
     (MFU = FLOP / (accelerator-hours × 3600 × peak)); otherwise the default MFU model applies.
     Returns (cost [USD], details dict); cost is NaN when the catalog has no price for the accelerator.
     """
-    from .training import estimate_training
+    from ..training import estimate_training
 
     notes = []
     if gpu is None:
@@ -163,7 +68,7 @@ def price_run(cat, *, date, gpu=None, training_flop=None, gpu_hours=None, gpus=N
 
 
 def _catalog(catalog):
-    from .catalog import Catalog, load_catalog
+    from ..catalog import Catalog, load_catalog
 
     return catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
 
@@ -397,60 +302,3 @@ def get_series(name: str, *, catalog=None, **options) -> Series:
             takes = [k for k, (b, _) in SERIES.items() if opt in inspect.signature(b).parameters]
             raise InputError(f"does not apply to {key}; it applies to: {', '.join(takes) or 'no series'}", field=opt)
     return builder(catalog=catalog, **options)
-
-
-# ---- outside data ----------------------------------------------------------------------------------
-def read_csv_series(path, *, name: str | None = None, unit: str = "USD", better: str = "lower") -> Series:
-    """A user's series from a CSV with columns ``date,value`` and optional ``label``, ``cumulative``.
-
-    Dates: YYYY-MM-DD, YYYY-MM, YYYY or a decimal year. ``cumulative`` (cumulative production, for
-    Wright's law) is kept in each point's ``extra``. Raises CatalogError naming row and column.
-    """
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except OSError as e:
-        raise CatalogError(path, None, None, f"cannot read file ({e.strerror or e})") from None
-    reader = csv.DictReader(text.splitlines())
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in ("date", "value") if c not in header]
-    if missing:
-        raise CatalogError(path, 1, None, f"missing column(s) {', '.join(missing)}; expected date,value[,label][,cumulative]")
-    pts = []
-    for i, raw in enumerate(reader, start=2):
-        row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
-        try:
-            d = parse_date(row["date"])
-        except InputError as e:
-            raise CatalogError(path, i, "date", str(e).split(": ", 1)[-1]) from None
-        extra = {}
-        for col in ("value", "cumulative"):
-            if col == "cumulative" and not row.get(col):
-                continue
-            try:
-                v = float(row[col].replace(",", "").replace("$", ""))
-            except ValueError:
-                raise CatalogError(path, i, col, f"got {row[col]!r}; allowed: a number > 0") from None
-            if not (math.isfinite(v) and v > 0):
-                raise CatalogError(path, i, col, f"got {row[col]!r}; allowed: a number > 0")
-            extra[col] = v
-        value = extra.pop("value")
-        pts.append(Point(d, value, row.get("label", ""), str(path), "", extra))
-    if not pts:
-        raise CatalogError(path, None, None, "has no data rows")
-    if better not in ("lower", "higher"):
-        raise InputError(f"got {better!r}; allowed: lower, higher", field="better")
-    return Series(name or p.stem, f"{p.name}", unit, tuple(pts), better, "all", f"user series from {p}", str(path))
-
-
-def load_source(spec: str, **options) -> Series:
-    """A series from outside data: ``epoch:PATH`` (Epoch AI export) or ``csv:PATH`` / a ``.csv`` path."""
-    s = str(spec)
-    if s.startswith("epoch:"):
-        from .epoch import epoch_series
-
-        return epoch_series(s[len("epoch:"):], **options)
-    s = s.removeprefix("csv:")
-    if s.lower().endswith(".csv"):
-        return read_csv_series(s, **options)
-    raise InputError(f"got {spec!r}; allowed: epoch:PATH or a .csv path", field="source")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .trend import (
+from .fit import (
     DEFAULT_LEVEL,
     compose_declines,
     decline_from_halving_time,
@@ -137,8 +137,9 @@ def decompose(series="gpt3-level", *, points: str = "default", level: float = DE
     On the chosen points: fit ln cost, ln FLOP and ln(cost/FLOP) against time; the slopes add up.
     The hardware part is split with the catalog's cloud price-performance fitted over the same years.
     """
-    from .errors import InputError
-    from .series import Series, get_series
+    from ..errors import InputError
+    from .bundled import get_series
+    from .series import Series
 
     s = series if isinstance(series, Series) else get_series(series, catalog=catalog)
     s = s.between(since, until)

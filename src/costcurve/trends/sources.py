@@ -1,4 +1,6 @@
-"""Reader of Epoch AI's public CSV exports, turned into costcurve records and series.
+"""Series from outside data: a user's CSV (``date,value[,label][,cumulative]``) and Epoch AI's exports.
+
+Epoch AI's public CSV exports are turned into costcurve records and series.
 
 Supported exports (https://epoch.ai/data, CC BY — credit "Epoch AI"):
 
@@ -20,7 +22,8 @@ import datetime as dt
 import math
 from pathlib import Path
 
-from .errors import CatalogError, InputError
+from ..errors import CatalogError, InputError
+from ..units import parse_date
 from .series import Point, Series
 
 MODEL_COLUMNS = ("Model", "Publication date")
@@ -178,3 +181,58 @@ def epoch_series(path, *, frontier_only: bool = True, top_n: int = 10, quantity:
     return Series(f"epoch-{'frontier-' if frontier_only else ''}{quantity}", title, unit, tuple(pts), "higher", "all",
                   f"{Path(path).name}; frontier rule: {rule}", src,
                   notes=(f"frontier rule: {rule}", "costs are Epoch's estimates in 2023 US dollars"))
+
+
+# ---- outside data ----------------------------------------------------------------------------------
+def read_csv_series(path, *, name: str | None = None, unit: str = "USD", better: str = "lower") -> Series:
+    """A user's series from a CSV with columns ``date,value`` and optional ``label``, ``cumulative``.
+
+    Dates: YYYY-MM-DD, YYYY-MM, YYYY or a decimal year. ``cumulative`` (cumulative production, for
+    Wright's law) is kept in each point's ``extra``. Raises CatalogError naming row and column.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except OSError as e:
+        raise CatalogError(path, None, None, f"cannot read file ({e.strerror or e})") from None
+    reader = csv.DictReader(text.splitlines())
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in ("date", "value") if c not in header]
+    if missing:
+        raise CatalogError(path, 1, None, f"missing column(s) {', '.join(missing)}; expected date,value[,label][,cumulative]")
+    pts = []
+    for i, raw in enumerate(reader, start=2):
+        row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
+        try:
+            d = parse_date(row["date"])
+        except InputError as e:
+            raise CatalogError(path, i, "date", str(e).split(": ", 1)[-1]) from None
+        extra = {}
+        for col in ("value", "cumulative"):
+            if col == "cumulative" and not row.get(col):
+                continue
+            try:
+                v = float(row[col].replace(",", "").replace("$", ""))
+            except ValueError:
+                raise CatalogError(path, i, col, f"got {row[col]!r}; allowed: a number > 0") from None
+            if not (math.isfinite(v) and v > 0):
+                raise CatalogError(path, i, col, f"got {row[col]!r}; allowed: a number > 0")
+            extra[col] = v
+        value = extra.pop("value")
+        pts.append(Point(d, value, row.get("label", ""), str(path), "", extra))
+    if not pts:
+        raise CatalogError(path, None, None, "has no data rows")
+    if better not in ("lower", "higher"):
+        raise InputError(f"got {better!r}; allowed: lower, higher", field="better")
+    return Series(name or p.stem, f"{p.name}", unit, tuple(pts), better, "all", f"user series from {p}", str(path))
+
+
+def load_source(spec: str, **options) -> Series:
+    """A series from outside data: ``epoch:PATH`` (Epoch AI export) or ``csv:PATH`` / a ``.csv`` path."""
+    s = str(spec)
+    if s.startswith("epoch:"):
+        return epoch_series(s[len("epoch:"):], **options)
+    s = s.removeprefix("csv:")
+    if s.lower().endswith(".csv"):
+        return read_csv_series(s, **options)
+    raise InputError(f"got {spec!r}; allowed: epoch:PATH or a .csv path", field="source")

@@ -1,0 +1,177 @@
+"""Interconnect of each accelerator: scale-up link, scale-out network, PCIe fallback.
+
+The bundled table ``data/interconnect_2026-11.csv`` has one row per accelerator of the
+accelerators table (same names), with units in its column names, converted here once to base
+units:
+
+* ``scale_up_gb_per_s`` → :attr:`Interconnect.scale_up_bytes_per_s`: one direction, per
+  accelerator, of the fast link inside a scale-up domain (NVLink, Infinity Fabric, ICI,
+  NeuronLink, on-chip RoCE) [bytes/s]; empty where the vendor publishes no per-device figure.
+* ``scale_up_domain``: accelerators that share that link (8 for HGX H100, 72 for GB200 NVL72,
+  a pod for TPUs) [count].
+* ``scale_out_gbit_per_s`` → :attr:`Interconnect.scale_out_bytes_per_s`: network bandwidth per
+  accelerator between domains (e.g. 400 Gb/s InfiniBand NDR per H100 = 50e9 B/s) [bytes/s];
+  empty where no reference deployment publishes it.
+* ``pcie_gb_per_s``: host link per direction, used inside a server when the peer link does not
+  reach (NVLink-bridge pairs in an 8-GPU server) [bytes/s].
+* latencies in microseconds → seconds; one step of a ring collective (NCCL's ``hwLat``).
+
+:func:`load_interconnects` validates the file on load and raises :class:`CatalogError` naming
+file, row, column and the allowed range; :func:`interconnect` looks one accelerator up.
+:func:`link_for_group` says which link a collective over ``g`` accelerators crosses.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import math
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from .errors import CatalogError, UnknownNameError
+
+DATA_FILE = "interconnect_2026-11.csv"
+GB, GBIT, US = 1e9, 1e9 / 8, 1e-6
+#: one ring step over PCIe: NCCL src/graph/tuning.cc hwLat[PCI], Simple protocol, ring [s]
+PCIE_LATENCY_S = 5.7e-6
+
+# column → (kind, required, low, high, scale to base units)
+_COLUMNS = {
+    "name": ("str", True, None, None, 1.0),
+    "scale_up_link": ("str", True, None, None, 1.0),
+    "scale_up_gb_per_s": ("float", False, 1.0, 1e5, GB),
+    "scale_up_domain": ("int", True, 1, 1e6, 1),
+    "scale_up_latency_us": ("float", True, 0.01, 1e3, US),
+    "scale_out_link": ("str", False, None, None, 1.0),
+    "scale_out_gbit_per_s": ("float", False, 0.1, 1e5, GBIT),
+    "scale_out_latency_us": ("float", False, 0.01, 1e4, US),
+    "pcie_gb_per_s": ("float", False, 1.0, 1e3, GB),
+    "accelerators_per_server": ("int", True, 1, 1e4, 1),
+    "source": ("str", True, None, None, 1.0),
+}
+
+
+@dataclass(frozen=True)
+class Interconnect:
+    """Links of one accelerator, in base units; ``None`` where the table has no published figure."""
+
+    name: str  #: accelerator name as in the accelerators table
+    scale_up_link: str
+    scale_up_bytes_per_s: float | None  #: per accelerator, one direction [bytes/s]
+    scale_up_domain: int  #: accelerators sharing the scale-up link [count]
+    scale_up_latency_s: float  #: one ring step inside the domain [s]
+    scale_out_link: str | None
+    scale_out_bytes_per_s: float | None  #: network per accelerator, one direction [bytes/s]
+    scale_out_latency_s: float | None  #: one ring step over the network [s]
+    pcie_bytes_per_s: float | None  #: host link per direction [bytes/s]
+    accelerators_per_server: int  #: [count]
+    source: str
+
+
+def _cell(path, row: int, column: str, raw: str):
+    kind, required, low, high, scale = _COLUMNS[column]
+    s = (raw or "").strip()
+    if not s:
+        if required:
+            raise CatalogError(path, row, column, "is empty; a value is required")
+        return None
+    if kind == "str":
+        return s
+    try:
+        v = float(s)
+    except ValueError:
+        raise CatalogError(path, row, column, f"got {s!r}; allowed: a number") from None
+    if not math.isfinite(v) or v < low or v > high:
+        raise CatalogError(path, row, column, f"got {s}; allowed: {low:g}..{high:g}")
+    if kind == "int":
+        if v != int(v):
+            raise CatalogError(path, row, column, f"got {s}; allowed: a whole number")
+        return int(v)
+    return v * scale
+
+
+def _record(path, row: int, raw: dict) -> Interconnect:
+    v = {c: _cell(path, row, c, raw.get(c)) for c in _COLUMNS}
+    if v["scale_up_gb_per_s"] is None and v["pcie_gb_per_s"] is None:
+        raise CatalogError(path, row, "scale_up_gb_per_s", "is empty and so is pcie_gb_per_s; one link is required")
+    if v["scale_out_gbit_per_s"] is not None and v["scale_out_latency_us"] is None:
+        raise CatalogError(path, row, "scale_out_latency_us", "is empty; required when scale_out_gbit_per_s is given")
+    return Interconnect(
+        name=v["name"].lower(), scale_up_link=v["scale_up_link"], scale_up_bytes_per_s=v["scale_up_gb_per_s"],
+        scale_up_domain=v["scale_up_domain"], scale_up_latency_s=v["scale_up_latency_us"],
+        scale_out_link=v["scale_out_link"], scale_out_bytes_per_s=v["scale_out_gbit_per_s"],
+        scale_out_latency_s=v["scale_out_latency_us"], pcie_bytes_per_s=v["pcie_gb_per_s"],
+        accelerators_per_server=v["accelerators_per_server"], source=v["source"],
+    )
+
+
+def read_interconnects(path, text: str | None = None) -> dict[str, Interconnect]:
+    """Read and validate an interconnect CSV → {accelerator name: Interconnect}. Raises CatalogError."""
+    if text is None:
+        try:
+            text = Path(path).read_text(encoding="utf-8-sig")
+        except OSError as e:
+            raise CatalogError(path, None, None, f"cannot read file ({e.strerror or e})") from None
+    reader = csv.DictReader(text.splitlines())
+    header = reader.fieldnames or []
+    missing = [c for c, spec in _COLUMNS.items() if spec[1] and c not in header]
+    if missing:
+        raise CatalogError(path, None, None, f"missing column(s) {', '.join(missing)} for the interconnect table")
+    out: dict[str, Interconnect] = {}
+    for i, raw in enumerate(reader, start=2):
+        if None in raw:
+            raise CatalogError(path, i, None, f"has {len(header) + len(raw[None])} fields; the header has {len(header)}")
+        rec = _record(path, i, raw)
+        if rec.name in out:
+            raise CatalogError(path, i, "name", f"duplicate name {rec.name!r}")
+        out[rec.name] = rec
+    return out
+
+
+def _bundled_path() -> str:
+    return str(resources.files("costcurve") / "data" / DATA_FILE)
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path: str, mtime_ns: int) -> dict[str, Interconnect]:
+    return read_interconnects(path)
+
+
+def load_interconnects(path=None) -> dict[str, Interconnect]:
+    """The interconnect table (bundled by default), validated; cached on path and modification time."""
+    p = str(path) if path is not None else _bundled_path()
+    try:
+        mtime = os.stat(p).st_mtime_ns
+    except OSError as e:
+        raise CatalogError(p, None, None, f"cannot read file ({e.strerror or e})") from None
+    return _load(p, mtime)
+
+
+def interconnect(name, path=None) -> Interconnect:
+    """Interconnect of accelerator ``name`` (a catalog name, or an object with a ``name``)."""
+    key = str(getattr(name, "name", name)).strip().lower()
+    table = load_interconnects(path)
+    if key not in table:
+        raise UnknownNameError("accelerator", key, table, field="gpu")
+    return table[key]
+
+
+def link_for_group(ic: Interconnect, group_size: int, stride: int = 1):
+    """(bandwidth [bytes/s], latency [s], kind) of a collective over ``group_size`` accelerators.
+
+    The group's members are ``stride`` apart in the rank order (tensor parallel innermost,
+    stride 1); it spans ``group_size × stride`` consecutive ranks. Inside the scale-up domain it
+    uses the scale-up link; inside one server with a PCIe fallback, PCIe; otherwise the scale-out
+    network. Returns ``(nan, nan, "none")`` when the needed link is not published.
+    """
+    span = group_size * stride
+    if span <= ic.scale_up_domain and ic.scale_up_bytes_per_s is not None:
+        return ic.scale_up_bytes_per_s, ic.scale_up_latency_s, "scale-up"
+    if span <= max(ic.accelerators_per_server, ic.scale_up_domain) and ic.pcie_bytes_per_s is not None:
+        return ic.pcie_bytes_per_s, PCIE_LATENCY_S, "pcie"
+    if ic.scale_out_bytes_per_s is not None:
+        return ic.scale_out_bytes_per_s, ic.scale_out_latency_s, "scale-out"
+    return math.nan, math.nan, "none"
