@@ -194,3 +194,14 @@ def test_notebook_html_and_frames():
     f = u.to_frame()
     assert len(f) == 500 and "input:mfu" in f
     np.testing.assert_allclose(f["mfu"], f["input:mfu"])
+
+
+def test_trend_fits_render_in_notebooks():
+    from costcurve.trends.bundled import get_series
+    from costcurve.trends.fit import fit_series
+
+    for method in ("ols", "rwd"):
+        fit = fit_series(get_series("gpt3-level"), method=method)
+        html = fit._repr_html_()
+        value = re.search(r'data-key="annual_decline" data-value="([^"]+)"', html).group(1)
+        assert float(value) == pytest.approx(fit.annual_decline)

@@ -5,10 +5,10 @@ peak FLOP per rental dollar of accelerators (the bundled ``gpu-cloud-price-perfo
 
     cost(year) = cost(date) × pp(date) / pp(year)
 
-with ``pp`` the fitted exponential trend (OLS on ln FLOP per USD, :func:`costcurve.trend.fit_series`)
+with ``pp`` the fitted exponential trend (OLS on ln FLOP per USD, :func:`costcurve.trends.fit.fit_series`)
 and its intervals: the interval of the trend line for past years, and for the 2030 forecast both the
 interval of the trend line and the prediction interval of a single new observation
-(:func:`costcurve.forecast.forecast`). It is a trend adjustment, not a repricing of the run.
+(:func:`costcurve.trends.forecast.forecast`). It is a trend adjustment, not a repricing of the run.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ LEVEL = 0.9
 
 @lru_cache(maxsize=4)
 def _fit(series: str, level: float):  # keyed on its inputs; the bundled series does not change at run time
-    from costcurve.series import get_series
-    from costcurve.trend import fit_series
+    from costcurve.trends.bundled import get_series
+    from costcurve.trends.fit import fit_series
 
     return fit_series(get_series(series), method="auto", level=level)
 
@@ -36,7 +36,7 @@ def same_work_cost(cost_usd: float, date: str, *, years=(2018, 2021), forecast_y
     Returns ``{"series", "fit", "rows": [{"year", "usd", "usd_interval", "interval_kind"}], ...}``,
     or None when ``cost_usd`` is not a positive number.
     """
-    from costcurve.forecast import forecast
+    from costcurve.trends.forecast import forecast
     from costcurve.units import decimal_year
 
     if cost_usd is None or not cost_usd > 0:

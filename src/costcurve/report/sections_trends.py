@@ -55,8 +55,8 @@ def _series_chart(s, trend: dict, fc: dict | None, fmt):
         return ""
     import numpy as np
 
-    from costcurve.forecast import forecast as forecast_
-    from costcurve.trend import fit_series
+    from costcurve.trends.forecast import forecast as forecast_
+    from costcurve.trends.fit import fit_series
 
     pts = [(float(y), float(v), lab) for y, v, lab in zip(s.years, s.values, s.labels)]
     method = {"exponential": "ols", "random-walk-drift": "rwd"}.get(trend.get("model"), "ols")

@@ -256,7 +256,7 @@ def suggestions(param: str) -> list[str]:
         cat = load_catalog()
         return sorted(cat.architectures) + sorted(m["name"] for m in cat.models.values() if "/" not in m["name"])
     if param == "name":
-        from costcurve.series import list_series
+        from costcurve.trends.bundled import list_series
 
         return [n for n, _ in list_series()]
     return []
