@@ -146,7 +146,7 @@ def test_malformed_profiles_give_one_clear_line(tmp_path, run_cli, text, message
         load_profile(path)
     r = run_cli("train", "--params", "7B", "--tokens", "1T", "--gpu", "h100", "--calibration", str(path))
     assert r.code == 2
-    assert r.err.count("\n") == 1 and r.err.startswith("error: calibration:") and message.split("'")[0] in r.err
+    assert r.err.count("\n") == 1 and r.err.startswith("error: --calibration:") and message.split("'")[0] in r.err
 
 
 def test_train_cli_uses_the_profile(tmp_path, run_cli):

@@ -93,7 +93,7 @@ def test_vectorized_sweep_matches_scalar_calls():
 
 
 @settings(max_examples=40, deadline=None)
-@given(n=st.integers(1, 100_000), k=st.floats(1.5, 50))
+@given(n=st.integers(1, 100_000), k=st.integers(2, 50))
 def test_time_inverse_in_accelerator_count(n, k):
     a = estimate_training(params=7e9, tokens=1e12, gpu="h100", gpus=n, mfu=0.4, price_usd_per_gpu_hour=2)
     b = estimate_training(params=7e9, tokens=1e12, gpu="h100", gpus=n * k, mfu=0.4, price_usd_per_gpu_hour=2)

@@ -36,8 +36,33 @@ class CostAssumptions:
     electricity_usd_per_kwh: float  #: [USD/kWh]
     grid_kg_co2_per_kwh: float  #: carbon intensity of the electricity [kg CO2 / kWh]
 
+    def __post_init__(self):
+        """Check every field (a number, an array, or a range for the Monte Carlo, e.g. ``"1.1..1.5"``)."""
+        from .uncertainty import is_distribution, parse_dist
+        from .units import number_input
+
+        for name, (low, upper, allow_zero) in ASSUMPTION_RANGES.items():
+            v = getattr(self, name)
+            if is_distribution(v):
+                parse_dist(v, name)
+                continue
+            object.__setattr__(self, name, number_input(v, name, kind="plain", low=low, upper=upper,
+                                                        allow_zero=allow_zero))
+
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+#: allowed range of each field: (lower bound or None, upper bound or None, zero allowed)
+ASSUMPTION_RANGES = {
+    "server_overhead": (1.0, None, False),  # a cluster costs at least its accelerators
+    "depreciation_per_year": (None, None, True),  # 0: no depreciation
+    "server_power_overhead": (1.0, None, False),  # a server draws at least its accelerators' power
+    "power_utilization": (None, 1.0, False),
+    "pue": (1.0, None, False),  # facility power >= IT power by definition
+    "electricity_usd_per_kwh": (None, None, True),
+    "grid_kg_co2_per_kwh": (None, None, True),
+}
 
 
 def acquisition_cost_usd(n_accelerators, chip_price_usd, server_overhead):
@@ -53,9 +78,9 @@ def energy_kwh(n_accelerators, tdp_w, seconds, *, server_power_overhead, power_u
 def amortized_capex_usd(capex_usd, seconds, depreciation_per_year):
     """Hardware value used up during a run of ``seconds``: ``capex·(1 − e^(−r·t))``. [USD]"""
     years = seconds / SECONDS_PER_YEAR
-    if isinstance(years, float):
+    if isinstance(years, float) and isinstance(depreciation_per_year, float):
         return capex_usd * -math.expm1(-depreciation_per_year * years)
-    return capex_usd * -np.expm1(-depreciation_per_year * years)
+    return capex_usd * -np.expm1(-np.asarray(depreciation_per_year) * years)
 
 
 def cloud_cost_usd(accelerator_hours, usd_per_accelerator_hour):

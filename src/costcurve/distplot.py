@@ -6,7 +6,15 @@ import numpy as np
 
 
 def plot_distribution(samples, path, *, title: str, xlabel: str, unit_scale: float = 1.0, fmt=None) -> str:
-    """Histogram on a log x-axis with p5/p50/p95 marked, plus the empirical CDF; writes ``path``."""
+    """Histogram on a log x-axis with p5/p50/p95 marked, plus the empirical CDF; writes ``path``.
+
+    ``path`` must end in .png, .svg or .pdf and its folder must exist (else InputError, field
+    ``plot``); returns the path written.
+    """
+    from .errors import InputError
+    from .plot import check_path
+
+    path = check_path(path)
     try:
         import matplotlib
 
@@ -15,9 +23,11 @@ def plot_distribution(samples, path, *, title: str, xlabel: str, unit_scale: flo
     except ImportError:
         from .errors import CostcurveError
 
-        raise CostcurveError("plots need matplotlib: pip install 'costcurve[plot]'", field="--plot") from None
+        raise CostcurveError("plots need matplotlib: pip install 'costcurve[plot]'", field="plot") from None
     x = np.asarray(samples, dtype=float) / unit_scale
     x = x[np.isfinite(x) & (x > 0)]
+    if x.size < 2:
+        raise InputError("fewer than 2 of the samples have a positive finite value; nothing to plot", field="plot")
     p5, p50, p95 = np.percentile(x, (5, 50, 95))
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(10, 4))
     lo, hi = x.min(), x.max()

@@ -8,6 +8,7 @@ class CostcurveError(ValueError):
 
     def __init__(self, message: str, *, field: str | None = None):
         self.field = field
+        self.message = message  #: the message without the field name (the CLI puts the option there)
         super().__init__(f"{field}: {message}" if field else message)
 
 

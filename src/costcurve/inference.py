@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field, fields
+from typing import NamedTuple
 
 import numpy as np
 
@@ -38,14 +39,15 @@ from .report.notebook import NotebookMixin
 
 from . import memory as mem
 from .architecture import Architecture, count_params
-from .catalog import Accelerator, Catalog, load_catalog
+from .catalog import PRICE_KINDS, Accelerator, Catalog, load_catalog
 from .errors import CostcurveError, InputError
 from .flop import forward_flop_per_token_breakdown
+from .inputs import (check_choice, check_monte_carlo_options, check_price_date, check_result, check_text,
+                     resolve_model)
 from .prices import resolve_price
 from .results import jsonable
 from .uncertainty import is_distribution
-from .training import resolve_model
-from .units import GB, SECONDS_PER_DAY, SECONDS_PER_HOUR, number_input, parse_date
+from .units import GB, SECONDS_PER_DAY, SECONDS_PER_HOUR, number_input, parse_date, show
 
 #: default assumptions; docs/inference.md gives the evidence for each
 DEFAULTS = {
@@ -221,6 +223,11 @@ def time_to_first_token_s(s: _Setup, n, input_tokens):
 # ---- the estimate ----------------------------------------------------------------------------
 _num = number_input  # parse and check a user number
 
+#: tensor-parallel counts tried for the default ``gpus``: powers of two 1..4096 (a replica larger
+#: than 4,096 accelerators is beyond any published serving deployment)
+TP_CANDIDATES = 2.0 ** np.arange(0, 13)
+GROUP_SIZE_DTYPES = ("int8", "int4")  #: weight formats stored in groups with scales (see costcurve.memory)
+
 
 def _memory_per_accelerator(s: _Setup, acc: Accelerator, n, batch, I, O, mem_util, chunk):
     """(usable, weights, KV of the batch, activations, KV of one mean sequence, KV of one full sequence)."""
@@ -252,12 +259,14 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype="bf16", kv_dtype=N
         gpu: accelerator name or alias; gpus: accelerators per replica, tensor parallel [count];
             default: the smallest power of two that holds the weights and one sequence.
         dtype: weights, bf16 | fp16 | fp8 | int8 | int4 (int8/int4 are weight-only: compute in bf16).
-        kv_dtype: KV cache dtype; default fp8 with fp8 weights, else bf16. group_size: int4 group [weights].
+        kv_dtype: KV cache dtype; default fp8 with fp8 weights, else bf16.
+        group_size: quantization group of int4/int8 weights [weights, whole >= 1]; refused for others.
         batch: sequences decoded together [count]; default the largest that fits, capped by
             ``max_batch`` (engine limit, default 2048) and by ``max_time_per_output_token_s``.
         input_tokens, output_tokens: per query [tokens]; default 161 and 338 (ShareGPT means).
         queries_per_day: demand [1/day]; gives replicas, accelerators and dollars per day.
-        max_time_per_output_token_s, max_time_to_first_token_s: latency targets [s].
+        max_time_per_output_token_s, max_time_to_first_token_s: latency targets [s; text may carry
+            a unit: ``"50ms"``].
         price_usd_per_gpu_hour [USD/h]; provider, price_kind, date: catalog price filters.
         utilization: share of paid accelerator time spent serving at this batch (0, 1].
         flop_efficiency, bandwidth_efficiency, interconnect_efficiency (0, 1]; allreduce_latency_s [s];
@@ -269,62 +278,149 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype="bf16", kv_dtype=N
             see :mod:`costcurve.uncertainty`); then, or with ``uncertainty=True`` (spread on the default
             price and efficiencies too), a seeded Monte Carlo returns an ``UncertainEstimate``.
     Raises :class:`DoesNotFitError` when no element fits in memory; elements that do not fit are NaN.
+    Every bad argument, and a result that is not finite, raises an InputError naming the parameter.
     """
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
     local = dict(locals())
-    if uncertainty or any(is_distribution(local[k]) for k in MC_NUMERIC):
+    if not isinstance(uncertainty, bool):
+        raise InputError(f"got {show(uncertainty)}; allowed: True or False", field="uncertainty")
+    uncertain = uncertainty or any(is_distribution(local[k]) for k in MC_NUMERIC)
+    check_monte_carlo_options(samples, seed, uncertain)
+    if uncertain:
         return _monte_carlo(local, samples=samples, seed=seed, uncertainty=uncertainty)
+    kwargs = {k: v for k, v in local.items() if k not in ("samples", "seed", "uncertainty", "cat", "catalog")}
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        return _estimate(cat, **kwargs)
+
+
+class _Query(NamedTuple):
+    I: object  # input tokens [tokens]
+    O: object  # output tokens [tokens]
+    cap: object  # engine batch limit [count]
+    chunk: object  # prefill chunk [tokens]
+    util: object  # share of paid time serving [1]
+    mu: object  # memory utilization [1]
+
+
+def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, input_tokens, output_tokens,
+              queries_per_day, max_time_per_output_token_s, max_time_to_first_token_s, price_usd_per_gpu_hour,
+              provider, price_kind, date, utilization, flop_efficiency, bandwidth_efficiency,
+              interconnect_efficiency, allreduce_latency_s, memory_utilization, max_batch, prefill_chunk_tokens,
+              calibration) -> InferenceEstimate:
+    """One point estimate (arrays broadcast): setup → replica size and batch → times → dollars → checks."""
+    notes = []
+    check_text(gpu, "gpu")
+    check_text(provider, "provider", optional=True)
     acc = cat.accelerator(gpu)
-    mem._check_dtype(dtype, mem.WEIGHT_DTYPES, "dtype")
+    s, eff, name = _setup(cat, acc, model, dtype, kv_dtype, group_size, calibration, flop_efficiency,
+                          bandwidth_efficiency, interconnect_efficiency, allreduce_latency_s, memory_utilization, notes)
+    date = parse_date(date)
+    D = DEFAULTS
+    q = _Query(_num(input_tokens if input_tokens is not None else D["input_tokens"], "input_tokens", integer=True),
+               _num(output_tokens if output_tokens is not None else D["output_tokens"], "output_tokens", integer=True),
+               _num(max_batch if max_batch is not None else D["max_batch"], "max_batch", integer=True),
+               _num(prefill_chunk_tokens, "prefill_chunk_tokens", integer=True),
+               _num(utilization, "utilization", kind="plain", upper=1.0), eff["memory_utilization"])
+    if np.any(np.asarray(q.I) + np.asarray(q.O) > s.arch.context_length):
+        notes.append(f"input + output tokens exceed {name}'s context length of {s.arch.context_length:,}")
+    tpot_target = _num(max_time_per_output_token_s, "max_time_per_output_token_s", kind="time")
+    ttft_target = _num(max_time_to_first_token_s, "max_time_to_first_token_s", kind="time")
+    n, B, mb, fits, smallest = _replica(s, acc, name, q, gpus, batch, tpot_target, notes)
+    given = {"gpus": gpus, "batch": batch, "input_tokens": input_tokens, "output_tokens": output_tokens,
+             "queries_per_day": queries_per_day, "price_usd_per_gpu_hour": price_usd_per_gpu_hour,
+             "utilization": utilization, "max_time_per_output_token_s": max_time_per_output_token_s,
+             "max_time_to_first_token_s": max_time_to_first_token_s,
+             **{k: v for k, v in (("flop_efficiency", flop_efficiency), ("bandwidth_efficiency", bandwidth_efficiency),
+                                  ("interconnect_efficiency", interconnect_efficiency),
+                                  ("allreduce_latency_s", allreduce_latency_s),
+                                  ("memory_utilization", memory_utilization)) if v is not None}}
+    given = {k: _plain_given(v) for k, v in given.items() if v is not None}
+    t = _times(s, n, B, q, fits)
+    meets = _latency(t, tpot_target, ttft_target, notes)
+    price, price_source = _price(cat, acc, date, price_usd_per_gpu_hour, provider, price_kind, notes)
+    dollars = _dollars(price, n, B, q, t, _num(queries_per_day, "queries_per_day"))
+    for key, what in (("time_to_first_token_s", "time to first token"), ("time_per_output_token_s",
+                                                                          "time per output token")):
+        check_result(t[key], what, given, unit="s", allow_nan=True)
+    for key, what in (("usd_per_query", "cost per query"), ("usd_per_day", "cost per day")):
+        check_result(dollars[key], what, given, unit="USD", allow_nan=True)
+    usable, w_acc, kv_b, act, _, _ = _memory_per_accelerator(s, acc, n, B, q.I, q.O, q.mu, q.chunk)
+    breakdown = {"weights": _plain(w_acc), "kv_cache": _plain(kv_b), "activations": _plain(act)}
+    return _finish(
+        model=name, gpu=acc.name, dtype=s.dtype, kv_dtype=s.kv_dtype, gpus=n, batch=B, max_batch=mb,
+        input_tokens=q.I, output_tokens=q.O, fits=fits, params_total=count_params(s.arch),
+        params_active=count_params(s.arch, active=True),
+        weight_bytes=mem.weight_bytes(s.arch, s.dtype, group_size=s.group_size),
+        kv_cache_bytes_per_token=float(mem.kv_cache_bytes_per_token(s.arch, s.kv_dtype, 1)),
+        memory_required_bytes=w_acc + kv_b + act, memory_usable_bytes=usable, meets_latency_target=meets,
+        price_usd_per_gpu_hour=price, price_source=price_source, utilization=q.util, date=date,
+        efficiencies={k: _plain(v) for k, v in eff.items()}, memory_breakdown_bytes=breakdown, notes=tuple(notes),
+        **{k: v for k, v in t.items() if not k.startswith("_")}, **dollars)
+
+
+def _plain_given(v):
+    return None if isinstance(v, str) else v
+
+
+# ---- step 1: setup (model, dtypes, efficiencies) ---------------------------------------------
+def _setup(cat, acc, model, dtype, kv_dtype, group_size, calibration, flop_efficiency, bandwidth_efficiency,
+           interconnect_efficiency, allreduce_latency_s, memory_utilization, notes):
+    """(_Setup, efficiencies used, model name): dtypes and group size checked, calibration applied."""
+    check_choice(dtype, mem.WEIGHT_DTYPES, "dtype")
     kv_dtype = kv_dtype or ("fp8" if dtype == "fp8" else "bf16")
-    mem._check_dtype(kv_dtype, mem.KV_DTYPES, "kv_dtype")
-    peak = acc.peak_flop_per_s("fp8" if dtype == "fp8" else "bf16")
+    check_choice(kv_dtype, mem.KV_DTYPES, "kv_dtype")
+    if group_size is not None:
+        if dtype not in GROUP_SIZE_DTYPES:
+            raise InputError(f"applies to int4 and int8 weights only; the weights are {dtype}", field="group_size")
+        group_size = int(_num(group_size, "group_size", integer=True, low=1.0))
+    compute = "fp8" if dtype == "fp8" else "bf16"
+    peak = acc.peak_flop_per_s(compute)
     name, arch, _ = resolve_model(model, cat)
     if arch is None:
         raise InputError(f"{name!r} has no architecture preset; give a preset or a config.json", field="model")
-    date = parse_date(date)
-    notes = []
     D = DEFAULTS
     if calibration is not None:
+        if flop_efficiency is not None and bandwidth_efficiency is not None:
+            raise InputError("a calibration profile sets the FLOP and bandwidth efficiencies, and both were given "
+                             "too: give the profile or the efficiencies", field="calibration")
         from .calibration import calibrated_efficiency
 
-        cal = calibrated_efficiency(calibration, acc, "fp8" if dtype == "fp8" else "bf16", count_params(arch, active=True))
+        cal = calibrated_efficiency(calibration, acc, compute, count_params(arch, active=True))
+        used = []
         if flop_efficiency is None:
             flop_efficiency = cal.flop_fraction
+            used.append("FLOP")
         if bandwidth_efficiency is None and cal.bandwidth_fraction is not None:
             bandwidth_efficiency = cal.bandwidth_fraction
-        notes.append("efficiencies from the calibration profile (one device; tensor-parallel links not measured)")
+            used.append("bandwidth")
+        notes.append(f"{' and '.join(used) or 'no'} efficiency from the calibration profile (one device; "
+                     "tensor-parallel links not measured)")
     given = {"flop_efficiency": flop_efficiency, "bandwidth_efficiency": bandwidth_efficiency,
              "interconnect_efficiency": interconnect_efficiency, "memory_utilization": memory_utilization}
-    eff = {k: _num(D[k] if v is None else v, k, upper=1.0) for k, v in given.items()}
-    latency = _num(D["allreduce_latency_s"] if allreduce_latency_s is None else allreduce_latency_s,
-                   "allreduce_latency_s", allow_zero=True)
-    eff["allreduce_latency_s"] = latency
+    eff = {k: _num(D[k] if v is None else v, k, kind="plain", upper=1.0) for k, v in given.items()}
+    eff["allreduce_latency_s"] = _num(D["allreduce_latency_s"] if allreduce_latency_s is None else allreduce_latency_s,
+                                      "allreduce_latency_s", kind="time", allow_zero=True)
     link = acc.interconnect_bytes_per_s
     if link is None:
         link = INTERCONNECT_FALLBACK_BYTES_PER_S
         notes.append(f"{acc.name} has no interconnect figure in the catalog: assumed PCIe Gen4 x16 (64 GB/s)")
     s = _Setup(arch, dtype, kv_dtype, group_size, peak, acc.memory_bandwidth_bytes_per_s, link / 2.0,
-               eff["flop_efficiency"], eff["bandwidth_efficiency"], eff["interconnect_efficiency"], latency)
-    I = _num(input_tokens if input_tokens is not None else D["input_tokens"], "input_tokens", integer=True)
-    O = _num(output_tokens if output_tokens is not None else D["output_tokens"], "output_tokens", integer=True)
-    if np.any(np.asarray(I) + np.asarray(O) > arch.context_length):
-        notes.append(f"input + output tokens exceed {name}'s context length of {arch.context_length:,}")
-    cap = _num(max_batch if max_batch is not None else D["max_batch"], "max_batch", integer=True)
-    chunk = _num(prefill_chunk_tokens, "prefill_chunk_tokens", integer=True)
-    util = _num(utilization, "utilization", upper=1.0)
-    mu = eff["memory_utilization"]
+               eff["flop_efficiency"], eff["bandwidth_efficiency"], eff["interconnect_efficiency"],
+               eff["allreduce_latency_s"])
+    return s, eff, name
 
-    # ---- memory: how many accelerators, how large a batch -------------------------------------
+
+# ---- step 2: replica size and batch (memory) -------------------------------------------------
+def _replica(s: _Setup, acc, name, q: _Query, gpus, batch, tpot_target, notes):
+    """(accelerators per replica, batch, largest batch that fits, fits, smallest count that fits)."""
     def fit(n):
-        usable, w, _, act, kv_mean, kv_full = _memory_per_accelerator(s, acc, n, 0.0, I, O, mu, chunk)
+        usable, w, _, act, kv_mean, kv_full = _memory_per_accelerator(s, acc, n, 0.0, q.I, q.O, q.mu, q.chunk)
         return _max_batch(usable, w, act, kv_mean, kv_full)
 
-    candidates = 2.0 ** np.arange(0, 13)
-    smallest = next((int(n) for n in candidates if np.all(fit(n) >= 1)), None)
+    smallest = next((int(n) for n in TP_CANDIDATES if np.all(fit(n) >= 1)), None)
     if gpus is None:
         if smallest is None:
-            raise _does_not_fit(s, acc, name, 4096.0, I, O, mu, chunk, None)
+            raise _does_not_fit(s, acc, name, float(TP_CANDIDATES[-1]), q.I, q.O, q.mu, q.chunk, None)
         n = float(smallest)
         if n > 1:
             notes.append(f"gpus not given: {smallest} (smallest power of two that holds the weights and one sequence)")
@@ -332,73 +428,82 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype="bf16", kv_dtype=N
         n = _num(gpus, "gpus", integer=True)
     mb = fit(n)
     if np.all(mb < 1):
-        raise _does_not_fit(s, acc, name, n, I, O, mu, chunk, smallest)
+        raise _does_not_fit(s, acc, name, n, q.I, q.O, q.mu, q.chunk, smallest)
     if batch is None:
-        B = np.maximum(np.minimum(mb, cap), 1.0)
-        if max_time_per_output_token_s is not None:
-            target = _num(max_time_per_output_token_s, "max_time_per_output_token_s")
-            B = _largest_batch_within(s, n, I, O, B, target)
+        B = np.maximum(np.minimum(mb, q.cap), 1.0)
+        if tpot_target is not None:
+            B = _largest_batch_within(s, n, q.I, q.O, B, tpot_target)
     else:
         B = _num(batch, "batch", integer=True)
     fits = (np.asarray(B) <= mb) & (mb >= 1)
     if not np.any(fits):
         raise DoesNotFitError(
-            f"batch {np.min(B):g} does not fit: at {_f(I)} input + {_f(O)} output tokens {_f(n)} × {acc.name} hold at most "
-            f"{np.max(mb):g} sequences (a smaller batch, more accelerators, or an fp8 KV cache)",
+            f"batch {np.min(B):g} does not fit: at {_f(q.I)} input + {_f(q.O)} output tokens {_f(n)} × {acc.name} hold "
+            f"at most {np.max(mb):g} sequences (a smaller batch, more accelerators, or an fp8 KV cache)",
             required_bytes=math.nan, available_bytes=acc.memory_bytes * np.max(n), min_gpus=smallest, field="batch")
     if not np.all(fits):
         notes.append("some batch sizes do not fit in memory: their figures are NaN")
+    return n, B, mb, fits, smallest
 
-    # ---- time --------------------------------------------------------------------------------
+
+# ---- step 3: time (roofline per phase) -------------------------------------------------------
+def _times(s: _Setup, n, B, q: _Query, fits) -> dict:
+    """Decode step, prefill, time to first token, throughput, and the roofline bound of the same batch."""
+    I, O = q.I, q.O
     c = I + (O + 1) / 2
     step, t_mem, t_cmp = decode_step_s(s, n, B, c)
     t_pf = prefill_in_batch_s(s, n, I)
     cycle = B * t_pf + O * step
-    ttft = time_to_first_token_s(s, n, I)
-    ideal = _Setup(arch, dtype, kv_dtype, group_size, peak, s.bw, s.link, 1.0, 1.0, 1.0, 0.0)
+    ideal = _Setup(s.arch, s.dtype, s.kv_dtype, s.group_size, s.peak, s.bw, s.link, 1.0, 1.0, 1.0, 0.0)
     ideal_cycle = B * prefill_in_batch_s(ideal, n, I) + O * decode_step_s(ideal, n, B, c)[0]
     nan = np.where(fits, 1.0, np.nan)
     tps = B * O / cycle * nan
-    tpot = cycle / O * nan
-    meets = np.ones_like(tps, dtype=bool)
-    if max_time_per_output_token_s is not None:
-        meets &= tpot <= _num(max_time_per_output_token_s, "max_time_per_output_token_s")
-    if max_time_to_first_token_s is not None:
-        meets &= ttft <= _num(max_time_to_first_token_s, "max_time_to_first_token_s")
+    return {"time_to_first_token_s": time_to_first_token_s(s, n, I), "decode_step_s": step * nan,
+            "time_per_output_token_s": cycle / O * nan, "decode_bound": np.where(t_mem >= t_cmp, "memory", "compute"),
+            "tokens_per_second": tps, "tokens_per_second_per_accelerator": tps / n,
+            "input_tokens_per_second": tps * I / O, "queries_per_second": B / cycle * nan,
+            "roofline_tokens_per_second": B * O / ideal_cycle * nan,
+            "_cycle_s": cycle * nan, "_prefill_s": t_pf * nan, "_step_s": step * nan}
+
+
+def _latency(t: dict, tpot_target, ttft_target, notes):
+    """Whether each element meets the latency targets (True without targets)."""
+    meets = np.ones(np.broadcast(t["tokens_per_second"], t["time_to_first_token_s"]).shape, dtype=bool)
+    if tpot_target is not None:
+        meets = meets & (t["time_per_output_token_s"] <= tpot_target)
+    if ttft_target is not None:
+        meets = meets & (t["time_to_first_token_s"] <= ttft_target)
     if not np.all(meets):
         notes.append("the latency target is not met at batch 1 for some inputs (meets_latency_target is False)")
+    return meets
 
-    # ---- dollars -----------------------------------------------------------------------------
-    price, price_source = resolve_price(cat, acc.name, date, price_usd_per_gpu_hour, provider=provider, kind=price_kind)
-    usd_per_s = price * n / SECONDS_PER_HOUR / util
-    usd_query = usd_per_s * cycle / B * nan
-    qps = B / cycle * nan
+
+# ---- step 4: dollars ---------------------------------------------------------------------------
+def _price(cat, acc, date, price, provider, price_kind, notes):
+    """(hourly price [USD/h], its source); a catalog price is checked against the date."""
+    price = _num(price, "price_usd_per_gpu_hour", kind="money")
+    if price is None:
+        check_choice(price_kind, PRICE_KINDS, "price_kind")
+        note = check_price_date(cat, acc, date, kind=price_kind, provider=provider)
+        if note:
+            notes.append(note)
+    return resolve_price(cat, acc.name, date, price, provider=provider, kind=price_kind)
+
+
+def _dollars(price, n, B, q: _Query, t: dict, queries_per_day) -> dict:
+    """Dollars per token, query and day: a replica's paid time split over what it serves."""
+    usd_per_s = price * n / SECONDS_PER_HOUR / q.util
+    usd_query = usd_per_s * t["_cycle_s"] / B
     if queries_per_day is not None:
-        q = _num(queries_per_day, "queries_per_day")
-        replicas = np.ceil(q / SECONDS_PER_DAY / (qps * util))
+        replicas = np.ceil(queries_per_day / SECONDS_PER_DAY / (t["queries_per_second"] * q.util))
         gpus_needed = replicas * n
         usd_day = gpus_needed * price * 24.0
     else:
-        q = replicas = gpus_needed = usd_day = math.nan
-
-    usable, w_acc, kv_b, act, _, _ = _memory_per_accelerator(s, acc, n, B, I, O, mu, chunk)
-    breakdown = {"weights": _plain(w_acc), "kv_cache": _plain(kv_b), "activations": _plain(act)}
-    return _finish(
-        model=name, gpu=acc.name, dtype=dtype, kv_dtype=kv_dtype, gpus=n, batch=B, max_batch=mb, input_tokens=I,
-        output_tokens=O, fits=fits, params_total=count_params(arch), params_active=count_params(arch, active=True),
-        weight_bytes=mem.weight_bytes(arch, dtype, group_size=group_size),
-        kv_cache_bytes_per_token=float(mem.kv_cache_bytes_per_token(arch, kv_dtype, 1)),
-        memory_required_bytes=w_acc + kv_b + act, memory_usable_bytes=usable,
-        time_to_first_token_s=ttft, decode_step_s=step * nan, time_per_output_token_s=tpot,
-        decode_bound=np.where(t_mem >= t_cmp, "memory", "compute"), tokens_per_second=tps,
-        tokens_per_second_per_accelerator=tps / n, input_tokens_per_second=tps * I / O, queries_per_second=qps,
-        roofline_tokens_per_second=B * O / ideal_cycle * nan, price_usd_per_gpu_hour=price, price_source=price_source,
-        utilization=util, usd_per_million_input_tokens=1e6 * usd_per_s * t_pf / I * nan,
-        usd_per_million_output_tokens=1e6 * usd_per_s * step / B * nan, usd_per_query=usd_query,
-        usd_per_billion_queries=1e9 * usd_query, queries_per_day=q, replicas_needed=replicas,
-        accelerators_needed=gpus_needed, usd_per_day=usd_day, meets_latency_target=meets, date=date,
-        efficiencies={k: _plain(v) for k, v in eff.items()}, memory_breakdown_bytes=breakdown, notes=tuple(notes),
-    )
+        queries_per_day = replicas = gpus_needed = usd_day = math.nan
+    return {"usd_per_million_input_tokens": 1e6 * usd_per_s * t["_prefill_s"] / q.I,
+            "usd_per_million_output_tokens": 1e6 * usd_per_s * t["_step_s"] / B, "usd_per_query": usd_query,
+            "usd_per_billion_queries": 1e9 * usd_query, "queries_per_day": queries_per_day,
+            "replicas_needed": replicas, "accelerators_needed": gpus_needed, "usd_per_day": usd_day}
 
 
 #: A chat turn with its conversation history: 1,024 prompt tokens (vLLM chatbot workload, Kwon et al.
@@ -416,15 +521,15 @@ EFFICIENCY_SPREAD = (0.82, 1.22)
 def _monte_carlo(local: dict, *, samples, seed, uncertainty):
     from .uncertainty import Dist, price_spread, run_monte_carlo
 
-    kwargs = {k: v for k, v in local.items() if k not in ("samples", "seed", "uncertainty", "cat", "local")}
-    kwargs["catalog"] = local["cat"]
+    kwargs = {k: v for k, v in local.items() if k not in ("samples", "seed", "uncertainty", "cat", "catalog")}
+    cat = local["cat"]
 
     def spreads(base):
         extra = {}
         if not uncertainty:
             return extra
         if kwargs.get("price_usd_per_gpu_hour") is None:
-            extra.update(price_spread(kwargs["catalog"], base, kwargs.get("provider"), kwargs.get("price_kind", "on-demand")))
+            extra.update(price_spread(cat, base, kwargs.get("provider"), kwargs.get("price_kind", "on-demand")))
         lo, hi = EFFICIENCY_SPREAD
         for k in ("flop_efficiency", "bandwidth_efficiency"):
             if kwargs.get(k) is None:
@@ -432,7 +537,11 @@ def _monte_carlo(local: dict, *, samples, seed, uncertainty):
                 extra[k] = Dist("lognormal", (v * lo, min(v * hi, 1.0)), f"default {k} spread")
         return extra
 
-    return run_monte_carlo(estimate_inference, kwargs, MC_NUMERIC, samples=samples, seed=seed, default_spreads=spreads,
+    def estimator(**kw):
+        with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+            return _estimate(cat, **kw)
+
+    return run_monte_carlo(estimator, kwargs, MC_NUMERIC, samples=samples, seed=seed, default_spreads=spreads,
                            integer=("gpus", "batch", "input_tokens", "output_tokens"), target="usd_per_query",
                            constant="input_tokens")
 

@@ -30,11 +30,17 @@ def _plt():
 
 def check_path(path) -> Path:
     """The output path, checked for a supported extension and an existing folder."""
+    from .units import show
+
+    if not isinstance(path, (str, Path)) or not str(path).strip():
+        raise InputError(f"got {show(path)}; allowed: a file name ending in {', '.join(FORMATS)}", field="plot")
     p = Path(path)
     if p.suffix.lower() not in FORMATS:
-        raise InputError(f"got {str(path)!r}; allowed: a file name ending in {', '.join(FORMATS)}", field="plot")
-    if not p.parent.exists():
-        raise InputError(f"folder {str(p.parent)!r} does not exist", field="plot")
+        raise InputError(f"got {show(str(path))}; allowed: a file name ending in {', '.join(FORMATS)}", field="plot")
+    if not p.parent.is_dir():
+        raise InputError(f"folder {show(str(p.parent))} does not exist; create it first", field="plot")
+    if p.is_dir():
+        raise InputError(f"{show(str(p))} is a folder; give a file name", field="plot")
     return p
 
 

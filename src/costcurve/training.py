@@ -12,28 +12,53 @@ goodput is the fraction of wall-clock time spent on useful training, after resta
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass, field, fields
+from typing import NamedTuple
 
 import numpy as np
 
 from .report.notebook import NotebookMixin
 
 from . import costs, flop
-from .architecture import Architecture, count_params
-from .costs import DEFAULT_ASSUMPTIONS
-from .catalog import DTYPES, Accelerator, Catalog, load_catalog
-from .errors import CostcurveError, InputError
+from .architecture import count_params
+from .catalog import DTYPES, PRICE_KINDS, Accelerator, Catalog, load_catalog
+from .costs import DEFAULT_ASSUMPTIONS, CostAssumptions
+from .errors import InputError
+from .inputs import (check_choice, check_monte_carlo_options, check_price_date, check_result, check_text,
+                     resolve_model)
 from .mfu import default_mfu_model, era_of
 from .prices import resolve_price
 from .results import jsonable
-from .uncertainty import is_distribution
-from .units import SECONDS_PER_DAY, SECONDS_PER_HOUR, number_input, parse_date
+from .uncertainty import Dist, UncertainEstimate, is_distribution, parse_dist, price_spread, run_monte_carlo
+from .units import SECONDS_PER_DAY, SECONDS_PER_HOUR, number_input, parse_date, show
 
-
+__all__ = ["TrainingEstimate", "estimate_training", "resolve_model"]
 
 _num = number_input  # parse and check a user number
+RECOMPUTE = ("none", "selective", "full")
+#: Hardware/model FLOP of full activation recomputation on the 6·N·D path: one more forward pass
+#: (2N·D) on top of forward + backward (6N·D): 8/6 = 4/3 (Korthikanti et al. 2022, §4).
+FULL_RECOMPUTE_FACTOR = 4.0 / 3.0
+#: Default accelerator count when neither ``gpus`` nor ``days`` is given: a run above
+#: :data:`LARGE_RUN_FLOP` (GPT-3 scale, 3.1e23 FLOP) is put on a 1,024-accelerator cluster, the size
+#: Narayanan et al. (2021, §5.1) use for GPT-3 (1,024 A100s, 34 days); a smaller one on one
+#: 8-accelerator server (an HGX/DGX node). The output says so in a note.
+LARGE_RUN_FLOP = 1e23  #: [FLOP]
+DEFAULT_GPUS_LARGE_RUN = 1024  #: [count]
+DEFAULT_GPUS_SMALL_RUN = 8  #: [count]
+#: Starting MFU of the fixed point that solves the count from ``days`` (the default MFU depends on
+#: the count). 0.4 is near published large runs (PaLM 46.2%, Chowdhery et al. 2022 Table 3; Llama 3
+#: 38–43%, Dubey et al. 2024 Table 4); the iteration forgets it.
+MFU_START = 0.4
+#: Iterations of that fixed point: the default MFU moves with log10(count) by a slope well below 1,
+#: so each iteration shrinks the error by that factor; 20 leave it below 1e-6 (tests check).
+FIXED_POINT_ITERATIONS = 20
+#: Model size given to the default MFU model when only the FLOP is known (no params, no tokens):
+#: 7e9 parameters, the most common size of open models (Llama 2 7B, Mistral 7B, Qwen2.5 7B). [count]
+DEFAULT_MODEL_SIZE_PARAMS = 7e9
 
 
 @dataclass(frozen=True)
@@ -107,34 +132,6 @@ def _any_distribution(*values, assumptions=None) -> bool:
     return assumptions is not None and any(is_distribution(v) for v in vars(assumptions).values())
 
 
-def resolve_model(model, catalog: Catalog):
-    """A model argument → (name, Architecture or None, trained-model record or None).
-
-    ``model`` is an :class:`Architecture`, a preset name or alias, a trained-model name from the
-    models table, or a path to a Hugging Face ``config.json``.
-    """
-    if isinstance(model, Architecture):
-        return model.name, model, None
-    text = str(model).strip()
-    if text.endswith(".json") or "/" in text or "\\" in text:
-        from .hfconfig import read_hf_config
-
-        arch = read_hf_config(text)
-        return arch.name, arch, None
-    record = catalog.models.get(text.lower())
-    arch = None
-    try:
-        arch = catalog.architecture(text)
-    except CostcurveError:
-        if record is None:
-            raise
-    if record is None and arch is not None:
-        record = catalog.model_by_preset.get(arch.name)
-    if arch is None and record is not None and record.get("preset"):
-        arch = catalog.architecture(record["preset"])
-    return (arch.name if arch is not None else record["name"]), arch, record
-
-
 def estimate_training(*, model=None, params=None, active_params=None, tokens=None, training_flop=None,
                       gpu="h100", gpus=None, days=None, mfu=None, dtype="bf16", goodput=1.0, recompute="none",
                       seq_len=None, price_usd_per_gpu_hour=None, provider=None, price_kind="on-demand", date=None,
@@ -147,67 +144,147 @@ def estimate_training(*, model=None, params=None, active_params=None, tokens=Non
         params, active_params: parameter counts [count] when no architecture is given (6·N·D).
         tokens: training tokens [count]; defaults to the trained-model record's tokens.
         training_flop: total model FLOP [FLOP], overriding the count.
-        gpu: accelerator name or alias; gpus: how many [count]; or days: target wall-clock [days],
-            from which the count is solved.
+        gpu: accelerator name or alias; gpus: how many [count, whole]; or days: target wall-clock
+            [days; text may carry a unit: ``"30d"``, ``"12h"``], from which the count is solved.
         mfu: model FLOP utilisation (0, 1]; default from the fitted MFU model (see costcurve.mfu).
         dtype: fp32 | tf32 | bf16 | fp16 | fp8, selects the peak FLOP/s.
         goodput: useful fraction of wall-clock time (0, 1] (restarts, failures, checkpoints).
         recompute: none | selective | full activation recomputation (hardware FLOP only).
-        seq_len: training sequence length [tokens] for the attention term.
+        seq_len: training sequence length [tokens, whole] for the attention term.
         price_usd_per_gpu_hour: rental price [USD/h]; default: catalog median near ``date``.
         provider, price_kind: filter catalog prices (on-demand, spot, 1-year, 3-year).
-        date: date of the prices (``datetime.date`` or ISO text); default today.
+        date: date of the prices (``datetime.date`` or ISO text); default today. With a catalog
+            price, a date before the accelerator's release is refused.
         chip_price_usd: purchase price of one accelerator [USD]; default: catalog.
         assumptions: :class:`costcurve.costs.CostAssumptions` overriding the documented defaults.
-        calibration: a calibration profile (dict or path) from ``costcurve measure``.
+        calibration: a calibration profile (dict or path) from ``costcurve measure`` (not with ``mfu``).
         catalog: a Catalog, or path(s) of user CSVs added to the bundled tables.
         samples, seed, uncertainty: any numeric argument may be a range or distribution
             (``"0.3..0.5"``, ``"normal(0.4,0.05)"``, see :mod:`costcurve.uncertainty`); then, or with
             ``uncertainty=True`` (spread on the default MFU and price too), a seeded Monte Carlo of
             ``samples`` draws (default 10,000) returns an :class:`~costcurve.uncertainty.UncertainEstimate`.
+            ``samples`` and ``seed`` without anything uncertain are refused.
 
-    Returns a :class:`TrainingEstimate` (or an ``UncertainEstimate`` under uncertainty).
+    Returns a :class:`TrainingEstimate` (or an ``UncertainEstimate`` under uncertainty). Every bad
+    argument, and a result that is not finite (e.g. from ``mfu=1e-320``), raises an
+    :class:`~costcurve.errors.InputError` naming the parameter.
     """
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
-    if uncertainty or _any_distribution(params, active_params, tokens, training_flop, gpus, days, mfu, goodput,
-                                        price_usd_per_gpu_hour, chip_price_usd, seq_len, assumptions=assumptions):
-        from .uncertainty_training import monte_carlo_training
+    if assumptions is not None and not isinstance(assumptions, CostAssumptions):
+        raise InputError(f"got {type(assumptions).__name__}; allowed: a costcurve.costs.CostAssumptions or None",
+                         field="assumptions")
+    if not isinstance(uncertainty, bool):
+        raise InputError(f"got {show(uncertainty)}; allowed: True or False", field="uncertainty")
+    kwargs = dict(model=model, params=params, active_params=active_params, tokens=tokens, training_flop=training_flop,
+                  gpu=gpu, gpus=gpus, days=days, mfu=mfu, dtype=dtype, goodput=goodput, recompute=recompute,
+                  seq_len=seq_len, price_usd_per_gpu_hour=price_usd_per_gpu_hour, provider=provider,
+                  price_kind=price_kind, date=date, chip_price_usd=chip_price_usd, assumptions=assumptions,
+                  calibration=calibration, catalog=cat)
+    uncertain = uncertainty or _any_distribution(*(kwargs[k] for k in MC_NUMERIC), assumptions=assumptions)
+    check_monte_carlo_options(samples, seed, uncertain)
+    if uncertain:
+        return _monte_carlo(kwargs, samples=samples, seed=seed, uncertainty=uncertainty)
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        return _estimate(**kwargs)
 
-        return monte_carlo_training(dict(
-            model=model, params=params, active_params=active_params, tokens=tokens, training_flop=training_flop,
-            gpu=gpu, gpus=gpus, days=days, mfu=mfu, dtype=dtype, goodput=goodput, recompute=recompute, seq_len=seq_len,
-            price_usd_per_gpu_hour=price_usd_per_gpu_hour, provider=provider, price_kind=price_kind, date=date,
-            chip_price_usd=chip_price_usd, assumptions=assumptions, calibration=calibration, catalog=cat),
-            samples=samples, seed=seed, uncertainty=uncertainty)
-    A = assumptions or DEFAULT_ASSUMPTIONS
-    notes = []
-    if dtype not in DTYPES:
-        raise InputError(f"got {dtype!r}; allowed: {', '.join(DTYPES)}", field="dtype")
+
+def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus, days, mfu, dtype, goodput,
+              recompute, seq_len, price_usd_per_gpu_hour, provider, price_kind, date, chip_price_usd, assumptions,
+              calibration, catalog) -> TrainingEstimate:
+    """One point estimate (arrays broadcast): workload → accelerator count → time → dollars, then checks."""
+    cat, A, notes = catalog, assumptions or DEFAULT_ASSUMPTIONS, []
+    check_choice(dtype, DTYPES, "dtype")
+    check_choice(recompute, RECOMPUTE, "recompute")
+    check_text(gpu, "gpu")
+    check_text(provider, "provider", optional=True)
     acc: Accelerator = cat.accelerator(gpu)
     peak = acc.peak_flop_per_s(dtype)
     date = parse_date(date)
+    given = {"params": params, "active_params": active_params, "tokens": tokens, "training_flop": training_flop,
+             "seq_len": seq_len, "gpus": gpus, "days": days, "mfu": mfu, "goodput": goodput,
+             "price_usd_per_gpu_hour": price_usd_per_gpu_hour, "chip_price_usd": chip_price_usd, **vars(A)}
+    w = _workload(cat, model, params, active_params, tokens, training_flop, seq_len, recompute, notes)
+    given.update(params=w.params_total if params is not None else None, tokens=w.tokens if tokens is not None else None,
+                 active_params=w.params_active if active_params is not None else None,
+                 training_flop=w.training_flop if training_flop is not None else None, seq_len=w.seq_len)
+    check_result(w.training_flop, "training FLOP", _given(given, "params", "active_params", "tokens", "training_flop",
+                                                          "seq_len"), unit="FLOP")
+    check_result(w.hardware_flop, "hardware FLOP", _given(given, "params", "active_params", "tokens", "training_flop",
+                                                          "seq_len"), unit="FLOP")
+    goodput = _num(goodput, "goodput", kind="plain", upper=1.0)
+    mfu_fn, mfu_source = _mfu_model(cat, acc, dtype, mfu, calibration, w, notes)
+    given.update(goodput=goodput, mfu=mfu if mfu is None else mfu_fn(1.0))
+    gpus = _accelerator_count(gpus, days, w.training_flop, peak, goodput, mfu_fn, notes, given)
+    mfu_v = mfu_fn(gpus)
+    wall = w.training_flop / (gpus * peak * mfu_v * goodput)
+    gpu_hours = gpus * wall / SECONDS_PER_HOUR
+    for value, what, unit in ((wall, "wall-clock time", "s"), (gpu_hours, "number of accelerator-hours", "h")):
+        check_result(value, what, _given(given, "params", "active_params", "tokens", "training_flop", "gpus", "days",
+                                         "mfu", "goodput"), unit=unit)
+    price, price_source, chip = _prices(cat, acc, date, price_usd_per_gpu_hour, provider, price_kind, chip_price_usd,
+                                        notes)
+    d = _dollars(A, acc, gpus, wall, gpu_hours, price, chip)
+    for key, what in (("cost_cloud_usd", "cloud cost"), ("cost_acquisition_usd", "cluster cost"),
+                      ("cost_amortized_usd", "amortized cost"), ("energy_kwh", "energy"), ("co2_kg", "CO2 mass")):
+        check_result(d[key], what, {k: v for k, v in given.items() if v is not None}, allow_nan=True,
+                     unit="USD" if "usd" in key else "")
+    return TrainingEstimate(
+        model=w.name, gpu=acc.name, dtype=dtype, flop_method=w.method, training_flop=w.training_flop,
+        hardware_flop=w.hardware_flop, params_total=w.params_total, params_active=w.params_active, tokens=w.tokens,
+        gpus=gpus, peak_flop_per_s=peak, mfu=mfu_v, mfu_source=mfu_source, goodput=goodput, wall_clock_s=wall,
+        gpu_hours=gpu_hours, price_usd_per_gpu_hour=price, price_source=price_source, chip_price_usd=chip, date=date,
+        flop_breakdown=w.breakdown, assumptions=A, notes=tuple(notes), **d)
 
-    # ---- FLOP -----------------------------------------------------------------------------
+
+def _given(given: dict, *names) -> dict:
+    return {k: given[k] for k in names if given.get(k) is not None}
+
+
+# ---- step 1: the workload (FLOP) ---------------------------------------------------------------
+class _Workload(NamedTuple):
+    name: str | None
+    params_total: object  # [count]
+    params_active: object  # [count]
+    tokens: object  # [count]
+    seq_len: object  # [tokens] or None
+    training_flop: object  # [FLOP]
+    hardware_flop: object  # [FLOP]
+    method: str
+    breakdown: dict
+
+
+def _workload(cat, model, params, active_params, tokens, training_flop, seq_len, recompute, notes) -> _Workload:
+    """Parameters, tokens and FLOP of the run, from an architecture, a models-table record, or counts."""
     name, arch, record = (None, None, None) if model is None else resolve_model(model, cat)
-    tokens = _num(tokens, "tokens")
+    tokens = _num(tokens, "tokens", low=1.0)
+    params = _num(params, "params", low=1.0)
+    active_params = _num(active_params, "active_params", low=1.0)
+    training_flop = _num(training_flop, "training_flop", low=1.0)
+    seq = _num(seq_len, "seq_len", integer=True, low=1.0)
+    if arch is not None and (params is not None or active_params is not None):
+        which = "params" if params is not None else "active_params"
+        raise InputError(f"{name} is an architecture, which fixes the parameter count ({count_params(arch):.4g}); "
+                         f"give either the model or {which}, not both", field=which)
+    if params is not None and active_params is not None and np.any(np.asarray(active_params) > np.asarray(params)):
+        raise InputError(f"got {show(_max(active_params))} active parameters, more than the {show(_max(params))} "
+                         "parameters in all; allowed: active_params <= params", field="active_params")
     if tokens is None and record is not None and record.get("training_tokens"):
         tokens = record["training_tokens"]
         notes.append(f"tokens from the models table: {tokens:.3g} ({record['name']})")
-    params = _num(params, "params")
-    active_params = _num(active_params, "active_params")
-    training_flop = _num(training_flop, "training_flop")
     breakdown = {}
     if arch is not None:
-        p_total = count_params(arch)
-        p_active = count_params(arch, active=True)
+        p_total, p_active = count_params(arch), count_params(arch, active=True)
     else:
+        if record is not None and (params is not None or active_params is not None):
+            notes.append(f"parameter count given: it replaces the models table's figure for {record['name']}")
         p_total = params if params is not None else (record or {}).get("params_total")
         p_active = active_params if active_params is not None else ((record or {}).get("params_active") or p_total)
         if p_total is None:
             p_total = p_active
-    seq = _num(seq_len, "seq_len")
     if training_flop is not None:
         method = "given"
+        if arch is not None or p_active is not None and tokens is not None:
+            notes.append("training FLOP given: it replaces the count from the model and tokens")
     elif arch is not None:
         if tokens is None:
             raise InputError("needed with an architecture (e.g. --tokens 2T)", field="tokens")
@@ -223,65 +300,136 @@ def estimate_training(*, model=None, params=None, active_params=None, tokens=Non
         notes.append(f"training FLOP from the models table ({record['name']})")
     else:
         raise InputError("give a model preset, or params (or active_params) with tokens, or training_flop", field="model")
-    if recompute != "none":
-        hardware_flop = training_flop * (flop.recompute_factor(arch, recompute, seq) if arch is not None
-                                         else (4.0 / 3.0 if recompute == "full" else 1.0))
-    else:
+    if recompute == "none":
         hardware_flop = training_flop
+    elif arch is not None:
+        hardware_flop = training_flop * flop.recompute_factor(arch, recompute, seq)
+    else:  # 6·N·D has no attention term to re-run selectively; full recomputation adds one forward (4/3)
+        hardware_flop = training_flop * (FULL_RECOMPUTE_FACTOR if recompute == "full" else 1.0)
+    return _Workload(name, p_total, p_active, tokens, seq, training_flop, hardware_flop, method, breakdown)
 
-    # ---- throughput ----------------------------------------------------------------------
-    goodput = _num(goodput, "goodput", upper=1.0)
-    if gpus is not None and days is not None:
-        raise InputError("give either gpus or days, not both", field="gpus")
-    gpus = _num(gpus, "gpus")
-    days = _num(days, "days")
-    size = p_active if p_active is not None else (training_flop / (6.0 * tokens) if tokens is not None else 7e9)
-    mfu_source = "given"
+
+def _max(v) -> float:
+    return float(np.max(np.asarray(v, dtype=float)))
+
+
+# ---- step 2: efficiency (MFU) ------------------------------------------------------------------
+def _mfu_model(cat, acc, dtype, mfu, calibration, w: _Workload, notes):
+    """(MFU as a function of the accelerator count, where it comes from)."""
+    if mfu is not None and calibration is not None:
+        raise InputError("a calibration profile sets the MFU, and an MFU was given too: give one of them",
+                         field="calibration")
     if mfu is not None:
-        mfu = _num(mfu, "mfu", upper=1.0)
-    elif calibration is not None:
+        mfu = _num(mfu, "mfu", kind="plain", upper=1.0)
+        return (lambda n: mfu), "given"
+    # the MFU model and the calibration need the model's size; with only FLOP given, a typical size
+    if w.params_active is not None:
+        size = w.params_active
+    elif w.tokens is not None:
+        size = w.training_flop / (6.0 * w.tokens)
+    else:
+        size = DEFAULT_MODEL_SIZE_PARAMS
+        notes.append(f"model size unknown: the default MFU assumes {DEFAULT_MODEL_SIZE_PARAMS:.0e} parameters")
+    if calibration is not None:
         from .calibration import calibrated_mfu
 
-        mfu = calibrated_mfu(calibration, acc, dtype, size)
-        mfu_source = "calibration"
+        value = calibrated_mfu(calibration, acc, dtype, size)
         notes.append("MFU from the calibration profile: measured on one device, cluster communication not included")
-    else:
-        mfu_source = "default model"
-    model_mfu = default_mfu_model(cat) if mfu is None else None
+        return (lambda n: value), "calibration"
+    model = default_mfu_model(cat)
     era = era_of(acc.generation, acc.release_date.year)
+    return (lambda n: model.predict(era, n, size, dtype == "fp8")), "default model"
 
-    def _mfu_for(n):
-        return mfu if mfu is not None else model_mfu.predict(era, n, size, dtype == "fp8")
 
-    if gpus is None:
-        if days is None:
-            gpus = 1024.0 if training_flop is not None and np.all(np.asarray(training_flop) > 1e23) else 8.0
-            notes.append(f"gpus not given: assumed {gpus:g}")
-        else:
-            target = days * SECONDS_PER_DAY
-            n = training_flop / (peak * 0.4 * goodput * target)
-            for _ in range(20):  # the default MFU depends on the count: fixed point
-                n = training_flop / (peak * _mfu_for(np.maximum(n, 1.0)) * goodput * target)
-            gpus = np.ceil(n) if isinstance(n, np.ndarray) else float(math.ceil(n))
-    mfu_v = _mfu_for(gpus)
-    wall = training_flop / (gpus * peak * mfu_v * goodput)
-    gpu_hours = gpus * wall / SECONDS_PER_HOUR
+# ---- step 3: the accelerator count -------------------------------------------------------------
+def _accelerator_count(gpus, days, training_flop, peak, goodput, mfu_fn, notes, given):
+    """The count given, solved from a target wall-clock time, or a default by the size of the run."""
+    if gpus is not None and days is not None:
+        raise InputError("give either gpus or days, not both", field="gpus")
+    gpus = _num(gpus, "gpus", integer=True, low=1.0)
+    days = _num(days, "days", kind="time", default_unit="d")
+    if gpus is not None:
+        return gpus
+    if days is None:
+        large = np.all(np.asarray(training_flop) > LARGE_RUN_FLOP)
+        gpus = float(DEFAULT_GPUS_LARGE_RUN if large else DEFAULT_GPUS_SMALL_RUN)
+        notes.append(f"gpus not given: assumed {gpus:g}")
+        return gpus
+    target_s = days * SECONDS_PER_DAY
+    n = training_flop / (peak * MFU_START * goodput * target_s)
+    for _ in range(FIXED_POINT_ITERATIONS):
+        n = training_flop / (peak * mfu_fn(np.maximum(n, 1.0)) * goodput * target_s)
+    check_result(n, "number of accelerators", _given(given, "days", "mfu", "goodput", "params", "tokens",
+                                                     "training_flop"))
+    if np.any(np.asarray(n) < 1):
+        notes.append("the run needs less than one accelerator to finish in the days given: counted as 1")
+    n = np.maximum(np.ceil(n), 1.0)
+    return n if np.ndim(n) else float(n)
 
-    # ---- dollars -------------------------------------------------------------------------
-    price, price_source = resolve_price(cat, acc.name, date, price_usd_per_gpu_hour, provider=provider, kind=price_kind)
-    chip = _num(chip_price_usd, "chip_price_usd") if chip_price_usd is not None else (acc.price_usd or math.nan)
+
+# ---- step 4: dollars, energy, CO2 --------------------------------------------------------------
+def _prices(cat, acc, date, price, provider, price_kind, chip_price_usd, notes):
+    """(hourly price [USD/h], its source, chip price [USD]); a catalog price is checked against the date."""
+    price = _num(price, "price_usd_per_gpu_hour", kind="money")
+    if price is None:
+        check_choice(price_kind, PRICE_KINDS, "price_kind")
+        note = check_price_date(cat, acc, date, kind=price_kind, provider=provider)
+        if note:
+            notes.append(note)
+    price, source = resolve_price(cat, acc.name, date, price, provider=provider, kind=price_kind)
+    chip = _num(chip_price_usd, "chip_price_usd", kind="money")
+    return price, source, (acc.price_usd or math.nan) if chip is None else chip
+
+
+def _dollars(A, acc, gpus, wall, gpu_hours, price, chip) -> dict:
+    """The three costs of Cottier et al. (2024), energy and CO2 (see costcurve.costs)."""
     energy = costs.energy_kwh(gpus, acc.tdp_w or math.nan, wall, server_power_overhead=A.server_power_overhead,
                               power_utilization=A.power_utilization, pue=A.pue)
     energy_usd = energy * A.electricity_usd_per_kwh
     capex = costs.acquisition_cost_usd(gpus, chip, A.server_overhead)
-    amortized = costs.amortized_capex_usd(capex, wall, A.depreciation_per_year) + energy_usd
-    return TrainingEstimate(
-        model=name, gpu=acc.name, dtype=dtype, flop_method=method, training_flop=training_flop,
-        hardware_flop=hardware_flop, params_total=p_total, params_active=p_active, tokens=tokens, gpus=gpus,
-        peak_flop_per_s=peak, mfu=mfu_v, mfu_source=mfu_source, goodput=goodput, wall_clock_s=wall,
-        gpu_hours=gpu_hours, price_usd_per_gpu_hour=price, price_source=price_source, chip_price_usd=chip,
-        cost_cloud_usd=costs.cloud_cost_usd(gpu_hours, price), cost_amortized_usd=amortized,
-        cost_acquisition_usd=capex, cost_energy_usd=energy_usd, energy_kwh=energy,
-        co2_kg=energy * A.grid_kg_co2_per_kwh, date=date, flop_breakdown=breakdown,
-        assumptions=A, notes=tuple(notes),
-    )
+    return {"cost_cloud_usd": costs.cloud_cost_usd(gpu_hours, price),
+            "cost_amortized_usd": costs.amortized_capex_usd(capex, wall, A.depreciation_per_year) + energy_usd,
+            "cost_acquisition_usd": capex, "cost_energy_usd": energy_usd, "energy_kwh": energy,
+            "co2_kg": energy * A.grid_kg_co2_per_kwh}
+
+
+# ---- the Monte Carlo ---------------------------------------------------------------------------
+#: inputs of estimate_training that may be ranges or distributions
+MC_NUMERIC = ("params", "active_params", "tokens", "training_flop", "gpus", "days", "mfu", "goodput",
+              "price_usd_per_gpu_hour", "chip_price_usd", "seq_len")
+
+
+def _monte_carlo(kwargs: dict, *, samples, seed, uncertainty) -> UncertainEstimate:
+    """Sample every uncertain input, run :func:`_estimate` once on the arrays, wrap the result.
+
+    Uncertain defaults under ``uncertainty=True`` when the user gives no range:
+    * MFU: logit-normal around the default model's prediction with the scatter of the published runs
+      it was fitted on (``MFUModel.residual_sd_logit``, costcurve.mfu);
+    * price: lognormal around the chosen catalog price with the spread of ln(price) of the quotes
+      it was chosen from (:func:`costcurve.prices.price_spread_log`).
+    Cost-assumption fields (PUE, electricity price, ...) given as ranges are sampled too.
+    """
+    A = kwargs.get("assumptions") or DEFAULT_ASSUMPTIONS
+    a_dists = {f.name: parse_dist(getattr(A, f.name), f.name) for f in dataclasses.fields(A)
+               if is_distribution(getattr(A, f.name))}
+
+    def apply(kw, values):  # assumption fields go into a CostAssumptions object
+        return dict(kw, assumptions=dataclasses.replace(A, **values))
+
+    def spreads(base):
+        extra = {}
+        if uncertainty and kwargs.get("mfu") is None and base.mfu_source == "default model":
+            sd = default_mfu_model(kwargs["catalog"]).residual_sd_logit
+            extra["mfu"] = Dist("logit-normal", (float(base.mfu), sd), "default MFU scatter")
+        if uncertainty and kwargs.get("price_usd_per_gpu_hour") is None:
+            extra.update(price_spread(kwargs["catalog"], base, kwargs.get("provider"), kwargs.get("price_kind", "on-demand")))
+        return extra
+
+    def estimator(**kw):
+        with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+            return _estimate(**kw)
+
+    return run_monte_carlo(estimator, kwargs, MC_NUMERIC, samples=samples, seed=seed, default_spreads=spreads,
+                           integer=("seq_len", "gpus"),
+                           constant="tokens" if kwargs.get("training_flop") is None else "training_flop",
+                           extra_dists=a_dists, apply=apply)

@@ -27,10 +27,12 @@ import numpy as np
 from .report.notebook import NotebookMixin
 
 from .errors import InputError
-from .units import parse_quantity
+from .units import parse_quantity, show
 
 Z95 = 1.6448536269514722  #: standard normal quantile of 0.95
+MAX_REDRAWS = 50  #: rounds of redrawing out-of-bounds samples before a distribution is refused
 DEFAULT_SAMPLES = 10_000
+MAX_SAMPLES = 10_000_000  #: a Monte Carlo beyond this would need more than ~1 GB per output array
 
 
 @dataclass(frozen=True)
@@ -42,16 +44,17 @@ class Dist:
     text: str = ""
 
     def sample(self, rng: np.random.Generator, n: int, low: float = 0.0, high: float = math.inf,
-               low_inclusive: bool = False) -> np.ndarray:
-        """Draw ``n`` values, redrawing any outside (low, high] (truncation)."""
-        x = self._draw(rng, n)
-        for _ in range(50):
-            bad = ~((x > low) | (low_inclusive & (x >= low))) | (x > high)
-            if not bad.any():
-                return x
-            x[bad] = self._draw(rng, int(bad.sum()))
+               low_inclusive: bool = False, field: str = "distribution") -> np.ndarray:
+        """Draw ``n`` values, redrawing any outside (low, high] or not finite (truncation)."""
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            x = self._draw(rng, n)
+            for _ in range(MAX_REDRAWS):
+                bad = ~((x > low) | (low_inclusive & (x >= low))) | (x > high) | ~np.isfinite(x)
+                if not bad.any():
+                    return x
+                x[bad] = self._draw(rng, int(bad.sum()))
         raise InputError(f"{self.text or self.kind}: almost no probability inside the allowed range "
-                         f"({low:g}, {high:g}]", field="distribution")
+                         f"{'[' if low_inclusive else '('}{low:g}, {high:g}] of finite numbers", field=field)
 
     def _draw(self, rng, n):
         k, p = self.kind, self.params
@@ -132,13 +135,26 @@ def parse_dist(value, field: str) -> Dist:
     raise InputError(f"{text!r} is not a distribution; allowed: {SYNTAX}", field=field)
 
 
+#: how the numbers of a range are read, by field (see costcurve.units.parse_quantity); default: count
+QUANTITY_KIND = {
+    "max_time_per_output_token_s": ("time", "s"), "max_time_to_first_token_s": ("time", "s"),
+    "allreduce_latency_s": ("time", "s"), "days": ("time", "d"),
+    "price_usd_per_gpu_hour": ("money", "s"), "chip_price_usd": ("money", "s"),
+    **{k: ("plain", "s") for k in ("mfu", "goodput", "utilization", "flop_efficiency", "bandwidth_efficiency",
+                                   "interconnect_efficiency", "memory_utilization", "pue", "server_overhead",
+                                   "server_power_overhead", "power_utilization", "electricity_usd_per_kwh",
+                                   "grid_kg_co2_per_kwh", "depreciation_per_year")},
+}
+
+
 def _number(s, field, text):
+    kind, unit = QUANTITY_KIND.get(field, ("count", "s"))
     try:
-        v = parse_quantity(s.strip(), field)
-    except InputError:
-        raise InputError(f"{text!r}: cannot read {s.strip()!r} as a number; allowed: {SYNTAX}", field=field) from None
+        v = parse_quantity(s.strip(), field, kind, default_unit=unit)
+    except InputError as e:
+        raise InputError(f"{show(text)}: {e.message}; ranges: {SYNTAX}", field=field) from None
     if not math.isfinite(v):
-        raise InputError(f"{text!r}: numbers must be finite", field=field)
+        raise InputError(f"{show(text)}: numbers must be finite", field=field)
     return v
 
 
@@ -175,31 +191,30 @@ def _quantiles(x) -> tuple:
     return float(q[0]), float(q[1]), float(q[2])
 
 
-def _ranks(x):
-    r = np.empty(len(x))
-    r[np.argsort(x, kind="stable")] = np.arange(len(x))
-    return r
-
-
 SENSITIVITY_MAX_SAMPLES = 20_000  #: rank correlations use at most this many draws (standard error ~0.007)
 
 
 def sensitivity(inputs: dict, output) -> list[dict]:
     """Rank inputs by share of the output's spread: squared Spearman correlation, normalised.
 
-    Uses the first :data:`SENSITIVITY_MAX_SAMPLES` draws (they are independent). Returns a list of
-    ``{"input", "spearman", "share"}`` sorted by share, largest first.
+    Spearman's rho by :func:`scipy.stats.spearmanr` (tied values get their average rank, as
+    integer inputs such as a batch size have many ties). Uses the first
+    :data:`SENSITIVITY_MAX_SAMPLES` draws (they are independent). Returns a list of
+    ``{"input", "spearman", "share"}`` sorted by share, largest first; an input or output that
+    does not vary has rho 0.
     """
+    from scipy.stats import spearmanr
+
     m = SENSITIVITY_MAX_SAMPLES
-    inputs = {k: np.asarray(v, dtype=float)[:m] for k, v in inputs.items()}
-    y = _ranks(np.asarray(output, dtype=float)[:m])
-    y = (y - y.mean()) / (y.std() or 1.0)
+    y = np.asarray(output, dtype=float)[:m]
     rows = []
     for name, x in inputs.items():
-        rx = _ranks(np.asarray(x, dtype=float))
-        sd = rx.std()
-        rho = 0.0 if sd == 0 else float(np.mean((rx - rx.mean()) / sd * y))
-        rows.append({"input": name, "spearman": rho})
+        x = np.asarray(x, dtype=float)[:m]
+        if x.size < 2 or np.ptp(x) == 0 or np.ptp(y) == 0:
+            rho = 0.0
+        else:
+            rho = float(spearmanr(x, y).statistic)
+        rows.append({"input": name, "spearman": rho if math.isfinite(rho) else 0.0})
     total = sum(r["spearman"] ** 2 for r in rows) or 1.0
     for r in rows:
         r["share"] = r["spearman"] ** 2 / total
@@ -299,13 +314,23 @@ LOW_INCLUSIVE = {"pue", "grid_kg_co2_per_kwh", "allreduce_latency_s"}
 
 def check_samples(samples) -> int:
     """Validate a sample count (default :data:`DEFAULT_SAMPLES`)."""
+    from .units import number_input, show
+
     if samples is None:
         return DEFAULT_SAMPLES
-    if isinstance(samples, str):
-        samples = parse_quantity(samples, "samples")
-    if not float(samples).is_integer() or not 2 <= samples <= 10_000_000:
-        raise InputError(f"got {samples!r}; allowed: a whole number 2..10,000,000", field="samples")
-    return int(samples)
+    v = number_input(samples, "samples", integer=True)
+    if not 2 <= v <= MAX_SAMPLES:
+        raise InputError(f"got {show(v)}; allowed: a whole number 2..{MAX_SAMPLES:,}", field="samples")
+    return int(v)
+
+
+def check_seed(seed) -> int | None:
+    """Validate a seed: None or a whole number >= 0 (an int, or text of one)."""
+    from .units import number_input
+
+    if seed is None:
+        return None
+    return int(number_input(seed, "seed", integer=True, allow_zero=True, upper=2.0**63))
 
 
 def draw(dists: dict, rng, n: int, integer=()) -> dict:
@@ -313,7 +338,7 @@ def draw(dists: dict, rng, n: int, integer=()) -> dict:
     out = {}
     for name, d in dists.items():
         lo, hi = BOUNDS.get(name, (0.0, math.inf))
-        x = d.sample(rng, n, lo, hi, low_inclusive=name in LOW_INCLUSIVE)
+        x = d.sample(rng, n, lo, hi, low_inclusive=name in LOW_INCLUSIVE, field=name)
         out[name] = np.maximum(np.round(x), 1.0) if name in integer else x
     return out
 
@@ -330,9 +355,8 @@ def run_monte_carlo(estimator, kwargs: dict, numeric, *, samples=None, seed=None
     when nothing varies, so that summaries still come from arrays of the right length.
     """
     n = check_samples(samples)
-    if seed is not None and (not float(seed).is_integer() or seed < 0):
-        raise InputError(f"got {seed!r}; allowed: a whole number >= 0", field="seed")
-    rng = np.random.default_rng(None if seed is None else int(seed))
+    seed = check_seed(seed)
+    rng = np.random.default_rng(seed)
     dists = {k: parse_dist(kwargs[k], k) for k in numeric if is_distribution(kwargs.get(k))}
     extra = dict(extra_dists or {})
     point = dict(kwargs)

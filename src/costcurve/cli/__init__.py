@@ -52,7 +52,35 @@ class LazyGroup(click.Group):
             close = difflib.get_close_matches(name, list(COMMANDS), n=3)
             hint = f"; did you mean {', '.join(close)}?" if close else f"; allowed: {', '.join(COMMANDS)}"
             raise click.UsageError(f"unknown command {name!r}{hint}")
-        return super().resolve_command(ctx, args)
+        resolved = super().resolve_command(ctx, args)
+        ctx.meta["costcurve.command"] = resolved[1]
+        return resolved
+
+    def invoke(self, ctx):
+        """Run the subcommand; a library error's ``field`` is mapped to the option the user typed."""
+        from costcurve.errors import CostcurveError
+
+        try:
+            return super().invoke(ctx)
+        except CostcurveError as e:
+            e.option = option_for(ctx.meta.get("costcurve.command"), e.field)
+            raise
+
+
+def option_for(command, field):
+    """The option (``--latency-target``) of ``command`` whose parameter name is ``field``; else ``field``.
+
+    Library parameters and click parameters share names (``max_time_per_output_token_s`` is the
+    parameter of ``--latency-target``), so this mapping is the whole of the CLI's part in validation.
+    """
+    if not field or command is None:
+        return field
+    commands = [command, *getattr(command, "commands", {}).values()]
+    for cmd in commands:
+        for p in cmd.params:
+            if p.name == field and p.opts:
+                return max(p.opts, key=len) if isinstance(p, click.Option) else p.human_readable_name
+    return field
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -88,7 +116,10 @@ def main(argv=None):
         click.echo(f"error: {e.format_message()}", err=True)
         sys.exit(e.exit_code)
     except CostcurveError as e:
-        click.echo(f"error: {e}", err=True)
+        option = getattr(e, "option", None) or e.field
+        message = getattr(e, "message", None) or str(e)
+        text = f"{option}: {message}" if option and e.field else str(e)
+        click.echo(f"error: {' '.join(text.split())}", err=True)
         sys.exit(2)
     except BrokenPipeError:
         sys.exit(0)

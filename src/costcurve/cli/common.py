@@ -25,7 +25,8 @@ def _stack(*decorators):
 
 #: --price, --provider, --price-kind, --date: how the hourly price is chosen (train and infer)
 price_options = _stack(
-    click.option("--price", "price", help="Rental price in USD per accelerator-hour; default: catalog median near --date."),
+    click.option("--price", "price_usd_per_gpu_hour",
+                 help="Rental price in USD per accelerator-hour (e.g. 2.50); default: catalog median near --date."),
     click.option("--provider", help="Take catalog prices from this provider only (e.g. aws, lambda)."),
     click.option("--price-kind", type=click.Choice(["on-demand", "spot", "1-year", "3-year"]), default="on-demand",
                  show_default=True),
@@ -36,6 +37,19 @@ monte_carlo_options = _stack(
     click.option("--samples", help="Monte Carlo samples (default 10,000) when any input is a range."),
     click.option("--seed", type=int, help="Seed of the Monte Carlo (same seed, same answer)."),
 )
+
+
+def plot_option(help_text: str):
+    """``--plot FILE`` (.png, .svg or .pdf, in an existing folder)."""
+    return click.option("--plot", "plot", type=click.Path(dir_okay=False), help=help_text)
+
+
+def check_plot_path(path):
+    """Refuse a --plot path with an unsupported suffix or a missing folder before any work is done."""
+    if path is not None:
+        from costcurve.plot import check_path
+
+        check_path(path)
 
 
 def emit_json(obj) -> None:
@@ -66,11 +80,38 @@ def table(title: str, columns, rows, *, justify_right=()):
 
 
 def p50_cell(u, name: str, f) -> str:
-    """``p50 (p5–p95)`` of a Monte Carlo figure formatted by ``f``; a plain value if it does not vary."""
+    """``p50 (p5–p95)`` of a Monte Carlo figure formatted by ``f``; a plain value if it does not vary.
+
+    When some samples gave no value (e.g. a batch that does not fit), the cell says what share.
+    """
     s = u.summary(name)
     if isinstance(s, dict):
-        return f"{f(s['p50'])} ({f(s['p5'])}–{f(s['p95'])})"
-    return "n/a" if s is None else f(s)
+        cell = f"{f(s['p50'])} ({f(s['p5'])}–{f(s['p95'])})"
+        if s.get("invalid_share"):
+            cell += f" [{s['invalid_share']:.1%} of samples dropped]"
+        return cell
+    if s is None:
+        return "n/a (no sample gave a value)"
+    try:
+        return f(s)
+    except (TypeError, ValueError):
+        return str(s)
+
+
+def dropped_samples_note(u, names) -> str | None:
+    """A note when some Monte Carlo samples of ``names`` gave no value, saying how many and why."""
+    import numpy as np
+
+    shares = {}
+    for name in names:
+        v = np.asarray(getattr(u.samples, name), dtype=float)
+        if v.ndim and v.size > 1 and not np.isfinite(v).all():
+            shares[name] = 1 - float(np.isfinite(v).mean())
+    if not shares:
+        return None
+    worst = max(shares.values())
+    return (f"{worst:.1%} of the {u.n_samples:,} samples gave no value for {', '.join(shares)} and are left out of "
+            "the percentiles (see the notes; in JSON: invalid_share)")
 
 
 def sensitivity_table(u, what: str) -> None:
@@ -81,22 +122,23 @@ def sensitivity_table(u, what: str) -> None:
               [(r["input"], f"{r['spearman']:+.2f}", f"{r['share']:.0%}") for r in sens], justify_right=(1, 2))
 
 
-def finish(est, *, as_json: bool, plot_path, plot_field: str, plot_title: str, plot_xlabel: str, render, render_uncertain):
+def finish(est, *, as_json: bool, plot, plot_field: str, plot_title: str, plot_xlabel: str, render, render_uncertain):
     """Render a (possibly Monte Carlo) estimate as JSON or tables; write the distribution plot if asked."""
-    from costcurve.errors import CostcurveError
+    from costcurve.errors import InputError
 
     uncertain = hasattr(est, "n_samples")
-    if plot_path:
+    written = None
+    if plot:
         if not uncertain:
-            raise CostcurveError("needs a range on some input or --uncertainty", field="--plot")
+            raise InputError("needs a range on some input or --uncertainty", field="plot")
         from costcurve.distplot import plot_distribution
         from costcurve.units import format_usd
 
-        plot_distribution(getattr(est, plot_field), plot_path, title=f"{plot_title} ({est.n_samples:,} samples)",
-                          xlabel=plot_xlabel, fmt=format_usd)
+        written = plot_distribution(getattr(est, plot_field), plot, title=f"{plot_title} ({est.n_samples:,} samples)",
+                                    xlabel=plot_xlabel, fmt=format_usd)
     if as_json:
         emit_json(est.to_dict())
         return
     render_uncertain(est) if uncertain else render(est)
-    if plot_path:
-        print(f"plot: {plot_path}")
+    if written:
+        print(f"plot: {written}")

@@ -4,19 +4,9 @@ from __future__ import annotations
 
 import click
 
-from .common import (calibration_option, catalog_option, finish, json_option, monte_carlo_options, p50_cell,
-                     price_options, sensitivity_table, table)
+from .common import (calibration_option, catalog_option, check_plot_path, dropped_samples_note, finish, json_option,
+                     monte_carlo_options, p50_cell, plot_option, price_options, sensitivity_table, table)
 
-FIELD_TO_OPTION = {
-    "gpu": "--gpu", "gpus": "--gpus", "model": "--model", "dtype": "--dtype", "kv_dtype": "--kv-dtype",
-    "batch": "--batch", "input_tokens": "--input-tokens", "output_tokens": "--output-tokens",
-    "queries_per_day": "--queries-per-day", "price_usd_per_gpu_hour": "--price", "price_kind": "--price-kind",
-    "max_time_per_output_token_s": "--latency-target", "max_time_to_first_token_s": "--ttft-target",
-    "flop_efficiency": "--flop-efficiency", "bandwidth_efficiency": "--bandwidth-efficiency",
-    "interconnect_efficiency": "--interconnect-efficiency", "memory_utilization": "--memory-utilization",
-    "utilization": "--utilization", "max_batch": "--max-batch", "group_size": "--group-size", "date": "--date",
-    "provider": "--provider",
-}
 DTYPES = ["bf16", "fp16", "fp8", "int8", "int4"]
 
 
@@ -27,13 +17,15 @@ DTYPES = ["bf16", "fp16", "fp8", "int8", "int4"]
 @click.option("--dtype", type=click.Choice(DTYPES), default="bf16", show_default=True,
               help="Weight dtype (int8/int4 are weight-only: compute in bf16).")
 @click.option("--kv-dtype", type=click.Choice(DTYPES), help="KV cache dtype (default: fp8 with fp8 weights, else bf16).")
-@click.option("--group-size", type=int, help="Quantization group size of int weights (default 128 for int4).")
+@click.option("--group-size", help="Quantization group size of int4/int8 weights, a whole number (default 128 for int4).")
 @click.option("--batch", help="Sequences decoded together; default: the largest that fits (and meets --latency-target).")
 @click.option("--input-tokens", help="Prompt tokens per query (default 161, ShareGPT mean).")
 @click.option("--output-tokens", help="Generated tokens per query (default 338, ShareGPT mean).")
 @click.option("--queries-per-day", help="Demand to serve, e.g. 8.5B: gives accelerators and dollars per day.")
-@click.option("--latency-target", help="Largest mean time per output token in seconds, e.g. 0.05 (20 tokens/s per user).")
-@click.option("--ttft-target", help="Largest time to first token in seconds (checked, reported).")
+@click.option("--latency-target", "max_time_per_output_token_s",
+              help="Largest mean time per output token: 50ms, 0.05s or plain seconds (0.05 = 20 tokens/s per user).")
+@click.option("--ttft-target", "max_time_to_first_token_s",
+              help="Largest time to first token: 500ms, 0.5s or plain seconds (checked, reported).")
 @price_options
 @click.option("--utilization", default="1", show_default=True, help="Share of paid accelerator time spent serving.")
 @click.option("--flop-efficiency", help="Achieved / peak FLOP/s (default 0.45, docs/inference.md).")
@@ -44,13 +36,13 @@ DTYPES = ["bf16", "fp16", "fp8", "int8", "int4"]
 @calibration_option
 @click.option("--uncertainty", is_flag=True, help="Monte Carlo with spread on the default price and efficiencies too.")
 @monte_carlo_options
-@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write the cost-per-query distribution to FILE.")
+@plot_option("Write the cost-per-query distribution to FILE (.png, .svg or .pdf).")
 @catalog_option
 @json_option
 def infer(model, gpu, gpus, dtype, kv_dtype, group_size, batch, input_tokens, output_tokens, queries_per_day,
-          latency_target, ttft_target, price, provider, price_kind, date, utilization, flop_efficiency,
-          bandwidth_efficiency, interconnect_efficiency, memory_utilization, max_batch, calibration, uncertainty, samples, seed,
-          plot_path, catalog, as_json):
+          max_time_per_output_token_s, max_time_to_first_token_s, price_usd_per_gpu_hour, provider, price_kind, date,
+          utilization, flop_efficiency, bandwidth_efficiency, interconnect_efficiency, memory_utilization, max_batch,
+          calibration, uncertainty, samples, seed, plot, catalog, as_json):
     """Estimate memory, latency, throughput and dollars of serving a model on accelerators.
 
     A model that does not fit exits with code 2 and one line: the memory it needs, the memory
@@ -65,25 +57,20 @@ def infer(model, gpu, gpus, dtype, kv_dtype, group_size, batch, input_tokens, ou
       costcurve infer --model gpt3-175b --gpu a100 --gpus 8 --date 2023-06-01 --input-tokens 1024
       costcurve infer --model llama3-8b --gpu h100 --queries-per-day 8.5B --latency-target 0.05 --json
     """
-    from costcurve.errors import CostcurveError
     from costcurve.inference import estimate_inference
 
-    try:
-        est = estimate_inference(
-            model=model, gpu=gpu, gpus=gpus, dtype=dtype, kv_dtype=kv_dtype, group_size=group_size, batch=batch,
-            input_tokens=input_tokens, output_tokens=output_tokens, queries_per_day=queries_per_day,
-            max_time_per_output_token_s=latency_target, max_time_to_first_token_s=ttft_target,
-            price_usd_per_gpu_hour=price, provider=provider.lower() if provider else None, price_kind=price_kind,
-            date=date, utilization=utilization, flop_efficiency=flop_efficiency,
-            bandwidth_efficiency=bandwidth_efficiency, interconnect_efficiency=interconnect_efficiency,
-            memory_utilization=memory_utilization, max_batch=max_batch, catalog=list(catalog) or None,
-            calibration=calibration, samples=samples, seed=seed, uncertainty=uncertainty,
-        )
-    except CostcurveError as e:
-        if e.field in FIELD_TO_OPTION:
-            raise CostcurveError(str(e).split(": ", 1)[-1], field=FIELD_TO_OPTION[e.field]) from None
-        raise
-    finish(est, as_json=as_json, plot_path=plot_path, plot_field="usd_per_query",
+    check_plot_path(plot)
+    est = estimate_inference(
+        model=model, gpu=gpu, gpus=gpus, dtype=dtype, kv_dtype=kv_dtype, group_size=group_size, batch=batch,
+        input_tokens=input_tokens, output_tokens=output_tokens, queries_per_day=queries_per_day,
+        max_time_per_output_token_s=max_time_per_output_token_s, max_time_to_first_token_s=max_time_to_first_token_s,
+        price_usd_per_gpu_hour=price_usd_per_gpu_hour, provider=provider.lower() if provider else None,
+        price_kind=price_kind, date=date, utilization=utilization, flop_efficiency=flop_efficiency,
+        bandwidth_efficiency=bandwidth_efficiency, interconnect_efficiency=interconnect_efficiency,
+        memory_utilization=memory_utilization, max_batch=max_batch, catalog=list(catalog) or None,
+        calibration=calibration, samples=samples, seed=seed, uncertainty=uncertainty,
+    )
+    finish(est, as_json=as_json, plot=plot, plot_field="usd_per_query",
            plot_title=f"Cost per query: {est.model} on {est.gpu}", plot_xlabel="cost per query [USD]",
            render=render, render_uncertain=render_uncertain)
 
@@ -113,6 +100,9 @@ def render_uncertain(u) -> None:
     table(f"Inference estimate: {u.model} on {gpus['p50'] if isinstance(gpus, dict) else gpus:,.0f} × {u.gpu} — p50 (p5–p95), "
           f"{u.n_samples:,} samples" + (f", seed {u.seed}" if u.seed is not None else ""), ["figure", "value"], rows)
     sensitivity_table(u, "the cost per query")
+    note = dropped_samples_note(u, ("usd_per_query", "tokens_per_second", "time_per_output_token_s"))
+    for n in ((note,) if note else ()) + tuple(u.notes):
+        print(f"note: {n}")
 
 
 def render(est) -> None:

@@ -4,42 +4,18 @@ from __future__ import annotations
 
 import click
 
-from .common import (calibration_option, catalog_option, finish, json_option, monte_carlo_options, p50_cell,
-                     price_options, sensitivity_table, table)
+from .common import (calibration_option, catalog_option, check_plot_path, dropped_samples_note, finish, json_option,
+                     monte_carlo_options, p50_cell, plot_option, price_options, sensitivity_table, table)
 
 
-def _costs_from_options(pue, electricity, grid, depreciation, server_overhead):
+def _costs_from_options(**given):
+    """CostAssumptions with the options given (text, checked by the library); None if none given."""
     import dataclasses
 
     from costcurve.costs import DEFAULT_ASSUMPTIONS
-    from costcurve.units import parse_quantity
 
-    changes = {}
-    for key, val, field in ((("pue", pue, "pue")), ("electricity_usd_per_kwh", electricity, "electricity-price"),
-                            ("grid_kg_co2_per_kwh", grid, "grid-intensity"),
-                            ("depreciation_per_year", depreciation, "depreciation"),
-                            ("server_overhead", server_overhead, "server-overhead")):
-        if val is not None:
-            from costcurve.uncertainty import is_distribution
-            from costcurve.units import check_positive
-
-            if is_distribution(val):
-                changes[key] = val  # a range: sampled by the Monte Carlo
-                continue
-
-            changes[key] = check_positive(parse_quantity(val, f"--{field}"), f"--{field}",
-                                          allow_zero=key == "grid_kg_co2_per_kwh")
-    if "pue" in changes and not isinstance(changes["pue"], str) and changes["pue"] < 1:
-        from costcurve.errors import InputError
-
-        raise InputError(f"got {changes['pue']}; allowed: >= 1", field="--pue")
+    changes = {k: v for k, v in given.items() if v is not None}
     return dataclasses.replace(DEFAULT_ASSUMPTIONS, **changes) if changes else None
-
-
-FIELD_TO_OPTION = {
-    "price_usd_per_gpu_hour": "--price", "chip_price_usd": "--chip-price", "active_params": "--active-params",
-    "training_flop": "--flop", "seq_len": "--seq-len", "gpu": "--gpu", "model": "--model", "price_kind": "--price-kind",
-}
 
 
 @click.command()
@@ -49,8 +25,8 @@ FIELD_TO_OPTION = {
 @click.option("--tokens", help="Training tokens, e.g. 15.6T.")
 @click.option("--flop", "training_flop", help="Total training FLOP, e.g. 3.8e25 (overrides the count).")
 @click.option("--gpu", default="h100", show_default=True, help="Accelerator name or alias (see `costcurve catalog gpus`).")
-@click.option("--gpus", help="Number of accelerators.")
-@click.option("--days", help="Target wall-clock days; solves for the number of accelerators.")
+@click.option("--gpus", help="Number of accelerators (a whole number).")
+@click.option("--days", help="Target wall-clock time in days (or with a unit: 12h, 30d); solves for the number of accelerators.")
 @click.option("--mfu", help="Model FLOP utilisation in (0, 1]; default from the fitted MFU model.")
 @click.option("--dtype", type=click.Choice(["fp32", "tf32", "bf16", "fp16", "fp8"]), default="bf16", show_default=True)
 @click.option("--goodput", default="1", show_default=True, help="Useful fraction of wall-clock time (restarts, failures).")
@@ -58,21 +34,21 @@ FIELD_TO_OPTION = {
               help="Activation recomputation (adds hardware FLOP, not model FLOP).")
 @click.option("--seq-len", help="Training sequence length in tokens (attention FLOP); default: the preset's.")
 @price_options
-@click.option("--chip-price", help="Purchase price of one accelerator in USD (default: catalog).")
+@click.option("--chip-price", "chip_price_usd", help="Purchase price of one accelerator in USD (default: catalog).")
 @click.option("--pue", help="Data-centre PUE (default in docs/cost-defaults.md).")
-@click.option("--electricity-price", help="Electricity price in USD/kWh.")
-@click.option("--grid-intensity", help="Grid carbon intensity in kg CO2/kWh.")
-@click.option("--depreciation", help="Hardware depreciation rate per year (exponential).")
+@click.option("--electricity-price", "electricity_usd_per_kwh", help="Electricity price in USD/kWh.")
+@click.option("--grid-intensity", "grid_kg_co2_per_kwh", help="Grid carbon intensity in kg CO2/kWh.")
+@click.option("--depreciation", "depreciation_per_year", help="Hardware depreciation rate per year (exponential).")
 @click.option("--server-overhead", help="Cluster capex / accelerator capex.")
 @calibration_option
 @click.option("--uncertainty", is_flag=True, help="Monte Carlo with spread on the default MFU and price too.")
 @monte_carlo_options
-@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write the cost distribution to FILE (.png/.svg).")
+@plot_option("Write the cost distribution to FILE (.png, .svg or .pdf).")
 @catalog_option
 @json_option
 def train(model, params, active_params, tokens, training_flop, gpu, gpus, days, mfu, dtype, goodput, recompute, seq_len,
-          price, provider, price_kind, date, chip_price, pue, electricity_price, grid_intensity, depreciation,
-          server_overhead, calibration, uncertainty, samples, seed, plot_path, catalog, as_json):
+          price_usd_per_gpu_hour, provider, price_kind, date, chip_price_usd, pue, electricity_usd_per_kwh,
+          grid_kg_co2_per_kwh, depreciation_per_year, server_overhead, calibration, uncertainty, samples, seed, plot, catalog, as_json):
     """Estimate FLOP, time, GPU-hours, dollars (cloud, amortized, acquisition), energy and CO2 of training.
 
     Any number may be a range or distribution: LOW..HIGH (90% interval, lognormal), lognormal(p5,p95),
@@ -85,26 +61,24 @@ def train(model, params, active_params, tokens, training_flop, gpu, gpus, days, 
       costcurve train --params 7B --tokens 2T --gpu a100 --days 30 --json
       costcurve train --model llama3-70b --tokens 15T --gpu h100 --gpus 4096 --mfu 0.3..0.5 --uncertainty
     """
-    from costcurve.errors import CostcurveError
     from costcurve.training import estimate_training
 
-    try:
-        est = estimate_training(
-            model=model, params=params, active_params=active_params, tokens=tokens, training_flop=training_flop,
-            gpu=gpu, gpus=gpus, days=days, mfu=mfu, dtype=dtype, goodput=goodput, recompute=recompute, seq_len=seq_len,
-            price_usd_per_gpu_hour=price, provider=provider.lower() if provider else None, price_kind=price_kind,
-            date=date, chip_price_usd=chip_price, calibration=calibration, catalog=list(catalog) or None,
-            assumptions=_costs_from_options(pue, electricity_price, grid_intensity, depreciation, server_overhead),
-            samples=samples, seed=seed, uncertainty=uncertainty,
-        )
-    except CostcurveError as e:
-        if e.field in FIELD_TO_OPTION:
-            raise CostcurveError(str(e).split(": ", 1)[-1], field=FIELD_TO_OPTION[e.field]) from None
-        raise
+    check_plot_path(plot)
+    est = estimate_training(
+        model=model, params=params, active_params=active_params, tokens=tokens, training_flop=training_flop,
+        gpu=gpu, gpus=gpus, days=days, mfu=mfu, dtype=dtype, goodput=goodput, recompute=recompute, seq_len=seq_len,
+        price_usd_per_gpu_hour=price_usd_per_gpu_hour, provider=provider.lower() if provider else None,
+        price_kind=price_kind, date=date, chip_price_usd=chip_price_usd, calibration=calibration,
+        catalog=list(catalog) or None,
+        assumptions=_costs_from_options(pue=pue, electricity_usd_per_kwh=electricity_usd_per_kwh,
+                                        grid_kg_co2_per_kwh=grid_kg_co2_per_kwh,
+                                        depreciation_per_year=depreciation_per_year, server_overhead=server_overhead),
+        samples=samples, seed=seed, uncertainty=uncertainty,
+    )
     import numpy as np
 
     cloud = hasattr(est, "n_samples") and bool(np.isfinite(est.cost_cloud_usd).all())
-    finish(est, as_json=as_json, plot_path=plot_path, plot_field="cost_cloud_usd" if cloud else "cost_amortized_usd",
+    finish(est, as_json=as_json, plot=plot, plot_field="cost_cloud_usd" if cloud else "cost_amortized_usd",
            plot_title=f"Training cost: {est.model or 'params/tokens'} on {est.gpu}",
            plot_xlabel=f"cost [USD, {'cloud rental' if cloud else 'amortized capex + energy'}]",
            render=render, render_uncertain=render_uncertain)
@@ -166,3 +140,6 @@ def render_uncertain(u) -> None:
     table(f"Training estimate: {u.model or 'params/tokens'} on {u.gpu} — p50 (p5–p95), {u.n_samples:,} samples"
           + (f", seed {u.seed}" if u.seed is not None else ""), ["figure", "value"], rows)
     sensitivity_table(u, "the cloud cost")
+    note = dropped_samples_note(u, ("cost_cloud_usd", "cost_amortized_usd", "wall_clock_s"))
+    for n in ((note,) if note else ()) + tuple(u.notes):
+        print(f"note: {n}")

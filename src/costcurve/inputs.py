@@ -1,0 +1,163 @@
+"""Checks shared by the estimators: model lookup, choices, price dates, contradictions, results.
+
+Validation lives here and in the estimators, not in the CLI: every failure is a
+:class:`~costcurve.errors.InputError` whose ``field`` is the estimator's parameter name, which the
+CLI maps to the option the user typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+
+import numpy as np
+
+from .architecture import Architecture
+from .errors import CostcurveError, InputError
+from .units import show
+
+#: a quote table says nothing about prices this long after its last quote: such dates get a note [days]
+PRICE_EXTRAPOLATION_NOTE_DAYS = 365
+
+
+def check_choice(value, allowed, field: str) -> str:
+    """``value`` if it is one of ``allowed`` (strings), else InputError listing them."""
+    if not isinstance(value, str) or value not in allowed:
+        raise InputError(f"got {show(value)}; allowed: {', '.join(allowed)}", field=field)
+    return value
+
+
+def check_text(value, field: str, *, optional: bool = False):
+    """A non-empty string (a name), or None when ``optional``."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"got {show(value)}; allowed: a name (text)", field=field)
+    return value
+
+
+def resolve_model(model, catalog):
+    """A model argument → (name, Architecture or None, trained-model record or None).
+
+    ``model`` is an :class:`Architecture`, a preset name or alias, a trained-model name from the
+    models table, or a path to a Hugging Face ``config.json``.
+    """
+    if isinstance(model, Architecture):
+        return model.name, model, None
+    if isinstance(model, Path):
+        model = str(model)
+    text = check_text(model, "model").strip()
+    if text.endswith(".json") or "/" in text or "\\" in text:
+        from .hfconfig import read_hf_config
+
+        arch = read_hf_config(text)
+        return arch.name, arch, None
+    record = catalog.models.get(text.lower())
+    arch = None
+    try:
+        arch = catalog.architecture(text)
+    except CostcurveError:
+        if record is None:
+            raise
+    if record is None and arch is not None:
+        record = catalog.model_by_preset.get(arch.name)
+    if arch is None and record is not None and record.get("preset"):
+        arch = catalog.architecture(record["preset"])
+    return (arch.name if arch is not None else record["name"]), arch, record
+
+
+def check_monte_carlo_options(samples, seed, uncertain: bool) -> None:
+    """``samples``/``seed`` only mean something when a Monte Carlo runs; refuse them otherwise."""
+    for name, v in (("samples", samples), ("seed", seed)):
+        if v is not None and not uncertain:
+            raise InputError("applies only to a Monte Carlo: give a range on some input (e.g. 0.3..0.5) "
+                             "or uncertainty=True (--uncertainty)", field=name)
+
+
+def check_price_date(catalog, acc, date: dt.date, *, kind: str, provider) -> str | None:
+    """A note when a catalog price is taken at a date its quotes do not cover, with the range that does.
+
+    Before ``acc``'s release there was no such price at all; outside the quotes' dates (by more
+    than :data:`PRICE_EXTRAPOLATION_NOTE_DAYS`) the price is the nearest quotes', not that date's.
+    Only for prices taken from the catalog (a given price makes the date irrelevant).
+    """
+    quotes = catalog.quotes(acc.name, provider=provider, kind=kind)
+    if not quotes:
+        return None
+    first, last = min(q.date_observed for q in quotes), max(q.date_observed for q in quotes)
+    where = f"{acc.name} {kind} quotes span {first}..{last}"
+    if date < acc.release_date:
+        return (f"{date} is before {acc.name} was released ({acc.release_date}): it had no rental price then; "
+                f"the price is that of the nearest quotes ({where}; dates that make sense: {acc.release_date} on)")
+    if (first - date).days > PRICE_EXTRAPOLATION_NOTE_DAYS or (date - last).days > PRICE_EXTRAPOLATION_NOTE_DAYS:
+        return f"{date} is more than a year outside the quotes ({where}): the price is that of the nearest quotes, not a forecast"
+    return None
+
+
+#: typical magnitudes of the inputs, to tell which input made a result overflow (see :func:`blame`)
+TYPICAL = {"params": 1e10, "active_params": 1e10, "tokens": 1e12, "training_flop": 1e23, "gpus": 1e3, "days": 30.0,
+           "mfu": 0.4, "goodput": 0.9, "seq_len": 4096.0, "price_usd_per_gpu_hour": 2.0, "chip_price_usd": 3e4,
+           "batch": 64.0, "input_tokens": 1000.0, "output_tokens": 300.0, "queries_per_day": 1e8, "utilization": 0.5,
+           "flop_efficiency": 0.45, "bandwidth_efficiency": 0.75, "interconnect_efficiency": 0.7,
+           "allreduce_latency_s": 1e-5, "memory_utilization": 0.9, "pue": 1.2, "electricity_usd_per_kwh": 0.1,
+           "grid_kg_co2_per_kwh": 0.4, "depreciation_per_year": 0.3, "server_overhead": 2.0,
+           "server_power_overhead": 1.5, "power_utilization": 0.7}
+
+
+def blame(given: dict) -> str:
+    """The name of the given input furthest (in orders of magnitude) from its typical value."""
+    best, score = None, -1.0
+    for name, v in given.items():
+        v = _as_number(name, v)
+        if v is None:
+            continue
+        with np.errstate(all="ignore"):
+            a = np.abs(np.asarray(v, dtype=float)) / TYPICAL.get(name, 1.0)
+            d = np.abs(np.log10(np.where(a > 0, a, 1e-330)))
+        s = float(np.nanmax(d)) if d.size else 0.0
+        if s > score:
+            best, score = name, s
+    return best or "model"
+
+
+def _as_number(name, v):
+    """A given input as a number (text parsed as its field's kind), or None (ranges, unreadable)."""
+    if isinstance(v, str):
+        from .uncertainty import QUANTITY_KIND
+        from .units import parse_quantity
+
+        kind, unit = QUANTITY_KIND.get(name, ("count", "s"))
+        try:
+            return parse_quantity(v, name, kind, default_unit=unit)
+        except InputError:
+            return None
+    if v is None or isinstance(v, bool):
+        return None
+    try:
+        return np.asarray(v, dtype=float)
+    except (TypeError, ValueError):
+        return None
+
+
+def check_result(value, what: str, given: dict, *, unit: str = "", allow_nan: bool = False) -> None:
+    """Refuse a result that is infinite, NaN (unless ``allow_nan``) or zero where it must be > 0.
+
+    The error names the input of ``given`` that most likely caused it (:func:`blame`).
+    """
+    a = np.asarray(value, dtype=float)
+    with np.errstate(invalid="ignore"):
+        bad = np.isinf(a) | (a <= 0)
+    if not allow_nan:
+        bad |= np.isnan(a)
+    if bad.any():
+        field = blame(given)
+        v = float(a[bad].flat[0]) if a.ndim else float(a)
+        got = "not finite" if not math.isfinite(v) else f"{v:g} {unit}".strip()
+        raise InputError(f"gives a {what} that is {got}: outside what floating point or the model can represent; "
+                         f"give a realistic value (got {show(_first(_as_number(field, given[field])))})", field=field)
+
+
+def _first(v):
+    a = np.asarray(v, dtype=float)
+    return float(a.flat[0]) if a.size == 1 else float(a[np.argmax(np.abs(np.log10(np.abs(a) + 1e-330)))])
