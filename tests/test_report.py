@@ -108,11 +108,12 @@ def test_registry_parameters_mirror_the_cli_options():
     names = {p.name for p in parameters(get_kind("train"))}
     assert names == {p.name for p in train.params} - {"as_json"}
     web = {p.name for p in parameters(get_kind("train"), web=True)}
-    assert "plot_path" not in web and "catalog" in web
+    assert "plot" not in web and "plot_path" not in web and "catalog" in web
     gpu = next(p for p in parameters(get_kind("train")) if p.name == "gpu")
     assert (gpu.flag, gpu.default) == ("--gpu", "h100")  # the CLI's default
-    assert param_for_field(get_kind("train"), "--price") == "price"
-    assert param_for_field(get_kind("infer"), "max_time_per_output_token_s") == "latency_target"
+    price = next(p.name for p in train.params if "--price" in p.opts)
+    assert param_for_field(get_kind("train"), "--price") == price
+    assert param_for_field(get_kind("train"), price) == price
 
 
 def test_run_kind_errors_carry_the_parameter_name():

@@ -104,7 +104,7 @@ def test_uploaded_catalog_csv(client, tmp_path):
     row = ("name,aliases,vendor,generation,release_date,peak_tflop_per_s_fp32,peak_tflop_per_s_tf32,"
            "peak_tflop_per_s_bf16,peak_tflop_per_s_fp8,memory_gb,memory_bandwidth_gb_per_s,interconnect_gb_per_s,"
            "tdp_w,price_usd,source\nmychip,,acme,x,2025-01-01,100,200,400,800,96,4000,900,700,20000,my data sheet\n")
-    r = client.post("/api/train", json={"model": "llama3-8b", "gpu": "mychip", "gpus": "64", "price": "2",
+    r = client.post("/api/train", json={"model": "llama3-8b", "gpu": "mychip", "gpus": "64", "price_usd_per_gpu_hour": "2",
                                         "catalog": [row], "date": DATE})
     assert r.status_code == 200, r.text
     assert r.json()["peak_flop_per_s"] == 400e12
@@ -132,7 +132,7 @@ def test_spec_has_every_cli_option_with_its_default(client):
     assert {"train", "infer", "forecast", "trend", "claims"} <= set(kinds)
     params = {p["name"]: p for p in kinds["infer"]["params"]}
     for opt in infer.params:
-        if opt.name in ("as_json", "plot_path"):
+        if {"--json", "--plot"} & set(opt.opts):
             continue
         assert opt.name in params
         if isinstance(opt.default, (str, int, float)) and not isinstance(opt.default, bool):
@@ -147,7 +147,7 @@ def test_openapi_schema_and_pages(client):
     body = schema["paths"]["/api/train"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     ref = body["$ref"].split("/")[-1]
     props = schema["components"]["schemas"][ref]["properties"]
-    assert "gpus" in props and "config_json" in props and "plot_path" not in props
+    assert "gpus" in props and "config_json" in props and "plot" not in props and "plot_path" not in props
     for path in ("/", "/training", "/serving", "/trends", "/claims"):
         r = client.get(path)
         assert r.status_code == 200 and "/static/app.js" in r.text

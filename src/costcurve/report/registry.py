@@ -21,7 +21,9 @@ import click
 from costcurve.errors import CostcurveError, InputError
 
 #: options never offered outside the terminal: they name files to write, or read files by path
-NOT_ON_WEB = frozenset({"plot_path", "as_json", "source"})
+NOT_ON_WEB = frozenset({"--plot", "--json", "--source"})
+#: options a report does not take (it is the output)
+NOT_IN_REPORT = frozenset({"--plot", "--json"})
 #: options whose text may be a file path in the CLI (the web accepts names only, files as uploads)
 PATH_LIKE = frozenset({"model"})
 
@@ -52,8 +54,7 @@ _S = "costcurve.report.sections"
 register(Kind("train", "Training cost", ("costcurve.cli.train", "train"), "training", (_S, "train_sections"),
               "FLOP, wall-clock time, accelerator-hours, dollars (rent, own, buy), energy and CO2 of a training run."))
 register(Kind("infer", "Serving cost", ("costcurve.cli.infer", "infer"), "serving", (_S, "infer_sections"),
-              "Memory, latency, tokens/s and dollars per token and per query of serving a model.",
-              {"max_time_per_output_token_s": "latency_target", "max_time_to_first_token_s": "ttft_target"}))
+              "Memory, latency, tokens/s and dollars per token and per query of serving a model."))
 register(Kind("forecast", "Forecast", ("costcurve.cli.trends", "forecast"), "trends", (_S, "forecast_sections"),
               "How fast a cost series falls and what it will be in a given year, with intervals.",
               {"series": "name", "csv": "csv_path"}))
@@ -128,10 +129,8 @@ def _param(p: click.Parameter) -> Param:
 
 def parameters(kind: Kind, *, web: bool = False) -> list[Param]:
     """The parameters of ``kind`` in the CLI's order (``web``: without the ones that name files to write)."""
-    out = [_param(p) for p in command(kind).params if p.name not in ("as_json",)]
-    if web:
-        out = [p for p in out if p.name not in NOT_ON_WEB]
-    return out
+    skip = NOT_ON_WEB if web else frozenset({"--json"})
+    return [_param(p) for p in command(kind).params if not skip.intersection(p.opts)]
 
 
 def param_for_field(kind: Kind, field_name: str | None) -> str | None:
@@ -175,10 +174,10 @@ def _is_empty(v) -> bool:
 
 def build_argv(kind: Kind, values: dict) -> tuple[list[str], list[str]]:
     """(argv for click, argv for display) from parameter values; unknown names raise InputError."""
-    params = {p.name: p for p in command(kind).params}
+    params = {p.name: p for p in command(kind).params if "--json" not in p.opts}
     for k in values:
-        if k not in params or k == "as_json":
-            raise InputError(f"unknown parameter; allowed: {', '.join(p for p in params if p != 'as_json')}", field=k)
+        if k not in params:
+            raise InputError(f"unknown parameter; allowed: {', '.join(params)}", field=k)
     run, show, positional = [], [], []
     for name, p in params.items():
         v = values.get(name)
