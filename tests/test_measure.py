@@ -13,7 +13,8 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from costcurve.calibration import load_profile
-from costcurve.measure import config, run, validate
+from costcurve.errors import InputError
+from costcurve.measure import config, device, run, validate
 from costcurve.measure.config import ModelShape
 from costcurve.measure.model import GPT, num_params
 
@@ -49,6 +50,7 @@ def test_flop_accounting_agrees_with_flop_counter_mode(shape):
     assert 0.8 < ours / c["total"] <= 1.0
 
 
+@pytest.mark.slow
 def test_loss_goes_down():
     trainer = run.Trainer(TINY, CPU, "fp32", lr=3e-3)
     data = run.load_data(TINY, CPU)
@@ -58,8 +60,10 @@ def test_loss_goes_down():
     assert last < first - 1.0
 
 
+@pytest.mark.slow
 def test_measure_cli_json(run_cli):
-    r = run_cli("measure", "--preset", "tiny", "--steps", "3", "--warmup", "1", "--price", "2.0", "--json")
+    r = run_cli("measure", "--device", "cpu", "--preset", "tiny", "--steps", "3", "--warmup", "1", "--price", "2.0",
+                "--json")
     assert r.code == 0, r.err
     d = r.json()
     for key in ("device", "tokens_per_second", "step_time_s", "achieved_flop_per_s", "flop_counter_ratio",
@@ -75,10 +79,12 @@ def test_measure_cli_json(run_cli):
     assert d["peak_memory_bytes"] > 0
 
 
+@pytest.mark.slow
 def test_time_to_target_on_a_text_file(run_cli, tmp_path):
     text = tmp_path / "input.txt"
     text.write_text("the quick brown fox jumps over the lazy dog. " * 400)
-    r = run_cli("measure", "--preset", "tiny", "--steps", "1", "--warmup", "0", "--data", str(text), "--lr", "3e-3",
+    r = run_cli("measure", "--device", "cpu", "--preset", "tiny", "--steps", "1", "--warmup", "0", "--data", str(text),
+                "--lr", "3e-3",
                 "--target-loss", "2.5", "--eval-interval", "10", "--max-steps", "600", "--price", "1", "--json")
     assert r.code == 0, r.err
     t = r.json()["target"]
@@ -87,6 +93,7 @@ def test_time_to_target_on_a_text_file(run_cli, tmp_path):
     assert t["tokens"] == t["steps"] * TINY.tokens_per_step
 
 
+@pytest.mark.slow
 def test_calibrate_write_and_validate(run_cli, tmp_path, monkeypatch):
     """Small grids keep this fast; the real grids are exercised by ``measure --validate``."""
     grid = [ModelShape(1, 64, 1, 32, 4), ModelShape(2, 128, 2, 32, 4), ModelShape(1, 128, 2, 128, 2),
@@ -95,12 +102,13 @@ def test_calibrate_write_and_validate(run_cli, tmp_path, monkeypatch):
     monkeypatch.setitem(validate.CALIBRATION_GRID, "cpu", grid)
     monkeypatch.setitem(validate.VALIDATION_GRID, "cpu", held_out)
     path = tmp_path / "cal.json"
-    r = run_cli("measure", "--preset", "tiny", "--steps", "3", "--warmup", "1", "--write-calibration", str(path), "--json")
+    r = run_cli("measure", "--device", "cpu", "--preset", "tiny", "--steps", "3", "--warmup", "1",
+                "--write-calibration", str(path), "--json")
     assert r.code == 0, r.err
     prof = load_profile(path)
     assert prof["dtype"] == "fp32" and prof["device_type"] == "cpu" and len(prof["runs"]) == len(grid) + 1
     assert prof["measured_peak_flop_per_s"] == pytest.approx(r.json()["measured_peak_flop_per_s"])
-    r = run_cli("measure", "--validate", "--calibration", str(path), "--json")
+    r = run_cli("measure", "--device", "cpu", "--validate", "--calibration", str(path), "--json")
     assert r.code == 0, r.err
     v = r.json()
     assert len(v["runs"]) == 2 and all(x["held_out"] for x in v["runs"])
@@ -122,7 +130,7 @@ def test_bad_input_is_one_line_and_exit_2(run_cli, tmp_path, args, needle):
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"format": "costcurve-calibration", "version": 1}))
     args = tuple(str(bad) if a == "BAD" else a for a in args)
-    r = run_cli("measure", *args)
+    r = run_cli("measure", "--device", "cpu", *args)  # on CUDA, tf32 would be allowed and a run would start
     assert r.code == 2
     assert r.err.count("\n") == 1 and r.err.startswith("error:") and needle in r.err
 
@@ -134,6 +142,45 @@ def test_device_match_to_catalog():
     for name, want in (("NVIDIA H100 80GB HBM3", "h100-sxm5"), ("NVIDIA A100-SXM4-80GB", "a100-sxm4-80gb"),
                        ("Tesla V100-SXM2-32GB", "v100-sxm2-32gb"), ("NVIDIA GeForce RTX 4090", "rtx-4090"),
                        ("NVIDIA H200", "h200-sxm")):
-        acc = run.match_accelerator(name, cat)
+        acc = device.match_accelerator(name, cat)
         assert acc is not None and acc.name == want, name
-    assert run.match_accelerator("cpu: AMD EPYC (2 threads)", cat) is None
+    assert device.match_accelerator("cpu: AMD EPYC (2 threads)", cat) is None
+
+
+needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device (the CPU build has none)")
+
+
+@needs_cuda
+@pytest.mark.slow
+def test_measure_on_cuda():
+    """The CUDA path: bf16 autocast (fp16 where the GPU has no bf16), synchronised timing, CUDA peak memory.
+
+    Autocast keeps fp32 weights, so 4 (weights) + 4 (gradients) + 8 (AdamW moments) bytes per parameter are
+    resident at the optimizer step: a lower bound on ``torch.cuda.max_memory_allocated``. The weight matmuls
+    count the same FLOP as on the CPU; the attention kernels (flash, memory-efficient or cuDNN) all carry
+    "attention" in their names, so the weights-only ratio stays exact.
+    """
+    shape = config.resolve_shape("tiny", "cuda")
+    r = run.measure(shape, device="cuda", dtype="auto", steps=3, warmup=1, price_usd_per_hour=1.0)
+    assert r.device_type == "cuda" and r.dtype == ("bf16" if torch.cuda.is_bf16_supported() else "fp16")
+    assert r.peak_memory_kind == "torch.cuda.max_memory_allocated"
+    assert r.peak_memory_bytes >= 16 * r.params_torch
+    assert r.params == r.params_torch
+    assert r.flop_counter_ratio_matmul == pytest.approx(1.0, rel=1e-6)
+    assert 0.5 < r.flop_counter_ratio <= 1.0
+    assert r.tokens_per_second == pytest.approx(shape.tokens_per_step / r.step_time_s)
+    assert r.usd == pytest.approx(1.0 * 3 * r.step_time_s / 3600)
+
+
+@needs_cuda
+def test_cuda_dtype_choice():
+    dev = device.pick_device("cuda")
+    assert device.pick_dtype("auto", dev) in ("bf16", "fp16") and device.pick_dtype("tf32", dev) == "tf32"
+
+
+def test_cuda_refused_where_there_is_none():
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA device is present")
+    with pytest.raises(InputError) as e:
+        device.pick_device("cuda")
+    assert e.value.field == "--device"

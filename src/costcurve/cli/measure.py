@@ -53,7 +53,7 @@ def _positive(value, option):
 @click.option("--seq-len", type=click.IntRange(min=1), help="Override the sequence length in tokens.")
 @click.option("--batch", type=click.IntRange(min=1), help="Override the sequences per step (per device).")
 @click.option("--vocab", type=click.IntRange(min=1), help="Override the vocabulary size.")
-@click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda or cuda:N.")
+@click.option("--device", "device_name", default="auto", show_default=True, help="auto, cpu, cuda or cuda:N.")
 @click.option("--dtype", type=click.Choice(["auto", "fp32", "tf32", "bf16", "fp16"]), default="auto", show_default=True,
               help="auto: bf16 autocast on a GPU that has it (else fp16), fp32 on CPU.")
 @click.option("--compile", "use_compile", is_flag=True, help="torch.compile the model (compile time falls in the warm-up).")
@@ -71,12 +71,20 @@ def _positive(value, option):
 @click.option("--write-calibration", type=click.Path(dir_okay=False), help="Also time a grid of sizes and write a calibration profile (JSON).")
 @click.option("--validate", "do_validate", is_flag=True, help="Calibrate, then predict and measure held-out configurations.")
 @click.option("--calibration", type=click.Path(dir_okay=False), help="With --validate: check this profile instead of calibrating anew.")
+@click.option("--memory", "do_memory", is_flag=True, help="Trace the memory of one training step (FakeTensorMode + "
+              "MemTracker, no GPU needed) and compare it with the formulas.")
+@click.option("--model", help="With --memory: a catalog architecture to trace (shrink it with --layers, --width, ...).")
+@click.option("--kv-heads", type=click.IntRange(min=1), help="With --memory: key-value heads (GQA/MQA).")
+@click.option("--ffn", type=click.IntRange(min=1), help="With --memory: MLP intermediate size.")
+@click.option("--precision", type=click.Choice(["mixed", "fp32"]), default="mixed", show_default=True,
+              help="With --memory: mixed = bf16 weights/grads/activations + fp32 Adam state (2+2+12 bytes/param).")
+@click.option("--real", is_flag=True, help="With --memory: run the step for real on the CPU instead of with fake tensors.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @catalog_option
 @json_option
-def measure(preset, layers, width, heads, seq_len, batch, vocab, device, dtype, use_compile, steps, warmup, data_path, lr,
+def measure(preset, layers, width, heads, seq_len, batch, vocab, device_name, dtype, use_compile, steps, warmup, data_path, lr,
             price, accelerator, target_loss, eval_interval, max_steps, max_time, write_calibration, do_validate,
-            calibration, seed, catalog, as_json):
+            calibration, do_memory, model, kv_heads, ffn, precision, real, seed, catalog, as_json):
     """Train a real decoder-only transformer on this machine and report what it achieved and cost.
 
     Reports tokens/s, step time, achieved FLOP/s (costcurve's count, cross-checked against PyTorch's
@@ -93,7 +101,16 @@ def measure(preset, layers, width, heads, seq_len, batch, vocab, device, dtype, 
     from costcurve.measure import require_torch
 
     require_torch()
-    from costcurve.measure import config, run
+    from costcurve.measure import config, device, run
+
+    if do_memory:
+        return _memory(preset, model, layers, width, heads, kv_heads, ffn, seq_len, batch, vocab, precision, real,
+                       catalog, as_json)
+    for name, value in (("--model", model), ("--kv-heads", kv_heads), ("--ffn", ffn), ("--real", real or None)):
+        if value is not None:
+            from costcurve.errors import InputError
+
+            raise InputError("is an option of --memory", field=name)
 
     lr_v = _positive(lr, "--lr")
     price_v = _positive(price, "--price")
@@ -110,8 +127,8 @@ def measure(preset, layers, width, heads, seq_len, batch, vocab, device, dtype, 
 
         raise InputError("--target-loss, --write-calibration and --validate run in one process; launch without torchrun",
                          field="WORLD_SIZE")
-    dev = run.pick_device(device)
-    dt = run.pick_dtype(dtype, dev)
+    dev = device.pick_device(device_name)
+    dt = device.pick_dtype(dtype, dev)
     show = not as_json and run.is_main_process()
     if do_validate:
         return _validate(dev, dt, calibration, write_calibration, accelerator, catalog, as_json, show)
@@ -123,12 +140,11 @@ def measure(preset, layers, width, heads, seq_len, batch, vocab, device, dtype, 
                           data_path=data_path, price_usd_per_hour=price_v, accelerator=accelerator,
                           catalog=list(catalog) or None, lr=lr_v, seed=seed, progress=adv)
     if target_v is not None:
-        data = run.load_data(shape, dev, data_path, seed)
-        trainer = run.Trainer(shape, dev, dt, compile=use_compile, lr=lr_v, seed=seed)
         with _progress(max_steps, f"training to validation loss {target_v:g}", show) as adv:
-            res.target = run.train_to_target(trainer, data, target_v, eval_interval=eval_interval, max_steps=max_steps,
-                                             max_time_s=max_time_v, price_usd_per_hour=res.price_usd_per_hour,
-                                             progress=adv, seed=seed)
+            res.target = run.measure_time_to_target(
+                shape, target_v, device=dev, dtype=dt, data_path=data_path, compile=use_compile, lr=lr_v, seed=seed,
+                eval_interval=eval_interval, max_steps=max_steps, max_time_s=max_time_v,
+                price_usd_per_hour=res.price_usd_per_hour, progress=adv)
     profile_path = None
     if write_calibration:
         profile_path = _write_profile(res, dev, dt, write_calibration, catalog, show)
@@ -145,68 +161,78 @@ def measure(preset, layers, width, heads, seq_len, batch, vocab, device, dtype, 
         print(f"calibration profile written to {profile_path}")
 
 
-def _device_fields(dev, dt, accelerator, catalog, res=None):
-    """Device description and catalog figures shared by profiles."""
-    from costcurve.measure import peak, run
+def _memory(preset, model, layers, width, heads, kv_heads, ffn, seq_len, batch, vocab, precision, real, catalog,
+            as_json):
+    from costcurve.measure import config, memory
 
-    name = run.device_name(dev)
-    acc = None
-    try:
+    if model:
         from costcurve.catalog import load_catalog
 
-        cat = load_catalog(list(catalog) or None)
-        acc = cat.accelerator(accelerator) if accelerator else run.match_accelerator(name, cat)
-    except Exception:
-        if accelerator:
-            raise
-    bw = res.measured_memory_bandwidth_bytes_per_s if res else peak.memory_bandwidth(dev)
-    return {
-        "device": name, "device_type": dev.type, "accelerator": acc.name if acc else None,
-        "catalog_peak_flop_per_s": acc.peak_flop_per_s(dt) if acc else None,
-        "measured_memory_bandwidth_bytes_per_s": bw,
-        "catalog_memory_bandwidth_bytes_per_s": acc.memory_bandwidth_bytes_per_s if acc else None,
-    }
+        base = load_catalog(list(catalog) or None).architecture(model)
+        arch = memory.small_architecture(base, n_layers=layers, d_model=width, n_heads=heads, n_kv_heads=kv_heads,
+                                         ffn_dim=ffn, vocab_size=vocab)
+        seq, b = seq_len or min(arch.context_length, 1024), batch or 1
+    else:
+        shape = config.resolve_shape(preset, "cpu", n_layers=layers, d_model=width, n_heads=heads, seq_len=seq_len,
+                                     batch_size=batch, vocab_size=vocab)
+        arch = memory.small_architecture(config.architecture(shape, name=preset or config.DEFAULT_PRESET["cpu"]),
+                                         n_kv_heads=kv_heads, ffn_dim=ffn)
+        seq, b = shape.seq_len, shape.batch_size
+    out = memory.memory_check(arch, seq_len=seq, batch_size=b, precision=precision, fake=not real)
+    if as_json:
+        emit_json(out)
+        return
+    render_memory(out)
+
+
+def render_memory(out: dict) -> None:
+    """Print traced vs formula memory per component."""
+    a = out["architecture"]
+
+    def mib(x):
+        return "n/a" if x is None else f"{x / 2**20:,.2f}"
+
+    rows = [(k, mib(c["traced_bytes"]), mib(c["formula_bytes"]), "n/a" if c["ratio"] is None else f"{c['ratio']:.4f}")
+            for k, c in out["comparison"].items()]
+    title = (f"Training-step memory of {a['name']} ({out['params']:,} parameters; {a['n_layers']} layers × {a['d_model']}, "
+             f"{a['n_heads']}/{a['n_kv_heads']} heads, {a['ffn_type']} MLP {a['ffn_dim']}), batch {out['batch_size']} × "
+             f"{out['seq_len']} tokens, {out['precision']} precision, {out['tracer']}")
+    table(title, ["component", "traced MiB", "formula MiB", "traced/formula"], rows, justify_right=(1, 2, 3))
+    print("formula: exact counts of weights, gradients and Adam state; no activation formula given (n/a)"
+          if out["formula"].get("activations") is None else "formula: activations from the planner")
 
 
 def _write_profile(res, dev, dt, path, catalog, show):
     from costcurve.calibration import save_profile
-    from costcurve.measure import config, validate
-    from costcurve.measure.config import ModelShape
+    from costcurve.measure import validate
 
-    shape = ModelShape(**res.shape)
-    flop = res.training_flop_per_step
-    attn = 3.0 * config.forward_flop_per_step_breakdown(shape)["attention/scores"]
-    main_run = {"label": shape.label(), **res.shape, "params": res.params, "training_flop_per_step": flop,
-                "dense_flop_per_step": flop - attn, "attention_flop_per_step": attn,
-                "step_time_s": res.step_time_min_s, "efficiency": flop / (res.step_time_min_s * res.measured_peak_flop_per_s)}
-    fields = _device_fields(dev, dt, res.accelerator, catalog, res)
-    grid = validate.CALIBRATION_GRID["cuda" if dev.type == "cuda" else "cpu"]
-    with _progress(len(grid), "calibrating", show) as adv:
-        prof = validate.calibrate(dev, dt, res.measured_peak_flop_per_s, extra_runs=[main_run], progress=adv, **fields)
+    with _progress(len(validate.grid(dev, "calibration")), "calibrating", show) as adv:
+        prof = validate.calibrate_device(dev, dt, catalog=list(catalog) or None, measured=res, progress=adv)
     save_profile(prof, path)
     return str(path)
 
 
 def _validate(dev, dt, calibration, write_calibration, accelerator, catalog, as_json, show):
-    from costcurve.calibration import load_profile, save_profile
-    from costcurve.measure import peak, validate
+    from costcurve.calibration import save_profile
+    from costcurve.measure import validate
 
-    if calibration:
-        prof = load_profile(calibration)
-    else:
-        P = peak.matmul_peak(dev, "fp32" if dt == "tf32" else dt).flop_per_s
-        fields = _device_fields(dev, dt, accelerator, catalog)
-        grid = validate.CALIBRATION_GRID["cuda" if dev.type == "cuda" else "cpu"]
-        with _progress(len(grid), "calibrating", show) as adv:
-            prof = validate.calibrate(dev, dt, P, progress=adv, **fields)
-        if write_calibration:
-            save_profile(prof, write_calibration)
-    grid = validate.VALIDATION_GRID["cuda" if dev.type == "cuda" else "cpu"]
-    with _progress(len(grid), "validating", show) as adv:
-        out = validate.validate(dev, dt, prof, progress=adv)
+    with contextlib.ExitStack() as stack:
+        cal = None if calibration else stack.enter_context(
+            _progress(len(validate.grid(dev, "calibration")), "calibrating", show))
+        val = stack.enter_context(_progress(len(validate.grid(dev, "validation")), "validating", show))
+        prof, out = validate.calibrate_and_validate(dev, dt, calibration=calibration, accelerator=accelerator,
+                                                    catalog=list(catalog) or None, calibrate_progress=cal,
+                                                    validate_progress=val)
+    if write_calibration and not calibration:
+        save_profile(prof, write_calibration)
     if as_json:
         emit_json(out)
         return
+    render_validation(out, dt)
+
+
+def render_validation(out: dict, dt: str) -> None:
+    """Print a validation report: the fitted model and predicted vs measured step times."""
     from costcurve.units import format_si
 
     m = out["model"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import torch
 
-from .run import sync, torch_dtype
+from .device import sync, torch_dtype
 
 #: GEMM sizes tried per device type; the best rate counts.
 GEMM_SIZES = {"cpu": (512, 1024, 2048), "cuda": (2048, 4096, 8192)}

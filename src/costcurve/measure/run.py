@@ -11,9 +11,7 @@ accelerator) and a GEMM measured here (:mod:`costcurve.measure.peak`).
 
 from __future__ import annotations
 
-import contextlib
 import math
-import platform
 import resource
 import sys
 import time
@@ -21,86 +19,13 @@ from dataclasses import asdict, dataclass, field
 
 import torch
 
-from ..errors import InputError, UnknownNameError
+from ..errors import InputError
 from ..units import SECONDS_PER_HOUR
 from . import config
 from .config import ModelShape
 from .data import BYTE_VOCAB, TokenData, synthetic, text_file
+from .device import autocast, catalog_accelerator, catalog_peak, device_name, gemm_dtype, pick_device, pick_dtype, sync
 from .model import GPT, num_params
-
-MEASURE_DTYPES = ("auto", "fp32", "tf32", "bf16", "fp16")
-_TORCH_DTYPE = {"fp32": torch.float32, "tf32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
-
-
-def torch_dtype(dtype: str):
-    return _TORCH_DTYPE[dtype]
-
-
-def pick_device(device: str = "auto") -> torch.device:
-    """``auto`` → ``cuda`` when a GPU is visible, else ``cpu``; checks an explicit choice exists."""
-    name = (device or "auto").strip().lower()
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        dev = torch.device(name)
-    except RuntimeError:
-        raise InputError(f"got {device!r}; allowed: auto, cpu, cuda, cuda:N", field="--device") from None
-    if dev.type == "cuda":
-        if not torch.cuda.is_available():
-            raise InputError("no CUDA device is visible to PyTorch (is this the CPU build?); use --device cpu",
-                             field="--device")
-        if dev.index is not None and dev.index >= torch.cuda.device_count():
-            raise InputError(f"got {device!r}; this machine has {torch.cuda.device_count()} CUDA device(s)", field="--device")
-    elif dev.type != "cpu":
-        raise InputError(f"got {device!r}; allowed: auto, cpu, cuda, cuda:N", field="--device")
-    return dev
-
-
-def pick_dtype(dtype: str, device: torch.device) -> str:
-    """``auto`` → bf16 on a GPU that supports it (else fp16), fp32 on CPU."""
-    if dtype not in MEASURE_DTYPES:
-        raise InputError(f"got {dtype!r}; allowed: {', '.join(MEASURE_DTYPES)}", field="--dtype")
-    if dtype == "auto":
-        if device.type == "cuda":
-            return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
-        return "fp32"
-    if dtype == "tf32" and device.type != "cuda":
-        raise InputError("tf32 is a CUDA matmul mode; on CPU use fp32 or bf16", field="--dtype")
-    return dtype
-
-
-def sync(device) -> None:
-    """Wait for queued device work (CUDA kernels run asynchronously)."""
-    if torch.device(device).type == "cuda":
-        torch.cuda.synchronize(device)
-
-
-def device_name(device: torch.device) -> str:
-    """``torch.cuda.get_device_name`` on a GPU; the CPU model and thread count on a CPU."""
-    if device.type == "cuda":
-        return torch.cuda.get_device_name(device)
-    model = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            model = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), model)
-    except OSError:
-        pass
-    return f"cpu: {model} ({torch.get_num_threads()} threads)"
-
-
-def match_accelerator(name: str, catalog):
-    """Catalog accelerator for a device name (``NVIDIA H100 80GB HBM3`` → h100-sxm5), or None.
-
-    Drops vendor words, then tries the longest leading run of words, joined by ``-``, against
-    catalog names and aliases.
-    """
-    words = [w for w in name.lower().replace("_", " ").replace("-", " ").split()
-             if w not in ("nvidia", "tesla", "geforce", "amd", "instinct", "radeon", "intel")]
-    for n in range(len(words), 0, -1):
-        with contextlib.suppress(UnknownNameError):  # unknown: try a shorter run of words
-            return catalog.accelerator("-".join(words[:n]))
-    return None
-
 
 # ---- the training step --------------------------------------------------------------------------
 class Trainer:
@@ -127,9 +52,8 @@ class Trainer:
         self.net = torch.compile(net) if compile else net
 
     def autocast(self):
-        if self.dtype in ("bf16", "fp16"):
-            return torch.autocast(self.device.type, dtype=torch_dtype(self.dtype))
-        return contextlib.nullcontext()
+        """bf16/fp16 autocast on this device, or a no-op for fp32/tf32."""
+        return autocast(self.device, self.dtype)
 
     def step(self, x, y):
         """Forward, backward and AdamW update on one batch; returns the loss (a 0-d tensor) [nats/token]."""
@@ -253,7 +177,7 @@ def count_flop_torch(shape: ModelShape, device, dtype: str = "fp32") -> dict:
     torch.manual_seed(0)
     model = GPT(shape).to(device)
     x = torch.randint(shape.vocab_size, (shape.batch_size, shape.seq_len), device=device)
-    ctx = torch.autocast(device.type, dtype=torch_dtype(dtype)) if dtype in ("bf16", "fp16") else contextlib.nullcontext()
+    ctx = autocast(device, dtype)
     mapping = _cpu_sdpa_mapping()
     with FlopCounterMode(display=False, custom_mapping=mapping) as fc, ctx:
         _, loss = model(x, x)
@@ -338,71 +262,67 @@ def catalog_price(catalog, acc):
     return choice.price_usd_per_gpu_hour, choice.describe()
 
 
+def _check_steps(steps, warmup) -> None:
+    for name, v, low in (("--steps", steps, 1), ("--warmup", warmup, 0)):
+        if not isinstance(v, int) or isinstance(v, bool) or v < low:
+            raise InputError(f"got {v!r}; allowed: integer >= {low}", field=name)
+
+
+def _price(price_usd_per_hour, cat, acc, world: int):
+    """Hourly price of the devices used and where it came from: given, or catalog median × world size. [USD/h]"""
+    if price_usd_per_hour is not None:
+        return price_usd_per_hour, "given"
+    if acc is None:
+        return None, "no price: give --price (USD per hour)"
+    unit, source = catalog_price(cat, acc)
+    return (None if unit is None else unit * world), source
+
+
 def measure(shape: ModelShape, *, device="auto", dtype="auto", steps: int = 10, warmup: int = 3, compile: bool = False,
             data_path=None, price_usd_per_hour=None, accelerator=None, catalog=None, lr: float = 6e-4,
             seed: int = 0, progress=None, flop_counter: bool = True, peak=None) -> MeasureResult:
     """Train ``shape`` for ``warmup`` + ``steps`` steps on this machine and report what it achieved and cost.
 
+    Steps: device and catalog match → data → peaks (GEMM, copy bandwidth) and FLOP cross-check →
+    timed training → rates, MFU and dollars.
     price_usd_per_hour: hourly price of the devices used [USD/h]; default the catalog's median for
     a known accelerator (× world size). accelerator: catalog name overriding the name match.
+    peak: a GEMM peak already measured [FLOP/s] (default: measure it).
     """
     from .peak import matmul_peak, memory_bandwidth
 
-    if steps < 1:
-        raise InputError(f"got {steps}; allowed: integer >= 1", field="--steps")
-    if warmup < 0:
-        raise InputError(f"got {warmup}; allowed: integer >= 0", field="--warmup")
+    _check_steps(steps, warmup)
     dist = _distributed()
     dev = dist["device"] if dist else pick_device(device)
     dt_name = pick_dtype(dtype, dev)
     world = dist["world_size"] if dist else 1
-    notes = []
     name = device_name(dev)
-
-    cat_acc, cat_peak, cat = None, None, None
-    try:
-        from ..catalog import load_catalog
-
-        cat = load_catalog(catalog)
-        cat_acc = cat.accelerator(accelerator) if accelerator else match_accelerator(name, cat)
-    except Exception as e:
-        if accelerator:
-            raise
-        notes.append(f"catalog not used: {e}")
-    if cat_acc is not None:
-        cat_peak = cat_acc.peak_flop_per_s("fp32" if dt_name == "fp32" else dt_name)
+    cat, cat_acc, note = catalog_accelerator(name, accelerator, catalog)
+    notes = [note] if note else []
+    cat_peak = catalog_peak(cat_acc, dt_name)
 
     data = load_data(shape, dev, data_path, seed)
-    arch_params = config.params(shape)
     if peak is None:
-        peak = matmul_peak(dev, "fp32" if dt_name == "tf32" else dt_name).flop_per_s
+        peak = matmul_peak(dev, gemm_dtype(dt_name)).flop_per_s
     bandwidth = memory_bandwidth(dev)
     counted = count_flop_torch(shape, dev, dt_name) if flop_counter else None
 
     trainer = Trainer(shape, dev, dt_name, compile=compile, lr=lr, seed=seed, ddp=bool(dist))
     times = run_steps(trainer, data, steps, warmup, progress=progress, seed=seed + (dist["rank"] if dist else 0))
-    step_s = times.mean_s
-    if dist:
-        step_s = _all_reduce_max(step_s, dev)
+    step_s = _all_reduce_max(times.mean_s, dev) if dist else times.mean_s
     flop_step = config.training_flop_per_step(shape)
     achieved = flop_step / step_s  # per device
     attn = 3.0 * config.forward_flop_per_step_breakdown(shape)["attention/scores"]
 
-    price, price_source = price_usd_per_hour, "given"
-    if price is None and cat_acc is not None:
-        unit, price_source = catalog_price(cat, cat_acc)
-        price = None if unit is None else unit * world
-    elif price is None:
-        price_source = "no price: give --price (USD per hour)"
-    timed_s = step_s * steps
-    usd = None if price is None else price * timed_s / SECONDS_PER_HOUR
+    price, price_source = _price(price_usd_per_hour, cat, cat_acc, world)
+    usd = None if price is None else price * step_s * steps / SECONDS_PER_HOUR
     tokens_step = shape.tokens_per_step * world
     tps = tokens_step / step_s
     if times.losses and times.losses[-1] >= times.losses[0]:
         notes.append("loss did not fall during the run (too few steps?)")
     return MeasureResult(
         device=name, device_type=dev.type, accelerator=cat_acc.name if cat_acc else None, dtype=dt_name,
-        compiled=compile, world_size=world, shape=asdict(shape), data=data.kind, params=arch_params,
+        compiled=compile, world_size=world, shape=asdict(shape), data=data.kind, params=config.params(shape),
         params_torch=trainer.params, steps=steps, warmup_steps=warmup, warmup_s=times.warmup_s, step_time_s=step_s,
         step_time_median_s=times.median_s, step_time_min_s=times.min_s, tokens_per_step=tokens_step, tokens_per_second=tps,
         training_flop_per_step=flop_step,
@@ -462,6 +382,21 @@ def train_to_target(trainer: Trainer, data: TokenData, target_loss: float, *, ev
         "usd": None if price_usd_per_hour is None else price_usd_per_hour * wall / SECONDS_PER_HOUR,
         "history": history,
     }
+
+
+def measure_time_to_target(shape: ModelShape, target_loss: float, *, device="auto", dtype="auto",
+                           data_path=None, compile: bool = False, lr: float = 6e-4, seed: int = 0,
+                           **options) -> dict:
+    """Train a fresh model of ``shape`` until the validation loss reaches ``target_loss`` [nats/token].
+
+    ``options`` go to :func:`train_to_target` (eval_interval, eval_batches, max_steps, max_time_s,
+    price_usd_per_hour, progress).
+    """
+    dev = pick_device(str(device))
+    dt_name = pick_dtype(dtype, dev)
+    data = load_data(shape, dev, data_path, seed)
+    trainer = Trainer(shape, dev, dt_name, compile=compile, lr=lr, seed=seed)
+    return train_to_target(trainer, data, target_loss, seed=seed, **options)
 
 
 # ---- data parallel (torchrun) -----------------------------------------------------------------------

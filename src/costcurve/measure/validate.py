@@ -18,8 +18,9 @@ from ..errors import InputError
 from . import config
 from .config import ModelShape
 from .data import synthetic
-from .peak import gemm_probe
-from .run import Trainer, run_steps
+from .device import describe, gemm_dtype
+from .peak import gemm_probe, matmul_peak
+from .run import MeasureResult, Trainer, run_steps
 
 
 def _shape(L, d, T, B, V=256) -> ModelShape:
@@ -54,6 +55,26 @@ VALIDATION_GRID = {
 }
 
 
+def run_record(shape: ModelShape, step_time_s: float, peak_flop_per_s: float) -> dict:
+    """One calibration run as a profile stores it: shape, FLOP by kind [FLOP], step time [s], efficiency.
+
+    efficiency = training FLOP per step / (step time × measured peak) [fraction]; the FLOP split
+    into dense (weight matmuls) and attention scores is what the step-time model is fitted on.
+    """
+    flop = config.training_flop_per_step(shape)
+    attn = 3.0 * config.forward_flop_per_step_breakdown(shape)["attention/scores"]
+    return {
+        "label": shape.label(), **asdict(shape), "params": config.params(shape), "training_flop_per_step": flop,
+        "dense_flop_per_step": flop - attn, "attention_flop_per_step": attn, "step_time_s": step_time_s,
+        "efficiency": flop / (step_time_s * peak_flop_per_s),
+    }
+
+
+def result_record(res: MeasureResult) -> dict:
+    """The run record of a ``measure`` result (its best step), to join a profile's runs."""
+    return run_record(ModelShape(**res.shape), res.step_time_min_s, res.measured_peak_flop_per_s)
+
+
 def time_shape(shape: ModelShape, device, dtype: str, peak_flop_per_s: float, *, steps: int = 5, warmup: int = 2,
                compile: bool = False, seed: int = 0, windows: tuple = (2, 4), agree: float = 0.1,
                probe_n: int | None = None) -> dict:
@@ -68,7 +89,7 @@ def time_shape(shape: ModelShape, device, dtype: str, peak_flop_per_s: float, *,
     """
     data = synthetic(shape.vocab_size, shape.seq_len, shape.batch_size, device, seed=seed)
     trainer = Trainer(shape, device, dtype, compile=compile, seed=seed)
-    probes = [gemm_probe(device, _gemm_dtype(dtype), probe_n)] if probe_n else []
+    probes = [gemm_probe(device, gemm_dtype(dtype), probe_n)] if probe_n else []
     best = [run_steps(trainer, data, steps, warmup, seed=seed).min_s]
     while len(best) < windows[1]:
         best.append(run_steps(trainer, data, steps, 0, seed=seed + len(best)).min_s)
@@ -76,25 +97,15 @@ def time_shape(shape: ModelShape, device, dtype: str, peak_flop_per_s: float, *,
         if len(best) >= windows[0] and b[1] <= b[0] * (1.0 + agree):
             break
     if probe_n:
-        probes.append(gemm_probe(device, _gemm_dtype(dtype), probe_n))
-    flop = config.training_flop_per_step(shape)
-    attn = 3.0 * config.forward_flop_per_step_breakdown(shape)["attention/scores"]
-    t = min(best)
-    out = {
-        "label": shape.label(), **asdict(shape), "params": config.params(shape), "training_flop_per_step": flop,
-        "dense_flop_per_step": flop - attn, "attention_flop_per_step": attn, "step_time_s": t,
-        "efficiency": flop / (t * peak_flop_per_s), "windows": len(best),
-    }
+        probes.append(gemm_probe(device, gemm_dtype(dtype), probe_n))
+    out = {**run_record(shape, min(best), peak_flop_per_s), "windows": len(best)}
     if probes:
         out["peak_probe_flop_per_s"] = max(probes)
     return out
 
 
-def _gemm_dtype(dtype: str) -> str:
-    return "fp32" if dtype == "tf32" else dtype
-
-
-def _grid(device, kind, shapes):
+def grid(device, kind: str, shapes=None) -> list:
+    """The shapes a ``kind`` (calibration | validation) run times on ``device`` (``shapes`` overrides)."""
     if shapes is not None:
         return list(shapes)
     return (CALIBRATION_GRID if kind == "calibration" else VALIDATION_GRID)[
@@ -112,7 +123,7 @@ def calibrate(torch_device, dtype: str, peak_flop_per_s: float, *, shapes=None, 
     if probe_n == -1:
         probe_n = PROBE_N["cuda" if getattr(torch_device, "type", str(torch_device)).startswith("cuda") else "cpu"]
     runs = []
-    for s in _grid(torch_device, "calibration", shapes):
+    for s in grid(torch_device, "calibration", shapes):
         runs.append(time_shape(s, torch_device, dtype, peak_flop_per_s, steps=steps, warmup=warmup, probe_n=probe_n))
         if progress:
             progress(1)
@@ -134,7 +145,7 @@ def validate(device, dtype: str, profile, *, shapes=None, steps: int = 5, warmup
     P = prof["measured_peak_flop_per_s"]
     fitted = {r["label"] for r in prof.get("runs", [])}
     runs = []
-    for s in _grid(device, "validation", shapes):
+    for s in grid(device, "validation", shapes):
         r = time_shape(s, device, dtype, P, steps=steps, warmup=warmup, probe_n=prof.get("probe_n"))
         r["predicted_step_time_s"] = predict_step_time(prof["model"], r.get("peak_probe_flop_per_s", P),
                                                        r["dense_flop_per_step"],
@@ -153,3 +164,34 @@ def validate(device, dtype: str, profile, *, shapes=None, steps: int = 5, warmup
         "median_abs_error_held_out": float(np.median(held)) if held.size else None,
         "max_abs_error": float(errors.max()),
     }
+
+
+# ---- the sub-steps of `costcurve measure --write-calibration / --validate` ------------------------------
+def calibrate_device(device, dtype: str, *, accelerator=None, catalog=None, measured: MeasureResult | None = None,
+                     progress=None) -> dict:
+    """Step 1, calibrate: a fitted profile of this device (GEMM peak, calibration grid, device fields).
+
+    With ``measured`` (a ``measure`` result on this device) its peak, bandwidth and run are reused;
+    otherwise the GEMM peak [FLOP/s] and the copy bandwidth [bytes/s] are measured first.
+    """
+    if measured is not None:
+        peak, extra = measured.measured_peak_flop_per_s, [result_record(measured)]
+        accelerator = accelerator or measured.accelerator
+        bw = measured.measured_memory_bandwidth_bytes_per_s
+    else:
+        peak, extra, bw = matmul_peak(device, gemm_dtype(dtype)).flop_per_s, [], None
+    fields = describe(device, dtype, accelerator=accelerator, catalog=catalog, memory_bandwidth_bytes_per_s=bw)
+    return calibrate(device, dtype, peak, extra_runs=extra, progress=progress, **fields)
+
+
+def calibrate_and_validate(device, dtype: str, *, calibration=None, accelerator=None, catalog=None,
+                           calibrate_progress=None, validate_progress=None) -> tuple[dict, dict]:
+    """Step 1 (calibrate here, or read the profile ``calibration``), then step 2 (:func:`validate`).
+
+    Returns ``(profile, validation report)``; the profile is new unless ``calibration`` was given.
+    """
+    if calibration is not None:
+        prof = load_profile(calibration)
+    else:
+        prof = calibrate_device(device, dtype, accelerator=accelerator, catalog=catalog, progress=calibrate_progress)
+    return prof, validate(device, dtype, prof, progress=validate_progress)
