@@ -206,3 +206,35 @@ def test_trend_fits_render_in_notebooks():
         html = fit._repr_html_()
         value = re.search(r'data-key="annual_decline" data-value="([^"]+)"', html).group(1)
         assert float(value) == pytest.approx(fit.annual_decline)
+
+
+def test_generic_sections_read_units_from_names(run_cli, tmp_path):
+    """Any command's --json renders by the naming convention; checked on train against its own JSON."""
+    from costcurve.report import report_html
+    from costcurve.report.registry import KINDS, Kind, register, run_kind
+
+    register(Kind("train-generic", "Training (generic)", ("costcurve.cli.train", "train"), "training", None))
+    try:
+        run = run_kind("train-generic", {"model": "llama3-8b", "gpus": "64", "date": DATE})
+        page = parse(report_html(run))
+    finally:
+        KINDS.pop("train-generic")
+    cli = run_cli("train", "--model", "llama3-8b", "--gpus", "64", "--date", DATE, "--json").json()
+    assert float(page.figures["cost_usd.cloud"]) == pytest.approx(cli["cost_usd"]["cloud"])
+    assert len(page.figures) >= 8
+    for key, value in page.figures.items():  # every figure shown is the CLI's number
+        want = cli[key] if "." not in key else cli[key.split(".")[0]][key.split(".")[1]]
+        assert float(value) == pytest.approx(want, rel=1e-12), key
+    assert page.sections[:3] == ["answer", "inputs", "breakdown"] and "context" in page.sections
+    assert page.loads == []
+
+
+def test_unit_formatter_by_name():
+    from costcurve.report.generic import unit_formatter
+
+    assert unit_formatter("cost_cloud_usd")(61.4e6) == "$61.4M"
+    assert unit_formatter("step_time_s")(0.0833) == "83.3 ms"
+    assert unit_formatter("memory_per_gpu_bytes")(13.2e9) == "13.2 GB"
+    assert unit_formatter("wall_clock_days")(62) == "62.0 days"
+    assert unit_formatter("achieved_flop_per_s_per_gpu")  # a rate, not a duration
+    assert unit_formatter("tokens_per_second")(5e5) == "500 ktokens/s"

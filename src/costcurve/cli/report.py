@@ -14,12 +14,12 @@ class ReportGroup(click.Group):
         return list(KINDS)
 
     def get_command(self, ctx, name):
-        from costcurve.report.registry import KINDS, NOT_IN_REPORT, command
+        from costcurve.report.registry import KINDS, NOT_IN_REPORT, command, is_output
 
         if name not in KINDS:
             return None
         base = command(KINDS[name])
-        params = [p for p in base.params if not NOT_IN_REPORT.intersection(p.opts)]
+        params = [p for p in base.params if not NOT_IN_REPORT.intersection(p.opts) and not is_output(p)]
         out = click.Option(["--out", "out"], required=True, type=click.Path(dir_okay=False),
                            help="HTML file to write (self-contained: opens from disk with no network).")
         return click.Command(name, params=[*params, out], callback=_make(name),

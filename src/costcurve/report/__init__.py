@@ -16,7 +16,12 @@ def build_sections(kind_name: str, data, *, values=None, command=None, full: boo
     """The report sections of a kind's --json ``data``."""
     from .registry import get_kind
 
-    module, fn = get_kind(kind_name).sections
+    spec = get_kind(kind_name).sections
+    if spec is None:
+        from .generic import generic_sections
+
+        return generic_sections(kind_name, data, values=values, command=command, full=full)
+    module, fn = spec
     return getattr(importlib.import_module(module), fn)(data, values=values, command=command, full=full)
 
 

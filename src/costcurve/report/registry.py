@@ -36,7 +36,7 @@ class Kind:
     title: str  #: heading of the report and the web form
     command: tuple[str, str]  #: (module, attribute) of the click command
     page: str  #: web page the form lives on: training, serving, trends, claims
-    sections: tuple[str, str]  #: (module, function) rendering the --json dict as report sections
+    sections: tuple[str, str] | None  #: (module, function) rendering the --json dict; None: generic sections
     summary: str = ""  #: one line under the form's title
     field_aliases: dict = field(default_factory=dict)  #: library field -> parameter name (errors)
 
@@ -63,6 +63,25 @@ register(Kind("trend", "Trend", ("costcurve.cli.trends", "trend"), "trends", (_S
               {"series": "name", "csv": "csv_path"}))
 register(Kind("claims", "Claims", ("costcurve.cli.trends", "claims"), "claims", (_S, "claims_sections"),
               "ARK Invest's AI-cost claims recomputed with ARK's own arithmetic and with costcurve's data."))
+
+
+#: commands that get a report, a web form and an API endpoint as soon as they exist in the CLI, with the
+#: generic sections (costcurve.report.generic): name -> (title, web page)
+AUTO = {"plan": ("Training plan", "training"), "deploy": ("Deployment", "serving"),
+        "budget": ("What a budget buys", "decisions"), "finetune": ("Fine-tune or not", "decisions"),
+        "rent-vs-buy": ("Rent or buy", "decisions"), "wait": ("Buy now or wait", "decisions")}
+
+
+def _register_auto() -> None:
+    from costcurve.cli import COMMANDS
+
+    for name, (title, page) in AUTO.items():
+        if name in COMMANDS and name not in KINDS:
+            module, attr, help_ = COMMANDS[name]
+            register(Kind(name, title, (module, attr), page, None, help_))
+
+
+_register_auto()
 
 
 def get_kind(name: str) -> Kind:
@@ -95,6 +114,14 @@ class Param:
     def to_dict(self) -> dict:
         return {"name": self.name, "flag": self.flag, "label": self.label or self.flag or self.name, "type": self.type,
                 "default": self.default, "help": self.help, "required": self.required, "choices": list(self.choices)}
+
+
+def is_output(p: click.Parameter) -> bool:
+    """An option naming a file the command writes (``--plot``, plan's ``--csv``): never on the web or in a report."""
+    import re
+
+    return "--plot" in getattr(p, "opts", ()) or (
+        isinstance(p.type, click.Path) and bool(re.search(r"\bwrite", getattr(p, "help", None) or "", re.I)))
 
 
 def _param(p: click.Parameter) -> Param:
@@ -130,7 +157,8 @@ def _param(p: click.Parameter) -> Param:
 def parameters(kind: Kind, *, web: bool = False) -> list[Param]:
     """The parameters of ``kind`` in the CLI's order (``web``: without the ones that name files to write)."""
     skip = NOT_ON_WEB if web else frozenset({"--json"})
-    return [_param(p) for p in command(kind).params if not skip.intersection(p.opts)]
+    return [_param(p) for p in command(kind).params
+            if not skip.intersection(p.opts) and not (web and is_output(p))]
 
 
 def param_for_field(kind: Kind, field_name: str | None) -> str | None:
@@ -165,7 +193,7 @@ class Run:
 
 def command_name(kind_name: str) -> str:
     """The CLI command of a kind (the same word)."""
-    return get_kind(kind_name).command[1]
+    return get_kind(kind_name).name
 
 
 def _is_empty(v) -> bool:

@@ -21,7 +21,8 @@ from costcurve.report.registry import KINDS, Param, get_kind, parameters, run_ki
 
 from . import safety
 
-PAGES = [("training", "Training"), ("serving", "Serving"), ("trends", "Trends and forecasts"), ("claims", "Claims")]
+PAGES = [("training", "Training"), ("serving", "Serving"), ("decisions", "Decisions"), ("trends", "Trends and forecasts"),
+         ("claims", "Claims")]
 STATIC = {"app.js": "text/javascript; charset=utf-8", "style.css": "text/css; charset=utf-8"}
 
 

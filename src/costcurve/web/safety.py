@@ -17,6 +17,8 @@ MAX_UPLOAD_BYTES = 512_000  #: largest uploaded file (config.json, catalog CSV, 
 MAX_SAMPLES = 20_000  #: Monte Carlo samples per request (the CLI allows 10,000,000)
 MAX_TEXT = 200  #: longest text option [characters]
 MAX_LIST = 20  #: most values of a repeatable option
+MAX_SEARCH_OPTIONS = 6  #: most comma-separated candidates of a search option (``--gpu-options``, ``--gpus-options``)
+MAX_TOP = 50  #: most plans listed (``--top``)
 
 #: suffix of the temporary file written for each upload parameter
 UPLOAD_SUFFIX = {"catalog": ".csv", "csv_path": ".csv", "calibration": ".json", "model": ".json"}
@@ -28,6 +30,13 @@ def check_values(values: dict) -> None:
     if isinstance(model, str) and (model.strip().endswith(".json") or "/" in model or "\\" in model):
         raise InputError("file paths are not accepted here; upload the config.json instead (field config_json)",
                          field="model")
+    for key, v in values.items():
+        if key.endswith("_options") and isinstance(v, str) and len([x for x in v.split(",") if x.strip()]) > MAX_SEARCH_OPTIONS:
+            raise InputError(f"at most {MAX_SEARCH_OPTIONS} candidates per search here (the command line allows more)",
+                             field=key)
+    top = values.get("top")
+    if top not in (None, "") and str(top).strip().isdigit() and int(str(top).strip()) > MAX_TOP:
+        raise InputError(f"got {top}; allowed here: at most {MAX_TOP}", field="top")
     samples = values.get("samples")
     if samples not in (None, ""):
         from costcurve.units import parse_quantity
