@@ -173,8 +173,8 @@ details{margin:.4rem 0}summary{cursor:pointer;color:var(--accent)}
 a{color:var(--accent)}.src{font-size:.85rem;color:var(--mute)}
 .foot{color:var(--mute);font-size:.8rem;margin-top:2rem;border-top:1px solid var(--line);padding-top:.5rem}
 @page{size:auto;margin:14mm 12mm}
-@media print{body{font-size:10.5pt}main{max-width:none;padding:0}details{display:block}details>summary{display:none}
- details:not([open])>*{display:block}section,figure.chartbox,table,.figure{break-inside:avoid}
+@media print{body{font-size:10pt}main{max-width:none;padding:0}details{display:none}
+ figure.chartbox,tr,.figure,.answer{break-inside:avoid}svg.chart{max-height:80mm}
  h2{break-after:avoid}a{color:inherit;text-decoration:none}.noprint{display:none}
  .figures{grid-template-columns:repeat(3,1fr)}}
 """

@@ -27,8 +27,14 @@ STATIC = {"app.js": "text/javascript; charset=utf-8", "style.css": "text/css; ch
 
 
 # ---- request models built from the CLI's options ------------------------------------------------------
+#: example values in the schema (shown in /api/docs; schemathesis tries them too)
+EXAMPLES = {"model": ["llama3-8b"], "gpu": ["h100"], "gpus": ["8"], "tokens": ["1T"], "mfu": ["0.3..0.5"],
+            "name": ["gpt3-level"], "year": ["2030"], "date": ["2025-06-01"], "samples": ["1000"]}
+
+
 def _field(p: Param):
     desc = p.help + (f" [default: {p.default}]" if p.default not in (None, False) else "")
+    ex = {"examples": EXAMPLES[p.name]} if p.name in EXAMPLES else {}
     if p.type == "flag":
         return (bool, Field(False, description=desc))
     if p.type == "file":
@@ -47,9 +53,9 @@ def _field(p: Param):
     else:
         t = str
     if t is str:
-        f = Field(... if p.required else None, description=desc, max_length=safety.MAX_TEXT)
+        f = Field(... if p.required else None, description=desc, max_length=safety.MAX_TEXT, **ex)
     else:
-        f = Field(... if p.required else None, description=desc)
+        f = Field(... if p.required else None, description=desc, **ex)
     return (t if p.required else Optional[t], f)
 
 
@@ -59,7 +65,7 @@ def request_model(kind_name: str):
     fields = {p.name: _field(p) for p in params}
     if "model" in fields:  # a name, or the uploaded config.json instead
         fields["model"] = (Optional[str], Field(None, description=fields["model"][1].description,
-                                                max_length=safety.MAX_TEXT))
+                                                max_length=safety.MAX_TEXT, examples=EXAMPLES["model"]))
         fields["config_json"] = (Optional[str], Field(None, max_length=safety.MAX_UPLOAD_BYTES,
                                                        description="Content of a Hugging Face config.json (instead of --model)."))
     name = "".join(w.capitalize() for w in kind_name.split("-")) + "Request"
