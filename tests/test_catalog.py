@@ -38,10 +38,12 @@ def test_accelerator_rows_plausible(cat):
     for a in cat.accelerators.values():
         assert a.source.strip()
         assert dt.date(2010, 1, 1) <= a.release_date <= dt.date.today() + dt.timedelta(days=3 * 365), a.name  # announced chips
-        assert a.peak_flop_per_s_bf16 >= (a.peak_flop_per_s_fp32 or 0) * 0.99, a.name
+        half = a.peak_flop_per_s("16-bit")
+        assert half >= (a.peak_flop_per_s_fp32 or 0) * 0.99, a.name
         if a.peak_flop_per_s_fp8:
-            assert a.peak_flop_per_s_fp8 >= a.peak_flop_per_s_bf16 * 0.99, a.name
-        assert 1e9 <= a.memory_bytes <= 1e12 and 1e10 < a.memory_bandwidth_bytes_per_s < 1e14, a.name
+            assert a.peak_flop_per_s_fp8 >= half * 0.99, a.name
+        assert 2**30 <= a.memory_bytes <= 2**40 and 1e10 < a.memory_bandwidth_bytes_per_s < 1e14, a.name
+        assert a.memory_bytes % 2**30 == 0, a.name  # whole GiB: HBM and GDDR come in binary sizes
 
 
 def test_dense_not_sparse_peaks(cat):
@@ -84,7 +86,7 @@ def _write(tmp_path, name, text):
 
 
 ACC_HEADER = ("name,aliases,vendor,generation,release_date,peak_tflop_per_s_fp32,peak_tflop_per_s_tf32,peak_tflop_per_s_bf16,"
-              "peak_tflop_per_s_fp8,memory_gb,memory_bandwidth_gb_per_s,interconnect_gb_per_s,tdp_w,price_usd,source\n")
+              "peak_tflop_per_s_fp8,memory_gib,memory_bandwidth_gb_per_s,interconnect_gb_per_s,tdp_w,price_usd,source\n")
 
 
 def test_user_catalog_adds_and_overrides(tmp_path, monkeypatch):
@@ -125,3 +127,154 @@ def test_price_row_for_unknown_gpu(tmp_path):
     with pytest.raises(CatalogError) as e:
         Catalog((p,))
     assert e.value.column == "gpu"
+
+
+# ---- accelerator memory is binary (GiB), checked against data sheets ---------------------------
+# name -> GiB. HBM/GDDR come in binary sizes; data sheets write "GB" for GiB and some round or give
+# the enabled part of the stacks: H100 NVL 94 of 96, H200 141 of 144, B200 180 of 192, TPU v5p 95 of 96.
+DATASHEET_GIB = {
+    "a100-sxm4-40gb": 40, "a100-sxm4-80gb": 80, "h100-sxm5": 80, "h100-pcie": 80, "h100-nvl": 94, "h200-sxm": 141,
+    "gh200": 96, "b100": 192, "b200": 180, "gb200": 186, "mi250x": 128, "mi300x": 192, "mi325x": 256, "v100-sxm2-32gb": 32,
+    "v100-sxm2-16gb": 16, "t4": 16, "l4": 24, "l40s": 48, "a10g": 24, "rtx-4090": 24, "tpu-v4": 32, "tpu-v5e": 16,
+    "tpu-v5p": 95, "tpu-v6e": 32, "tpu-v7": 192, "trainium1": 32, "trainium2": 96, "gaudi2": 96, "gaudi3": 128, "k80": 12,
+}
+
+
+@pytest.mark.parametrize("name,gib", sorted(DATASHEET_GIB.items()))
+def test_memory_is_gib(cat, name, gib):
+    assert cat.accelerator(name).memory_bytes == gib * 2**30
+
+
+def test_h100_holds_80_gib_not_80_gb(cat):
+    assert cat.accelerator("h100").memory_bytes == pytest.approx(85.9e9, rel=1e-3)
+
+
+def test_old_memory_gb_column_is_refused_with_the_reason(tmp_path):
+    p = _write(tmp_path, "old.csv", ACC_HEADER.replace("memory_gib", "memory_gb") +
+               "my-chip,,acme,x,2026-01-01,100,,500,,96,4000,,700,,src\n")
+    with pytest.raises(CatalogError) as e:
+        Catalog((p,))
+    assert e.value.column == "memory_gb" and "memory_gib" in str(e.value) and "GiB" in str(e.value)
+
+
+def test_llama3_70b_on_two_h100_serves_about_100_at_once():
+    """2 × 80 GiB at 0.9 utilisation less 141 GB of bf16 weights leaves room for ~100 sequences of
+    the default 1k+1k tokens at 320 KiB of KV cache per token (80 layers × 8 KV heads × 128 × 2 × 2 B);
+    with memory read as 80e9 bytes the largest batch was 6."""
+    from costcurve.inference import estimate_inference
+
+    est = estimate_inference(model="llama3-70b", gpu="h100", gpus=2, price_usd_per_gpu_hour=3.0)
+    assert est.memory_usable_bytes == pytest.approx(80 * 2**30 * 0.9, rel=1e-9)  # per accelerator
+    assert 90 <= est.max_batch <= 115
+
+
+# ---- peaks are stored under the format they are for --------------------------------------------
+@pytest.mark.parametrize("name,fp16_tflops", [("v100", 125), ("v100-pcie", 112), ("t4", 65), ("p100", 18.7)])
+def test_no_bf16_on_pre_ampere(cat, name, fp16_tflops):
+    from costcurve.errors import CostcurveError
+
+    acc = cat.accelerator(name)
+    assert acc.peak_flop_per_s_bf16 is None and acc.half_dtype == "fp16"
+    assert acc.peak_flop_per_s("fp16") == pytest.approx(fp16_tflops * 1e12)
+    with pytest.raises(CostcurveError) as e:
+        acc.peak_flop_per_s("bf16")
+    assert e.value.field == "dtype" and "has no bf16; use --dtype fp16" in str(e.value)
+
+
+def test_k80_has_no_16_bit_arithmetic(cat):
+    from costcurve.errors import CostcurveError
+
+    k80 = cat.accelerator("k80")
+    assert k80.half_dtype == "fp32" and k80.peak_flop_per_s("16-bit") == k80.peak_flop_per_s("fp32") == pytest.approx(4.37e12)
+    with pytest.raises(CostcurveError, match="use --dtype fp32"):
+        k80.peak_flop_per_s("fp16")
+    assert cat.accelerator("p4").half_dtype == "fp32"  # fp16 runs at 1/64 of its fp32 rate
+
+
+def test_tpus_have_bf16_and_no_fp16(cat):
+    from costcurve.errors import CostcurveError
+
+    tpu = cat.accelerator("tpu-v4")
+    assert tpu.half_dtype == "bf16" and tpu.peak_flop_per_s("bf16") == pytest.approx(275e12)
+    with pytest.raises(CostcurveError, match="use --dtype bf16"):
+        tpu.peak_flop_per_s("fp16")
+
+
+def test_training_refuses_bf16_on_v100():
+    from costcurve.errors import CostcurveError
+
+    with pytest.raises(CostcurveError) as e:
+        estimate_training(params=7e9, tokens=1e12, gpu="v100", gpus=8, mfu=0.4, dtype="bf16", price_usd_per_gpu_hour=2)
+    assert e.value.field == "dtype" and "fp16" in str(e.value)
+    est = estimate_training(params=7e9, tokens=1e12, gpu="v100", gpus=8, mfu=0.4, dtype="fp16", price_usd_per_gpu_hour=2)
+    assert est.peak_flop_per_s == pytest.approx(125e12)
+
+
+def test_cli_says_use_fp16_on_v100(run_cli):
+    r = run_cli("train", "--params", "7B", "--tokens", "1T", "--gpu", "v100", "--dtype", "bf16", "--mfu", "0.4")
+    assert r.code == 2 and "use --dtype fp16" in r.err and len(r.err.strip().splitlines()) == 1
+
+
+# ---- TDP and purchase prices: filled where published, "unknown" with the reason where not ------
+@pytest.mark.parametrize("name,tdp_w,price_usd", [
+    ("tpu-v4", 340, 5176),  # Epoch AI ML Hardware TDP estimate; Cottier et al. 2024 Table 3 price estimate
+    ("tpu-v5p", 540, 3694), ("tpu-v6e", 380, 6518), ("tpu-v2", 280, 5054), ("tpu-v3", 450, 5276),
+])
+def test_tpu_power_and_price(cat, name, tdp_w, price_usd):
+    acc = cat.accelerator(name)
+    assert acc.tdp_w == tdp_w and acc.price_usd == price_usd and "Epoch AI" in acc.source
+
+
+def test_every_missing_power_or_price_of_tpus_and_trainium_says_why(cat):
+    for a in cat.accelerators.values():
+        if a.vendor in ("google", "aws"):
+            for col in ("tdp_w", "price_usd"):
+                if getattr(a, col) is None:
+                    assert f"{col}:" in a.unknown, (a.name, col)
+
+
+# ---- caches are keyed on values ----------------------------------------------------------------
+def test_edited_user_csv_is_seen(tmp_path):
+    p = tmp_path / "mine.csv"
+    row = "my-chip,,acme,hopper,2026-01-01,100,500,1000,2000,{gib},4000,900,700,20000,my data sheet\n"
+    p.write_text(ACC_HEADER + row.format(gib=96))
+    assert load_catalog(str(p)).accelerator("my-chip").memory_bytes == 96 * 2**30
+    p.write_text(ACC_HEADER + row.format(gib=97))  # same size, same second: a path+mtime key could miss it
+    assert load_catalog(str(p)).accelerator("my-chip").memory_bytes == 97 * 2**30
+    assert load_catalog(str(p)) is load_catalog(str(p))  # unchanged content: the cached catalog
+
+
+def test_prices_come_from_the_catalog_given(tmp_path):
+    from costcurve.prices import choose_price
+
+    day = dt.date(2026, 6, 1)
+    rows = "".join(f"h100,p{i},2026-05-01,on-demand,vm,{price},,quote {i}\n" for i, price in enumerate((50, 51, 52)))
+    p = _write(tmp_path, "p.csv", "gpu,provider,date_observed,kind,offer,price_usd_per_gpu_hour,instance,source\n" + rows)
+    bundled = choose_price(load_catalog(), "h100-sxm5", day).price_usd_per_gpu_hour
+    for _ in range(3):  # fresh catalogs, freed in between: no id()-keyed answer may leak across
+        assert choose_price(Catalog((p,)), "h100-sxm5", day).price_usd_per_gpu_hour > bundled
+        assert choose_price(Catalog(()), "h100-sxm5", day).price_usd_per_gpu_hour == bundled
+
+
+# ---- hostile catalog text ----------------------------------------------------------------------
+def test_terminal_escapes_in_a_catalog_are_refused(tmp_path, run_cli):
+    from costcurve.errors import FileInputError
+
+    p = _write(tmp_path, "evil.csv", ACC_HEADER + "evil,,acme,x,2026-01-01,100,,500,,96,4000,,700,,\x1b]0;owned\x07\n")
+    with pytest.raises(FileInputError) as e:
+        Catalog((p,))
+    assert e.value.field == "catalog" and "control character" in str(e.value)
+    r = run_cli("catalog", "gpus", "--catalog", p)
+    assert r.code == 2 and "\x1b" not in r.err + r.out and len(r.err.strip().splitlines()) == 1
+
+
+def test_one_data_version():
+    from pathlib import Path
+
+    from costcurve import catalog, prices
+
+    assert all(name.endswith(f"_{catalog.DATA_VERSION}.csv") for name in catalog.DATA_FILES.values())
+    root = Path(__file__).resolve().parents[1]
+    for f in (Path(catalog.__file__), Path(prices.__file__), root / "tools" / "build_prices.py"):
+        text = f.read_text(encoding="utf-8")
+        assert text.count(catalog.DATA_VERSION) == (1 if f.name == "catalog.py" else 0), f

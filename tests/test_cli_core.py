@@ -87,9 +87,6 @@ def test_bad_user_catalog_via_env(run_cli, tmp_path, monkeypatch):
     p = tmp_path / "bad.csv"
     p.write_text("gpu,provider,date_observed,kind,price_usd_per_gpu_hour,instance,source\nh100,aws,2024-01-01,hourly,2,,x\n")
     monkeypatch.setenv("COSTCURVE_CATALOG", str(p))
-    from costcurve.catalog import _load
-
-    _load.cache_clear()
     r = run_cli("train", "--params", "7B", "--tokens", "1T")
     assert r.code == 2 and "row 2" in r.err and "kind" in r.err and len(r.err.strip().splitlines()) == 1
 

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Build ``src/costcurve/data/prices_2026-11.csv`` (dated cloud rental prices per accelerator-hour).
+"""Build ``src/costcurve/data/prices_<DATA_VERSION>.csv`` (dated cloud rental prices per accelerator-hour).
 
 Dev tool only: it reads the public reference data in ``../shared/reference-data`` (outside this
 repository) and is never imported by the ``costcurve`` package. Re-running it reproduces the
 bundled table exactly.
 
-    python tools/build_prices.py                 # writes src/costcurve/data/prices_2026-11.csv
+    python tools/build_prices.py                 # writes src/costcurve/data/prices_<DATA_VERSION>.csv
     python tools/build_prices.py --ref DIR --out FILE --check
 
 Sources, in the order they are merged:
@@ -48,12 +48,49 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_REF = Path(os.environ.get("COSTCURVE_REFERENCE_DATA", ROOT.parent / "shared" / "reference-data"))
-DEFAULT_OUT = ROOT / "src" / "costcurve" / "data" / "prices_2026-11.csv"
-ACCELERATORS = ROOT / "src" / "costcurve" / "data" / "accelerators_2026-11.csv"
+sys.path.insert(0, str(ROOT / "src"))
+from costcurve.catalog import DATA_FILES, OFFERS  # noqa: E402  (the table names and offer kinds the package reads)
 
-COLUMNS = ["gpu", "provider", "date_observed", "kind", "price_usd_per_gpu_hour", "instance", "source"]
+
+def _default_ref() -> Path:
+    """``$COSTCURVE_REFERENCE_DATA``, else the first existing of ``<repo>/../shared`` and ``/work/shared``."""
+    if os.environ.get("COSTCURVE_REFERENCE_DATA"):
+        return Path(os.environ["COSTCURVE_REFERENCE_DATA"])
+    for base in (ROOT.parent / "shared", Path("/work/shared")):
+        if (base / "reference-data").is_dir():
+            return base / "reference-data"
+    return ROOT.parent / "shared" / "reference-data"
+
+
+DEFAULT_REF = _default_ref()
+DEFAULT_OUT = ROOT / "src" / "costcurve" / "data" / DATA_FILES["prices"]
+ACCELERATORS = ROOT / "src" / "costcurve" / "data" / DATA_FILES["accelerators"]
+
+COLUMNS = ["gpu", "provider", "date_observed", "kind", "offer", "price_usd_per_gpu_hour", "instance", "source"]
 KINDS = ("on-demand", "spot", "1-year", "3-year")
+
+# Kind of offer behind a quote (the default price uses vm and bare_metal only):
+#   vm          a virtual machine (or a TPU VM / a GPU attached to one) rented by the hour
+#   bare_metal  a whole physical server (Oracle BM.* shapes; Latitude.sh sells bare-metal servers only)
+#   serverless  a container or model deployment billed per second or minute, no machine of one's own
+#               (Modal, Baseten model serving, Salad container engine)
+#   large_host  an instance whose host has >= LARGE_HOST_VCPUS vCPUs per accelerator, 4x the median
+#               instance of the FSDL table of 2025-03-07 (8 vCPUs per GPU): its price is mostly host
+#               (AWS g4dn.16xlarge: 1 T4 with 64 vCPUs at $4.35/h, against $0.526/h for g4dn.xlarge)
+SERVERLESS_PROVIDERS = {"modal", "baseten", "salad"}
+BARE_METAL_PROVIDERS = {"latitude.sh"}
+LARGE_HOST_VCPUS = 32
+
+
+def offer_of(provider: str, instance: str, vcpus_per_gpu: float | None = None) -> str:
+    """The kind of offer of one quote (see the table above)."""
+    if provider in SERVERLESS_PROVIDERS or instance.lower().startswith("serverless"):
+        return "serverless"
+    if provider in BARE_METAL_PROVIDERS or instance.startswith("BM."):
+        return "bare_metal"
+    if vcpus_per_gpu is not None and vcpus_per_gpu >= LARGE_HOST_VCPUS:
+        return "large_host"
+    return "vm"
 
 FSDL_CITE = "Full Stack Deep Learning cloud GPU table (MIT), snapshot {d}"
 EPOCH_CITE = "Epoch AI hardware prices (CC BY 4.0), via {url}"
@@ -159,10 +196,12 @@ def csv_field(v) -> str:
     return s
 
 
-def row(gpu, provider, d, kind, price, instance, source):
+def row(gpu, provider, d, kind, price, instance, source, vcpus_per_gpu=None):
     assert kind in KINDS, kind
     date.fromisoformat(d)
-    return {"gpu": gpu, "provider": provider, "date_observed": d, "kind": kind,
+    offer = offer_of(provider, instance.strip(), vcpus_per_gpu)
+    assert offer in OFFERS, offer
+    return {"gpu": gpu, "provider": provider, "date_observed": d, "kind": kind, "offer": offer,
             "price_usd_per_gpu_hour": fmt_price(price), "instance": instance.strip(), "source": source}
 
 
@@ -274,6 +313,8 @@ def load_fsdl(ref: Path):
                 inst_price = num(r["Per-GPU"])
             od = inst_price / ngpu if inst_price is not None else None
             spot = num(r["Spot"])
+            vcpus = num(r["vCPUs"])
+            per_gpu_vcpus = vcpus / ngpu if vcpus else None
             for kind, price in (("on-demand", od), ("spot", spot / ngpu if spot else None)):
                 if price is None:
                     continue
@@ -281,7 +322,7 @@ def load_fsdl(ref: Path):
                 if (key, d) in seen:      # duplicate listing inside one snapshot: keep the first
                     continue
                 seen.add((key, d))
-                obs.append((key, d, price, row(gpu, prov, d, kind, price, instance, src)))
+                obs.append((key, d, price, row(gpu, prov, d, kind, price, instance, src, per_gpu_vcpus)))
     return keep_changes(obs, restated_note=" (price unchanged since {since})", restate_spot=False)
 
 
@@ -484,7 +525,7 @@ def check(rows):
         names = {r["name"] for r in csv.DictReader(f)}
     bad = sorted({r["gpu"] for r in rows} - names)
     if bad:
-        raise SystemExit(f"prices reference GPUs missing from accelerators_2026-11.csv: {bad}")
+        raise SystemExit(f"prices reference GPUs missing from {ACCELERATORS.name}: {bad}")
     for r in rows:
         assert float(r["price_usd_per_gpu_hour"]) > 0, r
         assert r["source"], r
@@ -502,7 +543,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--ref", type=Path, default=DEFAULT_REF, help="shared/reference-data folder")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    ap.add_argument("--check", action="store_true", help="validate against accelerators_2026-11.csv")
+    ap.add_argument("--check", action="store_true", help="validate against the bundled accelerators table")
     args = ap.parse_args(argv)
     if not args.ref.is_dir():
         raise SystemExit(f"reference data not found: {args.ref} (set --ref or COSTCURVE_REFERENCE_DATA)")

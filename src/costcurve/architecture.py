@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass, field
+import numbers
+from dataclasses import dataclass
 
 from .errors import InputError
 
@@ -31,6 +32,28 @@ POSITIONS = ("learned", "rope", "alibi", "relative", "none")
 NORMS = ("layernorm", "rmsnorm")
 BIAS = ("false", "true", "qkv")
 WINDOW_LAYERS = ("all", "alternate")
+#: field -> (lowest, highest, None allowed): whole-number sizes of an architecture. The upper ends are
+#: far beyond any published model (DeepSeek-V3: 61 layers, 256 experts; GPT-3: d_model 12288) and keep
+#: every product of sizes an exactly representable float.
+SIZE_LIMITS = {
+    "n_layers": (1, 10_000, False), "d_model": (1, 1_000_000, False), "n_heads": (1, 10_000, False),
+    "n_kv_heads": (1, 10_000, True), "head_dim": (1, 100_000, True), "ffn_dim": (0, 10_000_000, False),
+    "vocab_size": (1, 10_000_000, False), "context_length": (1, 100_000_000, False),
+    "train_seq_len": (1, 100_000_000, True), "n_experts": (0, 100_000, False), "n_experts_active": (0, 100_000, False),
+    "n_shared_experts": (0, 100_000, False), "moe_ffn_dim": (0, 10_000_000, False), "n_dense_layers": (0, 10_000, False),
+    "q_lora_rank": (0, 1_000_000, False), "kv_lora_rank": (0, 1_000_000, False), "qk_nope_head_dim": (0, 100_000, False),
+    "qk_rope_head_dim": (0, 100_000, False), "v_head_dim": (0, 100_000, False), "sliding_window": (1, 100_000_000, True),
+}
+
+
+def _show(v) -> str:
+    """``v`` for an error message: short (no 300-digit numbers) and without control characters."""
+    if isinstance(v, int) and not isinstance(v, bool) and v.bit_length() > 64:
+        return f"a {v.bit_length()}-bit integer"
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    text = repr(v)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 @dataclass(frozen=True)
@@ -69,39 +92,57 @@ class Architecture:
     published_params_total: float | None = None
     published_params_active: float | None = None
     source: str = ""
-    extra: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):
-        for name in ("n_layers", "d_model", "n_heads", "vocab_size", "context_length"):
+        for name in ("name", "family", "source"):
+            if not isinstance(getattr(self, name), str):
+                raise InputError(f"got {_show(getattr(self, name))}; allowed: text", field=name)
+        if not isinstance(self.aliases, tuple) or not all(isinstance(x, str) for x in self.aliases):
+            raise InputError("allowed: a tuple of names", field="aliases")
+        if not isinstance(self.tied_embeddings, bool):
+            raise InputError(f"got {_show(self.tied_embeddings)}; allowed: True, False", field="tied_embeddings")
+        for name, (low, high, optional) in SIZE_LIMITS.items():
             v = getattr(self, name)
-            if not isinstance(v, int) or v <= 0:
-                raise InputError(f"got {v!r}; allowed: integer > 0", field=name)
-        if self.ffn_type not in FFN_TYPES:
-            raise InputError(f"got {self.ffn_type!r}; allowed: {', '.join(FFN_TYPES)}", field="ffn_type")
-        if self.position not in POSITIONS:
-            raise InputError(f"got {self.position!r}; allowed: {', '.join(POSITIONS)}", field="position")
-        if self.norm not in NORMS:
-            raise InputError(f"got {self.norm!r}; allowed: {', '.join(NORMS)}", field="norm")
-        if self.bias not in BIAS:
-            raise InputError(f"got {self.bias!r}; allowed: {', '.join(BIAS)}", field="bias")
-        if self.sliding_window_layers not in WINDOW_LAYERS:
-            raise InputError(f"got {self.sliding_window_layers!r}; allowed: all, alternate", field="sliding_window_layers")
-        kv = self.kv_heads
-        if kv <= 0 or self.n_heads % kv:
-            raise InputError(f"got {kv}; allowed: a divisor of n_heads={self.n_heads}", field="n_kv_heads")
+            if v is None and optional:
+                continue
+            if isinstance(v, bool) or not isinstance(v, numbers.Integral) or not low <= v <= high:
+                raise InputError(f"got {_show(v)}; allowed: a whole number {low:,}..{high:,}", field=name)
+            object.__setattr__(self, name, int(v))  # numpy integers become int
+        for name, allowed in (("ffn_type", FFN_TYPES), ("position", POSITIONS), ("norm", NORMS), ("bias", BIAS),
+                              ("sliding_window_layers", WINDOW_LAYERS)):
+            if getattr(self, name) not in allowed:
+                raise InputError(f"got {_show(getattr(self, name))}; allowed: {', '.join(allowed)}", field=name)
+        for name in ("published_params_total", "published_params_active"):
+            v = getattr(self, name)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, numbers.Real) or not 0 < v < 1e16):
+                raise InputError(f"got {_show(v)}; allowed: a count > 0 (under 1e16) or None", field=name)
+        self._check_shape()
+
+    def _check_shape(self):
+        """Relations between fields (each error names the field to change)."""
+        if self.n_heads % self.kv_heads:
+            raise InputError(f"got {self.kv_heads}; allowed: a divisor of n_heads={self.n_heads}", field="n_kv_heads")
         if self.n_experts:
-            if not (0 < self.n_experts_active <= self.n_experts):
+            if not 0 < self.n_experts_active <= self.n_experts:
                 raise InputError(f"got {self.n_experts_active}; allowed: 1..n_experts={self.n_experts}", field="n_experts_active")
             if self.moe_ffn_dim <= 0:
                 raise InputError("an MoE model needs moe_ffn_dim > 0", field="moe_ffn_dim")
-            if not 0 <= self.n_dense_layers <= self.n_layers:
-                raise InputError(f"got {self.n_dense_layers}; allowed: 0..n_layers", field="n_dense_layers")
+            if self.n_dense_layers > self.n_layers:
+                raise InputError(f"got {self.n_dense_layers}; allowed: 0..n_layers={self.n_layers}", field="n_dense_layers")
+        else:
+            for name in ("n_experts_active", "n_shared_experts", "moe_ffn_dim", "n_dense_layers"):
+                if getattr(self, name):
+                    raise InputError(f"got {getattr(self, name)}; allowed: 0 when n_experts is 0 (a dense model)", field=name)
         if (not self.n_experts or self.n_dense_layers) and self.ffn_dim <= 0:
             raise InputError("a dense layer needs ffn_dim > 0", field="ffn_dim")
-        if self.is_mla and (self.qk_nope_head_dim <= 0 or self.v_head_dim <= 0):
-            raise InputError("MLA needs qk_nope_head_dim and v_head_dim > 0", field="kv_lora_rank")
-        if self.sliding_window is not None and self.sliding_window <= 0:
-            raise InputError(f"got {self.sliding_window}; allowed: integer > 0", field="sliding_window")
+        if self.is_mla:
+            for name in ("qk_nope_head_dim", "v_head_dim"):
+                if getattr(self, name) <= 0:
+                    raise InputError(f"got {getattr(self, name)}; MLA (kv_lora_rank > 0) needs it > 0", field=name)
+        else:
+            for name in ("q_lora_rank", "qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim"):
+                if getattr(self, name):
+                    raise InputError(f"got {getattr(self, name)}; allowed: 0 without MLA (kv_lora_rank = 0)", field=name)
 
     # ---- derived shape -------------------------------------------------------------------
     @property
@@ -137,7 +178,8 @@ class Architecture:
         return self.train_seq_len or self.context_length
 
     def replace(self, **changes) -> "Architecture":
-        return dataclasses.replace(self, extra={}, **changes)
+        """A copy with ``changes`` (validated like a new instance)."""
+        return dataclasses.replace(self, **changes)
 
     # ---- parameter counts ----------------------------------------------------------------
     def params(self) -> dict[str, float]:
@@ -204,12 +246,7 @@ def count_params(a: Architecture, *, active: bool = False) -> float:
     Active parameters count only the top-k routed experts of each MoE layer; for dense
     models they equal the total.
     """
-    key = ("count_params", active)
-    hit = a.extra.get(key)  # the shape is frozen, so the count is cached on the instance
-    if hit is not None:
-        return hit
     total = math.fsum(param_breakdown(a).values())
     if active and a.is_moe:
         total -= a.n_moe_layers * (a.n_experts - a.n_experts_active) * 3 * a.d_model * a.moe_ffn_dim
-    a.extra[key] = total
     return total

@@ -184,16 +184,21 @@ def load_profile(profile_or_path) -> dict:
     """A validated profile from a dict or a JSON file path. Raises :class:`CalibrationError` (one line)."""
     if isinstance(profile_or_path, dict):
         return validate_profile(profile_or_path)
-    path = Path(profile_or_path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise CalibrationError(f"cannot read file ({e.strerror or e})", str(path)) from None
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise CalibrationError(f"not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})", str(path)) from None
-    return validate_profile(obj, str(path))
+    if not isinstance(profile_or_path, (str, Path)):
+        raise CalibrationError(f"expected a profile (dict) or the path of its JSON file; got "
+                               f"{type(profile_or_path).__name__}")
+    from .errors import FileInputError
+    from .files import read_json
+
+    try:  # the one safe reader: regular files only, bounded, UTF-8, finite numbers, bounded nesting
+        obj = read_json(profile_or_path, field="calibration", max_bytes=MAX_PROFILE_BYTES, top=None)
+    except FileInputError as e:
+        raise CalibrationError(e.message) from None
+    return validate_profile(obj, str(profile_or_path))
+
+
+#: a profile holds a few dozen runs (a few kB); anything far larger is not one [bytes]
+MAX_PROFILE_BYTES = 16 * 2**20
 
 
 def save_profile(profile: dict, path) -> None:

@@ -16,25 +16,30 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import hashlib
 import math
 import os
 from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
 
 from .architecture import Architecture
 from .errors import CatalogError, CostcurveError, UnknownNameError
-from .files import decode_text, parse_csv, printable, read_csv
+from .files import decode_text, parse_csv, printable, read_csv, read_text
 
-DATA_FILES = {
-    "accelerators": "accelerators_2026-11.csv",
-    "prices": "prices_2026-11.csv",
-    "models": "models_2026-11.csv",
-    "architectures": "architectures_2026-11.csv",
-    "mfu_runs": "mfu_runs_2026-11.csv",
-}
+DATA_VERSION = "2026-11"  #: month the bundled tables were last rebuilt; part of every bundled file name
+
+
+def data_file(stem: str) -> str:
+    """File name of a bundled table in ``costcurve/data``: ``<stem>_<DATA_VERSION>.csv``."""
+    return f"{stem}_{DATA_VERSION}.csv"
+
+
+DATA_FILES = {t: data_file(t) for t in ("accelerators", "prices", "models", "architectures", "mfu_runs")}
 PRICE_KINDS = ("on-demand", "spot", "1-year", "3-year")
+#: kind of offer behind a price quote; the default price uses vm and bare_metal (see costcurve.prices)
+OFFERS = ("vm", "bare_metal", "serverless", "large_host")
 DTYPES = ("fp32", "tf32", "bf16", "fp16", "fp8")
+HALF = "16-bit"  #: pseudo-dtype of Accelerator.peak_flop_per_s: the chip's own 16-bit format (see half_dtype)
 
 
 # ---- column specifications ---------------------------------------------------------------------
@@ -64,14 +69,16 @@ SCHEMAS: dict[str, tuple[Col, ...]] = {
         Col("name", "str", True), Col("aliases", "list"), Col("vendor", "str", True), Col("generation", "str", True),
         Col("release_date", "date", True),
         _f("peak_tflop_per_s_fp32", 0.1, 1e3, 1e12), _f("peak_tflop_per_s_tf32", 1, 1e4, 1e12),
-        _f("peak_tflop_per_s_bf16", 1, 2e4, 1e12, True), _f("peak_tflop_per_s_fp8", 1, 4e4, 1e12),
-        _f("memory_gb", 1, 1e4, 1e9, True), _f("memory_bandwidth_gb_per_s", 10, 1e5, 1e9, True),
+        _f("peak_tflop_per_s_fp16", 0.01, 2e4, 1e12), _f("peak_tflop_per_s_bf16", 1, 2e4, 1e12),
+        _f("peak_tflop_per_s_fp8", 1, 4e4, 1e12),
+        _f("memory_gib", 1, 1e4, 2.0**30, True), _f("memory_bandwidth_gb_per_s", 10, 1e5, 1e9, True),
         _f("interconnect_gb_per_s", 1, 1e5, 1e9), _f("tdp_w", 10, 1e4, 1.0), _f("price_usd", 50, 1e7),
-        Col("source", "str", True),
+        Col("unknown", "str"), Col("source", "str", True),
     ),
     "prices": (
         Col("gpu", "str", True), Col("provider", "str", True), Col("date_observed", "date", True),
-        Col("kind", "enum", True, choices=PRICE_KINDS), _f("price_usd_per_gpu_hour", 0.01, 200, 1.0, True),
+        Col("kind", "enum", True, choices=PRICE_KINDS), Col("offer", "enum", choices=OFFERS),
+        _f("price_usd_per_gpu_hour", 0.01, 200, 1.0, True),
         Col("instance", "str"), Col("source", "str", True),
     ),
     "models": (
@@ -102,6 +109,8 @@ SCHEMAS: dict[str, tuple[Col, ...]] = {
         _f("mfu", 0.01, 1.0, 1.0, True), Col("note", "str"), Col("source", "str", True),
     ),
 }
+RENAMED = {"accelerators": {"memory_gb": "memory_gib"}}  # table -> {old column: new column}
+RENAMED_WHY = {"memory_gib": "accelerator memory is binary; an '80 GB' H100 has 80 GiB = 85.9e9 bytes, so give GiB"}
 KEY = {"accelerators": "name", "prices": None, "models": "name", "architectures": "name", "mfu_runs": "run"}
 _SIGNATURE = {  # a column that identifies which table a user CSV extends
     "accelerators": "peak_tflop_per_s_bf16", "prices": "price_usd_per_gpu_hour",
@@ -165,6 +174,9 @@ def _table_rows(table: str, path, parsed) -> list[dict]:
     path = printable(path)
     header = parsed.header
     missing = [c.name for c in schema if c.required and c.name not in header]
+    for old, new in RENAMED.get(table, {}).items():
+        if old in header and new in missing:
+            raise CatalogError(path, 1, old, f"renamed {new}: {RENAMED_WHY[new]}")
     if missing:
         raise CatalogError(path, None, None, f"missing column(s) {', '.join(missing)} for the {table} table")
     rows = []
@@ -217,7 +229,11 @@ def user_catalog_paths(extra=None) -> tuple[str, ...]:
 # ---- records -----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Accelerator:
-    """One accelerator (per chip). Rates in FLOP/s, memory in bytes, bandwidth in bytes/s, power in W."""
+    """One accelerator (per chip). Rates in FLOP/s, memory in bytes, bandwidth in bytes/s, power in W.
+
+    A peak is None where the chip has no such arithmetic (V100 has no bf16, TPUs no fp16) or the
+    sources give none; ``unknown`` says which of ``tdp_w``/``price_usd`` is missing and why.
+    """
 
     name: str
     vendor: str
@@ -225,29 +241,52 @@ class Accelerator:
     release_date: dt.date
     peak_flop_per_s_fp32: float | None
     peak_flop_per_s_tf32: float | None
-    peak_flop_per_s_bf16: float
+    peak_flop_per_s_fp16: float | None
+    peak_flop_per_s_bf16: float | None
     peak_flop_per_s_fp8: float | None
-    memory_bytes: float
+    memory_bytes: float  #: device memory [bytes] (data sheets give GiB: 80 GiB = 85.9e9 bytes)
     memory_bandwidth_bytes_per_s: float
     interconnect_bytes_per_s: float | None
     tdp_w: float | None
     price_usd: float | None
     source: str
     aliases: tuple[str, ...] = ()
+    unknown: str = ""
+
+    @property
+    def half_dtype(self) -> str:
+        """The format a mixed-precision job computes in on this chip: bf16 where it has it, else fp16
+        where that is at least as fast as fp32 (V100, T4), else fp32 (K80 and M60 have no fp16
+        arithmetic; P4 runs fp16 at 1/64 of its fp32 rate)."""
+        if self.peak_flop_per_s_bf16:
+            return "bf16"
+        if self.peak_flop_per_s_fp16 and self.peak_flop_per_s_fp16 >= (self.peak_flop_per_s_fp32 or 0.0):
+            return "fp16"
+        return "fp32"
 
     def peak_flop_per_s(self, dtype: str = "bf16") -> float:
-        """Dense peak of ``dtype`` (fp32, tf32, bf16, fp16, fp8). [FLOP/s]"""
-        if dtype in ("bf16", "fp16"):
-            return self.peak_flop_per_s_bf16
-        if dtype in ("fp32", "tf32", "fp8"):
-            value = {"fp32": self.peak_flop_per_s_fp32, "fp8": self.peak_flop_per_s_fp8,
-                     "tf32": self.peak_flop_per_s_tf32 or self.peak_flop_per_s_fp32}[dtype]
-            if value is None:
-                have = [d for d in DTYPES if d in ("bf16", "fp16") or getattr(self, f"peak_flop_per_s_{d}", None)]
-                raise CostcurveError(f"{self.name} has no {dtype} peak in the catalog; allowed here: {', '.join(have)}",
-                                     field="dtype")
+        """Dense peak of ``dtype`` (fp32, tf32, bf16, fp16, fp8). [FLOP/s]
+
+        Refuses a dtype the chip has no arithmetic for (bf16 on a V100, T4 or K80: use fp16 or fp32).
+        ``"16-bit"`` (:data:`HALF`) is the peak of :attr:`half_dtype`.
+        """
+        if dtype == HALF:
+            dtype = self.half_dtype
+        if dtype not in DTYPES:
+            raise CostcurveError(f"got {printable(dtype)!r}; allowed: {', '.join(DTYPES)}", field="dtype")
+        value = {"fp32": self.peak_flop_per_s_fp32, "fp16": self.peak_flop_per_s_fp16, "bf16": self.peak_flop_per_s_bf16,
+                 "fp8": self.peak_flop_per_s_fp8, "tf32": self.peak_flop_per_s_tf32 or self.peak_flop_per_s_fp32}[dtype]
+        if value is not None:
             return value
-        raise CostcurveError(f"got {dtype!r}; allowed: {', '.join(DTYPES)}", field="dtype")
+        if dtype in ("bf16", "fp16"):
+            other = "fp16" if dtype == "bf16" else "bf16"
+            if getattr(self, f"peak_flop_per_s_{other}"):
+                verb = "has no bf16" if dtype == "bf16" else "has no fp16 peak in the catalog"
+                raise CostcurveError(f"{self.name} {verb}; use --dtype {other}", field="dtype")
+            raise CostcurveError(f"{self.name} has no bf16 or fp16 arithmetic; use --dtype fp32", field="dtype")
+        have = [d for d in DTYPES if getattr(self, f"peak_flop_per_s_{d}", None)]
+        raise CostcurveError(f"{self.name} has no {dtype} peak in the catalog; allowed here: {', '.join(have)}",
+                             field="dtype")
 
 
 @dataclass(frozen=True)
@@ -261,6 +300,7 @@ class PriceQuote:
     price_usd_per_gpu_hour: float
     instance: str | None
     source: str
+    offer: str | None = None  #: vm, bare_metal, serverless, large_host (None: not stated, as in a user's file)
 
 
 def _strip(rec):
@@ -269,15 +309,18 @@ def _strip(rec):
 
 def _accelerator(rec) -> Accelerator:
     r = _strip(rec)
-    if r["peak_tflop_per_s_tf32"] is not None and r["peak_tflop_per_s_tf32"] > r["peak_tflop_per_s_bf16"] * 1.01:
-        raise CatalogError(rec["_path"], rec["_row"], "peak_tflop_per_s_tf32", "exceeds the bf16 peak; dense figures expected")
+    half = max(r["peak_tflop_per_s_bf16"] or 0.0, r["peak_tflop_per_s_fp16"] or 0.0)
+    if not half and not r["peak_tflop_per_s_fp32"]:
+        raise CatalogError(rec["_path"], rec["_row"], "peak_tflop_per_s_bf16", "no peak given; fill bf16, fp16 or fp32")
+    if half and r["peak_tflop_per_s_tf32"] is not None and r["peak_tflop_per_s_tf32"] > half * 1.01:
+        raise CatalogError(rec["_path"], rec["_row"], "peak_tflop_per_s_tf32", "exceeds the 16-bit peak; dense figures expected")
     return Accelerator(
         name=r["name"], vendor=r["vendor"].lower(), generation=r["generation"].lower(), release_date=r["release_date"],
         peak_flop_per_s_fp32=r["peak_tflop_per_s_fp32"], peak_flop_per_s_tf32=r["peak_tflop_per_s_tf32"],
-        peak_flop_per_s_bf16=r["peak_tflop_per_s_bf16"], peak_flop_per_s_fp8=r["peak_tflop_per_s_fp8"],
-        memory_bytes=r["memory_gb"], memory_bandwidth_bytes_per_s=r["memory_bandwidth_gb_per_s"],
-        interconnect_bytes_per_s=r["interconnect_gb_per_s"], tdp_w=r["tdp_w"], price_usd=r["price_usd"],
-        source=r["source"], aliases=r["aliases"],
+        peak_flop_per_s_fp16=r["peak_tflop_per_s_fp16"], peak_flop_per_s_bf16=r["peak_tflop_per_s_bf16"],
+        peak_flop_per_s_fp8=r["peak_tflop_per_s_fp8"], memory_bytes=r["memory_gib"],
+        memory_bandwidth_bytes_per_s=r["memory_bandwidth_gb_per_s"], interconnect_bytes_per_s=r["interconnect_gb_per_s"],
+        tdp_w=r["tdp_w"], price_usd=r["price_usd"], source=r["source"], aliases=r["aliases"], unknown=r["unknown"] or "",
     )
 
 
@@ -295,15 +338,24 @@ def _architecture(rec) -> Architecture:
         raise CatalogError(rec["_path"], rec["_row"], e.field, str(e).split(": ", 1)[-1]) from None
 
 
+@functools.lru_cache(maxsize=None)
+def _bundled_rows(table: str) -> tuple:
+    """The validated rows of a bundled table (files inside the package never change while it runs)."""
+    name = DATA_FILES[table]
+    ref = resources.files("costcurve").joinpath("data", name)
+    return tuple(read_table(table, f"costcurve/data/{name}", ref.read_text(encoding="utf-8")))
+
+
 # ---- the catalog -------------------------------------------------------------------------------
 class Catalog:
     """All tables, bundled rows plus user rows, with name lookups (case-insensitive, with aliases)."""
 
-    def __init__(self, user_paths: tuple[str, ...] = ()):
-        self.user_paths = tuple(user_paths)
-        raw = {t: self._bundled(t) for t in SCHEMAS}
-        for p in self.user_paths:
-            parsed = read_csv(p, field="catalog")
+    def __init__(self, user_paths: tuple[str, ...] = (), *, texts: tuple[str, ...] | None = None):
+        """``user_paths``: user CSVs (read here unless their ``texts`` are given, in the same order)."""
+        self.user_paths = tuple(str(p) for p in user_paths)
+        raw = {t: [dict(r) for r in _bundled_rows(t)] for t in SCHEMAS}
+        for i, p in enumerate(self.user_paths):
+            parsed = read_csv(p, field="catalog") if texts is None else parse_csv(texts[i], field="catalog", source=p)
             table = detect_table(p, parsed.header)
             extra = _table_rows(table, p, parsed)
             key = KEY[table]
@@ -323,7 +375,7 @@ class Catalog:
             if gpu is None:
                 raise CatalogError(r["_path"], r["_row"], "gpu", f"unknown accelerator {r['gpu']!r}; use a name from the accelerators table")
             self.prices.append(PriceQuote(gpu, r["provider"].lower(), r["date_observed"], r["kind"],
-                                          r["price_usd_per_gpu_hour"], r["instance"], r["source"]))
+                                          r["price_usd_per_gpu_hour"], r["instance"], r["source"], r["offer"]))
         self.models = {r["name"].lower(): _strip(r) for r in raw["models"]}
         for r in raw["models"]:
             if r["params_active"] and r["params_total"] and r["params_active"] > r["params_total"] * 1.0001:
@@ -339,12 +391,6 @@ class Catalog:
             if r["accelerator"].lower() not in self._gpu_alias:
                 raise CatalogError(r["_path"], r["_row"], "accelerator", f"unknown accelerator {r['accelerator']!r}")
         self._price_index: dict = {}
-
-    @staticmethod
-    def _bundled(table):
-        name = DATA_FILES[table]
-        ref = resources.files("costcurve").joinpath("data", name)
-        return read_table(table, f"costcurve/data/{name}", ref.read_text(encoding="utf-8"))
 
     def _alias_map(self, table, items):
         m = {}
@@ -390,11 +436,23 @@ class Catalog:
         return self._price_index[key]
 
 
-@functools.lru_cache(maxsize=16)
-def _load(paths: tuple[str, ...]) -> Catalog:
-    return Catalog(paths)
+_LOADED: dict = {}  # (paths, sha256 of each file's text) -> Catalog
+_LOADED_MAX = 16
 
 
 def load_catalog(extra=None) -> Catalog:
-    """The catalog: bundled tables plus ``extra`` user CSVs plus those in ``COSTCURVE_CATALOG`` (cached)."""
-    return _load(user_catalog_paths(extra))
+    """The catalog: bundled tables plus ``extra`` user CSVs plus those in ``COSTCURVE_CATALOG``.
+
+    Cached on the user files' paths *and contents* (each read and hashed on every call, which costs
+    microseconds against ~30 ms to build a catalog), so an edited file is seen at once.
+    """
+    paths = user_catalog_paths(extra)
+    texts = tuple(read_text(p, field="catalog") for p in paths)
+    key = (paths, tuple(hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts))
+    cat = _LOADED.get(key)
+    if cat is None:
+        cat = Catalog(paths, texts=texts)
+        if len(_LOADED) >= _LOADED_MAX:
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[key] = cat
+    return cat

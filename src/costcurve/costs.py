@@ -38,11 +38,14 @@ class CostAssumptions:
 
     def __post_init__(self):
         """Check every field (a number, an array, or a range for the Monte Carlo, e.g. ``"1.1..1.5"``)."""
+        from .errors import InputError
         from .uncertainty import is_distribution, parse_dist
         from .units import number_input
 
         for name, (low, upper, allow_zero) in ASSUMPTION_RANGES.items():
             v = getattr(self, name)
+            if v is None:
+                raise InputError("got None; allowed: a number", field=name)
             if is_distribution(v):
                 parse_dist(v, name)
                 continue

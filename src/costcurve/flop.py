@@ -100,13 +100,7 @@ def forward_flop_per_token(arch: Architecture, seq_len=None, *, causal: bool = T
 
 def training_flop_breakdown(arch: Architecture, tokens, seq_len=None) -> dict:
     """Model FLOP of training on ``tokens`` tokens, by part: ``3 × forward × tokens``. [FLOP]"""
-    if seq_len is None or isinstance(seq_len, (int, float)):
-        key = ("forward_breakdown", seq_len)  # scalar sequence lengths: cached on the frozen architecture
-        fwd = arch.extra.get(key)
-        if fwd is None:
-            fwd = arch.extra[key] = forward_flop_per_token_breakdown(arch, seq_len)
-    else:
-        fwd = forward_flop_per_token_breakdown(arch, seq_len)
+    fwd = forward_flop_per_token_breakdown(arch, seq_len)
     return {k: 3.0 * v * tokens for k, v in fwd.items()}
 
 

@@ -373,7 +373,7 @@ def _setup(cat, acc, model, dtype, kv_dtype, group_size, calibration, flop_effic
         if dtype not in GROUP_SIZE_DTYPES:
             raise InputError(f"applies to int4 and int8 weights only; the weights are {dtype}", field="group_size")
         group_size = int(_num(group_size, "group_size", integer=True, low=1.0))
-    compute = "fp8" if dtype == "fp8" else "bf16"
+    compute = "fp8" if dtype == "fp8" else acc.half_dtype  # the chip's own 16-bit format
     peak = acc.peak_flop_per_s(compute)
     name, arch, _ = resolve_model(model, cat)
     if arch is None:
@@ -442,7 +442,7 @@ def _replica(s: _Setup, acc, name, q: _Query, gpus, batch, tpot_target, notes):
             f"at most {np.max(mb):g} sequences (a smaller batch, more accelerators, or an fp8 KV cache)",
             required_bytes=math.nan, available_bytes=acc.memory_bytes * np.max(n), min_gpus=smallest, field="batch")
     if not np.all(fits):
-        notes.append("some batch sizes do not fit in memory: their figures are NaN")
+        notes.append("some batch sizes do not fit in memory: those elements have no figures (not-a-number in arrays)")
     return n, B, mb, fits, smallest
 
 
@@ -541,7 +541,8 @@ def _monte_carlo(local: dict, *, samples, seed, uncertainty):
         with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
             return _estimate(cat, **kw)
 
-    return run_monte_carlo(estimator, kwargs, MC_NUMERIC, samples=samples, seed=seed, default_spreads=spreads,
+    return run_monte_carlo(estimator, kwargs, MC_NUMERIC, samples=samples, seed=seed,
+                           default_spreads=spreads if uncertainty else None,
                            integer=("gpus", "batch", "input_tokens", "output_tokens"), target="usd_per_query",
                            constant="input_tokens")
 

@@ -1,101 +1,154 @@
 """Cloud rental prices: choosing an hourly price for an accelerator at a date.
 
-Default rule (documented in docs/methods.md): the median of the catalog's quotes for that
-accelerator, provider (any, unless given) and kind (on-demand unless given) observed within
-365 days of the requested date; if none lies that close, the median of the quotes within 365 days
-of the observation closest to the date. The result says which quotes it used.
+Default rule (documented in docs/prices.md): the median of the catalog's *distinct* quotes for that
+accelerator, provider (any, unless given) and kind (on-demand unless given), from offers of a
+virtual machine or a bare-metal server (serverless offers and instances whose price is mostly a
+large host are left out), observed within a window around the requested date. The window starts
+at ±365 days and widens a year at a time until it holds at least ``MIN_QUOTES`` distinct quotes
+from at least ``MIN_PROVIDERS`` providers (one provider when ``provider`` is given); when no
+window does, all the quotes are used and the choice says it falls short. A quote is distinct per
+(provider, price): the same price seen in several snapshots or instance sizes counts once.
+The result says how many quotes from how many providers stand behind the price.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import statistics
 from dataclasses import dataclass
 
-from .catalog import PRICE_KINDS, Catalog
+from .catalog import OFFERS, PRICE_KINDS, Catalog, PriceQuote
 from .errors import CostcurveError, InputError
 
-WINDOW_DAYS = 365
+WINDOW_DAYS = 365  #: first half-width of the window, and the step it widens by [days]
+MIN_QUOTES = 3  #: distinct quotes a default price rests on, at least
+MIN_PROVIDERS = 2  #: providers those quotes come from, at least (1 when a provider is given)
+DEFAULT_OFFERS = ("vm", "bare_metal")  #: offers the default price is taken from (see catalog.OFFERS)
 
 
 @dataclass(frozen=True)
 class PriceChoice:
-    """The hourly price used for an estimate and where it came from."""
+    """The hourly price used for an estimate and the quotes behind it."""
 
-    price_usd_per_gpu_hour: float
-    n_quotes: int
+    price_usd_per_gpu_hour: float  #: median of the distinct quotes [USD per accelerator-hour]
+    n_quotes: int  #: distinct (provider, price) quotes behind the median
     first_date: dt.date | None
     last_date: dt.date | None
     providers: tuple[str, ...]
     rule: str
+    window_days: int = WINDOW_DAYS  #: half-width of the date window used [days]
+    meets_rule: bool = True  #: False when the whole catalog has fewer than MIN_QUOTES from MIN_PROVIDERS
+    n_left_out: int = 0  #: quotes in the window of offers left out (serverless, large host)
+    quotes: tuple[PriceQuote, ...] = ()  #: the distinct quotes (one per provider and price)
+    note: str = ""  #: e.g. the date precedes the accelerator's release
+
+    @property
+    def n_providers(self) -> int:
+        return len(self.providers)
 
     def describe(self) -> str:
-        if self.n_quotes == 0:
-            return self.rule
         span = f"{self.first_date}..{self.last_date}" if self.first_date != self.last_date else str(self.first_date)
-        return f"{self.rule} of {self.n_quotes} quote(s) {span} ({', '.join(self.providers)})"
+        text = (f"{self.rule}: {self.n_quotes} quote(s) from {self.n_providers} provider(s), {span} "
+                f"({', '.join(self.providers)})")
+        if self.n_left_out:
+            text += f"; {self.n_left_out} serverless/large-host quote(s) left out"
+        if not self.meets_rule:
+            text += f"; fewer than {MIN_QUOTES} quotes from {MIN_PROVIDERS} providers in the catalog, give --price to be sure"
+        return text + self.note
 
 
-_CACHE: dict = {}
+def _distinct(quotes) -> list[PriceQuote]:
+    """One quote per (provider, price): the latest observation of each."""
+    best: dict = {}
+    for q in sorted(quotes, key=lambda q: q.date_observed):
+        best[(q.provider, round(q.price_usd_per_gpu_hour, 4))] = q
+    return list(best.values())
+
+
+EARLIEST_YEARS = 10  #: a price date this many years before the chip's release is refused as a mistake
+
+
+def _check_date(catalog: Catalog, gpu: str, date) -> str:
+    """A note when ``date`` precedes ``gpu``'s release; refuses dates a decade before it (e.g. 1900)."""
+    if not isinstance(date, dt.date):
+        raise InputError(f"got {date!r}; allowed: a date", field="date")
+    released = catalog.accelerator(gpu).release_date
+    earliest = released.replace(year=released.year - EARLIEST_YEARS)
+    if date < earliest:
+        raise InputError(f"got {date}, {EARLIEST_YEARS}+ years before {gpu} was released ({released}); "
+                         f"allowed: {earliest} or later", field="date")
+    return f"; {date} is before {gpu} was released ({released})" if date < released else ""
 
 
 def choose_price(catalog: Catalog, gpu: str, date: dt.date, *, provider: str | None = None,
-                 kind: str = "on-demand") -> PriceChoice | None:
-    """Median catalog price near ``date``, or None when the catalog has no quote for ``gpu``."""
+                 kind: str = "on-demand", offers=DEFAULT_OFFERS) -> PriceChoice | None:
+    """Median of the distinct catalog quotes near ``date`` (see the module docstring), or None without any."""
     if kind not in PRICE_KINDS:
         raise InputError(f"got {kind!r}; allowed: {', '.join(PRICE_KINDS)}", field="price_kind")
-    key = (id(catalog), gpu, provider, kind, date)
-    hit = _CACHE.get(key)
-    if hit is not None or key in _CACHE:
-        return hit
-    quotes = catalog.quotes(gpu, provider=provider, kind=kind)
-    if provider is not None and not quotes and not catalog.quotes(gpu, provider=provider, kind=None):
+    bad = [o for o in offers if o not in OFFERS]
+    if bad:
+        raise InputError(f"got {bad[0]!r}; allowed: {', '.join(OFFERS)}", field="offers")
+    early = _check_date(catalog, gpu, date)
+    every = catalog.quotes(gpu, provider=provider, kind=kind)
+    if provider is not None and not every and not catalog.quotes(gpu, provider=provider, kind=None):
         known = sorted({q.provider for q in catalog.quotes(gpu, kind=None)})
         raise CostcurveError(f"no {gpu} prices from {provider!r}; providers with {gpu} prices: {', '.join(known) or 'none'}",
                              field="provider")
-    choice = None
-    if quotes:
-        near = [q for q in quotes if abs((q.date_observed - date).days) <= WINDOW_DAYS]
-        rule = f"median {kind} price within {WINDOW_DAYS} days of {date}"
-        if not near:
-            closest = min(quotes, key=lambda q: abs((q.date_observed - date).days))
-            near = [q for q in quotes if abs((q.date_observed - closest.date_observed).days) <= WINDOW_DAYS]
-            rule = f"median {kind} price near {closest.date_observed} (closest quotes to {date})"
-        dates = [q.date_observed for q in near]
-        choice = PriceChoice(statistics.median(q.price_usd_per_gpu_hour for q in near), len(near), min(dates), max(dates),
-                             tuple(sorted({q.provider for q in near})), rule)
-    _CACHE[key] = choice
-    return choice
+    usable = [q for q in every if q.offer is None or q.offer in offers]  # a user's row without an offer counts
+    if not usable:
+        return None
+    need_providers = 1 if provider is not None else MIN_PROVIDERS
+    farthest = max(abs((q.date_observed - date).days) for q in usable)
+    steps = max(1, math.ceil(farthest / WINDOW_DAYS))
+    for k in range(1, steps + 1):
+        window = k * WINDOW_DAYS
+        near = _distinct(q for q in usable if abs((q.date_observed - date).days) <= window)
+        if len(near) >= MIN_QUOTES and len({q.provider for q in near}) >= need_providers:
+            meets = True
+            break
+    else:
+        meets = False
+    left_out = sum(1 for q in every if q not in usable and abs((q.date_observed - date).days) <= window)
+    dates = [q.date_observed for q in near]
+    rule = f"median {kind} price within {window} days of {date}"
+    return PriceChoice(statistics.median(q.price_usd_per_gpu_hour for q in near), len(near), min(dates), max(dates),
+                       tuple(sorted({q.provider for q in near})), rule, window, meets, left_out, tuple(near), early)
+
+
+def no_price_message(gpu: str, kind: str = "on-demand") -> str:
+    """What to say when no default price is known for ``gpu``."""
+    return (f"no {kind} price is known for {gpu} (the catalog has no {kind} VM or bare-metal quote for it); "
+            "give one with --price USD/h")
 
 
 def resolve_price(catalog: Catalog, gpu: str, date: dt.date, given=None, *, provider: str | None = None,
                   kind: str = "on-demand") -> tuple:
-    """(price [USD/h], where it came from): ``given`` (checked) or the catalog default; NaN if none."""
+    """(price [USD/h], where it came from): ``given`` (checked) or the catalog default; NaN if none is known."""
     if given is not None:
         from .units import number_input
 
         return number_input(given, "price_usd_per_gpu_hour"), "given"
     choice = choose_price(catalog, gpu, date, provider=provider, kind=kind)
     if choice is None:
-        return float("nan"), f"no {kind} price for {gpu} in the catalog; give a price"
+        return float("nan"), no_price_message(gpu, kind)
     return choice.price_usd_per_gpu_hour, choice.describe()
 
 
 def price_spread_log(catalog: Catalog, gpu: str, date: dt.date, *, provider: str | None = None,
                      kind: str = "on-demand") -> float | None:
-    """Standard deviation of ln(price) of the quotes :func:`choose_price` uses. [ln USD/h]
+    """Standard deviation of ln(price) of the distinct quotes :func:`choose_price` uses. [ln USD/h]
 
-    With fewer than three such quotes, the spread of all of the accelerator's quotes of that kind;
-    None when there are fewer than two quotes in all.
+    With fewer than three such quotes, the spread of all of the accelerator's distinct quotes of
+    that kind and those offers; None when there are fewer than two quotes in all.
     """
-    import math
-
-    quotes = catalog.quotes(gpu, provider=provider, kind=kind)
     choice = choose_price(catalog, gpu, date, provider=provider, kind=kind)
     if choice is None:
         return None
-    near = [q for q in quotes if choice.first_date <= q.date_observed <= choice.last_date]
-    pool = near if len(near) >= 3 else quotes
+    pool = list(choice.quotes)
+    if len(pool) < 3:
+        pool = _distinct(q for q in catalog.quotes(gpu, provider=provider, kind=kind)
+                         if q.offer is None or q.offer in DEFAULT_OFFERS)
     if len(pool) < 2:
         return None
     return statistics.stdev(math.log(q.price_usd_per_gpu_hour) for q in pool)

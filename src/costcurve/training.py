@@ -429,7 +429,8 @@ def _monte_carlo(kwargs: dict, *, samples, seed, uncertainty) -> UncertainEstima
         with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
             return _estimate(**kw)
 
-    return run_monte_carlo(estimator, kwargs, MC_NUMERIC, samples=samples, seed=seed, default_spreads=spreads,
+    return run_monte_carlo(estimator, kwargs, MC_NUMERIC, samples=samples, seed=seed,
+                           default_spreads=spreads if uncertainty else None,
                            integer=("seq_len", "gpus"),
                            constant="tokens" if kwargs.get("training_flop") is None else "training_flop",
                            extra_dists=a_dists, apply=apply)

@@ -364,7 +364,9 @@ def run_monte_carlo(estimator, kwargs: dict, numeric, *, samples=None, seed=None
         point[k] = round(d.median) if k in integer else d.median
     if extra:
         point = apply(point, {k: d.median for k, d in extra.items()})
-    base = estimator(**point)
+    # the run at the medians only serves spreads on defaults and the no-range case: samples of a
+    # range may be valid where its median is not (a batch range past what fits in memory)
+    base = estimator(**point) if default_spreads is not None or not (dists or extra) else None
     if default_spreads is not None:
         dists.update(default_spreads(base))
     inputs = draw({**dists, **extra}, rng, n, integer)

@@ -37,6 +37,9 @@ SECONDS_PER_DAY = 86400.0
 SECONDS_PER_YEAR = 365.25 * 86400.0
 JOULES_PER_KWH = 3.6e6
 
+#: smallest normal float [1]: a smaller input (e.g. mfu=1e-320) has lost its precision and would
+#: give an infinite or meaningless result, so it is refused as an input
+TINY = float(np.finfo(float).tiny)
 KINDS = ("count", "time", "money", "plain")
 COUNT_SUFFIX = {"": 1.0, "k": KILO, "m": MEGA, "b": GIGA, "g": GIGA, "t": TERA, "p": PETA, "e": EXA}
 #: time units → seconds. ``m`` is deliberately absent (see the module docstring).
@@ -129,7 +132,7 @@ def check_positive(value, field: str, *, allow_zero: bool = False, upper: float 
     ``upper`` bounds it from above (e.g. MFU <= 1), ``low`` from below (inclusive, e.g. PUE >= 1).
     Raises InputError naming ``field``.
     """
-    if isinstance(value, bool) or (isinstance(value, np.ndarray) and value.dtype == bool):
+    if isinstance(value, (bool, str, bytes)) or (isinstance(value, np.ndarray) and value.dtype.kind not in "iuf"):
         raise InputError(f"got {show(value)}; allowed: a number", field=field)
     if isinstance(value, float):
         arr = value
@@ -140,7 +143,7 @@ def check_positive(value, field: str, *, allow_zero: bool = False, upper: float 
             raise InputError(f"got {type(value).__name__} {show(value)}; allowed: "
                              f"{_allowed(allow_zero, upper, upper_inclusive, low)}", field=field) from None
     if isinstance(arr, float):
-        bad_low = (arr < 0 if allow_zero else arr <= 0) or (low is not None and arr < low)
+        bad_low = (arr < 0 if allow_zero else arr <= 0) or (low is not None and arr < low) or 0 < abs(arr) < TINY
         bad_high = upper is not None and (arr > upper if upper_inclusive else arr >= upper)
         if not math.isfinite(arr) or bad_low or bad_high:
             raise InputError(f"got {show(arr)}; allowed: {_allowed(allow_zero, upper, upper_inclusive, low)}", field=field)
@@ -150,6 +153,7 @@ def check_positive(value, field: str, *, allow_zero: bool = False, upper: float 
     with np.errstate(invalid="ignore"):
         bad = ~np.isfinite(arr)
         bad |= (arr < 0) if allow_zero else (arr <= 0)
+        bad |= (arr != 0) & (np.abs(arr) < TINY)
         if low is not None:
             bad |= arr < low
         if upper is not None:
@@ -161,7 +165,7 @@ def check_positive(value, field: str, *, allow_zero: bool = False, upper: float 
 
 
 def _allowed(allow_zero: bool, upper, upper_inclusive: bool, low=None) -> str:
-    base = "finite number >= 0" if allow_zero else "finite number > 0"
+    base = "finite number >= 0" if allow_zero else f"finite number >= {TINY:.3g}"
     if low is not None:
         base = f"finite number >= {low:g}"
     if upper is None:

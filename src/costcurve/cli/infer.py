@@ -125,7 +125,8 @@ def render(est) -> None:
                                   f"tokens/s per user); decode step {e.decode_step_s * 1e3:,.1f} ms, {e.decode_bound}-bound"),
         ("throughput", f"{e.tokens_per_second:,.0f} output tokens/s per replica, {e.tokens_per_second_per_accelerator:,.0f} "
                        f"per accelerator (roofline {e.roofline_tokens_per_second:,.0f})"),
-        ("price", f"${e.price_usd_per_gpu_hour:.2f} per accelerator-hour ({e.price_source})"),
+        ("price", f"unknown: {e.price_source}" if e.price_usd_per_gpu_hour != e.price_usd_per_gpu_hour  # NaN
+         else f"${e.price_usd_per_gpu_hour:.2f} per accelerator-hour ({e.price_source})"),
         ("per million tokens", f"input {format_usd(e.usd_per_million_input_tokens)}, "
                                f"output {format_usd(e.usd_per_million_output_tokens)}"),
         ("per query", format_usd(e.usd_per_query)),

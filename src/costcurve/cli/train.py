@@ -84,8 +84,22 @@ def train(model, params, active_params, tokens, training_flop, gpu, gpus, days, 
            render=render, render_uncertain=render_uncertain)
 
 
+def _missing(est) -> str:
+    """Why the amortized cost is unknown: the chip price, the TDP, or both."""
+    import math
+
+    gaps = []
+    if not math.isfinite(est.chip_price_usd):
+        gaps.append("no purchase price (give --chip-price)")
+    if not math.isfinite(est.energy_kwh):
+        gaps.append("no TDP (power)")
+    return f"{' and '.join(gaps)} for {est.gpu} in the catalog"
+
+
 def render(est) -> None:
     """Print a training estimate as tables."""
+    import math
+
     from costcurve.units import format_count, format_si, format_usd
 
     name = est.model or "params/tokens"
@@ -98,10 +112,14 @@ def render(est) -> None:
         ("MFU", f"{est.mfu:.3f} ({est.mfu_source})" + (f", goodput {est.goodput:.2f}" if est.goodput != 1 else "")),
         ("wall clock", f"{est.wall_clock_days:,.1f} days ({est.wall_clock_hours:,.0f} h)"),
         ("accelerator-hours", f"{est.gpu_hours:,.0f}"),
-        ("cost: cloud rental", f"{format_usd(est.cost_cloud_usd)} at ${est.price_usd_per_gpu_hour:.2f}/h ({est.price_source})"),
-        ("cost: amortized capex + energy", format_usd(est.cost_amortized_usd)),
-        ("cost: cluster acquisition", format_usd(est.cost_acquisition_usd)),
-        ("energy", f"{est.energy_kwh:,.0f} kWh ({format_usd(est.cost_energy_usd)}), {est.co2_kg / 1000:,.1f} t CO2"),
+        ("cost: cloud rental", f"unknown: {est.price_source}" if not math.isfinite(est.price_usd_per_gpu_hour)
+         else f"{format_usd(est.cost_cloud_usd)} at ${est.price_usd_per_gpu_hour:.2f}/h ({est.price_source})"),
+        ("cost: amortized capex + energy", format_usd(est.cost_amortized_usd) if math.isfinite(est.cost_amortized_usd)
+         else f"unknown: {_missing(est)}"),
+        ("cost: cluster acquisition", format_usd(est.cost_acquisition_usd) if math.isfinite(est.cost_acquisition_usd)
+         else f"unknown: no purchase price for {est.gpu} in the catalog; give --chip-price"),
+        ("energy", f"{est.energy_kwh:,.0f} kWh ({format_usd(est.cost_energy_usd)}), {est.co2_kg / 1000:,.1f} t CO2"
+         if math.isfinite(est.energy_kwh) else f"unknown: no TDP (power) for {est.gpu} in the catalog"),
     ]
     table(f"Training estimate: {name} on {est.gpu}", ["figure", "value"], rows)
     if est.flop_breakdown:

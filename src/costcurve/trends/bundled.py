@@ -49,18 +49,18 @@ def price_run(cat, *, date, gpu=None, training_flop=None, gpu_hours=None, gpus=N
         notes.append(f"hardware not published: assumed {gpu}")
     acc = cat.accelerator(gpu)
     if training_flop is None:  # hardware and wall clock known: accelerator-hours × price
-        peak = acc.peak_flop_per_s("bf16")
+        peak = acc.peak_flop_per_s("16-bit")
         training_flop = gpu_hours * 3600.0 * peak * 0.4
         mfu = 0.4
     else:
         mfu = None
         if gpu_hours:
-            implied = training_flop / (gpu_hours * 3600.0 * acc.peak_flop_per_s("bf16"))
+            implied = training_flop / (gpu_hours * 3600.0 * acc.peak_flop_per_s("16-bit"))
             if 0.01 <= implied <= 1.0:
                 mfu = implied
             else:
                 notes.append(f"published accelerator-hours imply MFU {implied:.3g}; default MFU used")
-    est = estimate_training(training_flop=training_flop, gpu=acc.name, gpus=gpus, mfu=mfu, date=date,
+    est = estimate_training(training_flop=training_flop, gpu=acc.name, gpus=gpus, mfu=mfu, date=date, dtype=acc.half_dtype,
                             price_kind=price_kind, catalog=cat)
     details = {"gpu": acc.name, "gpu_hours": float(est.gpu_hours), "mfu": float(est.mfu),
                "price_usd_per_gpu_hour": float(est.price_usd_per_gpu_hour), "price_source": est.price_source}
@@ -186,7 +186,7 @@ def gpt2_small_level(*, catalog=None, price_kind="on-demand") -> Series:
                          _catalog(catalog), price_kind)
 
 
-def gpu_price_performance(*, dtype: str = "bf16", catalog=None) -> Series:
+def gpu_price_performance(*, dtype: str = "16-bit", catalog=None) -> Series:
     """Peak FLOP/s per purchase dollar of each catalog accelerator with a price, at its release date."""
     cat = _catalog(catalog)
     pts = []
@@ -204,7 +204,7 @@ def gpu_price_performance(*, dtype: str = "bf16", catalog=None) -> Series:
                   "costcurve accelerators catalog")
 
 
-def gpu_cloud_price_performance(*, dtype: str = "bf16", price_kind: str = "on-demand", catalog=None) -> Series:
+def gpu_cloud_price_performance(*, dtype: str = "16-bit", price_kind: str = "on-demand", catalog=None) -> Series:
     """FLOP per rental dollar at peak: peak FLOP/s × 3600 / hourly price; median per accelerator and year."""
     cat = _catalog(catalog)
     groups: dict = {}

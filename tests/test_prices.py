@@ -1,0 +1,121 @@
+"""The default cloud price: enough distinct quotes from enough providers, no serverless, sources tagged."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from costcurve import load_catalog
+from costcurve.catalog import OFFERS, Catalog
+from costcurve.errors import InputError
+from costcurve.prices import MIN_PROVIDERS, MIN_QUOTES, choose_price, price_spread_log, resolve_price
+
+ROOT = Path(__file__).resolve().parents[1]
+DAY = dt.date(2026, 12, 3)
+HEADER = "gpu,provider,date_observed,kind,offer,price_usd_per_gpu_hour,instance,source\n"
+
+
+def _prices(tmp_path, rows):
+    p = tmp_path / "prices.csv"
+    p.write_text(HEADER + "".join(",".join(map(str, r)) + ",src\n" for r in rows))
+    return Catalog((str(p),))
+
+
+@pytest.fixture(scope="module")
+def cat():
+    return load_catalog()
+
+
+def test_a100_default_rests_on_many_vm_quotes(cat):
+    """Before: one Modal (serverless) quote of $2.50/h. Now the median of >= 3 VM/bare-metal quotes."""
+    c = choose_price(cat, "a100-sxm4-80gb", DAY)
+    assert c.meets_rule and c.n_quotes >= MIN_QUOTES and c.n_providers >= MIN_PROVIDERS
+    assert "modal" not in c.providers and all(q.offer in ("vm", "bare_metal") for q in c.quotes)
+    assert 1.0 < c.price_usd_per_gpu_hour < 6.0
+    assert f"{c.n_quotes} quote(s) from {c.n_providers} provider(s)" in c.describe()
+
+
+def test_bundled_quotes_carry_their_offer(cat):
+    assert {q.offer for q in cat.prices} <= set(OFFERS)
+    by_instance = {(q.provider, q.instance): q.offer for q in cat.prices}
+    assert by_instance[("modal", "serverless A100 80GB")] == "serverless"
+    assert by_instance[("oracle", "BM.GPU.H100.8")] == "bare_metal"
+    assert by_instance[("aws", "g4dn.16xlarge")] == "large_host"  # 1 T4 with 64 vCPUs
+    assert by_instance[("aws", "p5.48xlarge")] == "vm"
+
+
+def test_repeats_of_one_price_count_once(tmp_path):
+    cat = _prices(tmp_path, [("h20", "a", f"2026-0{m}-01", "on-demand", "vm", 2.0, f"{n}x") for m in (1, 2, 3) for n in (1, 8)]
+                  + [("h20", "b", "2026-04-01", "on-demand", "vm", 3.0, ""), ("h20", "c", "2026-04-01", "on-demand", "vm", 4.0, "")])
+    c = choose_price(cat, "h20", DAY)
+    assert c.n_quotes == 3 and c.price_usd_per_gpu_hour == 3.0  # six rows at $2 count once
+
+
+def test_window_widens_until_three_quotes_from_two_providers(tmp_path):
+    cat = _prices(tmp_path, [("h20", "a", "2026-10-01", "on-demand", "vm", 2.0, ""),
+                             ("h20", "a", "2025-06-01", "on-demand", "vm", 2.5, ""),
+                             ("h20", "b", "2024-06-01", "on-demand", "vm", 9.0, "")])
+    c = choose_price(cat, "h20", DAY)
+    assert c.window_days == 3 * 365 and c.n_quotes == 3 and c.price_usd_per_gpu_hour == 2.5 and c.meets_rule
+    only_a = choose_price(cat, "h20", DAY, provider="a")  # one provider asked for: one provider suffices
+    assert only_a.n_providers == 1 and not only_a.meets_rule  # only 2 distinct quotes from it in all
+
+
+def test_serverless_only_means_no_default(tmp_path):
+    cat = _prices(tmp_path, [("h20", p, "2026-10-01", "on-demand", "serverless", 2.0 + i, "") for i, p in enumerate("abc")])
+    assert choose_price(cat, "h20", DAY) is None
+    price, why = resolve_price(cat, "h20", DAY)
+    assert math.isnan(price) and "--price" in why
+
+
+@pytest.mark.parametrize("gpu", ["gaudi3", "h20", "b100", "mi325x", "tpu-v7"])
+def test_unknown_price_says_how_to_give_one(cat, gpu):
+    name = cat.accelerator(gpu).name
+    price, why = resolve_price(cat, name, DAY)
+    assert math.isnan(price) and f"no on-demand price is known for {name}" in why and "--price USD/h" in why
+
+
+@pytest.mark.parametrize("gpu", ["gaudi3", "tpu-v7"])
+def test_cli_train_without_a_known_price(run_cli, gpu):
+    r = run_cli("train", "--params", "7B", "--tokens", "1T", "--gpu", gpu, "--gpus", "8", "--mfu", "0.4")
+    assert r.code == 0 and "nan" not in r.out.lower() and "no on-demand price is known" in " ".join(r.out.split())
+
+
+def test_cli_train_prints_quote_count(run_cli):
+    r = run_cli("train", "--params", "7B", "--tokens", "1T", "--gpu", "a100", "--gpus", "8", "--mfu", "0.4", "--date", "2026-12-03")
+    assert r.code == 0 and "provider(s)" in " ".join(r.out.split())
+
+
+def test_date_a_decade_before_the_chip_is_refused(cat):
+    with pytest.raises(InputError) as e:
+        choose_price(cat, "h100-sxm5", dt.date(1900, 1, 1))
+    assert e.value.field == "date" and "2012-09-20" in str(e.value)
+    early = choose_price(cat, "h100-sxm5", dt.date(2022, 1, 1))  # before release: answered, and said
+    assert "before h100-sxm5 was released" in early.describe()
+
+
+def test_spread_uses_the_distinct_quotes(cat):
+    sd = price_spread_log(cat, "a100-sxm4-80gb", DAY)
+    assert sd is not None and 0.05 < sd < 1.5
+
+
+def _reference():
+    for base in (os.environ.get("COSTCURVE_SHARED"), ROOT.parent / "shared", "/work/shared"):
+        if base and (Path(base) / "reference-data").is_dir():
+            return Path(base) / "reference-data"
+    pytest.skip("reference data not present")
+
+
+def test_price_table_rebuilds_byte_for_byte(tmp_path):
+    out = tmp_path / "prices.csv"
+    subprocess.run([sys.executable, str(ROOT / "tools" / "build_prices.py"), "--ref", str(_reference()), "--out", str(out)],
+                   check=True, capture_output=True, timeout=300)
+    from costcurve.catalog import DATA_FILES
+
+    assert out.read_bytes() == (ROOT / "src" / "costcurve" / "data" / DATA_FILES["prices"]).read_bytes()

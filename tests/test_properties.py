@@ -1,0 +1,171 @@
+"""Invariants of the estimators (hypothesis), and pins of the named steps and constants."""
+
+from __future__ import annotations
+
+import ast
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from costcurve import training
+from costcurve.inference import estimate_inference
+from costcurve.training import estimate_training
+from costcurve.uncertainty import sensitivity
+
+counts = st.integers(1, 20_000)
+token_counts = st.floats(1e9, 1e14)
+
+
+@settings(max_examples=40, deadline=None)
+@given(tokens=token_counts, k=st.floats(1.01, 100), gpus=counts)
+def test_more_tokens_cost_more(tokens, k, gpus):
+    kw = dict(params=7e9, gpu="h100", gpus=gpus, date="2025-01-01")
+    a, b = estimate_training(tokens=tokens, **kw), estimate_training(tokens=tokens * k, **kw)
+    assert b.cost_cloud_usd > a.cost_cloud_usd and b.cost_amortized_usd > a.cost_amortized_usd
+    assert b.energy_kwh == pytest.approx(a.energy_kwh * k)
+
+
+@settings(max_examples=40, deadline=None)
+@given(gpus=st.integers(1, 10_000), more=st.integers(1, 10_000))
+def test_more_accelerators_less_time_with_default_mfu(gpus, more):
+    kw = dict(params=70e9, tokens=2e12, gpu="h100", price_usd_per_gpu_hour=2.0)
+    a, b = estimate_training(gpus=gpus, **kw), estimate_training(gpus=gpus + more, **kw)
+    assert b.wall_clock_s < a.wall_clock_s
+
+
+@settings(max_examples=20, deadline=None)
+@given(gpus=st.sampled_from([1, 2, 4, 8]), extra=st.sampled_from([2, 4]))
+def test_more_accelerators_per_replica_less_time_to_first_token(gpus, extra):
+    a = estimate_inference(model="llama3-8b", gpu="h100", gpus=gpus, batch=1, price_usd_per_gpu_hour=2.0)
+    b = estimate_inference(model="llama3-8b", gpu="h100", gpus=gpus * extra, batch=1, price_usd_per_gpu_hour=2.0)
+    assert b.time_to_first_token_s < a.time_to_first_token_s
+
+
+@settings(max_examples=20, deadline=None)
+@given(out=st.integers(16, 2000), k=st.integers(2, 4))
+def test_more_output_tokens_cost_more_per_query(out, k):
+    kw = dict(model="llama3-8b", gpu="h100", gpus=1, batch=8, price_usd_per_gpu_hour=2.0, input_tokens=128)
+    a = estimate_inference(output_tokens=out, **kw)
+    b = estimate_inference(output_tokens=min(out * k, 7000), **kw)
+    assert b.usd_per_query > a.usd_per_query
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**32), lo=st.floats(0.1, 0.5), width=st.floats(1.01, 1.9))
+def test_same_seed_same_answer_and_ordered_percentiles(seed, lo, width):
+    kw = dict(params=7e9, tokens="1T..3T", gpu="h100", gpus=64, mfu=f"{lo}..{min(lo * width, 1.0)}",
+              price_usd_per_gpu_hour=2.0, samples=500, seed=seed)
+    a, b = estimate_training(**kw), estimate_training(**kw)
+    assert np.array_equal(a.cost_cloud_usd, b.cost_cloud_usd)
+    for name in ("cost_cloud_usd", "wall_clock_s", "energy_kwh"):
+        s = a.summary(name)
+        assert s["p5"] <= s["p50"] <= s["p95"]
+
+
+@settings(max_examples=5, deadline=None)
+@given(seed=st.integers(0, 2**32))
+def test_inference_same_seed_same_answer(seed):
+    kw = dict(model="llama3-8b", gpu="h100", gpus=1, batch="8..64", price_usd_per_gpu_hour=2.0, samples=300, seed=seed)
+    a, b = estimate_inference(**kw), estimate_inference(**kw)
+    assert np.array_equal(a.usd_per_query, b.usd_per_query)
+    s = a.summary("usd_per_query")
+    assert s["p5"] <= s["p50"] <= s["p95"]
+
+
+@settings(max_examples=15, deadline=None)
+@given(tokens=st.lists(token_counts, min_size=2, max_size=6), gpus=st.lists(counts, min_size=2, max_size=6))
+def test_vector_equals_scalar_training(tokens, gpus):
+    n = min(len(tokens), len(gpus))
+    t, g = np.array(tokens[:n]), np.array(gpus[:n], dtype=float)
+    kw = dict(params=13e9, gpu="a100", date="2024-06-01")
+    vec = estimate_training(tokens=t, gpus=g, **kw)
+    for i in range(n):
+        one = estimate_training(tokens=float(t[i]), gpus=float(g[i]), **kw)
+        for f in ("wall_clock_s", "cost_cloud_usd", "cost_amortized_usd", "energy_kwh", "mfu"):
+            assert getattr(vec, f)[i] == pytest.approx(getattr(one, f), rel=1e-12)
+
+
+@settings(max_examples=10, deadline=None)
+@given(batch=st.lists(st.integers(1, 256), min_size=2, max_size=5))
+def test_vector_equals_scalar_inference(batch):
+    kw = dict(model="llama3-8b", gpu="h100", gpus=1, price_usd_per_gpu_hour=2.0)
+    vec = estimate_inference(batch=np.array(batch, dtype=float), **kw)
+    for i, b in enumerate(batch):
+        one = estimate_inference(batch=b, **kw)
+        for f in ("time_per_output_token_s", "usd_per_query", "tokens_per_second"):
+            assert np.asarray(getattr(vec, f))[i] == pytest.approx(getattr(one, f), rel=1e-12)
+
+
+# ---- the named steps and constants ------------------------------------------------------------
+def test_days_fixed_point_has_converged():
+    """FIXED_POINT_ITERATIONS leaves the solved count where one more iteration would not move it."""
+    est = estimate_training(params=70e9, tokens=15e12, gpu="h100", days=60, price_usd_per_gpu_hour=2.0)
+    n = est.gpus
+    from costcurve.mfu import default_mfu_model, era_of
+    from costcurve.catalog import load_catalog
+
+    cat = load_catalog()
+    acc = cat.accelerator("h100")
+    model = default_mfu_model(cat)
+    mfu_fn = lambda x: model.predict(era_of(acc.generation, acc.release_date.year), x, 70e9, False)  # noqa: E731
+    target = 60 * 86400.0
+    x = est.training_flop / (acc.peak_flop_per_s("bf16") * training.MFU_START * target)
+    steps = []
+    for _ in range(training.FIXED_POINT_ITERATIONS + 1):
+        new = est.training_flop / (acc.peak_flop_per_s("bf16") * mfu_fn(max(x, 1.0)) * target)
+        steps.append(abs(new - x) / new)
+        x = new
+    assert steps[-1] < 1e-6 and math.ceil(x) == n
+    assert est.wall_clock_days <= 60
+
+
+def test_default_count_by_run_size():
+    small = estimate_training(params=7e9, tokens=1e12, gpu="h100", price_usd_per_gpu_hour=2.0)
+    large = estimate_training(params=175e9, tokens=300e9 * 2, gpu="h100", price_usd_per_gpu_hour=2.0)
+    assert small.gpus == training.DEFAULT_GPUS_SMALL_RUN and large.gpus == training.DEFAULT_GPUS_LARGE_RUN
+    assert any("gpus not given" in n for n in small.notes)
+
+
+def test_spearman_handles_ties_like_scipy():
+    """The hand-written rank correlation broke ties by position: a tied input looked correlated."""
+    from scipy.stats import spearmanr
+
+    x = np.array([1.0] * 50 + [2.0] * 50)  # an integer input with ties
+    y = np.arange(100.0)[::-1] % 7  # unrelated output
+    rho = sensitivity({"x": x}, y)[0]["spearman"]
+    assert rho == pytest.approx(spearmanr(x, y).statistic)
+    constant = sensitivity({"c": np.ones(100), "x": x}, y)
+    assert {r["input"]: r["spearman"] for r in constant}["c"] == 0.0
+
+
+def _imports(path: Path) -> set:
+    tree = ast.parse(path.read_text())
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            out.add((node.module or "").split(".")[0])
+    return out
+
+
+def test_no_training_uncertainty_import_cycle():
+    src = Path(training.__file__).parent
+    assert not (src / "uncertainty_training.py").exists()
+    assert "training" not in _imports(src / "uncertainty.py")
+    assert "training" not in _imports(src / "inference.py")  # shares costcurve.inputs instead
+    for name in ("units", "inputs", "costs"):
+        assert not {"training", "inference"} & _imports(src / f"{name}.py")
+
+
+def test_estimators_split_into_steps():
+    """No step of the two estimators is longer than ~60 lines."""
+    for mod in ("training.py", "inference.py"):
+        tree = ast.parse((Path(training.__file__).parent / mod).read_text())
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef):
+                body = node.body[1:] if ast.get_docstring(node) else node.body
+                length = body[-1].end_lineno - body[0].lineno + 1
+                assert length <= 60, (mod, node.name, length)
