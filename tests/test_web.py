@@ -100,16 +100,27 @@ def test_uploaded_config_json_is_used_and_no_path_leaks(client, run_cli):
     assert r.status_code == 422
 
 
-def test_uploaded_catalog_csv(client, tmp_path):
-    row = ("name,aliases,vendor,generation,release_date,peak_tflop_per_s_fp32,peak_tflop_per_s_tf32,"
-           "peak_tflop_per_s_bf16,peak_tflop_per_s_fp8,memory_gb,memory_bandwidth_gb_per_s,interconnect_gb_per_s,"
-           "tdp_w,price_usd,source\nmychip,,acme,x,2025-01-01,100,200,400,800,96,4000,900,700,20000,my data sheet\n")
-    r = client.post("/api/train", json={"model": "llama3-8b", "gpu": "mychip", "gpus": "64", "price_usd_per_gpu_hour": "2",
-                                        "catalog": [row], "date": DATE})
-    assert r.status_code == 200, r.text
-    assert r.json()["peak_flop_per_s"] == 400e12
-    r = client.post("/api/train", json={"model": "llama3-8b", "catalog": ["name,nonsense\n1,2\n"]})
-    assert r.status_code == 422 and "costcurve-web" not in r.text
+def test_uploaded_catalog_csv(client):
+    """A user's accelerator row, uploaded as content: a bundled row under a new name."""
+    import csv
+    import io
+    from importlib import resources
+
+    name = next(n for n in resources.files("costcurve").joinpath("data").iterdir() if n.name.startswith("accelerators_"))
+    rows = list(csv.DictReader(io.StringIO(name.read_text(encoding="utf-8"))))
+    row = dict(next(r for r in rows if r["name"] == "h100-sxm5"), name="mychip", aliases="")
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(rows[0]))
+    w.writeheader()
+    w.writerow(row)
+    body = {"model": "llama3-8b", "gpu": "mychip", "gpus": "64", "price_usd_per_gpu_hour": "2", "date": DATE}
+    mine = client.post("/api/train", json={**body, "catalog": [buf.getvalue()]})
+    assert mine.status_code == 200, mine.text
+    h100 = client.post("/api/train", json={**body, "gpu": "h100-sxm5"}).json()
+    assert mine.json()["peak_flop_per_s"] == h100["peak_flop_per_s"]
+    assert mine.json()["gpu"] == "mychip"
+    bad = client.post("/api/train", json={"model": "llama3-8b", "catalog": ["name,nonsense\n1,2\n"]})
+    assert bad.status_code == 422 and bad.json()["field"] == "catalog" and "costcurve-web" not in bad.text
 
 
 def test_view_report_and_get_links(client):

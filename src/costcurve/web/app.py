@@ -118,10 +118,13 @@ def _unpath(arg: str, paths: dict) -> str:
 def _without_paths(e: CostcurveError) -> CostcurveError:
     import re
 
-    msg = re.sub(r"/\S*costcurve-web-[^/\s]*/uploaded-([a-z_]+)(-\d+)?\.(json|csv)", r"uploaded \1", str(e))
+    pattern = r"/\S*costcurve-web-[^/\s]*/uploaded-([a-z_]+)(-\d+)?\.(json|csv)"
+    found = re.search(pattern, str(e))
+    msg = re.sub(pattern, r"uploaded \1", str(e))
     if e.field and msg.startswith(f"{e.field}: "):
         msg = msg[len(e.field) + 2:]
-    return CostcurveError(msg, field=e.field)
+    field = e.field or (found.group(1) if found else None)  # a bad file's error names the upload
+    return CostcurveError(msg, field="config_json" if field == "model" and found else field)
 
 
 def _error(e: CostcurveError) -> JSONResponse:
