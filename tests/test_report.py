@@ -236,5 +236,6 @@ def test_unit_formatter_by_name():
     assert unit_formatter("step_time_s")(0.0833) == "83.3 ms"
     assert unit_formatter("memory_per_gpu_bytes")(13.2e9) == "13.2 GB"
     assert unit_formatter("wall_clock_days")(62) == "62.0 days"
-    assert unit_formatter("achieved_flop_per_s_per_gpu")  # a rate, not a duration
+    assert unit_formatter("achieved_flop_per_s_per_gpu")(4.3e14) == "430 TFLOP/s"  # a rate, not a count
+    assert unit_formatter("price_usd_per_gpu_hour")(3.8646) == "$3.86 per gpu hour"
     assert unit_formatter("tokens_per_second")(5e5) == "500 ktokens/s"

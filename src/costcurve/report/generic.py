@@ -18,12 +18,17 @@ from .common import context_section, inputs_section, reproduce_section, sources_
 MAX_FIGURES = 12
 MAX_ROWS = 20
 MAX_TEXT = 60  #: longest text in a table cell before it is shortened
-TEXT_KEYS = ("answer", "why", "recommendation", "decision", "verdict", "summary")
+TEXT_KEYS = ("answer", "recommendation", "decision", "verdict", "summary")
 
 
 def unit_formatter(key: str):
     """A formatter for a value named ``key`` (its unit is in its name)."""
     k = key.lower()
+    if "flop_per_s" in k:
+        return lambda v: H.si(v, "FLOP/s")
+    if "_usd_per_" in k and not k.startswith("usd_"):
+        per = k.split("_usd_per_", 1)[1].replace("_", " ")
+        return lambda v: f"{H.usd(v)} per {per}"
     if k.endswith("_usd") or k.startswith("usd_") or k.endswith("usd") or "_usd_per_" in k or k.startswith("cost"):
         return H.usd
     if k.endswith("_bytes"):

@@ -156,10 +156,10 @@ h1{font-size:1.5rem;margin:.2rem 0 .3rem}h2{font-size:1.15rem;margin:1.6rem 0 .5
 .answer{font-size:1.15rem;background:var(--soft);border-left:4px solid var(--accent);padding:.7rem 1rem;margin:.6rem 0}
 .figures{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:10px;margin:.6rem 0}
 .figure{border:1px solid var(--line);border-radius:6px;padding:.55rem .7rem}
-.figure .value{font-size:1.25rem;font-weight:600;font-variant-numeric:tabular-nums}
+.figure .value{overflow-wrap:anywhere;font-size:1.25rem;font-weight:600;font-variant-numeric:tabular-nums}
 .figure .label{font-weight:500}.figure .range{font-size:.85rem;color:var(--ink)}.figure .note,.note{color:var(--mute);font-size:.85rem}
 table{border-collapse:collapse;width:100%;margin:.4rem 0;font-size:.9rem}
-th,td{border-bottom:1px solid var(--line);padding:.3rem .45rem;text-align:left;vertical-align:top}
+th,td{border-bottom:1px solid var(--line);padding:.3rem .45rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
 th{background:#f6f8fb;font-weight:600}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 figure.chartbox{margin:.6rem 0 1rem}figcaption{color:var(--mute);font-size:.85rem;margin-top:.15rem}
 svg.chart{max-width:100%;height:auto;overflow:visible}
