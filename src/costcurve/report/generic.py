@@ -48,11 +48,17 @@ def unit_formatter(key: str):
         return lambda v: f"{H.num(v)} kWh"
     if k.endswith(("_fraction", "_share", "_rate")):
         return lambda v: H.pct(v)
+    if k in ("tokens", "params") or k.endswith(("_tokens", "_params")) or k.startswith("params_"):
+        return H.count
     return H.num
 
 
 def _label(key: str) -> str:
-    return key.replace("_", " ")
+    """``wall_clock_days`` → "wall clock", ``cost_usd`` → "cost": the unit is in the value shown."""
+    parts = [p for p in key.split("_") if p != "usd"] or [key]
+    if len(parts) > 2 and parts[-1] in ("s", "days", "hours", "bytes", "kwh"):
+        parts = parts[:-1]
+    return " ".join(parts)
 
 
 def _is_num(v) -> bool:
