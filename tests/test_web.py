@@ -177,3 +177,24 @@ def test_cli_web_warns_off_loopback(run_cli, monkeypatch):
     assert r.code == 0 and "warning" in r.err and seen == {"host": "0.0.0.0", "port": 8123}
     r = run_cli("web")
     assert "warning" not in r.err and seen["host"] == "127.0.0.1"
+
+
+def test_a_new_command_gets_an_endpoint_by_itself(monkeypatch, run_cli):
+    """plan, deploy and the decisions register as soon as the CLI has them (here: a stand-in for plan)."""
+    from costcurve.cli import COMMANDS
+    from costcurve.report import registry
+    from costcurve.web.app import create_app
+
+    if "plan" in registry.KINDS:
+        pytest.skip("plan is already a real command")
+    monkeypatch.setitem(COMMANDS, "plan", ("costcurve.cli.train", "train", "stand-in"))
+    monkeypatch.setattr(registry, "KINDS", dict(registry.KINDS))
+    registry._register_auto()
+    kind = registry.get_kind("plan")
+    assert kind.page == "training" and kind.sections is None
+    c = TestClient(create_app())
+    body = {"model": "llama3-8b", "gpus": "64", "date": DATE}
+    assert c.post("/api/plan", json=body).json() == c.post("/api/train", json=body).json()
+    view = c.post("/api/plan/view", json=body).json()
+    assert 'data-key="cost_usd.cloud"' in view["html"] and view["command"].startswith("costcurve plan ")
+    assert "/api/plan" in c.get("/api/openapi.json").json()["paths"]

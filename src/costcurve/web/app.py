@@ -17,7 +17,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import ConfigDict, Field, create_model
 
 from costcurve.errors import CostcurveError, InputError
-from costcurve.report.registry import KINDS, Param, get_kind, parameters, run_kind
+from costcurve.report import registry
+from costcurve.report.registry import Param, get_kind, parameters, run_kind
 
 from . import safety
 
@@ -184,7 +185,7 @@ def create_app() -> FastAPI:
         msg = errs[0]["msg"] if errs else "invalid request"
         return JSONResponse({"error": msg, "field": field, "detail": errs}, status_code=422)
 
-    for name in KINDS:
+    for name in registry.KINDS:
         _routes(app, name)
     _pages(app)
     return app
@@ -244,7 +245,7 @@ def _query(kind_name: str, request: Request) -> dict:
 def spec() -> dict:
     """What the page needs to build its forms: kinds, their options (CLI defaults and help), suggestions."""
     kinds = []
-    for name, k in KINDS.items():
+    for name, k in registry.KINDS.items():
         ps = [p.to_dict() for p in parameters(k, web=True)]
         if any(p["name"] == "model" for p in ps):
             ps.append({"name": "config_json", "flag": None, "label": "config.json", "type": "file", "default": None, "required": False,
