@@ -198,3 +198,33 @@ def test_a_new_command_gets_an_endpoint_by_itself(monkeypatch, run_cli):
     view = c.post("/api/plan/view", json=body).json()
     assert 'data-key="cost_usd.cloud"' in view["html"] and view["command"].startswith("costcurve plan ")
     assert "/api/plan" in c.get("/api/openapi.json").json()["paths"]
+
+
+@pytest.mark.parametrize("kind,body,args", [
+    ("plan", {"model": "llama3-8b", "tokens": "1T", "gpus": "64", "date": DATE},
+     ["--model", "llama3-8b", "--tokens", "1T", "--gpus", "64", "--date", DATE]),
+    ("budget", {"usd": "2M", "gpu": "h100", "gpus": "256", "date": DATE},
+     ["--usd", "2M", "--gpu", "h100", "--gpus", "256", "--date", DATE]),
+    ("rent-vs-buy", {"gpu": "h100", "gpus": "512", "utilization": "0.7", "date": DATE},
+     ["--gpu", "h100", "--gpus", "512", "--utilization", "0.7", "--date", DATE]),
+    ("wait", {"training_flop": "3e25", "gpu": "h100", "gpus": "2048", "date": DATE},
+     ["--flop", "3e25", "--gpu", "h100", "--gpus", "2048", "--date", DATE]),
+])
+def test_landed_commands_mirror_their_cli(client, run_cli, kind, body, args):
+    from costcurve.cli import COMMANDS
+    from costcurve.report.registry import get_kind, parameters
+
+    if kind not in COMMANDS:
+        pytest.skip(f"{kind} is not a command yet")
+    names = {p.name for p in parameters(get_kind(kind), web=True)}
+    if not set(body) <= names:
+        pytest.skip(f"{kind}'s options changed: {sorted(set(body) - names)}")
+    cli = run_cli(kind, *args, "--json")
+    if cli.code:
+        pytest.skip(f"{kind} {args}: {cli.err.strip()}")
+    r = client.post(f"/api/{kind}", json=body)
+    assert r.status_code == 200, r.text
+    assert r.json() == cli.json()
+    view = client.post(f"/api/{kind}/view", json=body).json()
+    assert 'class="answer"' in view["html"] and view["command"].startswith(f"costcurve {kind} ")
+    assert client.post(f"/api/{kind}", json={**body, "gpus": "-1"}).status_code == 422

@@ -55,3 +55,17 @@ class FileInputError(InputError):
     def __init__(self, message: str, *, field: str | None = None, path: str | None = None):
         super().__init__(message, field=field)
         self.path = path
+
+
+class NoAnswerError(CostcurveError):
+    """A decision has no answer for these inputs (a budget below the smallest sensible run, a model
+    that fits on no accelerator set); the message says what would be needed."""
+
+
+class DoesNotFitError(CostcurveError):
+    """A training layout needs more memory per accelerator than there is; says what would fit."""
+
+    def __init__(self, message: str, *, needed_bytes: float, capacity_bytes: float, suggestion: dict | None = None,
+                 field: str | None = None):
+        super().__init__(message, field=field)
+        self.needed_bytes, self.capacity_bytes, self.suggestion = needed_bytes, capacity_bytes, suggestion

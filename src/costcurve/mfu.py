@@ -11,6 +11,15 @@ where ``era`` groups accelerator generations (pre-Ampere; Ampere/TPU v4; Hopper 
 logit keeps predictions inside (0, 1). :func:`fit_mfu_model` returns the coefficients, the
 residual scatter (used for the uncertainty of the default) and the leave-one-out error; docs and
 ``costcurve catalog mfu`` print them.
+
+The fp8 term of the default is not the regression's (its only fp8 run is one mixture-of-experts
+run): :func:`default_mfu_model` sets it to the training planner's fp8-versus-bf16 change of
+logit(MFU) for dense GPT-3 175B on 512 H100s, the configuration of NVIDIA's published dense fp8
+runs (NeMo performance summary; MLPerf Training GPT-3), against which tests check the planner.
+
+:func:`planned_mfu` is the planner's MFU for a run whose architecture is known: the best layout
+of :func:`costcurve.planner.plan_training` (memory, parallelism, communication, failures aside),
+so ``train`` and ``plan`` agree when ``train`` uses it.
 """
 
 from __future__ import annotations
@@ -131,7 +140,50 @@ def fit_mfu_model(runs, accelerator) -> MFUModel:
     )
 
 
+#: Dense fp8 reference for the fp8 term: GPT-3 175B on 512 H100 (NVIDIA NeMo performance summary,
+#: 24.12: tp 4, pp 8, vp 6, micro-batch 2, global batch 2048, sequence 2048, fp8).
+FP8_REFERENCE = dict(model="gpt3-175b", gpu="h100-sxm5", gpus=512, tp=4, pp=8, vpp=6, cp=1, microbatch=2,
+                     global_batch=2048, seq_len=2048)
+
+
+@functools.lru_cache(maxsize=8)
+def planner_fp8_effect(catalog) -> float:
+    """logit(MFU fp8) − logit(MFU bf16) of the planner on :data:`FP8_REFERENCE`. [logit]"""
+    mfu = {}
+    for dtype in ("bf16", "fp8"):
+        mfu[dtype] = planned_mfu(dtype=dtype, catalog=catalog, **FP8_REFERENCE)
+    return math.log(mfu["fp8"] / (1 - mfu["fp8"])) - math.log(mfu["bf16"] / (1 - mfu["bf16"]))
+
+
 @functools.lru_cache(maxsize=8)
 def default_mfu_model(catalog) -> MFUModel:
-    """The fitted default MFU model of ``catalog`` (cached per catalog)."""
-    return fit_mfu_model(catalog.mfu_runs, catalog.accelerator)
+    """The fitted default MFU model of ``catalog`` (cached per catalog); fp8 term from the planner."""
+    import dataclasses
+
+    fitted = fit_mfu_model(catalog.mfu_runs, catalog.accelerator)
+    return dataclasses.replace(fitted, fp8_effect=planner_fp8_effect(catalog))
+
+
+def planned_mfu(*, model, gpu, gpus, dtype="bf16", tokens=1e12, seq_len=None, catalog=None, **layout) -> float:
+    """MFU of the training planner's best layout for ``model`` on ``gpus`` × ``gpu``. [fraction]
+
+    ``model`` is a preset name or an Architecture; ``layout`` may pin any layout option of
+    :func:`costcurve.planner.plan_training` (tp, pp, vpp, cp, ep, dp, microbatch, global_batch,
+    zero, recompute). The MFU does not depend on ``tokens`` (only goodput and days do). Cached on
+    its arguments (architectures are frozen dataclasses).
+    """
+    from .catalog import Catalog
+
+    paths = catalog.user_paths if isinstance(catalog, Catalog) else tuple(catalog or ())
+    key = (model, gpu, int(gpus), dtype, seq_len, paths, tuple(sorted(layout.items())))
+    hit = _PLANNED.get(key)
+    if hit is None:
+        from .planner import plan_training
+
+        best = plan_training(model=model, tokens=tokens, gpu=gpu, gpus=int(gpus), dtype=dtype, seq_len=seq_len,
+                             catalog=catalog, top=1, goodput=1.0, **layout).best
+        hit = _PLANNED[key] = best.mfu
+    return hit
+
+
+_PLANNED: dict = {}

@@ -14,6 +14,7 @@ import click
 # name -> (module, attribute, one-line help). Listing help never imports the modules.
 COMMANDS = {
     "train": ("costcurve.cli.train", "train", "Estimate FLOP, time, GPU-hours, dollars and energy of a training run."),
+    "plan": ("costcurve.cli.plan", "plan", "Plan a training run: memory, parallel layout, step time, failures, dollars."),
     "infer": ("costcurve.cli.infer", "infer", "Estimate memory, latency, tokens/s and dollars of serving a model."),
     "catalog": ("costcurve.cli.catalog", "catalog", "List the bundled catalogs: gpus, models, prices, presets, mfu."),
     "measure": ("costcurve.cli.measure", "measure", "Train a real model here: throughput, MFU, dollars; calibrate estimates."),
@@ -24,7 +25,11 @@ COMMANDS = {
     "decompose": ("costcurve.cli.trends", "decompose", "Split the cost decline into hardware and algorithms."),
     "claims": ("costcurve.cli.trends", "claims", "ARK Invest's AI-cost claims, recomputed two ways."),
     "series": ("costcurve.cli.trends", "series", "List the bundled trend series, or show one."),
-    "report": ("costcurve.cli.report", "report", "Write a self-contained HTML report of train, infer, forecast, claims..."),
+    "budget": ("costcurve.cli.decide", "budget", "The compute-optimal model a budget buys (scaling laws, inference, data limits)."),
+    "finetune": ("costcurve.cli.decide", "finetune", "Fine-tune full/LoRA/QLoRA: memory, smallest fit, hours, dollars."),
+    "rent-vs-buy": ("costcurve.cli.decide", "rent_vs_buy", "Own or rent accelerators: TCO, NPV, break-even utilization."),
+    "wait": ("costcurve.cli.decide", "wait", "Start a run now or wait for cheaper compute (price trend)."),
+    "report": ("costcurve.cli.report", "report", "Write a self-contained HTML report of a result (train, plan, infer, forecast, claims, ...)."),
     "web": ("costcurve.cli.web", "web", "Run the local web calculator (pip install 'costcurve[web]')."),
 }
 

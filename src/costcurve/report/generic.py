@@ -19,6 +19,8 @@ MAX_FIGURES = 12
 MAX_ROWS = 20
 MAX_TEXT = 60  #: longest text in a table cell before it is shortened
 TEXT_KEYS = ("answer", "recommendation", "decision", "verdict", "summary")
+#: run metadata shown elsewhere (uncertainty section, reproduce line), not as figures or tables
+META = {"samples", "seed", "sensitivity", "notes"}
 
 
 def unit_formatter(key: str):
@@ -131,12 +133,12 @@ def generic_sections(kind_name: str, d, *, values=None, command=None, full: bool
         secs = [H.Section("answer", "The answer", f'<p class="answer">{escape(title)}: {len(d)} rows.</p>'),
                 H.Section("breakdown", "Results", _list_table("results", d))]
         return secs + ([inputs_section(kind_name, values), reproduce_section(command)] if full else [])
-    scalars = sorted(((k, v) for k, v in d.items() if _is_num(v)), key=lambda kv: _rank(kv[0]))
-    dicts = {k: v for k, v in d.items() if isinstance(v, dict) and not _is_num(v)}
+    scalars = sorted(((k, v) for k, v in d.items() if _is_num(v) and k not in META), key=lambda kv: _rank(kv[0]))
+    dicts = {k: v for k, v in d.items() if isinstance(v, dict) and not _is_num(v) and k not in META}
     money = {k: v for k, v in dicts.items() if k.endswith("usd") and all(_is_num(x) for x in v.values())}
     figs = [H.figure(f"{k}.{kk}", vv, H.usd, f"{_label(k)}: {kk}") for k, v in money.items() for kk, vv in v.items()]
     figs += [H.figure(k, v, unit_formatter(k), _label(k)) for k, v in scalars]
-    answer = _answer(title, d, [(f"{k} {kk}", vv) for k, v in money.items() for kk, vv in v.items()] + scalars)
+    answer = _answer(title, d, scalars + [(f"{k} {kk}", vv) for k, v in money.items() for kk, vv in v.items()])
     secs = [H.Section("answer", "The answer", f'<p class="answer">{escape(answer)}</p>'
                       + H.figures(*figs[:MAX_FIGURES]))]
     texts = [(_label(k), "", v) for k, v in d.items() if isinstance(v, str) and (k.endswith("source") or k == "why")]
@@ -148,9 +150,10 @@ def generic_sections(kind_name: str, d, *, values=None, command=None, full: bool
         nums = {kk: vv for kk, vv in v.items() if _is_num(vv)}
         if len(nums) >= 2 and len(nums) == len(v) - sum(1 for x in v.values() if x is None):
             out += _breakdown_chart(k, nums, H.usd if k in money else None)
-        elif v:
-            out += f"<h3>{escape(_label(k))}</h3>" + H.table(["", "value"], [
-                (_label(kk), cell(kk, vv)) for kk, vv in v.items() if not isinstance(vv, (dict, list))])
+        else:
+            rows = [(_label(kk), cell(kk, vv)) for kk, vv in v.items() if not isinstance(vv, (dict, list))]
+            if rows:
+                out += f"<h3>{escape(_label(k))}</h3>" + H.table(["", "value"], rows)
     for k, v in d.items():
         if isinstance(v, list) and v and isinstance(v[0], dict):
             out += _list_table(k, v)

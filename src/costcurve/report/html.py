@@ -15,7 +15,11 @@ from costcurve.units import format_count, format_si, format_usd
 
 # ---- numbers with units ---------------------------------------------------------------------------
 def usd(v) -> str:
-    return "n/a" if v is None else format_usd(float(v))
+    """``$61.4M``, ``$12.60``; below a hundredth of a cent in powers of ten (``$2.71e-17``)."""
+    if v is None:
+        return "n/a"
+    v = float(v)
+    return f"${v:.3g}" if 0 < abs(v) < 1e-4 else format_usd(v)
 
 
 def duration(seconds) -> str:

@@ -1,0 +1,49 @@
+"""Planner benchmarks: every legal layout of Llama 3.1 405B on 16,384 H100s, a Pareto search over all
+catalog accelerators and counts, and one `costcurve plan` command's wall time.
+
+Run: python benchmarks/bench_plan.py   (prints medians; figures go in the README)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+from _timing import median_time
+
+
+def main():
+    from costcurve.catalog import load_catalog
+    from costcurve.planner import enumerate_layouts, pareto_plans, plan_training
+
+    cat = load_catalog()
+    arch = cat.architecture("llama3.1-405b")
+    n_layouts = len(enumerate_layouts(arch, 16384, 2048, 8192)["tp"])
+    search = lambda: plan_training(model="llama3.1-405b", tokens=15.6e12, gpu="h100", gpus=16384, catalog=cat)  # noqa: E731
+    search()
+    t_search = median_time(search, repeat=5)
+    gpus_options = [8, 64, 512, 4096, 16384]
+    t0 = time.perf_counter()
+    res = pareto_plans(model="llama3-70b", tokens=15e12, gpu_options=list(cat.accelerators), gpus_options=gpus_options,
+                       catalog=cat)
+    t_pareto = time.perf_counter() - t0
+    env = dict(os.environ)
+    cmd = [sys.executable, "-m", "costcurve", "plan", "--model", "llama3-70b", "--tokens", "15T", "--gpu", "h100",
+           "--gpus", "1024", "--json"]
+    t_cli = median_time(lambda: subprocess.run(cmd, check=True, capture_output=True, env=env), repeat=5)
+    print(json.dumps({
+        "llama3.1_405b_16384_h100_layouts": n_layouts,
+        "llama3.1_405b_16384_h100_search_s": round(t_search, 3),
+        "layouts_per_s": round(n_layouts / t_search),
+        "pareto_all_accelerators_x_5_counts_s": round(t_pareto, 2),
+        "pareto_accelerators": len(cat.accelerators), "pareto_points": len(res["points"]),
+        "pareto_front_size": len(res["pareto"]), "pareto_skipped": len(res["skipped"]),
+        "plan_command_wall_s": round(t_cli, 3),
+    }, indent=2))
+
+
+if __name__ == "__main__":
+    main()

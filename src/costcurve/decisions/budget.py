@@ -1,0 +1,213 @@
+"""The best model a budget buys: dollars → FLOP → parameters and tokens → predicted loss.
+
+1. Dollars → FLOP through the cost chain of ``costcurve train`` (:func:`costcurve.estimate_training`,
+   cloud rental at the catalog price of the accelerator and date): the cost of a run is linear in its
+   FLOP except through the default MFU, which depends on the model size, so the FLOP the budget
+   buys is found by a fixed point ``C ← C · budget / cost(C)`` (converges in a few steps).
+2. FLOP → (N, D) from the chosen scaling law (:mod:`costcurve.decisions.scaling_laws`), with the
+   predicted loss.
+3. With an inference demand of ``T`` tokens, the model that reaches the same loss at the least
+   training + inference FLOP (Sardana et al. 2023): smaller and trained longer. Inference FLOP are
+   ``2·N·T`` and are priced at the same dollars per FLOP as training (Sardana et al. §2 compare FLOP).
+4. With ``U`` unique tokens, the data-constrained optimum (Muennighoff et al. 2023); data, not
+   money, is the limit when the compute-optimal tokens exceed ``U``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from ..catalog import Catalog, load_catalog
+from ..errors import InputError, NoAnswerError
+from ..results import jsonable
+from ..units import SECONDS_PER_DAY, format_usd, number_input
+from . import scaling_laws as sl
+from ._chain import any_range, monte_carlo, plain, require_price, run_training
+
+NUMERIC = ("usd", "gpus", "days", "mfu", "goodput", "price_usd_per_gpu_hour", "inference_tokens", "unique_tokens")
+
+
+@dataclass(frozen=True)
+class BudgetPlan:
+    """Result of :func:`plan_budget`. Numeric fields are floats, or arrays under a Monte Carlo."""
+
+    law: str
+    gpu: str
+    date: dt.date
+    usd: object  #: the budget [USD]
+    params: object  #: recommended parameters [count]
+    tokens: object  #: recommended training tokens [count]
+    training_flop: object  #: 6·N·D [FLOP]
+    predicted_loss: object  #: [nats/token]
+    cost_usd: object  #: cloud cost of training the recommended model [USD]
+    wall_clock_days: object  #: [days]
+    gpus: object  #: [count]
+    mfu: object  #: [fraction]
+    price_usd_per_gpu_hour: object  #: [USD/h]
+    usd_per_flop: object  #: training dollars per model FLOP at this hardware, date and price [USD/FLOP]
+    price_source: str
+    law_source: str
+    inference_tokens: object = None  #: tokens served over the model's life [count]
+    inference_flop: object = None  #: 2·N·T [FLOP]
+    total_cost_usd: object = None  #: training + inference [USD]
+    chinchilla_params: object = None  #: the compute-optimal model for the budget [count]
+    chinchilla_tokens: object = None  #: [count]
+    chinchilla_total_cost_usd: object = None  #: its training + inference [USD]
+    saving_vs_chinchilla: object = None  #: chinchilla total − recommended total [USD]
+    unique_tokens: object = None  #: unique tokens available [count]
+    epochs: object = None  #: tokens / unique tokens [count]
+    data_limited: object = None  #: the compute-optimal tokens exceed the unique tokens
+    unconstrained_loss: object = None  #: loss with unlimited unique data [nats/token]
+    usd_at_data_limit: object = None  #: budget whose compute-optimal tokens equal the unique tokens [USD]
+    law_comparison: dict | None = None  #: compute-optimal params, tokens and loss of each law at the same FLOP
+    notes: tuple = ()
+
+    @property
+    def tokens_per_param(self):
+        return self.tokens / self.params
+
+    def to_dict(self, convert=None) -> dict:
+        c = convert or jsonable
+        d = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if v is None:
+                continue
+            if f.name == "law_comparison":
+                d[f.name] = {k: {kk: c(x) for kk, x in row.items()} for k, row in v.items()}
+                continue
+            d[f.name] = v.isoformat() if isinstance(v, dt.date) else (list(v) if f.name == "notes" else c(v))
+        d["tokens_per_param"] = c(self.tokens_per_param)
+        d["law_coefficients"] = sl.get_law(self.law).to_dict()
+        return d
+
+
+def _allocate(law, flop, unique_tokens):
+    if unique_tokens is None:
+        return sl.compute_optimal(law, flop)
+    return sl.data_constrained_optimal(law, flop, unique_tokens)
+
+
+def plan_budget(*, usd, gpu="h100", gpus=None, days=None, law="chinchilla", inference_tokens=None, unique_tokens=None,
+                mfu=None, dtype="bf16", goodput=1.0, price_usd_per_gpu_hour=None, provider=None, price_kind="on-demand",
+                date=None, assumptions=None, catalog=None, samples=None, seed=None, uncertainty=False):
+    """The compute-optimal model for a budget of ``usd`` dollars (see the module docstring).
+
+    usd [USD]; gpu, gpus [count] or days [days], mfu, dtype, goodput, price_usd_per_gpu_hour [USD/h],
+    provider, price_kind, date, assumptions: as :func:`costcurve.estimate_training`.
+    law: ``chinchilla`` (Hoffmann et al. 2022) or ``epoch2024`` (Besiroglu et al. 2024).
+    inference_tokens: tokens the model will serve [count]; unique_tokens: data available [count].
+    Any number may be a range (then a seeded Monte Carlo of ``samples`` draws).
+    Raises :class:`NoAnswerError` when the budget buys a model below the smallest the law was fitted on.
+    """
+    cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
+    kwargs = dict(usd=usd, gpu=gpu, gpus=gpus, days=days, law=law, inference_tokens=inference_tokens,
+                  unique_tokens=unique_tokens, mfu=mfu, dtype=dtype, goodput=goodput,
+                  price_usd_per_gpu_hour=price_usd_per_gpu_hour, provider=provider, price_kind=price_kind, date=date,
+                  assumptions=assumptions, catalog=cat)
+    if uncertainty or any_range(kwargs, NUMERIC):
+        return monte_carlo(plan_budget, kwargs, NUMERIC, samples=samples, seed=seed, uncertainty=uncertainty,
+                           target="params", constant="usd")
+    L = sl.get_law(law)
+    usd = number_input(usd, "usd")
+    if usd is None:
+        raise InputError("needed: the budget in USD (e.g. 2M)", field="usd")
+    inference_tokens = number_input(inference_tokens, "inference_tokens")
+    unique_tokens = number_input(unique_tokens, "unique_tokens")
+    if inference_tokens is not None and unique_tokens is not None:
+        raise InputError("cannot be combined with inference_tokens (the inference-aware optimum with repeated data "
+                         "is not modelled); give one of them", field="unique_tokens")
+    chain = dict(kwargs, law=None)
+
+    flop = usd / 2e-18  # first guess: ~$2 per H100-hour at 40% MFU; the fixed point below corrects it
+    flop = _buyable_flop(L, chain, usd, flop, None, tol=1e-9)
+    if unique_tokens is None:
+        n, d = sl.compute_optimal(L, flop)
+    else:  # the data-constrained size differs: re-solve at that size
+        flop = _buyable_flop(L, chain, usd, flop, unique_tokens, tol=1e-4, steps=3)
+        n, _ = _allocate(L, flop, unique_tokens)
+        # at a fixed size the cost is linear in the FLOP (the MFU depends on size and count only)
+        flop = flop * usd / run_training(chain, params=n, tokens=flop / (6.0 * n)).cost_cloud_usd
+        d = flop / (6.0 * n)
+    est = run_training(chain, params=n, tokens=d)
+    usd_per_flop = est.cost_cloud_usd / est.training_flop
+    small = n < L.min_params
+    if np.all(small):
+        need = float(np.max(_flop_for_params(L, L.min_params) * usd_per_flop))
+        raise NoAnswerError(f"${float(np.max(usd)):,.0f} buys {float(np.max(flop)):.2e} FLOP, a {float(np.max(n)):.3g}-parameter "
+                            f"model, below the {L.min_params:.0e} parameters the {L.name} law was fitted from; "
+                            f"needed: at least {format_usd(need)} on {est.gpu}", field="usd")
+    nan_if_small = np.where(small, np.nan, 1.0) if np.ndim(small) else 1.0
+    notes = []
+    out = dict(law_comparison=_law_comparison(est.training_flop), law=L.name, gpu=est.gpu, date=est.date, usd=usd, params=n * nan_if_small, tokens=d,
+               training_flop=est.training_flop, gpus=est.gpus, mfu=est.mfu,
+               price_usd_per_gpu_hour=est.price_usd_per_gpu_hour, usd_per_flop=usd_per_flop,
+               price_source=est.price_source, law_source=L.source)
+    if unique_tokens is None:
+        out["predicted_loss"] = sl.loss(L, n, d)
+    else:
+        out.update(_data_limit(L, flop, n, d, unique_tokens, usd_per_flop))
+        notes.append(f"repeated data: Muennighoff et al. 2023 (R*_D = {sl.R_STAR_DATA}, R*_N = {sl.R_STAR_PARAMS})")
+    if inference_tokens is not None:
+        out.update(_with_inference(L, chain, n, d, inference_tokens, usd_per_flop))
+        est = out.pop("_est")
+        notes.append("inference FLOP (2·N per token) priced at the training dollars per FLOP (Sardana et al. 2023 §2)")
+        notes.append("the smaller model costs more to train than the budget (same loss, more tokens); "
+                     "it is cheaper over its life once inference is counted")
+    if np.any(d > sl.PUBLIC_TEXT_STOCK_TOKENS):
+        notes.append(f"the compute-optimal tokens exceed the stock of public human text, ≈{sl.PUBLIC_TEXT_STOCK_TOKENS:.0e} "
+                     "tokens (Villalobos et al. 2024): data, not money, limits this run; give --unique-tokens")
+    return BudgetPlan(cost_usd=est.cost_cloud_usd, wall_clock_days=est.wall_clock_s / SECONDS_PER_DAY,
+                      notes=tuple(notes + list(est.notes)), **{k: plain(v) for k, v in out.items()})
+
+
+def _law_comparison(flop) -> dict:
+    """The compute-optimal model of every published law at ``flop``: the spread between fits."""
+    out = {}
+    for name, law in sl.LAWS.items():
+        n, d = sl.compute_optimal(law, flop)
+        out[name] = {"params": n, "tokens": d, "predicted_loss": sl.loss(law, n, d)}
+    return out
+
+
+def _buyable_flop(law, chain, usd, flop, unique_tokens, *, tol, steps=40):
+    """Fixed point ``C ← C · usd / cost(C)``: the FLOP whose cloud cost is ``usd``. [FLOP]"""
+    for _ in range(steps):
+        n, d = _allocate(law, flop, unique_tokens)
+        est = run_training(chain, params=n, tokens=d)
+        require_price(est)
+        new = flop * usd / est.cost_cloud_usd
+        done = np.all(np.abs(new / flop - 1.0) < tol)
+        flop = new
+        if done:
+            break
+    return flop
+
+
+def _flop_for_params(law, params):
+    """The compute whose optimal size is ``params``, inverting N* = G·(C/6)^a. [FLOP]"""
+    g = (law.alpha * law.A / (law.beta * law.B)) ** (1.0 / (law.alpha + law.beta))
+    return 6.0 * (params / g) ** (1.0 / law.params_exponent)
+
+
+def _data_limit(law, flop, n, d, unique_tokens, usd_per_flop) -> dict:
+    n0, d0 = sl.compute_optimal(law, flop)
+    return dict(predicted_loss=sl.data_constrained_loss(law, n, d, unique_tokens), unique_tokens=unique_tokens,
+                epochs=d / unique_tokens, data_limited=d0 > unique_tokens, unconstrained_loss=sl.loss(law, n0, d0),
+                usd_at_data_limit=sl.flop_for_optimal_tokens(law, unique_tokens) * usd_per_flop)
+
+
+def _with_inference(law, chain, n0, d0, inference_tokens, usd_per_flop) -> dict:
+    """Sardana et al. 2023: the same loss at the least training + inference FLOP."""
+    target = sl.loss(law, n0, d0)
+    n, d = sl.inference_optimal(law, target, inference_tokens, n0)
+    est = run_training(chain, params=n, tokens=d)
+    total = est.cost_cloud_usd + 2.0 * n * inference_tokens * usd_per_flop
+    chin_total = 6.0 * n0 * d0 * usd_per_flop + 2.0 * n0 * inference_tokens * usd_per_flop
+    return dict(_est=est, params=n, tokens=d, training_flop=est.training_flop, predicted_loss=sl.loss(law, n, d),
+                inference_tokens=inference_tokens, inference_flop=2.0 * n * inference_tokens, total_cost_usd=total,
+                chinchilla_params=n0, chinchilla_tokens=d0, chinchilla_total_cost_usd=chin_total,
+                saving_vs_chinchilla=chin_total - total, gpus=est.gpus, mfu=est.mfu)

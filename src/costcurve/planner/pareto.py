@@ -1,0 +1,116 @@
+"""The cheapest-versus-fastest front of training plans across accelerators, counts, providers and price kinds.
+
+For every accelerator in ``gpu_options`` and count in ``gpus_options`` the planner's best layout
+gives the wall-clock days; each provider's price of each kind (cloud on-demand, spot, 1-year,
+3-year: the catalog median near the date) and owning the cluster (``amortized``) give dollars. A point is on the Pareto front when no other point is
+both cheaper and faster. ``deadline_days``, ``budget_usd`` and ``max_gpus`` drop points first.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..catalog import PRICE_KINDS
+from ..errors import CostcurveError, InputError
+from ..units import number_input
+
+PARETO_KINDS = PRICE_KINDS + ("amortized",)
+
+
+def pareto_front(cost, days) -> np.ndarray:
+    """Indices of the non-dominated points (lower cost and fewer days are better), cheapest first."""
+    cost = np.asarray(cost, dtype=float)
+    days = np.asarray(days, dtype=float)
+    ok = np.flatnonzero(np.isfinite(cost) & np.isfinite(days))
+    order = ok[np.lexsort((days[ok], cost[ok]))]
+    front, best_days = [], math.inf
+    for i in order:
+        if days[i] < best_days:
+            front.append(int(i))
+            best_days = days[i]
+    return np.asarray(front, dtype=int)
+
+
+def default_gpus_options(max_gpus: int) -> list[int]:
+    """Powers of two from 8 to ``max_gpus`` (and ``max_gpus`` itself). [count]"""
+    opts = [2**k for k in range(3, 25) if 2**k <= max_gpus]
+    return sorted(set(opts + [int(max_gpus)])) if max_gpus >= 8 else [int(max_gpus)]
+
+
+def pareto_plans(*, model, tokens=None, gpu_options=("h100",), gpus_options=None, deadline_days=None,
+                 budget_usd=None, max_gpus=None, price_kinds=PARETO_KINDS, catalog=None, progress=None,
+                 **plan_kw) -> dict:
+    """Evaluate every (accelerator, count, price kind) and return ``{"points": [...], "pareto": [...]}``.
+
+    Each point: gpu, gpus, price_kind, days, cost_usd, parallelism, mfu, goodput, price source.
+    Combinations with no fitting layout or no price are skipped and listed in ``skipped``.
+    """
+    from ..catalog import Catalog, load_catalog
+    from .plan import plan_training
+
+    cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
+    deadline = number_input(deadline_days, "deadline_days")
+    budget = number_input(budget_usd, "budget_usd")
+    cap = int(number_input(max_gpus, "max_gpus", integer=True)) if max_gpus is not None else None
+    gpus_list = [int(number_input(g, "gpus_options", integer=True)) for g in gpus_options] if gpus_options else \
+        default_gpus_options(cap or 16384)
+    if cap is not None:
+        gpus_list = [g for g in gpus_list if g <= cap]
+    if not gpus_list:
+        raise InputError("no accelerator count left after --max-gpus", field="gpus_options")
+    accs = [cat.accelerator(g) for g in gpu_options]
+    points, skipped = [], []
+    total = len(accs) * len(gpus_list)
+    done = 0
+    for acc in accs:
+        for n in gpus_list:
+            done += 1
+            try:
+                best = plan_training(model=model, tokens=tokens, gpu=acc.name, gpus=n, top=1, catalog=cat, **plan_kw).best
+            except CostcurveError as e:
+                skipped.append({"gpu": acc.name, "gpus": n, "reason": str(e)})
+                continue
+            finally:
+                if progress is not None:
+                    progress(done, total)
+            for kind, provider, price, src in _prices(cat, acc.name, price_kinds, plan_kw):
+                usd = best.cost_usd["amortized"] if kind == "amortized" else best.gpu_hours * price
+                if not math.isfinite(usd):
+                    continue
+                points.append({"gpu": acc.name, "gpus": n, "price_kind": kind, "provider": provider,
+                               "days": best.wall_clock_days, "cost_usd": usd, "price_usd_per_gpu_hour": price,
+                               "price_source": src, "gpu_hours": best.gpu_hours, "mfu": best.mfu,
+                               "goodput": best.goodput, "parallelism": best.parallelism.to_dict(), "plan": best})
+    keep = [p for p in points if (deadline is None or p["days"] <= deadline) and (budget is None or p["cost_usd"] <= budget)]
+    front = pareto_front([p["cost_usd"] for p in keep], [p["days"] for p in keep])
+    return {"points": keep, "pareto": [keep[i] for i in front], "skipped": skipped}
+
+
+def _prices(cat, gpu, kinds, plan_kw):
+    """(kind, provider, USD per accelerator-hour, source) for every price kind and provider with quotes.
+
+    ``amortized`` has no hourly price (owning the cluster: capex used up + energy). A provider given
+    in ``plan_kw`` limits the providers.
+    """
+    from ..prices import resolve_price
+
+    date = _date(plan_kw)
+    only = plan_kw.get("provider")
+    for kind in kinds:
+        if kind == "amortized":
+            yield kind, None, math.nan, "amortized capex + energy"
+            continue
+        providers = sorted({q.provider for q in cat.quotes(gpu, kind=kind)})
+        for provider in ([only] if only else providers):
+            if provider not in providers:
+                continue
+            price, src = resolve_price(cat, gpu, date, None, kind=kind, provider=provider)
+            yield kind, provider, price, src
+
+
+def _date(kw):
+    from ..units import parse_date
+
+    return parse_date(kw.get("date"))

@@ -1,0 +1,266 @@
+"""Plan a training run: evaluate a given layout, or search every legal one and rank them.
+
+:func:`plan_training` is the one path that computes a plan; the CLI (``costcurve plan``), the
+Pareto search and :func:`costcurve.mfu.planned_mfu` wrap it.
+
+Defaults (each an option): sequence length = the preset's pre-training length; global batch =
+the larger of 4M tokens (Llama 2, Touvron et al. 2023 §2.2) and one sequence per 8 accelerators
+(Llama 3 405B: 2,048 sequences on 16,384 GPUs, Dubey et al. 2024 Table 4), rounded up to a power
+of two; flash attention on; fp32 gradient accumulation; goodput from :mod:`.goodput`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..catalog import DTYPES, Catalog, load_catalog
+from ..errors import DoesNotFitError, InputError
+from ..interconnect import interconnect
+from ..units import SECONDS_PER_DAY, SECONDS_PER_HOUR, number_input, parse_date
+from . import goodput as goodput_model
+from .cost import plan_cost_usd
+from .layout import LAYOUT_KEYS, Layout, check_layout, enumerate_layouts
+from .memory import MEMORY_KEYS, RECOMPUTE
+from .result import Plan, PlanSearch
+from .search import evaluate_layouts, rank_layouts
+from .step_time import STEP_KEYS, matmul_efficiency
+
+GiB = float(2**30)
+DEFAULT_BATCH_TOKENS = 4 * 2**20
+
+
+def default_global_batch(gpus: int, seq_len: int) -> int:
+    """Sequences per step: max(4M tokens, gpus / 8 sequences), rounded up to a power of two. [count]"""
+    want = max(DEFAULT_BATCH_TOKENS / seq_len, gpus / 8.0, 1.0)
+    return int(2 ** math.ceil(math.log2(want)))
+
+
+def _int_option(v, field):
+    if v is None:
+        return None
+    x = number_input(v, field, integer=True)
+    return int(x)
+
+
+def _resolve(model, tokens, catalog):
+    from ..training import resolve_model
+
+    name, arch, record = resolve_model(model, catalog)
+    if arch is None:
+        raise InputError(f"{model!r} has no architecture preset; the planner needs layer shapes "
+                         "(a preset name or a config.json)", field="model")
+    tok = number_input(tokens, "tokens")
+    if tok is None and record is not None and record.get("training_tokens"):
+        tok = float(record["training_tokens"])
+    if tok is None:
+        raise InputError("needed (e.g. --tokens 2T)", field="tokens")
+    return name, arch, float(tok)
+
+
+def _layout_at(lay: dict, i: int) -> Layout:
+    return Layout(tp=int(lay["tp"][i]), pp=int(lay["pp"][i]), vpp=int(lay["vpp"][i]), cp=int(lay["cp"][i]),
+                  ep=int(lay["ep"][i]), dp=int(lay["dp"][i]), microbatch=int(lay["microbatch"][i]),
+                  global_batch=int(lay["global_batch"][i]), zero=int(lay["zero"][i]),
+                  recompute=RECOMPUTE[int(lay["recompute"][i])], sequence_parallel=bool(lay["sequence_parallel"][i]))
+
+
+def _describe(lay: Layout) -> str:
+    s = f"tp={lay.tp} pp={lay.pp}"
+    s += f" vpp={lay.vpp}" if lay.vpp > 1 else ""
+    s += f" cp={lay.cp}" if lay.cp > 1 else ""
+    s += f" ep={lay.ep}" if lay.ep > 1 else ""
+    return s + f" dp={lay.dp} mb={lay.microbatch} zero={lay.zero} recompute={lay.recompute}"
+
+
+_DEGREES = ("tp", "pp", "vpp", "cp", "ep", "dp", "microbatch")
+
+
+def _runner_up(layouts, order):
+    """The fastest fitting layout whose parallel degrees differ from the best one's (None if none)."""
+    b = int(order[0])
+    for j in order[1:]:
+        if any(layouts[k][j] != layouts[k][b] for k in _DEGREES):
+            return int(j)
+    return int(order[1]) if len(order) > 1 else None
+
+
+def _why(res, best: int, runner: int | None, best_lay: Layout, runner_lay: Layout | None) -> str:
+    if runner is None:
+        return "the only layout that fits"
+    gap = res["step_time_s"][runner] / res["step_time_s"][best] - 1.0
+    diffs = {k: res[f"step/{k}"][runner] - res[f"step/{k}"][best] for k in STEP_KEYS}
+    k = max(diffs, key=lambda x: diffs[x])
+    return (f"fastest of the layouts that fit; runner-up {_describe(runner_lay)} is {gap:.1%} slower, "
+            f"mostly {k.replace('_', ' ')} (+{diffs[k]:.3g} s/step)")
+
+
+def _check_fixed(arch, n, seq, gb, fixed):
+    """Name the option whose given value no legal layout can have."""
+    a = arch
+    t, c, p, v, e, d, b = (fixed.get(k) for k in ("tp", "cp", "pp", "vpp", "ep", "dp", "microbatch"))
+    if t is not None and (a.n_heads % t or (a.kv_heads % t and t % a.kv_heads)):
+        raise InputError(f"got {t}; allowed: a divisor of the {a.n_heads} attention heads that divides or is a "
+                         f"multiple of the {a.kv_heads} KV heads", field="tp")
+    if c is not None and c > 1 and seq % (2 * c):
+        raise InputError(f"got {c}; allowed: 2·cp must divide seq_len = {seq}", field="cp")
+    if p is not None and p > a.n_layers:
+        raise InputError(f"got {p}; allowed: at most the {a.n_layers} layers", field="pp")
+    experts = a.n_experts if a.is_moe else 1
+    if e is not None and experts % e:
+        raise InputError(f"got {e}; allowed: a divisor of the {experts} routed experts", field="ep")
+    given = [(k, x) for k, x in (("tp", t), ("cp", c), ("pp", p), ("dp", d)) if x is not None]
+    prod = int(np.prod([x for _, x in given])) if given else 1
+    if n % prod or (len(given) == 4 and prod != n):
+        raise InputError(f"{'·'.join(k for k, _ in given)} = {prod} must {'equal' if len(given) == 4 else 'divide'} "
+                         f"gpus = {n}", field=given[-1][0])
+    if d is not None and gb % d:
+        raise InputError(f"got {gb}; must be a multiple of dp = {d}", field="global_batch")
+    if b is not None and d is not None and gb % (d * b):
+        raise InputError(f"got {b}; dp·microbatch must divide the global batch {gb}", field="microbatch")
+
+
+def plan_training(*, model, tokens=None, gpu="h100", gpus=8, tp=None, pp=None, vpp=None, cp=None, ep=None, dp=None,
+                  microbatch=None, global_batch=None, seq_len=None, zero=None, recompute=None,
+                  sequence_parallel=None, dtype="bf16", goodput=None, top=5, flash_attention=True,
+                  grad_bytes=4.0, price_usd_per_gpu_hour=None, provider=None, price_kind="on-demand", date=None,
+                  catalog=None, progress=None) -> PlanSearch:
+    """Plan training ``model`` on ``tokens`` tokens with ``gpus`` accelerators ``gpu``.
+
+    Layout options left as None are searched (every legal value; see :mod:`.layout`); with all of
+    them given the one layout is evaluated and, if it does not fit, :class:`DoesNotFitError` says
+    what it needs per accelerator, what there is and the smallest single change that fits.
+    ``goodput`` in (0, 1] overrides the failure model. Returns a :class:`PlanSearch` with the
+    ``top`` fastest plans that fit, best first, each saying why it won.
+    """
+    cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
+    if dtype not in DTYPES or dtype in ("fp32", "tf32"):
+        raise InputError(f"got {dtype!r}; allowed: bf16, fp16, fp8", field="dtype")
+    name, arch, tok = _resolve(model, tokens, cat)
+    acc = cat.accelerator(gpu)
+    ic = interconnect(acc)
+    n = _int_option(gpus, "gpus")
+    seq = _int_option(seq_len, "seq_len") or arch.pretrain_seq_len
+    gb = _int_option(global_batch, "global_batch") or default_global_batch(n, seq)
+    top = _int_option(top, "top")
+    fixed = {k: _int_option(v, k) for k, v in (("tp", tp), ("pp", pp), ("vpp", vpp), ("cp", cp), ("ep", ep),
+                                                 ("dp", dp), ("microbatch", microbatch))}
+    if zero is not None:
+        zero = int(_int_option(zero, "zero")) if not (isinstance(zero, (int, np.integer)) and zero == 0) else 0
+        if zero not in (0, 1, 2, 3):
+            raise InputError(f"got {zero}; allowed: 0, 1, 2, 3", field="zero")
+    if recompute is not None and recompute not in RECOMPUTE:
+        raise InputError(f"got {recompute!r}; allowed: {', '.join(RECOMPUTE)}", field="recompute")
+    fixed.update(zero=zero, recompute=recompute, sequence_parallel=sequence_parallel)
+    if goodput is not None:
+        goodput = float(number_input(goodput, "goodput", upper=1.0))
+    _check_fixed(arch, n, seq, gb, fixed)
+    whole = all(fixed[k] is not None for k in ("tp", "pp", "cp", "dp", "microbatch", "zero", "recompute"))
+    if whole:
+        lay = Layout(tp=fixed["tp"], pp=fixed["pp"], vpp=fixed["vpp"] or 1, cp=fixed["cp"], ep=fixed["ep"] or 1,
+                     dp=fixed["dp"], microbatch=fixed["microbatch"], global_batch=gb, zero=fixed["zero"],
+                     recompute=fixed["recompute"],
+                     sequence_parallel=(fixed["tp"] > 1) if sequence_parallel is None else bool(sequence_parallel))
+        check_layout(arch, lay, n, seq)
+    layouts = enumerate_layouts(arch, n, gb, seq, fixed)
+    if whole:
+        layouts = {k: np.asarray([v]) if k != "recompute" else np.asarray([RECOMPUTE.index(v)])
+                   for k, v in lay.to_dict().items()}
+    if len(layouts["tp"]) == 0:
+        raise InputError(f"no legal layout of {n} accelerators for global batch {gb} (sequences), {arch.n_layers} "
+                         f"layers, {arch.n_heads} heads with the options given; change --gpus or --global-batch",
+                         field="gpus")
+    fp8 = dtype == "fp8"
+    peak = acc.peak_flop_per_s(dtype)
+    kw = dict(seq_len=seq, peak_flop_per_s=peak, hbm_bytes_per_s=acc.memory_bandwidth_bytes_per_s,
+              e_mm=matmul_efficiency(acc.generation), memory_capacity_bytes=acc.memory_bytes, interconnect=ic,
+              flash_attention=flash_attention, grad_bytes=grad_bytes, fp8=fp8)
+    res = evaluate_layouts(arch, layouts, progress=progress, **kw)
+    order = rank_layouts(res)
+    if len(order) == 0 and not np.isfinite(res["step_time_s"]).any():
+        reach = max(ic.scale_up_domain, ic.accelerators_per_server)
+        raise InputError(f"got {n}; {acc.name} has no published scale-out network bandwidth, so at most {reach} "
+                         f"accelerators (one scale-up domain or server) can be planned", field="gpus")
+    if len(order) == 0:
+        _raise_does_not_fit(arch, acc, n, gb, seq, layouts, res, fixed, kw, whole)
+    date = parse_date(date)
+    chosen = order[: max(top, 1)]
+    lays = [_layout_at(layouts, int(i)) for i in chosen]
+    plans = []
+    for rank, (i, lay) in enumerate(zip(chosen, lays)):
+        runner = _runner_up(layouts, order) if rank == 0 else None
+        why = _why(res, int(i), runner, lay, _layout_at(layouts, runner) if runner is not None else None) if rank == 0 else \
+            f"rank {rank + 1}: {res['step_time_s'][i] / res['step_time_s'][chosen[0]] - 1.0:+.1%} step time vs the best"
+        plans.append(_plan(res, int(i), lay, arch, acc, n, tok, seq, goodput, cat, date, why,
+                           dict(price_usd_per_gpu_hour=price_usd_per_gpu_hour, provider=provider, price_kind=price_kind)))
+    notes = []
+    if ic.scale_out_bytes_per_s is None:
+        notes.append(f"{acc.name}: no published scale-out bandwidth; layouts spanning more than "
+                     f"{max(ic.scale_up_domain, ic.accelerators_per_server)} accelerators were dropped")
+    return PlanSearch(model=name, tokens=tok, seq_len=seq, dtype=dtype, plans=tuple(plans),
+                      layouts_evaluated=int(len(layouts["tp"])), layouts_fit=int(len(order)), notes=tuple(notes))
+
+
+def _plan(res, i, lay, arch, acc, n, tokens, seq, goodput, cat, date, why, price_kw) -> Plan:
+    from ..architecture import count_params
+
+    step = float(res["step_time_s"][i])
+    steps = tokens / (lay.global_batch * seq)
+    run_s = steps * step
+    if goodput is None:
+        g = float(goodput_model.default_goodput(n, count_params(arch), run_s))
+        source = "failure model (Llama 3 interruption rate, Young/Daly checkpointing)"
+    else:
+        g, source = goodput, "given"
+    wall = run_s / g
+    gpu_hours = n * wall / SECONDS_PER_HOUR
+    cost, price, price_source = plan_cost_usd(cat, acc, n, wall, gpu_hours, date, **price_kw)
+    mem = {k: float(res[f"memory/{k}"][i]) for k in MEMORY_KEYS}
+    brk = {k: float(res[f"step/{k}"][i]) for k in STEP_KEYS}
+    return Plan(gpu=acc.name, gpus=n, parallelism=lay, memory_per_gpu_bytes=mem,
+                memory_capacity_bytes=float(acc.memory_bytes), fits=bool(res["fits"][i]), step_time_s=step,
+                step_time_breakdown_s=brk, tokens_per_second=float(res["tokens_per_second"][i]),
+                achieved_flop_per_s_per_gpu=float(res["achieved_flop_per_s_per_gpu"][i]), mfu=float(res["mfu"][i]),
+                goodput=g, goodput_source=source, wall_clock_days=wall / SECONDS_PER_DAY, gpu_hours=gpu_hours,
+                cost_usd=cost, price_usd_per_gpu_hour=price, price_source=price_source, why=why)
+
+
+_CHANGES = (("sequence_parallel", "--sequence-parallel"), ("recompute", "--recompute"), ("zero", "--zero"),
+            ("microbatch", "--microbatch"), ("tp", "--tp"), ("pp", "--pp"), ("cp", "--cp"), ("vpp", "--vpp"))
+
+
+def _raise_does_not_fit(arch, acc, n, gb, seq, layouts, res, fixed, kw, whole):
+    i = int(np.nanargmin(res["memory/total"]))
+    need = float(res["memory/total"][i])
+    cap = float(acc.memory_bytes)
+    base = _layout_at(layouts, i)
+    best = None
+    for key, opt in _CHANGES:  # free one option at a time, keep the others: the smallest change that fits
+        free = {k: v for k, v in base.to_dict().items() if k not in ("global_batch",)}
+        if key in ("tp", "pp", "cp"):
+            free.pop("dp")
+        free.pop(key)
+        cand = enumerate_layouts(arch, n, gb, seq, free)
+        if len(cand["tp"]) == 0:
+            continue
+        r = evaluate_layouts(arch, cand, **kw)
+        order = rank_layouts(r)
+        if len(order):
+            j = int(order[0])
+            lay = _layout_at(cand, j)
+            if best is None or r["step_time_s"][j] < best[0]:
+                best = (float(r["step_time_s"][j]), opt, lay)
+    what = "this layout" if whole else "every layout tried"
+    msg = (f"{what} needs {need / GiB:.1f} GiB per accelerator; {acc.name} has {cap / GiB:.1f} GiB")
+    if best is not None:
+        _, opt, lay = best
+        val = {"--sequence-parallel": "on", "--recompute": lay.recompute, "--zero": str(lay.zero),
+               "--microbatch": str(lay.microbatch), "--tp": f"{lay.tp} (dp {lay.dp})", "--pp": f"{lay.pp} (dp {lay.dp})",
+               "--cp": f"{lay.cp} (dp {lay.dp})", "--vpp": str(lay.vpp)}[opt]
+        msg += f"; smallest change that fits: {opt} {val}"
+        suggestion = lay.to_dict()
+    else:
+        msg += "; no single-option change fits: use more accelerators (--gpus) or one with more memory (--gpu)"
+        suggestion = None
+    raise DoesNotFitError(msg, needed_bytes=need, capacity_bytes=cap, suggestion=suggestion)

@@ -1,0 +1,246 @@
+"""Time of one training step from the layout: compute, pipeline bubble and communication. [s]
+
+Vectorized over numpy arrays of layout degrees. The step of one pipeline replica runs ``m``
+microbatches (``m = global_batch / (dp · microbatch)``); the breakdown sums to the step time:
+
+* **compute** — per microbatch and pipeline stage, every matrix multiply of the stage's layers on
+  a roofline, ``max(2·M·N·K / (peak · e_mm), bytes / (HBM · e_hbm))`` with the local shapes after
+  tp/cp/ep splitting (small matrices become memory bound: the efficiency falls with their size),
+  forward + 2× backward + recomputation; attention scores at ``e_attn`` of peak; element-wise work
+  (norms, activations, residuals, casts) as HBM traffic: every saved activation byte written,
+  read, and its gradient written and read (4 passes); the Adam update (30 bytes per local
+  parameter moved). ``m`` microbatches.
+* **bubble** — ``(p−1)/v`` microbatch times: ``(p−1)/(v·m)`` of the ideal (Narayanan et al. 2021,
+  §2.2.1 and §2.2.2).
+* **tp_comm** — Megatron tensor parallelism: two all-reduces forward and two backward per layer
+  (or the same bytes as all-gather + reduce-scatter with sequence parallelism; Korthikanti §4.2.2),
+  two more forward under full recomputation; ring ``2(t−1)/t · bytes / bw``; not overlapped.
+* **cp_comm** — ring attention passes K and V ``cp−1`` times forward and twice that backward;
+  only the part longer than the attention compute it overlaps is exposed.
+* **ep_comm** — two all-to-alls (dispatch, combine) forward and two backward per MoE layer, each
+  sending ``(ep−1)/ep`` of ``tokens·k·h`` 16-bit values; hidden behind the compute of another
+  microbatch (DeepSeek-V3's DualPipe, DeepSeek-AI 2024 §3.2.1; Megatron-Core's 1F1B all-to-all
+  overlap), so only the part longer than the compute is exposed (:data:`EP_OVERLAP`).
+* **pp_comm** — the stage boundary's activations (forward) and gradients (backward), ``2·v`` sends
+  per microbatch, split over tp (scatter/gather, Narayanan §4.1).
+* **dp_comm** — gradient reduction over the data-parallel group: ring ``2(d−1)/d`` of the local
+  gradients (ZeRO-3 adds the forward and backward weight all-gathers, 1.5×), overlapped with the
+  backward pass of the last microbatch (Megatron-LM ``--overlap-grad-reduce``; PyTorch DDP
+  buckets); the rest is exposed.
+
+Latency per collective: ``2·log2(g)`` link latencies (NCCL's tree for large groups).
+
+Cited constants (:data:`MATMUL_EFFICIENCY`, :data:`ATTENTION_EFFICIENCY`, :data:`HBM_EFFICIENCY`)
+are documented where defined; everything else follows from the shapes and the catalogs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..architecture import Architecture
+from ..flop import mean_attended_keys
+from ..interconnect import Interconnect
+from .memory import ACT_BYTES, activation_bytes_per_layer, layer_params, recompute_code
+
+#: Maximum achievable matmul FLOP/s as a fraction of the dense bf16 peak, measured with large
+#: aligned shapes (S. Bekman, ml-engineering, "Maximum Achievable Matmul FLOPS comparison table",
+#: compute/accelerator/README.md): A100 SXM 267.9/312 = 0.859, H100 SXM 792.1/989 = 0.801,
+#: GH200 0.830, B200 1745/2250 = 0.776, MI250X 0.767, MI300X 781.9/1300 = 0.601.
+#: Generations not measured there take :data:`DEFAULT_MATMUL_EFFICIENCY`, the table's median.
+MATMUL_EFFICIENCY = {"ampere": 0.859, "hopper": 0.801, "blackwell": 0.776, "cdna2": 0.767, "cdna3": 0.601}
+DEFAULT_MATMUL_EFFICIENCY = 0.80
+#: FlashAttention-2 forward+backward reaches 50–73% of the A100 peak (Dao 2023, §4.1, Figure 5);
+#: FlashAttention-3 about 75% of the H100 bf16 peak forward (Shah et al. 2024, §4.1): 0.6 of peak.
+ATTENTION_EFFICIENCY = 0.6
+#: Attention without flash attention materialises the scores: the same FLOP at the matmul
+#: efficiency plus the score tensor's HBM traffic (handled as element-wise bytes).
+#: Achievable fraction of peak HBM bandwidth for streaming kernels: 0.8 (an allowance; STREAM-like
+#: copies on A100/H100 reach 80–90%, NVIDIA's CUDA best-practices guide, "Effective Bandwidth").
+HBM_EFFICIENCY = 0.8
+#: Realised fraction of the roofline kernel time in a full training step (kernel launch gaps, host
+#: overhead, unfused small kernels, stragglers, clocks below boost under sustained load): the one
+#: fitted constant. It is the value that makes the median ratio of predicted to published achieved
+#: TFLOP/s over the ten configurations of Narayanan et al. 2021, Table 1 (A100, Megatron-LM) equal
+#: to 1; tests/test_plan_validation.py refits it and checks it on held-out runs (Llama 3 405B's
+#: MFU, MLPerf Training fp8 runs, production GPU-hours).
+KERNEL_EFFICIENCY = 0.66
+#: Fraction of the compute time that can hide the expert-parallel all-to-all (1: DualPipe-style).
+EP_OVERLAP = 1.0
+ELEMENTWISE_PASSES = 4.0  #: write, read, gradient write, gradient read of each saved activation byte
+ADAM_BYTES_PER_PARAM = 30.0  #: read master, m, v, grad (16); write master, m, v, 16-bit weight (14) [bytes]
+STEP_KEYS = ("compute", "bubble", "tp_comm", "dp_comm", "pp_comm", "ep_comm", "cp_comm")
+
+
+def matmul_efficiency(generation: str) -> float:
+    """Large-matmul fraction of dense peak for an accelerator generation (see :data:`MATMUL_EFFICIENCY`)."""
+    return MATMUL_EFFICIENCY.get(generation, DEFAULT_MATMUL_EFFICIENCY)
+
+
+def gemm_time_s(m, n, k, *, peak_flop_per_s, hbm_bytes_per_s, e_mm, bytes_per_element=ACT_BYTES):
+    """Roofline time of an (m×k)·(k×n) matrix multiply. [s]
+
+    ``max(2mnk / (peak·e_mm), (mk + kn + mn)·bytes / (HBM·e_hbm))``.
+    """
+    flop = 2.0 * m * n * k
+    traffic = (m * k + k * n + m * n) * bytes_per_element
+    return np.maximum(flop / (peak_flop_per_s * e_mm), traffic / (hbm_bytes_per_s * HBM_EFFICIENCY))
+
+
+def _layer_gemms(a: Architecture, T, t, ep):
+    """[(m, n, k, weight of the layer kind)] for one average layer's forward matmuls on one rank."""
+    d = a.d_model
+    out = []
+    if a.is_mla:
+        qk = a.qk_nope_head_dim + a.qk_rope_head_dim
+        if a.q_lora_rank:
+            out += [(T, a.q_lora_rank, d, 1.0), (T, a.n_heads * qk / t, a.q_lora_rank, 1.0)]
+        else:
+            out += [(T, a.n_heads * qk / t, d, 1.0)]
+        out += [(T, a.kv_lora_rank + a.qk_rope_head_dim, d, 1.0),
+                (T, a.n_heads * (a.qk_nope_head_dim + a.v_head_dim) / t, a.kv_lora_rank, 1.0),
+                (T, d, a.n_heads * a.v_head_dim / t, 1.0)]
+    else:
+        e = a.head_size
+        kv_local = np.maximum(a.kv_heads / t, 1.0)
+        out += [(T, (a.n_heads / t + 2 * kv_local) * e, d, 1.0), (T, d, a.n_heads * e / t, 1.0)]
+    mats = 3 if a.ffn_type == "gated" else 2
+    dense_frac = 1.0 - (a.n_moe_layers / a.n_layers if a.is_moe else 0.0)
+    if dense_frac > 0:
+        out += [(T, (mats - 1) * a.ffn_dim / t, d, dense_frac), (T, d, a.ffn_dim / t, dense_frac)]
+    if a.is_moe:
+        f = a.n_moe_layers / a.n_layers
+        local = a.n_experts / ep  # experts per rank
+        tok = T * a.n_experts_active / a.n_experts * ep  # tokens per local expert (balanced routing)
+        out += [(T, a.n_experts, d, f),
+                (tok, 2 * a.moe_ffn_dim / t, d, f * local), (tok, d, a.moe_ffn_dim / t, f * local)]
+        if a.n_shared_experts:
+            fs = a.n_shared_experts * a.moe_ffn_dim
+            out += [(T, 2 * fs / t, d, f), (T, d, fs / t, f)]
+    return out
+
+
+def _ring_allreduce_s(nbytes, g, bw, lat):
+    g = np.asarray(g, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.where(g > 1, 2.0 * (g - 1.0) / g * nbytes / bw + 2.0 * np.log2(np.maximum(g, 2.0)) * lat, 0.0)
+    return t
+
+
+def _communication_s(a: Architecture, links, *, T, m, layers, micro_s, attn_fwd, rc, tp, pp, vpp, cp, ep, dp,
+                     zero, local_params, grad_bytes):
+    """Exposed communication per step: tp, cp, ep, pp, dp (see the module docstring). [s]"""
+    bw, lat = links["tp"]
+    tp_comm = m * layers * (4.0 + 2.0 * (rc == 2)) * _ring_allreduce_s(ACT_BYTES * T * a.d_model, tp, bw, lat)
+    bw, lat = links["cp"]
+    e_qk = (a.qk_nope_head_dim + a.qk_rope_head_dim) if a.is_mla else a.head_size
+    e_v = a.v_head_dim if a.is_mla else a.head_size
+    kv_width = a.n_heads * (e_qk + e_v) / tp if a.is_mla else 2.0 * np.maximum(a.kv_heads / tp, 1.0) * a.head_size
+    cp_raw = 3.0 * (cp - 1.0) * (ACT_BYTES * T * kv_width / bw + lat)
+    cp_comm = m * layers * np.maximum(cp_raw - 3.0 * attn_fwd, 0.0) * (cp > 1)
+    bw, lat = links["ep"]
+    moe_layers = (a.n_moe_layers / pp) if a.is_moe else 0.0
+    a2a_bytes = ACT_BYTES * T * (a.n_experts_active if a.is_moe else 0) * a.d_model / tp
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a2a = np.where(ep > 1, (ep - 1.0) / ep * a2a_bytes / bw + (ep - 1.0) * lat, 0.0)
+    ep_comm = np.maximum(m * moe_layers * (4.0 + 2.0 * (rc == 2)) * a2a - EP_OVERLAP * m * micro_s, 0.0)
+    bw, lat = links["pp"]
+    with np.errstate(invalid="ignore"):
+        pp_comm = np.where(pp > 1, (m + pp - 1.0) * 2.0 * vpp * (ACT_BYTES * T * a.d_model / tp / bw + lat), 0.0)
+    bw, lat = links["dp"]
+    dp_bytes = grad_bytes * local_params * np.where(np.asarray(zero) >= 3, 1.5, 1.0)
+    dp_comm = np.maximum(_ring_allreduce_s(dp_bytes, dp * cp, bw, lat) - 2.0 / 3.0 * micro_s, 0.0)
+    return {"tp_comm": tp_comm, "dp_comm": dp_comm, "pp_comm": pp_comm, "ep_comm": ep_comm, "cp_comm": cp_comm}
+
+
+def step_time_breakdown(arch: Architecture, *, seq_len, global_batch, microbatch, tp, pp, vpp, cp, ep, dp,
+                        zero, recompute, sequence_parallel, peak_flop_per_s, hbm_bytes_per_s, e_mm,
+                        links, flash_attention=True, grad_bytes=4.0, fp8=False,
+                        kernel_efficiency=None) -> dict:
+    """Ordered step-time breakdown (see the module docstring); sums to ``step_time``. [s]
+
+    ``links`` maps ``tp``, ``cp``, ``ep``, ``dp``, ``pp`` to (bandwidth [bytes/s], latency [s])
+    arrays broadcasting with the layout (see :func:`group_links`). ``peak_flop_per_s`` is the
+    matmul peak of the training dtype; with ``fp8`` attention stays at the bf16 peak
+    (``peak / 2``) and each matmul input is cast (3 bytes moved per element).
+    """
+    a = arch
+    if kernel_efficiency is None:
+        kernel_efficiency = KERNEL_EFFICIENCY
+    tp, pp, vpp, cp, ep, dp = (np.asarray(x, dtype=float) for x in (tp, pp, vpp, cp, ep, dp))
+    b = np.asarray(microbatch, dtype=float)
+    s = float(seq_len)
+    m = np.asarray(global_batch, dtype=float) / (dp * b)  # microbatches per step per pipeline
+    T = b * s / cp  # tokens per microbatch on one rank
+    rc = recompute_code(recompute)
+    layers = np.ceil(a.n_layers / (pp * vpp)) * vpp  # layers on the fullest stage (uneven splits round up)
+    bpe = 1.0 if fp8 else ACT_BYTES
+    hbm = hbm_bytes_per_s * HBM_EFFICIENCY
+    # ---- compute of one microbatch on the fullest stage ------------------------------------
+    fwd_mm, cast = 0.0, 0.0
+    for (mm, n, k, w) in _layer_gemms(a, T, tp, ep):
+        fwd_mm = fwd_mm + w * gemm_time_s(mm, n, k, peak_flop_per_s=peak_flop_per_s, hbm_bytes_per_s=hbm_bytes_per_s,
+                                          e_mm=e_mm, bytes_per_element=bpe)
+        if fp8:
+            cast = cast + w * 3.0 * (mm * k + k * n) / hbm
+    e_qk = (a.qk_nope_head_dim + a.qk_rope_head_dim) if a.is_mla else a.head_size
+    e_v = a.v_head_dim if a.is_mla else a.head_size
+    attn_flop = 2.0 * (a.n_heads / tp) * (e_qk + e_v) * mean_attended_keys(s, a.sliding_window) * T
+    attn_peak = peak_flop_per_s / 2.0 if fp8 else peak_flop_per_s
+    attn_fwd = attn_flop / (attn_peak * (ATTENTION_EFFICIENCY if flash_attention else e_mm))
+    acts = activation_bytes_per_layer(a, seq_len=s, microbatch=b, tp=tp, cp=cp, sequence_parallel=sequence_parallel,
+                                      recompute="none", flash_attention=flash_attention)
+    elementwise = ELEMENTWISE_PASSES * acts / hbm
+    # recomputation: full re-runs the forward; selective the attention core (or, with flash attention,
+    # the element-wise outputs)
+    selective = elementwise / ELEMENTWISE_PASSES if flash_attention else attn_fwd
+    recomp = np.where(rc == 2, fwd_mm + cast + attn_fwd + elementwise / ELEMENTWISE_PASSES,
+                      np.where(rc == 1, selective, 0.0))
+    layer_s = 3.0 * (fwd_mm + cast + attn_fwd) + elementwise + recomp
+    head = gemm_time_s(T, a.vocab_size / tp, a.d_model, peak_flop_per_s=peak_flop_per_s,
+                       hbm_bytes_per_s=hbm_bytes_per_s, e_mm=e_mm, bytes_per_element=bpe)
+    micro_s = (layers * layer_s + 3.0 * head / pp) / kernel_efficiency  # head work shared out by rebalancing
+    lp = layer_params(a)
+    local_params = (a.n_layers * lp["dense"] / (tp * pp) + a.n_layers * lp["expert"] / (ep * tp * pp)
+                    + (lp["embedding"] + lp["head"]) / (tp * pp))
+    zshard = np.where(np.asarray(zero) >= 1, dp * cp, 1.0)
+    adam = ADAM_BYTES_PER_PARAM * local_params / zshard / hbm / kernel_efficiency
+    out = {"compute": m * micro_s + adam, "bubble": (pp - 1.0) / vpp * micro_s}
+    out.update(_communication_s(a, links, T=T, m=m, layers=layers, micro_s=micro_s, attn_fwd=attn_fwd, rc=rc, tp=tp,
+                                pp=pp, vpp=vpp, cp=cp, ep=ep, dp=dp, zero=zero, local_params=local_params,
+                                grad_bytes=grad_bytes))
+    shape = np.broadcast(*out.values()).shape
+    out = {k: np.broadcast_to(out[k], shape).astype(float) for k in STEP_KEYS}
+    out["step_time"] = sum(out[k] for k in STEP_KEYS)
+    return out
+
+
+def group_links(ic: Interconnect, *, tp, cp, ep, dp, pp):
+    """(bandwidth [bytes/s], latency [s]) arrays of each parallel group, Megatron rank order.
+
+    Ranks are ordered tp (innermost), cp, dp, pp (outermost); the expert-parallel group is carved
+    out of cp·dp (stride tp). A group of ``g`` members ``stride`` apart spans ``g·stride`` ranks
+    and uses the scale-up link inside the domain, PCIe inside a server where the table gives it,
+    else the scale-out network (NaN where that is not published: such layouts are dropped);
+    the same rule as :func:`costcurve.interconnect.link_for_group`.
+    """
+    from ..interconnect import PCIE_LATENCY_S
+
+    tp, cp, ep, dp, pp = (np.asarray(x, dtype=float) for x in (tp, cp, ep, dp, pp))
+    nan = np.nan
+    up = ic.scale_up_bytes_per_s if ic.scale_up_bytes_per_s is not None else nan
+    pcie = ic.pcie_bytes_per_s if ic.pcie_bytes_per_s is not None else nan
+    out_bw = ic.scale_out_bytes_per_s if ic.scale_out_bytes_per_s is not None else nan
+    out_lat = ic.scale_out_latency_s if ic.scale_out_latency_s is not None else nan
+    server = max(ic.accelerators_per_server, ic.scale_up_domain)
+    spans = {"tp": (tp, 1.0), "cp": (cp, tp), "ep": (ep, tp), "dp": (dp * cp, tp), "pp": (pp, tp * cp * dp)}
+    out = {}
+    for name, (g, stride) in spans.items():
+        span = g * stride
+        use_up = (span <= ic.scale_up_domain) & np.isfinite(up)
+        use_pcie = ~use_up & (span <= server) & np.isfinite(pcie)
+        bw = np.where(use_up, up, np.where(use_pcie, pcie, out_bw))
+        lat = np.where(use_up, ic.scale_up_latency_s, np.where(use_pcie, PCIE_LATENCY_S, out_lat))
+        single = g <= 1
+        out[name] = (np.where(single, np.inf, bw), np.where(single, 0.0, lat))
+    return out
