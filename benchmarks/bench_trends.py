@@ -4,11 +4,13 @@
 
 Times fit_exponential(..., ci="bootstrap", n_boot=2000) on the gpt3-level series (all points), on
 Epoch's frontier-cost series when ../shared is present, and on 1,000 synthetic points; prints the
-median of 20 runs (after one warm-up that also imports scipy), plus a full backtest of every series.
+median of 20 runs (after one warm-up that also imports scipy), plus building and fitting the
+inference-price series at one capability level, and a full backtest of every series.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import time
@@ -39,8 +41,9 @@ def main() -> int:
     worst = 0.0
     s = get_series("gpt3-level")
     worst = max(worst, bench("gpt3-level, all points, bootstrap 2000", s.years, s.values))
-    shared = Path(__file__).resolve().parents[2] / "shared" / "reference-data" / "epoch-notable-models" / \
-        "notable_ai_models_2025-05.csv"
+    roots = [os.environ.get("COSTCURVE_SHARED"), Path(__file__).resolve().parents[1].parent / "shared", "/work/shared"]
+    shared = next((Path(r) / "reference-data" / "epoch-notable-models" / "notable_ai_models_2025-05.csv" for r in roots
+                   if r and (Path(r) / "reference-data").is_dir()), Path("/nonexistent"))
     if shared.exists():
         from costcurve.trends.sources import epoch_series
 
@@ -49,6 +52,13 @@ def main() -> int:
     rng = np.random.default_rng(0)
     t = np.sort(rng.uniform(2000, 2025, 1000))
     worst = max(worst, bench("synthetic 1,000 points, bootstrap 2000", t, 1e6 * 0.5 ** (t - 2000) * np.exp(rng.normal(0, 0.5, t.size))))
+    from costcurve.trends.api_prices import load_api_prices
+    from costcurve.trends.bundled import inference_price
+    from costcurve.trends.fit import fit_series
+
+    load_api_prices()  # parsed once per process (bundled table)
+    times = run_times(lambda: fit_series(inference_price(capability="gpqa>=50")), 20)
+    print(f"{'inference-price at gpqa>=50: select + fit':45s}          median {1000 * statistics.median(times):7.2f} ms")
     from costcurve.trends.forecast import backtest_all
 
     t0 = time.perf_counter()

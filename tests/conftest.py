@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "reference-data"
+def _shared_root() -> Path:
+    """../shared/reference-data: $COSTCURVE_SHARED, else beside the repository, else /work/shared (worktrees)."""
+    for root in (os.environ.get("COSTCURVE_SHARED"), Path(__file__).resolve().parents[2] / "shared", "/work/shared"):
+        if root and (Path(root) / "reference-data").is_dir():
+            return Path(root) / "reference-data"
+    return Path(__file__).resolve().parents[2] / "shared" / "reference-data"
+
+
+SHARED = _shared_root()
 
 
 class CliResult:

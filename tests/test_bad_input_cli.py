@@ -115,6 +115,8 @@ SPECIFIC = [
     (["infer", "--model", "llama3-70b", "--gpus", "1"], "--gpus"),
     (["infer", "--model", "llama3-70b", "--gpus", "2", "--batch", "100000"], "--batch"),
     (["train"], "--model"), (["infer"], "--model"),
+    (["infer", "--model", "llama3-8b", "--input-tokens", "1e9"], "--input-tokens"),
+    (["infer", "--model", "llama3-8b", "--input-tokens", "1e300"], "--input-tokens"),
     (TRAIN + ["--calibration", "/nonexistent/cal.json"], "--calibration"),
     (TRAIN + ["--gpus"], "--gpus"), (TRAIN + ["--nosuchoption", "1"], "--nosuchoption"),
 ]
@@ -169,11 +171,19 @@ def test_suite_is_large_enough(tmp_path):
     ["infer", "--model", "llama3-8b", "--latency-target", "50ms", "--ttft-target", "100ms..1s", "--seed", "1"],
     ["infer", "--model", "llama3-70b", "--gpus", "2", "--batch", "1..200", "--seed", "1", "--samples", "500"],
     ["infer", "--model", "llama3-8b", "--dtype", "int4", "--group-size", "64"],
+    # huge but finite: printed in scientific notation, never as 300 digits
+    ["infer", "--model", "llama3-8b", "--queries-per-day", "1e300"],
+    ["infer", "--model", "llama3-8b", "--batch", "1", "--price", "1e300"],
+    ["train", "--params", "7B", "--tokens", "1e200", "--gpus", "8"],
+    ["train", "--params", "7B", "--tokens", "1T", "--gpus", "8", "--chip-price", "1e300"],
+    ["train", "--params", "1e150", "--tokens", "1e150", "--days", "1e100"],
+    ["train", "--params", "7B", "--tokens", "1e200..1e201", "--gpus", "8", "--samples", "200"],
 ])
 def test_edge_cases_answer_without_nan_or_inf(run_cli, args):
     r = run_cli(*args)
     assert r.code == 0, r.err
     assert not re.search(r"\b(nan|inf)\b", r.out, re.I), r.out
+    assert not re.search(r"\d[\d,]{30}", r.out), r.out
     assert r.err == ""
 
 

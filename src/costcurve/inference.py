@@ -47,7 +47,7 @@ from .inputs import (check_choice, check_monte_carlo_options, check_price_date, 
 from .prices import resolve_price
 from .results import jsonable
 from .uncertainty import is_distribution
-from .units import GB, SECONDS_PER_DAY, SECONDS_PER_HOUR, number_input, parse_date, show
+from .units import GB, SECONDS_PER_DAY, SECONDS_PER_HOUR, format_number, number_input, parse_date, show
 
 #: default assumptions; docs/inference.md gives the evidence for each
 DEFAULTS = {
@@ -420,7 +420,10 @@ def _replica(s: _Setup, acc, name, q: _Query, gpus, batch, tpot_target, notes):
     smallest = next((int(n) for n in TP_CANDIDATES if np.all(fit(n) >= 1)), None)
     if gpus is None:
         if smallest is None:
-            raise _does_not_fit(s, acc, name, float(TP_CANDIDATES[-1]), q.I, q.O, q.mu, q.chunk, None)
+            err = _does_not_fit(s, acc, name, float(TP_CANDIDATES[-1]), q.I, q.O, q.mu, q.chunk, None)
+            if np.any(np.asarray(q.I) + np.asarray(q.O) > s.arch.context_length):  # the query, not the count
+                err.field = "input_tokens" if np.any(np.asarray(q.I) > s.arch.context_length) else "output_tokens"
+            raise err
         n = float(smallest)
         if n > 1:
             notes.append(f"gpus not given: {smallest} (smallest power of two that holds the weights and one sequence)")
@@ -553,7 +556,7 @@ def _finish(**kw) -> InferenceEstimate:
 
 def _f(x) -> str:
     a = np.asarray(x)
-    return f"{float(a):,.0f}" if a.ndim == 0 else f"{float(a.min()):,.0f}..{float(a.max()):,.0f}"
+    return f"{format_number(float(a))}" if a.ndim == 0 else f"{format_number(float(a.min()))}..{format_number(float(a.max()))}"
 
 
 def _largest_batch_within(s: _Setup, n, I, O, hi, target):
@@ -580,9 +583,9 @@ def _does_not_fit(s: _Setup, acc: Accelerator, name, n, I, O, mu, chunk, smalles
     hint = f"smallest count that fits: {smallest} (--gpus {smallest})" if smallest else \
         "no count up to 4096 fits; try --dtype fp8 or int4"
     return DoesNotFitError(
-        f"{name} ({s.dtype} weights) does not fit: it needs {need / GB:,.0f} GB (weights {n0 * w / GB:,.0f} GB + one "
-        f"{_f(I + O)}-token sequence's KV cache and activations), {n0:g} × {acc.name} have {have / GB:,.0f} GB usable "
-        f"({n0 * acc.memory_bytes / GB:,.0f} GB × memory_utilization {float(np.max(mu)):g}); {hint}",
+        f"{name} ({s.dtype} weights) does not fit: it needs {format_number(need / GB)} GB (weights {format_number(n0 * w / GB)} GB + one "
+        f"{_f(I + O)}-token sequence's KV cache and activations), {n0:g} × {acc.name} have {format_number(have / GB)} GB usable "
+        f"({format_number(n0 * acc.memory_bytes / GB)} GB × memory_utilization {float(np.max(mu)):g}); {hint}",
         required_bytes=need, available_bytes=have, min_gpus=smallest)
 
 

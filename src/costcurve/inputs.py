@@ -143,14 +143,19 @@ def _as_number(name, v):
 def check_result(value, what: str, given: dict, *, unit: str = "", allow_nan: bool = False) -> None:
     """Refuse a result that is infinite, NaN (unless ``allow_nan``) or zero where it must be > 0.
 
-    The error names the input of ``given`` that most likely caused it (:func:`blame`).
+    The error names the input of ``given`` (a dict of the inputs, or a function returning one, built
+    only on failure) that most likely caused it (:func:`blame`).
     """
+    if isinstance(value, float) and (value > 0 and value != math.inf or allow_nan and value != value):
+        return  # the common scalar case, without numpy
     a = np.asarray(value, dtype=float)
     with np.errstate(invalid="ignore"):
-        bad = np.isinf(a) | (a <= 0)
-    if not allow_nan:
-        bad |= np.isnan(a)
-    if bad.any():
+        ok = (a > 0) & (a < math.inf)  # NaN fails both
+    if allow_nan:
+        ok |= np.isnan(a)
+    if not ok.all():
+        bad = ~ok
+        given = given() if callable(given) else given
         field = blame(given)
         v = float(a[bad].flat[0]) if a.ndim else float(a)
         got = "not finite" if not math.isfinite(v) else f"{v:g} {unit}".strip()

@@ -109,7 +109,8 @@ def choose_price(catalog: Catalog, gpu: str, date: dt.date, *, provider: str | N
             break
     else:
         meets = False
-    left_out = sum(1 for q in every if q not in usable and abs((q.date_observed - date).days) <= window)
+    left_out = sum(1 for q in every if not (q.offer is None or q.offer in offers)  # left out by kind of offer
+                   and abs((q.date_observed - date).days) <= window)
     dates = [q.date_observed for q in near]
     rule = f"median {kind} price within {window} days of {date}"
     return PriceChoice(statistics.median(q.price_usd_per_gpu_hour for q in near), len(near), min(dates), max(dates),

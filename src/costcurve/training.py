@@ -127,9 +127,10 @@ class TrainingEstimate(NotebookMixin):
 
 def _any_distribution(*values, assumptions=None) -> bool:
     """Whether any argument, or any field of ``assumptions``, is a range or distribution."""
-    if any(is_distribution(v) for v in values):
+    if any(isinstance(v, (str, Dist)) and is_distribution(v) for v in values):
         return True
-    return assumptions is not None and any(is_distribution(v) for v in vars(assumptions).values())
+    return assumptions is not None and assumptions is not DEFAULT_ASSUMPTIONS and \
+        any(is_distribution(v) for v in vars(assumptions).values())
 
 
 def estimate_training(*, model=None, params=None, active_params=None, tokens=None, training_flop=None,
@@ -200,33 +201,30 @@ def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus,
     acc: Accelerator = cat.accelerator(gpu)
     peak = acc.peak_flop_per_s(dtype)
     date = parse_date(date)
+    # the inputs as given, to name the one that made a result overflow (read only on failure)
     given = {"params": params, "active_params": active_params, "tokens": tokens, "training_flop": training_flop,
              "seq_len": seq_len, "gpus": gpus, "days": days, "mfu": mfu, "goodput": goodput,
-             "price_usd_per_gpu_hour": price_usd_per_gpu_hour, "chip_price_usd": chip_price_usd, **vars(A)}
+             "price_usd_per_gpu_hour": price_usd_per_gpu_hour, "chip_price_usd": chip_price_usd, "assumptions": A}
     w = _workload(cat, model, params, active_params, tokens, training_flop, seq_len, recompute, notes)
-    given.update(params=w.params_total if params is not None else None, tokens=w.tokens if tokens is not None else None,
-                 active_params=w.params_active if active_params is not None else None,
-                 training_flop=w.training_flop if training_flop is not None else None, seq_len=w.seq_len)
-    check_result(w.training_flop, "training FLOP", _given(given, "params", "active_params", "tokens", "training_flop",
+    check_result(w.training_flop, "training FLOP", lambda: _given(given, "params", "active_params", "tokens", "training_flop",
                                                           "seq_len"), unit="FLOP")
-    check_result(w.hardware_flop, "hardware FLOP", _given(given, "params", "active_params", "tokens", "training_flop",
+    check_result(w.hardware_flop, "hardware FLOP", lambda: _given(given, "params", "active_params", "tokens", "training_flop",
                                                           "seq_len"), unit="FLOP")
     goodput = _num(goodput, "goodput", kind="plain", upper=1.0)
     mfu_fn, mfu_source = _mfu_model(cat, acc, dtype, mfu, calibration, w, notes)
-    given.update(goodput=goodput, mfu=mfu if mfu is None else mfu_fn(1.0))
     gpus = _accelerator_count(gpus, days, w.training_flop, peak, goodput, mfu_fn, notes, given)
     mfu_v = mfu_fn(gpus)
     wall = w.training_flop / (gpus * peak * mfu_v * goodput)
     gpu_hours = gpus * wall / SECONDS_PER_HOUR
     for value, what, unit in ((wall, "wall-clock time", "s"), (gpu_hours, "number of accelerator-hours", "h")):
-        check_result(value, what, _given(given, "params", "active_params", "tokens", "training_flop", "gpus", "days",
+        check_result(value, what, lambda: _given(given, "params", "active_params", "tokens", "training_flop", "gpus", "days",
                                          "mfu", "goodput"), unit=unit)
     price, price_source, chip = _prices(cat, acc, date, price_usd_per_gpu_hour, provider, price_kind, chip_price_usd,
                                         notes)
     d = _dollars(A, acc, gpus, wall, gpu_hours, price, chip)
     for key, what in (("cost_cloud_usd", "cloud cost"), ("cost_acquisition_usd", "cluster cost"),
                       ("cost_amortized_usd", "amortized cost"), ("energy_kwh", "energy"), ("co2_kg", "CO2 mass")):
-        check_result(d[key], what, {k: v for k, v in given.items() if v is not None}, allow_nan=True,
+        check_result(d[key], what, lambda: _given(given, *given), allow_nan=True,
                      unit="USD" if "usd" in key else "")
     return TrainingEstimate(
         model=w.name, gpu=acc.name, dtype=dtype, flop_method=w.method, training_flop=w.training_flop,
@@ -237,7 +235,11 @@ def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus,
 
 
 def _given(given: dict, *names) -> dict:
-    return {k: given[k] for k in names if given.get(k) is not None}
+    """The inputs ``names`` that were given (cost assumptions as their own fields)."""
+    out = {k: given[k] for k in names if k != "assumptions" and given.get(k) is not None}
+    if "assumptions" in names:
+        out.update(vars(given["assumptions"]))
+    return out
 
 
 # ---- step 1: the workload (FLOP) ---------------------------------------------------------------
@@ -359,7 +361,7 @@ def _accelerator_count(gpus, days, training_flop, peak, goodput, mfu_fn, notes, 
     n = training_flop / (peak * MFU_START * goodput * target_s)
     for _ in range(FIXED_POINT_ITERATIONS):
         n = training_flop / (peak * mfu_fn(np.maximum(n, 1.0)) * goodput * target_s)
-    check_result(n, "number of accelerators", _given(given, "days", "mfu", "goodput", "params", "tokens",
+    check_result(n, "number of accelerators", lambda: _given(given, "days", "mfu", "goodput", "params", "tokens",
                                                      "training_flop"))
     if np.any(np.asarray(n) < 1):
         notes.append("the run needs less than one accelerator to finish in the days given: counted as 1")

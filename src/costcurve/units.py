@@ -190,12 +190,19 @@ def number_input(value, field: str, *, kind: str = "count", integer: bool = Fals
     """
     if value is None:
         return None
+    if type(value) is int and abs(value) < 2**53:
+        value = float(value)
+    if type(value) is float and TINY <= value < math.inf and (low is None or value >= low) \
+            and (upper is None or value <= upper) and (not integer or value.is_integer()):
+        return value  # the common case, checked without numpy
     if isinstance(value, str):
         value = parse_quantity(value, field, kind, default_unit=default_unit)
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**53:
+        value = float(value)
     elif isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         value = parse_quantity(value, field)
     v = check_positive(value, field, upper=upper, allow_zero=allow_zero, low=low)
-    if integer and np.any(np.asarray(v) != np.floor(v)):
+    if integer and (not v.is_integer() if isinstance(v, float) else np.any(np.asarray(v) != np.floor(v))):
         bad = np.asarray(v)[np.asarray(v) != np.floor(v)].flat[0]
         raise InputError(f"got {show(float(bad))}; allowed: a whole number >= {1 if low is None else low:g}",
                          field=field)
@@ -258,10 +265,25 @@ def format_si(value: float, unit: str = "", digits: int = 3) -> str:
     return f"{value:.{digits}g} {unit}".strip()
 
 
+#: tables switch to scientific notation from here on: no 300-digit numbers in a terminal
+HUGE = 1e15
+
+
+def format_number(value, decimals: int = 0) -> str:
+    """Format a number for tables: ``12,345.6``; ``%.3g`` from :data:`HUGE` on; ``n/a`` if not finite."""
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    if abs(value) >= HUGE:
+        return f"{value:.3g}"
+    return f"{value:,.{decimals}f}"
+
+
 def format_count(value) -> str:
     """Format a count for tables: 405.9B, 15.6T, 124M."""
     if value is None or not math.isfinite(value):
         return "n/a"
+    if abs(value) >= HUGE:
+        return f"{value:.3g}"
     for scale, s in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
         if abs(value) >= scale:
             return f"{value / scale:,.4g}{s}"
@@ -272,6 +294,8 @@ def format_usd(value: float) -> str:
     """Format dollars for tables: $4.60M, $450K, $12.60."""
     if not math.isfinite(value):
         return "n/a"
+    if abs(value) >= HUGE:
+        return f"${value:.3g}"
     for scale, s in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
         if abs(value) >= scale:
             return f"${value / scale:,.3g}{s}"

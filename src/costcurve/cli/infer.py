@@ -77,17 +77,17 @@ def infer(model, gpu, gpus, dtype, kv_dtype, group_size, batch, input_tokens, ou
 
 def render_uncertain(u) -> None:
     """Print a Monte Carlo inference estimate: p50 (p5–p95) of each figure, and the sensitivity."""
-    from costcurve.units import format_usd
+    from costcurve.units import format_number, format_usd
 
     def fmt(name, f):
         return p50_cell(u, name, f)
 
     rows = [
-        ("batch", fmt("batch", lambda x: f"{x:,.0f}")),
-        ("input / output tokens", fmt("input_tokens", lambda x: f"{x:,.0f}") + " / " + fmt("output_tokens", lambda x: f"{x:,.0f}")),
-        ("time to first token [ms]", fmt("time_to_first_token_s", lambda x: f"{x * 1e3:,.1f}")),
-        ("time per output token [ms]", fmt("time_per_output_token_s", lambda x: f"{x * 1e3:,.1f}")),
-        ("output tokens/s per replica", fmt("tokens_per_second", lambda x: f"{x:,.0f}")),
+        ("batch", fmt("batch", lambda x: f"{format_number(x)}")),
+        ("input / output tokens", fmt("input_tokens", lambda x: f"{format_number(x)}") + " / " + fmt("output_tokens", lambda x: f"{format_number(x)}")),
+        ("time to first token [ms]", fmt("time_to_first_token_s", lambda x: f"{format_number(x * 1e3, 1)}")),
+        ("time per output token [ms]", fmt("time_per_output_token_s", lambda x: f"{format_number(x * 1e3, 1)}")),
+        ("output tokens/s per replica", fmt("tokens_per_second", lambda x: f"{format_number(x)}")),
         ("price [USD/h]", fmt("price_usd_per_gpu_hour", lambda x: f"{x:.2f}")),
         ("per million input tokens", fmt("usd_per_million_input_tokens", format_usd)),
         ("per million output tokens", fmt("usd_per_million_output_tokens", format_usd)),
@@ -95,9 +95,9 @@ def render_uncertain(u) -> None:
         ("per billion queries", fmt("usd_per_billion_queries", format_usd)),
     ]
     if u.summary("accelerators_needed") is not None and str(u.summary("accelerators_needed")) != "nan":
-        rows.append(("accelerators needed", fmt("accelerators_needed", lambda x: f"{x:,.0f}")))
+        rows.append(("accelerators needed", fmt("accelerators_needed", lambda x: f"{format_number(x)}")))
     gpus = u.summary("gpus")
-    table(f"Inference estimate: {u.model} on {gpus['p50'] if isinstance(gpus, dict) else gpus:,.0f} × {u.gpu} — p50 (p5–p95), "
+    table(f"Inference estimate: {u.model} on {format_number(gpus['p50'] if isinstance(gpus, dict) else gpus)} × {u.gpu} — p50 (p5–p95), "
           f"{u.n_samples:,} samples" + (f", seed {u.seed}" if u.seed is not None else ""), ["figure", "value"], rows)
     sensitivity_table(u, "the cost per query")
     note = dropped_samples_note(u, ("usd_per_query", "tokens_per_second", "time_per_output_token_s"))
@@ -107,34 +107,34 @@ def render_uncertain(u) -> None:
 
 def render(est) -> None:
     """Print an inference estimate as a table."""
-    from costcurve.units import GB, format_count, format_usd
+    from costcurve.units import GB, format_count, format_number, format_usd
 
     e = est
     rows = [
         ("model", f"{e.model}: {format_count(e.params_total)} parameters ({format_count(e.params_active)} active), "
                   f"{e.dtype} weights, {e.kv_dtype} KV cache"),
-        ("replica", f"{e.gpus:,.0f} × {e.gpu} (tensor parallel)"),
-        ("query", f"{e.input_tokens:,.0f} input + {e.output_tokens:,.0f} output tokens"),
-        ("memory per accelerator", f"{e.memory_required_bytes / GB:,.1f} GB of {e.memory_usable_bytes / GB:,.1f} GB usable "
-                                   f"(weights {e.memory_breakdown_bytes['weights'] / GB:,.1f}, KV cache "
-                                   f"{e.memory_breakdown_bytes['kv_cache'] / GB:,.1f}, activations "
-                                   f"{e.memory_breakdown_bytes['activations'] / GB:,.1f})"),
-        ("batch", f"{e.batch:,.0f} (largest that fits: {e.max_batch:,.0f})"),
-        ("time to first token", f"{e.time_to_first_token_s * 1e3:,.1f} ms (one prompt, no queue)"),
-        ("time per output token", f"{e.time_per_output_token_s * 1e3:,.1f} ms ({1 / e.time_per_output_token_s:,.1f} "
-                                  f"tokens/s per user); decode step {e.decode_step_s * 1e3:,.1f} ms, {e.decode_bound}-bound"),
-        ("throughput", f"{e.tokens_per_second:,.0f} output tokens/s per replica, {e.tokens_per_second_per_accelerator:,.0f} "
-                       f"per accelerator (roofline {e.roofline_tokens_per_second:,.0f})"),
-        ("price", f"unknown: {e.price_source}" if e.price_usd_per_gpu_hour != e.price_usd_per_gpu_hour  # NaN
-         else f"${e.price_usd_per_gpu_hour:.2f} per accelerator-hour ({e.price_source})"),
+        ("replica", f"{format_number(e.gpus)} × {e.gpu} (tensor parallel)"),
+        ("query", f"{format_number(e.input_tokens)} input + {format_number(e.output_tokens)} output tokens"),
+        ("memory per accelerator", f"{format_number(e.memory_required_bytes / GB, 1)} GB of {format_number(e.memory_usable_bytes / GB, 1)} GB usable "
+                                   f"(weights {format_number(e.memory_breakdown_bytes['weights'] / GB, 1)}, KV cache "
+                                   f"{format_number(e.memory_breakdown_bytes['kv_cache'] / GB, 1)}, activations "
+                                   f"{format_number(e.memory_breakdown_bytes['activations'] / GB, 1)})"),
+        ("batch", f"{format_number(e.batch)} (largest that fits: {format_number(e.max_batch)})"),
+        ("time to first token", f"{format_number(e.time_to_first_token_s * 1e3, 1)} ms (one prompt, no queue)"),
+        ("time per output token", f"{format_number(e.time_per_output_token_s * 1e3, 1)} ms ({format_number(1 / e.time_per_output_token_s, 1)} "
+                                  f"tokens/s per user); decode step {format_number(e.decode_step_s * 1e3, 1)} ms, {e.decode_bound}-bound"),
+        ("throughput", f"{format_number(e.tokens_per_second)} output tokens/s per replica, {format_number(e.tokens_per_second_per_accelerator)} "
+                       f"per accelerator (roofline {format_number(e.roofline_tokens_per_second)})"),
+        ("price", f"{format_usd(e.price_usd_per_gpu_hour)} per accelerator-hour ({e.price_source})"
+         if e.price_usd_per_gpu_hour == e.price_usd_per_gpu_hour else f"unknown: {e.price_source}"),
         ("per million tokens", f"input {format_usd(e.usd_per_million_input_tokens)}, "
                                f"output {format_usd(e.usd_per_million_output_tokens)}"),
         ("per query", format_usd(e.usd_per_query)),
         ("per billion queries", format_usd(e.usd_per_billion_queries)),
     ]
     if e.queries_per_day == e.queries_per_day:  # not NaN
-        rows.append(("capacity", f"{e.queries_per_day:,.3g} queries/day: {e.replicas_needed:,.0f} replicas, "
-                                 f"{e.accelerators_needed:,.0f} accelerators, {format_usd(e.usd_per_day)} per day"))
+        rows.append(("capacity", f"{e.queries_per_day:,.3g} queries/day: {format_number(e.replicas_needed)} replicas, "
+                                 f"{format_number(e.accelerators_needed)} accelerators, {format_usd(e.usd_per_day)} per day"))
     if not e.meets_latency_target:
         rows.append(("latency target", "NOT met even at batch 1"))
     table(f"Inference estimate: {e.model} on {e.gpu}", ["figure", "value"], rows)

@@ -100,7 +100,7 @@ def render(est) -> None:
     """Print a training estimate as tables."""
     import math
 
-    from costcurve.units import format_count, format_si, format_usd
+    from costcurve.units import format_count, format_number, format_si, format_usd
 
     name = est.model or "params/tokens"
     rows = [
@@ -108,17 +108,17 @@ def render(est) -> None:
         ("parameters (total / active)", f"{format_count(est.params_total)} / {format_count(est.params_active)}"),
         ("training tokens", format_count(est.tokens)),
         ("training FLOP", f"{est.training_flop:.3e} ({est.flop_method})"),
-        ("accelerator", f"{est.gpus:,.0f} × {est.gpu} ({'16-bit' if est.dtype in ('bf16', 'fp16') else est.dtype} dense peak {format_si(est.peak_flop_per_s, 'FLOP/s')})"),
+        ("accelerator", f"{format_number(est.gpus)} × {est.gpu} ({'16-bit' if est.dtype in ('bf16', 'fp16') else est.dtype} dense peak {format_si(est.peak_flop_per_s, 'FLOP/s')})"),
         ("MFU", f"{est.mfu:.3f} ({est.mfu_source})" + (f", goodput {est.goodput:.2f}" if est.goodput != 1 else "")),
-        ("wall clock", f"{est.wall_clock_days:,.1f} days ({est.wall_clock_hours:,.0f} h)"),
-        ("accelerator-hours", f"{est.gpu_hours:,.0f}"),
-        ("cost: cloud rental", f"unknown: {est.price_source}" if not math.isfinite(est.price_usd_per_gpu_hour)
-         else f"{format_usd(est.cost_cloud_usd)} at ${est.price_usd_per_gpu_hour:.2f}/h ({est.price_source})"),
+        ("wall clock", f"{format_number(est.wall_clock_days, 1)} days ({format_number(est.wall_clock_hours)} h)"),
+        ("accelerator-hours", f"{format_number(est.gpu_hours)}"),
+        ("cost: cloud rental", f"{format_usd(est.cost_cloud_usd)} at {format_usd(est.price_usd_per_gpu_hour)}/h ({est.price_source})"
+         if math.isfinite(est.price_usd_per_gpu_hour) else f"unknown: {est.price_source}"),
         ("cost: amortized capex + energy", format_usd(est.cost_amortized_usd) if math.isfinite(est.cost_amortized_usd)
          else f"unknown: {_missing(est)}"),
         ("cost: cluster acquisition", format_usd(est.cost_acquisition_usd) if math.isfinite(est.cost_acquisition_usd)
          else f"unknown: no purchase price for {est.gpu} in the catalog; give --chip-price"),
-        ("energy", f"{est.energy_kwh:,.0f} kWh ({format_usd(est.cost_energy_usd)}), {est.co2_kg / 1000:,.1f} t CO2"
+        ("energy", f"{format_number(est.energy_kwh)} kWh ({format_usd(est.cost_energy_usd)}), {format_number(est.co2_kg / 1000, 1)} t CO2"
          if math.isfinite(est.energy_kwh) else f"unknown: no TDP (power) for {est.gpu} in the catalog"),
     ]
     table(f"Training estimate: {name} on {est.gpu}", ["figure", "value"], rows)
@@ -133,7 +133,7 @@ def render(est) -> None:
 
 def render_uncertain(u) -> None:
     """Print a Monte Carlo estimate: p50 (p5–p95) of each figure that varies, and the sensitivity."""
-    from costcurve.units import format_count, format_usd
+    from costcurve.units import format_count, format_number, format_usd
 
     def fmt(name, f):
         return p50_cell(u, name, f)
@@ -143,11 +143,11 @@ def render_uncertain(u) -> None:
 
     rows = [
         ("training FLOP", fmt("training_flop", lambda x: f"{x:.3e}")),
-        ("accelerators", fmt("gpus", lambda x: f"{x:,.0f}") + f" × {u.gpu}"),
+        ("accelerators", fmt("gpus", lambda x: f"{format_number(x)}") + f" × {u.gpu}"),
         ("MFU", fmt("mfu", lambda x: f"{x:.3f}") + f" ({u.mfu_source})"),
         ("tokens", fmt("tokens", format_count)),
-        ("wall clock [days]", fmt("wall_clock_s", lambda x: f"{x / 86400:,.1f}")),
-        ("accelerator-hours", fmt("gpu_hours", lambda x: f"{x:,.0f}")),
+        ("wall clock [days]", fmt("wall_clock_s", lambda x: f"{format_number(x / 86400, 1)}")),
+        ("accelerator-hours", fmt("gpu_hours", lambda x: f"{format_number(x)}")),
         ("price [USD/h]", fmt("price_usd_per_gpu_hour", lambda x: f"{x:.2f}")),
         ("cost: cloud rental", fmt("cost_cloud_usd", format_usd)),
         ("cost: amortized capex + energy", fmt("cost_amortized_usd", format_usd)),

@@ -10,7 +10,8 @@ from .common import catalog_option, emit_json, json_option, table
 
 OPTION_NAMES = {"threshold": "--threshold", "price_kind": "--price-kind", "year": "--year", "value": "--below",
                 "level": "--level", "method": "--method", "points": "--points", "plot": "--plot", "source": "--source",
-                "date": "--csv"}
+                "date": "--csv", "csv": "--csv", "since": "--since", "until": "--until",
+                "production_growth": "--production-growth", "cumulative": "--csv", "capability": "--capability"}
 
 
 def series_source(f):
@@ -24,7 +25,10 @@ def series_source(f):
                      help="Fit all points, or only records (cheapest so far); default: the series' own choice."),
         click.option("--since", type=float, help="Use points dated on or after this year (e.g. 2016)."),
         click.option("--until", type=float, help="Use points dated before this year."),
-        click.option("--threshold", type=float, help="gpt3-level: MMLU 5-shot a model must reach (default 43.9)."),
+        click.option("--capability", help="Capability level: BENCH>=X (mmlu, gpqa, math, math5, humaneval, arena) "
+                     "or a preset (gpt-3, gpt-3.5, gpt-4, gpt-4-gpqa); for gpt3-level, training-cost, inference-price."),
+        click.option("--threshold", type=float, help="gpt3-level: MMLU 5-shot a model must reach (same as "
+                     "--capability mmlu>=X)."),
         click.option("--price-kind", type=click.Choice(["on-demand", "spot", "1-year", "3-year"]),
                      help="Rental price kind used to price runs (default on-demand)."),
         click.option("--level", type=float, default=0.9, show_default=True, help="Confidence / prediction level."),
@@ -49,24 +53,17 @@ def _renamed(fn):
         raise
 
 
-def load(name, csv_path, source, since, until, threshold, price_kind, catalog):
+def load(name, csv_path, source, since, until, threshold, price_kind, catalog, capability=None):
     """The series the options name (bundled, --csv or --source), cut to [since, until)."""
-    from costcurve.errors import InputError
-    from costcurve.trends.bundled import get_series
-    from costcurve.trends.sources import load_source, read_csv_series
+    from costcurve.errors import CatalogError, CostcurveError
+    from costcurve.trends.sources import load_series
 
-    given = [x for x in (name, csv_path, source) if x]
-    if len(given) != 1:
-        raise InputError("give one of: a series name (see `costcurve series`), --csv PATH or --source epoch:PATH",
-                         field="series")
-    if name:
-        opts = {k: v for k, v in (("threshold", threshold), ("price_kind", price_kind)) if v is not None}
-        s = _renamed(lambda: get_series(name, catalog=list(catalog) or None, **opts))
-    elif csv_path:
-        s = read_csv_series(csv_path)
-    else:
-        s = _renamed(lambda: load_source(source))
-    return s.between(since, until)
+    try:
+        return _renamed(lambda: load_series(name, csv=csv_path, source=source, since=since, until=until,
+                                            catalog=list(catalog) or None, threshold=threshold, price_kind=price_kind,
+                                            capability=capability))
+    except CatalogError as e:  # a user's file: name the option that gave it
+        raise CostcurveError(str(e), field="--csv" if csv_path else "--source") from None
 
 
 def _check_level(level):
@@ -112,7 +109,7 @@ def _val(v, unit):
               help="Fit Wright's law against the CSV's 'cumulative' column (cumulative production) instead of time.")
 @click.option("--production-growth", type=float,
               help="With --wright: yearly growth of cumulative production (e.g. 0.5) to turn the rate into one in time.")
-def trend(name, csv_path, source, points, since, until, threshold, price_kind, level, plot_path, catalog, as_json,
+def trend(name, csv_path, source, points, since, until, capability, threshold, price_kind, level, plot_path, catalog, as_json,
           method, ci, wright, production_growth):
     """Fit an exponential trend: annual decline, factor per year, halving time, with confidence intervals.
 
@@ -123,19 +120,21 @@ def trend(name, csv_path, source, points, since, until, threshold, price_kind, l
       costcurve trend --source epoch:notable_ai_models.csv --since 2016
       costcurve trend resnet50-imagenet --points all --plot resnet.png
     """
-    from costcurve.trends.fit import fit_exponential, fit_series
+    from costcurve.errors import CostcurveError
+    from costcurve.trends.fit import fit_series, fit_series_wright
 
     _check_level(level)
-    s = load(name, csv_path, source, since, until, threshold, price_kind, catalog)
+    if wright and plot_path:
+        raise CostcurveError("is not available with --wright (plots are against time); drop --plot", field="--plot")
+    s = load(name, csv_path, source, since, until, threshold, price_kind, catalog, capability)
     if wright:
-        return _wright(s, level, production_growth, as_json)
-    if method == "ols":
-        sel = _renamed(lambda: s.select(points))
-        which = s.default_points if points == "default" else points
-        fit = _renamed(lambda: fit_exponential(sel.years, sel.values, level=level, ci=ci, unit=s.unit, name=s.name,
-                                               points=which))
-    else:
-        fit = _renamed(lambda: fit_series(s, method="rwd", points=points, level=level))
+        fit = _renamed(lambda: fit_series_wright(s, level=level, production_growth=production_growth))
+        if as_json:
+            emit_json(fit.to_dict())
+        else:
+            click.echo(fit.summary(level))
+        return
+    fit = _renamed(lambda: fit_series(s, method=method, points=points, level=level, ci=ci))
     d = fit.to_dict()
     d["title"] = s.title
     _plot("plot_series", plot_path, s, fit=fit, points=points)
@@ -149,38 +148,13 @@ def trend(name, csv_path, source, points, since, until, threshold, price_kind, l
         click.echo(f"note: {n}")
 
 
-def _wright(s, level, growth, as_json):
-    from costcurve.errors import InputError
-    from costcurve.trends.fit import fit_wright
-
-    pts = [p for p in s.points if p.extra.get("cumulative")]
-    if len(pts) != len(s.points):
-        raise InputError("--wright needs a 'cumulative' column (cumulative production) on every row", field="--csv")
-    fit = _renamed(lambda: fit_wright([p.extra["cumulative"] for p in pts], [p.value for p in pts], level=level,
-                                      name=s.name))
-    d = fit.to_dict()
-    if growth is not None:
-        if not growth > -1:
-            raise InputError(f"got {growth:g}; allowed: a growth rate > -1 (e.g. 0.5 for +50% a year)",
-                             field="--production-growth")
-        d["production_growth_per_year"] = growth
-        d["annual_decline"] = fit.annual_decline(growth)
-    if as_json:
-        emit_json(d)
-        return
-    click.echo(fit.summary(level))
-    if growth is not None:
-        click.echo(f"  with cumulative production growing {100 * growth:.0f}% a year: "
-                   f"{100 * d['annual_decline']:.1f}% decline a year (Nagy et al. 2013, m = w*g)")
-
-
 # ---- forecast ---------------------------------------------------------------------------------------
 @click.command()
 @series_source
 @click.option("--year", required=True, help="Year to forecast, e.g. 2030 or 2030.5.")
 @click.option("--method", type=click.Choice(["auto", "ols", "rwd"]), default="auto", show_default=True,
               help="auto: random walk with drift on records, OLS on all points (the backtested choice).")
-def forecast(name, csv_path, source, points, since, until, threshold, price_kind, level, plot_path, catalog, as_json,
+def forecast(name, csv_path, source, points, since, until, capability, threshold, price_kind, level, plot_path, catalog, as_json,
              year, method):
     """Forecast a series to a year, with a prediction interval that widens with the horizon.
 
@@ -192,7 +166,7 @@ def forecast(name, csv_path, source, points, since, until, threshold, price_kind
     from costcurve.trends.forecast import forecast_series
 
     _check_level(level)
-    s = load(name, csv_path, source, since, until, threshold, price_kind, catalog)
+    s = load(name, csv_path, source, since, until, threshold, price_kind, catalog, capability)
     fit, fc = _renamed(lambda: forecast_series(s, year, method=method, points=points, level=level))
     _plot("plot_series", plot_path, s, fit=fit, forecast=fc, points=points)
     if as_json:
@@ -213,7 +187,7 @@ def forecast(name, csv_path, source, points, since, until, threshold, price_kind
 @click.option("--below", "below", help="The value to fall below (e.g. 30 for $30).")
 @click.option("--above", "above", help="The value to rise above (for rising series such as price-performance).")
 @click.option("--method", type=click.Choice(["auto", "ols", "rwd"]), default="auto", show_default=True)
-def when(name, csv_path, source, points, since, until, threshold, price_kind, level, plot_path, catalog, as_json,
+def when(name, csv_path, source, points, since, until, capability, threshold, price_kind, level, plot_path, catalog, as_json,
          below, above, method):
     """The year a series falls below (or rises above) a value, with its interval.
 
@@ -230,12 +204,15 @@ def when(name, csv_path, source, points, since, until, threshold, price_kind, le
     _check_level(level)
     if (below is None) == (above is None):
         raise InputError("give exactly one of --below VALUE or --above VALUE", field="--below")
-    value = parse_quantity((below or above).replace("$", ""), "--below" if below else "--above")
+    opt, text = ("--below", below) if below is not None else ("--above", above)
+    if not text.strip():
+        raise InputError("is empty; allowed: a number > 0 (e.g. 30 or 1e12)", field=opt)
+    value = parse_quantity(text.replace("$", ""), opt)
     if not value > 0:
-        raise InputError(f"got {value:g}; allowed: a number > 0", field="--below" if below else "--above")
-    s = load(name, csv_path, source, since, until, threshold, price_kind, catalog)
+        raise InputError(f"got {value:g}; allowed: a number > 0", field=opt)
+    s = load(name, csv_path, source, since, until, threshold, price_kind, catalog, capability)
     fit = _renamed(lambda: fit_series(s, method=method, points=points, level=level))
-    cr = when_(fit, value, direction="below" if below else "above", level=level)
+    cr = when_(fit, value, direction="below" if below is not None else "above", level=level)
     _plot("plot_series", plot_path, s, fit=fit, crossing=cr, points=points)
     if as_json:
         emit_json({**cr.to_dict(), "trend": fit.to_dict()})
@@ -255,7 +232,7 @@ def when(name, csv_path, source, points, since, until, threshold, price_kind, le
 @click.option("--method", "methods", type=click.Choice(["ols", "rwd", "auto"]), multiple=True,
               help="Methods to test (repeatable); default: ols and rwd.")
 @click.option("--rows", "show_rows", is_flag=True, help="With --json: every forecast, not only the summary.")
-def backtest(name, csv_path, source, points, since, until, threshold, price_kind, level, plot_path, catalog, as_json,
+def backtest(name, csv_path, source, points, since, until, capability, threshold, price_kind, level, plot_path, catalog, as_json,
              methods, show_rows):
     """Hindcast: fit up to each cut-off year, forecast later points, report log error and interval coverage.
 
@@ -266,17 +243,18 @@ def backtest(name, csv_path, source, points, since, until, threshold, price_kind
       costcurve backtest
       costcurve backtest gpt3-level --json
     """
-    from costcurve.trends.forecast import backtest as backtest_
-    from costcurve.trends.bundled import SERIES, get_series
+    from costcurve.trends.forecast import backtest_all
 
     _check_level(level)
-    methods = methods or ("ols", "rwd")
-    if name or csv_path or source:
-        series = [load(name, csv_path, source, since, until, threshold, price_kind, catalog)]
-    else:
-        series = [get_series(n, catalog=list(catalog) or None).between(since, until) for n in SERIES]
-    results = [_renamed(lambda s=s, m=m: backtest_(s, method=m, points=points, level=level))
-               for s in series for m in methods]
+    if capability and not (name or csv_path or source):
+        from costcurve.errors import InputError
+
+        raise InputError("needs a series: e.g. costcurve backtest inference-price --capability gpqa>=50",
+                         field="--capability")
+    series = [load(name, csv_path, source, since, until, threshold, price_kind, catalog, capability)] \
+        if (name or csv_path or source) else None
+    results = _renamed(lambda: backtest_all(series, methods=methods or ("ols", "rwd"), points=points, level=level,
+                                            catalog=list(catalog) or None, since=since, until=until))
     _plot("plot_backtest", plot_path, results)
     if as_json:
         emit_json([r.to_dict(rows=show_rows) for r in results])
@@ -297,20 +275,37 @@ def backtest(name, csv_path, source, points, since, until, threshold, price_kind
 @click.option("--since", type=float)
 @click.option("--until", type=float)
 @click.option("--level", type=float, default=0.9, show_default=True)
+@click.option("--capability", help="inference-price: the level (BENCH>=X or a preset; default gpt-3).")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write a plot: FILE.png or FILE.svg.")
 @catalog_option
 @json_option
-def decompose(name, points, since, until, level, plot_path, catalog, as_json):
-    """Split the decline at fixed capability into algorithms (FLOP needed) and hardware (USD per FLOP).
+def decompose(name, points, since, until, level, capability, plot_path, catalog, as_json):
+    """Split the decline at fixed capability into its causes.
 
-    (1 - total) = (1 - hardware)(1 - algorithms), as ARK composes its rates; compared with published
-    rates (Hobbhahn & Besiroglu 2022, Hernandez & Brown 2020, Ho et al. 2024, ARK 2024).
+    Training series: algorithms (FLOP needed) and hardware (USD per FLOP). inference-price: hardware
+    price-performance, smaller models (active parameters of the cheapest open model at the level) and
+    the remainder (software, margins). (1 - total) = prod(1 - part), as ARK composes its rates.
+
+    \b
+    Examples:
+      costcurve decompose gpt3-level
+      costcurve decompose inference-price --capability gpt-3 --json
     """
+    from costcurve.errors import InputError
     from costcurve.trends.decompose import decompose as decompose_
+    from costcurve.trends.decompose import decompose_inference
 
     _check_level(level)
-    d = _renamed(lambda: decompose_(name, points=points, level=level, catalog=list(catalog) or None,
-                                    since=since, until=until))
+    if name == "inference-price":
+        if points != "default":
+            raise InputError("inference-price is decomposed on its records; drop --points", field="--points")
+        d = _renamed(lambda: decompose_inference(capability or "gpt-3", level=level, catalog=list(catalog) or None,
+                                                 since=since, until=until))
+    elif capability:
+        raise InputError("applies to inference-price only (training series: decompose gpt3-level)", field="--capability")
+    else:
+        d = _renamed(lambda: decompose_(name, points=points, level=level, catalog=list(catalog) or None,
+                                        since=since, until=until))
     _plot("plot_decomposition", plot_path, d)
     if as_json:
         emit_json(d.to_dict())
@@ -319,13 +314,15 @@ def decompose(name, points, since, until, level, plot_path, catalog, as_json):
     rows = [("total (cost at fixed capability)", _pct(d.total.annual_decline), ci(d.total))]
     rows += [(p.name, _pct(p.annual_decline), ci(p)) for p in d.parts]
     rows += [(f"  of which {p.name}", _pct(p.annual_decline), ci(p)) for p in d.hardware_parts]
-    rows.append(("check: 1 - (1 - hw)(1 - algo)", _pct(d.composed_total), ""))
+    rows.append(("check: 1 - prod(1 - part)", _pct(d.composed_total), ""))
     table(f"Decomposition of {d.series} ({d.n_points} {d.points} points, {d.start_year:.1f}-{d.end_year:.1f})",
           ["component", "decline/yr", f"{int(100 * level)}% CI"], rows, justify_right=(1,))
     pub = [(p["id"], p["component"], _pct(p["annual_decline"]), p["as_published"]) for p in d.published]
     pub += [(f"{t['hardware']} x {t['algorithms']}", "total (composed)", _pct(t["annual_decline"]), "")
             for t in d.published_totals()]
     table("Published rates", ["source", "component", "decline/yr", "as published"], pub, justify_right=(2,))
+    for n in d.notes:
+        click.echo(f"note: {n}")
 
 
 # ---- claims -----------------------------------------------------------------------------------------
@@ -357,7 +354,9 @@ def claims(ids, plot_path, catalog, as_json):
     r_ = lambda x: "" if x is None else f"{x:.2f}"
     table("Claims, recomputed (ratio = recomputed / claimed)",
           ["claim", "claimed", "ARK arithmetic", "ratio", "costcurve", "ratio"],
-          [(r.claim, v(r.seed_value, r.unit), v(r.ark_value, r.unit), r_(r.ark_ratio), v(r.computed_value, r.unit),
+          [(r.claim, v(r.seed_value, r.unit), v(r.ark_value, r.unit), r_(r.ark_ratio), v(r.computed_value, r.unit) +
+            ("" if r.computed_interval is None else
+             f" ({v(r.computed_interval[0], r.unit)} to {v(r.computed_interval[1], r.unit)})"),
             r_(r.ratio)) for r in rows], justify_right=(1, 2, 3, 4, 5))
     click.echo("details: costcurve claims --json (how each figure was recomputed, and sources)")
 
@@ -367,10 +366,11 @@ def claims(ids, plot_path, catalog, as_json):
 @click.argument("name", required=False, metavar="[SERIES]")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Show your own CSV series.")
 @click.option("--source", help="Show outside data, e.g. epoch:notable_ai_models.csv.")
+@click.option("--capability", help="Capability level for gpt3-level, training-cost, inference-price (e.g. gpqa>=50).")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write a plot: FILE.png or FILE.svg.")
 @catalog_option
 @json_option
-def series(name, csv_path, source, plot_path, catalog, as_json):
+def series(name, csv_path, source, capability, plot_path, catalog, as_json):
     """List the bundled series, or show the points of one.
 
     \b
@@ -378,23 +378,18 @@ def series(name, csv_path, source, plot_path, catalog, as_json):
       costcurve series
       costcurve series gpt3-level --json
     """
-    from costcurve.trends.bundled import get_series, list_series
+    from costcurve.trends.bundled import series_listing
 
     if not (name or csv_path or source):
-        listing = []
-        for n, desc in list_series():
-            s = get_series(n, catalog=list(catalog) or None)
-            listing.append({"name": n, "description": desc, "unit": s.unit, "n_points": len(s),
-                            "start": s.points[0].date.isoformat() if s.points else None,
-                            "end": s.points[-1].date.isoformat() if s.points else None, "fit_points": s.default_points})
+        listing = series_listing(catalog=list(catalog) or None)
         if as_json:
             emit_json(listing)
             return
-        table("Bundled series", ["series", "points", "span", "fits", "description"],
-              [(x["name"], x["n_points"], f"{x['start'][:4]}-{x['end'][:4]}", x["fit_points"], x["description"])
-               for x in listing], justify_right=(1,))
+        table("Bundled series", ["series", "points", "span", "fits", "description", "source"],
+              [(x["name"], x["n_points"], f"{(x['start'] or '?')[:4]}-{(x['end'] or '?')[:4]}", x["fit_points"],
+                x["description"], x["source"]) for x in listing], justify_right=(1,))
         return
-    s = load(name, csv_path, source, None, None, None, None, catalog)
+    s = load(name, csv_path, source, None, None, None, None, catalog, capability)
     _plot("plot_series", plot_path, s)
     if as_json:
         emit_json(s.to_dict())

@@ -3,7 +3,7 @@
 Every bundled series is built from the catalogs where it can be (models, accelerators, prices,
 priced by :func:`costcurve.training.estimate_training` at the prices of each point's date);
 only points no catalog holds (DAWNBench entries, GPT-2 reproductions) live in
-``data/series_points_2026-11.csv``, each row with its source.
+``data/series_points_<DATA_VERSION>.csv``, each row with its source.
 """
 
 from __future__ import annotations
@@ -16,8 +16,11 @@ from importlib import resources
 
 import numpy as np
 
+from ..catalog import data_file
 from ..errors import CatalogError, CostcurveError, InputError, UnknownNameError
 from .series import Point, Series
+
+POINTS_FILE = data_file("series_points")
 
 GPT3_MMLU_5SHOT = 43.9  #: GPT-3 175B, MMLU 5-shot (Hendrycks et al. 2021, Table 1) [%]
 #: catalog models that published a GPT-3-quality claim without an MMLU score (shown as reported costs)
@@ -87,42 +90,135 @@ def _model_point(cat, rec, price_kind, label=None) -> Point | None:
 
 
 # ---- bundled series -------------------------------------------------------------------------------
-def gpt3_level(*, threshold: float = GPT3_MMLU_5SHOT, price_kind: str = "on-demand", catalog=None) -> Series:
-    """Training cost of every catalog model with MMLU 5-shot >= ``threshold`` [%] (GPT-3 175B = 43.9).
-
-    Each model is priced by the core estimator at the catalog's ``price_kind`` prices of its
-    publication date; reported costs (GPT-3 ~$4.6M, Lambda 2020; MosaicML "GPT-3 quality for
-    ~$450K", 2022) are kept as reference points. Fits use the records (cheapest so far) by default.
-    """
+def _training_at(cap, price_kind, catalog) -> tuple:
+    """Points (priced runs), skipped names and reported costs of catalog models with MMLU >= the level."""
     cat = _catalog(catalog)
     pts, skipped, ref = [], [], []
     for rec in cat.models.values():
         mmlu = rec.get("mmlu_5shot")
-        if mmlu is not None and mmlu >= threshold:
+        if mmlu is not None and mmlu >= cap.threshold:
             p = _model_point(cat, rec, price_kind)
             (pts.append(p) if p else skipped.append(rec["name"]))
-        claim = rec["name"].lower().startswith(GPT3_QUALITY_CLAIMS)
-        if rec.get("cost_usd_reported") and (claim or (mmlu is not None and mmlu >= threshold)):
+        claim = rec["name"].lower().startswith(GPT3_QUALITY_CLAIMS) and cap.threshold <= GPT3_MMLU_5SHOT
+        if rec.get("cost_usd_reported") and (claim or (mmlu is not None and mmlu >= cap.threshold)):
             ref.append(Point(rec["publication_date"], rec["cost_usd_reported"], rec["name"], rec["source"],
                              rec.get("cost_note") or "reported"))
-    notes = (f"qualifies: MMLU 5-shot >= {threshold:g} (GPT-3 175B: {GPT3_MMLU_5SHOT})",
+    return pts, skipped, ref
+
+
+def training_cost(*, capability="gpt-3", threshold: float | None = None, price_kind: str = "on-demand",
+                  catalog=None, name: str = "training-cost") -> Series:
+    """Training cost of every catalog model at or above a capability level (``mmlu>=X`` or a preset).
+
+    Each model is priced by the core estimator at the catalog's ``price_kind`` prices of its
+    publication date; reported costs (GPT-3 ~$4.6M, Lambda 2020; MosaicML "GPT-3 quality for
+    ~$450K", 2022) are kept as reference points. Fits use the records (cheapest so far) by default.
+    The models catalog holds MMLU 5-shot only, so other benchmarks are refused.
+    ``threshold`` (MMLU [%]) is the older spelling of ``capability="mmlu>=X"``.
+    """
+    from .capability import parse_capability
+
+    if threshold is not None:
+        if not (isinstance(threshold, (int, float)) and math.isfinite(threshold) and 0 <= threshold <= 100):
+            raise InputError(f"got {threshold!r}; allowed: an MMLU score 0..100", field="threshold")
+        capability = f"mmlu>={threshold:g}"
+    cap = parse_capability(capability)
+    if cap.bench != "mmlu":
+        raise InputError(f"got {cap.spec}; the training series know MMLU 5-shot only (the models catalog's "
+                         "mmlu_5shot): use mmlu>=X or the presets gpt-3, gpt-3.5, gpt-4", field="capability")
+    pts, skipped, ref = _training_at(cap, price_kind, catalog)
+    notes = (f"qualifies: MMLU 5-shot >= {cap.threshold:g} (GPT-3 175B: {GPT3_MMLU_5SHOT})",
              f"priced at catalog {price_kind} prices of each publication date (cloud method)")
     if skipped:
         notes += (f"not priced (no training FLOP or no price): {', '.join(sorted(skipped))}",)
-    return Series("gpt3-level", f"Cost to train a model at GPT-3 level (MMLU 5-shot >= {threshold:g})", "USD",
-                  tuple(pts), "lower", "records",
-                  "Cloud cost of every catalog model that matches or beats GPT-3 175B on MMLU 5-shot.",
+    level = "GPT-3 level (MMLU 5-shot >= 43.9)" if cap.threshold == GPT3_MMLU_5SHOT else \
+        f"MMLU 5-shot >= {cap.threshold:g}"
+    return Series(name, f"Cost to train a model at {level}", "USD", tuple(pts), "lower", "records",
+                  f"Cloud cost of every catalog model that matches or beats {level} on MMLU 5-shot.",
                   "costcurve models, accelerators and prices catalogs", tuple(ref), notes)
 
 
+def gpt3_level(*, threshold: float | None = None, capability="gpt-3", price_kind: str = "on-demand",
+               catalog=None) -> Series:
+    """Training cost at GPT-3 level: :func:`training_cost` with the preset ``gpt-3`` (MMLU 5-shot >= 43.9)."""
+    return training_cost(capability=capability, threshold=threshold, price_kind=price_kind, catalog=catalog,
+                         name="gpt3-level")
+
+
+def inference_price(*, capability="gpt-3.5", include_reasoning: bool = False, catalog=None, rows=None) -> Series:
+    """API price [USD per 1M tokens, Epoch's 3:1 blend] of every model at or above a capability level.
+
+    Points: :func:`costcurve.trends.api_prices.price_points` with a score >= the level (open models at
+    the median across providers); fits use the records (cheapest so far), as Epoch AI does.
+    ``rows``: other :class:`~costcurve.trends.api_prices.ApiPrice` rows (e.g. from
+    :func:`costcurve.trends.sources.read_epoch_prices`) instead of the bundled table.
+    """
+    from .api_prices import SOURCE, price_points
+    from .capability import parse_capability
+
+    cap = parse_capability(capability)
+    pts = []
+    for r in price_points(rows, include_reasoning=include_reasoning):
+        score = r.scores.get(cap.bench)
+        if score is None or score < cap.threshold:
+            continue
+        pts.append(Point(r.date, r.usd_per_m_blended, r.model, r.source, r.provider,
+                         {"score": score, "provider": r.provider, "price_basis": r.price_basis,
+                          "open_weights": r.open_weights, "params": r.params, "active_params": r.active_params,
+                          "usd_per_m_input": r.usd_per_m_input, "usd_per_m_output": r.usd_per_m_output,
+                          "n_providers": r.n_providers}))
+    notes = (f"qualifies: {cap.title}" + (f"; level model: {cap.note}" if cap.note else ""),
+             "price: 3 x input + output over 4 [USD per 1M tokens]; open models at the median across providers",
+             "reasoning models left out (their price per token is not their price per answer)" if not include_reasoning
+             else "reasoning models included")
+    return Series("inference-price", f"API price at {cap.title} (USD per 1M tokens, 3:1 blend)", "USD per 1M tokens",
+                  tuple(pts), "lower", "records",
+                  f"Cheapest API price of a model with {cap.title}; Epoch AI's method (Cottier et al. 2025).",
+                  SOURCE, notes=notes)
+
+
+POINT_COLUMNS = ("series", "date", "label", "hardware", "hardware_count", "hours", "cost_usd_reported", "note", "source")
+
+
+def _cell_number(r, col, path, i):
+    """A positive finite number in column ``col`` of row ``i``, or None when blank; CatalogError otherwise."""
+    s = (r.get(col) or "").strip()
+    if not s:
+        return None
+    try:
+        v = float(s)
+    except ValueError:
+        raise CatalogError(path, i, col, f"got {s!r}; allowed: a number > 0") from None
+    if not (math.isfinite(v) and v > 0):
+        raise CatalogError(path, i, col, f"got {s!r}; allowed: a number > 0")
+    return v
+
+
 def _points_csv() -> list[dict]:
-    text = resources.files("costcurve").joinpath("data", "series_points_2026-11.csv").read_text(encoding="utf-8")
-    return list(csv.DictReader(text.splitlines()))
+    text = resources.files("costcurve").joinpath("data", POINTS_FILE).read_text(encoding="utf-8")
+    return parse_points(text)
+
+
+def parse_points(text: str, path: str = f"costcurve/data/{POINTS_FILE}") -> list[dict]:
+    """Rows of the series-points table, checked: every column present, numbers positive, a source on every row."""
+    reader = csv.DictReader(text.splitlines())
+    missing = [c for c in POINT_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise CatalogError(path, 1, None, f"missing column(s) {', '.join(missing)}")
+    rows = []
+    for i, r in enumerate(reader, start=2):
+        for col in ("series", "date", "label", "source"):
+            if not (r.get(col) or "").strip():
+                raise CatalogError(path, i, col, "is empty; a value is required")
+        for col in ("hardware_count", "hours", "cost_usd_reported"):
+            r[col] = _cell_number(r, col, path, i)
+        rows.append(r)
+    return rows
 
 
 def _table_series(name, title, description, cat=None, price_kind="on-demand", extra_points=()) -> Series:
-    """Points of ``series_points_2026-11.csv``: priced at catalog prices when hardware and hours are given."""
-    pts, path = list(extra_points), "costcurve/data/series_points_2026-11.csv"
+    """Points of ``series_points_<DATA_VERSION>.csv``: priced at catalog prices when hardware and hours are given."""
+    pts, path = list(extra_points), f"costcurve/data/{POINTS_FILE}"
     for i, r in enumerate(_points_csv(), start=2):
         if r["series"] != name:
             continue
@@ -130,13 +226,13 @@ def _table_series(name, title, description, cat=None, price_kind="on-demand", ex
             date = dt.date.fromisoformat(r["date"])
         except ValueError:
             raise CatalogError(path, i, "date", f"got {r['date']!r}; allowed: YYYY-MM-DD") from None
-        reported = float(r["cost_usd_reported"]) if r["cost_usd_reported"] else None
+        reported = r["cost_usd_reported"]
         extra = {"reported_usd": reported}
         notes = [r["note"]] if r["note"] else []
         if r["hardware"] and r["hours"]:
             cat = cat or _catalog(None)
-            n = float(r["hardware_count"] or 1)
-            cost, det, more = price_run(cat, date=date, gpu=r["hardware"], gpu_hours=n * float(r["hours"]),
+            n = r["hardware_count"] or 1.0
+            cost, det, more = price_run(cat, date=date, gpu=r["hardware"], gpu_hours=n * r["hours"],
                                         gpus=n, price_kind=price_kind)
             extra.update(det)
             notes += more
@@ -147,7 +243,7 @@ def _table_series(name, title, description, cat=None, price_kind="on-demand", ex
             raise CatalogError(path, i, "cost_usd_reported", "needs a cost, or hardware and hours to price")
         pts.append(Point(date, value, r["label"], r["source"], "; ".join(notes), extra))
     return Series(name, title, "USD", tuple(pts), "lower", "records", description,
-                  "costcurve/data/series_points_2026-11.csv (sources per point)", (),
+                  f"costcurve/data/{POINTS_FILE} (sources per point)", (),
                   ("priced at catalog prices where hardware and hours are published, else the published cost",))
 
 
@@ -274,6 +370,9 @@ def frontier_training_flop(*, within_oom: float = 1.0, catalog=None) -> Series:
 
 SERIES = {
     "gpt3-level": (gpt3_level, "Cost to train a model at GPT-3 level (MMLU 5-shot >= 43.9), catalog prices of its date."),
+    "training-cost": (training_cost, "Cost to train a model at --capability mmlu>=X (default: the gpt-3 preset)."),
+    "inference-price": (inference_price, "API price (USD per 1M tokens, 3:1 blend) of the cheapest model at "
+                        "--capability (default gpt-3.5: MMLU >= 68)."),
     "resnet50-imagenet": (resnet50_imagenet, "DAWNBench: cost to train ImageNet to 93% top-5, 2017-2020."),
     "cifar10": (cifar10, "Cost to train CIFAR-10 to 94% (DAWNBench 2017-2019, airbench 2024)."),
     "gpt2-level": (gpt2_level, "Cost to train a GPT-2 (1.5B)-level model: OpenAI 2019, OpenGPT-2, llm.c, modded-nanogpt."),
@@ -285,9 +384,27 @@ SERIES = {
 }
 
 
+#: series that repeat another at their default options (left out of "every series" backtests)
+SAME_AS = {"training-cost": "gpt3-level"}
+
+
 def list_series() -> list[tuple[str, str]]:
     """(name, one-line description) of every bundled series."""
     return [(k, v[1]) for k, v in SERIES.items()]
+
+
+def series_listing(*, catalog=None) -> list[dict]:
+    """One dict per bundled series: name, description, title, unit, n_points, start, end (ISO dates),
+    fit_points (the default point selection) and source."""
+    cat = _catalog(catalog)
+    out = []
+    for n, desc in list_series():
+        s = get_series(n, catalog=cat)
+        out.append({"name": n, "description": desc, "title": s.title, "unit": s.unit, "n_points": len(s),
+                    "start": s.points[0].date.isoformat() if s.points else None,
+                    "end": s.points[-1].date.isoformat() if s.points else None,
+                    "fit_points": s.default_points, "source": s.source})
+    return out
 
 
 def get_series(name: str, *, catalog=None, **options) -> Series:

@@ -1,6 +1,6 @@
 """The published claims, checked: each figure of ARK Invest's AI-cost analysis recomputed twice.
 
-For every claim (text, value, unit and source in ``data/claims_2026-11.csv``, as retold in the Unite.AI
+For every claim (text, value, unit and source in ``data/claims_<DATA_VERSION>.csv``, as retold in the Unite.AI
 article this project answers) a registered function returns
 
 * ``ark_value``: the figure recomputed from ARK's *other* figures (is the analysis self-consistent?),
@@ -30,7 +30,7 @@ REGISTRY: dict = {}  #: claim id -> function(Context) -> (ark_value, ark_note, c
 
 
 def claim(claim_id: str):
-    """Register the function that recomputes claim ``claim_id`` (a row of data/claims_2026-11.csv or given texts)."""
+    """Register the function that recomputes claim ``claim_id`` (a row of data/claims_<DATA_VERSION>.csv or given texts)."""
     def deco(fn):
         REGISTRY[claim_id] = fn
         return fn
@@ -39,11 +39,31 @@ def claim(claim_id: str):
 
 @functools.lru_cache(maxsize=1)
 def claim_texts() -> dict:
-    """id -> {claim, seed_value, unit, year, source} from data/claims_2026-11.csv."""
-    text = resources.files("costcurve").joinpath("data", "claims_2026-11.csv").read_text(encoding="utf-8")
+    """id -> {claim, seed_value, unit, year, source} from data/claims_<DATA_VERSION>.csv."""
+    from ..catalog import data_file
+
+    text = resources.files("costcurve").joinpath("data", data_file("claims")).read_text(encoding="utf-8")
+    return parse_claims(text, f"costcurve/data/{data_file('claims')}")
+
+
+def parse_claims(text: str, path: str = "claims.csv") -> dict:
+    """id -> row of a claims table ``text``, checked (texts, a finite positive seed value, unique ids)."""
+    from ..errors import CatalogError
+
     out = {}
-    for r in csv.DictReader(text.splitlines()):
-        r["seed_value"] = float(r["seed_value"])
+    for i, r in enumerate(csv.DictReader(text.splitlines()), start=2):
+        for col in ("id", "claim", "seed_value", "unit", "source"):
+            if not (r.get(col) or "").strip():
+                raise CatalogError(path, i, col, "is empty; a value is required")
+        try:
+            v = float(r["seed_value"])
+        except ValueError:
+            raise CatalogError(path, i, "seed_value", f"got {r['seed_value']!r}; allowed: a number") from None
+        if not (math.isfinite(v) and v > 0):
+            raise CatalogError(path, i, "seed_value", f"got {r['seed_value']!r}; allowed: a finite number > 0")
+        if r["id"] in out:
+            raise CatalogError(path, i, "id", f"duplicate id {r['id']!r}")
+        r["seed_value"] = v
         out[r["id"]] = r
     return out
 
@@ -61,6 +81,7 @@ class ClaimRow:
     ark_note: str
     computed_value: float | None
     computed_note: str
+    computed_interval: tuple | None = None  #: (low, high) of the computed value where it is a forecast
 
     @property
     def ratio(self) -> float | None:
@@ -74,6 +95,7 @@ class ClaimRow:
         return {"id": self.id, "claim": self.claim, "seed_value": self.seed_value, "unit": self.unit,
                 "ark_value": self.ark_value, "ark_ratio": self.ark_ratio, "ark_note": self.ark_note,
                 "computed_value": self.computed_value, "ratio": self.ratio, "computed_note": self.computed_note,
+                "computed_interval": None if self.computed_interval is None else list(self.computed_interval),
                 "source": self.source}
 
 
@@ -326,6 +348,67 @@ def register_inference_claims() -> bool:
     return True
 
 
+# ---- serving, from API list prices (data/api_prices_<DATA_VERSION>.csv) -----------------------------------------
+CHATGPT_LAUNCH = dt.date(2022, 11, 30)  #: ChatGPT's launch (OpenAI, "Introducing ChatGPT")
+CHATGPT_API_MODEL = "GPT-3.5"  #: text-davinci-003, the API model of ChatGPT's launch generation (Epoch AI's row)
+CHATGPT_LEVEL = "mmlu>=64.8"  #: ChatGPT's launch model's MMLU (Epoch AI's "GPT-3.5" level)
+
+
+def _chat_tokens():
+    from ..inference import CHAT_INPUT_TOKENS, CHAT_OUTPUT_TOKENS
+
+    return CHAT_INPUT_TOKENS, CHAT_OUTPUT_TOKENS
+
+
+@claim("query_cost_api_launch")
+def _query_api_launch(c: Context):
+    from .api_prices import provider_prices
+
+    tin, tout = _chat_tokens()
+    rows = [r for r in provider_prices(CHATGPT_API_MODEL) if r.date <= CHATGPT_LAUNCH]
+    if not rows:
+        raise CostcurveError(f"no API price of {CHATGPT_API_MODEL} on or before {CHATGPT_LAUNCH}")
+    r = max(rows, key=lambda r: r.date)
+    price = r.usd_per_query(tin, tout)
+    model_note = ""
+    if "query_cost_today" in REGISTRY:
+        try:
+            model_cost = REGISTRY["query_cost_today"](c)[2]
+            model_note = f"; costcurve's serving model gives ${model_cost:.4f} (x{price / model_cost:.1f} is price over cost)"
+        except CostcurveError:
+            pass
+    return (None, "an input of ARK's analysis", price,
+            f"{r.model} API list price on {r.date}: ${r.usd_per_m_input:g}/${r.usd_per_m_output:g} per 1M tokens "
+            f"x {tin}+{tout} tokens" + model_note)
+
+
+@claim("query_cost_2030_api")
+def _query_2030_api(c: Context):
+    from .fit import fit_series
+    from .forecast import forecast
+
+    tin, tout = _chat_tokens()
+    key = ("series", "inference-price", CHATGPT_LEVEL)
+    if key not in c._cache:
+        from .bundled import get_series
+
+        c._cache[key] = get_series("inference-price", capability=CHATGPT_LEVEL, catalog=c.cat)
+    s = c._cache[key]
+    fit = fit_series(s, method="auto", level=c.level)
+    fc = forecast(fit, 2030.5, c.level)
+    last = s.records().points[-1]
+    later = [p for p in s.points if p.date > last.date]
+    per_billion = lambda usd_per_m: usd_per_m * (tin + tout) / 1e6 * 1e9
+    return (c.ark("query_cost_today") * 1e9 * (1 - c.ark("gpt3_annual_decline")) ** 8, "$0.01 x 1e9 x (1 - 70%)^8",
+            per_billion(fc.median),
+            f"forecast of the cheapest API price at {CHATGPT_LEVEL} (ChatGPT's launch level) to mid-2030 "
+            f"({fc.method} on {fit.n} records, {100 * fit.annual_decline:.0f}%/yr), x {tin}+{tout} tokens x 1e9; "
+            f"{int(100 * c.level)}% interval ${per_billion(fc.interval[0]):.3g} to ${per_billion(fc.interval[1]):.3g}; "
+            f"last record {last.label} ${last.value:g} on {last.date}, {len(later)} later price points, none cheaper "
+            "(a fit on records cannot see a plateau)",
+            (per_billion(fc.interval[0]), per_billion(fc.interval[1])))
+
+
 # ---- the table ------------------------------------------------------------------------------------
 def evaluate_claims(ids=None, *, catalog=None, level: float = 0.9) -> list[ClaimRow]:
     """Recompute every registered claim (or ``ids``) two ways. A claim that cannot be computed keeps None."""
@@ -339,11 +422,14 @@ def evaluate_claims(ids=None, *, catalog=None, level: float = 0.9) -> list[Claim
     for i in ids:
         t = texts.get(i, {"claim": i, "seed_value": math.nan, "unit": "", "source": ""})
         try:
-            ark, ark_note, val, note = REGISTRY[i](ctx)
+            res = REGISTRY[i](ctx)
         except CostcurveError as e:
-            ark, ark_note, val, note = None, "", None, f"not computed: {e}"
+            res = (None, "", None, f"not computed: {e}")
+        ark, ark_note, val, note = res[:4]
+        interval = tuple(float(x) for x in res[4]) if len(res) > 4 and res[4] is not None else None
         rows.append(ClaimRow(i, t["claim"], t["seed_value"], t["unit"], t["source"],
-                             None if ark is None else float(ark), ark_note, None if val is None else float(val), note))
+                             None if ark is None else float(ark), ark_note, None if val is None else float(val), note,
+                             interval))
     return rows
 
 

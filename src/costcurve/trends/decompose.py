@@ -84,6 +84,7 @@ class Decomposition:
     parts: tuple[Component, ...]  #: algorithms, hardware; slopes sum to total.slope_per_year
     hardware_parts: tuple[Component, ...]  #: price-performance at peak, utilisation & prices; sum to hardware
     published: tuple[dict, ...] = PUBLISHED
+    notes: tuple[str, ...] = ()  #: what the split assumes and what it cannot separate
 
     @property
     def composed_total(self) -> float:
@@ -93,6 +94,8 @@ class Decomposition:
     def published_totals(self) -> list[dict]:
         """Published hardware and algorithm rates composed into totals, for comparison."""
         by = {p["id"]: p for p in self.published}
+        if not all(k in by for k in ("hobbhahn2022", "hernandez2020", "ho2024", "ark2024-hardware", "ark2024-software")):
+            return []
         out = []
         for hw, algo in (("hobbhahn2022", "hernandez2020"), ("hobbhahn2022", "ho2024"),
                          ("ark2024-hardware", "ark2024-software")):
@@ -105,7 +108,7 @@ class Decomposition:
                 "end_year": self.end_year, "level": self.level, "total": self.total.to_dict(),
                 "parts": [p.to_dict() for p in self.parts], "hardware_parts": [p.to_dict() for p in self.hardware_parts],
                 "composed_total": self.composed_total, "published": list(self.published),
-                "published_totals": self.published_totals()}
+                "published_totals": self.published_totals(), "notes": list(self.notes)}
 
     def summary(self) -> str:
         pct = lambda v: f"{100 * v:6.1f}%"
@@ -119,7 +122,7 @@ class Decomposition:
             lines.append(f"  {p.name:26s} {pct(p.annual_decline)}/yr {ci(p)}")
         for p in self.hardware_parts:
             lines.append(f"    {p.name:24s} {pct(p.annual_decline)}/yr {ci(p)}")
-        lines.append(f"  composed (1-hw)(1-algo)    {pct(self.composed_total)}/yr")
+        lines.append(f"  composed 1 - prod(1 - part) {pct(self.composed_total)}/yr")
         return "\n".join(lines)
 
 
@@ -167,3 +170,78 @@ def decompose(series="gpt3-level", *, points: str = "default", level: float = DE
                          hw.slope_per_year - peak.slope_per_year, "MFU, accelerator and price choices (remainder)")
         hw_parts = (peak, rest)
     return Decomposition(s.name, which, len(pts), float(t.min()), float(t.max()), level, total, (algo, hw), hw_parts)
+
+
+#: published rates of the inference-price decline to compare with
+PUBLISHED_INFERENCE = (
+    {"id": "cottier2025", "component": "total", "annual_decline": 1 - 1 / 40, "annual_decline_ci": None,
+     "ci_level": None, "as_published": "price to reach GPT-4 level on GPQA Diamond fell 40x a year; 9x-900x a year "
+     "depending on the level", "source": "Cottier et al. 2025, 'LLM inference prices have fallen rapidly but unequally "
+     "across tasks', Epoch AI, https://epoch.ai/data-insights/llm-inference-price-trends"},
+    {"id": "appenzeller2024", "component": "total", "annual_decline": 0.9, "annual_decline_ci": None, "ci_level": None,
+     "as_published": "'LLMflation': cost at constant MMLU falls 10x a year (MMLU 42: $60 in Nov 2021 to $0.06 in 2024)",
+     "source": "Appenzeller 2024, 'Welcome to LLMflation', a16z, https://a16z.com/llmflation-llm-inference-cost"},
+    PUBLISHED[0],
+)
+INFERENCE_NOTES = (
+    "total: OLS on ln price of the records (cheapest so far) at the level, as Epoch AI fits it",
+    "hardware: the catalog's rental peak FLOP per dollar over the same years, inverted; decoding is bound by "
+    "memory bandwidth more than by peak FLOP, so this is the hardware trend, not the serving cost of a token",
+    "smaller models: active parameters (per token) of the cheapest open-weight model at the level so far; "
+    "closed models publish no sizes, and cost per token is taken as proportional to active parameters",
+    "remainder: software (batching, quantization, speculative decoding, attention kernels), provider margins and "
+    "competition, and whatever the first two miss; public prices cannot separate these",
+    "the parts are fitted on different points (all qualifying models, open models, accelerators), so only the "
+    "measured parts carry intervals; the remainder is total - hardware - models in ln units",
+)
+
+
+def decompose_inference(capability="gpt-3", *, level: float = DEFAULT_LEVEL, catalog=None, since=None,
+                        until=None, include_reasoning: bool = False) -> Decomposition:
+    """Split the fall of the API price at a capability level into hardware, smaller models and the rest.
+
+        ln price = ln(USD/FLOP) + ln(active params) + remainder   ⇒   b_total = b_hw + b_models + b_rest
+        (1 − total) = (1 − hardware)(1 − smaller models)(1 − remainder)
+
+    b_total: OLS on the records of ``inference-price``; b_hw: minus the slope of the catalog's rental
+    price-performance (FLOP per USD) over the same years; b_models: the slope of the active parameters
+    of the cheapest open-weight model at the level so far; b_rest: what is left. See :data:`INFERENCE_NOTES`.
+    The default level (gpt-3, MMLU >= 43.9) has the longest run of records (2021-2024); at higher levels
+    the open-model records span months, and their slope says little.
+    """
+    from ..errors import InputError
+    from .bundled import get_series
+
+    s = get_series("inference-price", capability=capability, include_reasoning=include_reasoning,
+                   catalog=catalog).between(since, until)
+    rec = s.records()
+    if len(rec) < 3:
+        raise InputError(f"needs at least 3 records at the level; {s.title} has {len(rec)}", field="capability")
+    t = rec.years
+    total = _component("total", fit_exponential(t, rec.values, level=level), level,
+                       "API price at the capability level [USD per 1M tokens]")
+    open_pts = [p for p in s.points if p.extra.get("open_weights") and p.extra.get("active_params")]
+    open_rec = replace_points(s, open_pts).records()
+    if len(open_rec) < 3 or len({p.date for p in open_rec.points}) < 3:
+        raise InputError(f"needs at least 3 cheapest-so-far open-weight models with published sizes at the level; "
+                         f"{s.title} has {len(open_rec)}", field="capability")
+    f_size = fit_exponential(open_rec.years, [p.extra["active_params"] for p in open_rec.points], level=level)
+    models = _component("smaller models", f_size, level,
+                        f"active parameters of the cheapest open model at the level [count] ({len(open_rec)} models)")
+    pp = get_series("gpu-cloud-price-performance", catalog=catalog).between(float(t.min()), float(t.max()) + 1e-9)
+    if len(pp) < 3:
+        raise InputError(f"needs at least 3 cloud price-performance points in {t.min():.1f}-{t.max():.1f}", field="since")
+    hw = _component("hardware price-performance", fit_exponential(pp.years, pp.values, level=level), level,
+                    "catalog rental peak FLOP per USD, inverted [USD/FLOP]", sign=-1.0)
+    b_rest = total.slope_per_year - models.slope_per_year - hw.slope_per_year
+    rest = Component("remainder (software, margins)", 1 - math.exp(b_rest), None, b_rest,
+                     "total - hardware - smaller models, in ln units")
+    return Decomposition(s.name, "records", len(rec), float(t.min()), float(t.max()), level, total, (hw, models, rest),
+                         (), PUBLISHED_INFERENCE, (f"level: {s.title}",) + INFERENCE_NOTES)
+
+
+def replace_points(series, points):
+    """The series with only ``points`` (same name, unit and direction)."""
+    from dataclasses import replace
+
+    return replace(series, points=tuple(points))

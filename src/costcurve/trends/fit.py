@@ -22,7 +22,7 @@ Results are objects with ``conf_int(level)``, ``summary()`` and ``to_dict()``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -143,7 +143,8 @@ class ExponentialTrend(_Rate):
 
     def predict(self, year):
         """Median (fitted) value at ``year`` [value units]; arrays broadcast."""
-        return np.exp(self.intercept + self.slope_per_year * (np.asarray(year, dtype=float) - self.t_mean))
+        with np.errstate(over="ignore", under="ignore"):  # 0 or inf far out; callers check finiteness
+            return np.exp(self.intercept + self.slope_per_year * (np.asarray(year, dtype=float) - self.t_mean))
 
     def slope_interval(self, level: float | None = None) -> tuple[float, float]:
         level = _check_level(self.level if level is None else level)
@@ -172,7 +173,8 @@ class ExponentialTrend(_Rate):
         se = self.sigma * np.sqrt((1.0 if kind == "obs" else 0.0) + 1.0 / self.n + (t - self.t_mean) ** 2 / self.sxx)
         q = _t_quantile(level, self.dof)
         mid = self.intercept + self.slope_per_year * (t - self.t_mean)
-        return np.exp(mid - q * se), np.exp(mid + q * se)
+        with np.errstate(over="ignore", under="ignore"):  # far bounds may be 0 or inf; callers check
+            return np.exp(mid - q * se), np.exp(mid + q * se)
 
     def to_dict(self, level: float | None = None) -> dict:
         level = self.level if level is None else level
@@ -232,7 +234,8 @@ class RandomWalkTrend(_Rate):
 
     def predict(self, year):
         """Median forecast from the last point: exp(y_last + μ·(t − t_last))."""
-        return np.exp(self.y_last + self.slope_per_year * (np.asarray(year, dtype=float) - self.t_last))
+        with np.errstate(over="ignore", under="ignore"):  # 0 or inf far out; callers check finiteness
+            return np.exp(self.y_last + self.slope_per_year * (np.asarray(year, dtype=float) - self.t_last))
 
     def interval(self, year, level: float | None = None, kind: str = "obs"):
         """(low, high) at ``year``: variance σ²·(τ + τ²/T) for horizon τ and fit span T (``obs``), σ²τ²/T (``mean``)."""
@@ -243,7 +246,8 @@ class RandomWalkTrend(_Rate):
         var = self.sigma ** 2 * ((tau if kind == "obs" else 0.0) + tau ** 2 / self.span)
         q = _t_quantile(level, self.m - 1)
         mid = self.y_last + self.slope_per_year * tau
-        return np.exp(mid - q * np.sqrt(var)), np.exp(mid + q * np.sqrt(var))
+        with np.errstate(over="ignore", under="ignore"):  # far bounds may be 0 or inf; callers check
+            return np.exp(mid - q * np.sqrt(var)), np.exp(mid + q * np.sqrt(var))
 
     def to_dict(self, level: float | None = None) -> dict:
         level = self.level if level is None else level
@@ -358,6 +362,7 @@ class WrightTrend:
     sigma: float
     level: float = DEFAULT_LEVEL
     name: str = ""
+    production_growth_per_year: float | None = None  #: g, when given: turns the rate into one in time [fraction]
 
     @property
     def progress_ratio(self) -> float:
@@ -388,7 +393,10 @@ class WrightTrend:
         ci = self.conf_int(level)
         return {"model": "wright", "series": self.name, "exponent": self.exponent, "exponent_ci": ci["exponent"],
                 "learning_rate": self.learning_rate, "learning_rate_ci": ci["learning_rate"],
-                "progress_ratio": self.progress_ratio, "level": level, "n_points": self.n}
+                "progress_ratio": self.progress_ratio, "level": level, "n_points": self.n,
+                **({} if self.production_growth_per_year is None else {
+                    "production_growth_per_year": self.production_growth_per_year,
+                    "annual_decline": self.annual_decline(self.production_growth_per_year)})}
 
     def summary(self, level: float | None = None) -> str:
         level = self.level if level is None else level
@@ -396,7 +404,10 @@ class WrightTrend:
         return (f"Wright's law: {self.name or 'series'} ({self.n} points)\n"
                 f"  cost per doubling of cumulative production: -{100 * self.learning_rate:.1f}% "
                 f"({int(level * 100)}% CI {100 * ci['learning_rate'][0]:.1f}% to {100 * ci['learning_rate'][1]:.1f}%)\n"
-                f"  exponent w = {self.exponent:.3g}")
+                f"  exponent w = {self.exponent:.3g}" + ("" if self.production_growth_per_year is None else
+                f"\n  with cumulative production growing {100 * self.production_growth_per_year:.0f}% a year: "
+                f"{100 * self.annual_decline(self.production_growth_per_year):.1f}% decline a year "
+                "(Nagy et al. 2013, m = w*g)"))
 
 
 def fit_wright(cumulative, values, *, level: float = DEFAULT_LEVEL, name: str = "") -> WrightTrend:
@@ -413,6 +424,26 @@ def fit_wright(cumulative, values, *, level: float = DEFAULT_LEVEL, name: str = 
     resid = ly - (a - w * lq)
     sigma = math.sqrt(float(resid @ resid) / (q.size - 2)) if q.size > 2 else math.nan
     return WrightTrend(w, sigma / math.sqrt(sxx) if q.size > 2 else math.nan, a, int(q.size), sigma, level, name)
+
+
+def fit_series_wright(series, *, level: float = DEFAULT_LEVEL, production_growth: float | None = None) -> WrightTrend:
+    """Wright's law on a series whose every point carries ``cumulative`` production (a CSV column).
+
+    production_growth: yearly growth g of cumulative production [fraction], e.g. 0.5; when given the
+    fit also states the implied annual decline 1 − (1 + g)^(−w).
+    """
+    pts = [p for p in series.points if p.extra.get("cumulative")]
+    if not pts or len(pts) != len(series.points):
+        raise InputError("Wright's law needs a 'cumulative' column (cumulative production) on every row",
+                         field="csv")
+    if production_growth is not None and not (isinstance(production_growth, (int, float))
+                                              and math.isfinite(production_growth) and production_growth > -1):
+        raise InputError(f"got {production_growth!r}; allowed: a growth rate > -1 (e.g. 0.5 for +50% a year)",
+                         field="production_growth")
+    fit = fit_wright([p.extra["cumulative"] for p in pts], [p.value for p in pts], level=level, name=series.name)
+    if production_growth is None:
+        return fit
+    return replace(fit, production_growth_per_year=float(production_growth))
 
 
 def wright_to_time(exponent: float, cumulative_growth_per_year: float) -> float:

@@ -23,6 +23,7 @@ import math
 from pathlib import Path
 
 from ..errors import CatalogError, InputError
+from ..files import decode_text, parse_csv, printable, read_bytes
 from ..units import parse_date
 from .series import Point, Series
 
@@ -35,21 +36,26 @@ HARDWARE_FLOP_COLUMNS = {  # dtype -> export column [FLOP/s]
     "fp8": "FP8 performance (FLOP/s)",
 }
 SOURCE = "Epoch AI (CC BY 4.0), {file}"
+MAX_FILE_BYTES = 256 * 2**20  #: largest outside file read [bytes]; Epoch's biggest export is ~10 MB
 
 
-def _read(path) -> tuple[list[str], list[dict]]:
-    p = Path(path)
+def _csv_rows(path, field: str = "source") -> tuple[list[str], list[dict]]:
+    """Header and rows of a user's CSV: a regular UTF-8 file read by :func:`costcurve.files.read_bytes`
+    (FileInputError with ``field`` otherwise). Control characters inside cells (Epoch's Notable AI Models
+    export has one) are kept as visible escapes such as ``\\x14``, so none reaches the terminal raw."""
+    data = read_bytes(path, field=field, max_bytes=MAX_FILE_BYTES)
     try:
-        text = p.read_text(encoding="utf-8-sig")
-    except OSError as e:
-        raise CatalogError(path, None, None, f"cannot read file ({e.strerror or e})") from None
-    reader = csv.DictReader(text.splitlines(keepends=True))
-    return list(reader.fieldnames or []), list(reader)
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        decode_text(data, field=field, source=str(path))  # raises the precise FileInputError
+        raise
+    t = parse_csv(printable(text), field=field, source=str(path))
+    return t.header, t.rows
 
 
 def detect_export(path) -> str:
     """``models`` or ``hardware``, from the header of an Epoch export."""
-    header, _ = _read(path)
+    header, _ = _csv_rows(path)
     if all(c in header for c in MODEL_COLUMNS):
         return "models"
     if all(c in header for c in HARDWARE_COLUMNS):
@@ -87,7 +93,7 @@ def read_epoch_models(path) -> list[dict]:
     """Rows of a models export in base units: name, organization, publication_date, domain, params,
     training_flop [FLOP], cost_usd_2023 [USD of 2023], hardware, hardware_count, training_hours [h],
     frontier (True/False, or None when the export has no flag). Rows without a date are skipped."""
-    header, rows = _read(path)
+    header, rows = _csv_rows(path)
     missing = [c for c in MODEL_COLUMNS if c not in header]
     if missing:
         raise CatalogError(path, 1, None, f"missing column(s) {', '.join(missing)} of an Epoch models export")
@@ -126,7 +132,7 @@ def frontier_by_rank(models: list[dict], top_n: int = 10) -> set[str]:
 def read_epoch_hardware(path) -> list[dict]:
     """Rows of an ML Hardware export: name, manufacturer, type, release_date, price_usd [USD],
     and ``peak_flop_per_s_<dtype>`` for bf16, fp16, fp32, tf32, fp8 [FLOP/s] (None when blank)."""
-    header, rows = _read(path)
+    header, rows = _csv_rows(path)
     missing = [c for c in HARDWARE_COLUMNS if c not in header]
     if missing:
         raise CatalogError(path, 1, None, f"missing column(s) {', '.join(missing)} of an Epoch ML Hardware export")
@@ -184,24 +190,21 @@ def epoch_series(path, *, frontier_only: bool = True, top_n: int = 10, quantity:
 
 
 # ---- outside data ----------------------------------------------------------------------------------
-def read_csv_series(path, *, name: str | None = None, unit: str = "USD", better: str = "lower") -> Series:
+def read_csv_series(path, *, name: str | None = None, unit: str = "USD", better: str = "lower",
+                    field: str = "csv") -> Series:
     """A user's series from a CSV with columns ``date,value`` and optional ``label``, ``cumulative``.
 
     Dates: YYYY-MM-DD, YYYY-MM, YYYY or a decimal year. ``cumulative`` (cumulative production, for
     Wright's law) is kept in each point's ``extra``. Raises CatalogError naming row and column.
     """
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except OSError as e:
-        raise CatalogError(path, None, None, f"cannot read file ({e.strerror or e})") from None
-    reader = csv.DictReader(text.splitlines())
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    fieldnames, rows = _csv_rows(path, field)
+    header = [h.strip().lower() for h in fieldnames]
     missing = [c for c in ("date", "value") if c not in header]
     if missing:
         raise CatalogError(path, 1, None, f"missing column(s) {', '.join(missing)}; expected date,value[,label][,cumulative]")
     pts = []
-    for i, raw in enumerate(reader, start=2):
+    for i, raw in enumerate(rows, start=2):
         row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
         try:
             d = parse_date(row["date"])
@@ -234,5 +237,66 @@ def load_source(spec: str, **options) -> Series:
         return epoch_series(s[len("epoch:"):], **options)
     s = s.removeprefix("csv:")
     if s.lower().endswith(".csv"):
-        return read_csv_series(s, **options)
+        return read_csv_series(s, field="source", **options)
     raise InputError(f"got {spec!r}; allowed: epoch:PATH or a .csv path", field="source")
+
+
+def load_series(name=None, *, csv=None, source=None, since=None, until=None, catalog=None, **options) -> Series:
+    """The one series that ``name`` (bundled), ``csv`` (a user's CSV path) or ``source`` (``epoch:PATH``)
+    names, cut to years [since, until). ``options`` go to the bundled series' builder."""
+    from .bundled import get_series
+
+    given = [x for x in (name, csv, source) if x]
+    if len(given) != 1:
+        raise InputError("give one of: a series name (see `costcurve series`), --csv PATH or --source epoch:PATH",
+                         field="series")
+    for what, v in (("since", since), ("until", until)):
+        if v is not None and not (isinstance(v, (int, float)) and math.isfinite(v)):
+            raise InputError(f"got {v!r}; allowed: a year such as 2016", field=what)
+    if name:
+        s = get_series(name, catalog=catalog, **{k: v for k, v in options.items() if v is not None})
+    elif csv:
+        s = read_csv_series(csv)
+    else:
+        s = load_source(source)
+    return s.between(since, until)
+
+
+EPOCH_PRICE_COLUMNS = ("Model Name", "Release Date", "USD per 1M Tokens")
+EPOCH_PRICE_BENCH = {"MMLU": "mmlu", "GPQA Diamond": "gpqa_diamond", "MATH-500": "math_500", "MATH 5": "math_l5",
+                     "HumanEval": "humaneval", "LMSys Chatbot Arena ELO": "arena_elo"}
+#: models Epoch leaves out of per-token comparisons (reasoning models), as in its notebook
+EPOCH_REASONING = ("DeepSeek-R1", "o1", "o1-mini", "o1-preview", "o3-mini")
+
+
+def read_epoch_prices(path, *, field: str = "source") -> list:
+    """Rows of Epoch AI's LLM API price export (github.com/epoch-research/llm-benchmark-efficiency, data/*.csv)
+    as :class:`costcurve.trends.api_prices.ApiPrice` (blended price only; dates YYYY-MM read as the 1st)."""
+    from .api_prices import BENCHMARKS, ApiPrice
+
+    header, rows = _csv_rows(path, field)
+    missing = [c for c in EPOCH_PRICE_COLUMNS if c not in header]
+    if missing:
+        raise CatalogError(path, 1, None, f"missing column(s) {', '.join(missing)} of Epoch AI's LLM price data")
+    out = []
+    for i, r in enumerate(rows, start=2):
+        d = (r.get("Release Date") or "").strip()
+        try:
+            date = dt.date.fromisoformat(d if len(d) > 7 else d + "-01")
+        except ValueError:
+            raise CatalogError(path, i, "Release Date", f"got {d!r}; allowed: YYYY-MM-DD or YYYY-MM") from None
+        price = _number(r.get("USD per 1M Tokens"), path, i, "USD per 1M Tokens", allow_empty=False)
+        if not price > 0:
+            raise CatalogError(path, i, "USD per 1M Tokens", f"got {price!r}; allowed: a price > 0")
+        scores = {}
+        for col, key in EPOCH_PRICE_BENCH.items():
+            v = _number(r.get(col), path, i, col)
+            if v is not None:
+                _, lo, hi = BENCHMARKS[key]
+                if not lo <= v <= hi:
+                    raise CatalogError(path, i, col, f"got {v:g}; allowed: {lo:g}..{hi:g}")
+                scores[key] = v
+        name = (r.get("Model Name") or "").strip()
+        out.append(ApiPrice(name, date, "Epoch AI export", "median of providers", False, price, scores=scores,
+                            reasoning=name in EPOCH_REASONING, source=SOURCE.format(file=Path(path).name)))
+    return out
