@@ -225,12 +225,12 @@ def test_tpu_power_and_price(cat, name, tdp_w, price_usd):
     assert acc.tdp_w == tdp_w and acc.price_usd == price_usd and "Epoch AI" in acc.source
 
 
-def test_every_missing_power_or_price_of_tpus_and_trainium_says_why(cat):
+def test_every_missing_power_or_price_says_why(cat):
     for a in cat.accelerators.values():
-        if a.vendor in ("google", "aws"):
-            for col in ("tdp_w", "price_usd"):
-                if getattr(a, col) is None:
-                    assert f"{col}:" in a.unknown, (a.name, col)
+        for col in ("tdp_w", "price_usd"):
+            if getattr(a, col) is None:
+                assert f"{col}:" in a.unknown, (a.name, col)
+    assert "does not sell Trainium" in cat.accelerator("trainium1").unknown
 
 
 # ---- caches are keyed on values ----------------------------------------------------------------
@@ -278,3 +278,35 @@ def test_one_data_version():
     for f in (Path(catalog.__file__), Path(prices.__file__), root / "tools" / "build_prices.py"):
         text = f.read_text(encoding="utf-8")
         assert text.count(catalog.DATA_VERSION) == (1 if f.name == "catalog.py" else 0), f
+
+
+# ---- the schema machinery is reusable for other tables -----------------------------------------
+def test_bundled_table_validates_any_bundled_csv():
+    from costcurve.catalog import Col, bundled_table, int_col, number_col
+
+    cols = (Col("id", "str", True), Col("claim", "str", True), number_col("seed_value", 0, 1e15, required=True),
+            Col("unit", "str", True), Col("year", "str", True), Col("source", "str", True))  # year may be "2020-2022"
+    rows = bundled_table("claims", cols, key="id")
+    assert len(rows) >= 5 and all(r["source"] for r in rows) and isinstance(rows[0]["seed_value"], float)
+    with pytest.raises(CatalogError) as e:  # the same file against a stricter schema: row and column named
+        bundled_table("claims", cols[:4] + (int_col("year", 2000, 2035, required=True), cols[5]), key="id")
+    assert e.value.column == "year" and "claims_" in str(e.value)
+
+
+def test_validate_table_names_file_row_and_column(tmp_path):
+    from costcurve.catalog import Col, number_col, validate_table
+
+    cols = (Col("name", "str", True), number_col("value", 0, 10, required=True))
+    p = _write(tmp_path, "mine.csv", "name,value\na,1\nb,11\n")
+    with pytest.raises(CatalogError) as e:
+        validate_table(cols, p, field="csv")
+    assert e.value.row == 3 and e.value.column == "value" and "0..10" in str(e.value)
+    p2 = _write(tmp_path, "multi.csv", 'name,value\n"two\nlines",1\n')
+    with pytest.raises(CatalogError, match="line break"):
+        validate_table(cols, p2, field="csv")
+
+
+@pytest.mark.parametrize("gpu,dtype", [("v100", "fp16"), ("t4", "fp16"), ("k80", "fp32"), ("h100", "bf16"), ("tpu-v4", "bf16")])
+def test_training_defaults_to_the_chips_own_16_bit_format(gpu, dtype):
+    est = estimate_training(params=7e9, tokens=1e12, gpu=gpu, gpus=8, mfu=0.4, price_usd_per_gpu_hour=2)
+    assert est.dtype == dtype

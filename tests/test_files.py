@@ -61,6 +61,7 @@ def test_hostile_json(tmp_path, case):
     with pytest.raises(FileInputError) as e:
         read_json(_bytes(tmp_path, "config.json", text.encode()), field="model")
     assert e.value.field == "model" and needle in str(e.value)
+    assert str(e.value).count("config.json") == 1  # said once, not wrapped twice
 
 
 def test_json_depth_skips_strings():

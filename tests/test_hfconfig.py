@@ -61,3 +61,32 @@ def test_bad_configs(cfg, needle):
     with pytest.raises(InputError) as e:
         architecture_from_hf_dict(cfg)
     assert needle in str(e.value)
+
+
+LLAMA = {"model_type": "llama", "num_hidden_layers": 2, "hidden_size": 64, "num_attention_heads": 4, "vocab_size": 10,
+         "intermediate_size": 8}
+DEEPSEEK = {**LLAMA, "n_routed_experts": 4, "num_experts_per_tok": 2, "n_shared_experts": 1, "moe_intermediate_size": 8,
+            "kv_lora_rank": 16, "q_lora_rank": 8, "qk_nope_head_dim": 8, "qk_rope_head_dim": 4, "v_head_dim": 8}
+
+
+@pytest.mark.parametrize("base,key,value,field", [
+    (LLAMA, "head_dim", -1, "head_dim"), (LLAMA, "head_dim", 0, "head_dim"),
+    (LLAMA, "intermediate_size", 0, "ffn_dim"), (LLAMA, "intermediate_size", -5, "ffn_dim"),
+    (LLAMA, "num_key_value_heads", -1, "n_kv_heads"), (LLAMA, "num_key_value_heads", 0, "n_kv_heads"),
+    (LLAMA, "hidden_size", 10**400, "d_model"), (LLAMA, "vocab_size", 4.5, "vocab_size"),
+    (LLAMA, "num_hidden_layers", float("inf"), "num_hidden_layers"), (LLAMA, "sliding_window", -3, "sliding_window"),
+    (DEEPSEEK, "n_shared_experts", -1, "n_shared_experts"), (DEEPSEEK, "q_lora_rank", -5, "q_lora_rank"),
+    (DEEPSEEK, "v_head_dim", 0, "v_head_dim"), (DEEPSEEK, "moe_intermediate_size", -8, "moe_ffn_dim"),
+    (DEEPSEEK, "num_experts_per_tok", 9, "n_experts_active"),
+])
+def test_non_positive_sizes_are_refused_naming_the_field(base, key, value, field):
+    """Negative or zero sizes gave negative FLOP parts; now each is refused naming the field."""
+    with pytest.raises(InputError) as e:
+        architecture_from_hf_dict({**base, key: value})
+    assert e.value.field == "model" and field in str(e.value)
+    assert len(str(e.value)) < 300  # never a 400-digit number
+
+
+def test_valid_deepseek_style_config_still_reads():
+    a = architecture_from_hf_dict(DEEPSEEK)
+    assert a.is_mla and a.is_moe and all(v >= 0 for v in a.params().values())

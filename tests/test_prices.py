@@ -119,3 +119,9 @@ def test_price_table_rebuilds_byte_for_byte(tmp_path):
     from costcurve.catalog import DATA_FILES
 
     assert out.read_bytes() == (ROOT / "src" / "costcurve" / "data" / DATA_FILES["prices"]).read_bytes()
+
+
+def test_price_choices_are_owned_by_their_catalog(tmp_path):
+    cat = _prices(tmp_path, [("h20", p, "2026-10-01", "on-demand", "vm", 2.0 + i, "") for i, p in enumerate("abc")])
+    first = choose_price(cat, "h20", DAY)
+    assert choose_price(cat, "h20", DAY) is first and choose_price(Catalog(()), "h20", DAY) is None

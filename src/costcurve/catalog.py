@@ -56,12 +56,17 @@ class Col:
     choices: tuple = ()
 
 
-def _f(name, low=0.0, high=None, scale=1.0, required=False):
+def number_col(name, low=0.0, high=None, scale=1.0, required=False) -> Col:
+    """A numeric column: allowed range ``low..high`` in the file's unit, times ``scale`` to base units."""
     return Col(name, "float", required, low, high, scale)
 
 
-def _i(name, low=0, high=None, required=False):
+def int_col(name, low=0, high=None, required=False) -> Col:
+    """A whole-number column in ``low..high``."""
     return Col(name, "int", required, low, high)
+
+
+_f, _i = number_col, int_col
 
 
 SCHEMAS: dict[str, tuple[Col, ...]] = {
@@ -125,6 +130,8 @@ def _parse_cell(col: Col, raw: str, path, row: int):
             raise CatalogError(path, row, col.name, "is empty; a value is required")
         return () if col.kind == "list" else None
     if col.kind == "str":
+        if "\n" in s or "\r" in s:
+            raise CatalogError(path, row, col.name, "has a line break inside the cell; allowed: one line of text")
         return s
     if col.kind == "list":
         return tuple(x.strip().lower() for x in s.split(";") if x.strip())
@@ -170,24 +177,33 @@ def read_table(table: str, path, text: str | None = None) -> list[dict]:
 
 
 def _table_rows(table: str, path, parsed) -> list[dict]:
-    schema = SCHEMAS[table]
+    return validate_rows(SCHEMAS[table], path, parsed, key=KEY[table], lower_key=table in ("accelerators", "architectures"),
+                         what=f"the {table} table", renamed=RENAMED.get(table))
+
+
+def validate_rows(columns, path, parsed, *, key: str | None = None, lower_key: bool = False, what: str = "this table",
+                  renamed: dict | None = None) -> list[dict]:
+    """Validate parsed CSV rows (a :class:`costcurve.files.CsvTable`) against ``columns`` (:class:`Col`).
+
+    Returns one dict per row in base units (each column's ``scale`` applied) plus ``_row`` and
+    ``_path``; raises CatalogError naming file, row, column and what is allowed. ``key``: a column
+    whose values must be unique (case-insensitive); ``renamed``: {old column: new column}.
+    """
     path = printable(path)
     header = parsed.header
-    missing = [c.name for c in schema if c.required and c.name not in header]
-    for old, new in RENAMED.get(table, {}).items():
+    missing = [c.name for c in columns if c.required and c.name not in header]
+    for old, new in (renamed or {}).items():
         if old in header and new in missing:
-            raise CatalogError(path, 1, old, f"renamed {new}: {RENAMED_WHY[new]}")
+            raise CatalogError(path, 1, old, f"renamed {new}: {RENAMED_WHY.get(new, 'see the docs')}")
     if missing:
-        raise CatalogError(path, None, None, f"missing column(s) {', '.join(missing)} for the {table} table")
-    rows = []
-    key = KEY[table]
-    seen = set()
+        raise CatalogError(path, None, None, f"missing column(s) {', '.join(missing)} for {what}")
+    rows, seen = [], set()
     for i, raw in zip(parsed.lines, parsed.rows):
         if None in raw:
             raise CatalogError(path, i, None, f"has {len(header) + len(raw[None])} fields; the header has {len(header)}")
-        rec = {c.name: _parse_cell(c, raw.get(c.name) or "", path, i) for c in schema}
+        rec = {c.name: _parse_cell(c, raw.get(c.name) or "", path, i) for c in columns}
         if key:
-            if table in ("accelerators", "architectures"):
+            if lower_key:
                 rec[key] = rec[key].lower()
             k = rec[key].lower()
             if k in seen:
@@ -199,10 +215,33 @@ def _table_rows(table: str, path, parsed) -> list[dict]:
     return rows
 
 
-def _parse_csv_file(path, text: str | None = None):
+def validate_table(columns, path, text: str | None = None, *, key: str | None = None, field: str = "catalog",
+                   what: str = "this table") -> list[dict]:
+    """Read a CSV (``path`` through :mod:`costcurve.files`, or its ``text``) and validate it against ``columns``.
+
+    The one schema check of every table: the catalogs, and any other module's bundled or user table
+    (declare its columns with :class:`Col`, :func:`number_col`, :func:`int_col`). ``field`` names the
+    parameter the path came from in file-level errors (FileInputError); row errors are CatalogError.
+    """
+    return validate_rows(columns, path, _parse_csv_file(path, text, field), key=key, what=what)
+
+
+def bundled_table(stem: str, columns, *, key: str | None = None) -> list[dict]:
+    """The validated rows of the bundled table ``costcurve/data/<stem>_<DATA_VERSION>.csv``."""
+    return [dict(r) for r in _bundled_table(stem, tuple(columns), key)]
+
+
+@functools.lru_cache(maxsize=None)
+def _bundled_table(stem: str, columns: tuple, key: str | None) -> tuple:
+    name = data_file(stem)  # files inside the package never change while it runs: cached on the arguments
+    text = resources.files("costcurve").joinpath("data", name).read_text(encoding="utf-8")
+    return tuple(validate_table(columns, f"costcurve/data/{name}", text, key=key, what=name))
+
+
+def _parse_csv_file(path, text: str | None = None, field: str = "catalog"):
     if text is None:
-        return read_csv(path, field="catalog")
-    return parse_csv(decode_text(text.encode("utf-8"), field="catalog", source=str(path)), field="catalog", source=str(path))
+        return read_csv(path, field=field)
+    return parse_csv(decode_text(text.encode("utf-8"), field=field, source=str(path)), field=field, source=str(path))
 
 
 def detect_table(path, header=None) -> str:
@@ -391,6 +430,8 @@ class Catalog:
             if r["accelerator"].lower() not in self._gpu_alias:
                 raise CatalogError(r["_path"], r["_row"], "accelerator", f"unknown accelerator {r['accelerator']!r}")
         self._price_index: dict = {}
+        #: (gpu, provider, kind, date, offers) -> PriceChoice, filled by costcurve.prices.choose_price
+        self.price_choices: dict = {}
 
     def _alias_map(self, table, items):
         m = {}

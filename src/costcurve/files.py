@@ -140,6 +140,8 @@ def loads_json(text: str, *, field: str, source: str, max_depth: int = MAX_JSON_
 
     try:
         obj = json.loads(text, parse_float=finite, parse_constant=constant)
+    except FileInputError:
+        raise
     except json.JSONDecodeError as e:
         raise FileInputError(f"{shown}: not valid JSON ({e.msg} at line {e.lineno})", field=field, path=shown) from None
     except ValueError as e:  # an integer literal past Python's digit limit

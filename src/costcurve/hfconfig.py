@@ -19,22 +19,42 @@ MAX_CONFIG_BYTES = 4 * 2**20  #: a config.json is a few KiB; refuse anything ove
 GATED_ACTS = {"silu", "swiglu", "swish", "gelu_pytorch_tanh", "geglu", "gelu"}
 
 
-def _get(cfg, path, *keys, default=..., kind=int):
+def _whole(v):
+    """``v`` as an int when it is a JSON whole number (``4096`` or ``4096.0``); None otherwise."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int):
+        return v
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return None
+
+
+def _get(cfg, path, *keys, default=...):
+    """The whole-number value of the first of ``keys`` present in ``cfg`` (range checks: Architecture)."""
     for k in keys:
         if k in cfg and cfg[k] is not None:
-            v = cfg[k]
-            try:
-                if kind is int:
-                    if isinstance(v, bool) or float(v) != int(v):
-                        raise ValueError
-                    return int(v)
-                return kind(v)
-            except (TypeError, ValueError):
-                raise InputError(f"{path}: key {k!r} is {v!r}; allowed: {'an integer' if kind is int else kind.__name__}",
-                                 field="model") from None
+            v = _whole(cfg[k])
+            if v is None:
+                shown = repr(cfg[k]) if len(repr(cfg[k])) <= 40 else repr(cfg[k])[:37] + "..."
+                raise InputError(f"{path}: key {k!r} is {shown}; allowed: a whole number", field="model")
+            return v
     if default is ...:
-        raise InputError(f"{path}: missing key {keys[0]!r} (model_type {cfg.get('model_type', 'unknown')!r})", field="model")
+        raise InputError(f"{path}: missing key {keys[0]!r} (model_type {printable(cfg.get('model_type', 'unknown'))!r})",
+                         field="model")
     return default
+
+
+#: Architecture field -> the config.json key(s) it is read from, for error messages
+HF_KEYS = {
+    "n_layers": "num_hidden_layers / n_layer", "d_model": "hidden_size / n_embd", "n_heads": "num_attention_heads / n_head",
+    "n_kv_heads": "num_key_value_heads", "head_dim": "head_dim", "ffn_dim": "intermediate_size / n_inner",
+    "vocab_size": "vocab_size", "context_length": "max_position_embeddings / n_positions", "n_experts": "num_local_experts / n_routed_experts",
+    "n_experts_active": "num_experts_per_tok", "n_shared_experts": "n_shared_experts",
+    "moe_ffn_dim": "moe_intermediate_size / intermediate_size", "n_dense_layers": "first_k_dense_replace",
+    "q_lora_rank": "q_lora_rank", "kv_lora_rank": "kv_lora_rank", "qk_nope_head_dim": "qk_nope_head_dim",
+    "qk_rope_head_dim": "qk_rope_head_dim", "v_head_dim": "v_head_dim", "sliding_window": "sliding_window",
+}
 
 
 def architecture_from_hf_dict(cfg: dict, name: str = "config.json", path: str = "config.json") -> Architecture:
@@ -59,7 +79,7 @@ def architecture_from_hf_dict(cfg: dict, name: str = "config.json", path: str = 
         ffn_type="gated" if act in GATED_ACTS else "gelu", vocab_size=_get(cfg, path, "vocab_size"),
         context_length=_get(cfg, path, "max_position_embeddings", default=4096),
         tied_embeddings=bool(cfg.get("tie_word_embeddings", mt.startswith("gemma"))), position="rope", norm="rmsnorm",
-        family=mt or "llama", source=f"Hugging Face config: {path}",
+        family=printable(mt) or "llama", source=f"Hugging Face config: {path}",
     )
     if cfg.get("attention_bias") or mt in ("qwen2", "qwen2_moe"):
         kw["bias"] = "qkv"
@@ -84,7 +104,8 @@ def architecture_from_hf_dict(cfg: dict, name: str = "config.json", path: str = 
     try:
         return Architecture(**kw)
     except CostcurveError as e:
-        raise InputError(f"{path}: {e}", field="model") from None
+        key = f" (config key {HF_KEYS[e.field]})" if e.field in HF_KEYS else ""
+        raise InputError(f"{path}: {e}{key}", field="model") from None
 
 
 def read_hf_config(path) -> Architecture:

@@ -90,12 +90,24 @@ def choose_price(catalog: Catalog, gpu: str, date: dt.date, *, provider: str | N
     if bad:
         raise InputError(f"got {bad[0]!r}; allowed: {', '.join(OFFERS)}", field="offers")
     early = _check_date(catalog, gpu, date)
+    key = (gpu, provider, kind, date, tuple(offers))
+    cache = catalog.price_choices  # owned by the catalog, whose quotes do not change after loading
+    if key not in cache:
+        cache[key] = _choose(catalog, gpu, date, provider, kind, offers, early)
+    return cache[key]
+
+
+def _choose(catalog: Catalog, gpu: str, date: dt.date, provider, kind: str, offers, early: str) -> PriceChoice | None:
     every = catalog.quotes(gpu, provider=provider, kind=kind)
     if provider is not None and not every and not catalog.quotes(gpu, provider=provider, kind=None):
         known = sorted({q.provider for q in catalog.quotes(gpu, kind=None)})
         raise CostcurveError(f"no {gpu} prices from {provider!r}; providers with {gpu} prices: {', '.join(known) or 'none'}",
                              field="provider")
-    usable = [q for q in every if q.offer is None or q.offer in offers]  # a user's row without an offer counts
+
+    def counts(q):  # a user's row without an offer counts
+        return q.offer is None or q.offer in offers
+
+    usable = [q for q in every if counts(q)]
     if not usable:
         return None
     need_providers = 1 if provider is not None else MIN_PROVIDERS
@@ -109,8 +121,7 @@ def choose_price(catalog: Catalog, gpu: str, date: dt.date, *, provider: str | N
             break
     else:
         meets = False
-    left_out = sum(1 for q in every if not (q.offer is None or q.offer in offers)  # left out by kind of offer
-                   and abs((q.date_observed - date).days) <= window)
+    left_out = sum(1 for q in every if not counts(q) and abs((q.date_observed - date).days) <= window)
     dates = [q.date_observed for q in near]
     rule = f"median {kind} price within {window} days of {date}"
     return PriceChoice(statistics.median(q.price_usd_per_gpu_hour for q in near), len(near), min(dates), max(dates),

@@ -134,7 +134,7 @@ def _any_distribution(*values, assumptions=None) -> bool:
 
 
 def estimate_training(*, model=None, params=None, active_params=None, tokens=None, training_flop=None,
-                      gpu="h100", gpus=None, days=None, mfu=None, dtype="bf16", goodput=1.0, recompute="none",
+                      gpu="h100", gpus=None, days=None, mfu=None, dtype=None, goodput=1.0, recompute="none",
                       seq_len=None, price_usd_per_gpu_hour=None, provider=None, price_kind="on-demand", date=None,
                       chip_price_usd=None, assumptions=None, calibration=None, catalog=None,
                       samples=None, seed=None, uncertainty=False):
@@ -148,7 +148,8 @@ def estimate_training(*, model=None, params=None, active_params=None, tokens=Non
         gpu: accelerator name or alias; gpus: how many [count, whole]; or days: target wall-clock
             [days; text may carry a unit: ``"30d"``, ``"12h"``], from which the count is solved.
         mfu: model FLOP utilisation (0, 1]; default from the fitted MFU model (see costcurve.mfu).
-        dtype: fp32 | tf32 | bf16 | fp16 | fp8, selects the peak FLOP/s.
+        dtype: fp32 | tf32 | bf16 | fp16 | fp8, selects the peak FLOP/s; default the chip's own 16-bit
+            format (``Accelerator.half_dtype``: bf16, or fp16 on a V100/T4); bf16 on a chip without it is refused.
         goodput: useful fraction of wall-clock time (0, 1] (restarts, failures, checkpoints).
         recompute: none | selective | full activation recomputation (hardware FLOP only).
         seq_len: training sequence length [tokens, whole] for the attention term.
@@ -194,11 +195,12 @@ def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus,
               calibration, catalog) -> TrainingEstimate:
     """One point estimate (arrays broadcast): workload → accelerator count → time → dollars, then checks."""
     cat, A, notes = catalog, assumptions or DEFAULT_ASSUMPTIONS, []
-    check_choice(dtype, DTYPES, "dtype")
     check_choice(recompute, RECOMPUTE, "recompute")
     check_text(gpu, "gpu")
     check_text(provider, "provider", optional=True)
     acc: Accelerator = cat.accelerator(gpu)
+    dtype = acc.half_dtype if dtype is None else dtype
+    check_choice(dtype, DTYPES, "dtype")
     peak = acc.peak_flop_per_s(dtype)
     date = parse_date(date)
     # the inputs as given, to name the one that made a result overflow (read only on failure)

@@ -29,20 +29,29 @@ def gpus(catalog, as_json):
         emit_json([{
             "name": a.name, "aliases": list(a.aliases), "vendor": a.vendor, "generation": a.generation,
             "release_date": a.release_date.isoformat(), "peak_flop_per_s_fp32": a.peak_flop_per_s_fp32,
-            "peak_flop_per_s_tf32": a.peak_flop_per_s_tf32, "peak_flop_per_s_bf16": a.peak_flop_per_s_bf16,
-            "peak_flop_per_s_fp8": a.peak_flop_per_s_fp8, "memory_bytes": a.memory_bytes,
+            "peak_flop_per_s_tf32": a.peak_flop_per_s_tf32, "peak_flop_per_s_fp16": a.peak_flop_per_s_fp16,
+            "peak_flop_per_s_bf16": a.peak_flop_per_s_bf16, "peak_flop_per_s_fp8": a.peak_flop_per_s_fp8,
+            "half_dtype": a.half_dtype, "memory_bytes": a.memory_bytes,
             "memory_bandwidth_bytes_per_s": a.memory_bandwidth_bytes_per_s, "interconnect_bytes_per_s": a.interconnect_bytes_per_s,
-            "tdp_w": a.tdp_w, "price_usd": a.price_usd, "source": a.source} for a in accs])
+            "tdp_w": a.tdp_w, "price_usd": a.price_usd, "unknown": a.unknown or None, "source": a.source} for a in accs])
         return
 
     def t(x):
-        return "" if x is None else f"{x / 1e12:,.0f}"
+        if x is None:
+            return ""
+        v = x / 1e12
+        return f"{v:,.0f}" if v >= 100 else f"{v:.1f}" if v >= 1 else f"{v:.3g}"
 
-    table(f"Accelerators ({len(accs)})", ["name", "released", "bf16 TFLOP/s", "fp8", "tf32", "fp32", "mem GB", "GB/s", "W", "price USD"],
-          [(a.name, a.release_date.isoformat(), t(a.peak_flop_per_s_bf16), t(a.peak_flop_per_s_fp8), t(a.peak_flop_per_s_tf32),
-            "" if a.peak_flop_per_s_fp32 is None else f"{a.peak_flop_per_s_fp32 / 1e12:,.1f}", f"{a.memory_bytes / 1e9:,.0f}", f"{a.memory_bandwidth_bytes_per_s / 1e9:,.0f}",
-            "" if a.tdp_w is None else f"{a.tdp_w:,.0f}", "" if a.price_usd is None else f"{a.price_usd:,.0f}") for a in accs],
-          justify_right=range(2, 10))
+    table(f"Accelerators ({len(accs)}): dense peak TFLOP/s, blank where the chip has no such arithmetic",
+          ["name", "released", "bf16", "fp16", "fp8", "tf32", "fp32", "mem GiB", "GB/s", "W", "price USD"],
+          [(a.name, a.release_date.isoformat(), t(a.peak_flop_per_s_bf16), t(a.peak_flop_per_s_fp16), t(a.peak_flop_per_s_fp8),
+            t(a.peak_flop_per_s_tf32), t(a.peak_flop_per_s_fp32), f"{a.memory_bytes / 2**30:,.0f}",
+            f"{a.memory_bandwidth_bytes_per_s / 1e9:,.0f}", "unknown" if a.tdp_w is None else f"{a.tdp_w:,.0f}",
+            "unknown" if a.price_usd is None else f"{a.price_usd:,.0f}") for a in accs],
+          justify_right=range(2, 11))
+    for a in accs:
+        if a.unknown:
+            print(f"unknown for {a.name}: {a.unknown}")
 
 
 @catalog.command("prices")
@@ -59,11 +68,12 @@ def prices(gpu, catalog, as_json):
     qs = sorted(qs, key=lambda q: (q.gpu, q.date_observed, q.provider))
     if as_json:
         emit_json([{"gpu": q.gpu, "provider": q.provider, "date_observed": q.date_observed.isoformat(), "kind": q.kind,
-                    "price_usd_per_gpu_hour": q.price_usd_per_gpu_hour, "instance": q.instance, "source": q.source} for q in qs])
+                    "offer": q.offer, "price_usd_per_gpu_hour": q.price_usd_per_gpu_hour, "instance": q.instance,
+                    "source": q.source} for q in qs])
         return
-    table(f"Cloud prices ({len(qs)})", ["gpu", "provider", "observed", "kind", "USD/GPU-hour", "instance"],
-          [(q.gpu, q.provider, q.date_observed.isoformat(), q.kind, f"{q.price_usd_per_gpu_hour:.2f}", q.instance or "") for q in qs],
-          justify_right=(4,))
+    table(f"Cloud prices ({len(qs)})", ["gpu", "provider", "observed", "kind", "offer", "USD/GPU-hour", "instance"],
+          [(q.gpu, q.provider, q.date_observed.isoformat(), q.kind, q.offer or "", f"{q.price_usd_per_gpu_hour:.2f}",
+            q.instance or "") for q in qs], justify_right=(5,))
 
 
 @catalog.command("models")
