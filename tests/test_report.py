@@ -239,3 +239,10 @@ def test_unit_formatter_by_name():
     assert unit_formatter("achieved_flop_per_s_per_gpu")(4.3e14) == "430 TFLOP/s"  # a rate, not a count
     assert unit_formatter("price_usd_per_gpu_hour")(3.8646) == "$3.86 per gpu hour"
     assert unit_formatter("tokens_per_second")(5e5) == "500 ktokens/s"
+
+
+def test_breakdown_with_a_credit_sums_to_its_total():
+    from costcurve.report.generic import _breakdown_chart
+
+    html = _breakdown_chart("own_breakdown_usd", {"capex": 30.0e6, "power": 2.0e6, "resale": -5.0e6})
+    assert "the parts sum to $27M" in html and "resale $-5M" in html

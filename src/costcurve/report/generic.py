@@ -89,12 +89,15 @@ def _rank(key: str) -> int:
 
 def _breakdown_chart(key: str, part: dict, parent_fmt=None) -> str:
     fmt = parent_fmt or unit_formatter(key)
-    items = [(k, H.p50(v)) for k, v in part.items() if k != "total" and _is_num(v) and H.p50(v) >= 0]
+    nums = [(k, H.p50(v)) for k, v in part.items() if k != "total" and _is_num(v)]
+    items = [(k, v) for k, v in nums if v >= 0]
     if len(items) < 2:
         return ""
-    total = H.p50(part.get("total")) if _is_num(part.get("total")) else sum(v for _, v in items)
+    total = H.p50(part.get("total")) if _is_num(part.get("total")) else sum(v for _, v in nums)
+    credits = [f"{_label(k)} {fmt(v)}" for k, v in nums if v < 0]
+    note = f" Credits are listed, not drawn: {', '.join(credits)}." if credits else ""
     return H.chart(svg.hbars(items, fmt=fmt, xlabel=f"{_label(key)} (median where a range)", title=_label(key)),
-                   f"{_label(key).capitalize()} by part; the parts sum to {fmt(total)}.")
+                   f"{_label(key).capitalize()} by part; the parts sum to {fmt(total)}.{note}")
 
 
 def _list_table(key: str, rows: list) -> str:
