@@ -301,4 +301,6 @@ def format_usd(value: float) -> str:
             return f"${value / scale:,.3g}{s}"
     if abs(value) >= 0.01 or value == 0:
         return f"${value:,.2f}"
+    if abs(value) < 1e-6:  # no runs of zeros: $6.15e-11
+        return f"${value:.3g}"
     return f"${value:.{2 - math.floor(math.log10(abs(value)))}f}"  # three significant digits: $0.000146
