@@ -205,6 +205,8 @@ def test_a_new_command_gets_an_endpoint_by_itself(monkeypatch):
 @pytest.mark.parametrize("kind,body,args", [
     ("plan", {"model": "llama3-8b", "tokens": "1T", "gpus": "64", "date": DATE},
      ["--model", "llama3-8b", "--tokens", "1T", "--gpus", "64", "--date", DATE]),
+    ("deploy", {"model": "llama3.1-8b", "queries_per_day": "100M", "date": DATE},
+     ["--model", "llama3.1-8b", "--queries-per-day", "100M", "--date", DATE]),
     ("budget", {"usd": "2M", "gpu": "h100", "gpus": "256", "date": DATE},
      ["--usd", "2M", "--gpu", "h100", "--gpus", "256", "--date", DATE]),
     ("rent-vs-buy", {"gpu": "h100", "gpus": "512", "utilization": "0.7", "date": DATE},
