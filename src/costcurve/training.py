@@ -20,6 +20,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .report.notebook import NotebookMixin
+
 from . import costs, flop
 from .architecture import count_params
 from .catalog import DTYPES, PRICE_KINDS, Accelerator, Catalog, load_catalog
@@ -60,8 +62,10 @@ DEFAULT_MODEL_SIZE_PARAMS = 7e9
 
 
 @dataclass(frozen=True)
-class TrainingEstimate:
+class TrainingEstimate(NotebookMixin):
     """Result of :func:`estimate_training`. Numeric fields are floats, or arrays for array inputs."""
+
+    _report_kind = "train"  #: notebook display: the report sections of this kind
 
     model: str | None  #: preset or catalog name, or None for params/tokens only
     gpu: str  #: accelerator name in the catalog
