@@ -112,7 +112,7 @@ def render_uncertain(u) -> None:
 
 def render(est) -> None:
     """Print an inference estimate as a table."""
-    from costcurve.units import GB, format_count, format_number, format_usd
+    from costcurve.units import GiB, format_count, format_number, format_usd
 
     e = est
     rows = [
@@ -120,10 +120,10 @@ def render(est) -> None:
                   f"{e.dtype} weights, {e.kv_dtype} KV cache"),
         ("replica", f"{format_number(e.gpus)} × {e.gpu} (tensor parallel)"),
         ("query", f"{format_number(e.input_tokens)} input + {format_number(e.output_tokens)} output tokens"),
-        ("memory per accelerator", f"{format_number(e.memory_required_bytes / GB, 1)} GB of {format_number(e.memory_usable_bytes / GB, 1)} GB usable "
-                                   f"(weights {format_number(e.memory_breakdown_bytes['weights'] / GB, 1)}, KV cache "
-                                   f"{format_number(e.memory_breakdown_bytes['kv_cache'] / GB, 1)}, activations "
-                                   f"{format_number(e.memory_breakdown_bytes['activations'] / GB, 1)})"),
+        ("memory per accelerator", f"{format_number(e.memory_required_bytes / GiB, 1)} GiB of {format_number(e.memory_usable_bytes / GiB, 1)} GiB usable "
+                                   f"(weights {format_number(e.memory_breakdown_bytes['weights'] / GiB, 1)}, KV cache "
+                                   f"{format_number(e.memory_breakdown_bytes['kv_cache'] / GiB, 1)}, activations "
+                                   f"{format_number(e.memory_breakdown_bytes['activations'] / GiB, 1)})"),
         ("batch", f"{format_number(e.batch)} (largest that fits: {format_number(e.max_batch)})"),
         ("time to first token", f"{format_number(e.time_to_first_token_s * 1e3, 1)} ms (one prompt, no queue)"),
         ("time per output token", f"{format_number(e.time_per_output_token_s * 1e3, 1)} ms ({format_number(1 / e.time_per_output_token_s, 1)} "
