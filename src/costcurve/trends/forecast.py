@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import InputError
+from ..units import parse_quantity, show
 from .fit import DEFAULT_LEVEL, _check_level, fit_series
 
 METHODS = ("ols", "rwd")
@@ -67,10 +68,9 @@ def _method(method, choices=METHOD_CHOICES):
 
 
 def _year(year):
-    try:
-        y = float(year)
-    except (TypeError, ValueError):
-        raise InputError(f"got {year!r}; allowed: a year such as 2030 or 2030.5", field="year") from None
+    if isinstance(year, bool) or not isinstance(year, (str, int, float, np.integer, np.floating)):
+        raise InputError(f"got {show(year)}; allowed: a year such as 2030 or 2030.5", field="year")
+    y = parse_quantity(year, "year", "plain")  # a plain number: "2030", 2030.5; no suffix, no decimal comma
     if not 1900 <= y <= 2200:
         raise InputError(f"got {year!r}; allowed: 1900..2200", field="year")
     return y
