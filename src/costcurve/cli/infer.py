@@ -14,9 +14,9 @@ DTYPES = ["bf16", "fp16", "fp8", "int8", "int4"]
 @click.option("--model", required=True, help="Preset (e.g. llama3-70b) or path to a Hugging Face config.json.")
 @click.option("--gpu", default="h100", show_default=True, help="Accelerator name or alias (see `costcurve catalog gpus`).")
 @click.option("--gpus", help="Accelerators per replica (tensor parallel); default: the smallest power of two that fits.")
-@click.option("--dtype", type=click.Choice(DTYPES), default="bf16", show_default=True,
-              help="Weight dtype (int8/int4 are weight-only: compute in bf16).")
-@click.option("--kv-dtype", type=click.Choice(DTYPES), help="KV cache dtype (default: fp8 with fp8 weights, else bf16).")
+@click.option("--dtype", type=click.Choice(DTYPES),
+              help="Weight dtype (default: the chip's 16-bit format, bf16 or fp16 on V100/T4; int8/int4 are weight-only).")
+@click.option("--kv-dtype", type=click.Choice(DTYPES), help="KV cache dtype (default: fp8 with fp8 weights, else the chip's 16-bit format).")
 @click.option("--group-size", help="Quantization group size of int4/int8 weights, a whole number (default 128 for int4).")
 @click.option("--batch", help="Sequences decoded together; default: the largest that fits (and meets --latency-target).")
 @click.option("--input-tokens", help="Prompt tokens per query (default 161, ShareGPT mean).")
