@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import (calibration_option, catalog_option, check_plot_path, dropped_samples_note, finish, json_option,
+from .common import (calibration_option, catalog_option, check_plot_path, dropped_samples_note, finish, json_option, price_json,
                      monte_carlo_options, p50_cell, plot_option, price_options, sensitivity_table, table)
 
 DTYPES = ["bf16", "fp16", "fp8", "int8", "int4"]
@@ -72,7 +72,8 @@ def infer(model, gpu, gpus, dtype, kv_dtype, group_size, batch, input_tokens, ou
     )
     finish(est, as_json=as_json, plot=plot, plot_field="usd_per_query",
            plot_title=f"Cost per query: {est.model} on {est.gpu}", plot_xlabel="cost per query [USD]",
-           render=render, render_uncertain=render_uncertain)
+           render=render, render_uncertain=render_uncertain,
+           json_extra=lambda: price_json(est, price_usd_per_gpu_hour, provider, price_kind, catalog))
 
 
 def render_uncertain(u) -> None:
