@@ -180,19 +180,7 @@ def decide_wait(*, training_flop=None, model=None, params=None, tokens=None, gpu
         return plain(np.where(latest >= s_budget, latest, np.nan))
 
     s = best(g)
-    if usd is not None and np.all(np.isinf(np.asarray(s, dtype=float))):
-        raise NoAnswerError(f"the run costs ${float(np.min(est.cost_cloud_usd)):,.0f} now and the {trend.series} trend "
-                            f"does not fall; needed: a budget of at least that", field="usd")
-    if usd is not None and end is not None and np.all(np.isnan(np.asarray(s, dtype=float))):
-        s_b = float(np.nanmin(affordable_wait(g, est.cost_cloud_usd, usd)))
-        raise NoAnswerError(f"${float(np.max(usd)):,.0f} buys the run only from "
-                            f"{start + dt.timedelta(days=round(s_b * DAYS_PER_YEAR))}, too late to finish by {end}; "
-                            "needed: a larger budget or a later deadline", field="usd")
-    if np.all(np.isnan(np.asarray(s, dtype=float))):
-        fastest = finish_years(earliest_finish_wait(g, t0), g, t0)
-        first = start + dt.timedelta(days=round(float(np.nanmin(fastest)) * DAYS_PER_YEAR))
-        raise NoAnswerError(f"no start date finishes by {end}: the earliest finish with {float(np.max(gpus)):g} × {est.gpu} "
-                            f"is {first}; needed: a later deadline or more accelerators", field="deadline")
+    _check_answer(s, est, trend, t0, start, end, usd, gpus)
     s_ci = (best(g_lo), best(g_hi))
     notes = [f"waiting keeps the spending rate of {float(np.median(gpus)):g} × {est.gpu} at today's price; a FLOP "
              f"gets {trend.annual_price_decline:.0%}/yr cheaper along the {trend.series} trend"]
@@ -208,3 +196,22 @@ def decide_wait(*, training_flop=None, model=None, params=None, tokens=None, gpu
         duration_now_days=t0 * DAYS_PER_YEAR, duration_at_best_days=plain(t0 * np.exp(-g * np.asarray(s)) * DAYS_PER_YEAR),
         annual_price_decline=trend.annual_price_decline, annual_price_decline_ci=trend.annual_price_decline_ci,
         trend=trend.to_dict(), notes=tuple(notes))
+
+
+def _check_answer(s, est, trend, t0, start, end, usd, gpus):
+    """Raise :class:`NoAnswerError` (naming the input to change) when no wait ``s`` [years] works."""
+    s = np.asarray(s, dtype=float)
+    g = trend.growth_per_year
+    if usd is not None and np.all(np.isinf(s)):
+        raise NoAnswerError(f"the run costs ${float(np.min(est.cost_cloud_usd)):,.0f} now and the {trend.series} trend "
+                            f"does not fall; needed: a budget of at least that", field="usd")
+    if usd is not None and end is not None and np.all(np.isnan(s)):
+        s_b = float(np.nanmin(affordable_wait(g, est.cost_cloud_usd, usd)))
+        raise NoAnswerError(f"${float(np.max(usd)):,.0f} buys the run only from "
+                            f"{start + dt.timedelta(days=round(s_b * DAYS_PER_YEAR))}, too late to finish by {end}; "
+                            "needed: a larger budget or a later deadline", field="usd")
+    if np.all(np.isnan(s)):
+        fastest = finish_years(earliest_finish_wait(g, t0), g, t0)
+        first = start + dt.timedelta(days=round(float(np.nanmin(fastest)) * DAYS_PER_YEAR))
+        raise NoAnswerError(f"no start date finishes by {end}: the earliest finish with {float(np.max(gpus)):g} × {est.gpu} "
+                            f"is {first}; needed: a later deadline or more accelerators", field="deadline")
