@@ -18,6 +18,7 @@ import numpy as np
 
 from ..catalog import data_file
 from ..errors import CatalogError, CostcurveError, InputError, UnknownNameError
+from ..files import csv_number
 from .series import Point, Series
 
 POINTS_FILE = data_file("series_points")
@@ -180,20 +181,6 @@ def inference_price(*, capability="gpt-3.5", include_reasoning: bool = False, ca
 POINT_COLUMNS = ("series", "date", "label", "hardware", "hardware_count", "hours", "cost_usd_reported", "note", "source")
 
 
-def _cell_number(r, col, path, i):
-    """A positive finite number in column ``col`` of row ``i``, or None when blank; CatalogError otherwise."""
-    s = (r.get(col) or "").strip()
-    if not s:
-        return None
-    try:
-        v = float(s)
-    except ValueError:
-        raise CatalogError(path, i, col, f"got {s!r}; allowed: a number > 0") from None
-    if not (math.isfinite(v) and v > 0):
-        raise CatalogError(path, i, col, f"got {s!r}; allowed: a number > 0")
-    return v
-
-
 def _points_csv() -> list[dict]:
     text = resources.files("costcurve").joinpath("data", POINTS_FILE).read_text(encoding="utf-8")
     return parse_points(text)
@@ -211,7 +198,7 @@ def parse_points(text: str, path: str = f"costcurve/data/{POINTS_FILE}") -> list
             if not (r.get(col) or "").strip():
                 raise CatalogError(path, i, col, "is empty; a value is required")
         for col in ("hardware_count", "hours", "cost_usd_reported"):
-            r[col] = _cell_number(r, col, path, i)
+            r[col] = csv_number(r, col, path, i, positive=True)
         rows.append(r)
     return rows
 
