@@ -120,7 +120,7 @@ def test_calibrate_write_and_validate(run_cli, tmp_path, monkeypatch):
     (("--preset", "huge"), "--preset"),
     (("--steps", "-1"), "--steps"),
     (("--steps", "0"), "--steps"),
-    (("--preset", "tiny", "--width", "64", "--heads", "5"), "n_heads"),
+    (("--preset", "tiny", "--width", "64", "--heads", "5"), "--heads"),
     (("--preset", "tiny", "--dtype", "tf32"), "--dtype"),
     (("--preset", "tiny", "--price", "-3"), "--price"),
     (("--preset", "tiny", "--data", "/nonexistent/file.txt"), "--data"),
@@ -183,4 +183,133 @@ def test_cuda_refused_where_there_is_none():
         pytest.skip("a CUDA device is present")
     with pytest.raises(InputError) as e:
         device.pick_device("cuda")
-    assert e.value.field == "--device"
+    assert e.value.field == "device"
+
+
+def _hostile(tmp_path, kind):
+    """A hostile input file of ``kind``, made in tmp_path (or a device path)."""
+    import os
+
+    p = tmp_path / f"{kind}.txt"
+    if kind == "not-utf8":
+        p.write_bytes(b"caf\xe9 au lait " * 200)
+    elif kind == "utf16":
+        p.write_bytes("hello world ".encode("utf-16") * 200)
+    elif kind == "escape":
+        p.write_text("text with a terminal escape \x1b[31m red " * 100)
+    elif kind == "nul":
+        p.write_bytes(b"abc\x00def " * 300)
+    elif kind == "folder":
+        p.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(p)
+    elif kind == "dev-zero":
+        return "/dev/zero"
+    elif kind == "missing":
+        return str(tmp_path / "nope" / "x.txt")
+    elif kind == "deep-json":
+        p.write_text("[" * 200_000 + "]" * 200_000)
+    elif kind == "infinity-json":
+        p.write_text('{"format": "costcurve-calibration", "version": 1, "measured_peak_flop_per_s": Infinity}')
+    elif kind == "huge-number-json":
+        p.write_text('{"format": "costcurve-calibration", "version": 1, "measured_peak_flop_per_s": 1e999}')
+    return str(p)
+
+
+DATA_KINDS = ("not-utf8", "utf16", "escape", "nul", "folder", "fifo", "dev-zero", "missing")
+CAL_KINDS = DATA_KINDS + ("deep-json", "infinity-json", "huge-number-json")
+
+
+@pytest.mark.parametrize("kind", DATA_KINDS)
+def test_hostile_data_file_is_refused_in_one_line(run_cli, tmp_path, kind):
+    if kind == "fifo" and not hasattr(__import__("os"), "mkfifo"):
+        pytest.skip("no FIFOs on this system")
+    r = run_cli("measure", "--device", "cpu", "--preset", "tiny", "--steps", "1", "--warmup", "0",
+                "--data", _hostile(tmp_path, kind))
+    assert r.code == 2, r.err
+    assert r.err.startswith("error: --data") and r.err.count("\n") == 1 and "Traceback" not in r.err, r.err
+    assert "\x1b" not in r.err and r.out == ""
+
+
+@pytest.mark.parametrize("kind", CAL_KINDS)
+def test_hostile_calibration_file_is_refused_in_one_line(run_cli, tmp_path, kind):
+    if kind == "fifo" and not hasattr(__import__("os"), "mkfifo"):
+        pytest.skip("no FIFOs on this system")
+    r = run_cli("measure", "--device", "cpu", "--validate", "--calibration", _hostile(tmp_path, kind))
+    assert r.code == 2, r.err
+    assert r.err.startswith("error: --calibration") and r.err.count("\n") == 1 and "Traceback" not in r.err, r.err
+
+
+def test_text_data_library_error_is_typed(tmp_path):
+    from costcurve.errors import FileInputError
+
+    with pytest.raises(FileInputError) as e:
+        run.load_data(TINY, CPU, _hostile(tmp_path, "not-utf8"))
+    assert e.value.field == "data_path"  # the CLI names it --data
+
+
+@pytest.mark.parametrize("target", ["folder", "missing"])
+def test_write_calibration_to_a_bad_place_is_refused_before_timing(run_cli, tmp_path, target):
+    path = _hostile(tmp_path, target)
+    r = run_cli("measure", "--device", "cpu", "--preset", "tiny", "--write-calibration", path)
+    assert r.code == 2 and r.err.startswith("error: --write-calibration") and r.err.count("\n") == 1, r.err
+
+
+def test_memory_option_conflicts(run_cli):
+    r = run_cli("measure", "--device", "cpu", "--real")
+    assert r.code == 2 and "--real" in r.err and r.err.count("\n") == 1
+
+
+@pytest.mark.parametrize("args, needle", [
+    (("--max-time", "50m"), "ambiguous"),       # minutes or milliseconds? refused, never 50 million seconds
+    (("--price", "2,50"), "thousands separator"),
+    (("--price", "2M"), "suffix"),               # suffixes belong to counts, not dollars
+    (("--lr", "1e999"), "finite"),
+    (("--target-loss", "nan"), "--target-loss"),
+])
+def test_numbers_are_read_by_kind(run_cli, args, needle):
+    r = run_cli("measure", "--device", "cpu", "--preset", "tiny", *args)
+    assert r.code == 2 and r.err.count("\n") == 1 and needle in r.err, r.err
+
+
+def test_max_time_takes_units():
+    from costcurve.cli.measure import _positive
+
+    assert _positive("30min", "--max-time", "time") == 1800.0 and _positive("2h", "--max-time", "time") == 7200.0
+
+
+@pytest.mark.parametrize("kwargs, field", [
+    ({"steps": 1.5}, "steps"), ({"warmup": -1}, "warmup"), ({"lr": float("nan")}, "lr"),
+    ({"lr": -1e-3}, "lr"), ({"price_usd_per_hour": float("inf")}, "price_usd_per_hour"), ({"dtype": "fp8"}, "dtype"),
+    ({"device": "tpu"}, "device"),
+])
+def test_library_measure_refuses_bad_arguments(kwargs, field):
+    with pytest.raises(InputError) as e:
+        run.measure(TINY, **{"device": "cpu", **kwargs})
+    assert e.value.field == field
+
+
+def test_library_time_to_target_refuses_bad_arguments():
+    for kwargs, field in (({"target_loss": 0.0}, "target_loss"), ({"max_time_s": float("nan")}, "max_time_s"),
+                          ({"eval_interval": 0}, "eval_interval")):
+        args = {"target_loss": 2.0, **kwargs}
+        with pytest.raises(InputError) as e:
+            run.measure_time_to_target(TINY, args.pop("target_loss"), device="cpu", **args)
+        assert e.value.field == field
+
+
+def test_a_fit_on_noisy_small_widths_gives_a_profile_its_reader_accepts():
+    """Runs whose time is all in the v/d term (what load on a shared machine can make of small widths) used to
+    fit u ≈ 0.02, a dense efficiency of 60 × the GEMM peak, which load_profile then refused."""
+    from costcurve.calibration import U_MIN, fit_step_time_model, make_profile
+
+    P = 1e11
+    runs = [{"dense_flop_per_step": 1e9 * d, "attention_flop_per_step": 1e7, "d_model": d, "n_layers": 2,
+             "step_time_s": (1e9 * d * (0.02 + 60.0 / d)) / P * (1.0 + 0.03 * (-1) ** i), "label": f"r{i}",
+             "params": 1e6, "training_flop_per_step": 1e9 * d + 1e7, "efficiency": 0.5}
+            for i, d in enumerate((64, 96, 128, 160, 192))]
+    model = fit_step_time_model(runs, P)
+    assert model["u"] >= U_MIN
+    prof = make_profile(device="cpu: test", device_type="cpu", accelerator=None, dtype="fp32",
+                        measured_peak_flop_per_s=P, catalog_peak_flop_per_s=None, runs=runs)
+    assert load_profile(prof)["model"]["u"] >= U_MIN

@@ -37,6 +37,7 @@ from .errors import CostcurveError
 FORMAT = "costcurve-calibration"
 VERSION = 1
 MODEL_TERMS = ("u", "v", "w", "c_layer_s", "c_step_s")
+U_MIN = 1.0 / 3.0  #: smallest u: dense efficiency at most 3 × the measured GEMM peak [1]
 ASPECT_RATIO = 128.0  #: d_model / n_layers of the typical shape used to turn params into width
 _DTYPE_CLASS = {"fp32": "fp32", "tf32": "tf32", "bf16": "16", "fp16": "16"}
 
@@ -65,7 +66,7 @@ def fit_step_time_model(runs, peak_flop_per_s: float) -> dict:
     measured just before the run [FLOP/s] (it cancels slow drifts of a shared machine's speed;
     default ``peak_flop_per_s``).
     """
-    from scipy.optimize import nnls
+    from scipy.optimize import lsq_linear
 
     if len(runs) < 3:
         raise CalibrationError(f"needs at least 3 runs to fit; got {len(runs)}")
@@ -75,10 +76,11 @@ def fit_step_time_model(runs, peak_flop_per_s: float) -> dict:
     t = np.array([r["step_time_s"] for r in runs], float)
     scale = X.max(axis=0)
     scale[scale == 0] = 1.0
-    coef, _ = nnls(X / scale / t[:, None], np.ones(len(t)))
-    coef = coef / scale
-    if coef[0] <= 0 and coef[1] <= 0:  # degenerate: no dense term → fall back to a constant efficiency
-        coef[0] = float(np.median(t * X[:, 0] ** -1))
+    # u >= U_MIN: a dense layer is never more than 1/U_MIN times as fast as the GEMM timed next to it, the
+    # rule validate_profile applies; without it a noisy fit on small widths can put all the dense time in
+    # v/d and write a profile its own reader refuses.
+    lower = np.array([U_MIN, 0.0, 0.0, 0.0, 0.0]) * scale
+    coef = lsq_linear(X / scale / t[:, None], np.ones(len(t)), bounds=(lower, np.inf)).x / scale
     rel = X @ coef / t - 1.0
     return {
         "formula": "step_time_s = (F_dense*(u + v/d_model) + F_attn*w) / P + c_layer_s*n_layers + c_step_s",
@@ -174,8 +176,9 @@ def validate_profile(obj, source=None) -> dict:
         _number(model, k, source, low=0.0, high=1e6, allow_zero=True)
     if model["u"] + model["v"] <= 0:
         raise CalibrationError("field 'model': u and v are both 0; the profile has no dense efficiency", source)
-    if model["u"] and 1.0 / model["u"] > 3.0:
-        raise CalibrationError(f"field 'model.u': efficiency 1/u = {1 / model['u']:.2f} exceeds 3 × the measured peak; "
+    if model["u"] and 1.0 / model["u"] > 1.0 / U_MIN * (1 + 1e-9):
+        raise CalibrationError(f"field 'model.u': efficiency 1/u = {1 / model['u']:.2f} exceeds {1 / U_MIN:g} × the "
+                               "measured peak; "
                                "re-measure", source)
     return obj
 
@@ -201,10 +204,30 @@ def load_profile(profile_or_path) -> dict:
 MAX_PROFILE_BYTES = 16 * 2**20
 
 
-def save_profile(profile: dict, path) -> None:
-    """Write a profile as JSON (validated first)."""
+def check_writable(path, field: str = "write_calibration") -> Path:
+    """``path`` as a Path if a profile can be written there (not a folder; its folder exists), else InputError."""
+    from .errors import InputError
+    from .files import printable
+
+    p = Path(path)
+    if p.is_dir():
+        raise InputError(f"{printable(str(p))!r} is a folder; give a file name", field=field)
+    if not p.parent.is_dir():
+        raise InputError(f"folder {printable(str(p.parent))!r} does not exist", field=field)
+    return p
+
+
+def save_profile(profile: dict, path, field: str = "write_calibration") -> None:
+    """Write a profile as JSON (validated first). Raises InputError naming ``field`` when it cannot be written."""
+    from .errors import InputError
+    from .files import printable
+
     validate_profile(profile)
-    Path(path).write_text(json.dumps(profile, indent=2) + "\n", encoding="utf-8")
+    p = check_writable(path, field)
+    try:
+        p.write_text(json.dumps(profile, indent=2) + "\n", encoding="utf-8")
+    except OSError as e:
+        raise InputError(f"cannot write {printable(str(p))!r} ({e.strerror or e})", field=field) from None
 
 
 # ---- feeding the estimates ----------------------------------------------------------------------

@@ -112,6 +112,9 @@ class InferenceEstimate:
     meets_latency_target: object  #: [bool]; True when no target was given
     date: dt.date
     efficiencies: dict = field(default_factory=dict)
+    engine: str | None = None  #: serving engine profile (costcurve.serving.engines); None: DEFAULTS
+    ttft_p95_s: object = None  #: p95 time to first token at ``load_per_s`` (load model) [s]
+    tpot_p95_s: object = None  #: p95 time per output token at ``load_per_s`` (load model) [s]
     memory_breakdown_bytes: dict = field(default_factory=dict)  #: per accelerator, sums to memory_required_bytes
     notes: tuple[str, ...] = ()
 
@@ -120,6 +123,9 @@ class InferenceEstimate:
         c = convert or jsonable
         d = {f.name: c(getattr(self, f.name)) for f in fields(self)}
         d["date"] = self.date.isoformat()
+        for k in ("ttft_p95_s", "tpot_p95_s"):  # only when a load was given
+            if getattr(self, k) is None:
+                d.pop(k)
         return d
 
 
@@ -247,7 +253,7 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype=None, kv_dtype=Non
                        flop_efficiency=None, bandwidth_efficiency=None, interconnect_efficiency=None,
                        allreduce_latency_s=None, memory_utilization=None, max_batch=None,
                        prefill_chunk_tokens=mem.DEFAULT_PREFILL_CHUNK_TOKENS, catalog=None, calibration=None,
-                       samples=None, seed=None, uncertainty=False):
+                       samples=None, seed=None, uncertainty=False, engine=None, load_per_s=None):
     """Estimate memory, latency, throughput and dollars of serving ``model`` on ``gpu``.
 
     Parameters (numbers may be floats, text like ``"8.5B"``, or numpy arrays that broadcast):
@@ -274,6 +280,10 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype=None, kv_dtype=Non
         samples, seed, uncertainty: any numeric argument may be a range or distribution (``"0.5..0.8"``,
             see :mod:`costcurve.uncertainty`); then, or with ``uncertainty=True`` (spread on the default
             price and efficiencies too), a seeded Monte Carlo returns an ``UncertainEstimate``.
+        engine: trtllm | vllm | sglang: efficiencies, per-step and per-request overheads and the batch
+            cap from that engine's profile (:mod:`costcurve.serving.engines`); None: :data:`DEFAULTS`.
+        load_per_s: arrival rate per replica [1/s] (single values only): adds p95 TTFT and TPOT from
+            the continuous-batching load model (:mod:`costcurve.serving.load`).
     Raises :class:`DoesNotFitError` when no element fits in memory; elements that do not fit are NaN.
     Every bad argument, and a result that is not finite, raises an InputError naming the parameter.
     """
@@ -283,6 +293,8 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype=None, kv_dtype=Non
         raise InputError(f"got {show(uncertainty)}; allowed: True or False", field="uncertainty")
     uncertain = uncertainty or any(is_distribution(local[k]) for k in MC_NUMERIC)
     check_monte_carlo_options(samples, seed, uncertain)
+    if load_per_s is not None and uncertain:
+        raise InputError("a load needs single values: drop the ranges and the uncertainty", field="load_per_s")
     if uncertain:
         return _monte_carlo(local, samples=samples, seed=seed, uncertainty=uncertainty)
     kwargs = {k: v for k, v in local.items() if k not in ("samples", "seed", "uncertainty", "cat", "catalog")}
@@ -303,16 +315,17 @@ def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, inpu
               queries_per_day, max_time_per_output_token_s, max_time_to_first_token_s, price_usd_per_gpu_hour,
               provider, price_kind, date, utilization, flop_efficiency, bandwidth_efficiency,
               interconnect_efficiency, allreduce_latency_s, memory_utilization, max_batch, prefill_chunk_tokens,
-              calibration) -> InferenceEstimate:
+              calibration, engine=None, load_per_s=None) -> InferenceEstimate:
     """One point estimate (arrays broadcast): setup → replica size and batch → times → dollars → checks."""
     notes = []
     check_text(gpu, "gpu")
     check_text(provider, "provider", optional=True)
     acc = cat.accelerator(gpu)
+    prof, D = _engine_defaults(engine)
     s, eff, name = _setup(cat, acc, model, dtype, kv_dtype, group_size, calibration, flop_efficiency,
-                          bandwidth_efficiency, interconnect_efficiency, allreduce_latency_s, memory_utilization, notes)
+                          bandwidth_efficiency, interconnect_efficiency, allreduce_latency_s, memory_utilization, notes,
+                          defaults=D)
     date = parse_date(date)
-    D = DEFAULTS
     q = _Query(_num(input_tokens if input_tokens is not None else D["input_tokens"], "input_tokens", integer=True),
                _num(output_tokens if output_tokens is not None else D["output_tokens"], "output_tokens", integer=True),
                _num(max_batch if max_batch is not None else D["max_batch"], "max_batch", integer=True),
@@ -332,7 +345,7 @@ def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, inpu
                                   ("allreduce_latency_s", allreduce_latency_s),
                                   ("memory_utilization", memory_utilization)) if v is not None}}
     given = {k: _plain_given(v) for k, v in given.items() if v is not None}
-    t = _times(s, n, B, q, fits)
+    t = _times(s, n, B, q, fits, prof)
     meets = _latency(t, tpot_target, ttft_target, notes)
     price, price_source = _price(cat, acc, date, price_usd_per_gpu_hour, provider, price_kind, notes)
     dollars = _dollars(price, n, B, q, t, _num(queries_per_day, "queries_per_day"))
@@ -343,6 +356,8 @@ def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, inpu
         check_result(dollars[key], what, given, unit="USD", allow_nan=True)
     usable, w_acc, kv_b, act, _, _ = _memory_per_accelerator(s, acc, n, B, q.I, q.O, q.mu, q.chunk)
     breakdown = {"weights": _plain(w_acc), "kv_cache": _plain(kv_b), "activations": _plain(act)}
+    load = _load_percentiles(prof, s, acc, n, B, q, eff, load_per_s)
+    notes.extend(load.pop("notes", ()))
     return _finish(
         model=name, gpu=acc.name, dtype=s.dtype, kv_dtype=s.kv_dtype, gpus=n, batch=B, max_batch=mb,
         input_tokens=q.I, output_tokens=q.O, fits=fits, params_total=count_params(s.arch),
@@ -352,7 +367,8 @@ def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, inpu
         memory_required_bytes=w_acc + kv_b + act, memory_usable_bytes=usable, meets_latency_target=meets,
         price_usd_per_gpu_hour=price, price_source=price_source, utilization=q.util, date=date,
         efficiencies={k: _plain(v) for k, v in eff.items()}, memory_breakdown_bytes=breakdown, notes=tuple(notes),
-        **{k: v for k, v in t.items() if not k.startswith("_")}, **dollars)
+        **{k: v for k, v in t.items() if not k.startswith("_")}, **dollars,
+        engine=None if prof is None else prof.engine, **load)
 
 
 def _plain_given(v):
@@ -361,7 +377,7 @@ def _plain_given(v):
 
 # ---- step 1: setup (model, dtypes, efficiencies) ---------------------------------------------
 def _setup(cat, acc, model, dtype, kv_dtype, group_size, calibration, flop_efficiency, bandwidth_efficiency,
-           interconnect_efficiency, allreduce_latency_s, memory_utilization, notes):
+           interconnect_efficiency, allreduce_latency_s, memory_utilization, notes, defaults=DEFAULTS):
     """(_Setup, efficiencies used, model name): dtypes and group size checked, calibration applied."""
     store16 = "bf16" if acc.half_dtype == "bf16" else "fp16"  # 16-bit storage; a K80 computes it in fp32
     dtype = store16 if dtype is None else dtype
@@ -382,7 +398,7 @@ def _setup(cat, acc, model, dtype, kv_dtype, group_size, calibration, flop_effic
     name, arch, _ = resolve_model(model, cat)
     if arch is None:
         raise InputError(f"{name!r} has no architecture preset; give a preset or a config.json", field="model")
-    D = DEFAULTS
+    D = defaults
     if calibration is not None:
         if flop_efficiency is not None and bandwidth_efficiency is not None:
             raise InputError("a calibration profile sets the FLOP and bandwidth efficiencies, and both were given "
@@ -454,18 +470,22 @@ def _replica(s: _Setup, acc, name, q: _Query, gpus, batch, tpot_target, notes):
 
 
 # ---- step 3: time (roofline per phase) -------------------------------------------------------
-def _times(s: _Setup, n, B, q: _Query, fits) -> dict:
+def _times(s: _Setup, n, B, q: _Query, fits, prof=None) -> dict:
     """Decode step, prefill, time to first token, throughput, and the roofline bound of the same batch."""
     I, O = q.I, q.O
     c = I + (O + 1) / 2
     step, t_mem, t_cmp = decode_step_s(s, n, B, c)
     t_pf = prefill_in_batch_s(s, n, I)
+    ttft = time_to_first_token_s(s, n, I)
+    if prof is not None:  # engine overheads (costcurve.serving.engines): every step, every request's prefill
+        step, t_pf = step + prof.step_overhead_s, t_pf + prof.request_overhead_s
+        ttft = ttft + prof.step_overhead_s + prof.request_overhead_s
     cycle = B * t_pf + O * step
     ideal = _Setup(s.arch, s.dtype, s.kv_dtype, s.group_size, s.peak, s.bw, s.link, 1.0, 1.0, 1.0, 0.0)
     ideal_cycle = B * prefill_in_batch_s(ideal, n, I) + O * decode_step_s(ideal, n, B, c)[0]
     nan = np.where(fits, 1.0, np.nan)
     tps = B * O / cycle * nan
-    return {"time_to_first_token_s": time_to_first_token_s(s, n, I), "decode_step_s": step * nan,
+    return {"time_to_first_token_s": ttft, "decode_step_s": step * nan,
             "time_per_output_token_s": cycle / O * nan, "decode_bound": np.where(t_mem >= t_cmp, "memory", "compute"),
             "tokens_per_second": tps, "tokens_per_second_per_accelerator": tps / n,
             "input_tokens_per_second": tps * I / O, "queries_per_second": B / cycle * nan,
@@ -552,6 +572,44 @@ def _monte_carlo(local: dict, *, samples, seed, uncertainty):
                            default_spreads=spreads if uncertainty else None,
                            integer=("gpus", "batch", "input_tokens", "output_tokens"), target="usd_per_query",
                            constant="input_tokens")
+
+
+# ---- serving engine profile and load (costcurve.serving) ---------------------------------------
+def _engine_defaults(engine):
+    """(engine profile or None, defaults): the profile's efficiencies and batch cap replace DEFAULTS."""
+    if engine is None:
+        return None, DEFAULTS
+    from .serving.engines import engine_profile
+
+    prof = engine_profile(engine)
+    keys = ("flop_efficiency", "bandwidth_efficiency", "interconnect_efficiency", "allreduce_latency_s",
+            "memory_utilization", "max_batch")
+    return prof, {**DEFAULTS, **{k: getattr(prof, k) for k in keys}}
+
+
+def _load_percentiles(prof, s: _Setup, acc, n, B, q: _Query, eff, load_per_s) -> dict:
+    """p95 TTFT and TPOT at ``load_per_s`` from the serving load model; {} without a load."""
+    if load_per_s is None:
+        return {}
+    from dataclasses import replace
+
+    from .serving.engines import engine_profile
+    from .serving.load import LengthDistribution
+    from .serving.replica import ReplicaLoadModel
+    from .serving.step import Replica
+
+    if any(np.ndim(x) for x in (q.I, q.O, B, n)):
+        raise InputError("a load needs single values (no sweeps)", field="load_per_s")
+    p = replace(prof or engine_profile("trtllm"), max_batch=int(B),
+                **{k: float(eff[k]) for k in ("flop_efficiency", "bandwidth_efficiency", "interconnect_efficiency",
+                                              "allreduce_latency_s", "memory_utilization")})
+    r = Replica(s.arch, acc, p, tp=int(n), dtype=s.dtype, kv_dtype=s.kv_dtype, group_size=s.group_size)
+    lengths = LengthDistribution(float(q.I), float(q.O), sigma=0.0, max_tokens=s.arch.context_length, source="given")
+    model = ReplicaLoadModel.build(r, lengths, int(B))
+    res = model.evaluate(_num(load_per_s, "load_per_s", kind="plain"))
+    notes = [] if res.stable else [f"the replica saturates near {model.saturated_rate_per_s:.3g} requests/s: at "
+                                   f"{res.arrival_rate_per_s:.3g} its queue grows, p95 latencies grow with the run"]
+    return {"ttft_p95_s": res.ttft_p95_s, "tpot_p95_s": res.tpot_p95_s, "notes": notes}
 
 
 def _finish(**kw) -> InferenceEstimate:

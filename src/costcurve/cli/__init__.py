@@ -16,6 +16,7 @@ COMMANDS = {
     "train": ("costcurve.cli.train", "train", "Estimate FLOP, time, GPU-hours, dollars and energy of a training run."),
     "plan": ("costcurve.cli.plan", "plan", "Plan a training run: memory, parallel layout, step time, failures, dollars."),
     "infer": ("costcurve.cli.infer", "infer", "Estimate memory, latency, tokens/s and dollars of serving a model."),
+    "deploy": ("costcurve.cli.deploy", "deploy", "Cheapest deployment of a model for a demand and p95 latency targets."),
     "catalog": ("costcurve.cli.catalog", "catalog", "List the bundled catalogs: gpus, models, prices, presets, mfu."),
     "measure": ("costcurve.cli.measure", "measure", "Train a real model here: throughput, MFU, dollars; calibrate estimates."),
     "trend": ("costcurve.cli.trends", "trend", "Fit how fast a series falls: annual decline, halving time, intervals."),

@@ -33,6 +33,10 @@ DTYPES = ["bf16", "fp16", "fp8", "int8", "int4"]
 @click.option("--interconnect-efficiency", help="Achieved / peak link bandwidth in all-reduce (default 0.7).")
 @click.option("--memory-utilization", help="Share of accelerator memory the engine may use (default 0.9).")
 @click.option("--max-batch", help="Engine's largest batch (default 2048).")
+@click.option("--engine", type=click.Choice(["trtllm", "vllm", "sglang"]), default="trtllm", show_default=True,
+              help="Serving engine profile: efficiencies, per-step and per-request overheads and batch cap fitted on "
+                   "that engine's published figures (docs/serving.md); explicit --*-efficiency options win.")
+@click.option("--load", "load_per_s", help="Arrival rate per replica in requests/s: adds p95 TTFT and TPOT (load model).")
 @calibration_option
 @click.option("--uncertainty", is_flag=True, help="Monte Carlo with spread on the default price and efficiencies too.")
 @monte_carlo_options
@@ -42,7 +46,7 @@ DTYPES = ["bf16", "fp16", "fp8", "int8", "int4"]
 def infer(model, gpu, gpus, dtype, kv_dtype, group_size, batch, input_tokens, output_tokens, queries_per_day,
           max_time_per_output_token_s, max_time_to_first_token_s, price_usd_per_gpu_hour, provider, price_kind, date,
           utilization, flop_efficiency, bandwidth_efficiency, interconnect_efficiency, memory_utilization, max_batch,
-          calibration, uncertainty, samples, seed, plot, catalog, as_json):
+          engine, load_per_s, calibration, uncertainty, samples, seed, plot, catalog, as_json):
     """Estimate memory, latency, throughput and dollars of serving a model on accelerators.
 
     A model that does not fit exits with code 2 and one line: the memory it needs, the memory
@@ -69,6 +73,7 @@ def infer(model, gpu, gpus, dtype, kv_dtype, group_size, batch, input_tokens, ou
         bandwidth_efficiency=bandwidth_efficiency, interconnect_efficiency=interconnect_efficiency,
         memory_utilization=memory_utilization, max_batch=max_batch, catalog=list(catalog) or None,
         calibration=calibration, samples=samples, seed=seed, uncertainty=uncertainty,
+        engine=engine, load_per_s=load_per_s,
     )
     finish(est, as_json=as_json, plot=plot, plot_field="usd_per_query",
            plot_title=f"Cost per query: {est.model} on {est.gpu}", plot_xlabel="cost per query [USD]",
@@ -133,6 +138,9 @@ def render(est) -> None:
         ("per query", format_usd(e.usd_per_query)),
         ("per billion queries", format_usd(e.usd_per_billion_queries)),
     ]
+    if getattr(e, "ttft_p95_s", None) is not None:
+        rows.append(("at the load", f"p95 time to first token {e.ttft_p95_s * 1e3:,.1f} ms, p95 time per output token "
+                                    f"{e.tpot_p95_s * 1e3:,.2f} ms (engine {e.engine}, load model)"))
     if e.queries_per_day == e.queries_per_day:  # not NaN
         rows.append(("capacity", f"{e.queries_per_day:,.3g} queries/day: {format_number(e.replicas_needed)} replicas, "
                                  f"{format_number(e.accelerators_needed)} accelerators, {format_usd(e.usd_per_day)} per day"))

@@ -33,58 +33,55 @@ def _progress(total: int, label: str, enabled: bool):
         yield lambda n=1: p.advance(task, n)
 
 
-def _positive(value, option):
-    from costcurve.errors import InputError
-    from costcurve.units import parse_quantity
+def _positive(value, option, kind):
+    """A positive finite number typed for ``option``: ``kind`` plain, money (USD) or time (seconds)."""
+    from costcurve.units import number_input
 
-    if value is None:
-        return None
-    v = parse_quantity(value, option)
-    if not v > 0:
-        raise InputError(f"got {value!r}; allowed: a number > 0", field=option)
-    return v
+    return number_input(value, option, kind=kind)
 
 
 @click.command()
 @click.option("--preset", type=click.Choice(PRESET_NAMES), help="Model size [default: small on CPU, gpt2-124m on CUDA].")
-@click.option("--layers", type=click.IntRange(min=1), help="Override the preset's number of layers.")
-@click.option("--width", type=click.IntRange(min=1), help="Override the preset's width (d_model).")
-@click.option("--heads", type=click.IntRange(min=1), help="Override the preset's attention heads (must divide the width).")
+@click.option("--layers", "n_layers", type=click.IntRange(min=1), help="Override the preset's number of layers.")
+@click.option("--width", "d_model", type=click.IntRange(min=1), help="Override the preset's width (d_model).")
+@click.option("--heads", "n_heads", type=click.IntRange(min=1), help="Override the preset's attention heads (must divide the width).")
 @click.option("--seq-len", type=click.IntRange(min=1), help="Override the sequence length in tokens.")
-@click.option("--batch", type=click.IntRange(min=1), help="Override the sequences per step (per device).")
-@click.option("--vocab", type=click.IntRange(min=1), help="Override the vocabulary size.")
-@click.option("--device", "device_name", default="auto", show_default=True, help="auto, cpu, cuda or cuda:N.")
+@click.option("--batch", "batch_size", type=click.IntRange(min=1), help="Override the sequences per step (per device).")
+@click.option("--vocab", "vocab_size", type=click.IntRange(min=1), help="Override the vocabulary size.")
+@click.option("--device", "device", default="auto", show_default=True, help="auto, cpu, cuda or cuda:N.")
 @click.option("--dtype", type=click.Choice(["auto", "fp32", "tf32", "bf16", "fp16"]), default="auto", show_default=True,
               help="auto: bf16 autocast on a GPU that has it (else fp16), fp32 on CPU.")
 @click.option("--compile", "use_compile", is_flag=True, help="torch.compile the model (compile time falls in the warm-up).")
 @click.option("--steps", type=click.IntRange(min=1), default=10, show_default=True, help="Timed training steps.")
 @click.option("--warmup", type=click.IntRange(min=0), default=3, show_default=True, help="Untimed warm-up steps.")
-@click.option("--data", "data_path", type=click.Path(dir_okay=False), help="Text file to train on, one token per byte "
+@click.option("--data", "data_path", help="Text file to train on, one token per byte "
               "(default: synthetic tokens).")
 @click.option("--lr", default="6e-4", show_default=True, help="AdamW learning rate (constant).")
-@click.option("--price", help="Hourly price of the machine's devices in USD (default: catalog price of a known GPU).")
+@click.option("--price", "price_usd_per_hour", help="Hourly price of the machine's devices in USD (default: catalog price of a known GPU).")
 @click.option("--accelerator", help="Catalog name of this device, when its name does not match (e.g. h100-sxm5).")
 @click.option("--target-loss", help="Then train a fresh model until the validation loss [nats/token] reaches this.")
 @click.option("--eval-interval", type=click.IntRange(min=1), default=25, show_default=True, help="Steps between evaluations.")
 @click.option("--max-steps", type=click.IntRange(min=1), default=5000, show_default=True, help="Give up on the target after this many steps.")
-@click.option("--max-time", default="3600", show_default=True, help="Give up on the target after this many seconds.")
-@click.option("--write-calibration", type=click.Path(dir_okay=False), help="Also time a grid of sizes and write a calibration profile (JSON).")
+@click.option("--max-time", "max_time_s", default="3600", show_default=True, help="Give up on the target after this long "
+              "(seconds, or with a unit: 30min, 2h).")
+@click.option("--write-calibration", help="Also time a grid of sizes and write a calibration profile (JSON).")
 @click.option("--validate", "do_validate", is_flag=True, help="Calibrate, then predict and measure held-out configurations.")
-@click.option("--calibration", type=click.Path(dir_okay=False), help="With --validate: check this profile instead of calibrating anew.")
+@click.option("--calibration", help="With --validate: check this profile instead of calibrating anew.")
 @click.option("--memory", "do_memory", is_flag=True, help="Trace the memory of one training step (FakeTensorMode + "
               "MemTracker, no GPU needed) and compare it with the formulas.")
 @click.option("--model", help="With --memory: a catalog architecture to trace (shrink it with --layers, --width, ...).")
-@click.option("--kv-heads", type=click.IntRange(min=1), help="With --memory: key-value heads (GQA/MQA).")
-@click.option("--ffn", type=click.IntRange(min=1), help="With --memory: MLP intermediate size.")
+@click.option("--kv-heads", "n_kv_heads", type=click.IntRange(min=1), help="With --memory: key-value heads (GQA/MQA).")
+@click.option("--ffn", "ffn_dim", type=click.IntRange(min=1), help="With --memory: MLP intermediate size.")
 @click.option("--precision", type=click.Choice(["mixed", "fp32"]), default="mixed", show_default=True,
               help="With --memory: mixed = bf16 weights/grads/activations + fp32 Adam state (2+2+12 bytes/param).")
 @click.option("--real", is_flag=True, help="With --memory: run the step for real on the CPU instead of with fake tensors.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @catalog_option
 @json_option
-def measure(preset, layers, width, heads, seq_len, batch, vocab, device_name, dtype, use_compile, steps, warmup, data_path, lr,
-            price, accelerator, target_loss, eval_interval, max_steps, max_time, write_calibration, do_validate,
-            calibration, do_memory, model, kv_heads, ffn, precision, real, seed, catalog, as_json):
+def measure(preset, n_layers, d_model, n_heads, seq_len, batch_size, vocab_size, device, dtype, use_compile, steps, warmup,
+            data_path, lr, price_usd_per_hour, accelerator, target_loss, eval_interval, max_steps, max_time_s,
+            write_calibration, do_validate, calibration, do_memory, model, n_kv_heads, ffn_dim, precision, real, seed,
+            catalog, as_json):
     """Train a real decoder-only transformer on this machine and report what it achieved and cost.
 
     Reports tokens/s, step time, achieved FLOP/s (costcurve's count, cross-checked against PyTorch's
@@ -101,25 +98,27 @@ def measure(preset, layers, width, heads, seq_len, batch, vocab, device_name, dt
     from costcurve.measure import require_torch
 
     require_torch()
-    from costcurve.measure import config, device, run
+    from costcurve.measure import config, run
+    from costcurve.measure import device as devices
 
+    sizes = {"n_layers": n_layers, "d_model": d_model, "n_heads": n_heads, "seq_len": seq_len,
+             "batch_size": batch_size, "vocab_size": vocab_size}
     if do_memory:
-        return _memory(preset, model, layers, width, heads, kv_heads, ffn, seq_len, batch, vocab, precision, real,
-                       catalog, as_json)
-    for name, value in (("--model", model), ("--kv-heads", kv_heads), ("--ffn", ffn), ("--real", real or None)):
+        return _memory(preset, model, sizes, n_kv_heads, ffn_dim, precision, real, catalog, as_json)
+    for name, value in (("model", model), ("n_kv_heads", n_kv_heads), ("ffn_dim", ffn_dim), ("real", real or None)):
         if value is not None:
             from costcurve.errors import InputError
 
             raise InputError("is an option of --memory", field=name)
 
-    lr_v = _positive(lr, "--lr")
-    price_v = _positive(price, "--price")
-    target_v = _positive(target_loss, "--target-loss")
-    max_time_v = _positive(max_time, "--max-time")
+    lr_v = _positive(lr, "lr", "plain")
+    price_v = _positive(price_usd_per_hour, "price_usd_per_hour", "money")
+    target_v = _positive(target_loss, "target_loss", "plain")
+    max_time_v = _positive(max_time_s, "max_time_s", "time")
     if calibration and not do_validate:
         from costcurve.errors import InputError
 
-        raise InputError("is read by --validate here (and by `costcurve train --calibration`)", field="--calibration")
+        raise InputError("is read by --validate here (and by `costcurve train --calibration`)", field="calibration")
     import os
 
     if int(os.environ.get("WORLD_SIZE", "1")) > 1 and (target_v or write_calibration or do_validate):
@@ -127,14 +126,17 @@ def measure(preset, layers, width, heads, seq_len, batch, vocab, device_name, dt
 
         raise InputError("--target-loss, --write-calibration and --validate run in one process; launch without torchrun",
                          field="WORLD_SIZE")
-    dev = device.pick_device(device_name)
-    dt = device.pick_dtype(dtype, dev)
+    if write_calibration:
+        from costcurve.calibration import check_writable
+
+        check_writable(write_calibration)  # before minutes of timing, not after
+    dev = devices.pick_device(device)
+    dt = devices.pick_dtype(dtype, dev)
     show = not as_json and run.is_main_process()
     if do_validate:
         return _validate(dev, dt, calibration, write_calibration, accelerator, catalog, as_json, show)
 
-    shape = config.resolve_shape(preset, dev.type, n_layers=layers, d_model=width, n_heads=heads, seq_len=seq_len,
-                                 batch_size=batch, vocab_size=vocab)
+    shape = config.resolve_shape(preset, dev.type, **sizes)
     with _progress(warmup + steps, f"training {shape.label()}", show) as adv:
         res = run.measure(shape, device=str(dev), dtype=dt, steps=steps, warmup=warmup, compile=use_compile,
                           data_path=data_path, price_usd_per_hour=price_v, accelerator=accelerator,
@@ -158,25 +160,26 @@ def measure(preset, layers, width, heads, seq_len, batch, vocab, device_name, dt
         return
     render(res)
     if profile_path:
-        print(f"calibration profile written to {profile_path}")
+        from costcurve.files import printable
+
+        print(f"calibration profile written to {printable(profile_path)}")
 
 
-def _memory(preset, model, layers, width, heads, kv_heads, ffn, seq_len, batch, vocab, precision, real, catalog,
-            as_json):
+def _memory(preset, model, sizes, n_kv_heads, ffn_dim, precision, real, catalog, as_json):
     from costcurve.measure import config, memory
 
     if model:
         from costcurve.catalog import load_catalog
 
         base = load_catalog(list(catalog) or None).architecture(model)
-        arch = memory.small_architecture(base, n_layers=layers, d_model=width, n_heads=heads, n_kv_heads=kv_heads,
-                                         ffn_dim=ffn, vocab_size=vocab)
-        seq, b = seq_len or min(arch.context_length, 1024), batch or 1
+        arch = memory.small_architecture(base, n_layers=sizes["n_layers"], d_model=sizes["d_model"],
+                                         n_heads=sizes["n_heads"], n_kv_heads=n_kv_heads, ffn_dim=ffn_dim,
+                                         vocab_size=sizes["vocab_size"])
+        seq, b = sizes["seq_len"] or min(arch.context_length, 1024), sizes["batch_size"] or 1
     else:
-        shape = config.resolve_shape(preset, "cpu", n_layers=layers, d_model=width, n_heads=heads, seq_len=seq_len,
-                                     batch_size=batch, vocab_size=vocab)
+        shape = config.resolve_shape(preset, "cpu", **sizes)
         arch = memory.small_architecture(config.architecture(shape, name=preset or config.DEFAULT_PRESET["cpu"]),
-                                         n_kv_heads=kv_heads, ffn_dim=ffn)
+                                         n_kv_heads=n_kv_heads, ffn_dim=ffn_dim)
         seq, b = shape.seq_len, shape.batch_size
     out = memory.memory_check(arch, seq_len=seq, batch_size=b, precision=precision, fake=not real)
     if as_json:
@@ -198,8 +201,7 @@ def render_memory(out: dict) -> None:
              f"{a['n_heads']}/{a['n_kv_heads']} heads, {a['ffn_type']} MLP {a['ffn_dim']}), batch {out['batch_size']} × "
              f"{out['seq_len']} tokens, {out['precision']} precision, {out['tracer']}")
     table(title, ["component", "traced MiB", "formula MiB", "traced/formula"], rows, justify_right=(1, 2, 3))
-    print("formula: exact counts of weights, gradients and Adam state; no activation formula given (n/a)"
-          if out["formula"].get("activations") is None else "formula: activations from the planner")
+    print(f"formula: {out['formula_source']}")
 
 
 def _write_profile(res, dev, dt, path, catalog, show):

@@ -1,10 +1,13 @@
 """Measure: train a real GPT-style model on this machine, report what it achieved and cost, calibrate.
 
 Needs PyTorch (``pip install 'costcurve[measure]'``); nothing outside this package imports it.
-Modules: :mod:`.config` (shapes, presets, costcurve FLOP of a step; no torch), :mod:`.model`
-(the nanoGPT-style module), :mod:`.data`, :mod:`.peak` (GEMM and bandwidth microbenchmarks),
-:mod:`.run` (timed training loop, FLOP cross-check, time-to-target), :mod:`.validate`
-(calibration grid and held-out check of the step-time model in :mod:`costcurve.calibration`).
+Modules: :mod:`.config` (shapes, presets, costcurve FLOP of a step; no torch), :mod:`.device`
+(device and dtype choice, synchronisation, catalog match), :mod:`.model` (the nanoGPT-style
+module), :mod:`.data`, :mod:`.peak` (GEMM and bandwidth microbenchmarks), :mod:`.run` (timed
+training loop, FLOP cross-check, time-to-target), :mod:`.validate` (calibrate and validate: the
+calibration grid and the held-out check of the step-time model in :mod:`costcurve.calibration`),
+:mod:`.decoder` (a PyTorch decoder built from any dense :class:`costcurve.Architecture`) and
+:mod:`.memory` (the memory of a training step traced with FakeTensorMode and MemTracker).
 """
 
 from __future__ import annotations

@@ -3,18 +3,23 @@
 Synthetic tokens come from a sparse random Markov chain (each token has ``k`` equally likely
 successors), so a model can learn them: the loss falls from about ``ln V`` towards the chain's
 entropy ``ln k`` [nats/token], which makes loss curves and time-to-target meaningful without data.
-Text uses the simplest tokenizer there is: one token per byte (vocabulary 256).
+Text uses the simplest tokenizer there is: one token per byte of its UTF-8 encoding (vocabulary
+256). The file is read by :func:`costcurve.files.read_text`: a regular file of at most
+:data:`MAX_TEXT_BYTES`, UTF-8 text; anything else is refused with a one-line error naming ``--data``.
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import torch
 
 from ..errors import InputError
+from ..files import DEFAULT_MAX_BYTES, printable, read_text
 
 BYTE_VOCAB = 256
+MAX_TEXT_BYTES = DEFAULT_MAX_BYTES  #: largest --data file [bytes]
 
 
 class TokenData:
@@ -31,7 +36,7 @@ class TokenData:
             w = data[ix]
         else:
             ix = torch.randint(data.numel() - seq_len - 1, (batch_size,), generator=generator).to(data.device)
-            w = data.unfold(0, seq_len + 1, 1)[ix]
+            w = data.unfold(0, seq_len + 1, 1)[ix].long()  # text is stored as bytes
         return w[:, :-1].contiguous(), w[:, 1:].contiguous()
 
 
@@ -58,23 +63,18 @@ def synthetic(vocab_size: int, seq_len: int, batch_size: int, device, *, success
     table = markov_chain(vocab_size, min(successors, vocab_size), seed)
     train = sample_chain(table, max(64, 8 * batch_size), seq_len + 1, seed + 1)
     val = sample_chain(table, 32, seq_len + 1, seed + 2)
-    import math
-
     return TokenData(train.to(device), val.to(device), kind="synthetic",
                      entropy_nats=math.log(min(successors, vocab_size)))
 
 
 def text_file(path, seq_len: int, device, *, val_fraction: float = 0.1) -> TokenData:
-    """Bytes of a text file as tokens (vocabulary 256); the last ``val_fraction`` is held out."""
+    """Bytes of a UTF-8 text file as tokens (vocabulary 256); the last ``val_fraction`` is held out."""
     p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except OSError as e:
-        raise InputError(f"cannot read {str(p)!r} ({e.strerror or e})", field="--data") from None
+    raw = read_text(p, field="data_path", max_bytes=MAX_TEXT_BYTES).encode("utf-8")
     n_val = int(len(raw) * val_fraction)
     need = 2 * (seq_len + 2)
     if n_val < seq_len + 2 or len(raw) - n_val < seq_len + 2:
-        raise InputError(f"{str(p)!r} has {len(raw)} bytes; needs at least {int(need / val_fraction)} for "
-                         f"sequence length {seq_len} with a {val_fraction:.0%} validation split", field="--data")
-    t = torch.frombuffer(bytearray(raw), dtype=torch.uint8).long()
-    return TokenData(t[:-n_val].to(device), t[-n_val:].to(device), kind=f"bytes of {p.name}")
+        raise InputError(f"{printable(str(p))!r} has {len(raw)} bytes; needs at least {int(need / val_fraction)} for "
+                         f"sequence length {seq_len} with a {val_fraction:.0%} validation split", field="data_path")
+    t = torch.frombuffer(bytearray(raw), dtype=torch.uint8)
+    return TokenData(t[:-n_val].to(device), t[-n_val:].to(device), kind=f"bytes of {printable(p.name)}")

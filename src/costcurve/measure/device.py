@@ -20,7 +20,7 @@ _TORCH_DTYPE = {"fp32": torch.float32, "tf32": torch.float32, "bf16": torch.bflo
 def torch_dtype(dtype: str):
     """The torch dtype of a costcurve dtype name (tf32 is fp32 storage with TF32 matmuls)."""
     if dtype not in _TORCH_DTYPE:
-        raise InputError(f"got {dtype!r}; allowed: {', '.join(_TORCH_DTYPE)}", field="--dtype")
+        raise InputError(f"got {dtype!r}; allowed: {', '.join(_TORCH_DTYPE)}", field="dtype")
     return _TORCH_DTYPE[dtype]
 
 
@@ -44,30 +44,30 @@ def pick_device(device: str = "auto") -> torch.device:
     try:
         dev = torch.device(name)
     except RuntimeError:
-        raise InputError(f"got {device!r}; allowed: auto, cpu, cuda, cuda:N", field="--device") from None
+        raise InputError(f"got {device!r}; allowed: auto, cpu, cuda, cuda:N", field="device") from None
     if dev.type == "cuda":
         if not torch.cuda.is_available():
             raise InputError("no CUDA device is visible to PyTorch (is this the CPU build?); use --device cpu",
-                             field="--device")
+                             field="device")
         if dev.index is not None and dev.index >= torch.cuda.device_count():
-            raise InputError(f"got {device!r}; this machine has {torch.cuda.device_count()} CUDA device(s)", field="--device")
+            raise InputError(f"got {device!r}; this machine has {torch.cuda.device_count()} CUDA device(s)", field="device")
     elif dev.type != "cpu":
-        raise InputError(f"got {device!r}; allowed: auto, cpu, cuda, cuda:N", field="--device")
+        raise InputError(f"got {device!r}; allowed: auto, cpu, cuda, cuda:N", field="device")
     return dev
 
 
 def pick_dtype(dtype: str, device: torch.device) -> str:
     """``auto`` → bf16 on a GPU that supports it (else fp16), fp32 on CPU; refuses tf32 off CUDA."""
     if dtype not in MEASURE_DTYPES:
-        raise InputError(f"got {dtype!r}; allowed: {', '.join(MEASURE_DTYPES)}", field="--dtype")
+        raise InputError(f"got {dtype!r}; allowed: {', '.join(MEASURE_DTYPES)}", field="dtype")
     if dtype == "auto":
         if device.type == "cuda":
             return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
         return "fp32"
     if dtype == "tf32" and device.type != "cuda":
-        raise InputError("tf32 is a CUDA matmul mode; on CPU use fp32 or bf16", field="--dtype")
+        raise InputError("tf32 is a CUDA matmul mode; on CPU use fp32 or bf16", field="dtype")
     if dtype == "bf16" and device.type == "cuda" and not torch.cuda.is_bf16_supported():
-        raise InputError("this GPU has no bf16; use --dtype fp16", field="--dtype")
+        raise InputError("this GPU has no bf16; use --dtype fp16", field="dtype")
     return dtype
 
 
@@ -130,24 +130,3 @@ def catalog_peak(acc, dtype: str):
         return acc.peak_flop_per_s(dtype)
     except CostcurveError:  # the catalog lists no figure for this dtype
         return None
-
-
-def describe(device: torch.device, dtype: str, *, accelerator=None, catalog=None,
-             memory_bandwidth_bytes_per_s: float | None = None) -> dict:
-    """What a calibration profile records about the device: name, catalog match and its figures.
-
-    Returns device, device_type, accelerator, catalog_peak_flop_per_s [FLOP/s],
-    measured_memory_bandwidth_bytes_per_s (measured here when not given) [bytes/s] and
-    catalog_memory_bandwidth_bytes_per_s [bytes/s].
-    """
-    from .peak import memory_bandwidth
-
-    name = device_name(device)
-    _, acc, _ = catalog_accelerator(name, accelerator, catalog)
-    bw = memory_bandwidth(device) if memory_bandwidth_bytes_per_s is None else memory_bandwidth_bytes_per_s
-    return {
-        "device": name, "device_type": device.type, "accelerator": acc.name if acc else None,
-        "catalog_peak_flop_per_s": catalog_peak(acc, dtype),
-        "measured_memory_bandwidth_bytes_per_s": bw,
-        "catalog_memory_bandwidth_bytes_per_s": acc.memory_bandwidth_bytes_per_s if acc else None,
-    }

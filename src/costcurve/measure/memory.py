@@ -32,6 +32,7 @@ PRECISIONS = ("mixed", "fp32")
 BYTES_PER_PARAM = {"mixed": (2, 2, 12), "fp32": (4, 4, 8)}
 ADAMW_STEP_BYTES = 4  #: torch.optim.AdamW's fp32 ``step`` counter per parameter tensor [bytes]
 COMPONENTS = ("weights", "gradients", "optimizer", "activations", "other", "total")
+REAL_RUN_LIMIT_BYTES = 4 * 2**30  #: largest traced peak run for real on the CPU (``fake=False``) [bytes]
 
 
 def _check(precision: str, seq_len, batch_size) -> None:
@@ -207,6 +208,21 @@ def closed_form_breakdown(trace: dict, precision: str = "mixed") -> dict:
     return {**out, "activations": None, "other": None, "total": None}
 
 
+def planner_breakdown(arch: Architecture, *, seq_len: int, batch_size: int) -> dict:
+    """The planner's memory per accelerator for this step at tp = pp = dp = 1, as the trace runs it. [bytes]
+
+    :func:`costcurve.planner.memory_breakdown` with flash attention (PyTorch's SDPA), no dropout, no
+    recomputation and bf16 gradients (the traced ``mixed`` step keeps gradients in the weights' dtype).
+    Its ``other`` is allowances a GPU process has and this CPU trace does not (CUDA context, gradient
+    buckets, fragmentation), so ``other`` and ``total`` are not like for like.
+    """
+    from ..planner import memory_breakdown
+
+    out = memory_breakdown(arch, seq_len=seq_len, microbatch=batch_size, flash_attention=True, dropout=False,
+                           recompute="none", grad_bytes=BYTES_PER_PARAM["mixed"][1])
+    return {k: float(out[k]) for k in COMPONENTS}
+
+
 def compare_with_formula(traced: dict, formula: dict) -> dict:
     """Traced vs formula memory per component: ``{component: {traced_bytes, formula_bytes, ratio}}``.
 
@@ -245,14 +261,36 @@ def small_architecture(base: Architecture, **overrides) -> Architecture:
 
 def memory_check(arch: Architecture, *, seq_len: int, batch_size: int, precision: str = "mixed",
                  fake: bool = True, formula: dict | None = None) -> dict:
-    """Trace one training step of ``arch`` and compare it with ``formula`` (default: the closed-form counts).
+    """Trace one training step of ``arch`` and compare it with ``formula``.
+
+    Default formula: the planner's breakdown (:func:`planner_breakdown`) for ``mixed`` precision, the
+    exact closed-form counts (:func:`closed_form_breakdown`, no activation formula) for ``fp32``,
+    which the planner does not model.
 
     Returns the architecture's shape, ``traced`` (:func:`traced_breakdown`), ``formula``,
     ``comparison`` (:func:`compare_with_formula`) and the raw ``trace``. [bytes]
+    A real run (``fake=False``) is traced with fake tensors first: it is refused above
+    :data:`REAL_RUN_LIMIT_BYTES`, and ``fake_equals_real`` says whether both gave the same bytes.
     """
-    trace = trace_training_step(arch, seq_len=seq_len, batch_size=batch_size, precision=precision, fake=fake)
+    trace = trace_training_step(arch, seq_len=seq_len, batch_size=batch_size, precision=precision, fake=True)
+    agree = None
+    if not fake:
+        if trace["peak"]["total"] > REAL_RUN_LIMIT_BYTES:
+            raise InputError(f"the step needs {trace['peak']['total'] / 2**30:.1f} GiB; a real CPU run is allowed up to "
+                             f"{REAL_RUN_LIMIT_BYTES / 2**30:g} GiB: trace it with fake tensors (drop --real) or shrink it",
+                             field="real")
+        fake_trace = trace
+        trace = trace_training_step(arch, seq_len=seq_len, batch_size=batch_size, precision=precision, fake=False)
+        agree = all(fake_trace[k] == trace[k] for k in ("peak", "end_of_forward", "saved_for_backward_bytes"))
     traced = traced_breakdown(trace)
-    formula = closed_form_breakdown(trace, precision) if formula is None else formula
+    source = "given"
+    if formula is None and precision == "mixed":
+        formula = planner_breakdown(arch, seq_len=seq_len, batch_size=batch_size)
+        source = ("costcurve.planner.memory_breakdown (tp = pp = dp = 1, flash attention, no recomputation, bf16 "
+                  "gradients); its other = allowances for a GPU process (CUDA context, buckets, fragmentation)")
+    elif formula is None:
+        formula = closed_form_breakdown(trace, precision)
+        source = "exact counts of weights, gradients and AdamW state (the planner models mixed precision only)"
     return {
         "architecture": {"name": arch.name, "n_layers": arch.n_layers, "d_model": arch.d_model,
                          "n_heads": arch.n_heads, "n_kv_heads": arch.kv_heads, "head_dim": arch.head_size,
@@ -260,7 +298,8 @@ def memory_check(arch: Architecture, *, seq_len: int, batch_size: int, precision
                          "position": arch.position, "norm": arch.norm},
         "seq_len": seq_len, "batch_size": batch_size, "precision": precision,
         "tracer": "FakeTensorMode + MemTracker" if fake else "CPU run + MemTracker",
-        "params": trace["params"], "traced": traced, "formula": formula,
+        "params": trace["params"], "traced": traced, "formula": formula, "formula_source": source,
         "comparison": compare_with_formula(traced, formula),
         "saved_for_backward_bytes": trace["saved_for_backward_bytes"], "peak_snapshot": trace["peak"],
+        "fake_equals_real": agree,
     }

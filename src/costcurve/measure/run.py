@@ -246,7 +246,7 @@ def load_data(shape: ModelShape, device, data_path=None, seed: int = 0) -> Token
         return synthetic(shape.vocab_size, shape.seq_len, shape.batch_size, device, seed=seed)
     if shape.vocab_size < BYTE_VOCAB:
         raise InputError(f"byte-level text needs a vocabulary of at least {BYTE_VOCAB}; got {shape.vocab_size}",
-                         field="--vocab")
+                         field="vocab_size")
     return text_file(data_path, shape.seq_len, device)
 
 
@@ -262,10 +262,16 @@ def catalog_price(catalog, acc):
     return choice.price_usd_per_gpu_hour, choice.describe()
 
 
-def _check_steps(steps, warmup) -> None:
-    for name, v, low in (("--steps", steps, 1), ("--warmup", warmup, 0)):
+def _check_args(steps, warmup, lr, price_usd_per_hour) -> None:
+    """Whole step counts, a finite positive learning rate and price (fields named like the CLI options)."""
+    from ..units import check_positive
+
+    for name, v, low in (("steps", steps, 1), ("warmup", warmup, 0)):
         if not isinstance(v, int) or isinstance(v, bool) or v < low:
             raise InputError(f"got {v!r}; allowed: integer >= {low}", field=name)
+    check_positive(lr, "lr")
+    if price_usd_per_hour is not None:
+        check_positive(price_usd_per_hour, "price_usd_per_hour")
 
 
 def _price(price_usd_per_hour, cat, acc, world: int):
@@ -291,7 +297,7 @@ def measure(shape: ModelShape, *, device="auto", dtype="auto", steps: int = 10, 
     """
     from .peak import matmul_peak, memory_bandwidth
 
-    _check_steps(steps, warmup)
+    _check_args(steps, warmup, lr, price_usd_per_hour)
     dist = _distributed()
     dev = dist["device"] if dist else pick_device(device)
     dt_name = pick_dtype(dtype, dev)
@@ -348,8 +354,13 @@ def train_to_target(trainer: Trainer, data: TokenData, target_loss: float, *, ev
     evaluations included (as DAWNBench does). Stops without reaching it after ``max_steps`` steps or
     ``max_time_s`` seconds.
     """
-    if not (target_loss > 0 and math.isfinite(target_loss)):
-        raise InputError(f"got {target_loss!r}; allowed: a finite loss > 0 (nats/token)", field="--target-loss")
+    from ..units import check_positive
+
+    check_positive(target_loss, "target_loss")
+    check_positive(max_time_s, "max_time_s")
+    for name, v in (("eval_interval", eval_interval), ("max_steps", max_steps), ("eval_batches", eval_batches)):
+        if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+            raise InputError(f"got {v!r}; allowed: integer >= 1", field=name)
     s, dev = trainer.shape, trainer.device
     g = torch.Generator().manual_seed(seed)
     ge = torch.Generator().manual_seed(seed + 1)

@@ -18,8 +18,8 @@ from ..errors import InputError
 from . import config
 from .config import ModelShape
 from .data import synthetic
-from .device import describe, gemm_dtype
-from .peak import gemm_probe, matmul_peak
+from .device import catalog_accelerator, catalog_peak, device_name, gemm_dtype
+from .peak import gemm_probe, matmul_peak, memory_bandwidth
 from .run import MeasureResult, Trainer, run_steps
 
 
@@ -141,7 +141,7 @@ def validate(device, dtype: str, profile, *, shapes=None, steps: int = 5, warmup
     prof = load_profile(profile)
     if prof["dtype"] != dtype:
         raise InputError(f"the profile was measured in {prof['dtype']}; validate with --dtype {prof['dtype']}",
-                         field="--calibration")
+                         field="calibration")
     P = prof["measured_peak_flop_per_s"]
     fitted = {r["label"] for r in prof.get("runs", [])}
     runs = []
@@ -163,6 +163,25 @@ def validate(device, dtype: str, profile, *, shapes=None, steps: int = 5, warmup
         "median_abs_error": float(np.median(errors)),
         "median_abs_error_held_out": float(np.median(held)) if held.size else None,
         "max_abs_error": float(errors.max()),
+    }
+
+
+def describe(device: torch.device, dtype: str, *, accelerator=None, catalog=None,
+             memory_bandwidth_bytes_per_s: float | None = None) -> dict:
+    """What a calibration profile records about the device: name, catalog match and its figures.
+
+    Returns device, device_type, accelerator, catalog_peak_flop_per_s [FLOP/s],
+    measured_memory_bandwidth_bytes_per_s (measured here when not given) [bytes/s] and
+    catalog_memory_bandwidth_bytes_per_s [bytes/s].
+    """
+    name = device_name(device)
+    _, acc, _ = catalog_accelerator(name, accelerator, catalog)
+    bw = memory_bandwidth(device) if memory_bandwidth_bytes_per_s is None else memory_bandwidth_bytes_per_s
+    return {
+        "device": name, "device_type": device.type, "accelerator": acc.name if acc else None,
+        "catalog_peak_flop_per_s": catalog_peak(acc, dtype),
+        "measured_memory_bandwidth_bytes_per_s": bw,
+        "catalog_memory_bandwidth_bytes_per_s": acc.memory_bandwidth_bytes_per_s if acc else None,
     }
 
 
