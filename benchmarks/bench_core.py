@@ -1,7 +1,8 @@
 """Core benchmarks: one estimate_training call, a vectorized sweep, and `costcurve --help` wall time.
 
 Run: python benchmarks/bench_core.py   (prints medians; figures go in the README)
-Targets (issue 2): < 20 µs per call, > 2 million configurations/s, help < 0.3 s.
+Targets (issue 2): < 20 µs per call, > 2 million configurations/s, help < 0.3 s; (issue 10) a `train`
+call whose default MFU comes from the planner (one layout search, then cached) < 1 s.
 """
 
 from __future__ import annotations
@@ -30,6 +31,19 @@ def main():
         "estimate_training_default_mfu_price_us": median_time(scalar_default, number=2000) * 1e6,
         "estimate_training_preset_us": median_time(scalar_arch, number=2000) * 1e6,
     }
+    # the planner's default MFU (architecture + one count): one layout search per new run, cached after
+    from costcurve import mfu as mfu_module
+
+    scalar_planner = lambda: estimate_training(model="llama3-70b", tokens=15e12, gpu="h100", gpus=4096,  # noqa: E731
+                                               date="2024-06-01")
+    scalar_planner()
+
+    def cold():
+        mfu_module._PLANNED.clear()
+        scalar_planner()
+
+    res["estimate_training_planner_default_warm_us"] = median_time(scalar_planner, number=200) * 1e6
+    res["estimate_training_planner_default_cold_s"] = median_time(cold, repeat=5)
     n = 1_000_000
     rng = np.random.default_rng(0)
     params = rng.uniform(1e8, 1e12, n)
@@ -46,8 +60,12 @@ def main():
     res["configs_per_s"] = n / t
     t = median_time(sweep_default, repeat=5)
     res["configs_per_s_default_mfu"] = n / t
+    train = ["-m", "costcurve", "train", "--gpus", "4096", "--tokens", "15T", "--date", "2024-06-01", "--json"]
     for key, args in (("help_wall_s", ["-m", "costcurve", "--help"]), ("import_wall_s", ["-c", "import costcurve"]),
-                      ("python_startup_s", ["-c", "pass"])):
+                      ("python_startup_s", ["-c", "pass"]),
+                      ("train_cli_planner_llama3_70b_wall_s", [*train, "--model", "llama3-70b"]),
+                      ("train_cli_planner_deepseek_v3_wall_s", [*train, "--model", "deepseek-v3"]),
+                      ("train_cli_regression_wall_s", [*train, "--params", "70B"])):
         res[key] = median_time(lambda: subprocess.run([sys.executable, *args], capture_output=True, check=True))
     print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in res.items()}, indent=2))
 

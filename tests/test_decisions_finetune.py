@@ -72,12 +72,16 @@ def test_breakdown_sums_and_shards():
 def test_korthikanti_gpt_count_without_dropout():
     """Korthikanti et al. 2022 §4.1 itemise 34·sbh per GPT layer (attention 11, MLP 19, norms 4) plus 5as²b
     of attention scores. Without the two 1-byte dropout masks and with fused attention that is 32·sbh:
-    per layer 2sb·(d + d + 2d + d + d + 2·4d + 2d) for GPT shapes (h·e = d, k = h, f = 4d, GELU MLP)."""
+    per layer 2sb·(d + d + 2d + d + d + 2·4d + 2d) for GPT shapes (h·e = d, k = h, f = 4d, GELU MLP), plus
+    flash attention's fp32 log-sum-exp, 4·b·a·s (the planner's per-layer count, which fine-tuning uses)."""
     arch = CAT.architecture("gpt3-175b")
     s, b, d = 2048, 1, arch.d_model
     no_ckpt = fm.activation_bytes(arch, s, b, checkpointing=False)
     logits = fm.LOGIT_BYTES * s * b * arch.vocab_size
-    assert no_ckpt - logits == pytest.approx(arch.n_layers * 32 * s * b * d, rel=1e-12)
+    per_layer = 32 * s * b * d + 4 * b * arch.n_heads * s
+    assert no_ckpt - logits == pytest.approx(arch.n_layers * per_layer, rel=1e-12)
+    ckpt = fm.activation_bytes(arch, s, b, checkpointing=True)  # each layer's input + one layer recomputed
+    assert ckpt - logits == pytest.approx(arch.n_layers * 2 * s * b * d + per_layer, rel=1e-12)
 
 
 @settings(max_examples=30, deadline=None)

@@ -35,6 +35,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .report.notebook import NotebookMixin
+
 from . import memory as mem
 from .architecture import Architecture, count_params
 from .catalog import PRICE_KINDS, Accelerator, Catalog, load_catalog
@@ -70,8 +72,10 @@ class DoesNotFitError(CostcurveError):
 
 
 @dataclass(frozen=True)
-class InferenceEstimate:
+class InferenceEstimate(NotebookMixin):
     """Result of :func:`estimate_inference`; per replica of ``gpus`` accelerators unless named otherwise."""
+
+    _report_kind = "infer"  #: notebook display: the report sections of this kind
 
     model: str
     gpu: str

@@ -20,6 +20,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .report.notebook import NotebookMixin
+
 from . import costs, flop
 from .architecture import count_params
 from .catalog import DTYPES, PRICE_KINDS, Accelerator, Catalog, load_catalog
@@ -60,8 +62,10 @@ DEFAULT_MODEL_SIZE_PARAMS = 7e9
 
 
 @dataclass(frozen=True)
-class TrainingEstimate:
+class TrainingEstimate(NotebookMixin):
     """Result of :func:`estimate_training`. Numeric fields are floats, or arrays for array inputs."""
+
+    _report_kind = "train"  #: notebook display: the report sections of this kind
 
     model: str | None  #: preset or catalog name, or None for params/tokens only
     gpu: str  #: accelerator name in the catalog
@@ -75,7 +79,7 @@ class TrainingEstimate:
     gpus: object  #: number of accelerators [count]
     peak_flop_per_s: float  #: dense peak of one accelerator in ``dtype`` [FLOP/s]
     mfu: object  #: model FLOP utilisation [fraction]
-    mfu_source: str  #: "given" | "default model" | "calibration"
+    mfu_source: str  #: "given" | "planner" | "default model" (the regression) | "calibration"
     goodput: object  #: useful fraction of wall-clock time [fraction]
     wall_clock_s: object  #: [s]
     gpu_hours: object  #: accelerator-hours [h]
@@ -130,7 +134,7 @@ def _any_distribution(*values, assumptions=None) -> bool:
 
 
 def estimate_training(*, model=None, params=None, active_params=None, tokens=None, training_flop=None,
-                      gpu="h100", gpus=None, days=None, mfu=None, dtype=None, goodput=1.0, recompute="none",
+                      gpu="h100", gpus=None, days=None, mfu=None, dtype=None, goodput=None, recompute="none",
                       seq_len=None, price_usd_per_gpu_hour=None, provider=None, price_kind="on-demand", date=None,
                       chip_price_usd=None, assumptions=None, calibration=None, catalog=None,
                       samples=None, seed=None, uncertainty=False):
@@ -143,10 +147,13 @@ def estimate_training(*, model=None, params=None, active_params=None, tokens=Non
         training_flop: total model FLOP [FLOP], overriding the count.
         gpu: accelerator name or alias; gpus: how many [count, whole]; or days: target wall-clock
             [days; text may carry a unit: ``"30d"``, ``"12h"``], from which the count is solved.
-        mfu: model FLOP utilisation (0, 1]; default from the fitted MFU model (see costcurve.mfu).
+        mfu: model FLOP utilisation (0, 1]; default: the training planner's best layout when the
+            architecture and one accelerator count are known (``mfu_source`` "planner"), else the
+            fitted MFU regression ("default model"); see costcurve.planner.train_default.
         dtype: fp32 | tf32 | bf16 | fp16 | fp8, selects the peak FLOP/s; default the chip's own 16-bit
             format (``Accelerator.half_dtype``: bf16, or fp16 on a V100/T4); bf16 on a chip without it is refused.
-        goodput: useful fraction of wall-clock time (0, 1] (restarts, failures, checkpoints).
+        goodput: useful fraction of wall-clock time (0, 1] (restarts, failures, checkpoints);
+            default: the planner's failure model when the planner sets the MFU, else 1.
         recompute: none | selective | full activation recomputation (hardware FLOP only).
         seq_len: training sequence length [tokens, whole] for the attention term.
         price_usd_per_gpu_hour: rental price [USD/h]; default: catalog median near ``date``.
@@ -210,8 +217,21 @@ def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus,
                                                           "seq_len"), unit="FLOP")
     goodput = _num(goodput, "goodput", kind="plain", upper=1.0)
     mfu_fn, mfu_source = _mfu_model(cat, acc, dtype, mfu, calibration, w, notes)
-    gpus = _accelerator_count(gpus, days, w.training_flop, peak, goodput, mfu_fn, notes, given)
+    gpus = _accelerator_count(gpus, days, w.training_flop, peak, 1.0 if goodput is None else goodput, mfu_fn, notes,
+                              given)
     mfu_v = mfu_fn(gpus)
+    # ---- the planner's defaults (train and plan agree; costcurve.planner.train_default) ----
+    if mfu_source == "default model" and days is None:
+        mfu_v, mfu_source = _planner_default(cat, acc, dtype, w, gpus, recompute, mfu_v, notes)
+    elif mfu_source == "default model" and w.arch is not None:
+        notes.append("MFU from the fitted regression, not the planner: the count is solved from days")
+    if goodput is None:
+        goodput = 1.0
+        if mfu_source == "planner":
+            from .planner.train_default import planner_goodput
+
+            goodput = planner_goodput(gpus, w.params_total, w.training_flop / (gpus * peak * mfu_v))
+            notes.append(f"goodput {goodput:.3f} from the planner's failure model (Llama 3 interruption rate)")
     wall = w.training_flop / (gpus * peak * mfu_v * goodput)
     gpu_hours = gpus * wall / SECONDS_PER_HOUR
     for value, what, unit in ((wall, "wall-clock time", "s"), (gpu_hours, "number of accelerator-hours", "h")):
@@ -251,6 +271,7 @@ class _Workload(NamedTuple):
     hardware_flop: object  # [FLOP]
     method: str
     breakdown: dict
+    arch: object = None  # the Architecture, when known
 
 
 def _workload(cat, model, params, active_params, tokens, training_flop, seq_len, recompute, notes) -> _Workload:
@@ -306,7 +327,7 @@ def _workload(cat, model, params, active_params, tokens, training_flop, seq_len,
         hardware_flop = training_flop * flop.recompute_factor(arch, recompute, seq)
     else:  # 6·N·D has no attention term to re-run selectively; full recomputation adds one forward (4/3)
         hardware_flop = training_flop * (FULL_RECOMPUTE_FACTOR if recompute == "full" else 1.0)
-    return _Workload(name, p_total, p_active, tokens, seq, training_flop, hardware_flop, method, breakdown)
+    return _Workload(name, p_total, p_active, tokens, seq, training_flop, hardware_flop, method, breakdown, arch)
 
 
 def _max(v) -> float:
@@ -339,6 +360,21 @@ def _mfu_model(cat, acc, dtype, mfu, calibration, w: _Workload, notes):
     model = default_mfu_model(cat)
     era = era_of(acc.generation, acc.release_date.year)
     return (lambda n: model.predict(era, n, size, dtype == "fp8")), "default model"
+
+
+def _planner_default(cat, acc, dtype, w, gpus, recompute, regression_mfu, notes):
+    """(MFU, source): the planner's best layout when it applies, else the regression's value."""
+    from .planner.train_default import planner_mfu
+
+    got = planner_mfu(arch=w.arch, acc=acc, gpus=gpus, dtype=dtype, seq_len=w.seq_len, recompute=recompute,
+                      catalog=cat)
+    if got.why_not is None:
+        notes.append(f"MFU {got.mfu:.3f} from the planner's best layout (costcurve plan); the regression gives "
+                     f"{float(np.max(regression_mfu)):.3f}")
+        return got.mfu, "planner"
+    if w.arch is not None:
+        notes.append(f"MFU from the fitted regression, not the planner: {got.why_not}")
+    return regression_mfu, "default model"
 
 
 # ---- step 3: the accelerator count -------------------------------------------------------------
@@ -416,16 +452,22 @@ def _monte_carlo(kwargs: dict, *, samples, seed, uncertainty) -> UncertainEstima
     def apply(kw, values):  # assumption fields go into a CostAssumptions object
         return dict(kw, assumptions=dataclasses.replace(A, **values))
 
+    pinned = {}
+
     def spreads(base):
         extra = {}
-        if uncertainty and kwargs.get("mfu") is None and base.mfu_source == "default model":
-            sd = default_mfu_model(kwargs["catalog"]).residual_sd_logit
+        if uncertainty and kwargs.get("mfu") is None and base.mfu_source in ("default model", "planner"):
+            sd = default_mfu_model(kwargs["catalog"]).residual_sd_logit  # the planner's MFU: same scatter assumed
             extra["mfu"] = Dist("logit-normal", (float(base.mfu), sd), "default MFU scatter")
+            if base.mfu_source == "planner" and kwargs.get("goodput") is None:
+                pinned["goodput"] = float(base.goodput)  # the sampled MFU is "given": keep the planner's goodput
         if uncertainty and kwargs.get("price_usd_per_gpu_hour") is None:
             extra.update(price_spread(kwargs["catalog"], base, kwargs.get("provider"), kwargs.get("price_kind", "on-demand")))
         return extra
 
     def estimator(**kw):
+        if kw.get("goodput") is None and pinned:
+            kw = dict(kw, goodput=pinned["goodput"])
         with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
             return _estimate(**kw)
 

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .report.notebook import NotebookMixin
+
 from .errors import InputError
 from .units import parse_quantity, show
 
@@ -220,7 +222,7 @@ def sensitivity(inputs: dict, output) -> list[dict]:
 
 
 @dataclass(frozen=True)
-class UncertainEstimate:
+class UncertainEstimate(NotebookMixin):
     """Monte Carlo result: the estimator's result with sample arrays, plus the sampled inputs.
 
     ``summary(name)`` gives p5/p50/p95/mean of an output; ``sensitivity(name)`` ranks the inputs.

@@ -27,10 +27,12 @@ def _costs_from_options(**given):
 @click.option("--gpu", default="h100", show_default=True, help="Accelerator name or alias (see `costcurve catalog gpus`).")
 @click.option("--gpus", help="Number of accelerators (a whole number).")
 @click.option("--days", help="Target wall-clock time in days (or with a unit: 12h, 30d); solves for the number of accelerators.")
-@click.option("--mfu", help="Model FLOP utilisation in (0, 1]; default from the fitted MFU model.")
+@click.option("--mfu", help="Model FLOP utilisation in (0, 1]; default: the planner's best layout (architecture and "
+              "one --gpus known), else the fitted MFU model.")
 @click.option("--dtype", type=click.Choice(["fp32", "tf32", "bf16", "fp16", "fp8"]),
               help="Format of the peak FLOP/s; default: the chip's 16-bit format (bf16, fp16 on V100/T4).")
-@click.option("--goodput", default="1", show_default=True, help="Useful fraction of wall-clock time (restarts, failures).")
+@click.option("--goodput", help="Useful fraction of wall-clock time (restarts, failures); default: the planner's "
+              "failure model when the planner sets the MFU, else 1.")
 @click.option("--recompute", type=click.Choice(["none", "selective", "full"]), default="none", show_default=True,
               help="Activation recomputation (adds hardware FLOP, not model FLOP).")
 @click.option("--seq-len", help="Training sequence length in tokens (attention FLOP); default: the preset's.")

@@ -12,14 +12,13 @@
   2023, §3 "Paged Optimizers") moves its state to CPU memory under pressure: counted as 0 on the accelerator.
 * **Sharding**: weights, gradients and optimizer state are split over the ``n`` accelerators (ZeRO-3 /
   FSDP); each then gathers one layer's 16-bit weights at a time ("other").
-* **Activations** per micro-batch of ``b`` sequences of ``s`` tokens, 16-bit, after Korthikanti et al.
-  2022 (*Reducing Activation Recomputation in Large Transformer Models*, §4.1, eq. 1: ``sbh(34 + 5as/h)``
-  for GPT), generalised to GQA and gated MLPs and without dropout (modern LLMs train without it):
-  per layer ``2sb·[d (attention input) + h·e (Q) + 2·k·e (K, V) + h·e (attention output) + d (MLP input)
-  + m·f (MLP intermediates: 3 gated, 2 GELU) + 2d (two norms)]`` plus ``5·a·s²·b`` of softmax, dropout mask
-  and scores unless a fused (flash) attention keeps them out of memory (Dao et al. 2022), which is
-  assumed. With activation checkpointing only each layer's 16-bit input is kept (``2sbd`` per layer)
-  plus one layer's full activations while it is recomputed (Korthikanti et al. §4, "full recomputation").
+* **Activations** per micro-batch of ``b`` sequences of ``s`` tokens: the training planner's per-layer
+  count (:func:`costcurve.planner.activation_bytes_per_layer`: Korthikanti et al. 2022, *Reducing
+  Activation Recomputation in Large Transformer Models*, §4.1 and Table 2, generalised to GQA, gated
+  MLPs, MoE and MLA), one accelerator (no tensor parallelism), no dropout (modern LLMs fine-tune
+  without it), flash attention (only the fp32 log-sum-exp of the scores is kept; Dao et al. 2022).
+  With activation checkpointing each layer keeps only its 16-bit input (the planner's ``full``
+  recomputation) plus one layer's full activations while it is recomputed (Korthikanti et al. §4).
   Logits: fp32 logits and their gradient, ``8·s·b·V``.
 
 Not counted: the CUDA context and allocator fragmentation, and any CPU offload of weights.
@@ -31,6 +30,7 @@ import numpy as np
 
 from ..architecture import Architecture, count_params, param_breakdown
 from ..errors import InputError
+from ..planner.memory import WEIGHT_BYTES, activation_bytes_per_layer, model_state_bytes
 
 METHODS = ("full", "lora", "qlora")
 MODULES = ("q", "k", "v", "o", "gate", "up", "down")
@@ -39,8 +39,6 @@ MODULES = ("q", "k", "v", "o", "gate", "up", "down")
 DEFAULT_TARGETS = {"lora": ("q", "v"), "qlora": MODULES}
 DEFAULT_RANK = {"lora": 8, "qlora": 64}  #: Hu et al. 2021 Table 4 (r=8 for GPT-3, with r=4 the W_q,W_v split); Dettmers et al. §4 (r=64)
 NF4_BITS_PER_PARAM = 4.0 + 8.0 / 64.0 + 32.0 / (64.0 * 256.0)  #: 4.127 (Dettmers et al. 2023, §3)
-ADAM_BYTES_PER_PARAM = 12.0  #: fp32 master + two fp32 moments (Rajbhandari et al. 2020, §3.1)
-WEIGHT_BYTES = 2.0
 LOGIT_BYTES = 8.0  #: fp32 logits + fp32 gradient per vocabulary entry
 
 
@@ -80,14 +78,12 @@ def linear_params(arch: Architecture) -> float:
 
 def activation_bytes(arch: Architecture, seq_len, micro_batch, checkpointing: bool):
     """Activations kept for the backward pass, per accelerator (module docstring). [bytes]"""
-    d, h, k, e = arch.d_model, arch.n_heads, arch.kv_heads, arch.head_size
-    f = arch.ffn_dim or arch.moe_ffn_dim * max(arch.n_experts_active + arch.n_shared_experts, 1)
-    mats = 3 if arch.ffn_type == "gated" else 2
     sb = np.asarray(seq_len, dtype=float) * micro_batch
-    per_layer = 2.0 * sb * (d + h * e + 2 * k * e + h * e + d + mats * f + 2 * d)
+    per_layer = activation_bytes_per_layer(arch, seq_len=seq_len, microbatch=micro_batch, recompute="none")
     logits = LOGIT_BYTES * sb * arch.vocab_size
     if checkpointing:
-        return arch.n_layers * 2.0 * sb * d + per_layer + logits
+        kept = activation_bytes_per_layer(arch, seq_len=seq_len, microbatch=micro_batch, recompute="full")
+        return arch.n_layers * kept + per_layer + logits
     return arch.n_layers * per_layer + logits
 
 
@@ -111,11 +107,13 @@ def memory_breakdown(arch: Architecture, method: str, *, gpus=1, rank=None, targ
         weights = (lin * NF4_BITS_PER_PARAM / 8.0 + (total_params - lin) * WEIGHT_BYTES if method == "qlora"
                    else total_params * WEIGHT_BYTES)
     layer_weights = linear_params(arch) / arch.n_layers * WEIGHT_BYTES  # one block gathered in 16 bit
+    # trainable states sharded over the n accelerators (ZeRO-3 / FSDP), 16-bit gradients
+    _, gradients, optimizer = model_state_bytes(trainable, zero=3, shard=n, grad_bytes=WEIGHT_BYTES)
     out = {
         "weights": weights / n,
         "adapters": adapters / n,
-        "gradients": trainable * WEIGHT_BYTES / n,
-        "optimizer": 0.0 * n if paged else trainable * ADAM_BYTES_PER_PARAM / n,
+        "gradients": gradients,
+        "optimizer": 0.0 * n if paged else optimizer,
         "activations": activation_bytes(arch, seq_len, micro_batch, checkpointing) + 0.0 * n,
         "other": np.where(n > 1, layer_weights, 0.0),
     }

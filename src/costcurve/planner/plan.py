@@ -11,6 +11,7 @@ of two; flash attention on; fp32 gradient accumulation; goodput from :mod:`.good
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -21,7 +22,7 @@ from ..interconnect import interconnect
 from ..units import SECONDS_PER_DAY, SECONDS_PER_HOUR, number_input, parse_date
 from . import goodput as goodput_model
 from .cost import plan_cost_usd
-from .layout import LAYOUT_KEYS, Layout, check_layout, enumerate_layouts
+from .layout import Layout, check_layout, enumerate_layouts
 from .memory import MEMORY_KEYS, RECOMPUTE
 from .result import Plan, PlanSearch
 from .search import evaluate_layouts, rank_layouts
@@ -230,37 +231,68 @@ _CHANGES = (("sequence_parallel", "--sequence-parallel"), ("recompute", "--recom
             ("microbatch", "--microbatch"), ("tp", "--tp"), ("pp", "--pp"), ("cp", "--cp"), ("vpp", "--vpp"))
 
 
+def _option_value(opt: str, lay: Layout) -> str:
+    return {"--sequence-parallel": "on", "--recompute": lay.recompute, "--zero": str(lay.zero),
+            "--microbatch": str(lay.microbatch), "--tp": str(lay.tp), "--pp": str(lay.pp), "--cp": str(lay.cp),
+            "--vpp": str(lay.vpp)}[opt]
+
+
+def _fastest_change(arch, n, gb, seq, base: Layout, keys, kw, tp_limit):
+    """Fastest fitting layout with the options ``keys`` freed and the rest kept: (step s, layout) or None.
+
+    Freeing tp, pp or cp frees dp too (their product is the accelerator count); a freed tp stays
+    within ``tp_limit`` (the scale-up domain: tensor parallelism over the scale-out network is not
+    a change a team makes) and never drops below the base's.
+    """
+    free = {k: v for k, v in base.to_dict().items() if k not in ("global_batch",)}
+    if any(k in ("tp", "pp", "cp") for k in keys):
+        free.pop("dp")
+    for k in keys:
+        free.pop(k)
+    cand = enumerate_layouts(arch, n, gb, seq, free)
+    if "tp" in keys:
+        keep = cand["tp"] <= max(tp_limit, base.tp)
+        cand = {k: v[keep] for k, v in cand.items()}
+    if len(cand["tp"]) == 0:
+        return None
+    r = evaluate_layouts(arch, cand, **kw)
+    order = rank_layouts(r)
+    if not len(order):
+        return None
+    j = int(order[0])
+    return float(r["step_time_s"][j]), _layout_at(cand, j)
+
+
+def _smallest_change(arch, n, gb, seq, base: Layout, kw, tp_limit):
+    """The fastest fitting change of one option, else of two: (options, layout) or None."""
+    for size in (1, 2):
+        best = None
+        for combo in itertools.combinations(_CHANGES, size):
+            got = _fastest_change(arch, n, gb, seq, base, [k for k, _ in combo], kw, tp_limit)
+            if got is not None and (best is None or got[0] < best[0]):
+                best = (got[0], [o for _, o in combo], got[1])
+        if best is not None:
+            return best[1], best[2]
+    return None
+
+
 def _raise_does_not_fit(arch, acc, n, gb, seq, layouts, res, fixed, kw, whole):
     i = int(np.nanargmin(res["memory/total"]))
     need = float(res["memory/total"][i])
     cap = float(acc.memory_bytes)
     base = _layout_at(layouts, i)
-    best = None
-    for key, opt in _CHANGES:  # free one option at a time, keep the others: the smallest change that fits
-        free = {k: v for k, v in base.to_dict().items() if k not in ("global_batch",)}
-        if key in ("tp", "pp", "cp"):
-            free.pop("dp")
-        free.pop(key)
-        cand = enumerate_layouts(arch, n, gb, seq, free)
-        if len(cand["tp"]) == 0:
-            continue
-        r = evaluate_layouts(arch, cand, **kw)
-        order = rank_layouts(r)
-        if len(order):
-            j = int(order[0])
-            lay = _layout_at(cand, j)
-            if best is None or r["step_time_s"][j] < best[0]:
-                best = (float(r["step_time_s"][j]), opt, lay)
+    ic = kw["interconnect"]
+    found = _smallest_change(arch, n, gb, seq, base, kw, tp_limit=ic.scale_up_domain)
     what = "this layout" if whole else "every layout tried"
     msg = (f"{what} needs {need / GiB:.1f} GiB per accelerator; {acc.name} has {cap / GiB:.1f} GiB")
-    if best is not None:
-        _, opt, lay = best
-        val = {"--sequence-parallel": "on", "--recompute": lay.recompute, "--zero": str(lay.zero),
-               "--microbatch": str(lay.microbatch), "--tp": f"{lay.tp} (dp {lay.dp})", "--pp": f"{lay.pp} (dp {lay.dp})",
-               "--cp": f"{lay.cp} (dp {lay.dp})", "--vpp": str(lay.vpp)}[opt]
-        msg += f"; smallest change that fits: {opt} {val}"
+    if found is not None:
+        opts, lay = found
+        changed = [o for o in opts if _option_value(o, lay) != _option_value(o, base)] or opts
+        msg += "; smallest change that fits: " + " ".join(f"{o} {_option_value(o, lay)}" for o in changed)
+        msg += f" (dp {lay.dp})" if lay.dp != base.dp else ""
         suggestion = lay.to_dict()
     else:
-        msg += "; no single-option change fits: use more accelerators (--gpus) or one with more memory (--gpu)"
+        msg += ("; no change of one or two options fits: use more accelerators (--gpus) or one with more memory "
+                "(--gpu)")
         suggestion = None
     raise DoesNotFitError(msg, needed_bytes=need, capacity_bytes=cap, suggestion=suggestion)

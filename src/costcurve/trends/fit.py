@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..errors import InputError
+from ..report.notebook import NotebookMixin
 from ..units import show
 
 LN2 = math.log(2.0)
@@ -78,8 +79,10 @@ def _prepare(t, y, what="value"):
     return t, y
 
 
-class _Rate:
+class _Rate(NotebookMixin):
     """Rate properties shared by every fit with a slope ``b`` in ln units per year."""
+
+    _report_kind = "trend"  #: notebook display: the report sections of a trend
 
     slope_per_year: float
 

@@ -1,0 +1,59 @@
+"""The planner's efficiency and goodput as ``train``'s defaults, so ``train`` and ``plan`` agree.
+
+When ``estimate_training`` is given an architecture and a single accelerator count and no MFU,
+its default MFU is that of the planner's best layout for the run
+(:func:`costcurve.mfu.planned_mfu`: memory, parallelism, communication), and its default goodput
+is the planner's failure model (:func:`.goodput.default_goodput`) for that count, model size and
+failure-free run length. Elsewhere (arrays of counts or sizes, a count solved from ``days``,
+``fp32``/``tf32``, a model known only by its parameter count, a run no layout can place) ``train``
+keeps the fitted regression of :mod:`costcurve.mfu`, whose residuals against the planner on the
+published runs docs/planner.md shows; the estimate's ``mfu_source`` says which was used.
+
+A planner MFU costs one layout search (about 0.1–0.2 s on 2 cores, cached on its arguments);
+``benchmarks/bench_core.py`` measures it.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from ..errors import CostcurveError
+from .goodput import default_goodput
+
+#: dtypes the planner models (its peak FLOP/s and kernel-efficiency terms)
+PLANNER_DTYPES = ("bf16", "fp16", "fp8")
+
+
+class PlannerDefault(NamedTuple):
+    mfu: float  #: model FLOP utilisation of the planner's best layout [fraction]
+    why_not: str | None  #: None when the planner was used, else why the regression was
+
+
+def planner_mfu(*, arch, acc, gpus, dtype, seq_len, recompute, catalog) -> PlannerDefault:
+    """The planner's MFU for ``train`` when it applies, else the reason it does not. [fraction]
+
+    ``recompute`` other than ``"none"`` pins the planner's recomputation; ``"none"`` (train's
+    default) leaves the search free to recompute when memory needs it.
+    """
+    from ..mfu import planned_mfu
+
+    if arch is None:
+        return PlannerDefault(float("nan"), "no architecture (only a parameter count)")
+    if np.ndim(gpus) or np.ndim(seq_len):
+        return PlannerDefault(float("nan"), "a sweep over accelerator counts or sequence lengths")
+    if dtype not in PLANNER_DTYPES:
+        return PlannerDefault(float("nan"), f"dtype {dtype} (the planner models bf16, fp16, fp8)")
+    layout = {} if recompute == "none" else {"recompute": recompute}
+    try:
+        mfu = planned_mfu(model=arch, gpu=acc.name, gpus=int(gpus), dtype=dtype,
+                          seq_len=None if seq_len is None else int(seq_len), catalog=catalog, **layout)
+    except CostcurveError as e:  # no layout fits or is legal on this count: the regression answers
+        return PlannerDefault(float("nan"), f"no planner layout ({str(e).split(';')[0]})")
+    return PlannerDefault(float(mfu), None)
+
+
+def planner_goodput(gpus, params, failure_free_run_s):
+    """The planner's default goodput for ``train``: failures, restarts, checkpoints. [fraction]"""
+    return default_goodput(gpus, params, failure_free_run_s)

@@ -1,0 +1,97 @@
+"""Notebook display of result objects: ``_repr_html_`` (the report's own sections, compact) and
+``to_frame()`` (a sweep or a Monte Carlo run as a pandas DataFrame, when pandas is installed).
+
+A result class opts in with two lines: inherit :class:`NotebookMixin` and name its report kind
+(``_report_kind = "train"``). Importing this module costs nothing beyond the standard library.
+"""
+
+from __future__ import annotations
+
+import math
+
+SWEEP_ROWS = 12  #: rows of a sweep shown in a notebook (``to_frame()`` has them all)
+
+
+class NotebookMixin:
+    """Adds ``_repr_html_`` and ``to_frame`` to a result class that has ``to_dict()`` and ``_report_kind``."""
+
+    __slots__ = ()
+
+    def _repr_html_(self) -> str:
+        return repr_html(self)
+
+    def to_frame(self):
+        """A pandas DataFrame: one row per configuration of a sweep, or per Monte Carlo sample."""
+        return to_frame(self)
+
+
+def _columns(obj) -> dict:
+    """Numeric and text fields of a result, broadcast to a common length (Monte Carlo: the samples)."""
+    import dataclasses
+
+    import numpy as np
+
+    base = getattr(obj, "samples", obj) if hasattr(obj, "n_samples") else obj
+    cols = {}
+    for f in dataclasses.fields(base):
+        v = getattr(base, f.name)
+        if isinstance(v, (str, int, float, np.ndarray, np.generic)) and not isinstance(v, bool):
+            cols[f.name] = v
+    if hasattr(obj, "n_samples"):
+        cols.update({f"input:{k}": v for k, v in obj.inputs.items()})
+    arrays = [np.asarray(v) for v in cols.values() if isinstance(v, np.ndarray)]
+    shape = np.broadcast_shapes(*(a.shape for a in arrays)) if arrays else ()
+    n = int(np.prod(shape)) if shape else 1
+    return {k: (np.broadcast_to(np.asarray(v), shape).reshape(n) if shape else [v]) for k, v in cols.items()}
+
+
+def is_sweep(obj) -> bool:
+    import dataclasses
+
+    import numpy as np
+
+    if hasattr(obj, "n_samples") or not dataclasses.is_dataclass(obj):
+        return False
+    return any(isinstance(getattr(obj, f.name), np.ndarray) and getattr(obj, f.name).size > 1
+               for f in dataclasses.fields(obj))
+
+
+def to_frame(obj):
+    """``obj`` as a pandas DataFrame (pandas is optional: a clear error names the missing package)."""
+    try:
+        import pandas as pd
+    except ImportError:
+        from costcurve.errors import CostcurveError
+
+        raise CostcurveError("to_frame() needs pandas: pip install pandas", field="pandas") from None
+    return pd.DataFrame(_columns(obj))
+
+
+def repr_html(obj) -> str:
+    """The report's sections of one result (no inputs, context or command: a notebook has them), or the
+    first rows of a sweep."""
+    from html import escape
+
+    from . import build_sections
+    from .html import CSS, render_sections, table
+
+    kind = getattr(obj, "_report_kind", None)
+    if is_sweep(obj):
+        cols = _columns(obj)
+        n = len(next(iter(cols.values())))
+        keys = [k for k, v in cols.items() if len(set(map(str, v[:SWEEP_ROWS]))) > 1 or k in ("model", "gpu")][:10]
+        rows = [[_cell(cols[k][i]) for k in keys] for i in range(min(n, SWEEP_ROWS))]
+        body = (f"<p>A sweep of {n:,} configurations; the first {len(rows)} (all of them: <code>.to_frame()</code>)."
+                f"</p>" + table(keys, rows))
+    else:
+        from costcurve.results import jsonable
+
+        body = render_sections(build_sections(kind, jsonable(obj.to_dict()), full=False))
+    css = CSS.replace("body{", ".costcurve-nb{").replace(":root{", ".costcurve-nb{")
+    return f'<div class="costcurve-nb"><style>{css}</style><b>{escape(type(obj).__name__)}</b>{body}</div>'
+
+
+def _cell(v) -> str:
+    if isinstance(v, float) and math.isfinite(v) and (abs(v) >= 1e6 or 0 < abs(v) < 1e-3):
+        return f"{v:.4g}"
+    return str(v)

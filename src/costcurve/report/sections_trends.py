@@ -1,0 +1,164 @@
+"""Report sections of the trend kinds: forecast, trend and the claims table."""
+
+from __future__ import annotations
+
+from html import escape
+
+from . import html as H
+from . import svg
+from .common import inputs_section, reproduce_section
+
+
+def _fmt_for(unit: str):
+    if unit == "USD":
+        return H.usd
+    return lambda v: f"{v:.3g} {unit}"
+
+
+def _series_for(values: dict | None, data: dict):
+    """The series the inputs name, cut as the command cut it (for the chart); None when unavailable."""
+    from costcurve.cli.trends import load
+    from costcurve.errors import CostcurveError
+
+    v = dict(values or {})
+    if not (v.get("name") or v.get("csv_path")):
+        v["name"] = data.get("series") or (data.get("trend") or {}).get("series")
+    try:
+        return load(v.get("name"), v.get("csv_path"), None, v.get("since"), v.get("until"),
+                    _float(v.get("threshold")), v.get("price_kind"), tuple(v.get("catalog") or ()))
+    except CostcurveError:
+        return None
+
+
+def _float(x):
+    return None if x in (None, "") else float(x)
+
+
+def _rate_rows(t: dict) -> list:
+    lvl = int(100 * t.get("level", 0.9))
+    ci = lambda k, f: "" if not t.get(k) else f"{f(t[k][0])} to {f(t[k][1])}"  # noqa: E731
+    rows = [("annual decline", H.pct(t.get("annual_decline")), ci("annual_decline_ci", H.pct)),
+            ("factor per year", f"×{t['factor_per_year']:.3g}", ci("factor_per_year_ci", lambda v: f"×{v:.3g}"))]
+    if t.get("halving_time_years"):
+        rows.append(("halving time", f"{t['halving_time_years']:.2f} years", ci("halving_time_years_ci", lambda v: f"{v:.2f}")))
+    if t.get("doubling_time_years"):
+        rows.append(("doubling time", f"{t['doubling_time_years']:.2f} years",
+                     ci("doubling_time_years_ci", lambda v: f"{v:.2f}")))
+    rows.append(("fitted on", f"{t['n_points']} {t.get('points', '')} points, {t['start_year']:.1f}–{t['end_year']:.1f}",
+                 f"{t.get('model')}"))
+    return [(a, b, c) for a, b, c in rows], f"{lvl}% confidence interval"
+
+
+def _series_chart(s, trend: dict, fc: dict | None, fmt):
+    """Points, the fitted trend line and (for a forecast) the widening interval to the forecast year."""
+    if s is None:
+        return ""
+    import numpy as np
+
+    from costcurve.trends.forecast import forecast as forecast_
+    from costcurve.trends.fit import fit_series
+
+    pts = [(float(y), float(v), lab) for y, v, lab in zip(s.years, s.values, s.labels)]
+    method = {"exponential": "ols", "random-walk-drift": "rwd"}.get(trend.get("model"), "ols")
+    fit = fit_series(s, method=method, points=trend.get("points", "default"), level=trend.get("level", 0.9))
+    end = fc["year"] if fc else fit.t_max
+    ts = np.linspace(fit.t_min, max(end, fit.t_max), 40)
+    line = [(float(t), float(fit.predict(t))) for t in ts]
+    band = []
+    if fc:
+        for t in np.linspace(fit.t_max, fc["year"], 20):
+            f = forecast_(fit, float(t) if t > fit.t_max else fit.t_max + 1e-6, fc["level"])
+            band.append((float(t), f.interval[0], f.interval[1]))
+    marks = [(fc["year"], fc["median"], fc["interval"][0], fc["interval"][1], f"{fc['year']:g}: {fmt(fc['median'])}")] if fc else []
+    return svg.timeseries(points=pts, line=line, band=band, marks=marks, fmt=fmt, ylabel=f"{s.unit} (log scale)",
+                          title=s.title)
+
+
+def forecast_sections(d: dict, *, values=None, command=None, full: bool = True) -> list:
+    t, fmt = d["trend"], _fmt_for(d.get("unit", ""))
+    lvl = int(100 * d["level"])
+    answer = (f"{d['series']} is forecast at {fmt(d['median'])} in {d['year']:g} ({lvl}% prediction interval "
+              f"{fmt(d['interval'][0])} to {fmt(d['interval'][1])}), on a trend of {H.pct(t['annual_decline'])} "
+              f"decline a year ({d['method']} on {t['n_points']} {t['points']} points).")
+    figs = H.figures(
+        H.figure("median", d["median"], fmt, f"median {d['year']:g}", f"{d['horizon_years']:.1f} years after the last point"),
+        H.figure("interval_low", d["interval"][0], fmt, f"{lvl}% interval, low", "for a new observation"),
+        H.figure("interval_high", d["interval"][1], fmt, f"{lvl}% interval, high", "for a new observation"),
+        H.figure("annual_decline", t["annual_decline"], H.pct, "decline a year", f"×{t['factor_per_year']:.3g} a year"))
+    secs = [H.Section("answer", "The answer", f'<p class="answer">{escape(answer)}</p>{figs}')]
+    s = _series_for(values, d) if full else None
+    if full:
+        src = f'<p class="src">Series data: {H.linkify(s.source)}</p>' if s is not None and s.source else ""
+        secs.append(inputs_section("forecast", values, src))
+    rows, cihead = _rate_rows(t)
+    out = H.chart(_series_chart(s, t, d, fmt),
+                  f"Points of the series, the fitted trend and the {lvl}% prediction interval widening to {d['year']:g} "
+                  "(log scale).") if s is not None else ""
+    out += H.table(["trend", "estimate", cihead], rows)
+    out += H.table(["interval", "low", "high"],
+                   [(f"{lvl}% for a new observation", fmt(d["interval"][0]), fmt(d["interval"][1])),
+                    (f"{lvl}% of the trend line", fmt(d["mean_interval"][0]), fmt(d["mean_interval"][1]))])
+    secs.append(H.Section("breakdown", "Trend and intervals", out))
+    if full:
+        secs.append(reproduce_section(command))
+    return secs
+
+
+def trend_sections(d: dict, *, values=None, command=None, full: bool = True) -> list:
+    fmt = _fmt_for(d.get("unit", ""))
+    rows, cihead = _rate_rows(d)
+    answer = (f"{d.get('title') or d.get('series')}: {H.pct(d['annual_decline'])} decline a year "
+              f"(×{d['factor_per_year']:.3g}; {cihead} {rows[0][2]}), fitted on {d['n_points']} {d.get('points', '')} points "
+              f"{d['start_year']:.1f}–{d['end_year']:.1f}.")
+    figs = H.figures(H.figure("annual_decline", d["annual_decline"], H.pct, "decline a year", cihead + ": " + rows[0][2]),
+                     H.figure("factor_per_year", d["factor_per_year"], lambda v: f"×{v:.3g}", "factor per year", ""),
+                     H.figure("value_at_end", d.get("value_at_end"), fmt, "fitted value, last point",
+                              f"at {d['end_year']:.1f}"))
+    secs = [H.Section("answer", "The answer", f'<p class="answer">{escape(answer)}</p>{figs}')]
+    s = _series_for(values, d) if full else None
+    if full:
+        src = f'<p class="src">Series data: {H.linkify(s.source)}</p>' if s is not None and s.source else ""
+        secs.append(inputs_section("trend", values, src))
+    out = H.chart(_series_chart(s, d, None, fmt), "Points of the series and the fitted exponential trend (log scale).") \
+        if s is not None else ""
+    secs.append(H.Section("breakdown", "Trend", out + H.table(["trend", "estimate", cihead], rows)))
+    if full:
+        secs.append(reproduce_section(command))
+    return secs
+
+
+def _claim_value(x, unit: str) -> str:
+    if x is None:
+        return "n/a"
+    if unit.startswith("USD"):
+        return H.usd(x)
+    if "fraction" in unit:
+        return H.pct(x)
+    return f"{x:.3g}"
+
+
+def claims_sections(d: list, *, values=None, command=None, full: bool = True) -> list:
+    n = len(d)
+    within = sum(1 for r in d if r.get("ratio") is not None and 0.5 <= r["ratio"] <= 2)
+    answer = (f"Of {n} published claims, costcurve's own data reproduce {within} within a factor of two; "
+              "ARK's own arithmetic is shown beside each.")
+    ratios = [(r["id"], r["ratio"]) for r in d if r.get("ratio")]
+    chart = svg.hbars(ratios, fmt=lambda v: f"×{v:.2f}", xlabel="recomputed ÷ claimed (1 = reproduced)",
+                      title="Claims recomputed", label_width=200)
+    rows = [(H.Raw(f'<b>{escape(r["claim"])}</b><div class="src">{H.linkify(r["source"])}</div>'),
+             _claim_value(r["seed_value"], r["unit"]), _claim_value(r["ark_value"], r["unit"]),
+             "" if r["ark_ratio"] is None else f"×{r['ark_ratio']:.2f}",
+             H.Raw(f'{escape(_claim_value(r["computed_value"], r["unit"]))}<div class="note">'
+                   f'{escape(r["computed_note"])}</div>'),
+             "" if r["ratio"] is None else f"×{r['ratio']:.2f}") for r in d]
+    secs = [H.Section("answer", "The answer", f'<p class="answer">{escape(answer)}</p>')]
+    if full:
+        secs.append(inputs_section("claims", values))
+    secs.append(H.Section("breakdown", "Claims, recomputed",
+                          H.chart(chart, "Each claim's value recomputed with costcurve's data, divided by the value "
+                                         "claimed: 1 means reproduced, 2 means twice the claim.")
+                          + H.table(["claim and source", "claimed", "ARK arithmetic", "ratio", "costcurve", "ratio"],
+                                    rows, cls="claims")))
+    if full:
+        secs.append(reproduce_section(command))
+    return secs

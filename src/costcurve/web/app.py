@@ -1,0 +1,301 @@
+"""The local web calculator: a JSON API that mirrors the CLI, and plain HTML + JavaScript pages.
+
+``POST /api/<kind>`` takes the command's options as a JSON object (the CLI's option names with
+underscores: ``{"model": "llama3-8b", "gpus": "8"}``) and returns exactly what ``costcurve <kind>
+--json`` prints. Files are sent as their content (``config_json``, ``catalog``, ``csv_path``,
+``calibration``), never as paths. A bad value gives 422 with the parameter's name in ``field``.
+"""
+
+
+
+from importlib import resources
+from typing import Literal, Optional
+
+from fastapi import Body, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import ConfigDict, Field, create_model
+
+from costcurve.errors import CostcurveError, InputError
+from costcurve.report import registry
+from costcurve.report.registry import Param, get_kind, parameters, run_kind
+
+from . import safety
+
+PAGES = [("training", "Training"), ("serving", "Serving"), ("decisions", "Decisions"), ("trends", "Trends and forecasts"),
+         ("claims", "Claims")]
+STATIC = {"app.js": "text/javascript; charset=utf-8", "style.css": "text/css; charset=utf-8"}
+
+
+# ---- request models built from the CLI's options ------------------------------------------------------
+#: example values in the schema (shown in /api/docs; schemathesis tries them too)
+EXAMPLES = {"model": ["llama3-8b"], "gpu": ["h100"], "gpus": ["8"], "tokens": ["1T"], "mfu": ["0.3..0.5"],
+            "name": ["gpt3-level"], "year": ["2030"], "date": ["2025-06-01"], "samples": ["1000"]}
+
+
+def _field(p: Param):
+    desc = p.help + (f" [default: {p.default}]" if p.default not in (None, False) else "")
+    ex = {"examples": EXAMPLES[p.name]} if p.name in EXAMPLES else {}
+    if p.type == "flag":
+        return (bool, Field(False, description=desc))
+    if p.type == "file":
+        multiple = p.name == "catalog"
+        t = list[str] if multiple else str
+        kw = {"max_length": safety.MAX_LIST} if multiple else {"max_length": safety.MAX_UPLOAD_BYTES}
+        return (Optional[t], Field(None, description="Content of the file (not a path). " + desc, **kw))
+    if p.type == "multi":
+        return (Optional[list[str]], Field(None, description=desc, max_length=safety.MAX_LIST))
+    if p.type == "choice":
+        t = Literal[tuple(p.choices)]
+    elif p.type == "int":
+        t = int
+    elif p.type == "float":
+        t = float
+    else:
+        t = str
+    if t is str:
+        f = Field(... if p.required else None, description=desc, max_length=safety.MAX_TEXT, **ex)
+    else:
+        f = Field(... if p.required else None, description=desc, **ex)
+    return (t if p.required else Optional[t], f)
+
+
+def request_model(kind_name: str):
+    """A pydantic model of ``kind``'s options (unknown keys refused)."""
+    params = parameters(get_kind(kind_name), web=True)
+    fields = {p.name: _field(p) for p in params}
+    if "model" in fields:  # a name, or the uploaded config.json instead
+        fields["model"] = (Optional[str], Field(None, description=fields["model"][1].description,
+                                                max_length=safety.MAX_TEXT, examples=EXAMPLES["model"]))
+        fields["config_json"] = (Optional[str], Field(None, max_length=safety.MAX_UPLOAD_BYTES,
+                                                       description="Content of a Hugging Face config.json (instead of --model)."))
+    name = "".join(w.capitalize() for w in kind_name.split("-")) + "Request"
+    return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
+
+
+# ---- computing -----------------------------------------------------------------------------------------
+def _split(kind_name: str, body: dict) -> tuple[dict, dict]:
+    """Options → (plain values, uploaded file contents by parameter)."""
+    files_params = {p.name for p in parameters(get_kind(kind_name), web=True) if p.type == "file"}
+    values, files = {}, {}
+    for k, v in body.items():
+        if v is None or v == "" or v == []:
+            continue
+        if k == "config_json":
+            files["model"] = v
+        elif k in files_params:
+            files[k] = v
+        else:
+            values[k] = v
+    return values, files
+
+
+def compute(kind_name: str, body: dict):
+    """Validate, write uploads to a temporary folder, run the kind; errors name the parameter."""
+    values, files = _split(kind_name, body)
+    safety.check_values(values)
+    if "model" in files and "model" in values:
+        raise InputError("give a model name or upload a config.json, not both", field="config_json")
+    try:
+        with safety.uploads(files) as paths:
+            run = run_kind(kind_name, {**values, **paths})
+            if paths:  # the reproduce line and the inputs name the upload, not the temporary path
+                shown = {k: ("uploaded " + k if k in paths else v) for k, v in run.values.items()}
+                run = type(run)(run.kind, shown, tuple(_unpath(a, paths) for a in run.argv), run.data)
+            return run
+    except CostcurveError as e:
+        if files:
+            raise _without_paths(e) from None
+        raise
+
+
+def _unpath(arg: str, paths: dict) -> str:
+    for name, p in paths.items():
+        for x in (p if isinstance(p, list) else [p]):
+            arg = arg.replace(x, f"<uploaded {name}>")
+    return arg
+
+
+def _without_paths(e: CostcurveError) -> CostcurveError:
+    import re
+
+    pattern = r"/\S*costcurve-web-[^/\s]*/uploaded-([a-z_]+)(-\d+)?\.(json|csv)"
+    found = re.search(pattern, str(e))
+    msg = re.sub(pattern, r"uploaded \1", str(e))
+    if e.field and msg.startswith(f"{e.field}: "):
+        msg = msg[len(e.field) + 2:]
+    field = e.field or (found.group(1) if found else None)  # a bad file's error names the upload
+    return CostcurveError(msg, field="config_json" if field == "model" and found else field)
+
+
+def _error(e: CostcurveError) -> JSONResponse:
+    msg = str(e)
+    if e.field and msg.startswith(f"{e.field}: "):
+        msg = msg[len(e.field) + 2:]
+    field = "config_json" if e.field == "model" and "uploaded" in msg else e.field
+    return JSONResponse({"error": msg, "field": field,
+                         "detail": [{"loc": ["body", field] if field else ["body"], "msg": msg, "type": "value_error"}]},
+                        status_code=422)
+
+
+class BodyLimit:
+    """ASGI middleware: refuse request bodies over ``limit`` bytes with 413 (declared or streamed)."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope.get("headers") or ()).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            response = JSONResponse({"error": f"request body larger than {self.limit:,} bytes", "field": None},
+                                    status_code=413)
+            return await response(scope, receive, send)
+        seen = 0
+
+        async def limited():
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise HTTPException(413, detail=f"request body larger than {self.limit:,} bytes")
+            return message
+
+        await self.app(scope, limited, send)
+
+
+# ---- the app -------------------------------------------------------------------------------------------
+def create_app() -> FastAPI:
+    app = FastAPI(title="costcurve", version=_version(), docs_url="/api/docs", redoc_url=None,
+                  openapi_url="/api/openapi.json",
+                  description="The economics of AI compute. Each endpoint mirrors a `costcurve` command: the body "
+                              "holds its options, the answer is what `--json` prints.")
+
+    app.add_middleware(BodyLimit, limit=safety.MAX_BODY_BYTES)
+
+    @app.exception_handler(CostcurveError)
+    async def on_costcurve_error(request, exc: CostcurveError):
+        return _error(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation_error(request, exc: RequestValidationError):
+        errs = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()]
+        field = next((str(e["loc"][-1]) for e in errs if e["loc"]), None)
+        msg = errs[0]["msg"] if errs else "invalid request"
+        return JSONResponse({"error": msg, "field": field, "detail": errs}, status_code=422)
+
+    for name in registry.KINDS:
+        _routes(app, name)
+    _pages(app)
+    return app
+
+
+def _routes(app: FastAPI, kind_name: str) -> None:
+    kind = get_kind(kind_name)
+    Model = request_model(kind_name)
+
+    def api(body: Model = Body(...)):  # type: ignore[valid-type]
+        return JSONResponse(compute(kind_name, body.model_dump(exclude_none=True)).data)
+
+    def view(body: Model = Body(...)):  # type: ignore[valid-type]
+        from costcurve.report import sections_html
+
+        run = compute(kind_name, body.model_dump(exclude_none=True))
+        return {"html": sections_html(run), "command": run.command_line(), "data": run.data}
+
+    def get_json(request: Request):
+        return JSONResponse(compute(kind_name, _query(kind_name, request)).data)
+
+    def get_report(request: Request):
+        from costcurve.report import report_html
+
+        return HTMLResponse(report_html(compute(kind_name, _query(kind_name, request))))
+
+    app.post(f"/api/{kind_name}", summary=kind.title, description=kind.summary, tags=[kind.page],
+             name=f"api_{kind_name}")(api)
+    app.post(f"/api/{kind_name}/view", include_in_schema=False)(view)
+    app.get(f"/api/{kind_name}", include_in_schema=False)(get_json)
+    app.get(f"/report/{kind_name}", include_in_schema=False)(get_report)
+
+
+def _query(kind_name: str, request: Request) -> dict:
+    """Query parameters → options (repeatable ones as lists; flags as true/1/on), checked by the model."""
+    from pydantic import ValidationError
+
+    params = {p.name: p for p in parameters(get_kind(kind_name), web=True)}
+    out = {}
+    for k in request.query_params:
+        if k == "kind":
+            continue
+        vals = request.query_params.getlist(k)
+        p = params.get(k)
+        if p is not None and p.type == "flag":
+            out[k] = vals[-1].lower() in ("1", "true", "on", "yes")
+        elif p is not None and p.type in ("multi",) or k == "catalog":
+            out[k] = vals
+        else:
+            out[k] = vals[-1]
+    try:
+        return request_model(kind_name).model_validate(out).model_dump(exclude_none=True)
+    except ValidationError as e:
+        raise RequestValidationError(e.errors()) from None
+
+
+def spec() -> dict:
+    """What the page needs to build its forms: kinds, their options (CLI defaults and help), suggestions."""
+    kinds = []
+    for name, k in registry.KINDS.items():
+        ps = [p.to_dict() for p in parameters(k, web=True)]
+        if any(p["name"] == "model" for p in ps):
+            ps.append({"name": "config_json", "flag": None, "label": "config.json", "type": "file", "default": None, "required": False,
+                       "help": "Upload a Hugging Face config.json instead of naming a model.", "choices": []})
+        for p in ps:
+            p["suggest"] = suggestions(p["name"])
+        kinds.append({"name": name, "title": k.title, "page": k.page, "summary": k.summary, "params": ps})
+    pages = [{"id": pid, "title": t} for pid, t in PAGES if any(k["page"] == pid for k in kinds)]
+    return {"pages": pages, "kinds": kinds, "limits": {"max_samples": safety.MAX_SAMPLES,
+                                                       "max_upload_bytes": safety.MAX_UPLOAD_BYTES}}
+
+
+def suggestions(param: str) -> list[str]:
+    from costcurve.catalog import load_catalog
+
+    if param == "gpu":
+        return sorted(load_catalog().accelerators)
+    if param == "model":
+        cat = load_catalog()
+        return sorted(cat.architectures) + sorted(m["name"] for m in cat.models.values() if "/" not in m["name"])
+    if param == "name":
+        from costcurve.trends.bundled import list_series
+
+        return [n for n, _ in list_series()]
+    return []
+
+
+def _pages(app: FastAPI) -> None:
+    index = resources.files("costcurve.web").joinpath("static", "index.html")
+
+    @app.get("/api/kinds", summary="Kinds, their options and CLI defaults", tags=["meta"])
+    def kinds():
+        return spec()
+
+    @app.get("/", include_in_schema=False)
+    def home():
+        return HTMLResponse(index.read_text(encoding="utf-8"))
+
+    for pid, _ in PAGES:
+        app.get(f"/{pid}", include_in_schema=False)(home)
+
+    @app.get("/static/{name}", include_in_schema=False)
+    def static(name: str):
+        if name not in STATIC:
+            return JSONResponse({"error": "not found", "field": None}, status_code=404)
+        text = resources.files("costcurve.web").joinpath("static", name).read_text(encoding="utf-8")
+        return Response(text, media_type=STATIC[name])
+
+
+def _version() -> str:
+    from costcurve import __version__
+
+    return __version__

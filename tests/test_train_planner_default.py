@@ -1,0 +1,70 @@
+"""`train`'s default efficiency comes from the planner when it can (issue 10, item 5): which source, when."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from costcurve.catalog import load_catalog
+from costcurve.mfu import default_mfu_model, era_of, planned_mfu
+from costcurve.planner import default_goodput, plan_training
+from costcurve.training import estimate_training
+
+CAT = load_catalog()
+
+
+def test_scalar_run_with_architecture_uses_the_planner_and_agrees_with_plan():
+    est = estimate_training(model="llama3-70b", tokens=15e12, gpu="h100", gpus=1024)
+    best = plan_training(model="llama3-70b", tokens=15e12, gpu="h100", gpus=1024, top=1).best
+    assert est.mfu_source == "planner"
+    assert est.mfu == pytest.approx(best.mfu, rel=1e-9)
+    assert est.mfu == pytest.approx(planned_mfu(model="llama3-70b", gpu="h100", gpus=1024), rel=1e-12)
+    # goodput from the same failure model, on train's own failure-free run length
+    run_s = est.training_flop / (est.gpus * est.peak_flop_per_s * est.mfu)
+    assert est.goodput == pytest.approx(default_goodput(1024, est.params_total, run_s), rel=1e-12)
+    assert est.goodput == pytest.approx(best.goodput, rel=0.01)
+    assert est.gpu_hours == pytest.approx(best.gpu_hours, rel=0.02)  # FLOP counts of train and plan: same formula
+    assert any("planner" in n for n in est.notes)
+
+
+def test_given_goodput_and_mfu_override_the_planner():
+    kw = dict(model="llama3-8b", tokens=1e12, gpu="h100", gpus=64)
+    est = estimate_training(goodput=0.8, **kw)
+    assert est.mfu_source == "planner" and est.goodput == 0.8
+    given = estimate_training(mfu=0.3, **kw)
+    assert given.mfu_source == "given" and given.mfu == 0.3 and given.goodput == 1.0
+
+
+@pytest.mark.parametrize("kw, why", [
+    (dict(model="llama3-8b", tokens=1e12, gpu="h100", gpus=np.array([64, 128])), "sweep"),
+    (dict(params=7e9, tokens=1e12, gpu="h100", gpus=64), None),  # no architecture
+    (dict(model="llama3-8b", tokens=1e12, gpu="h100", days=30), "solved from days"),
+    (dict(model="llama3-8b", tokens=1e12, gpu="h100", gpus=64, dtype="tf32"), "dtype tf32"),
+    (dict(model="gpt3-175b", tokens=3e11, gpu="tpu-v4", gpus=6144), "no planner layout"),  # 2 pods (PaLM): no scale-out figure
+])
+def test_the_regression_answers_where_the_planner_does_not(kw, why):
+    est = estimate_training(**kw)
+    assert est.mfu_source == "default model"
+    assert np.all(np.asarray(est.goodput) == 1.0)
+    acc = CAT.accelerator(kw["gpu"])
+    size = est.params_active
+    expected = default_mfu_model(CAT).predict(era_of(acc.generation, acc.release_date.year), est.gpus, size,
+                                              kw.get("dtype") == "fp8")
+    assert np.allclose(est.mfu, expected, rtol=1e-12)
+    if why:
+        assert any(why in n for n in est.notes)
+
+
+def test_uncertainty_spreads_around_the_planner_and_keeps_its_goodput():
+    kw = dict(model="llama3-8b", tokens=1e12, gpu="h100", gpus=64)
+    point = estimate_training(**kw)
+    mc = estimate_training(uncertainty=True, samples=2000, seed=1, **kw)
+    assert np.median(mc.samples.mfu) == pytest.approx(point.mfu, rel=0.05)
+    assert np.all(np.asarray(mc.samples.goodput) == pytest.approx(point.goodput))
+
+
+def test_train_cli_says_the_planner_set_the_mfu(run_cli):
+    r = run_cli("train", "--model", "llama3-8b", "--tokens", "1T", "--gpus", "64", "--json")
+    assert r.code == 0, r.err
+    d = r.json()
+    assert d["mfu_source"] == "planner" and 0 < d["goodput"] < 1

@@ -1,0 +1,153 @@
+"""End to end in a real headless Chromium (Playwright + Debian's chromium): the training form against
+`costcurve train --json`, the share URL, an error shown beside its field, and the report file offline.
+
+Skipped when playwright, the web extra or /usr/bin/chromium are missing (.ci/run installs them).
+Screenshots go to the test's tmp folder (COSTCURVE_SCREENSHOTS=DIR keeps them).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi")
+uvicorn = pytest.importorskip("uvicorn")
+sync_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = os.environ.get("COSTCURVE_CHROMIUM", "/usr/bin/chromium")
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"no chromium at {CHROMIUM}", allow_module_level=True)
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+DATE = "2025-06-01"
+
+
+@pytest.fixture(scope="module")
+def server():
+    from costcurve.web.app import create_app
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        srv = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    t = threading.Thread(target=srv.run, daemon=True)
+    t.start()
+    for _ in range(200):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    t.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    pg = browser.new_page(viewport={"width": 1280, "height": 1000})
+    yield pg
+    pg.close()
+
+
+def shot(page, tmp_path, name):
+    folder = Path(os.environ.get("COSTCURVE_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
+
+
+def figure_value(page, key):
+    el = page.wait_for_selector(f'#output .figure[data-key="{key}"]', timeout=30_000)
+    return float(el.get_attribute("data-value")), el.query_selector(".value").inner_text()
+
+
+def test_training_form_equals_cli(server, page, run_cli, tmp_path):
+    from costcurve.units import format_usd
+
+    page.goto(server + "/training")
+    page.wait_for_selector("#in-model")
+    page.fill("#in-model", "llama3-70b")
+    page.fill("#in-tokens", "15T")
+    page.select_option("#in-dtype", "fp8")
+    page.fill("#in-gpus", "2048")
+    page.fill("#in-date", DATE)
+    page.click("#compute")
+    page.wait_for_function("document.querySelector('#output .answer') && "
+                           "document.querySelector('#output').innerText.includes('llama3-70b')")
+    cli = run_cli("train", "--model", "llama3-70b", "--tokens", "15T", "--dtype", "fp8", "--gpus", "2048",
+                  "--date", DATE, "--json").json()
+    for key in ("cost_cloud_usd", "cost_amortized_usd", "wall_clock_s", "gpu_hours", "training_flop"):
+        value, _ = figure_value(page, key)
+        assert value == pytest.approx(cli[key], rel=1e-12), key
+    _, text = figure_value(page, "cost_cloud_usd")
+    assert text == format_usd(cli["cost_cloud_usd"])  # readable, with its unit
+    assert page.get_attribute("#json-link", "href").startswith("/api/train?")
+    shot(page, tmp_path, "training")
+
+
+def test_share_url_round_trip(server, page, browser):
+    page.goto(server + "/serving")
+    page.wait_for_selector("#in-model")
+    page.fill("#in-model", "llama3-8b")
+    page.fill("#in-input_tokens", "1024")
+    page.fill("#in-date", DATE)
+    page.click("#compute")
+    page.wait_for_function("document.querySelector('#output .answer')")
+    first, _ = figure_value(page, "usd_per_query")
+    url = page.url
+    assert "input_tokens=1024" in url and "model=llama3-8b" in url
+    other = browser.new_page()
+    other.goto(url)
+    assert other.wait_for_selector("#in-input_tokens").input_value() == "1024"
+    again, _ = figure_value(other, "usd_per_query")
+    assert again == first
+    other.close()
+
+
+def test_bad_input_shows_the_error_beside_the_field(server, page, tmp_path):
+    page.goto(server + "/training?model=llama3-8b&gpus=-5")
+    page.wait_for_selector("#field-gpus.invalid", timeout=30_000)
+    msg = page.inner_text("#err-gpus")
+    assert "allowed" in msg and "-5" in msg
+    assert page.inner_text("#err-model") == ""
+    shot(page, tmp_path, "bad-input")
+    page.fill("#in-gpus", "64")  # fixing it clears the error and computes
+    page.wait_for_selector("#output .answer", timeout=30_000)
+    assert page.query_selector("#field-gpus.invalid") is None
+
+
+def test_report_from_disk_is_offline_and_equals_cli(browser, run_cli, tmp_path):
+    args = ["--model", "llama3-8b", "--gpus", "64", "--mfu", "0.3..0.5", "--seed", "2", "--date", DATE]
+    out = tmp_path / "report.html"
+    assert run_cli("report", "train", *args, "--out", str(out)).code == 0
+    cli = run_cli("train", *args, "--json").json()
+    page = browser.new_page()
+    requests, failed = [], []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.goto(out.as_uri())
+    page.wait_for_load_state("networkidle")
+    assert failed == [] and requests == [out.as_uri()]
+    for key in ("cost_cloud_usd", "wall_clock_s", "gpu_hours"):
+        v = float(page.get_attribute(f'.figure[data-key="{key}"]', "data-value"))
+        assert v == pytest.approx(cli[key]["p50"], rel=1e-12)
+    assert page.query_selector("#uncertainty svg") is not None
+    page.emulate_media(media="print")
+    pdf = page.pdf(format="A4")
+    assert pdf[:4] == b"%PDF" and len(pdf) > 10_000
+    shot(page, tmp_path, "report")
+    page.close()
