@@ -250,7 +250,7 @@ def _max_batch(usable, weights, act, kv_mean, kv_full):
     return np.where(free >= kv_full, np.floor(np.maximum(free, 0) / kv_mean), 0.0)
 
 
-def estimate_inference(*, model, gpu="h100", gpus=None, dtype="bf16", kv_dtype=None, group_size=None, batch=None,
+def estimate_inference(*, model, gpu="h100", gpus=None, dtype=None, kv_dtype=None, group_size=None, batch=None,
                        input_tokens=None, output_tokens=None, queries_per_day=None,
                        max_time_per_output_token_s=None, max_time_to_first_token_s=None,
                        price_usd_per_gpu_hour=None, provider=None, price_kind="on-demand", date=None, utilization=1.0,
@@ -264,8 +264,9 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype="bf16", kv_dtype=N
         model: preset name, trained-model name, Hugging Face config.json path, or Architecture.
         gpu: accelerator name or alias; gpus: accelerators per replica, tensor parallel [count];
             default: the smallest power of two that holds the weights and one sequence.
-        dtype: weights, bf16 | fp16 | fp8 | int8 | int4 (int8/int4 are weight-only: compute in bf16).
-        kv_dtype: KV cache dtype; default fp8 with fp8 weights, else bf16.
+        dtype: weights, bf16 | fp16 | fp8 | int8 | int4 (int8/int4 are weight-only: compute in the chip's
+            16-bit format); default the chip's own 16-bit format (bf16, or fp16 on a V100/T4/K80).
+        kv_dtype: KV cache dtype; default fp8 with fp8 weights, else the chip's 16-bit format.
         group_size: quantization group of int4/int8 weights [weights, whole >= 1]; refused for others.
         batch: sequences decoded together [count]; default the largest that fits, capped by
             ``max_batch`` (engine limit, default 2048) and by ``max_time_per_output_token_s``.
@@ -382,9 +383,16 @@ def _plain_given(v):
 def _setup(cat, acc, model, dtype, kv_dtype, group_size, calibration, flop_efficiency, bandwidth_efficiency,
            interconnect_efficiency, allreduce_latency_s, memory_utilization, notes, defaults=DEFAULTS):
     """(_Setup, efficiencies used, model name): dtypes and group size checked, calibration applied."""
+    store16 = "bf16" if acc.half_dtype == "bf16" else "fp16"  # 16-bit storage; a K80 computes it in fp32
+    dtype = store16 if dtype is None else dtype
     check_choice(dtype, mem.WEIGHT_DTYPES, "dtype")
-    kv_dtype = kv_dtype or ("fp8" if dtype == "fp8" else "bf16")
+    kv_dtype = kv_dtype or ("fp8" if dtype == "fp8" else store16)
     check_choice(kv_dtype, mem.KV_DTYPES, "kv_dtype")
+    # -- bf16 on a chip without bf16 (V100, T4, K80): the catalog's refusal, naming the option given --
+    for field_, given_ in (("dtype", dtype), ("kv_dtype", kv_dtype)):
+        if given_ == "bf16" and store16 != "bf16":  # same words as Accelerator.peak_flop_per_s
+            raise InputError(f"{acc.name} has no bf16; use --{field_.replace('_', '-')} fp16", field=field_)
+    # -- end bf16 check --
     if group_size is not None:
         if dtype not in GROUP_SIZE_DTYPES:
             raise InputError(f"applies to int4 and int8 weights only; the weights are {dtype}", field="group_size")

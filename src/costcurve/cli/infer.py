@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import (calibration_option, catalog_option, check_plot_path, dropped_samples_note, finish, json_option,
+from .common import (calibration_option, catalog_option, check_plot_path, dropped_samples_note, finish, json_option, price_json,
                      monte_carlo_options, p50_cell, plot_option, price_options, sensitivity_table, table)
 
 DTYPES = ["bf16", "fp16", "fp8", "int8", "int4"]
@@ -14,9 +14,9 @@ DTYPES = ["bf16", "fp16", "fp8", "int8", "int4"]
 @click.option("--model", required=True, help="Preset (e.g. llama3-70b) or path to a Hugging Face config.json.")
 @click.option("--gpu", default="h100", show_default=True, help="Accelerator name or alias (see `costcurve catalog gpus`).")
 @click.option("--gpus", help="Accelerators per replica (tensor parallel); default: the smallest power of two that fits.")
-@click.option("--dtype", type=click.Choice(DTYPES), default="bf16", show_default=True,
-              help="Weight dtype (int8/int4 are weight-only: compute in bf16).")
-@click.option("--kv-dtype", type=click.Choice(DTYPES), help="KV cache dtype (default: fp8 with fp8 weights, else bf16).")
+@click.option("--dtype", type=click.Choice(DTYPES),
+              help="Weight dtype (default: the chip's 16-bit format, bf16 or fp16 on V100/T4; int8/int4 are weight-only).")
+@click.option("--kv-dtype", type=click.Choice(DTYPES), help="KV cache dtype (default: fp8 with fp8 weights, else the chip's 16-bit format).")
 @click.option("--group-size", help="Quantization group size of int4/int8 weights, a whole number (default 128 for int4).")
 @click.option("--batch", help="Sequences decoded together; default: the largest that fits (and meets --latency-target).")
 @click.option("--input-tokens", help="Prompt tokens per query (default 161, ShareGPT mean).")
@@ -77,7 +77,8 @@ def infer(model, gpu, gpus, dtype, kv_dtype, group_size, batch, input_tokens, ou
     )
     finish(est, as_json=as_json, plot=plot, plot_field="usd_per_query",
            plot_title=f"Cost per query: {est.model} on {est.gpu}", plot_xlabel="cost per query [USD]",
-           render=render, render_uncertain=render_uncertain)
+           render=render, render_uncertain=render_uncertain,
+           json_extra=lambda: price_json(est, price_usd_per_gpu_hour, provider, price_kind, catalog))
 
 
 def render_uncertain(u) -> None:
