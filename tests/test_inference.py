@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from costcurve import Architecture, count_params, estimate_inference, load_catalog
 from costcurve import flop, memory
-from costcurve.inference import (DEFAULTS, DoesNotFitError, _Setup, decode_step_s, prefill_flop,
-                                 usd_per_billion_queries)
+from costcurve.inference import DEFAULTS, DoesNotFitError, usd_per_billion_queries
+from costcurve.roofline import _Setup, decode_step_s, prefill_flop
 from costcurve.errors import CostcurveError, InputError, UnknownNameError
 
 CAT = load_catalog()
