@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from ..catalog import Catalog, load_catalog
 from ..errors import CostcurveError, InputError, UnknownNameError
 from ..prices import resolve_price
-from ..training import resolve_model
+from ..inputs import resolve_model
 from ..units import SECONDS_PER_DAY, number_input, parse_date
 from .engines import ENGINE_VENDORS, engine_profile
 from .load import LengthDistribution, check_targets
