@@ -105,27 +105,12 @@ def measure(preset, n_layers, d_model, n_heads, seq_len, batch_size, vocab_size,
              "batch_size": batch_size, "vocab_size": vocab_size}
     if do_memory:
         return _memory(preset, model, sizes, n_kv_heads, ffn_dim, precision, real, catalog, as_json)
-    for name, value in (("model", model), ("n_kv_heads", n_kv_heads), ("ffn_dim", ffn_dim), ("real", real or None)):
-        if value is not None:
-            from costcurve.errors import InputError
-
-            raise InputError("is an option of --memory", field=name)
-
     lr_v = _positive(lr, "lr", "plain")
     price_v = _positive(price_usd_per_hour, "price_usd_per_hour", "money")
     target_v = _positive(target_loss, "target_loss", "plain")
     max_time_v = _positive(max_time_s, "max_time_s", "time")
-    if calibration and not do_validate:
-        from costcurve.errors import InputError
-
-        raise InputError("is read by --validate here (and by `costcurve train --calibration`)", field="calibration")
-    import os
-
-    if int(os.environ.get("WORLD_SIZE", "1")) > 1 and (target_v or write_calibration or do_validate):
-        from costcurve.errors import InputError
-
-        raise InputError("--target-loss, --write-calibration and --validate run in one process; launch without torchrun",
-                         field="WORLD_SIZE")
+    _check_run_options(dict(model=model, n_kv_heads=n_kv_heads, ffn_dim=ffn_dim, real=real or None), calibration,
+                       do_validate, target_v, write_calibration)
     if write_calibration:
         from costcurve.calibration import check_writable
 
@@ -150,8 +135,28 @@ def measure(preset, n_layers, d_model, n_heads, seq_len, batch_size, vocab_size,
     profile_path = None
     if write_calibration:
         profile_path = _write_profile(res, dev, dt, write_calibration, catalog, show)
-    if not run.is_main_process():
-        return
+    if run.is_main_process():
+        _report(res, profile_path, as_json)
+
+
+def _check_run_options(memory_only: dict, calibration, do_validate, target_v, write_calibration):
+    """Refuse options that belong to --memory or --validate, or that cannot run under torchrun."""
+    import os
+
+    from costcurve.errors import InputError
+
+    for name, value in memory_only.items():
+        if value is not None:
+            raise InputError("is an option of --memory", field=name)
+    if calibration and not do_validate:
+        raise InputError("is read by --validate here (and by `costcurve train --calibration`)", field="calibration")
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1 and (target_v or write_calibration or do_validate):
+        raise InputError("--target-loss, --write-calibration and --validate run in one process; launch without torchrun",
+                         field="WORLD_SIZE")
+
+
+def _report(res, profile_path, as_json):
+    """Print the measurement (table or JSON) and where a calibration profile was written."""
     if as_json:
         out = res.to_dict()
         if profile_path:
