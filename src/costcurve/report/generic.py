@@ -29,21 +29,21 @@ def unit_formatter(key: str):
     if "flop_per_s" in k:
         return lambda v: H.si(v, "FLOP/s")
     if "_usd_per_" in k and not k.startswith("usd_"):
-        per = k.split("_usd_per_", 1)[1].replace("_", " ")
+        per = k.split("_usd_per_", 1)[1].replace("gpu_hour", "GPU-hour").replace("_", " ")
         return lambda v: f"{H.usd(v)} per {per}"
     if k.endswith("_usd") or k.startswith("usd_") or k.endswith("usd") or "_usd_per_" in k or k.startswith("cost"):
         return H.usd
-    if k.endswith("_bytes"):
-        return H.gb
+    if k.endswith("_bytes"):  # accelerator memory in GiB, other sizes (files, weights on disk) in GB
+        return H.gib if ("memory" in k or "capacity" in k) else H.gb
     if k.endswith("_per_s") or k.endswith("_per_second"):
         unit = k.rsplit("_per_", 1)[0].split("_")[-1]
         return lambda v: H.si(v, f"{'FLOP' if unit == 'flop' else unit}/s")
     if k.endswith("_s"):
         return H.duration
     if k.endswith("_days"):
-        return lambda v: f"{v:,.1f} days"
+        return H.days
     if k.endswith("_hours"):
-        return lambda v: f"{H.num(v)} h"
+        return lambda v: H.hours(v, "GPU-hours" if "gpu" in k else "hours")
     if k.endswith("_flop"):
         return H.flop
     if k.endswith("_kwh"):
