@@ -101,3 +101,17 @@ def test_import_is_light():
             " if m in sys.modules]; print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_json_carries_the_quotes_behind_the_price(run_cli):
+    """train/infer --json: price_quotes and price_providers agree with the price rule's own text."""
+    import re
+
+    for args in (["train", "--model", "llama3-8b", "--gpu", "h100", "--gpus", "8"], ["infer", "--model", "llama3-8b"],
+                 ["train", "--model", "llama3-8b", "--gpus", "8", "--mfu", "0.3..0.5", "--samples", "200"]):
+        d = run_cli(*args, "--json").json()
+        m = re.search(r"(\d+) quote\(s\) from (\d+) provider\(s\)", d["price_source"])
+        assert (d["price_quotes"], d["price_providers"]) == (int(m[1]), int(m[2]))
+        assert d["price_quotes"] >= 3 and d["price_providers"] >= 2  # the default-price rule
+    given = run_cli("infer", "--model", "llama3-8b", "--price", "2", "--json").json()
+    assert given["price_quotes"] is None and given["price_providers"] is None

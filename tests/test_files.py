@@ -107,3 +107,16 @@ def test_csv_rows_and_lines(tmp_path):
 def test_file_error_is_a_costcurve_error():
     assert issubclass(FileInputError, CostcurveError)
     assert printable("a\x1b[31mb") == "a\\x1b[31mb"
+
+
+def test_csv_number_names_file_line_and_column():
+    from costcurve.errors import CatalogError
+    from costcurve.files import csv_number
+
+    assert csv_number({"x": " 2.5 "}, "x", "t.csv", 3) == 2.5
+    assert csv_number({"x": ""}, "x", "t.csv", 3) is None and csv_number({}, "x", "t.csv", 3) is None
+    assert csv_number({"x": "0"}, "x", "t.csv", 3) == 0.0  # in the default range 0..inf
+    for raw, kw in (("abc", {}), ("inf", {}), ("nan", {}), ("-1", {}), ("0", {"positive": True}), ("101", {"hi": 100.0})):
+        with pytest.raises(CatalogError) as e:
+            csv_number({"x": raw}, "x", "t.csv", 7, **kw)
+        assert (e.value.path, e.value.row, e.value.column) == ("t.csv", 7, "x"), raw

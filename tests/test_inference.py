@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from costcurve import Architecture, count_params, estimate_inference, load_catalog
 from costcurve import flop, memory
-from costcurve.inference import (DEFAULTS, DoesNotFitError, _Setup, decode_step_s, prefill_flop,
-                                 usd_per_billion_queries)
+from costcurve.inference import DEFAULTS, DoesNotFitError, usd_per_billion_queries
+from costcurve.roofline import _Setup, decode_step_s, prefill_flop
 from costcurve.errors import CostcurveError, InputError, UnknownNameError
 
 CAT = load_catalog()
@@ -392,3 +392,26 @@ def test_infer_bad_input_is_one_line_exit_2(run_cli, args, needle):
 def test_infer_unknown_model(run_cli):
     r = run_cli("infer", "--model", "llama9-1t", "--gpu", "h100")
     assert r.code == 2 and r.err.startswith("error:") and "model" in r.err
+
+
+# ---- bf16 only where the chip has it ----------------------------------------------------------------
+@pytest.mark.parametrize("gpu", ["t4", "v100"])
+@pytest.mark.parametrize("field", ["dtype", "kv_dtype"])
+def test_bf16_refused_on_a_chip_without_it(gpu, field):
+    from costcurve.errors import CostcurveError
+
+    with pytest.raises(CostcurveError, match="has no bf16; use --") as e:
+        estimate_inference(model="llama3-8b", gpu=gpu, price_usd_per_gpu_hour=1.0, **{field: "bf16"})
+    assert e.value.field == field
+
+
+def test_default_dtype_is_the_chips_16_bit_format():
+    assert estimate_inference(model="llama3-8b", gpu="t4", price_usd_per_gpu_hour=1.0).dtype == "fp16"
+    assert estimate_inference(model="llama3-8b", gpu="t4", price_usd_per_gpu_hour=1.0).kv_dtype == "fp16"
+    assert estimate_inference(model="llama3-8b", gpu="h100", price_usd_per_gpu_hour=1.0).dtype == "bf16"
+
+
+def test_cli_infer_t4_bf16_is_one_line(run_cli):
+    r = run_cli("infer", "--model", "llama3-8b", "--gpu", "t4", "--dtype", "bf16")
+    assert r.code == 2 and r.err.strip() == "error: --dtype: t4 has no bf16; use --dtype fp16"
+    assert run_cli("infer", "--model", "llama3-8b", "--gpu", "t4", "--json").json()["dtype"] == "fp16"

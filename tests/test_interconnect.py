@@ -77,3 +77,32 @@ def test_malformed_files():
         read_interconnects("u.csv", HEADER + GOOD.strip() + ",extra\n")
     with pytest.raises(CatalogError, match="cannot read"):
         load_interconnects("/nonexistent/interconnect.csv")
+
+
+def test_bundled_file_name_follows_the_data_version():
+    from costcurve import interconnect as ic
+    from costcurve.catalog import DATA_VERSION
+
+    assert ic.DATA_FILE == f"interconnect_{DATA_VERSION}.csv"
+
+
+def test_an_edited_user_file_is_seen_at_once(tmp_path):
+    """The user table is cached on its text, not its path or mtime: a same-second edit is seen."""
+    p = tmp_path / "ic.csv"
+    p.write_text(HEADER + GOOD, encoding="utf-8")
+    assert load_interconnects(p)["x1"].scale_up_domain == 8
+    p.write_text(HEADER + GOOD.replace(",8,3.4,", ",4,3.4,"), encoding="utf-8")
+    assert load_interconnects(p)["x1"].scale_up_domain == 4
+    p.write_bytes(b"\xef\xbb\xbf" + (HEADER + GOOD).encode())  # a UTF-8 byte-order mark is dropped
+    assert load_interconnects(p)["x1"].scale_up_domain == 8
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfename\n", b"name\xc3\x28\n", "dir"])
+def test_hostile_user_files_are_catalog_errors(tmp_path, content):
+    p = tmp_path / "ic.csv"
+    if content == "dir":
+        p.mkdir()
+    else:
+        p.write_bytes(content)
+    with pytest.raises(CatalogError, match="cannot read file"):
+        load_interconnects(p)

@@ -125,3 +125,17 @@ def test_price_choices_are_owned_by_their_catalog(tmp_path):
     cat = _prices(tmp_path, [("h20", p, "2026-10-01", "on-demand", "vm", 2.0 + i, "") for i, p in enumerate("abc")])
     first = choose_price(cat, "h20", DAY)
     assert choose_price(cat, "h20", DAY) is first and choose_price(Catalog(()), "h20", DAY) is None
+
+
+def test_quote_date_range_matches_the_quotes():
+    """Catalog.quote_date_range (computed once) is the min/max date of Catalog.quotes, for every key asked."""
+    from costcurve import load_catalog
+
+    cat = load_catalog()
+    for gpu in ("h100-sxm5", "a100-sxm4-80gb", "t4", "gaudi3"):
+        for kind in ("on-demand", "spot", None):
+            for provider in (None, "aws", "lambda"):
+                qs = cat.quotes(gpu, provider=provider, kind=kind)
+                want = (min(q.date_observed for q in qs), max(q.date_observed for q in qs)) if qs else None
+                assert cat.quote_date_range(gpu, provider=provider, kind=kind) == want
+                assert cat.quote_date_range(gpu, provider=provider, kind=kind) == want  # cached answer

@@ -169,3 +169,100 @@ def test_estimators_split_into_steps():
                 body = node.body[1:] if ast.get_docstring(node) else node.body
                 length = body[-1].end_lineno - body[0].lineno + 1
                 assert length <= 60, (mod, node.name, length)
+
+
+# ---- import cycles over the whole package ----------------------------------------------------------
+def _package_modules() -> dict:
+    root = Path(training.__file__).parent
+    out = {}
+    for p in root.rglob("*.py"):
+        parts = list(p.relative_to(root.parent).with_suffix("").parts)
+        out[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = p
+    return out
+
+
+def _import_graph(module_level: bool) -> dict:
+    """{module: modules of the package it imports}, read from the source (nothing is imported).
+
+    ``module_level``: only imports run when the module loads (its body and top-level if/try, not
+    ``if TYPE_CHECKING``); else also those inside functions (lazy imports). ``from . import x`` of a
+    submodule is an edge to the submodule, not to the package's ``__init__``.
+    """
+    mods = _package_modules()
+    graph = {}
+    for m, p in mods.items():
+        pkg = m if p.name == "__init__.py" else m.rsplit(".", 1)[0]
+        tree = ast.parse(p.read_text(encoding="utf-8"))
+        if module_level:
+            nodes = []
+            for n in tree.body:
+                if isinstance(n, ast.If) and "TYPE_CHECKING" in ast.unparse(n.test):
+                    continue
+                nodes += list(ast.walk(n)) if isinstance(n, (ast.If, ast.Try)) else [n]
+        else:
+            nodes = list(ast.walk(tree))
+        edges = set()
+        for n in nodes:
+            if isinstance(n, ast.ImportFrom):
+                base = pkg.split(".")[:len(pkg.split(".")) - (n.level - 1)] if n.level else []
+                b = ".".join(base + ([n.module] if n.module else []))
+                subs = [f"{b}.{a.name}" for a in n.names if f"{b}.{a.name}" in mods]
+                targets = subs + ([b] if len(subs) < len(n.names) else [])
+            elif isinstance(n, ast.Import):
+                targets = [a.name for a in n.names]
+            else:
+                continue
+            for t in targets:
+                while t and t not in mods:
+                    t = t.rsplit(".", 1)[0] if "." in t else ""
+                if t and t != m:
+                    edges.add(t)
+        graph[m] = edges
+    return graph
+
+
+def _cycles(graph: dict) -> list:
+    """Strongly connected components of more than one module (Tarjan), each sorted."""
+    index, low, stack, on, out = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while not comp or comp[-1] != v:
+                comp.append(stack.pop())
+                on.discard(comp[-1])
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_no_import_cycle_in_the_package():
+    """Every module of the package, torch/fastapi users included (the source is read, not imported)."""
+    graph = _import_graph(module_level=True)
+    assert len(graph) > 60 and "costcurve.measure.peak" in graph and "costcurve.trends.forecast" in graph
+    assert _cycles(graph) == []
+
+
+def test_the_cycle_finder_finds_cycles():
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_version_matches_pyproject():
+    import costcurve
+
+    text = (Path(training.__file__).parents[2] / "pyproject.toml").read_text(encoding="utf-8")
+    assert f'version = "{costcurve.__version__}"' in text

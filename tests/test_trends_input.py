@@ -206,3 +206,32 @@ def test_bundled_claims_are_validated(rows, column):
         parse_claims("id,claim,seed_value,unit,year,source\n" + rows + "\n")
     assert e.value.column == column
     assert all(v["seed_value"] > 0 for v in claim_texts().values())
+
+
+# ---- each number is read as its kind of quantity ----------------------------------------------------
+def test_when_below_reads_dollars_for_a_cost_series(run_cli):
+    plain, dollar = run_cli("when", "gpt3-level", "--below", "30", "--json"), run_cli("when", "gpt3-level", "--below", "$30", "--json")
+    assert plain.code == dollar.code == 0
+    assert plain.json()["value"] == dollar.json()["value"] == 30.0
+    _one_line_refusal(run_cli("when", "gpt3-level", "--below", "30K"), "--below")  # a count suffix on dollars
+    _one_line_refusal(run_cli("when", "gpt3-level", "--below", "2,50"), "--below")  # a decimal comma
+
+
+def test_when_above_reads_a_count_for_a_flop_series(run_cli):
+    r = run_cli("when", "gpu-price-performance", "--above", "1T", "--json")
+    assert r.code == 0, r.err
+    assert r.json()["value"] == 1e12
+
+
+@pytest.mark.parametrize("year", ["2030K", "2,030.5x", "nan", "", "20 30"])
+def test_forecast_year_is_a_plain_number(run_cli, year):
+    _one_line_refusal(run_cli("forecast", "gpt3-level", "--year", year), "--year")
+
+
+def test_forecast_year_library_types():
+    fit = fit_exponential([2010.0, 2012.0, 2014.0, 2016.0], [100.0, 50.0, 25.0, 12.0])
+    assert forecast(fit, "2018").year == forecast(fit, 2018).year == 2018.0
+    for bad in ("2018K", True, None, [2018]):
+        with pytest.raises(InputError) as e:
+            forecast(fit, bad)
+        assert e.value.field == "year"

@@ -33,8 +33,8 @@ import argparse
 import csv
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "src" / "costcurve" / "data" / "api_prices_2026-11.csv"
+from _table import table_path, write_table  # tools/_table.py
+
 COLUMNS = ["model", "date", "provider", "price_basis", "open_weights", "params", "active_params",
            "usd_per_m_input", "usd_per_m_output", "usd_per_m_blended", "mmlu", "gpqa_diamond", "math_500",
            "math_l5", "humaneval", "arena_elo", "reasoning", "architecture", "source"]
@@ -326,12 +326,7 @@ def main(argv=None) -> None:
     a = p.parse_args(argv)
     rows = epoch_rows(Path(a.epoch)) + manual_rows()
     rows.sort(key=lambda r: (r["date"], r["model"], r["provider"]))
-    with open(OUT, "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=COLUMNS, lineterminator="\n")
-        w.writeheader()
-        for r in rows:
-            w.writerow({c: r.get(c, "") for c in COLUMNS})
-    print(f"wrote {len(rows)} rows to {OUT.relative_to(ROOT)}")
+    write_table("api_prices", COLUMNS, rows)
 
 
 if __name__ == "__main__":

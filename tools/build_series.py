@@ -28,8 +28,9 @@ import csv
 import re
 from pathlib import Path
 
+from _table import table_path, write_table  # tools/_table.py
+
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "src" / "costcurve" / "data" / "series_points_2026-11.csv"
 COLUMNS = ["series", "date", "label", "hardware", "hardware_count", "hours", "cost_usd_reported", "note", "source"]
 DAWN_SOURCE = ("DAWNBench entries, github.com/stanford-futuredata/dawn-bench-entries @ fb27b82 ({file}); "
                "cost = hours to threshold x the entry's costPerHour")
@@ -116,12 +117,7 @@ def main(argv=None) -> None:
     a = p.parse_args(argv)
     rows = dawnbench_rows(Path(a.shared) / "dawnbench-derived" / "dawnbench_training_derived.csv") + MANUAL_ROWS
     rows.sort(key=lambda r: (r["series"], r["date"], r["label"]))
-    with open(OUT, "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=COLUMNS, lineterminator="\n")
-        w.writeheader()
-        for r in rows:
-            w.writerow({c: r.get(c, "") for c in COLUMNS})
-    print(f"wrote {len(rows)} rows to {OUT.relative_to(ROOT)}")
+    write_table("series_points", COLUMNS, rows)
 
 
 if __name__ == "__main__":

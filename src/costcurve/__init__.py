@@ -12,7 +12,7 @@ Library entry points (plain functions; arrays broadcast):
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from ._version import __version__  # noqa: E402
 
 from .architecture import Architecture, count_params  # noqa: E402
 from .catalog import load_catalog  # noqa: E402

@@ -119,7 +119,7 @@ def make_profile(*, device: str, device_type: str, accelerator, dtype: str, meas
     """A calibration profile (plain JSON-ready dict) from measured runs; fits the step-time model."""
     import datetime as dt
 
-    from . import __version__
+    from ._version import __version__
 
     model = fit_step_time_model(runs, measured_peak_flop_per_s)
     by_size = sorted(({"d_model": r["d_model"], "params": r["params"], "efficiency": r["efficiency"]} for r in runs),

@@ -430,6 +430,7 @@ class Catalog:
             if r["accelerator"].lower() not in self._gpu_alias:
                 raise CatalogError(r["_path"], r["_row"], "accelerator", f"unknown accelerator {r['accelerator']!r}")
         self._price_index: dict = {}
+        self._quote_dates: dict = {}
         #: (gpu, provider, kind, date, offers) -> PriceChoice, filled by costcurve.prices.choose_price
         self.price_choices: dict = {}
 
@@ -475,6 +476,17 @@ class Catalog:
             self._price_index[key] = [q for q in self.prices if q.gpu == gpu and (provider is None or q.provider == provider)
                                       and (kind is None or q.kind == kind)]
         return self._price_index[key]
+
+    def quote_date_range(self, gpu: str, *, provider: str | None = None,
+                         kind: str | None = "on-demand") -> tuple[dt.date, dt.date] | None:
+        """(first, last) observation date of :meth:`quotes` with the same arguments; None if there are none.
+
+        Computed once per (gpu, provider, kind): the catalog's tables do not change after loading."""
+        key = (gpu, provider, kind)
+        if key not in self._quote_dates:
+            dates = [q.date_observed for q in self.quotes(gpu, provider=provider, kind=kind)]
+            self._quote_dates[key] = (min(dates), max(dates)) if dates else None
+        return self._quote_dates[key]
 
 
 _LOADED: dict = {}  # (paths, sha256 of each file's text) -> Catalog

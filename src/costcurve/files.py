@@ -26,7 +26,7 @@ import re
 import stat
 from typing import NamedTuple
 
-from .errors import FileInputError
+from .errors import CatalogError, FileInputError
 
 DEFAULT_MAX_BYTES = 32 * 2**20  #: largest file read by default [bytes] (the bundled tables are < 1 MiB)
 MAX_JSON_DEPTH = 64  #: deepest JSON nesting accepted (a Hugging Face config.json nests 3-4 levels)
@@ -188,3 +188,23 @@ def parse_csv(text: str, *, field: str, source: str) -> CsvTable:
 def read_csv(path, *, field: str, max_bytes: int = DEFAULT_MAX_BYTES) -> CsvTable:
     """Read the CSV file ``path`` (UTF-8, see :func:`read_text`) into a :class:`CsvTable`."""
     return parse_csv(read_text(path, field=field, max_bytes=max_bytes), field=field, source=os.fspath(path))
+
+
+def csv_number(row: dict, column: str, path, line: int, *, lo: float = 0.0, hi: float = math.inf,
+               positive: bool = False) -> float | None:
+    """The number in ``column`` of a parsed CSV ``row`` (file line ``line``), or None when blank.
+
+    It must be finite and in ``lo``..``hi`` (or > 0 when ``positive``); else :class:`CatalogError`
+    naming file, line and column.
+    """
+    s = (row.get(column) or "").strip()
+    if not s:
+        return None
+    allowed = "a number > 0" if positive else f"a number in {lo:g}..{hi:g}"
+    try:
+        v = float(s)
+    except ValueError:
+        raise CatalogError(path, line, column, f"got {s!r}; allowed: {allowed}") from None
+    if not (math.isfinite(v) and lo <= v <= hi) or (positive and not v > 0):
+        raise CatalogError(path, line, column, f"got {s!r}; allowed: {allowed}")
+    return v

@@ -41,11 +41,11 @@ from . import memory as mem
 from .architecture import Architecture, count_params
 from .catalog import PRICE_KINDS, Accelerator, Catalog, load_catalog
 from .errors import CostcurveError, InputError
-from .flop import forward_flop_per_token_breakdown
 from .inputs import (check_choice, check_monte_carlo_options, check_price_date, check_result, check_text,
                      resolve_model)
 from .prices import resolve_price
 from .results import jsonable
+from .roofline import _Setup, decode_step_s, prefill_in_batch_s, time_to_first_token_s
 from .uncertainty import is_distribution
 from .units import GB, SECONDS_PER_DAY, SECONDS_PER_HOUR, format_number, number_input, parse_date, show
 
@@ -142,90 +142,6 @@ def _plain(v):
     return v
 
 
-# ---- FLOP of the two phases ------------------------------------------------------------------
-def _flop_terms(arch: Architecture):
-    """(linear FLOP per token without LM head, LM head FLOP, attention FLOP per layer per key)."""
-    b = forward_flop_per_token_breakdown(arch, 1, causal=False)
-    per_key_layer = b["attention/scores"] / arch.n_layers
-    return sum(b.values()) - b["attention/scores"] - b["lm_head"], b["lm_head"], per_key_layer
-
-
-def _key_sum(arch: Architecture, tokens, *, causal: bool):
-    """Σ over layers of the keys the queries see: causal prefill of ``tokens`` or one decode query."""
-    S = np.asarray(tokens, dtype=float)
-    L, W = arch.n_layers, arch.sliding_window
-    full = S * (S + 1) / 2 if causal else S
-    if W is None:
-        return L * full
-    local = L if arch.sliding_window_layers == "all" else (L + 1) // 2
-    capped = np.where(S <= W, full, W * (W + 1) / 2 + (S - W) * W) if causal else np.minimum(S, W)
-    return local * capped + (L - local) * full
-
-
-def prefill_flop(arch: Architecture, input_tokens):
-    """FLOP of prefilling one prompt: linear layers per token, causal attention, one LM head. [FLOP]"""
-    lin, head, per_key = _flop_terms(arch)
-    I = np.asarray(input_tokens, dtype=float)
-    return I * lin + head + per_key * _key_sum(arch, I, causal=True)
-
-
-def decode_flop_per_token(arch: Architecture, context_tokens):
-    """(linear incl. LM head, attention) FLOP of one decode token attending ``context`` keys. [FLOP]"""
-    lin, head, per_key = _flop_terms(arch)
-    return lin + head, per_key * _key_sum(arch, context_tokens, causal=False)
-
-
-# ---- time of the two phases ------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Setup:
-    arch: Architecture
-    dtype: str
-    kv_dtype: str
-    group_size: int | None
-    peak: float  # FLOP/s per accelerator
-    bw: float  # bytes/s per accelerator
-    link: float  # bytes/s one direction per accelerator
-    e_flop: object
-    e_bw: object
-    e_link: object
-    latency: object
-
-
-def allreduce_s(s: _Setup, n, tokens, *, with_latency=True):
-    """Time of the 2·L tensor-parallel all-reduces of ``tokens`` hidden states. [s]"""
-    n = np.asarray(n, dtype=float)
-    msg = np.asarray(tokens, dtype=float) * s.arch.d_model * mem.ACTIVATION_BYTES
-    t = 2 * s.arch.n_layers * (2 * (n - 1) / n * msg / (s.link * s.e_link) + (s.latency if with_latency else 0.0))
-    return np.where(n > 1, t, 0.0)
-
-
-def decode_step_s(s: _Setup, n, batch, context):
-    """(step time [s], memory time [s], compute time [s]) of one decode step of ``batch`` sequences."""
-    lin_f, attn_f = decode_flop_per_token(s.arch, context)
-    w = mem.weight_bytes_read_per_step(s.arch, s.dtype, batch, group_size=s.group_size) / n
-    kv = batch * mem.kv_cache_bytes(s.arch, context, s.kv_dtype, n)
-    rate_f, rate_b = n * s.peak * s.e_flop, s.bw * s.e_bw
-    t_mem = (w + kv) / rate_b
-    t_cmp = batch * (lin_f + attn_f) / rate_f
-    step = np.maximum(w / rate_b, batch * lin_f / rate_f) + np.maximum(kv / rate_b, batch * attn_f / rate_f)
-    return step + allreduce_s(s, n, batch), t_mem, t_cmp
-
-
-def prefill_in_batch_s(s: _Setup, n, input_tokens):
-    """Prefill time of one prompt inside a running batch (weights already streaming). [s]"""
-    return prefill_flop(s.arch, input_tokens) / (n * s.peak * s.e_flop) + allreduce_s(s, n, input_tokens, with_latency=False)
-
-
-def time_to_first_token_s(s: _Setup, n, input_tokens):
-    """Prefill of one prompt alone: reads every weight once, computes every prompt token. [s]"""
-    lin, head, per_key = _flop_terms(s.arch)
-    I = np.asarray(input_tokens, dtype=float)
-    w = mem.weight_bytes_read_per_step(s.arch, s.dtype, I, group_size=s.group_size) / n
-    rate_f = n * s.peak * s.e_flop
-    linear = np.maximum(w / (s.bw * s.e_bw), (I * lin + head) / rate_f)
-    return linear + per_key * _key_sum(s.arch, I, causal=True) / rate_f + allreduce_s(s, n, I)
-
-
 # ---- the estimate ----------------------------------------------------------------------------
 _num = number_input  # parse and check a user number
 
@@ -250,7 +166,7 @@ def _max_batch(usable, weights, act, kv_mean, kv_full):
     return np.where(free >= kv_full, np.floor(np.maximum(free, 0) / kv_mean), 0.0)
 
 
-def estimate_inference(*, model, gpu="h100", gpus=None, dtype="bf16", kv_dtype=None, group_size=None, batch=None,
+def estimate_inference(*, model, gpu="h100", gpus=None, dtype=None, kv_dtype=None, group_size=None, batch=None,
                        input_tokens=None, output_tokens=None, queries_per_day=None,
                        max_time_per_output_token_s=None, max_time_to_first_token_s=None,
                        price_usd_per_gpu_hour=None, provider=None, price_kind="on-demand", date=None, utilization=1.0,
@@ -264,8 +180,9 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype="bf16", kv_dtype=N
         model: preset name, trained-model name, Hugging Face config.json path, or Architecture.
         gpu: accelerator name or alias; gpus: accelerators per replica, tensor parallel [count];
             default: the smallest power of two that holds the weights and one sequence.
-        dtype: weights, bf16 | fp16 | fp8 | int8 | int4 (int8/int4 are weight-only: compute in bf16).
-        kv_dtype: KV cache dtype; default fp8 with fp8 weights, else bf16.
+        dtype: weights, bf16 | fp16 | fp8 | int8 | int4 (int8/int4 are weight-only: compute in the chip's
+            16-bit format); default the chip's own 16-bit format (bf16, or fp16 on a V100/T4/K80).
+        kv_dtype: KV cache dtype; default fp8 with fp8 weights, else the chip's 16-bit format.
         group_size: quantization group of int4/int8 weights [weights, whole >= 1]; refused for others.
         batch: sequences decoded together [count]; default the largest that fits, capped by
             ``max_batch`` (engine limit, default 2048) and by ``max_time_per_output_token_s``.
@@ -382,9 +299,16 @@ def _plain_given(v):
 def _setup(cat, acc, model, dtype, kv_dtype, group_size, calibration, flop_efficiency, bandwidth_efficiency,
            interconnect_efficiency, allreduce_latency_s, memory_utilization, notes, defaults=DEFAULTS):
     """(_Setup, efficiencies used, model name): dtypes and group size checked, calibration applied."""
+    store16 = "bf16" if acc.half_dtype == "bf16" else "fp16"  # 16-bit storage; a K80 computes it in fp32
+    dtype = store16 if dtype is None else dtype
     check_choice(dtype, mem.WEIGHT_DTYPES, "dtype")
-    kv_dtype = kv_dtype or ("fp8" if dtype == "fp8" else "bf16")
+    kv_dtype = kv_dtype or ("fp8" if dtype == "fp8" else store16)
     check_choice(kv_dtype, mem.KV_DTYPES, "kv_dtype")
+    # -- bf16 on a chip without bf16 (V100, T4, K80): the catalog's refusal, naming the option given --
+    for field_, given_ in (("dtype", dtype), ("kv_dtype", kv_dtype)):
+        if given_ == "bf16" and store16 != "bf16":  # same words as Accelerator.peak_flop_per_s
+            raise InputError(f"{acc.name} has no bf16; use --{field_.replace('_', '-')} fp16", field=field_)
+    # -- end bf16 check --
     if group_size is not None:
         if dtype not in GROUP_SIZE_DTYPES:
             raise InputError(f"applies to int4 and int8 weights only; the weights are {dtype}", field="group_size")

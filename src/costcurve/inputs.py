@@ -82,10 +82,10 @@ def check_price_date(catalog, acc, date: dt.date, *, kind: str, provider) -> str
     than :data:`PRICE_EXTRAPOLATION_NOTE_DAYS`) the price is the nearest quotes', not that date's.
     Only for prices taken from the catalog (a given price makes the date irrelevant).
     """
-    quotes = catalog.quotes(acc.name, provider=provider, kind=kind)
-    if not quotes:
+    span = catalog.quote_date_range(acc.name, provider=provider, kind=kind)
+    if span is None:
         return None
-    first, last = min(q.date_observed for q in quotes), max(q.date_observed for q in quotes)
+    first, last = span
     where = f"{acc.name} {kind} quotes span {first}..{last}"
     if date < acc.release_date:
         return (f"{date} is before {acc.name} was released ({acc.release_date}): it had no rental price then; "

@@ -147,6 +147,16 @@ def resolve_price(catalog: Catalog, gpu: str, date: dt.date, given=None, *, prov
     return choice.price_usd_per_gpu_hour, choice.describe()
 
 
+def price_counts(catalog: Catalog, gpu: str, date: dt.date, given=None, *, provider: str | None = None,
+                 kind: str = "on-demand") -> dict:
+    """``{"price_quotes": n, "price_providers": m}``: the distinct quotes and providers behind the price
+    :func:`resolve_price` uses; both None for a given price or when no price is known."""
+    choice = None if given is not None else choose_price(catalog, gpu, date, provider=provider, kind=kind)
+    if choice is None:
+        return {"price_quotes": None, "price_providers": None}
+    return {"price_quotes": choice.n_quotes, "price_providers": choice.n_providers}
+
+
 def price_spread_log(catalog: Catalog, gpu: str, date: dt.date, *, provider: str | None = None,
                      kind: str = "on-demand") -> float | None:
     """Standard deviation of ln(price) of the distinct quotes :func:`choose_price` uses. [ln USD/h]

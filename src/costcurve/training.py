@@ -149,7 +149,7 @@ def estimate_training(*, model=None, params=None, active_params=None, tokens=Non
             [days; text may carry a unit: ``"30d"``, ``"12h"``], from which the count is solved.
         mfu: model FLOP utilisation (0, 1]; default: the training planner's best layout when the
             architecture and one accelerator count are known (``mfu_source`` "planner"), else the
-            fitted MFU regression ("default model"); see costcurve.planner.train_default.
+            fitted MFU regression ("default model"); see costcurve.train_defaults.
         dtype: fp32 | tf32 | bf16 | fp16 | fp8, selects the peak FLOP/s; default the chip's own 16-bit
             format (``Accelerator.half_dtype``: bf16, or fp16 on a V100/T4); bf16 on a chip without it is refused.
         goodput: useful fraction of wall-clock time (0, 1] (restarts, failures, checkpoints);
@@ -220,7 +220,7 @@ def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus,
     gpus = _accelerator_count(gpus, days, w.training_flop, peak, 1.0 if goodput is None else goodput, mfu_fn, notes,
                               given)
     mfu_v = mfu_fn(gpus)
-    # ---- the planner's defaults (train and plan agree; costcurve.planner.train_default) ----
+    # ---- the planner's defaults (train and plan agree; costcurve.train_defaults) ----
     if mfu_source == "default model" and days is None:
         mfu_v, mfu_source = _planner_default(cat, acc, dtype, w, gpus, recompute, mfu_v, notes)
     elif mfu_source == "default model" and w.arch is not None:
@@ -228,7 +228,7 @@ def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus,
     if goodput is None:
         goodput = 1.0
         if mfu_source == "planner":
-            from .planner.train_default import planner_goodput
+            from .train_defaults import planner_goodput
 
             goodput = planner_goodput(gpus, w.params_total, w.training_flop / (gpus * peak * mfu_v))
             notes.append(f"goodput {goodput:.3f} from the planner's failure model (Llama 3 interruption rate)")
@@ -364,7 +364,7 @@ def _mfu_model(cat, acc, dtype, mfu, calibration, w: _Workload, notes):
 
 def _planner_default(cat, acc, dtype, w, gpus, recompute, regression_mfu, notes):
     """(MFU, source): the planner's best layout when it applies, else the regression's value."""
-    from .planner.train_default import planner_mfu
+    from .train_defaults import planner_mfu
 
     got = planner_mfu(arch=w.arch, acc=acc, gpus=gpus, dtype=dtype, seq_len=w.seq_len, recompute=recompute,
                       catalog=cat)

@@ -282,23 +282,26 @@ def format_count(value) -> str:
     """Format a count for tables: 405.9B, 15.6T, 124M."""
     if value is None or not math.isfinite(value):
         return "n/a"
+    return _scaled(value, "", 4) or f"{value:,.0f}"
+
+
+def _scaled(value: float, prefix: str, digits: int) -> str | None:
+    """``value`` with a K/M/B/T suffix (``%.3g`` beyond :data:`HUGE`); None below a thousand."""
     if abs(value) >= HUGE:
-        return f"{value:.3g}"
+        return f"{prefix}{value:.3g}"
     for scale, s in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
         if abs(value) >= scale:
-            return f"{value / scale:,.4g}{s}"
-    return f"{value:,.0f}"
+            return f"{prefix}{value / scale:,.{digits}g}{s}"
+    return None
 
 
 def format_usd(value: float) -> str:
     """Format dollars for tables: $4.60M, $450K, $12.60."""
     if not math.isfinite(value):
         return "n/a"
-    if abs(value) >= HUGE:
-        return f"${value:.3g}"
-    for scale, s in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if abs(value) >= scale:
-            return f"${value / scale:,.3g}{s}"
+    big = _scaled(value, "$", 3)
+    if big:
+        return big
     if abs(value) >= 0.01 or value == 0:
         return f"${value:,.2f}"
     if abs(value) < 1e-6:  # no runs of zeros: $6.15e-11

@@ -122,8 +122,11 @@ def sensitivity_table(u, what: str) -> None:
               [(r["input"], f"{r['spearman']:+.2f}", f"{r['share']:.0%}") for r in sens], justify_right=(1, 2))
 
 
-def finish(est, *, as_json: bool, plot, plot_field: str, plot_title: str, plot_xlabel: str, render, render_uncertain):
-    """Render a (possibly Monte Carlo) estimate as JSON or tables; write the distribution plot if asked."""
+def finish(est, *, as_json: bool, plot, plot_field: str, plot_title: str, plot_xlabel: str, render, render_uncertain,
+           json_extra=None):
+    """Render a (possibly Monte Carlo) estimate as JSON or tables; write the distribution plot if asked.
+
+    ``json_extra()`` (called only for JSON) gives keys added after the estimate's own."""
     from costcurve.errors import InputError
 
     uncertain = hasattr(est, "n_samples")
@@ -137,8 +140,17 @@ def finish(est, *, as_json: bool, plot, plot_field: str, plot_title: str, plot_x
         written = plot_distribution(getattr(est, plot_field), plot, title=f"{plot_title} ({est.n_samples:,} samples)",
                                     xlabel=plot_xlabel, fmt=format_usd)
     if as_json:
-        emit_json(est.to_dict())
+        emit_json({**est.to_dict(), **(json_extra() if json_extra else {})})
         return
     render_uncertain(est) if uncertain else render(est)
     if written:
         print(f"plot: {written}")
+
+
+def price_json(est, given, provider, price_kind, catalog) -> dict:
+    """``price_quotes`` and ``price_providers`` behind an estimate's hourly price (None when given)."""
+    from costcurve.catalog import load_catalog
+    from costcurve.prices import price_counts
+
+    return price_counts(load_catalog(list(catalog) or None), est.gpu, est.date, given,
+                        provider=provider.lower() if provider else None, kind=price_kind)

@@ -28,6 +28,16 @@ def chain_options(f):
     return f
 
 
+def run_options(f):
+    """The options of a decision that prices a training run: --mfu, --dtype, the price options,
+    --uncertainty, --samples/--seed, --catalog, --json."""
+    uncertainty = click.option("--uncertainty", is_flag=True,
+                               help="Monte Carlo with spread on the default MFU and price too.")
+    for d in reversed((chain_options, price_options, uncertainty, monte_carlo_options, catalog_option, json_option)):
+        f = d(f)
+    return f
+
+
 # ---- budget ---------------------------------------------------------------------------------------
 @click.command()
 @click.option("--usd", required=True, help="Budget in USD, e.g. 2M (a range LOW..HIGH too).")
@@ -38,12 +48,7 @@ def chain_options(f):
               help="Scaling law: Hoffmann et al. 2022 Approach 3, or Besiroglu et al. 2024's refit.")
 @click.option("--inference-tokens", help="Tokens the model will serve over its life, e.g. 10T.")
 @click.option("--unique-tokens", help="Unique training tokens available, e.g. 5T (repeats allowed).")
-@chain_options
-@price_options
-@click.option("--uncertainty", is_flag=True, help="Monte Carlo with spread on the default MFU and price too.")
-@monte_carlo_options
-@catalog_option
-@json_option
+@run_options
 def budget(usd, gpu, gpus, days, law, inference_tokens, unique_tokens, mfu, dtype, price_usd_per_gpu_hour, provider,
            price_kind, date,
            uncertainty, samples, seed, catalog, as_json):
@@ -105,12 +110,7 @@ def budget(usd, gpu, gpus, days, law, inference_tokens, unique_tokens, mfu, dtyp
 @click.option("--checkpointing/--no-checkpointing", default=True, show_default=True, help="Activation checkpointing.")
 @click.option("--paged-optimizer/--no-paged-optimizer", default=None, help="Paged optimizer state (default: on for qlora).")
 @click.option("--compare-scratch", is_flag=True, help="Also price pre-training a model of the same size.")
-@chain_options
-@price_options
-@click.option("--uncertainty", is_flag=True, help="Monte Carlo with spread on the default MFU and price too.")
-@monte_carlo_options
-@catalog_option
-@json_option
+@run_options
 def finetune(model, method, tokens, rank, target_modules, gpu, gpus, seq_len, micro_batch, checkpointing, paged_optimizer,
              compare_scratch, mfu, dtype, price_usd_per_gpu_hour, provider, price_kind, date, uncertainty, samples, seed,
              catalog, as_json):
@@ -223,12 +223,7 @@ def rent_vs_buy(gpu, gpus, utilization, years, price_kind, provider, price_usd_p
 @click.option("--usd", help="Fixed budget in USD: start once the run costs no more (earliest finish).")
 @click.option("--trend", "series", type=click.Choice(["gpu-price-performance", "gpu-cloud-price-performance"]),
               default="gpu-price-performance", show_default=True, help="Price-performance trend of the price of a FLOP.")
-@chain_options
-@price_options
-@click.option("--uncertainty", is_flag=True, help="Monte Carlo with spread on the default MFU and price too.")
-@monte_carlo_options
-@catalog_option
-@json_option
+@run_options
 def wait(training_flop, model, params, tokens, gpu, gpus, deadline, usd, series, mfu, dtype, price_usd_per_gpu_hour, provider,
          price_kind, date, uncertainty, samples, seed, catalog, as_json):
     """Start now or wait for cheaper compute (Gottbrath et al. 1999, "slacking").

@@ -41,7 +41,7 @@ def deploy(model, queries_per_day, input_tokens, output_tokens, length_sigma, tt
 
     Latency comes from a simulation of continuous batching under Poisson arrivals with log-normal
     prompt and answer lengths; the answer meets both p95 targets. Also prints the Pareto front of
-    dollars per million output tokens against p95 time per output token.
+    dollars per query against p95 time per output token.
 
     \b
     Examples:
@@ -89,7 +89,7 @@ def render(res) -> None:
             "TTFT p95 [ms]", "TPOT p95 [ms]"]
     table(f"Cheapest deployment: {res.model}, {res.queries_per_day:,.3g} queries/day, engine {res.best.engine}",
           cols, [_row(res.best)], justify_right=(2, 3, 4, 5, 6, 7, 8))
-    table("Pareto front: dollars per million output tokens vs p95 time per output token", cols,
+    table("Pareto front: dollars per query vs p95 time per output token", cols,
           [_row(d) for d in res.pareto], justify_right=(2, 3, 4, 5, 6, 7, 8))
     print(f"price: {res.best.price_source}; {res.evaluated} of {res.candidates} candidates simulated")
     for n in res.notes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import (calibration_option, catalog_option, check_plot_path, dropped_samples_note, finish, json_option,
+from .common import (calibration_option, catalog_option, check_plot_path, dropped_samples_note, finish, json_option, price_json,
                      monte_carlo_options, p50_cell, plot_option, price_options, sensitivity_table, table)
 
 DTYPES = ["bf16", "fp16", "fp8", "int8", "int4"]
@@ -14,9 +14,9 @@ DTYPES = ["bf16", "fp16", "fp8", "int8", "int4"]
 @click.option("--model", required=True, help="Preset (e.g. llama3-70b) or path to a Hugging Face config.json.")
 @click.option("--gpu", default="h100", show_default=True, help="Accelerator name or alias (see `costcurve catalog gpus`).")
 @click.option("--gpus", help="Accelerators per replica (tensor parallel); default: the smallest power of two that fits.")
-@click.option("--dtype", type=click.Choice(DTYPES), default="bf16", show_default=True,
-              help="Weight dtype (int8/int4 are weight-only: compute in bf16).")
-@click.option("--kv-dtype", type=click.Choice(DTYPES), help="KV cache dtype (default: fp8 with fp8 weights, else bf16).")
+@click.option("--dtype", type=click.Choice(DTYPES),
+              help="Weight dtype (default: the chip's 16-bit format, bf16 or fp16 on V100/T4; int8/int4 are weight-only).")
+@click.option("--kv-dtype", type=click.Choice(DTYPES), help="KV cache dtype (default: fp8 with fp8 weights, else the chip's 16-bit format).")
 @click.option("--group-size", help="Quantization group size of int4/int8 weights, a whole number (default 128 for int4).")
 @click.option("--batch", help="Sequences decoded together; default: the largest that fits (and meets --latency-target).")
 @click.option("--input-tokens", help="Prompt tokens per query (default 161, ShareGPT mean).")
@@ -77,7 +77,8 @@ def infer(model, gpu, gpus, dtype, kv_dtype, group_size, batch, input_tokens, ou
     )
     finish(est, as_json=as_json, plot=plot, plot_field="usd_per_query",
            plot_title=f"Cost per query: {est.model} on {est.gpu}", plot_xlabel="cost per query [USD]",
-           render=render, render_uncertain=render_uncertain)
+           render=render, render_uncertain=render_uncertain,
+           json_extra=lambda: price_json(est, price_usd_per_gpu_hour, provider, price_kind, catalog))
 
 
 def render_uncertain(u) -> None:
@@ -112,7 +113,7 @@ def render_uncertain(u) -> None:
 
 def render(est) -> None:
     """Print an inference estimate as a table."""
-    from costcurve.units import GB, format_count, format_number, format_usd
+    from costcurve.units import GiB, format_count, format_number, format_usd
 
     e = est
     rows = [
@@ -120,10 +121,10 @@ def render(est) -> None:
                   f"{e.dtype} weights, {e.kv_dtype} KV cache"),
         ("replica", f"{format_number(e.gpus)} × {e.gpu} (tensor parallel)"),
         ("query", f"{format_number(e.input_tokens)} input + {format_number(e.output_tokens)} output tokens"),
-        ("memory per accelerator", f"{format_number(e.memory_required_bytes / GB, 1)} GB of {format_number(e.memory_usable_bytes / GB, 1)} GB usable "
-                                   f"(weights {format_number(e.memory_breakdown_bytes['weights'] / GB, 1)}, KV cache "
-                                   f"{format_number(e.memory_breakdown_bytes['kv_cache'] / GB, 1)}, activations "
-                                   f"{format_number(e.memory_breakdown_bytes['activations'] / GB, 1)})"),
+        ("memory per accelerator", f"{format_number(e.memory_required_bytes / GiB, 1)} GiB of {format_number(e.memory_usable_bytes / GiB, 1)} GiB usable "
+                                   f"(weights {format_number(e.memory_breakdown_bytes['weights'] / GiB, 1)}, KV cache "
+                                   f"{format_number(e.memory_breakdown_bytes['kv_cache'] / GiB, 1)}, activations "
+                                   f"{format_number(e.memory_breakdown_bytes['activations'] / GiB, 1)})"),
         ("batch", f"{format_number(e.batch)} (largest that fits: {format_number(e.max_batch)})"),
         ("time to first token", f"{format_number(e.time_to_first_token_s * 1e3, 1)} ms (one prompt, no queue)"),
         ("time per output token", f"{format_number(e.time_per_output_token_s * 1e3, 1)} ms ({format_number(1 / e.time_per_output_token_s, 1)} "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import (calibration_option, catalog_option, check_plot_path, dropped_samples_note, finish, json_option,
+from .common import (calibration_option, catalog_option, check_plot_path, dropped_samples_note, finish, json_option, price_json,
                      monte_carlo_options, p50_cell, plot_option, price_options, sensitivity_table, table)
 
 
@@ -84,7 +84,8 @@ def train(model, params, active_params, tokens, training_flop, gpu, gpus, days, 
     finish(est, as_json=as_json, plot=plot, plot_field="cost_cloud_usd" if cloud else "cost_amortized_usd",
            plot_title=f"Training cost: {est.model or 'params/tokens'} on {est.gpu}",
            plot_xlabel=f"cost [USD, {'cloud rental' if cloud else 'amortized capex + energy'}]",
-           render=render, render_uncertain=render_uncertain)
+           render=render, render_uncertain=render_uncertain,
+           json_extra=lambda: price_json(est, price_usd_per_gpu_hour, provider, price_kind, catalog))
 
 
 def _missing(est) -> str:

@@ -207,10 +207,11 @@ def when(name, csv_path, source, points, since, until, capability, threshold, pr
     opt, text = ("--below", below) if below is not None else ("--above", above)
     if not text.strip():
         raise InputError("is empty; allowed: a number > 0 (e.g. 30 or 1e12)", field=opt)
-    value = parse_quantity(text.replace("$", ""), opt)
+    s = load(name, csv_path, source, since, until, threshold, price_kind, catalog, capability)
+    # dollars for a cost series ($30, 2.50); anything else (FLOP, FLOP/s per $) is a count (1e12, 1T)
+    value = parse_quantity(text, opt, "money" if s.unit == "USD" else "count")
     if not value > 0:
         raise InputError(f"got {value:g}; allowed: a number > 0", field=opt)
-    s = load(name, csv_path, source, since, until, threshold, price_kind, catalog, capability)
     fit = _renamed(lambda: fit_series(s, method=method, points=points, level=level))
     cr = when_(fit, value, direction="below" if below is not None else "above", level=level)
     _plot("plot_series", plot_path, s, fit=fit, crossing=cr, points=points)

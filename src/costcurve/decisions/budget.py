@@ -121,17 +121,7 @@ def plan_budget(*, usd, gpu="h100", gpus=None, days=None, law="chinchilla", infe
         raise InputError("cannot be combined with inference_tokens (the inference-aware optimum with repeated data "
                          "is not modelled); give one of them", field="unique_tokens")
     chain = dict(kwargs, law=None)
-
-    flop = usd / 2e-18  # first guess: ~$2 per H100-hour at 40% MFU; the fixed point below corrects it
-    flop = _buyable_flop(L, chain, usd, flop, None, tol=1e-9)
-    if unique_tokens is None:
-        n, d = sl.compute_optimal(L, flop)
-    else:  # the data-constrained size differs: re-solve at that size
-        flop = _buyable_flop(L, chain, usd, flop, unique_tokens, tol=1e-4, steps=3)
-        n, _ = _allocate(L, flop, unique_tokens)
-        # at a fixed size the cost is linear in the FLOP (the MFU depends on size and count only)
-        flop = flop * usd / run_training(chain, params=n, tokens=flop / (6.0 * n)).cost_cloud_usd
-        d = flop / (6.0 * n)
+    flop, n, d = _size_for_budget(L, chain, usd, unique_tokens)
     est = run_training(chain, params=n, tokens=d)
     usd_per_flop = est.cost_cloud_usd / est.training_flop
     small = n < L.min_params
@@ -141,11 +131,35 @@ def plan_budget(*, usd, gpu="h100", gpus=None, days=None, law="chinchilla", infe
                             f"model, below the {L.min_params:.0e} parameters the {L.name} law was fitted from; "
                             f"needed: at least {format_usd(need)} on {est.gpu}", field="usd")
     nan_if_small = np.where(small, np.nan, 1.0) if np.ndim(small) else 1.0
-    notes = []
     out = dict(law_comparison=_law_comparison(est.training_flop), law=L.name, gpu=est.gpu, date=est.date, usd=usd, params=n * nan_if_small, tokens=d,
                training_flop=est.training_flop, gpus=est.gpus, mfu=est.mfu,
                price_usd_per_gpu_hour=est.price_usd_per_gpu_hour, usd_per_flop=usd_per_flop,
                price_source=est.price_source, law_source=L.source)
+    est, notes = _loss_and_lifetime(L, chain, out, est, flop, n, d, unique_tokens, inference_tokens, usd_per_flop)
+    return BudgetPlan(cost_usd=est.cost_cloud_usd, wall_clock_days=est.wall_clock_s / SECONDS_PER_DAY,
+                      notes=tuple(notes + list(est.notes)), **{k: plain(v) for k, v in out.items()})
+
+
+def _size_for_budget(L, chain, usd, unique_tokens):
+    """(FLOP [FLOP], params [count], tokens [count]) the budget buys: a fixed point of the cost of the
+    compute-optimal (or, with ``unique_tokens``, data-constrained) allocation."""
+    flop = usd / 2e-18  # first guess: ~$2 per H100-hour at 40% MFU; the fixed point below corrects it
+    flop = _buyable_flop(L, chain, usd, flop, None, tol=1e-9)
+    if unique_tokens is None:
+        n, d = sl.compute_optimal(L, flop)
+        return flop, n, d
+    # the data-constrained size differs: re-solve at that size
+    flop = _buyable_flop(L, chain, usd, flop, unique_tokens, tol=1e-4, steps=3)
+    n, _ = _allocate(L, flop, unique_tokens)
+    # at a fixed size the cost is linear in the FLOP (the MFU depends on size and count only)
+    flop = flop * usd / run_training(chain, params=n, tokens=flop / (6.0 * n)).cost_cloud_usd
+    return flop, n, flop / (6.0 * n)
+
+
+def _loss_and_lifetime(L, chain, out, est, flop, n, d, unique_tokens, inference_tokens, usd_per_flop):
+    """Add the predicted loss (or the data-limit figures) and the inference-aware optimum to ``out``;
+    returns (the estimate whose cost is reported, notes)."""
+    notes = []
     if unique_tokens is None:
         out["predicted_loss"] = sl.loss(L, n, d)
     else:
@@ -160,8 +174,7 @@ def plan_budget(*, usd, gpu="h100", gpus=None, days=None, law="chinchilla", infe
     if np.any(d > sl.PUBLIC_TEXT_STOCK_TOKENS):
         notes.append(f"the compute-optimal tokens exceed the stock of public human text, ≈{sl.PUBLIC_TEXT_STOCK_TOKENS:.0e} "
                      "tokens (Villalobos et al. 2024): data, not money, limits this run; give --unique-tokens")
-    return BudgetPlan(cost_usd=est.cost_cloud_usd, wall_clock_days=est.wall_clock_s / SECONDS_PER_DAY,
-                      notes=tuple(notes + list(est.notes)), **{k: plain(v) for k, v in out.items()})
+    return est, notes
 
 
 def _law_comparison(flop) -> dict:

@@ -117,7 +117,7 @@ def estimate_finetune(*, model, method="lora", tokens, gpu="h100", gpus=None, ra
     memory does not depend on them); ``uncertainty`` adds the default MFU and price spreads.
     Raises :class:`NoAnswerError` when it fits on no set of up to 65,536 accelerators.
     """
-    from ..training import resolve_model
+    from ..inputs import resolve_model
 
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
     kwargs = dict(model=model, method=method, tokens=tokens, gpu=gpu, gpus=gpus, rank=rank, target_modules=target_modules,

@@ -139,11 +139,7 @@ def rent_vs_buy(*, gpu="h100", gpus=None, utilization=1.0, years=DEFAULT_YEARS, 
                        "power_usd_per_kwh", allow_zero=True)
     colo = number_input(colocation_usd_per_kw_month, "colocation_usd_per_kw_month", allow_zero=True)
     resale = number_input(resale, "resale", allow_zero=True, upper=1.0)
-    chip = number_input(chip_price_usd, "chip_price_usd") if chip_price_usd is not None else acc.price_usd
-    if chip is None:
-        raise InputError(f"the catalog has no purchase price for {acc.name}; give one", field="chip_price_usd")
-    if not acc.tdp_w:
-        raise InputError(f"the catalog has no TDP for {acc.name}", field="gpu")
+    chip = _chip_price(acc, chip_price_usd)
     start = parse_date(date)
     price, source = resolve_price(cat, acc.name, start, price_usd_per_gpu_hour, provider=provider, kind=price_kind)
     if not np.all(np.isfinite(price)):
@@ -157,15 +153,7 @@ def rent_vs_buy(*, gpu="h100", gpus=None, utilization=1.0, years=DEFAULT_YEARS, 
     ci = {name: tuple(sorted((plain(at_ends[0][i]), plain(at_ends[1][i])), key=np.nanmedian))
           for i, name in enumerate(("npv_own_usd", "npv_rent_usd", "break_even_utilization"))}
     breakdown = {"capex": f["capex"], "power": f["power"].sum(-1), "colocation": f["colo"].sum(-1), "resale": -f["resale"]}
-    notes = [f"resale value and later rents fall {trend.annual_price_decline:.0%}/yr with the {trend.series} trend "
-             f"(90% CI {trend.annual_price_decline_ci[0]:.0%}–{trend.annual_price_decline_ci[1]:.0%})"]
-    if np.all(be > 1):
-        notes.append("renting is cheaper at any utilization over this period")
-    monthly = np.atleast_2d(f["rent"] - f["power"] - f["colo"])
-    worse = monthly[0] < 0
-    if worse.any() and not np.isnan(np.atleast_1d(payback)[0]):
-        notes.append(f"from month {int(np.argmax(worse)) + 1} the falling rent is below the owner's power and colocation: "
-                     "owning pays back, but selling then beats keeping the hardware")
+    notes = _notes(trend, f, be, payback)
     assumptions_out = {"chip_price_usd": chip, "usd_per_gpu_hour": price, "price_kind": price_kind, "price_source": source,
                        "utilization": u, "years": years, "discount_rate": r, "power_usd_per_kwh": kwh,
                        "colocation_usd_per_kw_month": colo, "resale": resale, "server_overhead": A.server_overhead,
@@ -175,6 +163,30 @@ def rent_vs_buy(*, gpu="h100", gpus=None, utilization=1.0, years=DEFAULT_YEARS, 
                      npv_own_usd=plain(npv_own), npv_rent_usd=plain(npv_rent), break_even_utilization=plain(be),
                      payback_months=plain(payback), own_breakdown_usd={k: plain(v) for k, v in breakdown.items()},
                      trend_interval=ci, assumptions=assumptions_out, notes=tuple(notes))
+
+
+def _chip_price(acc, chip_price_usd) -> float:
+    """The purchase price [USD]: given, or the catalog's; the chip's TDP must be known too."""
+    chip = number_input(chip_price_usd, "chip_price_usd") if chip_price_usd is not None else acc.price_usd
+    if chip is None:
+        raise InputError(f"the catalog has no purchase price for {acc.name}; give one", field="chip_price_usd")
+    if not acc.tdp_w:
+        raise InputError(f"the catalog has no TDP for {acc.name}", field="gpu")
+    return chip
+
+
+def _notes(trend, f, be, payback) -> list[str]:
+    """What the trend assumes, and when renting wins outright or owning should sell early."""
+    notes = [f"resale value and later rents fall {trend.annual_price_decline:.0%}/yr with the {trend.series} trend "
+             f"(90% CI {trend.annual_price_decline_ci[0]:.0%}–{trend.annual_price_decline_ci[1]:.0%})"]
+    if np.all(be > 1):
+        notes.append("renting is cheaper at any utilization over this period")
+    monthly = np.atleast_2d(f["rent"] - f["power"] - f["colo"])
+    worse = monthly[0] < 0
+    if worse.any() and not np.isnan(np.atleast_1d(payback)[0]):
+        notes.append(f"from month {int(np.argmax(worse)) + 1} the falling rent is below the owner's power and colocation: "
+                     "owning pays back, but selling then beats keeping the hardware")
+    return notes
 
 
 def present_values(f: dict, discount_rate, years, utilization):

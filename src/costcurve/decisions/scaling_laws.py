@@ -34,7 +34,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import UnknownNameError
+from ..errors import InputError, UnknownNameError
+from ..units import check_positive, show
 
 
 @dataclass(frozen=True)
@@ -98,13 +99,14 @@ def get_law(name) -> ScalingLaw:
 
 def loss(law: ScalingLaw, params, tokens):
     """Predicted loss ``E + A/N^α + B/D^β``. [nats/token]"""
+    params, tokens = check_positive(params, "params"), check_positive(tokens, "tokens")
     return law.E + law.A / np.power(params, law.alpha) + law.B / np.power(tokens, law.beta)
 
 
 def compute_optimal(law: ScalingLaw, training_flop):
     """(N*, D*) minimising the loss at ``C = 6ND`` (Hoffmann et al. 2022, eq. 4). [count, count]"""
     g = (law.alpha * law.A / (law.beta * law.B)) ** (1.0 / (law.alpha + law.beta))
-    c6 = np.asarray(training_flop, dtype=float) / 6.0
+    c6 = np.asarray(check_positive(training_flop, "training_flop"), dtype=float) / 6.0
     n = g * c6 ** law.params_exponent
     return _plain(n), _plain(c6 / n)
 
@@ -125,7 +127,16 @@ def tokens_for_loss(law: ScalingLaw, params, target_loss):
 
 def smallest_params_for_loss(law: ScalingLaw, target_loss):
     """The size below which no amount of data reaches ``target_loss``: ``(A/(ℓ−E))^(1/α)``. [count]"""
-    return _plain((law.A / (np.asarray(target_loss, dtype=float) - law.E)) ** (1.0 / law.alpha))
+    return _plain((law.A / (_reachable(law, target_loss) - law.E)) ** (1.0 / law.alpha))
+
+
+def _reachable(law: ScalingLaw, target_loss) -> np.ndarray:
+    """``target_loss`` as floats, each above the law's irreducible loss E (else no model reaches it)."""
+    loss_ = np.asarray(check_positive(target_loss, "target_loss"), dtype=float)
+    if np.any(loss_ <= law.E):
+        raise InputError(f"got {show(float(np.min(loss_)))}; allowed: a loss above {law.name}'s irreducible "
+                         f"E = {law.E:g} nats/token", field="target_loss")
+    return loss_
 
 
 _GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
@@ -158,7 +169,8 @@ def inference_optimal(law: ScalingLaw, target_loss, inference_tokens, n_upper):
 
 def effective_tokens(tokens, unique_tokens, r_star: float = R_STAR_DATA):
     """Muennighoff et al. 2023, eq. 5: the tokens ``tokens`` seen over ``unique_tokens`` are worth. [count]"""
-    tokens = np.asarray(tokens, dtype=float)
+    tokens = np.asarray(check_positive(tokens, "tokens"), dtype=float)
+    unique_tokens = check_positive(unique_tokens, "unique_tokens")
     reps = np.maximum(tokens / unique_tokens - 1.0, 0.0)
     eff = unique_tokens + unique_tokens * r_star * -np.expm1(-reps / r_star)
     return _plain(np.where(tokens <= unique_tokens, tokens, eff))

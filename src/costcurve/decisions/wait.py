@@ -32,7 +32,7 @@ import numpy as np
 from ..catalog import Catalog, load_catalog
 from ..errors import InputError, NoAnswerError
 from ..results import jsonable
-from ..units import SECONDS_PER_YEAR, number_input, parse_date
+from ..units import SECONDS_PER_YEAR, check_positive, number_input, parse_date, show
 from ._chain import any_range, monte_carlo, plain, require_price, run_training
 from .price_trend import price_trend
 
@@ -101,10 +101,21 @@ class WaitDecision:
         }
 
 
+def _growth(growth):
+    """Growth of FLOP per dollar [1/year]: finite, of either sign (a rising price is a negative growth)."""
+    try:
+        g = np.asarray(growth, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(f"got {show(growth)}; allowed: a finite number [1/year]", field="growth") from None
+    if g.size == 0 or not np.all(np.isfinite(g)):
+        raise InputError(f"got {show(growth)}; allowed: a finite number [1/year]", field="growth")
+    return g
+
+
 def earliest_finish_wait(growth, duration_years):
     """Gottbrath et al. 1999: the wait that minimises the finish date, ``max(0, ln(g·T₀)/g)``. [year]"""
-    g = np.asarray(growth, dtype=float)
-    t0 = np.asarray(duration_years, dtype=float)
+    g = _growth(growth)
+    t0 = np.asarray(check_positive(duration_years, "duration_years"), dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         s = np.where((g > 0) & (g * t0 > 1.0), np.log(np.maximum(g * t0, 1.0)) / np.where(g > 0, g, 1.0), 0.0)
     return plain(s)
@@ -117,6 +128,7 @@ def finish_years(wait, growth, duration_years):
 
 def latest_start_for_deadline(growth, duration_years, deadline_years):
     """The latest wait ``s ≥ s*`` with ``finish(s) ≤ deadline`` (bisection); NaN when none. [year]"""
+    deadline_years = check_positive(deadline_years, "deadline_years")
     s_min = np.asarray(earliest_finish_wait(growth, duration_years), dtype=float)
     ok = finish_years(s_min, growth, duration_years) <= deadline_years * (1 + 1e-12)
     lo, hi = s_min, np.maximum(np.asarray(deadline_years, dtype=float) + 0 * s_min, s_min)
@@ -129,8 +141,8 @@ def latest_start_for_deadline(growth, duration_years, deadline_years):
 
 def affordable_wait(growth, cost_now_usd, usd):
     """The first wait at which the run costs no more than ``usd``: ``max(0, ln(C₀/B)/g)``; inf if never. [year]"""
-    g = np.asarray(growth, dtype=float)
-    ratio = np.asarray(cost_now_usd, dtype=float) / usd
+    g = _growth(growth)
+    ratio = np.asarray(check_positive(cost_now_usd, "cost_now_usd"), dtype=float) / check_positive(usd, "usd")
     with np.errstate(divide="ignore", invalid="ignore"):
         s = np.where(ratio <= 1.0, 0.0, np.where(g > 0, np.log(np.maximum(ratio, 1.0)) / np.where(g > 0, g, 1.0), np.inf))
     return plain(s)
@@ -180,19 +192,7 @@ def decide_wait(*, training_flop=None, model=None, params=None, tokens=None, gpu
         return plain(np.where(latest >= s_budget, latest, np.nan))
 
     s = best(g)
-    if usd is not None and np.all(np.isinf(np.asarray(s, dtype=float))):
-        raise NoAnswerError(f"the run costs ${float(np.min(est.cost_cloud_usd)):,.0f} now and the {trend.series} trend "
-                            f"does not fall; needed: a budget of at least that", field="usd")
-    if usd is not None and end is not None and np.all(np.isnan(np.asarray(s, dtype=float))):
-        s_b = float(np.nanmin(affordable_wait(g, est.cost_cloud_usd, usd)))
-        raise NoAnswerError(f"${float(np.max(usd)):,.0f} buys the run only from "
-                            f"{start + dt.timedelta(days=round(s_b * DAYS_PER_YEAR))}, too late to finish by {end}; "
-                            "needed: a larger budget or a later deadline", field="usd")
-    if np.all(np.isnan(np.asarray(s, dtype=float))):
-        fastest = finish_years(earliest_finish_wait(g, t0), g, t0)
-        first = start + dt.timedelta(days=round(float(np.nanmin(fastest)) * DAYS_PER_YEAR))
-        raise NoAnswerError(f"no start date finishes by {end}: the earliest finish with {float(np.max(gpus)):g} × {est.gpu} "
-                            f"is {first}; needed: a later deadline or more accelerators", field="deadline")
+    _check_answer(s, est, trend, t0, start, end, usd, gpus)
     s_ci = (best(g_lo), best(g_hi))
     notes = [f"waiting keeps the spending rate of {float(np.median(gpus)):g} × {est.gpu} at today's price; a FLOP "
              f"gets {trend.annual_price_decline:.0%}/yr cheaper along the {trend.series} trend"]
@@ -208,3 +208,22 @@ def decide_wait(*, training_flop=None, model=None, params=None, tokens=None, gpu
         duration_now_days=t0 * DAYS_PER_YEAR, duration_at_best_days=plain(t0 * np.exp(-g * np.asarray(s)) * DAYS_PER_YEAR),
         annual_price_decline=trend.annual_price_decline, annual_price_decline_ci=trend.annual_price_decline_ci,
         trend=trend.to_dict(), notes=tuple(notes))
+
+
+def _check_answer(s, est, trend, t0, start, end, usd, gpus):
+    """Raise :class:`NoAnswerError` (naming the input to change) when no wait ``s`` [years] works."""
+    s = np.asarray(s, dtype=float)
+    g = trend.growth_per_year
+    if usd is not None and np.all(np.isinf(s)):
+        raise NoAnswerError(f"the run costs ${float(np.min(est.cost_cloud_usd)):,.0f} now and the {trend.series} trend "
+                            f"does not fall; needed: a budget of at least that", field="usd")
+    if usd is not None and end is not None and np.all(np.isnan(s)):
+        s_b = float(np.nanmin(affordable_wait(g, est.cost_cloud_usd, usd)))
+        raise NoAnswerError(f"${float(np.max(usd)):,.0f} buys the run only from "
+                            f"{start + dt.timedelta(days=round(s_b * DAYS_PER_YEAR))}, too late to finish by {end}; "
+                            "needed: a larger budget or a later deadline", field="usd")
+    if np.all(np.isnan(s)):
+        fastest = finish_years(earliest_finish_wait(g, t0), g, t0)
+        first = start + dt.timedelta(days=round(float(np.nanmin(fastest)) * DAYS_PER_YEAR))
+        raise NoAnswerError(f"no start date finishes by {end}: the earliest finish with {float(np.max(gpus)):g} × {est.gpu} "
+                            f"is {first}; needed: a later deadline or more accelerators", field="deadline")

@@ -46,7 +46,7 @@ def _int_option(v, field):
 
 
 def _resolve(model, tokens, catalog):
-    from ..training import resolve_model
+    from ..inputs import resolve_model
 
     name, arch, record = resolve_model(model, catalog)
     if arch is None:

@@ -13,8 +13,8 @@ Search (exhaustive over the grid, pruned by a bound):
    holds within both p95 targets; replicas = ``ceil(demand / that rate)``; the search stops when the
    next bound exceeds the cheapest found (nothing later can win) and a Pareto front has been seen;
 4. the cheapest few layouts are also tried disaggregated: prefill and decode pools (:mod:`.disagg`);
-5. the answer is the cheapest; the Pareto front (dollars per million output tokens against p95
-   time per output token) is over every evaluated candidate.
+5. the answer is the cheapest; the Pareto front (dollars per query against p95 time per output
+   token) is over every evaluated candidate, so it starts with the answer.
 
 Dollars: ``replicas · gpus · price · 24`` per day; split between input and output tokens by the
 share of busy time spent in prefill steps; utilization = load per replica / saturated rate.
@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from ..catalog import Catalog, load_catalog
 from ..errors import CostcurveError, InputError, UnknownNameError
 from ..prices import resolve_price
-from ..training import resolve_model
+from ..inputs import resolve_model
 from ..units import SECONDS_PER_DAY, number_input, parse_date
 from .engines import ENGINE_VENDORS, engine_profile
 from .load import LengthDistribution, check_targets
@@ -196,8 +196,13 @@ def _evaluate_disaggregated(model: ReplicaLoadModel, price, price_source, q_per_
 
 
 def pareto_front(deployments) -> tuple:
-    """Deployments not beaten on both dollars per million output tokens and p95 TPOT, cheapest first."""
-    pts = sorted(deployments, key=lambda d: (d.usd_per_million_output_tokens, d.tpot_p95_s))
+    """Deployments not beaten on both dollars per query and p95 TPOT, cheapest first.
+
+    Dollars per query (the whole service's cost over its demand), not per million output tokens: a
+    disaggregated deployment splits its cost between input and output tokens differently, and only
+    the total puts the cheapest deployment on the front.
+    """
+    pts = sorted(deployments, key=lambda d: (d.usd_per_query, d.tpot_p95_s))
     front, best_tpot = [], math.inf
     for d in pts:
         if d.tpot_p95_s < best_tpot:

@@ -11,7 +11,7 @@ fractions and overheads of an engine profile (:mod:`.engines`):
   group spans (:mod:`.collectives`).
 * **decode cycle** of a batch ``B`` split into ``pp`` micro-batches (pipeline serving): every stage
   runs each micro-batch once per token: ``pp · stage_step(B/pp) + (pp−1) · send(B/pp·d·2) + overhead``;
-  with ``pp = 1`` this is the step of :func:`costcurve.inference.decode_step_s` plus the engine's
+  with ``pp = 1`` this is the step of :func:`costcurve.roofline.decode_step_s` plus the engine's
   ``step_overhead_s`` (tests check the two agree).
 * **prefill** of one ``I``-token prompt inside a running batch: ``FLOP_prefill(I) / (tp·pp·peak·e_f)``
   plus its all-reduce bandwidth; alone (time to first token) it is at least one read of the weights.
@@ -28,7 +28,7 @@ from .. import memory as mem
 from ..architecture import Architecture
 from ..catalog import HALF, Accelerator
 from ..errors import InputError
-from ..inference import decode_flop_per_token, prefill_flop
+from ..roofline import decode_flop_per_token, prefill_flop
 from .collectives import allreduce_s, send_s
 from .engines import EngineProfile
 from .moe import expert_parallel_s

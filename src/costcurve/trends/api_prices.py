@@ -25,6 +25,7 @@ import numpy as np
 
 from ..catalog import data_file
 from ..errors import CatalogError, InputError
+from ..files import csv_number
 
 FILE = data_file("api_prices")
 PATH = f"costcurve/data/{FILE}"
@@ -74,16 +75,7 @@ class ApiPrice:
 
 
 def _num(r, col, i, *, lo=0.0, hi=math.inf, positive=False):
-    s = (r.get(col) or "").strip()
-    if not s:
-        return None
-    try:
-        v = float(s)
-    except ValueError:
-        raise CatalogError(PATH, i, col, f"got {s!r}; allowed: a number") from None
-    if not (math.isfinite(v) and lo <= v <= hi) or (positive and not v > 0):
-        raise CatalogError(PATH, i, col, f"got {s!r}; allowed: {'> 0' if positive else f'{lo:g}..{hi:g}'}")
-    return v
+    return csv_number(r, col, PATH, i, lo=lo, hi=hi, positive=positive)
 
 
 def _bool(r, col, i):

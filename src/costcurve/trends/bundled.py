@@ -16,8 +16,10 @@ from importlib import resources
 
 import numpy as np
 
-from ..catalog import data_file
+from ..catalog import DTYPES, HALF, PRICE_KINDS, data_file
 from ..errors import CatalogError, CostcurveError, InputError, UnknownNameError
+from ..files import csv_number, printable
+from ..units import parse_date
 from .series import Point, Series
 
 POINTS_FILE = data_file("series_points")
@@ -30,6 +32,7 @@ GPT3_QUALITY_CLAIMS = ("mosaicml gpt-3-quality",)
 # ---- pricing a run at the prices of its date -----------------------------------------------------
 def era_default_gpu(date: dt.date) -> str:
     """Accelerator assumed when a model's hardware is not published: the common training GPU of its date."""
+    date = date if isinstance(date, dt.date) else parse_date(date)
     if date < dt.date(2020, 7, 1):
         return "v100-sxm2-32gb"
     if date < dt.date(2023, 7, 1):
@@ -47,6 +50,8 @@ def price_run(cat, *, date, gpu=None, training_flop=None, gpu_hours=None, gpus=N
     from ..training import estimate_training
 
     notes = []
+    if training_flop is None and gpu_hours is None:
+        raise InputError("needed: training_flop or gpu_hours of the run", field="training_flop")
     if gpu is None:
         gpu = era_default_gpu(date)
         notes.append(f"hardware not published: assumed {gpu}")
@@ -180,20 +185,6 @@ def inference_price(*, capability="gpt-3.5", include_reasoning: bool = False, ca
 POINT_COLUMNS = ("series", "date", "label", "hardware", "hardware_count", "hours", "cost_usd_reported", "note", "source")
 
 
-def _cell_number(r, col, path, i):
-    """A positive finite number in column ``col`` of row ``i``, or None when blank; CatalogError otherwise."""
-    s = (r.get(col) or "").strip()
-    if not s:
-        return None
-    try:
-        v = float(s)
-    except ValueError:
-        raise CatalogError(path, i, col, f"got {s!r}; allowed: a number > 0") from None
-    if not (math.isfinite(v) and v > 0):
-        raise CatalogError(path, i, col, f"got {s!r}; allowed: a number > 0")
-    return v
-
-
 def _points_csv() -> list[dict]:
     text = resources.files("costcurve").joinpath("data", POINTS_FILE).read_text(encoding="utf-8")
     return parse_points(text)
@@ -211,7 +202,7 @@ def parse_points(text: str, path: str = f"costcurve/data/{POINTS_FILE}") -> list
             if not (r.get(col) or "").strip():
                 raise CatalogError(path, i, col, "is empty; a value is required")
         for col in ("hardware_count", "hours", "cost_usd_reported"):
-            r[col] = _cell_number(r, col, path, i)
+            r[col] = csv_number(r, col, path, i, positive=True)
         rows.append(r)
     return rows
 
@@ -282,8 +273,14 @@ def gpt2_small_level(*, catalog=None, price_kind="on-demand") -> Series:
                          _catalog(catalog), price_kind)
 
 
+def _check_dtype(dtype):
+    if dtype not in (HALF, *DTYPES):
+        raise InputError(f"got {printable(str(dtype))!r}; allowed: {', '.join((HALF, *DTYPES))}", field="dtype")
+
+
 def gpu_price_performance(*, dtype: str = "16-bit", catalog=None) -> Series:
     """Peak FLOP/s per purchase dollar of each catalog accelerator with a price, at its release date."""
+    _check_dtype(dtype)
     cat = _catalog(catalog)
     pts = []
     for a in cat.accelerators.values():
@@ -302,6 +299,9 @@ def gpu_price_performance(*, dtype: str = "16-bit", catalog=None) -> Series:
 
 def gpu_cloud_price_performance(*, dtype: str = "16-bit", price_kind: str = "on-demand", catalog=None) -> Series:
     """FLOP per rental dollar at peak: peak FLOP/s × 3600 / hourly price; median per accelerator and year."""
+    _check_dtype(dtype)
+    if price_kind not in PRICE_KINDS:
+        raise InputError(f"got {printable(str(price_kind))!r}; allowed: {', '.join(PRICE_KINDS)}", field="price_kind")
     cat = _catalog(catalog)
     groups: dict = {}
     for q in cat.prices:

@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass
 from importlib import resources
 
-from ..errors import CostcurveError, UnknownNameError
+from ..errors import CostcurveError, InputError, UnknownNameError
 
 REPORT_DATE = dt.date(2023, 1, 31)  #: ARK Invest Big Ideas 2023 publication, the "today" of its claims
 GPT3_PARAMS, GPT3_TOKENS = 175e9, 300e9  #: GPT-3 175B, 300B training tokens (Brown et al. 2020)
@@ -417,6 +417,8 @@ def evaluate_claims(ids=None, *, catalog=None, level: float = 0.9) -> list[Claim
     unknown = [i for i in ids if i not in REGISTRY]
     if unknown:
         raise UnknownNameError("claim", unknown[0], REGISTRY)
+    if isinstance(level, bool) or not (isinstance(level, (int, float)) and 0.0 < level < 1.0):
+        raise InputError(f"got {level!r}; allowed: a fraction between 0 and 1 (e.g. 0.9)", field="level")
     ctx = Context(catalog, level)
     rows = []
     for i in ids:

@@ -28,6 +28,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..report.notebook import NotebookMixin
+from ..units import show
 
 LN2 = math.log(2.0)
 DEFAULT_LEVEL = 0.90
@@ -46,9 +47,24 @@ def _check_level(level: float) -> float:
     return float(level)
 
 
+def _number(value, field: str, *, above: float = -math.inf, below: float = math.inf) -> float:
+    """``value`` as a float, finite and strictly between ``above`` and ``below``; InputError naming ``field``."""
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        v = float(value)
+        if math.isfinite(v) and above < v < below:
+            return v
+    lo = "" if above == -math.inf else f" > {above:g}"
+    hi = "" if below == math.inf else f"{' and' if lo else ''} < {below:g}"
+    raise InputError(f"got {show(value)}; allowed: a finite number{lo}{hi}", field=field)
+
+
 def _prepare(t, y, what="value"):
-    t = np.asarray(t, dtype=float).ravel()
-    y = np.asarray(y, dtype=float).ravel()
+    try:
+        t = np.asarray(t, dtype=float).ravel()
+        y = np.asarray(y, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise InputError(f"got {show(t)} and {show(y)}; allowed: sequences of numbers (dates as decimal years)",
+                         field="series") from None
     if t.shape != y.shape:
         raise InputError(f"times ({t.size}) and values ({y.size}) differ in length", field="series")
     if not np.all(np.isfinite(t)):
@@ -310,6 +326,9 @@ def fit_exponential(years, values, *, level: float = DEFAULT_LEVEL, ci: str = "t
 
 def bootstrap_slopes(t, ly, n_boot: int = 2000, seed: int | None = 0) -> np.ndarray:
     """OLS slopes of ``n_boot`` pairs-bootstrap resamples (vectorised; degenerate resamples dropped)."""
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 2:
+        raise InputError(f"got {show(n_boot)}; allowed: a whole number >= 2 of resamples", field="n_boot")
+    t, ly = np.asarray(t, dtype=float), np.asarray(ly, dtype=float)
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, t.size, size=(int(n_boot), t.size))
     tb, yb = t[idx], ly[idx]
@@ -451,27 +470,30 @@ def wright_to_time(exponent: float, cumulative_growth_per_year: float) -> float:
 
     exponent: w [1]; cumulative_growth_per_year: growth of cumulative production g [fraction/year].
     """
-    return 1.0 - (1.0 + cumulative_growth_per_year) ** -exponent
+    w = _number(exponent, "exponent")
+    g = _number(cumulative_growth_per_year, "cumulative_growth_per_year", above=-1.0)
+    return 1.0 - (1.0 + g) ** -w
 
 
 def exponent_from_learning_rate(learning_rate: float) -> float:
     """w from the decline per doubling: w = −log2(1 − learning_rate)."""
-    return -math.log2(1.0 - learning_rate)
+    return -math.log2(1.0 - _number(learning_rate, "learning_rate", below=1.0))
 
 
 def compose_declines(*declines: float) -> float:
     """Total annual decline of a product of independent factors: 1 − Π(1 − d_i) (as ARK composes them)."""
     prod = 1.0
     for d in declines:
-        prod *= 1.0 - d
+        prod *= 1.0 - _number(d, "declines", below=1.0)  # a decline of 1 (100%) or more leaves nothing
     return 1.0 - prod
 
 
 def decline_from_halving_time(years: float) -> float:
     """Annual decline of a quantity that halves every ``years``: 1 − 2^(−1/years)."""
-    return 1.0 - 2.0 ** (-1.0 / years)
+    return 1.0 - 2.0 ** (-1.0 / _number(years, "years", above=0.0))
 
 
 def decline_between(value_start: float, value_end: float, years: float) -> float:
     """Constant annual decline that takes ``value_start`` to ``value_end`` in ``years``: 1 − (end/start)^(1/years)."""
-    return 1.0 - (value_end / value_start) ** (1.0 / years)
+    start, end = _number(value_start, "value_start", above=0.0), _number(value_end, "value_end", above=0.0)
+    return 1.0 - (end / start) ** (1.0 / _number(years, "years", above=0.0))

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import InputError
+from ..units import parse_quantity, show
 from .fit import DEFAULT_LEVEL, _check_level, fit_series
 
 METHODS = ("ols", "rwd")
@@ -67,10 +68,9 @@ def _method(method, choices=METHOD_CHOICES):
 
 
 def _year(year):
-    try:
-        y = float(year)
-    except (TypeError, ValueError):
-        raise InputError(f"got {year!r}; allowed: a year such as 2030 or 2030.5", field="year") from None
+    if isinstance(year, bool) or not isinstance(year, (str, int, float, np.integer, np.floating)):
+        raise InputError(f"got {show(year)}; allowed: a year such as 2030 or 2030.5", field="year")
+    y = parse_quantity(year, "year", "plain")  # a plain number: "2030", 2030.5; no suffix, no decimal comma
     if not 1900 <= y <= 2200:
         raise InputError(f"got {year!r}; allowed: 1900..2200", field="year")
     return y
@@ -140,6 +140,8 @@ def when(fit, value: float, *, direction: str | None = None, level: float | None
     """
     if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
         raise InputError(f"got {value!r}; allowed: a number > 0", field="value")
+    if isinstance(horizon_years, bool) or not (isinstance(horizon_years, (int, float)) and 0 < horizon_years <= 1000):
+        raise InputError(f"got {show(horizon_years)}; allowed: 0 < years <= 1000", field="horizon_years")
     level = _check_level(fit.level if level is None else level)
     if direction is None:
         direction = "below" if fit.slope_per_year < 0 else "above"
@@ -243,6 +245,8 @@ def backtest(series, *, method: str = "auto", points: str = "default", level: fl
     t, v = s.years, s.values
     if cutoffs is None:
         cutoffs = np.arange(math.floor(t.min()) + 1, math.ceil(t.max()) + 1, 1.0) if t.size else []
+    else:
+        cutoffs = [_year(c) for c in (cutoffs if isinstance(cutoffs, (list, tuple, np.ndarray)) else [cutoffs])]
     rows, used, last_n = [], [], None
     for c in cutoffs:
         train = t < c

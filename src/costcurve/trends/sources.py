@@ -253,6 +253,9 @@ def load_series(name=None, *, csv=None, source=None, since=None, until=None, cat
     for what, v in (("since", since), ("until", until)):
         if v is not None and not (isinstance(v, (int, float)) and math.isfinite(v)):
             raise InputError(f"got {v!r}; allowed: a year such as 2016", field=what)
+    if since is not None and until is not None and not since < until:
+        raise InputError(f"got {until:g} with since {since:g}; allowed: a year after since (points are kept from "
+                         "since up to, not including, until)", field="until")
     if name:
         s = get_series(name, catalog=catalog, **{k: v for k, v in options.items() if v is not None})
     elif csv:

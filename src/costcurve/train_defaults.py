@@ -3,7 +3,7 @@
 When ``estimate_training`` is given an architecture and a single accelerator count and no MFU,
 its default MFU is that of the planner's best layout for the run
 (:func:`costcurve.mfu.planned_mfu`: memory, parallelism, communication), and its default goodput
-is the planner's failure model (:func:`.goodput.default_goodput`) for that count, model size and
+is the planner's failure model (:func:`costcurve.planner.goodput.default_goodput`) for that count, model size and
 failure-free run length. Elsewhere (arrays of counts or sizes, a count solved from ``days``,
 ``fp32``/``tf32``, a model known only by its parameter count, a run no layout can place) ``train``
 keeps the fitted regression of :mod:`costcurve.mfu`, whose residuals against the planner on the
@@ -19,8 +19,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..errors import CostcurveError
-from .goodput import default_goodput
+from .errors import CostcurveError
+from .mfu import planned_mfu
+from .planner.goodput import default_goodput
 
 #: dtypes the planner models (its peak FLOP/s and kernel-efficiency terms)
 PLANNER_DTYPES = ("bf16", "fp16", "fp8")
@@ -37,8 +38,6 @@ def planner_mfu(*, arch, acc, gpus, dtype, seq_len, recompute, catalog) -> Plann
     ``recompute`` other than ``"none"`` pins the planner's recomputation; ``"none"`` (train's
     default) leaves the search free to recompute when memory needs it.
     """
-    from ..mfu import planned_mfu
-
     if arch is None:
         return PlannerDefault(float("nan"), "no architecture (only a parameter count)")
     if np.ndim(gpus) or np.ndim(seq_len):
