@@ -154,7 +154,7 @@ def infer_figures(d: dict) -> str:
 def infer_breakdowns(d: dict) -> str:
     mem = dict(d.get("memory_breakdown_bytes") or {})
     free = P(d["memory_usable_bytes"]) - P(d["memory_required_bytes"])
-    out = H.chart(svg.stacked([*mem.items()], capacity=P(d["memory_usable_bytes"]), capacity_label="usable",
+    out = H.chart(svg.stacked([(k.replace("_", " "), v) for k, v in mem.items()], capacity=P(d["memory_usable_bytes"]), capacity_label="usable",
                               fmt=H.gib, scale=2**30, xlabel="memory per accelerator [GiB = 2^30 bytes]",
                               title="Memory"),
                   f"Memory per accelerator: weights, KV cache of the batch and activations sum to "

@@ -21,8 +21,9 @@ def finetune_sections(d: dict, *, values=None, command=None, full: bool = True) 
            if d.get("fits") else f"does NOT fit: it needs {H.gib(P(mem.get('total')))} of {H.gib(P(cap))}")
     text = (f"{how} of {d.get('model')} ({H.count(P(d.get('trainable_params')))} trainable of "
             f"{H.count(P(d.get('params')))} parameters) on {H.count(P(d.get('tokens')))} tokens {fit} on "
-            f"{H.num(P(d.get('gpus')))} × {d.get('gpu')} (at least {H.num(P(d.get('min_gpus')))} needed), and takes "
-            f"{H.duration(3600 * P(d.get('wall_clock_hours')))} and {W(d.get('cost_usd'), H.usd)}.")
+            f"{H.num(P(d.get('gpus')))} × {d.get('gpu')} (at least {H.num(P(d.get('min_gpus')))} needed), and "
+            + ("takes" if d.get("fits") else "would take")
+            + f" {H.duration(3600 * P(d.get('wall_clock_hours')))} and {W(d.get('cost_usd'), H.usd)}.")
     figs = [H.figure("cost_usd", d.get("cost_usd"), H.usd, "cost",
                      f"accelerator-hours × {W(d.get('price_usd_per_gpu_hour'), _per_h)}"),
             H.figure("wall_clock_hours", d.get("wall_clock_hours"), lambda v: H.duration(3600 * v), "wall-clock time",
@@ -69,7 +70,7 @@ def rent_vs_buy_sections(d: dict, *, values=None, command=None, full: bool = Tru
             f"{W(d.get('rent_usd'), H.usd)} (net present value {H.usd(P(d.get('npv_own_usd')))} against "
             f"{H.usd(P(d.get('npv_rent_usd')))}); {be_txt}"
             + (f", and the cluster pays for itself in {payback:.0f} months." if payback else "."))
-    ti = d.get("trend_interval") or {}
+    ti = d.get("trend_interval") or {}  # [low, high]; each a median when an input is a range
     bi = ti.get("break_even_utilization")
     figs = [H.figure("own_usd", d.get("own_usd"), H.usd, "own",
                      f"buy, power and host the cluster for {H.num(years)} years, less its resale value"),
@@ -83,7 +84,7 @@ def rent_vs_buy_sections(d: dict, *, values=None, command=None, full: bool = Tru
             H.figure("break_even_utilization", d.get("break_even_utilization"),
                      lambda v: "n/a" if v is None else "over 100%" if v > 1 else H.pct(v, 0),
                      "break-even utilization", "above it owning is cheaper" + (
-                         f"; trend 90%: {H.pct(bi[0], 0)}–{H.pct(bi[1], 0)}" if isinstance(bi, list) else "")),
+                         f"; trend 90%: {H.pct(P(bi[0]), 0)}–{H.pct(P(bi[1]), 0)}" if isinstance(bi, list) else "")),
             H.figure("payback_months", d.get("payback_months"), lambda v: "never" if v is None else f"{v:.0f} months", "payback",
                      "months until owning has cost less than renting" if payback else "never within the horizon")]
     secs = [_answer(text, *figs)]
@@ -94,7 +95,7 @@ def rent_vs_buy_sections(d: dict, *, values=None, command=None, full: bool = Tru
     if ti:
         out += "<h3>Range from the price-performance trend (90%)</h3>" + H.table(
             ["figure", "low", "high"],
-            [(_TREND_LABELS.get(k, k.replace("_", " ")), *(H.pct(x, 0) if "utilization" in k else H.usd(x) for x in v))
+            [(_TREND_LABELS.get(k, k.replace("_", " ")), *(H.pct(P(x), 0) if "utilization" in k else H.usd(P(x)) for x in v))
              for k, v in ti.items() if isinstance(v, list) and len(v) == 2])
     secs.append(H.Section("breakdown", "Breakdowns: the cost of owning", out))
     rows = [("accelerator price", H.usd(a.get("chip_price_usd")), "bundled accelerators table"),

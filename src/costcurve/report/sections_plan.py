@@ -20,7 +20,7 @@ def _hours(v) -> str:
 
 
 def _per_h(v) -> str:
-    return f"${v:.2f}/h"
+    return "n/a" if v is None else f"${v:.2f}/h"
 
 
 def _layout(par: dict) -> str:
@@ -37,7 +37,7 @@ def _layout(par: dict) -> str:
 
 
 def _memory_chart(mem: dict, capacity, what: str) -> str:
-    parts = [(k, P(v)) for k, v in (mem or {}).items() if k != "total" and P(v)]
+    parts = [(k.replace("_", " "), P(v)) for k, v in (mem or {}).items() if k != "total" and P(v)]
     total = P(mem.get("total")) if mem else None
     total = total if total is not None else sum(v for _, v in parts)
     cap = P(capacity)
@@ -72,7 +72,45 @@ def _answer(text: str, *figs: str) -> H.Section:
 
 
 # ---- plan -------------------------------------------------------------------------------------------
+def _pareto_point(p: dict) -> str:
+    how = p.get("price_kind") or ""
+    if p.get("provider"):
+        how += f" at {p['provider']}"
+    return f"{H.num(p.get('gpus'))} × {p.get('gpu')} ({how})"
+
+
+def plan_search_sections(d: dict, *, values=None, command=None, full: bool = True) -> list[H.Section]:
+    """The Pareto search (--gpu-options, --max-gpus, --deadline-days, --budget-usd): dollars against days."""
+    front = sorted((p for p in d.get("pareto") or () if isinstance(p, dict)), key=lambda p: P(p.get("days")) or 0)
+    if not front:
+        text = "No plan meets the constraints (deadline, budget, accelerator count) with a layout that fits in memory."
+        return _finish("plan", d, [_answer(text)], values=values, command=command, full=full)
+    fast, cheap = front[0], min(front, key=lambda p: P(p.get("cost_usd")))
+    fi, ci = d["pareto"].index(fast), d["pareto"].index(cheap)  # data-key: the path in the --json dict
+    text = (f"The fastest plan is {_pareto_point(fast)}: {H.days(P(fast.get('days')))} for {H.usd(P(fast.get('cost_usd')))}"
+            + ("." if fast is cheap else f"; the cheapest is {_pareto_point(cheap)}: {H.usd(P(cheap.get('cost_usd')))} "
+               f"in {H.days(P(cheap.get('days')))}.") + f" {len(front)} plans are on the Pareto front of "
+            f"{len(d.get('points') or ())} priced.")
+    figs = [H.figure(f"pareto.{fi}.days", fast.get("days"), H.days, "fastest", _pareto_point(fast)),
+            H.figure(f"pareto.{fi}.cost_usd", fast.get("cost_usd"), H.usd, "cost of the fastest",
+                     fast.get("price_source") or ""),
+            H.figure(f"pareto.{ci}.cost_usd", cheap.get("cost_usd"), H.usd, "cheapest", _pareto_point(cheap)),
+            H.figure(f"pareto.{ci}.days", cheap.get("days"), H.days, "days of the cheapest",
+                     _layout(cheap.get("parallelism") or {}))]
+    rows = [(_pareto_point(p), _layout(p.get("parallelism") or {}), H.days(P(p.get("days"))), H.usd(P(p.get("cost_usd"))),
+             H.hours(P(p.get("gpu_hours"))), f"{P(p.get('mfu')):.3f}" if P(p.get("mfu")) else "") for p in front[:20]]
+    out = H.chart(svg.hbars([(f"{r[0]}", P(p.get("cost_usd"))) for r, p in zip(rows, front)], fmt=H.usd,
+                            xlabel="cost of the run [USD]", title="Pareto front"),
+                  "Each bar is a plan on the Pareto front, fastest first: no other plan is both faster and cheaper.")
+    out += "<h3>Pareto front: dollars against days</h3>" + H.table(
+        ["cluster", "layout", "days", "cost", "GPU-hours", "MFU"], rows, cls="nums")
+    return _finish("plan", d, [_answer(text, *figs), H.Section("breakdown", "Breakdowns: the Pareto front", out)],
+                   values=values, command=command, full=full)
+
+
 def plan_sections(d: dict, *, values=None, command=None, full: bool = True) -> list[H.Section]:
+    if "parallelism" not in d and "pareto" in d:
+        return plan_search_sections(d, values=values, command=command, full=full)
     cost = d.get("cost_usd") or {}
     par = d.get("parallelism") or {}
     fits = d.get("fits", True)
@@ -132,13 +170,20 @@ def _deployment(x: dict) -> str:
     return s
 
 
+def _targets(s: dict) -> str:
+    t = [f"{what} {H.duration(s[k])}" for k, what in (("ttft_p95_target_s", "time to first token"),
+                                                     ("tpot_p95_target_s", "time per output token"))
+         if s.get(k)]
+    return f" (targets at p95: {' and '.join(t)})" if t else ""
+
+
 def deploy_sections(d: dict, *, values=None, command=None, full: bool = True) -> list[H.Section]:
     s = d.get("search") or {}
     text = (f"The cheapest deployment for {s.get('model', 'the model')} at {H.count(s.get('queries_per_day'))} "
             f"queries a day is {_deployment(d)}: {H.usd(P(d.get('usd_per_million_output_tokens')))} per million "
             f"output tokens, {H.usd(P(d.get('usd_per_billion_queries')) / 1e3)} per million queries and {H.usd(P(d.get('usd_per_day')))} a day, "
             f"with p95 time to first token {H.duration(P(d.get('ttft_p95_s')))} and p95 time per output token "
-            f"{H.duration(P(d.get('tpot_p95_s')))}.")
+            f"{H.duration(P(d.get('tpot_p95_s')))}" + _targets(s) + ".")
     figs = [H.figure("usd_per_million_output_tokens", d.get("usd_per_million_output_tokens"), H.usd,
                      "per million output tokens", "answer tokens, with their share of the accelerators"),
             H.figure("usd_per_query", d.get("usd_per_query"), H.usd, "per query",
