@@ -318,3 +318,18 @@ def test_memory_bar_stacks_to_the_total_against_capacity():
     assert sum(widths) == pytest.approx((x1 - x0) * 30 / 80, abs=0.2)  # segments sum to the total
     assert ">20 GiB</text>" in s and ">80 GiB</text>" in s  # ticks on round GiB
     assert "total 30 GiB" in s and "capacity 80 GiB" in s and ">memory per accelerator [GiB]</text>" in s
+
+
+@pytest.mark.parametrize("kind,args", [
+    ("train", ["--model", "llama3-8b", "--gpus", "64", "--date", DATE]),
+    ("infer", ["--model", "llama3-8b", "--gpu", "h100", "--date", DATE]),
+    ("forecast", ["gpt3-level", "--year", "2030"]),
+    ("trend", ["gpu-price-performance"]),
+])
+def test_every_headline_figure_has_a_line_saying_what_it_means(run_cli, tmp_path, kind, args):
+    out = tmp_path / f"{kind}.html"
+    assert run_cli("report", kind, *args, "--out", str(out)).code == 0
+    figures = re.findall(r'<div class="figure" data-key="([^"]+)".*?</div></div>', out.read_text())
+    assert figures
+    for block in re.finditer(r'<div class="figure" data-key="([^"]+)"(.*?)</div></div>', out.read_text()):
+        assert 'class="note"' in block.group(2), block.group(1)

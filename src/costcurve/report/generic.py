@@ -139,8 +139,9 @@ def generic_sections(kind_name: str, d, *, values=None, command=None, full: bool
     scalars = sorted(((k, v) for k, v in d.items() if _is_num(v) and k not in META), key=lambda kv: _rank(kv[0]))
     dicts = {k: v for k, v in d.items() if isinstance(v, dict) and not _is_num(v) and k not in META}
     money = {k: v for k, v in dicts.items() if k.endswith("usd") and all(_is_num(x) for x in v.values())}
-    figs = [H.figure(f"{k}.{kk}", vv, H.usd, f"{_label(k)}: {kk}") for k, v in money.items() for kk, vv in v.items()]
-    figs += [H.figure(k, v, unit_formatter(k), _label(k)) for k, v in scalars]
+    figs = [H.figure(f"{k}.{kk}", vv, H.usd, f"{_label(k)}: {kk}", f"--json key {k}.{kk}")
+            for k, v in money.items() for kk, vv in v.items()]
+    figs += [H.figure(k, v, unit_formatter(k), _label(k), f"--json key {k}") for k, v in scalars]
     answer = _answer(title, d, scalars + [(f"{k} {kk}", vv) for k, v in money.items() for kk, vv in v.items()])
     secs = [H.Section("answer", "The answer", f'<p class="answer">{escape(answer)}</p>'
                       + H.figures(*figs[:MAX_FIGURES]))]

@@ -129,7 +129,8 @@ def wait_sections(d: dict, *, values=None, command=None, full: bool = True) -> l
                      f"{H.num(P(d.get('gpus')))} accelerators × {H.days(P(d.get('duration_now_days')))} × "
                      f"{_per_h(P(d.get('price_usd_per_gpu_hour')) or 0)}"),
             H.figure("cost_at_best_usd", d.get("cost_at_best_usd"), H.usd, "cost at the best start",
-                     f"90%: {H.usd(ci[0])} – {H.usd(ci[1])}" if isinstance(ci, list) else ""),
+                     f"90%: {H.usd(P(ci[0]))} – {H.usd(P(ci[1]))}" if isinstance(ci, list)
+                     else "the same run started at the best date"),
             H.figure("duration_now_days", d.get("duration_now_days"), H.days, "run length now",
                      f"finishes {d.get('finish_now_date')}"),
             H.figure("duration_at_best_days", d.get("duration_at_best_days"), H.days, "run length at the best start",
