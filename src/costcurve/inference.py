@@ -39,11 +39,10 @@ from .report.notebook import NotebookMixin
 
 from . import memory as mem
 from .architecture import Architecture, count_params
-from .catalog import PRICE_KINDS, Accelerator, Catalog, load_catalog
+from .catalog import Accelerator, Catalog, load_catalog
 from .errors import CostcurveError, InputError
-from .inputs import (check_choice, check_monte_carlo_options, check_price_date, check_result, check_text,
+from .inputs import (check_choice, check_monte_carlo_options, check_result, check_text, hourly_price,
                      resolve_model)
-from .prices import resolve_price
 from .results import jsonable
 from .roofline import _Setup, decode_step_s, prefill_in_batch_s, time_to_first_token_s
 from .uncertainty import is_distribution
@@ -428,13 +427,7 @@ def _latency(t: dict, tpot_target, ttft_target, notes):
 # ---- step 4: dollars ---------------------------------------------------------------------------
 def _price(cat, acc, date, price, provider, price_kind, notes):
     """(hourly price [USD/h], its source); a catalog price is checked against the date."""
-    price = _num(price, "price_usd_per_gpu_hour", kind="money")
-    if price is None:
-        check_choice(price_kind, PRICE_KINDS, "price_kind")
-        note = check_price_date(cat, acc, date, kind=price_kind, provider=provider)
-        if note:
-            notes.append(note)
-    return resolve_price(cat, acc.name, date, price, provider=provider, kind=price_kind)
+    return hourly_price(cat, acc, date, price, provider=provider, price_kind=price_kind, notes=notes)
 
 
 def _dollars(price, n, B, q: _Query, t: dict, queries_per_day) -> dict:

@@ -166,3 +166,20 @@ def check_result(value, what: str, given: dict, *, unit: str = "", allow_nan: bo
 def _first(v):
     a = np.asarray(v, dtype=float)
     return float(a.flat[0]) if a.size == 1 else float(a[np.argmax(np.abs(np.log10(np.abs(a) + 1e-330)))])
+
+
+def hourly_price(catalog, acc, date: dt.date, price, *, provider, price_kind, notes: list) -> tuple:
+    """(hourly price [USD/h], its source): ``price`` as given (money), else the catalog's default for
+    ``acc`` near ``date``, after checking ``price_kind`` and that the quotes cover ``date`` (a note
+    in ``notes`` when they don't). The one price step of ``train`` and ``infer``."""
+    from .catalog import PRICE_KINDS
+    from .prices import resolve_price
+    from .units import number_input
+
+    price = number_input(price, "price_usd_per_gpu_hour", kind="money")
+    if price is None:
+        check_choice(price_kind, PRICE_KINDS, "price_kind")
+        note = check_price_date(catalog, acc, date, kind=price_kind, provider=provider)
+        if note:
+            notes.append(note)
+    return resolve_price(catalog, acc.name, date, price, provider=provider, kind=price_kind)

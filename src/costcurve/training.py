@@ -24,13 +24,12 @@ from .report.notebook import NotebookMixin
 
 from . import costs, flop
 from .architecture import count_params
-from .catalog import DTYPES, PRICE_KINDS, Accelerator, Catalog, load_catalog
+from .catalog import DTYPES, Accelerator, Catalog, load_catalog
 from .costs import DEFAULT_ASSUMPTIONS, CostAssumptions
 from .errors import InputError
-from .inputs import (check_choice, check_monte_carlo_options, check_price_date, check_result, check_text,
+from .inputs import (check_choice, check_monte_carlo_options, check_result, check_text, hourly_price,
                      resolve_model)
 from .mfu import default_mfu_model, era_of
-from .prices import resolve_price
 from .results import jsonable
 from .uncertainty import Dist, UncertainEstimate, is_distribution, parse_dist, price_spread, run_monte_carlo
 from .units import SECONDS_PER_DAY, SECONDS_PER_HOUR, number_input, parse_date, show
@@ -406,13 +405,7 @@ def _accelerator_count(gpus, days, training_flop, peak, goodput, mfu_fn, notes, 
 # ---- step 4: dollars, energy, CO2 --------------------------------------------------------------
 def _prices(cat, acc, date, price, provider, price_kind, chip_price_usd, notes):
     """(hourly price [USD/h], its source, chip price [USD]); a catalog price is checked against the date."""
-    price = _num(price, "price_usd_per_gpu_hour", kind="money")
-    if price is None:
-        check_choice(price_kind, PRICE_KINDS, "price_kind")
-        note = check_price_date(cat, acc, date, kind=price_kind, provider=provider)
-        if note:
-            notes.append(note)
-    price, source = resolve_price(cat, acc.name, date, price, provider=provider, kind=price_kind)
+    price, source = hourly_price(cat, acc, date, price, provider=provider, price_kind=price_kind, notes=notes)
     chip = _num(chip_price_usd, "chip_price_usd", kind="money")
     return price, source, (acc.price_usd or math.nan) if chip is None else chip
 

@@ -165,7 +165,8 @@ def check_positive(value, field: str, *, allow_zero: bool = False, upper: float 
 
 
 def _allowed(allow_zero: bool, upper, upper_inclusive: bool, low=None) -> str:
-    base = "finite number >= 0" if allow_zero else f"finite number >= {TINY:.3g}"
+    # subnormal values (below TINY) are refused too, but "> 0" is what a person reads
+    base = "finite number >= 0" if allow_zero else "finite number > 0"
     if low is not None:
         base = f"finite number >= {low:g}"
     if upper is None:

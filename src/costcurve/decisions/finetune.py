@@ -117,8 +117,6 @@ def estimate_finetune(*, model, method="lora", tokens, gpu="h100", gpus=None, ra
     memory does not depend on them); ``uncertainty`` adds the default MFU and price spreads.
     Raises :class:`NoAnswerError` when it fits on no set of up to 65,536 accelerators.
     """
-    from ..inputs import resolve_model
-
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
     kwargs = dict(model=model, method=method, tokens=tokens, gpu=gpu, gpus=gpus, rank=rank, target_modules=target_modules,
                   seq_len=seq_len, micro_batch=micro_batch, checkpointing=checkpointing, paged_optimizer=paged_optimizer,
@@ -128,22 +126,9 @@ def estimate_finetune(*, model, method="lora", tokens, gpu="h100", gpus=None, ra
     if uncertainty or any_range(kwargs, NUMERIC):
         return monte_carlo(estimate_finetune, kwargs, NUMERIC, samples=samples, seed=seed, uncertainty=uncertainty,
                            target="cost_usd", constant="tokens", integer=())
-    name, arch, record = resolve_model(model, cat)
-    if arch is None:
-        raise InputError(f"{name!r} has no architecture preset; give a preset or a config.json", field="model")
-    if method not in fm.METHODS:
-        raise InputError(f"got {method!r}; allowed: {', '.join(fm.METHODS)}", field="method")
-    tokens = number_input(tokens, "tokens")
-    if tokens is None:
-        raise InputError("needed: the fine-tuning tokens (e.g. 100M)", field="tokens")
+    name, arch, record, tokens, seq, mb, targets, r, paged = _setup(cat, model, method, tokens, seq_len, micro_batch,
+                                                                   target_modules, rank, paged_optimizer)
     acc = cat.accelerator(gpu)
-    seq = int(number_input(seq_len, "seq_len", integer=True)) if seq_len is not None else min(arch.pretrain_seq_len, 4096)
-    mb = int(number_input(micro_batch, "micro_batch", integer=True))
-    targets = () if method == "full" else fm.parse_targets(target_modules if target_modules is not None
-                                                            else fm.DEFAULT_TARGETS[method])
-    r = None if method == "full" else int(number_input(rank if rank is not None else fm.DEFAULT_RANK[method], "rank",
-                                                       integer=True))
-    paged = (method == "qlora") if paged_optimizer is None else bool(paged_optimizer)
     mem_kw = dict(rank=r, targets=targets or None, seq_len=seq, micro_batch=mb, checkpointing=checkpointing, paged=paged)
     min_gpus = smallest_fit(arch, method, acc.memory_bytes, **mem_kw)
     if math.isnan(min_gpus):
@@ -164,7 +149,7 @@ def estimate_finetune(*, model, method="lora", tokens, gpu="h100", gpus=None, ra
                  provider=provider, price_kind=price_kind, date=date, catalog=cat)
     est = run_training(chain, training_flop=flop, params=count_params(arch, active=True), tokens=tokens)
     require_price(est)
-    notes = ["activation memory: Korthikanti et al. 2022 per-layer count (module costcurve.decisions.finetune_memory), "
+    notes = ["activation memory: Korthikanti et al. 2022 per-layer count (costcurve.planner.activation_bytes_per_layer), "
              "fused attention assumed"]
     if not mem["total"] <= acc.memory_bytes:
         notes.append(f"does not fit on {n:g} × {acc.name}; the smallest set is {min_gpus:g}")
@@ -178,6 +163,29 @@ def estimate_finetune(*, model, method="lora", tokens, gpu="h100", gpus=None, ra
         price_usd_per_gpu_hour=plain(est.price_usd_per_gpu_hour), price_source=est.price_source, date=est.date,
         scratch=scratch,
         notes=tuple(notes))
+
+
+def _setup(cat, model, method, tokens, seq_len, micro_batch, target_modules, rank, paged_optimizer) -> tuple:
+    """Checked inputs: (name, architecture, trained-model record, tokens, seq_len, micro_batch, adapter
+    targets, rank, paged optimizer)."""
+    from ..inputs import resolve_model
+
+    name, arch, record = resolve_model(model, cat)
+    if arch is None:
+        raise InputError(f"{name!r} has no architecture preset; give a preset or a config.json", field="model")
+    if method not in fm.METHODS:
+        raise InputError(f"got {method!r}; allowed: {', '.join(fm.METHODS)}", field="method")
+    tokens = number_input(tokens, "tokens")
+    if tokens is None:
+        raise InputError("needed: the fine-tuning tokens (e.g. 100M)", field="tokens")
+    seq = int(number_input(seq_len, "seq_len", integer=True)) if seq_len is not None else min(arch.pretrain_seq_len, 4096)
+    mb = int(number_input(micro_batch, "micro_batch", integer=True))
+    targets = () if method == "full" else fm.parse_targets(target_modules if target_modules is not None
+                                                            else fm.DEFAULT_TARGETS[method])
+    r = None if method == "full" else int(number_input(rank if rank is not None else fm.DEFAULT_RANK[method], "rank",
+                                                       integer=True))
+    paged = (method == "qlora") if paged_optimizer is None else bool(paged_optimizer)
+    return name, arch, record, tokens, seq, mb, targets, r, paged
 
 
 def _scratch(arch, record, chain, finetune_cost) -> dict:

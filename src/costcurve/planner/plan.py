@@ -145,15 +145,8 @@ def plan_training(*, model, tokens=None, gpu="h100", gpus=8, tp=None, pp=None, v
     seq = _int_option(seq_len, "seq_len") or arch.pretrain_seq_len
     gb = _int_option(global_batch, "global_batch") or default_global_batch(n, seq)
     top = _int_option(top, "top")
-    fixed = {k: _int_option(v, k) for k, v in (("tp", tp), ("pp", pp), ("vpp", vpp), ("cp", cp), ("ep", ep),
-                                                 ("dp", dp), ("microbatch", microbatch))}
-    if zero is not None:
-        zero = int(_int_option(zero, "zero")) if not (isinstance(zero, (int, np.integer)) and zero == 0) else 0
-        if zero not in (0, 1, 2, 3):
-            raise InputError(f"got {zero}; allowed: 0, 1, 2, 3", field="zero")
-    if recompute is not None and recompute not in RECOMPUTE:
-        raise InputError(f"got {recompute!r}; allowed: {', '.join(RECOMPUTE)}", field="recompute")
-    fixed.update(zero=zero, recompute=recompute, sequence_parallel=sequence_parallel)
+    fixed = _fixed_options(dict(tp=tp, pp=pp, vpp=vpp, cp=cp, ep=ep, dp=dp, microbatch=microbatch), zero, recompute,
+                           sequence_parallel)
     if goodput is not None:
         goodput = float(number_input(goodput, "goodput", upper=1.0))
     _check_fixed(arch, n, seq, gb, fixed)
@@ -185,22 +178,40 @@ def plan_training(*, model, tokens=None, gpu="h100", gpus=8, tp=None, pp=None, v
                          f"accelerators (one scale-up domain or server) can be planned", field="gpus")
     if len(order) == 0:
         _raise_does_not_fit(arch, acc, n, gb, seq, layouts, res, fixed, kw, whole)
-    date = parse_date(date)
-    chosen = order[: max(top, 1)]
-    lays = [_layout_at(layouts, int(i)) for i in chosen]
-    plans = []
-    for rank, (i, lay) in enumerate(zip(chosen, lays)):
-        runner = _runner_up(layouts, order) if rank == 0 else None
-        why = _why(res, int(i), runner, lay, _layout_at(layouts, runner) if runner is not None else None) if rank == 0 else \
-            f"rank {rank + 1}: {res['step_time_s'][i] / res['step_time_s'][chosen[0]] - 1.0:+.1%} step time vs the best"
-        plans.append(_plan(res, int(i), lay, arch, acc, n, tok, seq, goodput, cat, date, why,
-                           dict(price_usd_per_gpu_hour=price_usd_per_gpu_hour, provider=provider, price_kind=price_kind)))
+    price_kw = dict(price_usd_per_gpu_hour=price_usd_per_gpu_hour, provider=provider, price_kind=price_kind)
+    plans = _ranked_plans(res, layouts, order[: max(top, 1)], order, arch, acc, n, tok, seq, goodput, cat,
+                          parse_date(date), price_kw)
     notes = []
     if ic.scale_out_bytes_per_s is None:
         notes.append(f"{acc.name}: no published scale-out bandwidth; layouts spanning more than "
                      f"{max(ic.scale_up_domain, ic.accelerators_per_server)} accelerators were dropped")
     return PlanSearch(model=name, tokens=tok, seq_len=seq, dtype=dtype, plans=tuple(plans),
                       layouts_evaluated=int(len(layouts["tp"])), layouts_fit=int(len(order)), notes=tuple(notes))
+
+
+def _fixed_options(ints: dict, zero, recompute, sequence_parallel) -> dict:
+    """The layout options the user pinned, checked: whole counts, ZeRO stage 0–3, a known recomputation."""
+    fixed = {k: _int_option(v, k) for k, v in ints.items()}
+    if zero is not None:
+        zero = int(_int_option(zero, "zero")) if not (isinstance(zero, (int, np.integer)) and zero == 0) else 0
+        if zero not in (0, 1, 2, 3):
+            raise InputError(f"got {zero}; allowed: 0, 1, 2, 3", field="zero")
+    if recompute is not None and recompute not in RECOMPUTE:
+        raise InputError(f"got {recompute!r}; allowed: {', '.join(RECOMPUTE)}", field="recompute")
+    fixed.update(zero=zero, recompute=recompute, sequence_parallel=sequence_parallel)
+    return fixed
+
+
+def _ranked_plans(res, layouts, chosen, order, arch, acc, n, tok, seq, goodput, cat, date, price_kw) -> list:
+    """Plans of the ``chosen`` layouts, best first; the best says why it won and what came second."""
+    plans = []
+    for rank, i in enumerate(chosen):
+        lay = _layout_at(layouts, int(i))
+        runner = _runner_up(layouts, order) if rank == 0 else None
+        why = _why(res, int(i), runner, lay, _layout_at(layouts, runner) if runner is not None else None) if rank == 0 else \
+            f"rank {rank + 1}: {res['step_time_s'][i] / res['step_time_s'][chosen[0]] - 1.0:+.1%} step time vs the best"
+        plans.append(_plan(res, int(i), lay, arch, acc, n, tok, seq, goodput, cat, date, why, price_kw))
+    return plans
 
 
 def _plan(res, i, lay, arch, acc, n, tokens, seq, goodput, cat, date, why, price_kw) -> Plan:
