@@ -135,7 +135,7 @@ def infer_figures(d: dict) -> str:
                  "prompt (prefill) tokens"),
         H.figure("usd_per_query", d["usd_per_query"], H.usd, "per query", "one prompt and its answer"),
         H.figure("usd_per_billion_queries", d["usd_per_billion_queries"], H.usd, "per billion queries",
-                 "the scale of a popular service's month"),
+                 "cost per query × 10^9"),
         H.figure("time_per_output_token_s", d["time_per_output_token_s"], H.duration, "time per output token",
                  f"decode is {d.get('decode_bound', '?')}-bound"),
         H.figure("time_to_first_token_s", d["time_to_first_token_s"], H.duration, "time to first token",
