@@ -167,6 +167,11 @@ def test_human_units():
     from costcurve.report import html as H
 
     assert H.usd(61.4e6) == "$61.4M"
+    assert H.usd(0.0349) == "$0.0349" and H.usd(0.35) == "$0.35" and H.usd(1.34e-5) == "$0.0000134"
+    assert H.usd(-5e6) == "−$5M"
+    assert H.gib(80 * 2**30) == "80 GiB" and H.gib(51.53 * 2**30) == "51.5 GiB" and H.gib(8192000) == "8 MiB"
+    assert H.days(378.4) == "378 days" and H.hours(4_650_827) == "4.65M GPU-hours"
+    assert H.flop(3e25) == "3e25 FLOP"
     assert H.duration(62 * 86400) == "62 days"
     assert H.duration(0.0833) == "83.3 ms"
     assert H.duration(3 * 365.25 * 86400) == "3.0 years"
@@ -234,10 +239,10 @@ def test_unit_formatter_by_name():
 
     assert unit_formatter("cost_cloud_usd")(61.4e6) == "$61.4M"
     assert unit_formatter("step_time_s")(0.0833) == "83.3 ms"
-    assert unit_formatter("memory_per_gpu_bytes")(13.2e9) == "13.2 GB"
-    assert unit_formatter("wall_clock_days")(62) == "62.0 days"
+    assert unit_formatter("memory_per_gpu_bytes")(13.2 * 2**30) == "13.2 GiB"
+    assert unit_formatter("wall_clock_days")(62) == "62 days"
     assert unit_formatter("achieved_flop_per_s_per_gpu")(4.3e14) == "430 TFLOP/s"  # a rate, not a count
-    assert unit_formatter("price_usd_per_gpu_hour")(3.8646) == "$3.86 per gpu hour"
+    assert unit_formatter("price_usd_per_gpu_hour")(3.8646) == "$3.86 per GPU-hour"
     assert unit_formatter("tokens_per_second")(5e5) == "500 ktokens/s"
 
 
@@ -245,4 +250,86 @@ def test_breakdown_with_a_credit_sums_to_its_total():
     from costcurve.report.generic import _breakdown_chart
 
     html = _breakdown_chart("own_breakdown_usd", {"capex": 30.0e6, "power": 2.0e6, "resale": -5.0e6})
-    assert "the parts sum to $27M" in html and "resale $-5M" in html
+    assert "the parts sum to $27M" in html and "resale −$5M" in html
+
+
+def _dig(d, key):
+    for part in key.split("."):
+        d = d[int(part)] if isinstance(d, list) else d[part]
+    return d
+
+
+@pytest.mark.parametrize("kind,args,answer", [
+    ("plan", ["--model", "llama3-8b", "--tokens", "1T", "--gpus", "64"], [r"laid out as tp=", r"\d days",
+                                                                          r"GPU-hours", r"\$[\d.]+[KM]? at cloud"]),
+    ("plan", ["--model", "llama3-8b", "--tokens", "1T", "--gpu-options", "h100,a100", "--max-gpus", "64"],
+     [r"^The fastest plan is \d+ × ", r"\d days for \$[\d.]+K", r"Pareto front"]),
+    ("deploy", ["--model", "llama3.1-8b", "--queries-per-day", "100M"], [r"cheapest deployment", r"per million output",
+                                                                         r"per million queries", r"p95 time"]),
+    ("budget", ["--usd", "2M", "--gpu", "h100", "--gpus", "256"], [r"^\$2M buys", r"[\d.]+B parameters",
+                                                                   r"[\d.]+T tokens", r"predicted loss 1\.\d+"]),
+    ("finetune", ["--model", "llama2-70b", "--method", "lora", "--tokens", "31.5M", "--gpu", "h100", "--gpus", "8"],
+     [r"^LoRA fine-tuning", r"fits in 80 GiB", r"[\d.]+ GiB per accelerator", r"at least \d+ needed"]),
+    ("rent-vs-buy", ["--gpu", "h100", "--gpus", "512", "--utilization", "0.7"],
+     [r"(renting|owning) 512 × h100-sxm5 is cheaper", r"own \$[\d.]+M", r"rent \$[\d.]+M", r"utilization"]),
+    ("wait", ["--flop", "3e25", "--gpu", "h100", "--gpus", "2048"], [r"^Start (now|on)", r"3e25 FLOP", r"\$[\d.]+M",
+                                                                     r"\d days"]),
+])
+def test_decision_reports_answer_in_a_sentence_with_the_cli_figures(run_cli, tmp_path, kind, args, answer):
+    """plan, deploy and the decisions: a written answer with units, headline figures equal to --json, each
+    with a line saying what it means, and charts with labelled axes."""
+    from costcurve.cli import COMMANDS
+
+    if kind not in COMMANDS:
+        pytest.skip(f"{kind} is not a command yet")
+    out = tmp_path / f"{kind}.html"
+    r = run_cli("report", kind, *args, "--date", DATE, "--out", str(out))
+    assert r.code == 0, r.err
+    cli = run_cli(kind, *args, "--date", DATE, "--json").json()
+    text = out.read_text()
+    page = parse(text)
+    assert page.data["result"] == cli and page.loads == []
+    sentence = re.search(r'<p class="answer">(.*?)</p>', text).group(1)
+    for pattern in answer:
+        assert re.search(pattern, sentence), (pattern, sentence)
+    assert "_usd" not in sentence and "_s " not in sentence  # no raw key names
+    assert len(page.figures) >= 4  # (a figure without a value, e.g. "never", has no data-value)
+    for key, value in page.figures.items():
+        want = _dig(cli, key)
+        if isinstance(want, str):
+            assert value == want, key
+        else:
+            assert float(value) == pytest.approx(want["p50"] if isinstance(want, dict) else want, rel=1e-12), key
+    notes = re.findall(r'<div class="figure" data-key="[^"]+".*?</div></div>', text)
+    assert notes and all('class="note"' in n for n in notes)  # every headline figure says what it means
+    assert page.sections[:3] == ["answer", "inputs", "breakdown"] and page.sections[-1] == "reproduce"
+    for svg_text in re.findall(r"<svg.*?</svg>", text, re.S):
+        assert 'class="axislabel"' in svg_text  # every chart labels its axis
+
+
+def test_memory_bar_stacks_to_the_total_against_capacity():
+    from costcurve.report import svg
+
+    s = svg.stacked([("weights", 16 * 2**30), ("activations", 14 * 2**30)], capacity=80 * 2**30,
+                    fmt=lambda v: f"{v / 2**30:.0f} GiB", xlabel="memory per accelerator [GiB]", title="m",
+                    scale=2**30)
+    widths = [float(w) for w in re.findall(r'class="seg seg\d" x="[\d.]+" y="26" width="([\d.]+)"', s)]
+    x0, x1 = 24, svg.W - 24
+    assert sum(widths) == pytest.approx((x1 - x0) * 30 / 80, abs=0.2)  # segments sum to the total
+    assert ">20 GiB</text>" in s and ">80 GiB</text>" in s  # ticks on round GiB
+    assert "total 30 GiB" in s and "capacity 80 GiB" in s and ">memory per accelerator [GiB]</text>" in s
+
+
+@pytest.mark.parametrize("kind,args", [
+    ("train", ["--model", "llama3-8b", "--gpus", "64", "--date", DATE]),
+    ("infer", ["--model", "llama3-8b", "--gpu", "h100", "--date", DATE]),
+    ("forecast", ["gpt3-level", "--year", "2030"]),
+    ("trend", ["gpu-price-performance"]),
+])
+def test_every_headline_figure_has_a_line_saying_what_it_means(run_cli, tmp_path, kind, args):
+    out = tmp_path / f"{kind}.html"
+    assert run_cli("report", kind, *args, "--out", str(out)).code == 0
+    figures = re.findall(r'<div class="figure" data-key="([^"]+)".*?</div></div>', out.read_text())
+    assert figures
+    for block in re.finditer(r'<div class="figure" data-key="([^"]+)"(.*?)</div></div>', out.read_text()):
+        assert 'class="note"' in block.group(2), block.group(1)

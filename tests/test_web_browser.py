@@ -151,3 +151,39 @@ def test_report_from_disk_is_offline_and_equals_cli(browser, run_cli, tmp_path):
     assert pdf[:4] == b"%PDF" and len(pdf) > 10_000
     shot(page, tmp_path, "report")
     page.close()
+
+
+def test_labels_are_cli_options_and_errors_sit_by_their_field(server, page, tmp_path):
+    """The form names options as the CLI does (--price, not price_usd_per_gpu_hour); an error the library
+    raises for a decision (rent-vs-buy --utilization 2) appears under that option's field."""
+    from costcurve.cli import COMMANDS
+
+    if "rent-vs-buy" not in COMMANDS:
+        pytest.skip("rent-vs-buy is not a command yet")
+    page.goto(server + "/decisions?kind=rent-vs-buy&gpus=512&utilization=2&date=" + DATE)
+    page.wait_for_selector("#field-utilization.invalid", timeout=30_000)
+    assert page.inner_text('label[for="in-price_usd_per_gpu_hour"]') == "--price"
+    labels = page.eval_on_selector_all("#fields label", "els => els.map(e => e.textContent)")
+    assert labels and all(t.startswith("--") or t == "config.json" for t in labels), labels
+    assert page.inner_text("#err-utilization") and page.inner_text("#err-gpus") == ""
+    assert page.inner_text("#form-error") == ""
+    page.fill("#in-utilization", "0.7")
+    page.wait_for_selector("#output .answer", timeout=30_000)
+    assert "cheaper" in page.inner_text("#output .answer")
+    shot(page, tmp_path, "decisions")
+
+
+def test_plan_page_shows_the_layout_and_memory_against_capacity(server, page, run_cli, tmp_path):
+    from costcurve.cli import COMMANDS
+
+    if "plan" not in COMMANDS:
+        pytest.skip("plan is not a command yet")
+    page.goto(server + f"/training?kind=plan&model=llama3-8b&tokens=1T&gpus=64&date={DATE}")
+    page.wait_for_selector("#output .answer", timeout=60_000)
+    cli = run_cli("plan", "--model", "llama3-8b", "--tokens", "1T", "--gpus", "64", "--date", DATE, "--json").json()
+    value, text = figure_value(page, "wall_clock_days")
+    assert value == pytest.approx(cli["wall_clock_days"], rel=1e-12) and text.endswith("days")
+    _, mem = figure_value(page, "memory_per_gpu_bytes.total")
+    assert mem.endswith("GiB")
+    assert "memory per accelerator [GiB" in page.text_content("#output svg.chart >> nth=0")
+    shot(page, tmp_path, "plan")

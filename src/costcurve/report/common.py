@@ -86,7 +86,7 @@ def context_section(cost_usd, date, what: str) -> H.Section:
            f'dollar (series <code>{escape(ctx["series"])}</code>: ×{ctx["factor_per_year"]:.2f} a year, fitted on '
            f'{ctx["n_points"]} accelerator-years {ctx["start_year"]:.0f}–{ctx["end_year"]:.0f}; {int(100 * ctx["level"])}% '
            f'intervals; method in docs/trends.md). A trend adjustment, not a repricing of the run.</p>')
-    out += H.chart(chart, f"{what} of this work in earlier years and in {rows[-1][0]}, with {int(100 * ctx['level'])}% "
+    out += H.chart(chart, f"{what.capitalize()} in earlier years and in {rows[-1][0]}, with {int(100 * ctx['level'])}% "
                           "intervals of the price-performance trend (log scale).")
     out += H.table(["year", what, f"{int(100 * ctx['level'])}% interval"], rows)
     return H.Section("context", "Trend context", out)
@@ -104,4 +104,4 @@ def reproduce_section(command: str | None, notes=()) -> H.Section:
 def sources_table(rows) -> str:
     """(what, value, source text with URLs) rows → a table whose sources are links."""
     return H.table(["assumption", "value", "source"], [(a, b, H.Raw(f'<span class="src">{H.linkify(c)}</span>'))
-                                                       for a, b, c in rows])
+                                                       for a, b, c in rows], cls="sources")

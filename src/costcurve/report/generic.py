@@ -29,21 +29,21 @@ def unit_formatter(key: str):
     if "flop_per_s" in k:
         return lambda v: H.si(v, "FLOP/s")
     if "_usd_per_" in k and not k.startswith("usd_"):
-        per = k.split("_usd_per_", 1)[1].replace("_", " ")
+        per = k.split("_usd_per_", 1)[1].replace("gpu_hour", "GPU-hour").replace("_", " ")
         return lambda v: f"{H.usd(v)} per {per}"
     if k.endswith("_usd") or k.startswith("usd_") or k.endswith("usd") or "_usd_per_" in k or k.startswith("cost"):
         return H.usd
-    if k.endswith("_bytes"):
-        return H.gb
+    if k.endswith("_bytes"):  # accelerator memory in GiB, other sizes (files, weights on disk) in GB
+        return H.gib if ("memory" in k or "capacity" in k) else H.gb
     if k.endswith("_per_s") or k.endswith("_per_second"):
         unit = k.rsplit("_per_", 1)[0].split("_")[-1]
         return lambda v: H.si(v, f"{'FLOP' if unit == 'flop' else unit}/s")
     if k.endswith("_s"):
         return H.duration
     if k.endswith("_days"):
-        return lambda v: f"{v:,.1f} days"
+        return H.days
     if k.endswith("_hours"):
-        return lambda v: f"{H.num(v)} h"
+        return lambda v: H.hours(v, "GPU-hours" if "gpu" in k else "hours")
     if k.endswith("_flop"):
         return H.flop
     if k.endswith("_kwh"):
@@ -139,8 +139,9 @@ def generic_sections(kind_name: str, d, *, values=None, command=None, full: bool
     scalars = sorted(((k, v) for k, v in d.items() if _is_num(v) and k not in META), key=lambda kv: _rank(kv[0]))
     dicts = {k: v for k, v in d.items() if isinstance(v, dict) and not _is_num(v) and k not in META}
     money = {k: v for k, v in dicts.items() if k.endswith("usd") and all(_is_num(x) for x in v.values())}
-    figs = [H.figure(f"{k}.{kk}", vv, H.usd, f"{_label(k)}: {kk}") for k, v in money.items() for kk, vv in v.items()]
-    figs += [H.figure(k, v, unit_formatter(k), _label(k)) for k, v in scalars]
+    figs = [H.figure(f"{k}.{kk}", vv, H.usd, f"{_label(k)}: {kk}", f"--json key {k}.{kk}")
+            for k, v in money.items() for kk, vv in v.items()]
+    figs += [H.figure(k, v, unit_formatter(k), _label(k), f"--json key {k}") for k, v in scalars]
     answer = _answer(title, d, scalars + [(f"{k} {kk}", vv) for k, v in money.items() for kk, vv in v.items()])
     secs = [H.Section("answer", "The answer", f'<p class="answer">{escape(answer)}</p>'
                       + H.figures(*figs[:MAX_FIGURES]))]

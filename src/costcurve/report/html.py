@@ -15,11 +15,18 @@ from costcurve.units import format_count, format_si, format_usd
 
 # ---- numbers with units ---------------------------------------------------------------------------
 def usd(v) -> str:
-    """``$61.4M``, ``$12.60``; below a hundredth of a cent in powers of ten (``$2.71e-17``)."""
+    """``$61.4M``, ``$12.60``, ``$0.35``, ``$0.0349``, ``$0.0000134``, ``−$5M``; below a millionth of a
+    dollar in powers of ten (``$2.71e-17``)."""
     if v is None:
         return "n/a"
     v = float(v)
-    return f"${v:.3g}" if 0 < abs(v) < 1e-4 else format_usd(v)
+    if v < 0:
+        return "−" + usd(-v)
+    if 0 < v < 1e-6:
+        return f"${v:.3g}"
+    if 0.01 <= v < 0.1:
+        return f"${v:.3g}"
+    return format_usd(v)
 
 
 def duration(seconds) -> str:
@@ -52,11 +59,41 @@ def num(v, digits: int = 3) -> str:
 
 
 def flop(v) -> str:
-    return "n/a" if v is None else f"{float(v):.3g} FLOP"
+    """``3e25 FLOP``, ``7.62e23 FLOP``."""
+    return "n/a" if v is None else f"{float(v):.3g} FLOP".replace("e+", "e")
+
+
+def hours(v, unit: str = "GPU-hours") -> str:
+    """``4.65M GPU-hours``, ``12.5K GPU-hours``, ``750 GPU-hours``."""
+    if v is None:
+        return "n/a"
+    v = float(v)
+    for scale, s in ((1e9, "B"), (1e6, "M"), (1e4, "K")):
+        if v >= scale:
+            return f"{v / scale:,.3g}{s} {unit}"
+    return f"{num(v)} {unit}"
 
 
 def gb(v) -> str:
     return "n/a" if v is None else f"{float(v) / 1e9:,.1f} GB"
+
+
+def gib(v) -> str:
+    """Accelerator memory in GiB (2**30 bytes): ``80 GiB``, ``51.5 GiB``; below 0.1 GiB in MiB."""
+    if v is None:
+        return "n/a"
+    g = float(v) / 2**30
+    if 0 < abs(g) < 0.1:
+        return f"{float(v) / 2**20:,.0f} MiB"
+    return f"{g:,.0f} GiB" if g >= 100 or g == round(g) else f"{g:,.1f} GiB"
+
+
+def days(v) -> str:
+    """``378 days``, ``3.5 days``, ``0.8 days``."""
+    if v is None:
+        return "n/a"
+    d = float(v)
+    return f"{d:,.0f} days" if d >= 10 else f"{d:,.1f} days"
 
 
 def pct(v, digits: int = 1) -> str:
@@ -165,12 +202,15 @@ h1{font-size:1.5rem;margin:.2rem 0 .3rem}h2{font-size:1.15rem;margin:1.6rem 0 .5
 table{border-collapse:collapse;width:100%;margin:.4rem 0;font-size:.9rem}
 th,td{border-bottom:1px solid var(--line);padding:.3rem .45rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
 th{background:#f6f8fb;font-weight:600}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+table.sources th,table.nums th,table.sources td:nth-child(-n+2),table.nums td:not(:first-child){white-space:nowrap;overflow-wrap:normal}
 figure.chartbox{margin:.6rem 0 1rem}figcaption{color:var(--mute);font-size:.85rem;margin-top:.15rem}
 svg.chart{max-width:100%;height:auto;overflow:visible}
 svg .bar{fill:var(--accent)}svg .axis{stroke:#888;stroke-width:1}svg .grid{stroke:#e4e7ee;stroke-width:1}
 svg .tick{fill:#555;font-size:11px}svg .axislabel{fill:#333;font-size:12px;font-weight:600}svg .val{fill:#222;font-size:11px}
 svg .range{stroke:var(--accent);stroke-width:6;stroke-linecap:round;opacity:.55}svg .mid{fill:#123}
 svg .pt{fill:#555;opacity:.75}svg .fit{fill:none;stroke:var(--accent);stroke-width:2}
+svg .seg0{fill:#2f6fb3}svg .seg1{fill:#6fa8dc}svg .seg2{fill:#b35c00}svg .seg3{fill:#e8a35c}svg .seg4{fill:#5b8a3c}
+svg .seg5{fill:#9aa4b5}svg .cap{stroke:#a33;stroke-width:2;stroke-dasharray:4 3}
 svg .band{fill:var(--accent);opacity:.15}svg .err{stroke:#b35c00;stroke-width:2}svg .mark{fill:#b35c00}
 pre.cmd{background:#f4f5f7;border:1px solid var(--line);padding:.6rem .8rem;white-space:pre-wrap;word-break:break-all;font-size:.85rem}
 details{margin:.4rem 0}summary{cursor:pointer;color:var(--accent)}

@@ -65,20 +65,24 @@ register(Kind("claims", "Claims", ("costcurve.cli.trends", "claims"), "claims", 
               "ARK Invest's AI-cost claims recomputed with ARK's own arithmetic and with costcurve's data."))
 
 
-#: commands that get a report, a web form and an API endpoint as soon as they exist in the CLI, with the
-#: generic sections (costcurve.report.generic): name -> (title, web page)
-AUTO = {"plan": ("Training plan", "training"), "deploy": ("Deployment", "serving"),
-        "budget": ("What a budget buys", "decisions"), "finetune": ("Fine-tune or not", "decisions"),
-        "rent-vs-buy": ("Rent or buy", "decisions"), "wait": ("Buy now or wait", "decisions")}
+#: commands registered as soon as they exist in the CLI: name -> (title, web page, sections function in
+#: costcurve.report.<module>; None: the generic sections of costcurve.report.generic)
+AUTO = {"plan": ("Training plan", "training", "sections_plan.plan_sections"),
+        "deploy": ("Deployment", "serving", "sections_plan.deploy_sections"),
+        "budget": ("What a budget buys", "decisions", "sections_plan.budget_sections"),
+        "finetune": ("Fine-tune or not", "decisions", "sections_decisions.finetune_sections"),
+        "rent-vs-buy": ("Rent or buy", "decisions", "sections_decisions.rent_vs_buy_sections"),
+        "wait": ("Buy now or wait", "decisions", "sections_decisions.wait_sections")}
 
 
 def _register_auto() -> None:
     from costcurve.cli import COMMANDS
 
-    for name, (title, page) in AUTO.items():
+    for name, (title, page, sections) in AUTO.items():
         if name in COMMANDS and name not in KINDS:
             module, attr, help_ = COMMANDS[name]
-            register(Kind(name, title, (module, attr), page, None, help_))
+            fn = None if sections is None else tuple(("costcurve.report." + sections).rsplit(".", 1))
+            register(Kind(name, title, (module, attr), page, fn, help_))
 
 
 _register_auto()
@@ -145,7 +149,8 @@ def _param(p: click.Parameter) -> Param:
         default = bool(default)
     elif isinstance(default, (tuple, list)):
         default = list(default) or None
-    flag = max(p.opts, key=len) if isinstance(p, click.Option) else None
+    # the option as the user types it: click's first long option (opts[0] unless a short one comes first)
+    flag = next((o for o in p.opts if o.startswith("--")), p.opts[0]) if isinstance(p, click.Option) else None
     label = flag or (p.metavar or p.name).strip("[]").upper()
     help_ = getattr(p, "help", None) or ""
     if flag is None and p.name == "name":

@@ -134,15 +134,16 @@ def infer_figures(d: dict) -> str:
         H.figure("usd_per_million_input_tokens", d["usd_per_million_input_tokens"], H.usd, "per million input tokens",
                  "prompt (prefill) tokens"),
         H.figure("usd_per_query", d["usd_per_query"], H.usd, "per query", "one prompt and its answer"),
-        H.figure("usd_per_billion_queries", d["usd_per_billion_queries"], H.usd, "per billion queries", ""),
+        H.figure("usd_per_billion_queries", d["usd_per_billion_queries"], H.usd, "per billion queries",
+                 "cost per query × 10^9"),
         H.figure("time_per_output_token_s", d["time_per_output_token_s"], H.duration, "time per output token",
                  f"decode is {d.get('decode_bound', '?')}-bound"),
         H.figure("time_to_first_token_s", d["time_to_first_token_s"], H.duration, "time to first token",
                  "one prompt, no queue"),
         H.figure("tokens_per_second", d["tokens_per_second"], lambda v: f"{H.num(v)} tokens/s", "throughput",
                  "output tokens per second per replica"),
-        H.figure("memory_required_bytes", d["memory_required_bytes"], H.gb, "memory per accelerator",
-                 f"of {H.gb(P(d['memory_usable_bytes']))} usable"),
+        H.figure("memory_required_bytes", d["memory_required_bytes"], H.gib, "memory per accelerator",
+                 f"of {H.gib(P(d['memory_usable_bytes']))} usable"),
     ]
     if P(d.get("accelerators_needed")) is not None:
         items.append(H.figure("accelerators_needed", d["accelerators_needed"], H.num, "accelerators needed",
@@ -153,10 +154,12 @@ def infer_figures(d: dict) -> str:
 def infer_breakdowns(d: dict) -> str:
     mem = dict(d.get("memory_breakdown_bytes") or {})
     free = P(d["memory_usable_bytes"]) - P(d["memory_required_bytes"])
-    out = H.chart(svg.hbars([*mem.items(), ("free (usable)", max(free, 0))], fmt=H.gb,
-                            xlabel="bytes per accelerator (GB = 1e9 bytes)", title="Memory"),
+    out = H.chart(svg.stacked([(k.replace("_", " "), v) for k, v in mem.items()], capacity=P(d["memory_usable_bytes"]), capacity_label="usable",
+                              fmt=H.gib, scale=2**30, xlabel="memory per accelerator [GiB = 2^30 bytes]",
+                              title="Memory"),
                   f"Memory per accelerator: weights, KV cache of the batch and activations sum to "
-                  f"{H.gb(P(d['memory_required_bytes']))} of {H.gb(P(d['memory_usable_bytes']))} usable.")
+                  f"{H.gib(P(d['memory_required_bytes']))} of {H.gib(P(d['memory_usable_bytes']))} usable "
+                  f"({H.gib(max(free, 0))} free; dashed line: usable memory).")
     time = [("time to first token", P(d["time_to_first_token_s"])), ("decode step", P(d["decode_step_s"])),
             ("time per output token", P(d["time_per_output_token_s"]))]
     out += H.chart(svg.hbars(time, fmt=H.duration, xlabel="seconds", title="Latency"),

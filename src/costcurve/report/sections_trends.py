@@ -111,7 +111,8 @@ def trend_sections(d: dict, *, values=None, command=None, full: bool = True) -> 
               f"(×{d['factor_per_year']:.3g}; {cihead} {rows[0][2]}), fitted on {d['n_points']} {d.get('points', '')} points "
               f"{d['start_year']:.1f}–{d['end_year']:.1f}.")
     figs = H.figures(H.figure("annual_decline", d["annual_decline"], H.pct, "decline a year", cihead + ": " + rows[0][2]),
-                     H.figure("factor_per_year", d["factor_per_year"], lambda v: f"×{v:.3g}", "factor per year", ""),
+                     H.figure("factor_per_year", d["factor_per_year"], lambda v: f"×{v:.3g}", "factor per year",
+                              "the series is multiplied by this each year (below 1: it falls)"),
                      H.figure("value_at_end", d.get("value_at_end"), fmt, "fitted value, last point",
                               f"at {d['end_year']:.1f}"))
     secs = [H.Section("answer", "The answer", f'<p class="answer">{escape(answer)}</p>{figs}')]

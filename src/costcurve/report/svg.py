@@ -35,11 +35,14 @@ def _nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     return [first + i * step for i in range(int((hi - first) / step + 1e-9) + 1)]
 
 
-def hbars(items, *, fmt, xlabel: str, title: str, label_width: int = 170) -> str:
-    """Horizontal bars of (label, value ≥ 0); the value is printed at the end of each bar."""
+def hbars(items, *, fmt, xlabel: str, title: str, label_width: int | None = None) -> str:
+    """Horizontal bars of (label, value ≥ 0); the value is printed at the end of each bar; the label
+    column is as wide as the longest label needs (at most half the chart)."""
     items = [(k, float(v)) for k, v in items if v is not None and math.isfinite(float(v))]
     if not items:
         return ""
+    if label_width is None:
+        label_width = int(min(max(170, 7 * max(len(str(k)) for k, _ in items) + 12), W / 2))
     top, row, x0, x1 = 10, 24, label_width, W - 90
     vmax = max(v for _, v in items) or 1.0
     h = top + row * len(items) + 44
@@ -58,6 +61,45 @@ def hbars(items, *, fmt, xlabel: str, title: str, label_width: int = 170) -> str
         out.append(_text(x, ya + 16, fmt(t), "middle", "tick"))
     out.append(_text((x0 + x1) / 2, ya + 34, xlabel, "middle", "axislabel"))
     return _svg(h, "".join(out), title)
+
+
+def stacked(parts, *, capacity=None, capacity_label: str = "capacity", fmt, xlabel: str, title: str,
+            scale: float = 1.0) -> str:
+    """One bar split into ``parts`` (label, value ≥ 0), with a legend and an optional ``capacity`` line
+    (e.g. an accelerator's memory): what a total is made of and how close it comes to a limit. Axis ticks
+    fall on round numbers of ``scale`` (2**30 for GiB)."""
+    parts = [(k, float(v)) for k, v in parts if v is not None and math.isfinite(float(v)) and float(v) > 0]
+    if not parts:
+        return ""
+    x0, x1, y, bar = 24, W - 24, 26, 26
+    total = sum(v for _, v in parts)
+    vmax = max(total, capacity or 0) or 1.0
+    X = lambda v: x0 + (x1 - x0) * v / vmax  # noqa: E731
+    out, acc = [], 0.0
+    for i, (label, v) in enumerate(parts):
+        out.append(f'<rect class="seg seg{i % 6}" x="{X(acc):.1f}" y="{y}" width="{X(acc + v) - X(acc):.1f}" '
+                   f'height="{bar}"><title>{escape(label)}: {escape(fmt(v))}</title></rect>')
+        acc += v
+    if capacity:
+        out.append(f'<line class="cap" x1="{X(capacity):.1f}" y1="{y - 8}" x2="{X(capacity):.1f}" y2="{y + bar + 8}"/>')
+        out.append(_text(X(capacity), y - 12, f"{capacity_label} {fmt(capacity)}", "end" if X(capacity) > W / 2 else
+                         "start", "val"))
+    out.append(_text(x0, y - 12, f"total {fmt(total)}", cls="val"))
+    ya = y + bar + 10
+    out.append(f'<line class="axis" x1="{x0}" y1="{ya}" x2="{x1}" y2="{ya}"/>')
+    for t in _nice_ticks(0, vmax / scale, 5):
+        out.append(_text(X(t * scale), ya + 14, fmt(t * scale), "middle", "tick"))
+    out.append(_text((x0 + x1) / 2, ya + 30, xlabel, "middle", "axislabel"))
+    ly, lx = ya + 50, x0
+    for i, (label, v) in enumerate(parts):
+        txt = f"{label} {fmt(v)}"
+        w = 22 + 6.6 * len(txt)
+        if lx + w > x1:
+            lx, ly = x0, ly + 18
+        out.append(f'<rect class="seg seg{i % 6}" x="{lx}" y="{ly - 10}" width="12" height="12"/>')
+        out.append(_text(lx + 16, ly, txt, cls="val"))
+        lx += w
+    return _svg(ly + 10, "".join(out), title)
 
 
 def intervals(items, *, title: str, label_width: int = 190) -> str:

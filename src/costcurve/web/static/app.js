@@ -115,7 +115,10 @@
   function showError(field, msg) {
     const box = field && $("field-" + field);
     if (box) { box.classList.add("invalid"); $("err-" + field).textContent = msg; }
-    else $("form-error").textContent = (field ? field + ": " : "") + msg;
+    else {  // not a field of this form: name the option as the CLI spells it
+      const p = field && kind.params.find((x) => x.name === field);
+      $("form-error").textContent = (p ? label(p) + ": " : "") + msg;
+    }
   }
 
   function schedule() { clearTimeout(timer); timer = setTimeout(compute, 450); }
@@ -137,7 +140,8 @@
     if (mine !== seq) return;  // a newer request is on its way
     $("result").classList.remove("busy");
     if (!r.ok) {
-      $("status").textContent = ""; $("links").innerHTML = ""; $("output").innerHTML = "";
+      $("links").innerHTML = ""; $("output").innerHTML = "";
+      $("status").textContent = data.field ? "Fix the option marked in red to compute." : "";
       showError(data.field, data.error || "error"); return;
     }
     $("status").textContent = "";
