@@ -333,3 +333,14 @@ def test_every_headline_figure_has_a_line_saying_what_it_means(run_cli, tmp_path
     assert figures
     for block in re.finditer(r'<div class="figure" data-key="([^"]+)"(.*?)</div></div>', out.read_text()):
         assert 'class="note"' in block.group(2), block.group(1)
+
+
+def test_plan_and_deploy_results_render_in_notebooks():
+    from costcurve.planner import plan_training
+    from costcurve.serving.deploy import plan_deployment
+
+    plan = plan_training(model="llama3-8b", tokens=1e12, gpu="h100", gpus=64, top=1)
+    dep = plan_deployment(model="llama3.1-8b", queries_per_day=1e8, gpu_options=["h100"])
+    for obj, kind in ((plan, "plan"), (dep, "deploy")):
+        html = obj._repr_html_()
+        assert obj._report_kind == kind and html.startswith('<div class="costcurve-nb">') and "<svg" in html

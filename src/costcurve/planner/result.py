@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..report.notebook import NotebookMixin
 from ..results import jsonable
 from .layout import Layout
 
@@ -47,8 +48,10 @@ class Plan:
 
 
 @dataclass(frozen=True)
-class PlanSearch:
+class PlanSearch(NotebookMixin):
     """Plans of one search, best first, with how many layouts were tried and which fit."""
+
+    _report_kind = "plan"  #: notebook display: the report sections of this kind
 
     model: str
     tokens: float  #: [tokens]

@@ -29,6 +29,7 @@ from ..catalog import Catalog, load_catalog
 from ..errors import CostcurveError, InputError, UnknownNameError
 from ..prices import resolve_price
 from ..inputs import resolve_model
+from ..report.notebook import NotebookMixin
 from ..units import SECONDS_PER_DAY, number_input, parse_date
 from .engines import ENGINE_VENDORS, engine_profile
 from .load import LengthDistribution, check_targets
@@ -89,8 +90,10 @@ class Deployment:
 
 
 @dataclass(frozen=True)
-class DeployResult:
+class DeployResult(NotebookMixin):
     """Cheapest deployment meeting the targets, the Pareto front, and what the search did."""
+
+    _report_kind = "deploy"  #: notebook display: the report sections of this kind
 
     model: str
     queries_per_day: float
