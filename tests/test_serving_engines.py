@@ -44,14 +44,6 @@ MIXTRAL_TRTLLM = [("h100", 1, "fp8", 1000, 1000, 6868.52), ("h200", 1, "fp8", 10
                   ("h100", 2, "fp8", 128, 128, 27451.13), ("a100", 2, "bf16", 128, 128, 5541.47)]
 # same table, Llama 3.1 70B FP8 on H100, ISL/OSL 1000/1000: tensor-parallel scaling
 LLAMA70_TP_TRTLLM = [(2, 4390.53), (4, 7430.99), (8, 11451.16)]
-# online latency at a load, ShareGPT (same SGLang README): (engine, model, gpu, TP, req/s,
-# median TTFT [s], median TPOT [s])
-LATENCY_VS_LOAD = [
-    ("sglang", "llama3.1-8b", "a100", 1, 4, 31.98e-3, 13.17e-3), ("sglang", "llama3.1-8b", "a100", 1, 8, 35.68e-3, 17.85e-3),
-    ("sglang", "llama3.1-70b", "h100", 4, 4, 53.94e-3, 25.03e-3), ("sglang", "llama3.1-70b", "h100", 4, 8, 58.11e-3, 33.07e-3),
-    ("vllm", "llama3.1-8b", "a100", 1, 4, 100.48e-3, 14.14e-3), ("vllm", "llama3.1-8b", "a100", 1, 8, 120.39e-3, 17.09e-3),
-    ("vllm", "llama3.1-70b", "h100", 4, 4, 179.15e-3, 23.58e-3), ("vllm", "llama3.1-70b", "h100", 4, 8, 207.12e-3, 29.15e-3),
-]
 
 
 def _replica(model, gpu, tp, dtype, profile, kv=None):
