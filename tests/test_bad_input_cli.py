@@ -224,3 +224,14 @@ def test_hostile_calibration_files(run_cli, tmp_path, command):
 def test_price_date_long_before_release_is_refused_with_the_range(run_cli):
     r = run_cli("train", "--params", "7B", "--tokens", "1T", "--gpus", "8", "--date", "1900")
     assert r.code == 2 and "--date" in r.err and "allowed:" in r.err and len(r.err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("args", [
+    ["plan", "--model", "llama3-8b", "--tokens", "1T", "--gpu", "h100", "--gpus", "1e308"],
+    ["plan", "--model", "llama3-8b", "--tokens", "1T", "--gpu", "h100", "--gpus", "64", "--global-batch", "1e308"],
+    ["train", "--model", "llama3-8b", "--tokens", "1T", "--gpus", "1e308"],
+])
+def test_huge_counts_are_refused_not_searched(run_cli, args):
+    # the planner's layout search used to run without end on these (its count is bounded at 2**20)
+    r = run_cli(*args)
+    assert r.code == 2 and len(r.err.strip().splitlines()) == 1 and ("--gpus" in r.err or "--global-batch" in r.err)

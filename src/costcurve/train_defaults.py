@@ -42,6 +42,10 @@ def planner_mfu(*, arch, acc, gpus, dtype, seq_len, recompute, catalog) -> Plann
         return PlannerDefault(float("nan"), "no architecture (only a parameter count)")
     if np.ndim(gpus) or np.ndim(seq_len):
         return PlannerDefault(float("nan"), "a sweep over accelerator counts or sequence lengths")
+    from .planner.plan import MAX_ACCELERATORS
+
+    if not 1 <= gpus <= MAX_ACCELERATORS:
+        return PlannerDefault(float("nan"), f"{gpus:g} accelerators, beyond the planner's {MAX_ACCELERATORS:,}")
     if dtype not in PLANNER_DTYPES:
         return PlannerDefault(float("nan"), f"dtype {dtype} (the planner models bf16, fp16, fp8)")
     layout = {} if recompute == "none" else {"recompute": recompute}

@@ -38,10 +38,18 @@ def default_global_batch(gpus: int, seq_len: int) -> int:
     return int(2 ** math.ceil(math.log2(want)))
 
 
+#: the largest accelerator count and global batch the planner lays out: 2**20 = 1,048,576 accelerators,
+#: beyond any cluster built or announced (xAI's Colossus plans ~1M GPUs); 2**24 sequences per step
+MAX_ACCELERATORS = 2**20
+MAX_GLOBAL_BATCH = 2**24
+_UPPER = {"gpus": MAX_ACCELERATORS, "global_batch": MAX_GLOBAL_BATCH}
+
+
 def _int_option(v, field):
+    """A whole-number layout option (None stays None); counts are bounded where a layout search must end."""
     if v is None:
         return None
-    x = number_input(v, field, integer=True)
+    x = number_input(v, field, integer=True, upper=_UPPER.get(field, MAX_ACCELERATORS))
     return int(x)
 
 
