@@ -120,3 +120,20 @@ def test_good_calls_still_answer():
     assert earliest_finish_wait(-0.3, 2.0) == 0.0  # prices rising: start now
     assert affordable_wait(0.5, 100.0, 100.0) == 0.0
     assert sl.loss(L, 70e9, 1.4e12) == pytest.approx(1.94, abs=0.02)  # Chinchilla 70B (Hoffmann et al. 2022 eq. 10)
+
+
+@pytest.mark.parametrize("args", [
+    ["finetune", "--model", "llama3-8b", "--method", "lora", "--tokens", "10M", "--gpu", "h100", "--rank", "1e308"],
+    ["rent-vs-buy", "--gpu", "h100", "--gpus", "1e308"],
+    ["wait", "--flop", "1e308", "--gpu", "h100", "--gpus", "256"],
+    ["wait", "--flop", "3e24", "--gpu", "h100", "--gpus", "256", "--tokens", "1e308"],
+])
+def test_huge_decision_inputs_get_one_line(args):
+    # found by a sweep of bad values: an OverflowError, a math domain error and null dollars with exit 0
+    from click.testing import CliRunner
+
+    from costcurve.cli import cli
+    from costcurve.errors import CostcurveError
+
+    r = CliRunner().invoke(cli, args + ["--json"], standalone_mode=False)
+    assert isinstance(r.exception, CostcurveError), repr(r.exception)

@@ -65,6 +65,11 @@ class MFUModel:
     def predict(self, era, n_accelerators, params, fp8=False):
         """Default MFU (fraction) for arrays or scalars; clipped to [0.05, 0.75]."""
         if isinstance(n_accelerators, (int, float)) and isinstance(params, (int, float)) and isinstance(fp8, bool):
+            if not (params > 0 and n_accelerators > 0):  # e.g. params derived as FLOP/(6·tokens) underflowing to 0
+                from .errors import InputError
+
+                raise InputError(f"gives {params:g} parameters on {n_accelerators:g} accelerators; give a realistic "
+                                 "value", field="tokens" if params <= 0 else "gpus")
             z = (self.intercept + self.era_effect[era] + self.slope_log10_accelerators * math.log10(n_accelerators)
                  + self.slope_log10_params * math.log10(params) + self.fp8_effect * fp8)
             return min(max(1.0 / (1.0 + math.exp(-z)), MFU_MIN), MFU_MAX)

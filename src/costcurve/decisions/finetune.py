@@ -183,7 +183,7 @@ def _setup(cat, model, method, tokens, seq_len, micro_batch, target_modules, ran
     targets = () if method == "full" else fm.parse_targets(target_modules if target_modules is not None
                                                             else fm.DEFAULT_TARGETS[method])
     r = None if method == "full" else int(number_input(rank if rank is not None else fm.DEFAULT_RANK[method], "rank",
-                                                       integer=True))
+                                                       integer=True, upper=arch.d_model))  # a LoRA rank ≤ the width
     paged = (method == "qlora") if paged_optimizer is None else bool(paged_optimizer)
     return name, arch, record, tokens, seq, mb, targets, r, paged
 

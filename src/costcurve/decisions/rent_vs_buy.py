@@ -131,7 +131,7 @@ def rent_vs_buy(*, gpu="h100", gpus=None, utilization=1.0, years=DEFAULT_YEARS, 
     acc = cat.accelerator(gpu)
     if gpus is None:
         raise InputError("needed: how many accelerators (e.g. --gpus 512)", field="gpus")
-    gpus = number_input(gpus, "gpus", integer=True)
+    gpus = number_input(gpus, "gpus", integer=True, upper=2**20)  # 1,048,576: beyond any cluster
     u = number_input(utilization, "utilization", upper=1.0)
     years = number_input(years, "years", upper=30.0)
     r = number_input(discount_rate, "discount_rate", allow_zero=True, upper=1.0)

@@ -36,6 +36,7 @@ from ..units import SECONDS_PER_YEAR, check_positive, number_input, parse_date, 
 from ._chain import any_range, monte_carlo, plain, require_price, run_training
 from .price_trend import price_trend
 
+MAX_RUN_YEARS = 100  #: a run longer than this is an input mistake, not a plan [years]
 NUMERIC = ("training_flop", "params", "tokens", "gpus", "mfu", "goodput", "price_usd_per_gpu_hour", "usd")
 DAYS_PER_YEAR = SECONDS_PER_YEAR / 86400.0
 
@@ -181,6 +182,9 @@ def decide_wait(*, training_flop=None, model=None, params=None, tokens=None, gpu
     est = run_training(chain, training_flop=training_flop, model=model, params=params, tokens=tokens)
     require_price(est)
     t0 = est.wall_clock_s / SECONDS_PER_YEAR
+    if not np.all(np.asarray(t0) <= MAX_RUN_YEARS):  # also NaN; dates past year 9999 cannot be written
+        raise InputError(f"the run takes {np.max(t0):.3g} years on {gpus:g} × {est.gpu}; allowed: runs under {MAX_RUN_YEARS} years",
+                         field="training_flop" if training_flop is not None else "tokens")
     g = trend.growth_per_year
     g_lo, g_hi = trend.growth_ci
 
