@@ -52,6 +52,34 @@ def check_plot_path(path):
         check_path(path)
 
 
+def progress(enabled: bool):
+    """A progress callback that shows a rich bar on a terminal once a search has run for 1 s; and its close."""
+    import time
+
+    if not enabled:
+        return None, lambda: None
+    start = time.monotonic()
+    state = {}
+
+    def update(done, total):
+        if "bar" not in state:
+            if time.monotonic() - start < 1.0:
+                return
+            from rich.console import Console
+            from rich.progress import Progress
+
+            state["bar"] = Progress(console=Console(file=sys.stderr), transient=True)
+            state["bar"].start()
+            state["task"] = state["bar"].add_task("searching layouts", total=total)
+        state["bar"].update(state["task"], completed=done, total=total)
+
+    def close():
+        if "bar" in state:
+            state["bar"].stop()
+
+    return update, close
+
+
 def emit_json(obj) -> None:
     """Print ``obj`` as JSON (NaN becomes null)."""
     from costcurve.results import jsonable
@@ -123,10 +151,11 @@ def sensitivity_table(u, what: str) -> None:
 
 
 def finish(est, *, as_json: bool, plot, plot_field: str, plot_title: str, plot_xlabel: str, render, render_uncertain,
-           json_extra=None):
+           json_extra=None, data=None):
     """Render a (possibly Monte Carlo) estimate as JSON or tables; write the distribution plot if asked.
 
-    ``json_extra()`` (called only for JSON) gives keys added after the estimate's own."""
+    ``data`` is the JSON answer (an Outcome's); else ``json_extra()`` (called only for JSON) gives keys
+    added after the estimate's own."""
     from costcurve.errors import InputError
 
     uncertain = hasattr(est, "n_samples")
@@ -140,7 +169,7 @@ def finish(est, *, as_json: bool, plot, plot_field: str, plot_title: str, plot_x
         written = plot_distribution(getattr(est, plot_field), plot, title=f"{plot_title} ({est.n_samples:,} samples)",
                                     xlabel=plot_xlabel, fmt=format_usd)
     if as_json:
-        emit_json({**est.to_dict(), **(json_extra() if json_extra else {})})
+        emit_json(data if data is not None else {**est.to_dict(), **(json_extra() if json_extra else {})})
         return
     render_uncertain(est) if uncertain else render(est)
     if written:
