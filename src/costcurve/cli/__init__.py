@@ -11,28 +11,39 @@ import sys
 
 import click
 
-# name -> (module, attribute, one-line help). Listing help never imports the modules.
+# name -> (module, attribute, one-line help), in the order of `costcurve --help`. Listing help never
+# imports the command modules. A command generated from its definition (costcurve.commands) has no
+# help here ("" ): its one line is the definition's summary.
 COMMANDS = {
-    "train": ("costcurve.cli.train", "train", "Estimate FLOP, time, GPU-hours, dollars and energy of a training run."),
-    "plan": ("costcurve.cli.plan", "plan", "Plan a training run: memory, parallel layout, step time, failures, dollars."),
-    "infer": ("costcurve.cli.infer", "infer", "Estimate memory, latency, tokens/s and dollars of serving a model."),
-    "deploy": ("costcurve.cli.deploy", "deploy", "Cheapest deployment of a model for a demand and p95 latency targets."),
+    "train": ("costcurve.cli.train", "train", ""),
+    "plan": ("costcurve.cli.plan", "plan", ""),
+    "infer": ("costcurve.cli.infer", "infer", ""),
+    "deploy": ("costcurve.cli.deploy", "deploy", ""),
     "catalog": ("costcurve.cli.catalog", "catalog", "List the bundled catalogs: gpus, models, prices, presets, mfu."),
     "measure": ("costcurve.cli.measure", "measure", "Train a real model here: throughput, MFU, dollars; calibrate estimates."),
-    "trend": ("costcurve.cli.trends", "trend", "Fit how fast a series falls: annual decline, halving time, intervals."),
-    "forecast": ("costcurve.cli.trends", "forecast", "Forecast a series to a year with a prediction interval."),
+    "trend": ("costcurve.cli.trends", "trend", ""),
+    "forecast": ("costcurve.cli.trends", "forecast", ""),
     "when": ("costcurve.cli.trends", "when", "The year a series falls below (or rises above) a value."),
     "backtest": ("costcurve.cli.trends", "backtest", "Hindcast the forecasts: log error and interval coverage."),
     "decompose": ("costcurve.cli.trends", "decompose", "Split the cost decline into hardware and algorithms."),
-    "claims": ("costcurve.cli.trends", "claims", "ARK Invest's AI-cost claims, recomputed two ways."),
+    "claims": ("costcurve.cli.trends", "claims", ""),
     "series": ("costcurve.cli.trends", "series", "List the bundled trend series, or show one."),
-    "budget": ("costcurve.cli.decide", "budget", "The compute-optimal model a budget buys (scaling laws, inference, data limits)."),
-    "finetune": ("costcurve.cli.decide", "finetune", "Fine-tune full/LoRA/QLoRA: memory, smallest fit, hours, dollars."),
-    "rent-vs-buy": ("costcurve.cli.decide", "rent_vs_buy", "Own or rent accelerators: TCO, NPV, break-even utilization."),
-    "wait": ("costcurve.cli.decide", "wait", "Start a run now or wait for cheaper compute (price trend)."),
+    "budget": ("costcurve.cli.decide", "budget", ""),
+    "finetune": ("costcurve.cli.decide", "finetune", ""),
+    "rent-vs-buy": ("costcurve.cli.decide", "rent_vs_buy", ""),
+    "wait": ("costcurve.cli.decide", "wait", ""),
     "report": ("costcurve.cli.report", "report", "Write a self-contained HTML report of a result (train, plan, infer, forecast, claims, ...)."),
     "web": ("costcurve.cli.web", "web", "Run the local web calculator (pip install 'costcurve[web]')."),
 }
+
+
+def one_line(name: str) -> str:
+    """The one-line help of a command: its definition's summary, else its COMMANDS entry."""
+    from costcurve import commands
+
+    if not COMMANDS[name][2] and name in commands.names():
+        return commands.get(name).summary
+    return COMMANDS[name][2]
 
 
 class LazyGroup(click.Group):
@@ -46,7 +57,7 @@ class LazyGroup(click.Group):
         return getattr(importlib.import_module(module), attr)
 
     def format_commands(self, ctx, formatter):
-        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        rows = [(name, one_line(name)) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 

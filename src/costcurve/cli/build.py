@@ -2,7 +2,8 @@
 
 The generated command has the definition's options (same flags, help, defaults and click types),
 calls ``compute`` once and hands the Outcome to the command's terminal renderer
-(``costcurve.cli.<module>:show``), which prints a table or the JSON.
+(``costcurve.cli.<module>:show``), which prints a table or the JSON. A renderer may carry a
+``check(values, outputs)`` function, run before ``compute`` (to refuse an output option early).
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ def _callback(cmd: Command):
             check_plot_path(outputs["plot"])
         values = {k: v for k, v in kw.items() if ctx.get_parameter_source(k) is not click.core.ParameterSource.DEFAULT}
         show = resolve(cmd.terminal)
+        if hasattr(show, "check"):  # a renderer's own refusal of its outputs, before any work
+            show.check(values, outputs)
         if cmd.progress:
             from .common import progress
 

@@ -2,76 +2,23 @@
 
 from __future__ import annotations
 
-import click
+from costcurve.commands import get
 
-from .common import catalog_option, emit_json, json_option, table
-
-def _list(text):
-    return [x.strip() for x in text.split(",") if x.strip()] if text else None
+from .build import click_command
+from .common import emit_json, table
 
 
-@click.command()
-@click.option("--model", required=True, help="Preset (e.g. llama3.1-70b) or path to a Hugging Face config.json.")
-@click.option("--queries-per-day", required=True, help="Demand, e.g. 1B or 8.5B queries a day.")
-@click.option("--input-tokens", help="Mean prompt tokens per query (default 161, ShareGPT mean).")
-@click.option("--output-tokens", help="Mean answer tokens per query (default 338, ShareGPT mean).")
-@click.option("--length-sigma", help="Log-normal spread of both lengths (default 1; 0 = every query the same).")
-@click.option("--ttft-p95", "ttft_p95_s", help="Largest p95 time to first token: seconds (0.5, 0.5s) or 500ms (default: none).")
-@click.option("--tpot-p95", "tpot_p95_s", help="Largest p95 time per output token: seconds or ms, e.g. 50ms (default: none).")
-@click.option("--gpu-options", "gpu_options", help="Comma-separated accelerators to consider (default: every catalog one with a price).")
-@click.option("--dtype-options", default="bf16,fp8", show_default=True, help="Weight dtypes to consider (bf16, fp8).")
-@click.option("--engine", type=click.Choice(["trtllm", "vllm", "sglang"]), default="trtllm", show_default=True,
-              help="Serving engine profile (efficiencies and overheads fitted on its published figures).")
-@click.option("--price-kind", type=click.Choice(["on-demand", "spot", "1-year", "3-year"]), default="on-demand",
-              show_default=True)
-@click.option("--provider", help="Take catalog prices from this provider only.")
-@click.option("--date", help="Date of the prices, YYYY-MM-DD or a year (default: today).")
-@click.option("--disaggregated", "disaggregated", type=click.Choice(["auto", "always", "never"]), default="auto",
-              show_default=True, help="Separate prefill and decode pools: tried for the cheapest layouts (auto), "
-                                      "only, or not at all.")
-@click.option("--compare-api", "compare_api", is_flag=True,
-              help="Also list published API list prices of the same open model and their ratio to this cost per query.")
-@click.option("--max-gpus-per-replica", default="64", show_default=True, help="Largest replica considered.")
-@catalog_option
-@json_option
-def deploy(model, queries_per_day, input_tokens, output_tokens, length_sigma, ttft_p95_s, tpot_p95_s, gpu_options,
-           dtype_options, engine, price_kind, provider, date, disaggregated, compare_api, max_gpus_per_replica, catalog,
-           as_json):
-    """Search accelerator, replica size, dtype, batch cap and replicas for the cheapest deployment.
-
-    Latency comes from a simulation of continuous batching under Poisson arrivals with log-normal
-    prompt and answer lengths; the answer meets both p95 targets. Also prints the Pareto front of
-    dollars per query against p95 time per output token.
-
-    \b
-    Examples:
-      costcurve deploy --model llama3.1-70b --queries-per-day 1B --ttft-p95 2 --tpot-p95 100ms
-      costcurve deploy --model llama3.1-8b --queries-per-day 8.5B --gpu-options h100,a100 --engine vllm --json
-    """
-    from costcurve.serving.deploy import plan_deployment
-    from costcurve.units import number_input
-
-    res = plan_deployment(
-        model=model, queries_per_day=queries_per_day, input_tokens=input_tokens, output_tokens=output_tokens,
-        length_sigma=length_sigma, ttft_p95_s=ttft_p95_s, tpot_p95_s=tpot_p95_s, gpu_options=_list(gpu_options),
-        dtype_options=_list(dtype_options) or ["bf16"], engine=engine, price_kind=price_kind,
-        provider=provider.lower() if provider else None, date=date, catalog=list(catalog) or None,
-        disaggregated={"auto": None, "always": True, "never": False}[disaggregated],
-        max_gpus_per_replica=int(number_input(max_gpus_per_replica, "max_gpus_per_replica", integer=True, low=1.0)))
-    comparison = None
-    if compare_api:
-        from costcurve.serving.market import api_comparison
-
-        comparison = api_comparison(res)
+def show(result, *, as_json: bool = False) -> None:
+    """Print a deploy Outcome: JSON, or the cheapest deployment, the Pareto front and the API comparison."""
     if as_json:
-        d = res.to_dict()
-        if compare_api:
-            d["api_comparison"] = comparison
-        emit_json(d)
+        emit_json(result.data)
         return
-    render(res)
-    if compare_api:
-        render_comparison(res, comparison)
+    render(result.value)
+    if result.options["compare_api"]:
+        render_comparison(result.value, result.objects["api_comparison"])
+
+
+deploy = click_command(get("deploy"))
 
 
 def _row(d):

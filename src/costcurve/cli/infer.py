@@ -2,83 +2,21 @@
 
 from __future__ import annotations
 
-import click
+from costcurve.commands import get
 
-from .common import (calibration_option, catalog_option, check_plot_path, dropped_samples_note, finish, json_option, price_json,
-                     monte_carlo_options, p50_cell, plot_option, price_options, sensitivity_table, table)
-
-DTYPES = ["bf16", "fp16", "fp8", "int8", "int4"]
+from .build import click_command
+from .common import dropped_samples_note, finish, p50_cell, sensitivity_table, table
 
 
-@click.command()
-@click.option("--model", required=True, help="Preset (e.g. llama3-70b) or path to a Hugging Face config.json.")
-@click.option("--gpu", default="h100", show_default=True, help="Accelerator name or alias (see `costcurve catalog gpus`).")
-@click.option("--gpus", help="Accelerators per replica (tensor parallel); default: the smallest power of two that fits.")
-@click.option("--dtype", type=click.Choice(DTYPES),
-              help="Weight dtype (default: the chip's 16-bit format, bf16 or fp16 on V100/T4; int8/int4 are weight-only).")
-@click.option("--kv-dtype", type=click.Choice(DTYPES), help="KV cache dtype (default: fp8 with fp8 weights, else the chip's 16-bit format).")
-@click.option("--group-size", help="Quantization group size of int4/int8 weights, a whole number (default 128 for int4).")
-@click.option("--batch", help="Sequences decoded together; default: the largest that fits (and meets --latency-target).")
-@click.option("--input-tokens", help="Prompt tokens per query (default 161, ShareGPT mean).")
-@click.option("--output-tokens", help="Generated tokens per query (default 338, ShareGPT mean).")
-@click.option("--queries-per-day", help="Demand to serve, e.g. 8.5B: gives accelerators and dollars per day.")
-@click.option("--latency-target", "max_time_per_output_token_s",
-              help="Largest mean time per output token: 50ms, 0.05s or plain seconds (0.05 = 20 tokens/s per user).")
-@click.option("--ttft-target", "max_time_to_first_token_s",
-              help="Largest time to first token: 500ms, 0.5s or plain seconds (checked, reported).")
-@price_options
-@click.option("--utilization", default="1", show_default=True, help="Share of paid accelerator time spent serving.")
-@click.option("--flop-efficiency", help="Achieved / peak FLOP/s (default 0.45, docs/inference.md).")
-@click.option("--bandwidth-efficiency", help="Achieved / peak memory bandwidth (default 0.75).")
-@click.option("--interconnect-efficiency", help="Achieved / peak link bandwidth in all-reduce (default 0.7).")
-@click.option("--memory-utilization", help="Share of accelerator memory the engine may use (default 0.9).")
-@click.option("--max-batch", help="Engine's largest batch (default 2048).")
-@click.option("--engine", type=click.Choice(["trtllm", "vllm", "sglang"]), default="trtllm", show_default=True,
-              help="Serving engine profile: efficiencies, per-step and per-request overheads and batch cap fitted on "
-                   "that engine's published figures (docs/serving.md); explicit --*-efficiency options win.")
-@click.option("--load", "load_per_s", help="Arrival rate per replica in requests/s: adds p95 TTFT and TPOT (load model).")
-@calibration_option
-@click.option("--uncertainty", is_flag=True, help="Monte Carlo with spread on the default price and efficiencies too.")
-@monte_carlo_options
-@plot_option("Write the cost-per-query distribution to FILE (.png, .svg or .pdf).")
-@catalog_option
-@json_option
-def infer(model, gpu, gpus, dtype, kv_dtype, group_size, batch, input_tokens, output_tokens, queries_per_day,
-          max_time_per_output_token_s, max_time_to_first_token_s, price_usd_per_gpu_hour, provider, price_kind, date,
-          utilization, flop_efficiency, bandwidth_efficiency, interconnect_efficiency, memory_utilization, max_batch,
-          engine, load_per_s, calibration, uncertainty, samples, seed, plot, catalog, as_json):
-    """Estimate memory, latency, throughput and dollars of serving a model on accelerators.
-
-    A model that does not fit exits with code 2 and one line: the memory it needs, the memory
-    there is, and the smallest accelerator count that fits.
-
-    Any number may be a range or distribution (LOW..HIGH as a 90% interval, normal(mu,sd), ...);
-    the output then shows p50 (p5–p95).
-
-    \b
-    Examples:
-      costcurve infer --model llama3-70b --gpu h100 --gpus 4 --dtype fp8
-      costcurve infer --model gpt3-175b --gpu a100 --gpus 8 --date 2023-06-01 --input-tokens 1024
-      costcurve infer --model llama3-8b --gpu h100 --queries-per-day 8.5B --latency-target 0.05 --json
-    """
-    from costcurve.inference import estimate_inference
-
-    check_plot_path(plot)
-    est = estimate_inference(
-        model=model, gpu=gpu, gpus=gpus, dtype=dtype, kv_dtype=kv_dtype, group_size=group_size, batch=batch,
-        input_tokens=input_tokens, output_tokens=output_tokens, queries_per_day=queries_per_day,
-        max_time_per_output_token_s=max_time_per_output_token_s, max_time_to_first_token_s=max_time_to_first_token_s,
-        price_usd_per_gpu_hour=price_usd_per_gpu_hour, provider=provider.lower() if provider else None,
-        price_kind=price_kind, date=date, utilization=utilization, flop_efficiency=flop_efficiency,
-        bandwidth_efficiency=bandwidth_efficiency, interconnect_efficiency=interconnect_efficiency,
-        memory_utilization=memory_utilization, max_batch=max_batch, catalog=list(catalog) or None,
-        calibration=calibration, samples=samples, seed=seed, uncertainty=uncertainty,
-        engine=engine, load_per_s=load_per_s,
-    )
+def show(result, *, as_json: bool = False, plot=None) -> None:
+    """Print an infer Outcome: JSON, or a table (and the cost-per-query distribution plot if asked)."""
+    est = result.value
     finish(est, as_json=as_json, plot=plot, plot_field="usd_per_query",
            plot_title=f"Cost per query: {est.model} on {est.gpu}", plot_xlabel="cost per query [USD]",
-           render=render, render_uncertain=render_uncertain,
-           json_extra=lambda: price_json(est, price_usd_per_gpu_hour, provider, price_kind, catalog))
+           render=render, render_uncertain=render_uncertain, data=result.data)
+
+
+infer = click_command(get("infer"))
 
 
 def render_uncertain(u) -> None:

@@ -2,114 +2,29 @@
 
 from __future__ import annotations
 
-import sys
-import time
+from costcurve.commands import get
 
-import click
-
-from .common import catalog_option, emit_json, json_option, price_options, table
+from .build import click_command
+from .common import emit_json, table
 
 GiB = 2**30
 
 
-def _progress(enabled: bool):
-    """A progress callback that shows a rich bar on a terminal once a search has run for 1 s."""
-    if not enabled:
-        return None, lambda: None
-    start = time.monotonic()
-    state = {}
-
-    def update(done, total):
-        if "bar" not in state:
-            if time.monotonic() - start < 1.0:
-                return
-            from rich.console import Console
-            from rich.progress import Progress
-
-            state["bar"] = Progress(console=Console(file=sys.stderr), transient=True)
-            state["bar"].start()
-            state["task"] = state["bar"].add_task("searching layouts", total=total)
-        state["bar"].update(state["task"], completed=done, total=total)
-
-    def close():
-        if "bar" in state:
-            state["bar"].stop()
-
-    return update, close
-
-
-def _split(text):
-    return [x.strip() for x in text.split(",") if x.strip()] if text else None
-
-
-@click.command()
-@click.option("--model", required=True, help="Preset (e.g. llama3.1-405b) or path to a config.json.")
-@click.option("--tokens", help="Training tokens, e.g. 15.6T (default: the models table's).")
-@click.option("--gpu", default="h100", show_default=True, help="Accelerator name or alias.")
-@click.option("--gpus", default="8", show_default=True, help="Number of accelerators.")
-@click.option("--tp", help="Tensor-parallel degree (searched when not given).")
-@click.option("--pp", help="Pipeline-parallel degree.")
-@click.option("--vpp", help="Virtual pipeline stages per accelerator (interleaved schedule).")
-@click.option("--cp", help="Context-parallel degree.")
-@click.option("--ep", help="Expert-parallel degree (MoE).")
-@click.option("--dp", help="Data-parallel degree.")
-@click.option("--microbatch", help="Sequences per microbatch.")
-@click.option("--global-batch", help="Sequences per step (default: max(4M tokens, gpus/8), a power of two).")
-@click.option("--seq-len", help="Training sequence length in tokens (default: the preset's).")
-@click.option("--zero", type=click.Choice(["0", "1", "2", "3"]), help="ZeRO stage (1 = Megatron distributed optimizer, 3 = FSDP).")
-@click.option("--recompute", type=click.Choice(["none", "selective", "full"]), help="Activation recomputation.")
-@click.option("--sequence-parallel/--no-sequence-parallel", default=None, help="Megatron sequence parallelism (default on with tp > 1).")
-@click.option("--dtype", type=click.Choice(["bf16", "fp16", "fp8"]), default="bf16", show_default=True)
-@click.option("--goodput", help="Useful fraction of wall-clock time in (0, 1]; default: the failure model.")
-@click.option("--no-flash-attention", is_flag=True, help="Materialise the attention scores (as before flash attention).")
-@click.option("--deadline-days", help="Keep only plans that finish within this many days (Pareto search).")
-@click.option("--budget-usd", help="Keep only plans that cost at most this many dollars (Pareto search).")
-@click.option("--max-gpus", help="Largest accelerator count to consider (Pareto search).")
-@click.option("--gpus-options", help="Comma-separated accelerator counts for the Pareto search, e.g. 1024,2048,4096.")
-@click.option("--gpu-options", help="Comma-separated accelerators for the Pareto search, e.g. h100,b200,mi300x.")
-@click.option("--top", default="5", show_default=True, help="How many plans to list.")
-@click.option("--csv", "csv", type=click.Path(dir_okay=False), help="Also write the plans (or Pareto points) to FILE.")
-@price_options
-@catalog_option
-@json_option
-def plan(model, tokens, gpu, gpus, tp, pp, vpp, cp, ep, dp, microbatch, global_batch, seq_len, zero, recompute,
-         sequence_parallel, dtype, goodput, no_flash_attention, deadline_days, budget_usd, max_gpus, gpus_options,
-         gpu_options, top, csv, price_usd_per_gpu_hour, provider, price_kind, date, catalog, as_json):
-    """Plan a training run: memory per accelerator, the fastest parallel layout that fits, step time,
-    MFU, goodput, days and dollars; with --gpu-options/--gpus-options/--deadline-days/--budget-usd/--max-gpus,
-    the Pareto front of dollars against days.
-
-    \b
-    Examples:
-      costcurve plan --model llama3.1-405b --tokens 15.6T --gpu h100 --gpus 16384
-      costcurve plan --model llama3-70b --tokens 15T --gpu h100 --gpus 512 --tp 8 --pp 4 --cp 1 --dp 16 \\
-          --microbatch 1 --zero 1 --recompute selective
-      costcurve plan --model llama3-8b --tokens 15T --gpu-options h100,b200,mi300x --max-gpus 4096 --json
-    """
-    pareto_mode = any(x is not None for x in (deadline_days, budget_usd, max_gpus, gpus_options, gpu_options))
-    update, close = _progress(sys.stderr.isatty() and not as_json)
-    kw = dict(model=model, tokens=tokens, tp=tp, pp=pp, vpp=vpp, cp=cp, ep=ep, dp=dp, microbatch=microbatch,
-              global_batch=global_batch, seq_len=seq_len, zero=None if zero is None else int(zero), recompute=recompute,
-              sequence_parallel=sequence_parallel, dtype=dtype, goodput=goodput, flash_attention=not no_flash_attention,
-              price_usd_per_gpu_hour=price_usd_per_gpu_hour, provider=provider.lower() if provider else None, price_kind=price_kind,
-              date=date, catalog=list(catalog) or None)
-    try:
-        if pareto_mode:
-            from costcurve.planner import pareto_plans
-
-            result = pareto_plans(gpu_options=_split(gpu_options) or [gpu], gpus_options=_split(gpus_options),
-                                  deadline_days=deadline_days, budget_usd=budget_usd, max_gpus=max_gpus,
-                                  progress=update, **kw)
-        else:
-            from costcurve.planner import plan_training
-
-            result = plan_training(gpu=gpu, gpus=gpus, top=top, progress=update, **kw)
-    finally:
-        close()
-    if pareto_mode:
-        _finish_pareto(result, as_json, csv, top)
+def show(result, *, as_json: bool = False, csv=None) -> None:
+    """Print a plan Outcome (one plan and the ranked list, or a Pareto front); write --csv if asked."""
+    d = result.data
+    search = isinstance(result.value, dict)  # pareto_plans answers a dict, plan_training a PlanSearch
+    if csv:
+        _write_csv(csv, d["points"] if search else d["plans"])
+    if as_json:
+        emit_json(d)
+    elif search:
+        _render_pareto(d)
     else:
-        _finish_plans(result, as_json, csv)
+        render(result.value)
+
+
+plan = click_command(get("plan"))
 
 
 def _flat(d, prefix=""):
@@ -138,26 +53,8 @@ def _write_csv(path, rows):
         raise InputError(f"cannot write {path!r} ({e.strerror or e})", field="csv") from None
 
 
-def _finish_plans(result, as_json, csv_path):
-    d = result.to_dict()
-    if csv_path:
-        _write_csv(csv_path, d["plans"])
-    if as_json:
-        emit_json(d)
-        return
-    render(result)
-
-
-def _finish_pareto(result, as_json, csv_path, top):
-    front = result["pareto"]
-    plans = [p["plan"].to_dict() for p in front]
-    points = [{k: v for k, v in p.items() if k != "plan"} for p in result["points"]]
-    pareto = [{k: v for k, v in p.items() if k != "plan"} for p in front]
-    if csv_path:
-        _write_csv(csv_path, points)
-    if as_json:
-        emit_json({"plans": plans, "pareto": pareto, "points": points, "skipped": result["skipped"]})
-        return
+def _render_pareto(d) -> None:
+    pareto, points = d["pareto"], d["points"]
     from costcurve.units import format_usd
 
     table("Pareto front: dollars against wall-clock days (cheapest first)",
@@ -165,7 +62,7 @@ def _finish_pareto(result, as_json, csv_path, top):
           [(p["gpu"], f"{p['gpus']:,}", p["price_kind"], p["provider"] or "-", f"{p['days']:,.1f}", format_usd(p["cost_usd"]),
             f"{p['mfu']:.3f}", f"{p['goodput']:.3f}", _layout_text(p["parallelism"])) for p in pareto],
           justify_right=(1, 4, 5, 6, 7))
-    print(f"{len(points)} priced points; {len(result['skipped'])} (accelerator, count) pairs had no fitting layout")
+    print(f"{len(points)} priced points; {len(d['skipped'])} (accelerator, count) pairs had no fitting layout")
 
 
 def _layout_text(p) -> str:

@@ -6,12 +6,13 @@ import math
 
 import click
 
-from .common import catalog_option, emit_json, json_option, table
+from costcurve.commands import get
+from costcurve.commands.trends import OPTION_NAMES, load  # noqa: F401  (the series options' helpers)
+from costcurve.commands.trends import check_level as _check_level
+from costcurve.commands.trends import renamed as _renamed
 
-OPTION_NAMES = {"threshold": "--threshold", "price_kind": "--price-kind", "year": "--year", "value": "--below",
-                "level": "--level", "method": "--method", "points": "--points", "plot": "--plot", "source": "--source",
-                "date": "--csv", "csv": "--csv", "since": "--since", "until": "--until",
-                "production_growth": "--production-growth", "cumulative": "--csv", "capability": "--capability"}
+from .build import click_command
+from .common import catalog_option, emit_json, json_option, table
 
 
 def series_source(f):
@@ -40,39 +41,6 @@ def series_source(f):
     return f
 
 
-def _renamed(fn):
-    """Run ``fn``, renaming library field names in errors to the option the user typed."""
-    from costcurve.errors import CostcurveError
-
-    try:
-        return fn()
-    except CostcurveError as e:
-        if e.field in OPTION_NAMES:
-            msg = str(e).split(": ", 1)[-1]
-            raise CostcurveError(msg, field=OPTION_NAMES[e.field]) from None
-        raise
-
-
-def load(name, csv_path, source, since, until, threshold, price_kind, catalog, capability=None):
-    """The series the options name (bundled, --csv or --source), cut to [since, until)."""
-    from costcurve.errors import CatalogError, CostcurveError
-    from costcurve.trends.sources import load_series
-
-    try:
-        return _renamed(lambda: load_series(name, csv=csv_path, source=source, since=since, until=until,
-                                            catalog=list(catalog) or None, threshold=threshold, price_kind=price_kind,
-                                            capability=capability))
-    except CatalogError as e:  # a user's file: name the option that gave it
-        raise CostcurveError(str(e), field="--csv" if csv_path else "--source") from None
-
-
-def _check_level(level):
-    from costcurve.errors import InputError
-
-    if not 0 < level < 1:
-        raise InputError(f"got {level!r}; allowed: a fraction between 0 and 1 (e.g. 0.9)", field="--level")
-
-
 def _plot(kind, path, *args, **kw):
     if path:
         from costcurve import plot
@@ -99,45 +67,16 @@ def _val(v, unit):
 
 
 # ---- trend ------------------------------------------------------------------------------------------
-@click.command()
-@series_source
-@click.option("--method", type=click.Choice(["ols", "rwd"]), default="ols", show_default=True,
-              help="ols: least squares on log(value); rwd: random walk with drift (Farmer & Lafond 2016).")
-@click.option("--ci", type=click.Choice(["t", "bootstrap"]), default="t", show_default=True,
-              help="Confidence intervals from Student's t or a pairs bootstrap (2,000 resamples).")
-@click.option("--wright", is_flag=True,
-              help="Fit Wright's law against the CSV's 'cumulative' column (cumulative production) instead of time.")
-@click.option("--production-growth", type=float,
-              help="With --wright: yearly growth of cumulative production (e.g. 0.5) to turn the rate into one in time.")
-def trend(name, csv_path, source, points, since, until, capability, threshold, price_kind, level, plot_path, catalog, as_json,
-          method, ci, wright, production_growth):
-    """Fit an exponential trend: annual decline, factor per year, halving time, with confidence intervals.
-
-    \b
-    Examples:
-      costcurve trend gpt3-level
-      costcurve trend gpu-price-performance --json
-      costcurve trend --source epoch:notable_ai_models.csv --since 2016
-      costcurve trend resnet50-imagenet --points all --plot resnet.png
-    """
-    from costcurve.errors import CostcurveError
-    from costcurve.trends.fit import fit_series, fit_series_wright
-
-    _check_level(level)
-    if wright and plot_path:
-        raise CostcurveError("is not available with --wright (plots are against time); drop --plot", field="--plot")
-    s = load(name, csv_path, source, since, until, threshold, price_kind, catalog, capability)
-    if wright:
-        fit = _renamed(lambda: fit_series_wright(s, level=level, production_growth=production_growth))
+def show_trend(result, *, as_json: bool = False, plot_path=None) -> None:
+    """Print a trend Outcome (a fit in time, or Wright's law with --wright); write the plot if asked."""
+    fit, s, d = result.value, result.objects["series"], result.data
+    if result.options["wright"]:
         if as_json:
-            emit_json(fit.to_dict())
+            emit_json(d)
         else:
-            click.echo(fit.summary(level))
+            click.echo(fit.summary(result.options["level"]))
         return
-    fit = _renamed(lambda: fit_series(s, method=method, points=points, level=level, ci=ci))
-    d = fit.to_dict()
-    d["title"] = s.title
-    _plot("plot_series", plot_path, s, fit=fit, points=points)
+    _plot("plot_series", plot_path, s, fit=fit, points=result.options["points"])
     if as_json:
         emit_json(d)
         return
@@ -148,29 +87,24 @@ def trend(name, csv_path, source, points, since, until, capability, threshold, p
         click.echo(f"note: {n}")
 
 
+def _check_trend(values, outputs) -> None:
+    from costcurve.errors import CostcurveError
+
+    if values.get("wright") and outputs.get("plot_path"):
+        raise CostcurveError("is not available with --wright (plots are against time); drop --plot", field="--plot")
+
+
+show_trend.check = _check_trend
+trend = click_command(get("trend"))
+
+
 # ---- forecast ---------------------------------------------------------------------------------------
-@click.command()
-@series_source
-@click.option("--year", required=True, help="Year to forecast, e.g. 2030 or 2030.5.")
-@click.option("--method", type=click.Choice(["auto", "ols", "rwd"]), default="auto", show_default=True,
-              help="auto: random walk with drift on records, OLS on all points (the backtested choice).")
-def forecast(name, csv_path, source, points, since, until, capability, threshold, price_kind, level, plot_path, catalog, as_json,
-             year, method):
-    """Forecast a series to a year, with a prediction interval that widens with the horizon.
-
-    \b
-    Examples:
-      costcurve forecast gpt3-level --year 2030
-      costcurve forecast gpu-price-performance --year 2030 --method ols --json
-    """
-    from costcurve.trends.forecast import forecast_series
-
-    _check_level(level)
-    s = load(name, csv_path, source, since, until, threshold, price_kind, catalog, capability)
-    fit, fc = _renamed(lambda: forecast_series(s, year, method=method, points=points, level=level))
-    _plot("plot_series", plot_path, s, fit=fit, forecast=fc, points=points)
+def show_forecast(result, *, as_json: bool = False, plot_path=None) -> None:
+    """Print a forecast Outcome; write the plot if asked."""
+    s, fit, fc = result.objects["series"], result.objects["fit"], result.objects["forecast"]
+    _plot("plot_series", plot_path, s, fit=fit, forecast=fc, points=result.options["points"])
     if as_json:
-        emit_json({**fc.to_dict(), "trend": fit.to_dict()})
+        emit_json(result.data)
         return
     rows = [("series", s.title), ("model", f"{fc.method} on {fit.n} {fit.points} points, {fit.t_min:.1f}-{fit.t_max:.1f}"),
             ("trend", f"{_pct(fit.annual_decline)} decline a year (x{fit.factor_per_year:.3g}/yr)"),
@@ -179,6 +113,9 @@ def forecast(name, csv_path, source, points, since, until, capability, threshold
             (f"{int(100 * fc.level)}% interval of the trend line", f"{_val(fc.mean_interval[0], s.unit)} to {_val(fc.mean_interval[1], s.unit)}"),
             ("horizon", f"{fc.horizon_years:.1f} years after the last point")]
     table(f"Forecast: {s.name}", ["", "value"], rows)
+
+
+forecast = click_command(get("forecast"))
 
 
 # ---- when -------------------------------------------------------------------------------------------
@@ -327,19 +264,12 @@ def decompose(name, points, since, until, level, capability, plot_path, catalog,
 
 
 # ---- claims -----------------------------------------------------------------------------------------
-@click.command()
-@click.option("--id", "ids", multiple=True, help="Only these claims (repeatable).")
-@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write a plot: FILE.png or FILE.svg.")
-@catalog_option
-@json_option
-def claims(ids, plot_path, catalog, as_json):
-    """ARK Invest's AI-cost claims (as retold by Unite.AI), recomputed with ARK's arithmetic and costcurve's data."""
-    from costcurve.trends.claims import evaluate_claims
-
-    rows = evaluate_claims(ids or None, catalog=list(catalog) or None)
+def show_claims(result, *, as_json: bool = False, plot_path=None) -> None:
+    """Print the claims table (or JSON); write the plot if asked."""
+    rows = result.value
     _plot("plot_claims", plot_path, rows)
     if as_json:
-        emit_json([r.to_dict() for r in rows])
+        emit_json(result.data)
         return
     from costcurve.units import format_usd
 
@@ -360,6 +290,9 @@ def claims(ids, plot_path, catalog, as_json):
              f" ({v(r.computed_interval[0], r.unit)} to {v(r.computed_interval[1], r.unit)})"),
             r_(r.ratio)) for r in rows], justify_right=(1, 2, 3, 4, 5))
     click.echo("details: costcurve claims --json (how each figure was recomputed, and sources)")
+
+
+claims = click_command(get("claims"))
 
 
 # ---- series -----------------------------------------------------------------------------------------
