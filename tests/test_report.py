@@ -106,7 +106,7 @@ def test_registry_parameters_mirror_the_cli_options():
     from costcurve.report.registry import get_kind, param_for_field, parameters
 
     names = {p.name for p in parameters(get_kind("train"))}
-    assert names == {p.name for p in train.params} - {"as_json"}
+    assert names == {p.name for p in train.params} - {"as_json", "plot"}  # the outputs are the report's own
     web = {p.name for p in parameters(get_kind("train"), web=True)}
     assert "plot" not in web and "plot_path" not in web and "catalog" in web
     gpu = next(p for p in parameters(get_kind("train")) if p.name == "gpu")
@@ -215,15 +215,20 @@ def test_trend_fits_render_in_notebooks():
 
 def test_generic_sections_read_units_from_names(run_cli, tmp_path):
     """Any command's --json renders by the naming convention; checked on train against its own JSON."""
-    from costcurve.report import report_html
-    from costcurve.report.registry import KINDS, Kind, register, run_kind
+    import dataclasses
 
-    register(Kind("train-generic", "Training (generic)", ("costcurve.cli.train", "train"), "training", None))
+    from costcurve import commands
+    from costcurve.report import report_html
+    from costcurve.report.registry import refresh, run_kind
+
+    commands.register(dataclasses.replace(commands.get("train"), name="train-generic", title="Training (generic)",
+                                          sections=None))
     try:
         run = run_kind("train-generic", {"model": "llama3-8b", "gpus": "64", "date": DATE})
         page = parse(report_html(run))
     finally:
-        KINDS.pop("train-generic")
+        commands.unregister("train-generic")
+        refresh()
     cli = run_cli("train", "--model", "llama3-8b", "--gpus", "64", "--date", DATE, "--json").json()
     assert float(page.figures["cost_usd.cloud"]) == pytest.approx(cli["cost_usd"]["cloud"])
     assert len(page.figures) >= 8

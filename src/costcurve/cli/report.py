@@ -6,7 +6,7 @@ import click
 
 
 class ReportGroup(click.Group):
-    """One subcommand per report kind, with the options of that kind's own command (built lazily)."""
+    """One subcommand per report kind, with the input options of that kind's definition (built lazily)."""
 
     def list_commands(self, ctx):
         from costcurve.report.registry import KINDS
@@ -14,17 +14,19 @@ class ReportGroup(click.Group):
         return list(KINDS)
 
     def get_command(self, ctx, name):
-        from costcurve.report.registry import KINDS, NOT_IN_REPORT, command, is_output
+        from costcurve.report.registry import KINDS, get_kind
+
+        from .build import click_param
 
         if name not in KINDS:
             return None
-        base = command(KINDS[name])
-        params = [p for p in base.params if not NOT_IN_REPORT.intersection(p.opts) and not is_output(p)]
+        kind = get_kind(name)
+        params = [click_param(o) for o in kind.command.inputs()]
         out = click.Option(["--out", "out"], required=True, type=click.Path(dir_okay=False),
                            help="HTML file to write (self-contained: opens from disk with no network).")
         return click.Command(name, params=[*params, out], callback=_make(name),
-                             help=f"{KINDS[name].title} report: {KINDS[name].summary} Options as `costcurve {base.name}`.",
-                             short_help=KINDS[name].summary)
+                             help=f"{kind.title} report: {kind.summary} Options as `costcurve {name}`.",
+                             short_help=kind.summary)
 
 
 def _make(kind_name):

@@ -123,7 +123,21 @@ def _forecast(o: dict, *, given=()):
 
     s = _series(o)
     fit, fc = renamed(lambda: forecast_series(s, o["year"], method=o["method"], points=o["points"], level=o["level"]))
-    return outcome("forecast", o, given, fc, {**fc.to_dict(), "trend": fit.to_dict()}, series=s, fit=fit, forecast=fc)
+    return outcome("forecast", o, given, fc, {**fc.to_dict(), "trend": fit.to_dict()}, series=s, fit=fit, forecast=fc,
+                   band=band(fit, fc))
+
+
+def band(fit, fc, n: int = 20) -> list[tuple[float, float, float]]:
+    """(year, low, high) of the prediction interval from the last point to the forecast year (for charts)."""
+    import numpy as np
+
+    from costcurve.trends.forecast import forecast
+
+    out = []
+    for t in np.linspace(fit.t_max, fc.year, n):
+        f = forecast(fit, float(t) if t > fit.t_max else fit.t_max + 1e-6, fc.level)
+        out.append((float(t), f.interval[0], f.interval[1]))
+    return out
 
 
 FORECAST = Command(

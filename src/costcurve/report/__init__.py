@@ -1,7 +1,7 @@
 """Self-contained HTML reports of costcurve results (``costcurve report KIND ... --out FILE.html``).
 
-:func:`report_html` runs a kind (:mod:`.registry`: the CLI command with ``--json``) and renders its
-sections (:mod:`.sections`) into one HTML file: inline CSS, inline SVG charts, the inputs and results
+:func:`report_html` takes a computed kind (:mod:`.registry`: the command definition's ``compute``) and
+renders its sections (:mod:`.sections`) into one HTML file: inline CSS, inline SVG charts, the inputs and results
 embedded as JSON, nothing fetched. :func:`sections_html` renders the same sections for the web page
 and for notebooks (``_repr_html_``, :mod:`.notebook`).
 """
@@ -12,8 +12,9 @@ import importlib
 
 
 
-def build_sections(kind_name: str, data, *, values=None, command=None, full: bool = True):
-    """The report sections of a kind's --json ``data``."""
+def build_sections(kind_name: str, data, *, values=None, command=None, full: bool = True, result=None):
+    """The report sections of a kind's JSON answer ``data``; ``result`` (an Outcome) carries the library's
+    objects (a fit, its series, a forecast) that charts draw without computing."""
     from .registry import get_kind
 
     spec = get_kind(kind_name).sections
@@ -22,13 +23,14 @@ def build_sections(kind_name: str, data, *, values=None, command=None, full: boo
 
         return generic_sections(kind_name, data, values=values, command=command, full=full)
     module, fn = spec
-    return getattr(importlib.import_module(module), fn)(data, values=values, command=command, full=full)
+    return getattr(importlib.import_module(module), fn)(data, values=values, command=command, full=full, result=result)
 
 
 def sections_html(run, *, full: bool = True) -> str:
     from .html import render_sections
 
-    return render_sections(build_sections(run.kind, run.data, values=run.values, command=run.command_line(), full=full))
+    return render_sections(build_sections(run.kind, run.data, values=run.values, command=run.command_line(), full=full,
+                                          result=run.outcome))
 
 
 def report_html(run) -> str:

@@ -15,9 +15,7 @@ def inputs_section(kind_name: str, values: dict | None, assumptions_html: str = 
     from .registry import get_kind, parameters
 
     values = values or {}
-    from .registry import NOT_IN_REPORT
-
-    params = [p for p in parameters(get_kind(kind_name)) if p.flag not in NOT_IN_REPORT]
+    params = parameters(get_kind(kind_name))
     given = [(p.label, _show(values[p.name]), p.help) for p in params if p.name in values]
     rest = [(p.label, "" if p.default is None else _show(p.default), p.help) for p in params
             if p.name not in values]

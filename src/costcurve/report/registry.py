@@ -1,94 +1,63 @@
 """The kinds of result that the HTML report, the web calculator and notebooks show.
 
-A kind is one CLI command (its click options give the parameters, defaults and help), the page it
-belongs to, and the function that turns its ``--json`` result into report sections. Computing a kind
-runs that very command in-process with ``--json``, so the report, the web API and the CLI return the
-same figures from the same library calls; adding a command is one :class:`Kind` line.
+A kind is a command definition (:mod:`costcurve.commands`) that names a web page: its options give
+the parameters, defaults and help; computing a kind calls the definition's ``compute`` directly (no
+command line in between, no captured output, no lock), so reports and web requests run concurrently
+and carry the library's result objects to the renderers.
 """
 
 from __future__ import annotations
 
-import contextlib
-import importlib
-import io
-import json
 import shlex
-import threading
 from dataclasses import dataclass, field
 
-import click
-
+from costcurve import commands
+from costcurve.commands.spec import Command, Outcome
 from costcurve.errors import CostcurveError, InputError
 
-#: options never offered outside the terminal: they name files to write, or read files by path
-NOT_ON_WEB = frozenset({"--plot", "--json", "--source"})
-#: options a report does not take (it is the output)
-NOT_IN_REPORT = frozenset({"--plot", "--json"})
-#: options whose text may be a file path in the CLI (the web accepts names only, files as uploads)
+#: options whose text may be a file path on the command line (the web accepts names only, files as uploads)
 PATH_LIKE = frozenset({"model"})
 
 
 @dataclass(frozen=True)
 class Kind:
-    """One kind of result: ``name`` (URL and ``costcurve report NAME``), the click command, its page."""
+    """One kind of result: ``name`` (URL and ``costcurve report NAME``), its title and web page."""
 
     name: str
     title: str  #: heading of the report and the web form
-    command: tuple[str, str]  #: (module, attribute) of the click command
-    page: str  #: web page the form lives on: training, serving, trends, claims
-    sections: tuple[str, str] | None  #: (module, function) rendering the --json dict; None: generic sections
+    page: str  #: web page the form lives on: training, serving, decisions, trends, claims
+    sections: tuple[str, str] | None  #: (module, function) rendering the result; None: generic sections
     summary: str = ""  #: one line under the form's title
     field_aliases: dict = field(default_factory=dict)  #: library field -> parameter name (errors)
 
-
-KINDS: dict[str, Kind] = {}
-
-
-def register(kind: Kind) -> Kind:
-    """Add (or replace) a kind; a new CLI command becomes a report, a web form and an API endpoint."""
-    KINDS[kind.name] = kind
-    return kind
+    @property
+    def command(self) -> Command:
+        return commands.get(self.name)
 
 
-_S = "costcurve.report.sections"
-register(Kind("train", "Training cost", ("costcurve.cli.train", "train"), "training", (_S, "train_sections"),
-              "FLOP, wall-clock time, accelerator-hours, dollars (rent, own, buy), energy and CO2 of a training run."))
-register(Kind("infer", "Serving cost", ("costcurve.cli.infer", "infer"), "serving", (_S, "infer_sections"),
-              "Memory, latency, tokens/s and dollars per token and per query of serving a model."))
-register(Kind("forecast", "Forecast", ("costcurve.cli.trends", "forecast"), "trends", (_S, "forecast_sections"),
-              "How fast a cost series falls and what it will be in a given year, with intervals.",
-              {"series": "name", "csv": "csv_path"}))
-register(Kind("trend", "Trend", ("costcurve.cli.trends", "trend"), "trends", (_S, "trend_sections"),
-              "Annual decline, factor per year and halving time of a cost series, with confidence intervals.",
-              {"series": "name", "csv": "csv_path"}))
-register(Kind("claims", "Claims", ("costcurve.cli.trends", "claims"), "claims", (_S, "claims_sections"),
-              "ARK Invest's AI-cost claims recomputed with ARK's own arithmetic and with costcurve's data."))
+def _kind(cmd: Command) -> Kind:
+    sections = tuple(cmd.sections.split(":")) if cmd.sections else None
+    return Kind(cmd.name, cmd.title, cmd.page, sections, cmd.summary,
+                {"series": "name", "csv": "csv_path"} if cmd.page == "trends" else {})
 
 
-#: commands registered as soon as they exist in the CLI: name -> (title, web page, sections function in
-#: costcurve.report.<module>; None: the generic sections of costcurve.report.generic)
-AUTO = {"plan": ("Training plan", "training", "sections_plan.plan_sections"),
-        "deploy": ("Deployment", "serving", "sections_plan.deploy_sections"),
-        "budget": ("What a budget buys", "decisions", "sections_plan.budget_sections"),
-        "finetune": ("Fine-tune or not", "decisions", "sections_decisions.finetune_sections"),
-        "rent-vs-buy": ("Rent or buy", "decisions", "sections_decisions.rent_vs_buy_sections"),
-        "wait": ("Buy now or wait", "decisions", "sections_decisions.wait_sections")}
+def _kinds() -> dict[str, Kind]:
+    return {c.name: _kind(c) for c in commands.all_commands() if c.page}
 
 
-def _register_auto() -> None:
-    from costcurve.cli import COMMANDS
-
-    for name, (title, page, sections) in AUTO.items():
-        if name in COMMANDS and name not in KINDS:
-            module, attr, help_ = COMMANDS[name]
-            fn = None if sections is None else tuple(("costcurve.report." + sections).rsplit(".", 1))
-            register(Kind(name, title, (module, attr), page, fn, help_))
+KINDS: dict[str, Kind] = _kinds()
 
 
-_register_auto()
+def refresh() -> dict[str, Kind]:
+    """Rebuild :data:`KINDS` from the command definitions (after :func:`costcurve.commands.register`)."""
+    KINDS.clear()
+    KINDS.update(_kinds())
+    return KINDS
 
 
 def get_kind(name: str) -> Kind:
+    if name not in KINDS:
+        refresh()
     if name not in KINDS:
         from costcurve.errors import UnknownNameError
 
@@ -96,15 +65,10 @@ def get_kind(name: str) -> Kind:
     return KINDS[name]
 
 
-def command(kind: Kind) -> click.Command:
-    module, attr = kind.command
-    return getattr(importlib.import_module(module), attr)
-
-
 # ---- parameters ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Param:
-    """One option or argument of a kind, as the CLI defines it."""
+    """One option or argument of a kind, as its definition gives it."""
 
     name: str  #: python name (request key, URL key)
     flag: str | None  #: "--price" (None for a positional argument)
@@ -114,78 +78,46 @@ class Param:
     required: bool
     choices: tuple = ()
     label: str = ""  #: what the user types: "--price", or "SERIES" for an argument
+    kind: str = "text"  #: the definition's kind: count, time, money, fraction, ...
+    unit: str = ""
 
     def to_dict(self) -> dict:
         return {"name": self.name, "flag": self.flag, "label": self.label or self.flag or self.name, "type": self.type,
-                "default": self.default, "help": self.help, "required": self.required, "choices": list(self.choices)}
+                "kind": self.kind, "unit": self.unit, "default": self.default, "help": self.help,
+                "required": self.required, "choices": list(self.choices)}
 
 
-def is_output(p: click.Parameter) -> bool:
-    """An option naming a file the command writes (``--plot``, plan's ``--csv``): never on the web or in a report."""
-    import re
-
-    return "--plot" in getattr(p, "opts", ()) or (
-        isinstance(p.type, click.Path) and bool(re.search(r"\bwrite", getattr(p, "help", None) or "", re.I)))
-
-
-def _param(p: click.Parameter) -> Param:
-    t = p.type
-    if isinstance(p, click.Option) and p.is_flag:
-        kind = "flag"
-    elif isinstance(t, click.Path):
-        kind = "file"
-    elif p.multiple:
-        kind = "multi"
-    elif isinstance(t, click.Choice):
-        kind = "choice"
-    elif isinstance(t, click.types.IntParamType):
-        kind = "int"
-    elif isinstance(t, click.types.FloatParamType):
-        kind = "float"
-    else:
-        kind = "text"
-    default = p.default if isinstance(p.default, (str, int, float, bool, list, tuple)) else None  # click's UNSET
-    if kind == "flag":
-        default = bool(default)
-    elif isinstance(default, (tuple, list)):
-        default = list(default) or None
-    # the option as the user types it: click's first long option (opts[0] unless a short one comes first)
-    flag = next((o for o in p.opts if o.startswith("--")), p.opts[0]) if isinstance(p, click.Option) else None
-    label = flag or (p.metavar or p.name).strip("[]").upper()
-    help_ = getattr(p, "help", None) or ""
-    if flag is None and p.name == "name":
-        help_ = "A bundled series (see `costcurve series`), or upload your own with --csv."
-    choices = tuple(t.choices) if isinstance(t, click.Choice) else ()
-    return Param(p.name, flag, kind, default, help_, bool(p.required), choices, label)
+def _param(o) -> Param:
+    d = o.describe()
+    return Param(o.name, o.flag, d["type"], o.default, o.help, o.required, o.choices, o.label, o.kind, o.unit)
 
 
 def parameters(kind: Kind, *, web: bool = False) -> list[Param]:
-    """The parameters of ``kind`` in the CLI's order (``web``: without the ones that name files to write)."""
-    skip = NOT_ON_WEB if web else frozenset({"--json"})
-    return [_param(p) for p in command(kind).params
-            if not skip.intersection(p.opts) and not (web and is_output(p))]
+    """The input parameters of ``kind`` in the command line's order (``web``: without those reading paths)."""
+    return [_param(o) for o in kind.command.inputs(web=web)]
 
 
 def param_for_field(kind: Kind, field_name: str | None) -> str | None:
-    """The parameter a library or CLI error field names (``--price`` → ``price``), else the field."""
+    """The parameter a library or CLI error field names (``--price`` → ``price_usd_per_gpu_hour``), else the field."""
     if not field_name:
         return None
     f = kind.field_aliases.get(field_name, field_name)
-    for p in command(kind).params:
-        if f == p.name or f in p.opts or "--" + f.lstrip("-").replace("_", "-") in p.opts:
-            return p.name
+    for o in kind.command.inputs():
+        if f == o.name or f in o.flags or "--" + f.lstrip("-").replace("_", "-") in o.flags:
+            return o.name
     return kind.field_aliases.get(f.lstrip("-"), f.lstrip("-"))
 
 
 # ---- running ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Run:
-    """A computed kind: the inputs given, the argv that reproduces it, and the ``--json`` result."""
+    """A computed kind: the inputs given, the argv that reproduces it, the JSON answer and the Outcome."""
 
     kind: str
     values: dict  #: the parameters given (not the defaults)
     argv: tuple[str, ...]  #: CLI arguments after ``costcurve KIND``, in ``--opt value`` form
-    data: object  #: the command's --json output, parsed
+    data: object  #: the JSON answer (what ``--json`` prints)
+    outcome: Outcome | None = None  #: the library's result objects (fits, forecasts, plans) for the renderers
 
     def command_line(self, *, pin: bool = True) -> str:
         """``costcurve KIND ...``; ``pin`` adds the price date the result used when none was given."""
@@ -193,7 +125,7 @@ class Run:
         if pin and isinstance(self.data, dict) and "date" not in self.values and self.data.get("date") \
                 and any(p.name == "date" for p in parameters(get_kind(self.kind))):
             argv += ["--date", str(self.data["date"])]
-        return shlex.join(["costcurve", command_name(self.kind), *argv])
+        return shlex.join(["costcurve", self.kind, *argv])
 
 
 def command_name(kind_name: str) -> str:
@@ -205,56 +137,40 @@ def _is_empty(v) -> bool:
     return v is None or v is False or v == "" or (isinstance(v, (list, tuple)) and not v)
 
 
-def build_argv(kind: Kind, values: dict) -> tuple[list[str], list[str]]:
-    """(argv for click, argv for display) from parameter values; unknown names raise InputError."""
-    params = {p.name: p for p in command(kind).params if "--json" not in p.opts}
-    for k in values:
-        if k not in params:
-            raise InputError(f"unknown parameter; allowed: {', '.join(params)}", field=k)
-    run, show, positional = [], [], []
-    for name, p in params.items():
-        v = values.get(name)
+def argv_of(cmd: Command, values: dict) -> list[str]:
+    """The command line arguments (after ``costcurve NAME``) that give ``values``."""
+    shown, positional = [], []
+    for o in cmd.inputs():
+        v = values.get(o.name)
+        if o.secondary is not None and v is not None and v is not True and v is not False:
+            continue
+        if o.secondary is not None and v is False:
+            shown.append(o.secondary)
+            continue
         if _is_empty(v):
             continue
-        if isinstance(p, click.Argument):
+        if not o.flags:
             positional.append(str(v))
-            continue
-        opt = max(p.opts, key=len)
-        if getattr(p, "is_flag", False):
-            if v is not True:
-                raise InputError(f"got {v!r}; allowed: true or false", field=name)
-            run.append(opt)
-            show.append(opt)
-            continue
-        for x in (v if isinstance(v, (list, tuple)) else [v]):
-            run.append(f"{opt}={x}")
-            show += [opt, str(x)]
-    return run + ["--", *positional], show + positional
+        elif o.kind == "flag":
+            shown.append(o.flag)
+        else:
+            for x in (v if isinstance(v, (list, tuple)) else [v]):
+                shown += [o.flag, str(x)]
+    return shown + positional
 
 
-_LOCK = threading.Lock()  # the CLI prints to sys.stdout: one capture at a time
-
-
-def run_kind(kind_name: str, values: dict) -> Run:
-    """Run the kind's CLI command in-process with ``--json``; errors name the parameter (``field``)."""
+def run_kind(kind_name: str, values: dict, *, progress=None) -> Run:
+    """Compute a kind from option values by name; errors name the parameter (``field``)."""
     kind = get_kind(kind_name)
-    values = {k: v for k, v in values.items() if not _is_empty(v)}
-    argv, shown = build_argv(kind, values)
-    cmd = command(kind)
-    out, err = io.StringIO(), io.StringIO()
+    cmd = kind.command
+    values = {k: v for k, v in values.items() if v is not None and v != "" and v != []}
     try:
-        with _LOCK, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            cmd.main(args=["--json", *argv], prog_name=f"costcurve {cmd.name}", standalone_mode=False)
-    except click.BadParameter as e:
-        name = e.param.name if e.param is not None else None
-        raise InputError(e.format_message().split(": ", 1)[-1] if name else e.format_message(), field=name) from None
-    except click.UsageError as e:
-        param = getattr(e, "param", None)
-        raise InputError(e.format_message(), field=param.name if param is not None else None) from None
+        result = cmd.run(values, progress=progress)
     except CostcurveError as e:
         f = param_for_field(kind, e.field)
         msg = str(e)
         if e.field and msg.startswith(f"{e.field}: "):
             msg = msg[len(e.field) + 2:]
         raise InputError(msg, field=f) from None
-    return Run(kind.name, values, tuple(shown), json.loads(out.getvalue()))
+    given = result.values
+    return Run(kind.name, given, tuple(argv_of(cmd, given)), result.data, result)

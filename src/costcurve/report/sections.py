@@ -104,7 +104,7 @@ _TRAIN_SPREAD = [("cost_cloud_usd", "cloud rental", H.usd), ("cost_amortized_usd
                  ("price_usd_per_gpu_hour", "price per hour", lambda v: f"${v:.2f}"), ("energy_kwh", "energy kWh", H.num)]
 
 
-def train_sections(d: dict, *, values=None, command=None, full: bool = True) -> list[H.Section]:
+def train_sections(d: dict, *, values=None, command=None, full: bool = True, result=None) -> list[H.Section]:
     secs = [H.Section("answer", "The answer", f'<p class="answer">{escape(train_answer(d))}</p>' + train_figures(d))]
     if full:
         secs.append(inputs_section("train", values, train_assumptions(d)))
@@ -190,7 +190,7 @@ _INFER_SPREAD = [("usd_per_query", "per query", H.usd), ("usd_per_million_output
                  ("price_usd_per_gpu_hour", "price per hour", lambda v: f"${v:.2f}")]
 
 
-def infer_sections(d: dict, *, values=None, command=None, full: bool = True) -> list[H.Section]:
+def infer_sections(d: dict, *, values=None, command=None, full: bool = True, result=None) -> list[H.Section]:
     secs = [H.Section("answer", "The answer", f'<p class="answer">{escape(infer_answer(d))}</p>' + infer_figures(d))]
     if full:
         secs.append(inputs_section("infer", values, infer_assumptions(d)))

@@ -12,7 +12,7 @@ from .common import sources_table
 
 
 # ---- finetune ---------------------------------------------------------------------------------------
-def finetune_sections(d: dict, *, values=None, command=None, full: bool = True) -> list[H.Section]:
+def finetune_sections(d: dict, *, values=None, command=None, full: bool = True, result=None) -> list[H.Section]:
     mem = d.get("memory_per_gpu_bytes") or {}
     cap = d.get("accelerator_memory_bytes")
     method = str(d.get("method") or "fine-tuning")
@@ -55,7 +55,7 @@ _TREND_LABELS = {"npv_own_usd": "own, present value", "npv_rent_usd": "rent, pre
 
 
 # ---- rent-vs-buy ------------------------------------------------------------------------------------
-def rent_vs_buy_sections(d: dict, *, values=None, command=None, full: bool = True) -> list[H.Section]:
+def rent_vs_buy_sections(d: dict, *, values=None, command=None, full: bool = True, result=None) -> list[H.Section]:
     a = d.get("assumptions") or {}
     years = a.get("years")
     own, rent = P(d.get("own_usd")), P(d.get("rent_usd"))
@@ -108,7 +108,7 @@ def rent_vs_buy_sections(d: dict, *, values=None, command=None, full: bool = Tru
 
 
 # ---- wait -------------------------------------------------------------------------------------------
-def wait_sections(d: dict, *, values=None, command=None, full: bool = True) -> list[H.Section]:
+def wait_sections(d: dict, *, values=None, command=None, full: bool = True, result=None) -> list[H.Section]:
     now, best = P(d.get("cost_now_usd")), P(d.get("cost_at_best_usd"))
     wait = P(d.get("wait_years")) or 0.0
     decline = P(d.get("annual_price_decline"))

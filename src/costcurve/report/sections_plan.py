@@ -79,7 +79,7 @@ def _pareto_point(p: dict) -> str:
     return f"{H.num(p.get('gpus'))} × {p.get('gpu')} ({how})"
 
 
-def plan_search_sections(d: dict, *, values=None, command=None, full: bool = True) -> list[H.Section]:
+def plan_search_sections(d: dict, *, values=None, command=None, full: bool = True, result=None) -> list[H.Section]:
     """The Pareto search (--gpu-options, --max-gpus, --deadline-days, --budget-usd): dollars against days."""
     front = sorted((p for p in d.get("pareto") or () if isinstance(p, dict)), key=lambda p: P(p.get("days")) or 0)
     if not front:
@@ -108,7 +108,7 @@ def plan_search_sections(d: dict, *, values=None, command=None, full: bool = Tru
                    values=values, command=command, full=full)
 
 
-def plan_sections(d: dict, *, values=None, command=None, full: bool = True) -> list[H.Section]:
+def plan_sections(d: dict, *, values=None, command=None, full: bool = True, result=None) -> list[H.Section]:
     if "parallelism" not in d and "pareto" in d:
         return plan_search_sections(d, values=values, command=command, full=full)
     cost = d.get("cost_usd") or {}
@@ -177,7 +177,7 @@ def _targets(s: dict) -> str:
     return f" (targets at p95: {' and '.join(t)})" if t else ""
 
 
-def deploy_sections(d: dict, *, values=None, command=None, full: bool = True) -> list[H.Section]:
+def deploy_sections(d: dict, *, values=None, command=None, full: bool = True, result=None) -> list[H.Section]:
     s = d.get("search") or {}
     text = (f"The cheapest deployment for {s.get('model', 'the model')} at {H.count(s.get('queries_per_day'))} "
             f"queries a day is {_deployment(d)}: {H.usd(P(d.get('usd_per_million_output_tokens')))} per million "
@@ -219,7 +219,7 @@ def deploy_sections(d: dict, *, values=None, command=None, full: bool = True) ->
 
 
 # ---- budget -----------------------------------------------------------------------------------------
-def budget_sections(d: dict, *, values=None, command=None, full: bool = True) -> list[H.Section]:
+def budget_sections(d: dict, *, values=None, command=None, full: bool = True, result=None) -> list[H.Section]:
     text = (f"{W(d.get('usd'), H.usd)} buys a compute-optimal model of {H.count(P(d.get('params')))} parameters "
             f"trained on {H.count(P(d.get('tokens')))} tokens ({H.flop(P(d.get('training_flop')))}), predicted loss "
             f"{P(d.get('predicted_loss')):.3f}, in {H.days(P(d.get('wall_clock_days')))} on "

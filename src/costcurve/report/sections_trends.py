@@ -15,23 +15,9 @@ def _fmt_for(unit: str):
     return lambda v: f"{v:.3g} {unit}"
 
 
-def _series_for(values: dict | None, data: dict):
-    """The series the inputs name, cut as the command cut it (for the chart); None when unavailable."""
-    from costcurve.cli.trends import load
-    from costcurve.errors import CostcurveError
-
-    v = dict(values or {})
-    if not (v.get("name") or v.get("csv_path")):
-        v["name"] = data.get("series") or (data.get("trend") or {}).get("series")
-    try:
-        return load(v.get("name"), v.get("csv_path"), None, v.get("since"), v.get("until"),
-                    _float(v.get("threshold")), v.get("price_kind"), tuple(v.get("catalog") or ()))
-    except CostcurveError:
-        return None
-
-
-def _float(x):
-    return None if x in (None, "") else float(x)
+def _carried(result) -> dict:
+    """The series, fit and forecast band the command computed (an Outcome's objects); {} without one."""
+    return dict(getattr(result, "objects", None) or {})
 
 
 def _rate_rows(t: dict) -> list:
@@ -49,32 +35,23 @@ def _rate_rows(t: dict) -> list:
     return [(a, b, c) for a, b, c in rows], f"{lvl}% confidence interval"
 
 
-def _series_chart(s, trend: dict, fc: dict | None, fmt):
-    """Points, the fitted trend line and (for a forecast) the widening interval to the forecast year."""
-    if s is None:
+def _series_chart(s, fit, band, fc: dict | None, fmt):
+    """Points, the fitted trend line and (for a forecast) the widening interval to the forecast year, as
+    the command computed them (``band``: (year, low, high) rows); nothing is fitted here."""
+    if s is None or fit is None or not hasattr(fit, "t_min"):
         return ""
     import numpy as np
 
-    from costcurve.trends.forecast import forecast as forecast_
-    from costcurve.trends.fit import fit_series
-
     pts = [(float(y), float(v), lab) for y, v, lab in zip(s.years, s.values, s.labels)]
-    method = {"exponential": "ols", "random-walk-drift": "rwd"}.get(trend.get("model"), "ols")
-    fit = fit_series(s, method=method, points=trend.get("points", "default"), level=trend.get("level", 0.9))
     end = fc["year"] if fc else fit.t_max
     ts = np.linspace(fit.t_min, max(end, fit.t_max), 40)
     line = [(float(t), float(fit.predict(t))) for t in ts]
-    band = []
-    if fc:
-        for t in np.linspace(fit.t_max, fc["year"], 20):
-            f = forecast_(fit, float(t) if t > fit.t_max else fit.t_max + 1e-6, fc["level"])
-            band.append((float(t), f.interval[0], f.interval[1]))
     marks = [(fc["year"], fc["median"], fc["interval"][0], fc["interval"][1], f"{fc['year']:g}: {fmt(fc['median'])}")] if fc else []
-    return svg.timeseries(points=pts, line=line, band=band, marks=marks, fmt=fmt, ylabel=f"{s.unit} (log scale)",
-                          title=s.title)
+    return svg.timeseries(points=pts, line=line, band=list(band or ()), marks=marks, fmt=fmt,
+                          ylabel=f"{s.unit} (log scale)", title=s.title)
 
 
-def forecast_sections(d: dict, *, values=None, command=None, full: bool = True) -> list:
+def forecast_sections(d: dict, *, values=None, command=None, full: bool = True, result=None) -> list:
     t, fmt = d["trend"], _fmt_for(d.get("unit", ""))
     lvl = int(100 * d["level"])
     answer = (f"{d['series']} is forecast at {fmt(d['median'])} in {d['year']:g} ({lvl}% prediction interval "
@@ -86,12 +63,13 @@ def forecast_sections(d: dict, *, values=None, command=None, full: bool = True) 
         H.figure("interval_high", d["interval"][1], fmt, f"{lvl}% interval, high", "for a new observation"),
         H.figure("annual_decline", t["annual_decline"], H.pct, "decline a year", f"×{t['factor_per_year']:.3g} a year"))
     secs = [H.Section("answer", "The answer", f'<p class="answer">{escape(answer)}</p>{figs}')]
-    s = _series_for(values, d) if full else None
+    obj = _carried(result)
+    s = obj.get("series") if full else None
     if full:
         src = f'<p class="src">Series data: {H.linkify(s.source)}</p>' if s is not None and s.source else ""
         secs.append(inputs_section("forecast", values, src))
     rows, cihead = _rate_rows(t)
-    out = H.chart(_series_chart(s, t, d, fmt),
+    out = H.chart(_series_chart(s, obj.get("fit"), obj.get("band"), d, fmt),
                   f"Points of the series, the fitted trend and the {lvl}% prediction interval widening to {d['year']:g} "
                   "(log scale).") if s is not None else ""
     out += H.table(["trend", "estimate", cihead], rows)
@@ -104,7 +82,7 @@ def forecast_sections(d: dict, *, values=None, command=None, full: bool = True) 
     return secs
 
 
-def trend_sections(d: dict, *, values=None, command=None, full: bool = True) -> list:
+def trend_sections(d: dict, *, values=None, command=None, full: bool = True, result=None) -> list:
     fmt = _fmt_for(d.get("unit", ""))
     rows, cihead = _rate_rows(d)
     answer = (f"{d.get('title') or d.get('series')}: {H.pct(d['annual_decline'])} decline a year "
@@ -116,11 +94,11 @@ def trend_sections(d: dict, *, values=None, command=None, full: bool = True) -> 
                      H.figure("value_at_end", d.get("value_at_end"), fmt, "fitted value, last point",
                               f"at {d['end_year']:.1f}"))
     secs = [H.Section("answer", "The answer", f'<p class="answer">{escape(answer)}</p>{figs}')]
-    s = _series_for(values, d) if full else None
+    s = _carried(result).get("series") if full else None
     if full:
         src = f'<p class="src">Series data: {H.linkify(s.source)}</p>' if s is not None and s.source else ""
         secs.append(inputs_section("trend", values, src))
-    out = H.chart(_series_chart(s, d, None, fmt), "Points of the series and the fitted exponential trend (log scale).") \
+    out = H.chart(_series_chart(s, getattr(result, "value", None), None, None, fmt), "Points of the series and the fitted exponential trend (log scale).") \
         if s is not None else ""
     secs.append(H.Section("breakdown", "Trend", out + H.table(["trend", "estimate", cihead], rows)))
     if full:
@@ -138,7 +116,7 @@ def _claim_value(x, unit: str) -> str:
     return f"{x:.3g}"
 
 
-def claims_sections(d: list, *, values=None, command=None, full: bool = True) -> list:
+def claims_sections(d: list, *, values=None, command=None, full: bool = True, result=None) -> list:
     n = len(d)
     within = sum(1 for r in d if r.get("ratio") is not None and 0.5 <= r["ratio"] <= 2)
     answer = (f"Of {n} published claims, costcurve's own data reproduce {within} within a factor of two; "
