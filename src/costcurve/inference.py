@@ -35,7 +35,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .report.notebook import NotebookMixin
+from .results import NotebookMixin
 
 from . import memory as mem
 from .architecture import Architecture, count_params

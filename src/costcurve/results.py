@@ -20,3 +20,32 @@ def jsonable(v):
     if isinstance(v, float) and not math.isfinite(v):
         return None
     return v
+
+
+#: the module that draws results in notebooks: named, not imported, so no model module depends on a
+#: renderer (the report package fulfils this protocol; docs/architecture.md)
+DISPLAY_MODULE = "costcurve.report.notebook"
+
+
+class NotebookMixin:
+    """Notebook display of a result class: ``_repr_html_`` and ``to_frame()``.
+
+    A result class opts in by inheriting this and naming its report kind (``_report_kind = "train"``).
+    The drawing lives in :data:`DISPLAY_MODULE` (``repr_html(obj)``, ``to_frame(obj)``), imported only
+    when a notebook asks: the model layer never imports the report layer.
+    """
+
+    __slots__ = ()
+
+    def _repr_html_(self) -> str:
+        return _display().repr_html(self)
+
+    def to_frame(self):
+        """A pandas DataFrame: one row per configuration of a sweep, or per Monte Carlo sample."""
+        return _display().to_frame(self)
+
+
+def _display():
+    import importlib
+
+    return importlib.import_module(DISPLAY_MODULE)

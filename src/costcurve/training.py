@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .report.notebook import NotebookMixin
+from .results import NotebookMixin
 
 from . import costs, flop
 from .architecture import count_params

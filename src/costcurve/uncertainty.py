@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .report.notebook import NotebookMixin
+from .results import NotebookMixin
 
 from .errors import InputError
 from .units import parse_quantity, show

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..report.notebook import NotebookMixin
+from ..results import NotebookMixin
 from ..results import jsonable
 from .layout import Layout
 

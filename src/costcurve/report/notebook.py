@@ -1,8 +1,10 @@
 """Notebook display of result objects: ``_repr_html_`` (the report's own sections, compact) and
 ``to_frame()`` (a sweep or a Monte Carlo run as a pandas DataFrame, when pandas is installed).
 
-A result class opts in with two lines: inherit :class:`NotebookMixin` and name its report kind
-(``_report_kind = "train"``). Importing this module costs nothing beyond the standard library.
+A result class opts in with two lines: inherit :class:`costcurve.results.NotebookMixin` and name its
+report kind (``_report_kind = "train"``); the mixin imports this module only when a notebook draws,
+so no model module imports the report package. Importing this module costs nothing beyond the
+standard library.
 """
 
 from __future__ import annotations
@@ -12,17 +14,7 @@ import math
 SWEEP_ROWS = 12  #: rows of a sweep shown in a notebook (``to_frame()`` has them all)
 
 
-class NotebookMixin:
-    """Adds ``_repr_html_`` and ``to_frame`` to a result class that has ``to_dict()`` and ``_report_kind``."""
-
-    __slots__ = ()
-
-    def _repr_html_(self) -> str:
-        return repr_html(self)
-
-    def to_frame(self):
-        """A pandas DataFrame: one row per configuration of a sweep, or per Monte Carlo sample."""
-        return to_frame(self)
+from costcurve.results import NotebookMixin  # noqa: E402,F401  (the protocol this module fulfils)
 
 
 def _columns(obj) -> dict:

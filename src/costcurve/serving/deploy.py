@@ -29,7 +29,7 @@ from ..catalog import Catalog, load_catalog
 from ..errors import CostcurveError, InputError, UnknownNameError
 from ..prices import resolve_price
 from ..inputs import resolve_model
-from ..report.notebook import NotebookMixin
+from ..results import NotebookMixin
 from ..units import SECONDS_PER_DAY, number_input, parse_date
 from .engines import ENGINE_VENDORS, engine_profile
 from .load import LengthDistribution, check_targets

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..errors import InputError
-from ..report.notebook import NotebookMixin
+from ..results import NotebookMixin
 from ..units import show
 
 LN2 = math.log(2.0)
