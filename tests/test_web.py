@@ -179,25 +179,38 @@ def test_cli_web_warns_off_loopback(run_cli, monkeypatch):
     assert "warning" not in r.err and seen["host"] == "127.0.0.1"
 
 
-def test_a_new_command_gets_an_endpoint_by_itself(monkeypatch):
-    """A command listed in registry.AUTO registers as soon as the CLI has it (here: a stand-in of train)."""
-    from costcurve.cli import COMMANDS
-    from costcurve.report import registry
+def test_a_new_command_definition_gets_a_cli_command_an_endpoint_and_a_report(run_cli, tmp_path):
+    """One definition (here: train's, under a new name and with the generic renderers) is enough for a
+    command line, a web endpoint with its schema, a form, a view and a report."""
+    import dataclasses
+
+    from costcurve import commands
+    from costcurve.report.registry import refresh
     from costcurve.web.app import create_app
 
     name = "stand-in"
-    monkeypatch.setitem(COMMANDS, name, ("costcurve.cli.train", "train", "stand-in"))
-    monkeypatch.setitem(registry.AUTO, name, ("Stand-in", "training", None))
-    monkeypatch.setattr(registry, "KINDS", dict(registry.KINDS))
-    registry._register_auto()
-    kind = registry.get_kind(name)
-    assert kind.page == "training" and kind.sections is None  # the generic sections
-    c = TestClient(create_app())
-    body = {"model": "llama3-8b", "gpus": "64", "date": DATE}
-    assert c.post(f"/api/{name}", json=body).json() == c.post("/api/train", json=body).json()
-    view = c.post(f"/api/{name}/view", json=body).json()
-    assert 'data-key="cost_usd.cloud"' in view["html"] and view["command"].startswith(f"costcurve {name} ")
-    assert f"/api/{name}" in c.get("/api/openapi.json").json()["paths"]
+    commands.register(dataclasses.replace(commands.get("train"), name=name, title="Stand-in", sections=None,
+                                          terminal="costcurve.cli.build:show_generic"))
+    try:
+        c = TestClient(create_app(processes=0))
+        body = {"model": "llama3-8b", "gpus": "64", "date": DATE}
+        api = c.post(f"/api/{name}", json=body).json()
+        assert api == c.post("/api/train", json=body).json()
+        view = c.post(f"/api/{name}/view", json=body).json()
+        assert 'data-key="cost_usd.cloud"' in view["html"] and view["command"].startswith(f"costcurve {name} ")
+        assert f"/api/{name}" in c.get("/api/openapi.json").json()["paths"]
+        assert name in {k["name"] for k in c.get("/api/kinds").json()["kinds"]}
+        cli = run_cli(name, "--model", "llama3-8b", "--gpus", "64", "--date", DATE, "--json")
+        assert cli.code == 0 and cli.json() == api
+        table = run_cli(name, "--model", "llama3-8b", "--gpus", "64", "--date", DATE)
+        assert table.code == 0 and "cost cloud" in table.out.replace("_", " ")
+        assert name in run_cli("--help").out
+        r = run_cli("report", name, "--model", "llama3-8b", "--gpus", "64", "--date", DATE, "--out",
+                    str(tmp_path / "x.html"))
+        assert r.code == 0 and 'class="answer"' in (tmp_path / "x.html").read_text()
+    finally:
+        commands.unregister(name)
+        refresh()
 
 
 @pytest.mark.parametrize("kind,body,args", [
@@ -213,20 +226,88 @@ def test_a_new_command_gets_an_endpoint_by_itself(monkeypatch):
      ["--flop", "3e25", "--gpu", "h100", "--gpus", "2048", "--date", DATE]),
 ])
 def test_landed_commands_mirror_their_cli(client, run_cli, kind, body, args):
-    from costcurve.cli import COMMANDS
+    """A command or option that goes missing fails here (it used to be skipped)."""
     from costcurve.report.registry import get_kind, parameters
 
-    if kind not in COMMANDS:
-        pytest.skip(f"{kind} is not a command yet")
     names = {p.name for p in parameters(get_kind(kind), web=True)}
-    if not set(body) <= names:
-        pytest.skip(f"{kind}'s options changed: {sorted(set(body) - names)}")
+    assert set(body) <= names, f"{kind}'s options changed: {sorted(set(body) - names)}"
     cli = run_cli(kind, *args, "--json")
-    if cli.code:
-        pytest.skip(f"{kind} {args}: {cli.err.strip()}")
+    assert cli.code == 0, cli.err
     r = client.post(f"/api/{kind}", json=body)
     assert r.status_code == 200, r.text
     assert r.json() == cli.json()
     view = client.post(f"/api/{kind}/view", json=body).json()
     assert 'class="answer"' in view["html"] and view["command"].startswith(f"costcurve {kind} ")
     assert client.post(f"/api/{kind}", json={**body, "gpus": "-1"}).status_code == 422
+
+
+def test_json_numbers_are_the_cli_text(client):
+    """A number may be a JSON number or the command line's text; the answer is the same."""
+    text = client.post("/api/train", json={"model": "llama3-8b", "gpus": "64", "mfu": "0.4", "date": DATE}).json()
+    num = client.post("/api/train", json={"model": "llama3-8b", "gpus": 64, "mfu": 0.4, "date": DATE}).json()
+    assert num == text
+    r = client.post("/api/train", json={"model": "llama3-8b", "gpus": 64.0, "mfu": 0.4, "date": DATE})
+    assert r.status_code == 200 and r.json()["cost_usd"] == text["cost_usd"]
+    mc = {"model": "llama3-8b", "gpus": 64, "mfu": "0.3..0.5", "samples": 500, "date": DATE}
+    assert client.post("/api/train", json={**mc, "seed": 3}).json() == \
+        client.post("/api/train", json={**mc, "samples": "500", "seed": "3"}).json()
+    f = client.post("/api/forecast", json={"name": "gpt3-level", "year": 2030, "level": 0.8})
+    assert f.status_code == 200 and f.json()["level"] == 0.8
+
+
+@pytest.mark.parametrize("value", [None, {"n": 8}, [8], True])
+def test_a_null_object_list_or_bool_where_a_number_goes_is_422_naming_it(client, value):
+    r = client.post("/api/train", json={"model": "llama3-8b", "gpus": value})
+    assert r.status_code == 422, r.text
+    assert r.json()["field"] == "gpus" and r.json()["detail"][0]["loc"] == ["body", "gpus"]
+    r = client.post("/api/infer", json={"model": "llama3-8b", "batch": value})
+    assert r.status_code == 422 and r.json()["field"] == "batch"
+
+
+@pytest.mark.parametrize("body,field", [({"model": "llama3-8b", "uncertainty": "yes"}, "uncertainty"),
+                                        ({"model": "llama3-8b", "seed": 1.5}, "seed"),
+                                        ({"model": "llama3-8b", "dtype": 16}, "dtype"),
+                                        ({"model": "llama3-8b", "catalog": "not a list"}, "catalog")])
+def test_wrong_json_types_are_422_naming_the_field(client, body, field):
+    r = client.post("/api/train", json=body)
+    assert r.status_code == 422 and r.json()["field"] == field, r.text
+
+
+def test_a_full_worker_pool_answers_429_at_once():
+    """Searches beyond the pool's bound are refused at once, not queued without end."""
+    from costcurve.web.workers import Workers
+
+    pool = Workers(0, max_in_flight=1)
+    assert pool._slots.acquire(blocking=False)  # a search in flight
+    try:
+        c = TestClient(create_app_with(pool))
+        r = c.post("/api/plan", json={"model": "llama3-8b", "tokens": "1T", "gpus": "64", "date": DATE})
+        assert r.status_code == 429 and "try again" in r.json()["error"] and r.headers["retry-after"]
+        cheap = c.post("/api/train", json={"model": "llama3-8b", "gpus": "64", "mfu": "0.4", "date": DATE})
+        assert cheap.status_code == 200  # cheap kinds do not wait for a worker
+    finally:
+        pool._slots.release()
+
+
+def test_a_search_in_a_worker_process_equals_the_cli(run_cli):
+    """The heavy kinds run in a spawned worker process and answer what the command line prints."""
+    from costcurve.web.workers import Workers
+
+    pool = Workers(1)
+    try:
+        c = TestClient(create_app_with(pool))
+        body = {"model": "llama3-8b", "tokens": "1T", "gpu_options": "h100,a100", "max_gpus": "64", "date": DATE}
+        r = c.post("/api/plan", json=body)
+        cli = run_cli("plan", "--model", "llama3-8b", "--tokens", "1T", "--gpu-options", "h100,a100", "--max-gpus", "64",
+                      "--date", DATE, "--json")
+        assert r.status_code == 200 and r.json() == cli.json()
+        bad = c.post("/api/plan", json={**body, "max_gpus": "-1"})
+        assert bad.status_code == 422 and bad.json()["field"] == "max_gpus"
+    finally:
+        pool.close()
+
+
+def create_app_with(pool):
+    from costcurve.web.app import create_app
+
+    return create_app(workers=pool)

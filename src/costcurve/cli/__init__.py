@@ -41,20 +41,34 @@ def one_line(name: str) -> str:
     """The one-line help of a command: its definition's summary, else its COMMANDS entry."""
     from costcurve import commands
 
-    if not COMMANDS[name][2] and name in commands.names():
+    if name not in COMMANDS or (not COMMANDS[name][2] and name in commands.names()):
         return commands.get(name).summary
     return COMMANDS[name][2]
 
 
+def _defined_only() -> list[str]:
+    """Commands that have a definition (costcurve.commands) but no COMMANDS entry: generated here."""
+    from costcurve import commands
+
+    return [n for n in commands.names() if n not in COMMANDS]
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx):
-        return list(COMMANDS)
+        names = [n for n in COMMANDS if n not in ("report", "web")]
+        return names + _defined_only() + [n for n in ("report", "web") if n in COMMANDS]
 
     def get_command(self, ctx, name):
-        if name not in COMMANDS:
-            return None
-        module, attr, _ = COMMANDS[name]
-        return getattr(importlib.import_module(module), attr)
+        if name in COMMANDS:
+            module, attr, _ = COMMANDS[name]
+            return getattr(importlib.import_module(module), attr)
+        if name in _defined_only():
+            from costcurve.commands import get
+
+            from .build import click_command
+
+            return click_command(get(name))
+        return None
 
     def format_commands(self, ctx, formatter):
         rows = [(name, one_line(name)) for name in self.list_commands(ctx)]
@@ -63,11 +77,12 @@ class LazyGroup(click.Group):
 
     def resolve_command(self, ctx, args):
         name = args[0] if args else None
-        if name is not None and name not in COMMANDS and not name.startswith("-"):
+        known = self.list_commands(ctx)
+        if name is not None and name not in known and not name.startswith("-"):
             import difflib
 
-            close = difflib.get_close_matches(name, list(COMMANDS), n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else f"; allowed: {', '.join(COMMANDS)}"
+            close = difflib.get_close_matches(name, known, n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else f"; allowed: {', '.join(known)}"
             raise click.UsageError(f"unknown command {name!r}{hint}")
         resolved = super().resolve_command(ctx, args)
         ctx.meta["costcurve.command"] = resolved[1]

@@ -77,3 +77,30 @@ def _callback(cmd: Command):
         return show(result, **outputs)
 
     return run
+
+
+def show_generic(result, *, as_json: bool = False, **_outputs) -> None:
+    """The terminal renderer of a command without its own: the JSON, or a table of its figures in their
+    units (:mod:`costcurve.display`) and its notes."""
+    from costcurve.commands import get
+    from costcurve.display import format_value
+
+    from .common import emit_json, table
+
+    d = result.data
+    if as_json or not isinstance(d, dict):
+        emit_json(d)
+        return
+    fields = get(result.command).fields if result.command in _known() else ()
+    rows = [(k.replace("_", " "), format_value(k, v, fields)) for k, v in d.items()
+            if (isinstance(v, (int, float)) and not isinstance(v, bool)) or (isinstance(v, dict) and "p50" in v)]
+    rows += [(k.replace("_", " "), v) for k, v in d.items() if isinstance(v, str)]
+    table(f"costcurve {result.command}", ["figure", "value"], rows)
+    for n in d.get("notes") or ():
+        print(f"note: {n}")
+
+
+def _known():
+    from costcurve.commands import names
+
+    return names()

@@ -131,12 +131,12 @@ class Command:
     help: str  #: the command's help text (``costcurve NAME --help``)
     options: tuple[Option, ...]
     compute: Callable[..., Outcome]
-    terminal: str  #: "costcurve.cli.train:show"
+    terminal: str = "costcurve.cli.build:show_generic"  #: "costcurve.cli.train:show"
     sections: str | None = None  #: "costcurve.report.sections:train_sections"; None: generic sections
     page: str | None = None
     heavy: Callable[[dict], bool] | bool = False  #: run in the web's worker pool (a search)
     progress: bool = False  #: compute takes a progress callback (a long search)
-    fields: dict = field(default_factory=dict)  #: result key -> unit, beyond the naming convention
+    fields: tuple[tuple[str, str], ...] = ()  #: (result key, unit) pairs beyond the naming convention
     cli_name: str | None = None  #: python name of the generated click command (default: name)
 
     def __post_init__(self):
@@ -175,6 +175,8 @@ class Command:
         for name, o in known.items():
             v = values.get(name)
             if v is None or (isinstance(v, (list, tuple)) and not v and o.multiple):
+                if o.required:
+                    raise InputError(f"is required ({o.help or o.kind})", field=name)
                 options[name] = o.default if not o.multiple else tuple(o.default or ())
                 continue
             options[name] = coerce(o, v)

@@ -23,36 +23,11 @@ TEXT_KEYS = ("answer", "recommendation", "decision", "verdict", "summary")
 META = {"samples", "seed", "sensitivity", "notes"}
 
 
-def unit_formatter(key: str):
-    """A formatter for a value named ``key`` (its unit is in its name)."""
-    k = key.lower()
-    if "flop_per_s" in k:
-        return lambda v: H.si(v, "FLOP/s")
-    if "_usd_per_" in k and not k.startswith("usd_"):
-        per = k.split("_usd_per_", 1)[1].replace("gpu_hour", "GPU-hour").replace("_", " ")
-        return lambda v: f"{H.usd(v)} per {per}"
-    if k.endswith("_usd") or k.startswith("usd_") or k.endswith("usd") or "_usd_per_" in k or k.startswith("cost"):
-        return H.usd
-    if k.endswith("_bytes"):  # accelerator memory in GiB, other sizes (files, weights on disk) in GB
-        return H.gib if ("memory" in k or "capacity" in k) else H.gb
-    if k.endswith("_per_s") or k.endswith("_per_second"):
-        unit = k.rsplit("_per_", 1)[0].split("_")[-1]
-        return lambda v: H.si(v, f"{'FLOP' if unit == 'flop' else unit}/s")
-    if k.endswith("_s"):
-        return H.duration
-    if k.endswith("_days"):
-        return H.days
-    if k.endswith("_hours"):
-        return lambda v: H.hours(v, "GPU-hours" if "gpu" in k else "hours")
-    if k.endswith("_flop"):
-        return H.flop
-    if k.endswith("_kwh"):
-        return lambda v: f"{H.num(v)} kWh"
-    if k.endswith(("_fraction", "_share", "_rate")):
-        return lambda v: H.pct(v)
-    if k in ("tokens", "params") or k.endswith(("_tokens", "_params")) or k.startswith("params_"):
-        return H.count
-    return H.num
+def unit_formatter(key: str, fields=()):
+    """A formatter for a value named ``key`` (its unit is in its name; :mod:`costcurve.display`)."""
+    from costcurve.display import formatter, unit_of
+
+    return formatter(unit_of(key, fields))
 
 
 def _label(key: str) -> str:

@@ -1,26 +1,32 @@
 """The local web calculator: a JSON API that mirrors the CLI, and plain HTML + JavaScript pages.
 
-``POST /api/<kind>`` takes the command's options as a JSON object (the CLI's option names with
-underscores: ``{"model": "llama3-8b", "gpus": "8"}``) and returns exactly what ``costcurve <kind>
---json`` prints. Files are sent as their content (``config_json``, ``catalog``, ``csv_path``,
-``calibration``), never as paths. A bad value gives 422 with the parameter's name in ``field``.
+``POST /api/<kind>`` takes the command's options as a JSON object (the definition's option names:
+``{"model": "llama3-8b", "gpus": 8}``; a number may be a JSON number or the command line's text,
+``"8"``, ``"0.3..0.5"``) and returns exactly what ``costcurve <kind> --json`` prints. Request models,
+the OpenAPI schema and the forms' spec are generated from the command definitions
+(:mod:`costcurve.commands`). Files are sent as their content (``config_json``, ``catalog``,
+``csv_path``, ``calibration``), never as paths. A bad value gives 422 with the parameter's name in
+``field``.
+
+Requests run concurrently: cheap kinds in the server's threads, the searches (plan, deploy) in a
+bounded pool of worker processes (:mod:`.workers`), so a search does not hold up a cheap request.
 """
 
-
-
 from importlib import resources
-from typing import Literal, Optional
+from typing import Literal, Optional, Union
 
 from fastapi import Body, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import ConfigDict, Field, create_model
+from pydantic import ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, create_model
 
+from costcurve.commands.spec import NUMERIC, Option
 from costcurve.errors import CostcurveError, InputError
 from costcurve.report import registry
-from costcurve.report.registry import Param, get_kind, parameters, run_kind
+from costcurve.report.registry import get_kind, run_kind
 
 from . import safety
+from .workers import Busy, Workers
 
 PAGES = [("training", "Training"), ("serving", "Serving"), ("decisions", "Decisions"), ("trends", "Trends and forecasts"),
          ("claims", "Claims")]
@@ -33,50 +39,61 @@ EXAMPLES = {"model": ["llama3-8b"], "gpu": ["h100"], "gpus": ["8"], "tokens": ["
             "name": ["gpt3-level"], "year": ["2030"], "date": ["2025-06-01"], "samples": ["1000"]}
 
 
-def _field(p: Param):
-    desc = p.help + (f" [default: {p.default}]" if p.default not in (None, False) else "")
-    ex = {"examples": EXAMPLES[p.name]} if p.name in EXAMPLES else {}
-    if p.type == "flag":
-        return (bool, Field(False, description=desc))
-    if p.type == "file":
-        multiple = p.name == "catalog"
-        t = list[str] if multiple else str
-        kw = {"max_length": safety.MAX_LIST} if multiple else {"max_length": safety.MAX_UPLOAD_BYTES}
-        return (Optional[t], Field(None, description="Content of the file (not a path). " + desc, **kw))
-    if p.type == "multi":
-        return (Optional[list[str]], Field(None, description=desc, max_length=safety.MAX_LIST))
-    if p.type == "choice":
-        t = Literal[tuple(p.choices)]
-    elif p.type == "int":
-        t = int
-    elif p.type == "float":
-        t = float
-    else:
-        t = str
-    if t is str:
-        f = Field(... if p.required else None, description=desc, max_length=safety.MAX_TEXT, **ex)
-    else:
-        f = Field(... if p.required else None, description=desc, **ex)
-    return (t if p.required else Optional[t], f)
+#: a value that may be a JSON number or the command line's text ("8", "7B", "0.3..0.5", "50ms")
+NumberOrText = Union[StrictInt, StrictFloat, StrictStr]
+
+
+def _field(o: Option):
+    """(type, Field) of an option in the request model. Leaving a key out takes the default; a null, an
+    object or a list where one value goes is refused (422 naming the key)."""
+    desc = o.help + (f" [unit: {o.unit}]" if o.unit and o.unit != "1" else "") \
+        + (f" [default: {o.default}]" if o.default not in (None, False) else "")
+    ex = {"examples": EXAMPLES[o.name]} if o.name in EXAMPLES else {}
+    default = ... if o.required else None
+    if o.kind == "flag":
+        return (StrictBool, Field(default, description=desc))
+    if o.kind == "file":
+        if o.multiple:
+            return (list[StrictStr], Field(default, description="Contents of the files (not paths). " + desc,
+                                           max_length=safety.MAX_LIST))
+        return (StrictStr, Field(default, description="Content of the file (not a path). " + desc,
+                                 max_length=safety.MAX_UPLOAD_BYTES))
+    if o.multiple:
+        return (list[StrictStr], Field(default, description=desc, max_length=safety.MAX_LIST))
+    if o.kind == "choice":
+        return (Literal[tuple(o.choices)], Field(default, description=desc))
+    if o.parse == "int":
+        return (Union[StrictInt, StrictStr], Field(default, description=desc, **ex))
+    if o.parse == "float" or o.kind in NUMERIC or o.kind == "date":
+        return (NumberOrText, Field(default, description=desc, **ex))
+    return (StrictStr, Field(default, description=desc, max_length=safety.MAX_TEXT, **ex))
+
+
+_MODELS: dict = {}
 
 
 def request_model(kind_name: str):
-    """A pydantic model of ``kind``'s options (unknown keys refused)."""
-    params = parameters(get_kind(kind_name), web=True)
-    fields = {p.name: _field(p) for p in params}
+    """A pydantic model of ``kind``'s options (unknown keys refused), built once per kind."""
+    cmd = get_kind(kind_name).command
+    if (kind_name, cmd) in _MODELS:
+        return _MODELS[kind_name, cmd]
+    options = cmd.inputs(web=True)
+    fields = {o.name: _field(o) for o in options}
     if "model" in fields:  # a name, or the uploaded config.json instead
-        fields["model"] = (Optional[str], Field(None, description=fields["model"][1].description,
-                                                max_length=safety.MAX_TEXT, examples=EXAMPLES["model"]))
-        fields["config_json"] = (Optional[str], Field(None, max_length=safety.MAX_UPLOAD_BYTES,
-                                                       description="Content of a Hugging Face config.json (instead of --model)."))
+        fields["model"] = (StrictStr, Field(None, description=fields["model"][1].description,
+                                            max_length=safety.MAX_TEXT, examples=EXAMPLES["model"]))
+        fields["config_json"] = (StrictStr, Field(None, max_length=safety.MAX_UPLOAD_BYTES,
+                                                  description="Content of a Hugging Face config.json (instead of --model)."))
     name = "".join(w.capitalize() for w in kind_name.split("-")) + "Request"
-    return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
+    model = create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
+    _MODELS[kind_name, cmd] = model
+    return model
 
 
 # ---- computing -----------------------------------------------------------------------------------------
 def _split(kind_name: str, body: dict) -> tuple[dict, dict]:
     """Options → (plain values, uploaded file contents by parameter)."""
-    files_params = {p.name for p in parameters(get_kind(kind_name), web=True) if p.type == "file"}
+    files_params = {o.name for o in get_kind(kind_name).command.inputs(web=True) if o.kind == "file"}
     values, files = {}, {}
     for k, v in body.items():
         if v is None or v == "" or v == []:
@@ -90,19 +107,25 @@ def _split(kind_name: str, body: dict) -> tuple[dict, dict]:
     return values, files
 
 
-def compute(kind_name: str, body: dict):
-    """Validate, write uploads to a temporary folder, run the kind; errors name the parameter."""
+def compute(kind_name: str, body: dict, workers: Workers | None = None):
+    """Validate, write uploads to a temporary folder, run the kind (a search in a worker process);
+    errors name the parameter."""
     values, files = _split(kind_name, body)
     safety.check_values(values)
     if "model" in files and "model" in values:
         raise InputError("give a model name or upload a config.json, not both", field="config_json")
+    cmd = get_kind(kind_name).command
     try:
         with safety.uploads(files) as paths:
-            run = run_kind(kind_name, {**values, **paths})
+            given = {**values, **paths}
+            heavy = workers is not None and cmd.is_heavy(given)
+            run = workers.run(kind_name, given) if heavy else run_kind(kind_name, given)
             if paths:  # the reproduce line and the inputs name the upload, not the temporary path
                 shown = {k: ("uploaded " + k if k in paths else v) for k, v in run.values.items()}
-                run = type(run)(run.kind, shown, tuple(_unpath(a, paths) for a in run.argv), run.data)
+                run = type(run)(run.kind, shown, tuple(_unpath(a, paths) for a in run.argv), run.data, run.outcome)
             return run
+    except Busy:
+        raise
     except CostcurveError as e:
         if files:
             raise _without_paths(e) from None
@@ -129,6 +152,9 @@ def _without_paths(e: CostcurveError) -> CostcurveError:
 
 
 def _error(e: CostcurveError) -> JSONResponse:
+    if isinstance(e, Busy):
+        return JSONResponse({"error": str(e), "field": None}, status_code=e.status,
+                            headers={"retry-after": "5"})
     msg = str(e)
     if e.field and msg.startswith(f"{e.field}: "):
         msg = msg[len(e.field) + 2:]
@@ -166,11 +192,27 @@ class BodyLimit:
 
 
 # ---- the app -------------------------------------------------------------------------------------------
-def create_app() -> FastAPI:
+def create_app(*, workers: Workers | None = None, processes: int | None = None) -> FastAPI:
+    """The web app; searches run in ``workers`` (default: a pool of ``processes`` worker processes,
+    started at the first search; 0 runs them in the server's threads)."""
+    from contextlib import asynccontextmanager
+
+    pool = workers if workers is not None else Workers(
+        processes if processes is not None else _processes_from_env())
+
+    @asynccontextmanager
+    async def lifespan(app):
+        import threading
+
+        threading.Thread(target=pool.warm, daemon=True, name="costcurve-warm").start()  # the first search is quick
+        yield
+        pool.close()
+
     app = FastAPI(title="costcurve", version=_version(), docs_url="/api/docs", redoc_url=None,
-                  openapi_url="/api/openapi.json",
+                  openapi_url="/api/openapi.json", lifespan=lifespan,
                   description="The economics of AI compute. Each endpoint mirrors a `costcurve` command: the body "
                               "holds its options, the answer is what `--json` prints.")
+    app.state.workers = pool
 
     app.add_middleware(BodyLimit, limit=safety.MAX_BODY_BYTES)
 
@@ -181,36 +223,55 @@ def create_app() -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(request, exc: RequestValidationError):
         errs = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()]
-        field = next((str(e["loc"][-1]) for e in errs if e["loc"]), None)
+        field = next((_field_of(e["loc"]) for e in errs if _field_of(e["loc"])), None)
+        for e in errs:  # the key the client sent, not pydantic's union branch ("gpus", not "str")
+            if _field_of(e["loc"]):
+                e["loc"] = ["body", _field_of(e["loc"])]
         msg = errs[0]["msg"] if errs else "invalid request"
         return JSONResponse({"error": msg, "field": field, "detail": errs}, status_code=422)
 
-    for name in registry.KINDS:
+    for name in registry.refresh():
         _routes(app, name)
     _pages(app)
     return app
 
 
+def _field_of(loc) -> str | None:
+    """The request key an error location names: ("body", "gpus", "str") → "gpus"."""
+    parts = [p for p in loc if p not in ("body", "query")]
+    return str(parts[0]) if parts and isinstance(parts[0], str) else None
+
+
+def _processes_from_env() -> int:
+    import os
+
+    from .workers import DEFAULT_PROCESSES
+
+    text = os.environ.get("COSTCURVE_WEB_WORKERS", "")
+    return int(text) if text.strip().isdigit() else DEFAULT_PROCESSES
+
+
 def _routes(app: FastAPI, kind_name: str) -> None:
     kind = get_kind(kind_name)
     Model = request_model(kind_name)
+    pool = app.state.workers
 
     def api(body: Model = Body(...)):  # type: ignore[valid-type]
-        return JSONResponse(compute(kind_name, body.model_dump(exclude_none=True)).data)
+        return JSONResponse(compute(kind_name, body.model_dump(exclude_unset=True), pool).data)
 
     def view(body: Model = Body(...)):  # type: ignore[valid-type]
         from costcurve.report import sections_html
 
-        run = compute(kind_name, body.model_dump(exclude_none=True))
+        run = compute(kind_name, body.model_dump(exclude_unset=True), pool)
         return {"html": sections_html(run), "command": run.command_line(), "data": run.data}
 
     def get_json(request: Request):
-        return JSONResponse(compute(kind_name, _query(kind_name, request)).data)
+        return JSONResponse(compute(kind_name, _query(kind_name, request), pool).data)
 
     def get_report(request: Request):
         from costcurve.report import report_html
 
-        return HTMLResponse(report_html(compute(kind_name, _query(kind_name, request))))
+        return HTMLResponse(report_html(compute(kind_name, _query(kind_name, request), pool)))
 
     app.post(f"/api/{kind_name}", summary=kind.title, description=kind.summary, tags=[kind.page],
              name=f"api_{kind_name}")(api)
@@ -223,21 +284,21 @@ def _query(kind_name: str, request: Request) -> dict:
     """Query parameters → options (repeatable ones as lists; flags as true/1/on), checked by the model."""
     from pydantic import ValidationError
 
-    params = {p.name: p for p in parameters(get_kind(kind_name), web=True)}
+    params = {o.name: o for o in get_kind(kind_name).command.inputs(web=True)}
     out = {}
     for k in request.query_params:
         if k == "kind":
             continue
         vals = request.query_params.getlist(k)
         p = params.get(k)
-        if p is not None and p.type == "flag":
+        if p is not None and p.kind == "flag":
             out[k] = vals[-1].lower() in ("1", "true", "on", "yes")
-        elif p is not None and p.type in ("multi",) or k == "catalog":
+        elif p is not None and p.multiple:
             out[k] = vals
         else:
             out[k] = vals[-1]
     try:
-        return request_model(kind_name).model_validate(out).model_dump(exclude_none=True)
+        return request_model(kind_name).model_validate(out).model_dump(exclude_unset=True)
     except ValidationError as e:
         raise RequestValidationError(e.errors()) from None
 
@@ -245,17 +306,25 @@ def _query(kind_name: str, request: Request) -> dict:
 def spec() -> dict:
     """What the page needs to build its forms: kinds, their options (CLI defaults and help), suggestions."""
     kinds = []
-    for name, k in registry.KINDS.items():
-        ps = [p.to_dict() for p in parameters(k, web=True)]
+    for name, k in registry.refresh().items():
+        ps = [o.describe() for o in k.command.inputs(web=True)]
         if any(p["name"] == "model" for p in ps):
-            ps.append({"name": "config_json", "flag": None, "label": "config.json", "type": "file", "default": None, "required": False,
-                       "help": "Upload a Hugging Face config.json instead of naming a model.", "choices": []})
+            ps.append({"name": "config_json", "flag": None, "label": "config.json", "type": "file", "kind": "file",
+                       "unit": "", "default": None, "required": False, "choices": [],
+                       "help": "Upload a Hugging Face config.json instead of naming a model."})
         for p in ps:
             p["suggest"] = suggestions(p["name"])
-        kinds.append({"name": name, "title": k.title, "page": k.page, "summary": k.summary, "params": ps})
+        kinds.append({"name": name, "title": k.title, "page": k.page, "summary": k.summary, "params": ps,
+                      "fields": result_fields(k.command)})
     pages = [{"id": pid, "title": t} for pid, t in PAGES if any(k["page"] == pid for k in kinds)]
     return {"pages": pages, "kinds": kinds, "limits": {"max_samples": safety.MAX_SAMPLES,
                                                        "max_upload_bytes": safety.MAX_UPLOAD_BYTES}}
+
+
+def result_fields(cmd) -> dict:
+    """The units of a kind's result keys that its definition states (the rest follow the naming
+    convention of :mod:`costcurve.display`)."""
+    return dict(cmd.fields)
 
 
 def suggestions(param: str) -> list[str]:
