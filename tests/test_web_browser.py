@@ -156,10 +156,6 @@ def test_report_from_disk_is_offline_and_equals_cli(browser, run_cli, tmp_path):
 def test_labels_are_cli_options_and_errors_sit_by_their_field(server, page, tmp_path):
     """The form names options as the CLI does (--price, not price_usd_per_gpu_hour); an error the library
     raises for a decision (rent-vs-buy --utilization 2) appears under that option's field."""
-    from costcurve.cli import COMMANDS
-
-    if "rent-vs-buy" not in COMMANDS:
-        pytest.skip("rent-vs-buy is not a command yet")
     page.goto(server + "/decisions?kind=rent-vs-buy&gpus=512&utilization=2&date=" + DATE)
     page.wait_for_selector("#field-utilization.invalid", timeout=30_000)
     assert page.inner_text('label[for="in-price_usd_per_gpu_hour"]') == "--price"
@@ -174,10 +170,6 @@ def test_labels_are_cli_options_and_errors_sit_by_their_field(server, page, tmp_
 
 
 def test_plan_page_shows_the_layout_and_memory_against_capacity(server, page, run_cli, tmp_path):
-    from costcurve.cli import COMMANDS
-
-    if "plan" not in COMMANDS:
-        pytest.skip("plan is not a command yet")
     page.goto(server + f"/training?kind=plan&model=llama3-8b&tokens=1T&gpus=64&date={DATE}")
     page.wait_for_selector("#output .answer", timeout=60_000)
     cli = run_cli("plan", "--model", "llama3-8b", "--tokens", "1T", "--gpus", "64", "--date", DATE, "--json").json()
