@@ -58,6 +58,22 @@ def test_train_report_matches_cli_json(run_cli, tmp_path):
     assert page.data["command"] == "costcurve train " + " ".join(args)
 
 
+def test_train_report_figures_against_first_principles(run_cli, tmp_path):
+    """The page's figures checked against figures computed here, not against the same JSON: 6·N·D for
+    Llama 3 8B (8.03B parameters, 15T tokens: Meta's model card, https://github.com/meta-llama/llama3),
+    the H100 SXM's dense bf16 peak (989.4 TFLOP/s, NVIDIA H100 datasheet) and the definition of MFU."""
+    out = tmp_path / "train.html"
+    r = run_cli("report", "train", "--model", "llama3-8b", "--gpu", "h100", "--gpus", "64", "--mfu", "0.4",
+                "--goodput", "1", "--price", "2.50", "--date", DATE, "--out", str(out))
+    assert r.code == 0, r.err
+    fig = {k: float(v) for k, v in parse(out.read_text()).figures.items() if re.match(r"^[\d.e+-]+$", v)}
+    six_nd = 6 * 8.03e9 * 15e12
+    assert six_nd < fig["training_flop"] < 1.15 * six_nd  # the attention FLOP 6·N·D leaves out (seq 8192)
+    wall_s = fig["training_flop"] / (64 * 989.4e12 * 0.4)
+    assert fig["wall_clock_s"] == pytest.approx(wall_s, rel=1e-3)
+    assert fig["cost_cloud_usd"] == pytest.approx(64 * wall_s / 3600 * 2.50, rel=1e-3)
+
+
 def test_report_with_a_range_has_uncertainty_and_sensitivity(run_cli, tmp_path):
     out = tmp_path / "u.html"
     r = run_cli("report", "train", "--model", "llama3-8b", "--gpus", "64", "--mfu", "0.3..0.5", "--price", "2..4",
@@ -195,6 +211,7 @@ def test_notebook_html_and_frames():
     assert isinstance(df, pd.DataFrame) and len(df) == 3
     assert list(df["gpus"]) == [8, 16, 32]
     np.testing.assert_allclose(df["cost_cloud_usd"], sweep.cost_cloud_usd)
+    assert df.attrs["units"]["cost_cloud_usd"] == "USD" and df.attrs["units"]["wall_clock_s"] == "s"
     u = costcurve.estimate_training(model="llama3-8b", gpus=64, mfu="0.3..0.5", samples=500, seed=1, date=DATE)
     assert "uncertainty" in u._repr_html_()
     f = u.to_frame()

@@ -127,6 +127,7 @@ def test_view_report_and_get_links(client):
     r = client.post("/api/train/view", json={"model": "llama3-8b", "gpus": "64", "date": DATE})
     d = r.json()
     assert 'data-key="cost_cloud_usd"' in d["html"] and d["command"].startswith("costcurve train --model llama3-8b")
+    assert d["units"]["cost_cloud_usd"] == "USD" and d["units"]["training_flop"] == "FLOP"
     g = client.get(f"/api/train?model=llama3-8b&gpus=64&date={DATE}")
     assert g.json() == d["data"]
     rep = client.get(f"/report/train?model=llama3-8b&gpus=64&date={DATE}")

@@ -56,7 +56,11 @@ def to_frame(obj):
         from costcurve.errors import CostcurveError
 
         raise CostcurveError("to_frame() needs pandas: pip install pandas", field="pandas") from None
-    return pd.DataFrame(_columns(obj))
+    from costcurve.display import unit_of
+
+    df = pd.DataFrame(_columns(obj))
+    df.attrs["units"] = {c: unit_of(c.split(":", 1)[-1]) for c in df.columns if unit_of(c.split(":", 1)[-1])}
+    return df
 
 
 def repr_html(obj) -> str:

@@ -263,7 +263,10 @@ def _routes(app: FastAPI, kind_name: str) -> None:
         from costcurve.report import sections_html
 
         run = compute(kind_name, body.model_dump(exclude_unset=True), pool)
-        return {"html": sections_html(run), "command": run.command_line(), "data": run.data}
+        from costcurve.display import units
+
+        return {"html": sections_html(run), "command": run.command_line(), "data": run.data,
+                "units": units(run.data, kind.command.fields)}
 
     def get_json(request: Request):
         return JSONResponse(compute(kind_name, _query(kind_name, request), pool).data)
