@@ -83,16 +83,24 @@ def assumptions(options: dict):
     return dataclasses.replace(DEFAULT_ASSUMPTIONS, **changes) if changes else None
 
 
-def compute(o: dict, *, given=()):
-    from costcurve.training import estimate_training
+def requests(o: dict):
+    """The options as request objects (Workload, Cluster, Pricing), each checked once here."""
+    from costcurve.requests import Cluster, Pricing, Workload
 
-    est = estimate_training(
-        model=o["model"], params=o["params"], active_params=o["active_params"], tokens=o["tokens"],
-        training_flop=o["training_flop"], gpu=o["gpu"], gpus=o["gpus"], days=o["days"], mfu=o["mfu"], dtype=o["dtype"],
-        goodput=o["goodput"], recompute=o["recompute"], seq_len=o["seq_len"],
-        price_usd_per_gpu_hour=o["price_usd_per_gpu_hour"], provider=lower(o["provider"]), price_kind=o["price_kind"],
-        date=o["date"], chip_price_usd=o["chip_price_usd"], calibration=o["calibration"], catalog=catalog_list(o),
-        assumptions=assumptions(o), samples=o["samples"], seed=o["seed"], uncertainty=o["uncertainty"])
+    return (Workload(model=o["model"], params=o["params"], active_params=o["active_params"], tokens=o["tokens"],
+                     training_flop=o["training_flop"], seq_len=o["seq_len"]),
+            Cluster(gpu=o["gpu"], gpus=o["gpus"], days=o["days"], mfu=o["mfu"], goodput=o["goodput"], dtype=o["dtype"],
+                    recompute=o["recompute"]),
+            Pricing(price_usd_per_gpu_hour=o["price_usd_per_gpu_hour"], provider=lower(o["provider"]),
+                    price_kind=o["price_kind"], date=o["date"], chip_price_usd=o["chip_price_usd"]))
+
+
+def compute(o: dict, *, given=()):
+    from costcurve.requests import estimate_training_request
+
+    est = estimate_training_request(*requests(o), assumptions=assumptions(o), calibration=o["calibration"],
+                                    catalog=catalog_list(o), samples=o["samples"], seed=o["seed"],
+                                    uncertainty=o["uncertainty"])
     return outcome("train", o, given, est, {**est.to_dict(), **price_quotes(est, o)})
 
 
