@@ -1,4 +1,5 @@
-"""Shared options and rendering for the CLI commands."""
+"""Shared options and rendering for the CLI commands (the generated ones take their options from
+:mod:`costcurve.commands`)."""
 
 from __future__ import annotations
 
@@ -11,37 +12,6 @@ catalog_option = click.option(
     "--catalog", "catalog", multiple=True, type=click.Path(dir_okay=False),
     help="CSV of extra or overriding catalog rows (repeatable; also COSTCURVE_CATALOG).")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-calibration_option = click.option("--calibration", type=click.Path(dir_okay=False),
-                                  help="Calibration profile from `costcurve measure`.")
-
-
-def _stack(*decorators):
-    def apply(f):
-        for d in reversed(decorators):
-            f = d(f)
-        return f
-    return apply
-
-
-#: --price, --provider, --price-kind, --date: how the hourly price is chosen (train and infer)
-price_options = _stack(
-    click.option("--price", "price_usd_per_gpu_hour",
-                 help="Rental price in USD per accelerator-hour (e.g. 2.50); default: catalog median near --date."),
-    click.option("--provider", help="Take catalog prices from this provider only (e.g. aws, lambda)."),
-    click.option("--price-kind", type=click.Choice(["on-demand", "spot", "1-year", "3-year"]), default="on-demand",
-                 show_default=True),
-    click.option("--date", help="Date of the prices, YYYY-MM-DD or a year (default: today)."),
-)
-#: --samples, --seed: the Monte Carlo when any input is a range
-monte_carlo_options = _stack(
-    click.option("--samples", help="Monte Carlo samples (default 10,000) when any input is a range."),
-    click.option("--seed", type=int, help="Seed of the Monte Carlo (same seed, same answer)."),
-)
-
-
-def plot_option(help_text: str):
-    """``--plot FILE`` (.png, .svg or .pdf, in an existing folder)."""
-    return click.option("--plot", "plot", type=click.Path(dir_okay=False), help=help_text)
 
 
 def check_plot_path(path):
@@ -151,11 +121,9 @@ def sensitivity_table(u, what: str) -> None:
 
 
 def finish(est, *, as_json: bool, plot, plot_field: str, plot_title: str, plot_xlabel: str, render, render_uncertain,
-           json_extra=None, data=None):
-    """Render a (possibly Monte Carlo) estimate as JSON or tables; write the distribution plot if asked.
-
-    ``data`` is the JSON answer (an Outcome's); else ``json_extra()`` (called only for JSON) gives keys
-    added after the estimate's own."""
+           data):
+    """Render a (possibly Monte Carlo) estimate as JSON (``data``, the Outcome's answer) or tables; write
+    the distribution plot if asked."""
     from costcurve.errors import InputError
 
     uncertain = hasattr(est, "n_samples")
@@ -169,17 +137,8 @@ def finish(est, *, as_json: bool, plot, plot_field: str, plot_title: str, plot_x
         written = plot_distribution(getattr(est, plot_field), plot, title=f"{plot_title} ({est.n_samples:,} samples)",
                                     xlabel=plot_xlabel, fmt=format_usd)
     if as_json:
-        emit_json(data if data is not None else {**est.to_dict(), **(json_extra() if json_extra else {})})
+        emit_json(data)
         return
     render_uncertain(est) if uncertain else render(est)
     if written:
         print(f"plot: {written}")
-
-
-def price_json(est, given, provider, price_kind, catalog) -> dict:
-    """``price_quotes`` and ``price_providers`` behind an estimate's hourly price (None when given)."""
-    from costcurve.catalog import load_catalog
-    from costcurve.prices import price_counts
-
-    return price_counts(load_catalog(list(catalog) or None), est.gpu, est.date, given,
-                        provider=provider.lower() if provider else None, kind=price_kind)

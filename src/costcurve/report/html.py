@@ -5,7 +5,6 @@ text), tables, sections and the self-contained page (inline CSS, print styles fo
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass
 from html import escape

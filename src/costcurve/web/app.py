@@ -13,7 +13,7 @@ bounded pool of worker processes (:mod:`.workers`), so a search does not hold up
 """
 
 from importlib import resources
-from typing import Literal, Optional, Union
+from typing import Literal, Union
 
 from fastapi import Body, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
