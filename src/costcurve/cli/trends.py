@@ -207,46 +207,12 @@ def backtest(name, csv_path, source, points, since, until, capability, threshold
 
 
 # ---- decompose --------------------------------------------------------------------------------------
-@click.command()
-@click.argument("name", required=False, default="gpt3-level", metavar="[SERIES]")
-@click.option("--points", type=click.Choice(["default", "all", "records"]), default="default", show_default=True)
-@click.option("--since", type=float)
-@click.option("--until", type=float)
-@click.option("--level", type=float, default=0.9, show_default=True)
-@click.option("--capability", help="inference-price: the level (BENCH>=X or a preset; default gpt-3).")
-@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write a plot: FILE.png or FILE.svg.")
-@catalog_option
-@json_option
-def decompose(name, points, since, until, level, capability, plot_path, catalog, as_json):
-    """Split the decline at fixed capability into its causes.
-
-    Training series: algorithms (FLOP needed) and hardware (USD per FLOP). inference-price: hardware
-    price-performance, smaller models (active parameters of the cheapest open model at the level) and
-    the remainder (software, margins). (1 - total) = prod(1 - part), as ARK composes its rates.
-
-    \b
-    Examples:
-      costcurve decompose gpt3-level
-      costcurve decompose inference-price --capability gpt-3 --json
-    """
-    from costcurve.errors import InputError
-    from costcurve.trends.decompose import decompose as decompose_
-    from costcurve.trends.decompose import decompose_inference
-
-    _check_level(level)
-    if name == "inference-price":
-        if points != "default":
-            raise InputError("inference-price is decomposed on its records; drop --points", field="--points")
-        d = _renamed(lambda: decompose_inference(capability or "gpt-3", level=level, catalog=list(catalog) or None,
-                                                 since=since, until=until))
-    elif capability:
-        raise InputError("applies to inference-price only (training series: decompose gpt3-level)", field="--capability")
-    else:
-        d = _renamed(lambda: decompose_(name, points=points, level=level, catalog=list(catalog) or None,
-                                        since=since, until=until))
+def show_decompose(result, *, as_json: bool = False, plot_path=None) -> None:
+    """Print a decomposition (or JSON); write the plot if asked."""
+    d, level = result.value, result.options["level"]
     _plot("plot_decomposition", plot_path, d)
     if as_json:
-        emit_json(d.to_dict())
+        emit_json(result.data)
         return
     ci = lambda c: _rng(c.annual_decline_ci, _pct)
     rows = [("total (cost at fixed capability)", _pct(d.total.annual_decline), ci(d.total))]
@@ -261,6 +227,9 @@ def decompose(name, points, since, until, level, capability, plot_path, catalog,
     table("Published rates", ["source", "component", "decline/yr", "as published"], pub, justify_right=(2,))
     for n in d.notes:
         click.echo(f"note: {n}")
+
+
+decompose = click_command(get("decompose"))
 
 
 # ---- claims -----------------------------------------------------------------------------------------
@@ -296,39 +265,26 @@ claims = click_command(get("claims"))
 
 
 # ---- series -----------------------------------------------------------------------------------------
-@click.command()
-@click.argument("name", required=False, metavar="[SERIES]")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Show your own CSV series.")
-@click.option("--source", help="Show outside data, e.g. epoch:notable_ai_models.csv.")
-@click.option("--capability", help="Capability level for gpt3-level, training-cost, inference-price (e.g. gpqa>=50).")
-@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write a plot: FILE.png or FILE.svg.")
-@catalog_option
-@json_option
-def series(name, csv_path, source, capability, plot_path, catalog, as_json):
-    """List the bundled series, or show the points of one.
-
-    \b
-    Examples:
-      costcurve series
-      costcurve series gpt3-level --json
-    """
-    from costcurve.trends.bundled import series_listing
-
-    if not (name or csv_path or source):
-        listing = series_listing(catalog=list(catalog) or None)
+def show_series(result, *, as_json: bool = False, plot_path=None) -> None:
+    """Print the listing of the bundled series, or the points of one (or JSON); write the plot if asked."""
+    if "series" not in result.objects:
+        listing = result.value
         if as_json:
-            emit_json(listing)
+            emit_json(result.data)
             return
         table("Bundled series", ["series", "points", "span", "fits", "description", "source"],
               [(x["name"], x["n_points"], f"{(x['start'] or '?')[:4]}-{(x['end'] or '?')[:4]}", x["fit_points"],
                 x["description"], x["source"]) for x in listing], justify_right=(1,))
         return
-    s = load(name, csv_path, source, None, None, None, None, catalog, capability)
+    s = result.value
     _plot("plot_series", plot_path, s)
     if as_json:
-        emit_json(s.to_dict())
+        emit_json(result.data)
         return
     table(s.title, ["date", "value", "label", "note"], [(p.date, _val(p.value, s.unit), p.label, p.note[:60]) for p in s.points],
           justify_right=(1,))
     for n in s.notes:
         click.echo(f"note: {n}")
+
+
+series = click_command(get("series"))

@@ -174,3 +174,79 @@ CLAIMS = Command(
     page="claims")
 
 COMMANDS = {c.name: c for c in (TREND, FORECAST, CLAIMS)}
+
+
+# ---- decompose --------------------------------------------------------------------------------------
+def _decompose(o: dict, *, given=()):
+    from costcurve.errors import InputError
+    from costcurve.trends.decompose import decompose, decompose_inference
+
+    check_level(o["level"])
+    cat = catalog_list(o)
+    if o["name"] == "inference-price":
+        if o["points"] != "default":
+            raise InputError("inference-price is decomposed on its records; drop --points", field="--points")
+        d = renamed(lambda: decompose_inference(o["capability"] or "gpt-3", level=o["level"], catalog=cat,
+                                                since=o["since"], until=o["until"]))
+    elif o["capability"]:
+        raise InputError("applies to inference-price only (training series: decompose gpt3-level)", field="--capability")
+    else:
+        d = renamed(lambda: decompose(o["name"], points=o["points"], level=o["level"], catalog=cat, since=o["since"],
+                                      until=o["until"]))
+    return outcome("decompose", o, given, d, d.to_dict())
+
+
+DECOMPOSE = Command(
+    "decompose", "Decomposition", "Split the cost decline into hardware and algorithms.",
+    """Split the decline at fixed capability into its causes.
+
+    Training series: algorithms (FLOP needed) and hardware (USD per FLOP). inference-price: hardware
+    price-performance, smaller models (active parameters of the cheapest open model at the level) and
+    the remainder (software, margins). (1 - total) = prod(1 - part), as ARK composes its rates.
+
+    \b
+    Examples:
+      costcurve decompose gpt3-level
+      costcurve decompose inference-price --capability gpt-3 --json
+    """,
+    (Option("name", (), "text", default="gpt3-level", metavar="[SERIES]"),
+     Option("points", ("--points",), "choice", choices=("default", "all", "records"), default="default",
+            show_default=True),
+     Option("since", ("--since",), "number", unit="year", parse="float"),
+     Option("until", ("--until",), "number", unit="year", parse="float"),
+     Option("level", ("--level",), "fraction", unit="1", parse="float", default=0.9, show_default=True),
+     Option("capability", ("--capability",), "text",
+            help="inference-price: the level (BENCH>=X or a preset; default gpt-3)."),
+     PLOT, CATALOG, JSON),
+    _decompose, terminal="costcurve.cli.trends:show_decompose")
+
+
+# ---- series -----------------------------------------------------------------------------------------
+def _series_listing(o: dict, *, given=()):
+    if not (o["name"] or o["csv_path"] or o["source"]):
+        from costcurve.trends.bundled import series_listing
+
+        listing = series_listing(catalog=catalog_list(o))
+        return outcome("series", o, given, listing, listing)
+    s = load(o["name"], o["csv_path"], o["source"], None, None, None, None, o["catalog"], o["capability"])
+    return outcome("series", o, given, s, s.to_dict(), series=s)
+
+
+SERIES_COMMAND = Command(
+    "series", "Series", "List the bundled trend series, or show one.",
+    """List the bundled series, or show the points of one.
+
+    \b
+    Examples:
+      costcurve series
+      costcurve series gpt3-level --json
+    """,
+    (Option("name", (), "text", metavar="[SERIES]"),
+     Option("csv_path", ("--csv",), "file", metavar="PATH", help="Show your own CSV series."),
+     Option("source", ("--source",), "text", web=False, help="Show outside data, e.g. epoch:notable_ai_models.csv."),
+     Option("capability", ("--capability",), "text",
+            help="Capability level for gpt3-level, training-cost, inference-price (e.g. gpqa>=50)."),
+     PLOT, CATALOG, JSON),
+    _series_listing, terminal="costcurve.cli.trends:show_series")
+
+COMMANDS.update({c.name: c for c in (DECOMPOSE, SERIES_COMMAND)})
