@@ -79,7 +79,7 @@ def forward_flop_per_token_breakdown(arch: Architecture, seq_len=None, *, causal
     out["attention/scores"] = scores
     out["attention/output"] = 2.0 * L * out_proj
     mats = 3 if a.ffn_type == "gated" else 2
-    dense_layers = a.n_dense_layers if a.is_moe else L
+    dense_layers = a.n_dense_mlp_layers  # the layer pattern: leading, interleaved and listed dense layers
     if dense_layers:
         out["mlp"] = 2.0 * dense_layers * mats * d * a.ffn_dim
     if a.is_moe:
