@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from costcurve import load_catalog
 from costcurve.errors import CatalogError, InputError
 from costcurve.roofline import _Setup, decode_step_s
-from costcurve.serving import collectives
+from costcurve import collectives
 from costcurve.serving.engines import engine_profile, fit_profile, read_profiles
 from costcurve.serving.step import Replica, decode_cycle_s, offline_throughput, roofline_tokens_per_s
 

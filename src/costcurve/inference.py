@@ -119,6 +119,8 @@ class InferenceEstimate(NotebookMixin):
     ttft_p95_s: object = None  #: p95 time to first token at ``load_per_s`` (load model) [s]
     tpot_p95_s: object = None  #: p95 time per output token at ``load_per_s`` (load model) [s]
     memory_breakdown_bytes: dict = field(default_factory=dict)  #: per accelerator, sums to memory_required_bytes
+    #: tp, expert_parallel, attention_dp, disaggregated; with separate pools also prefill_accelerator_share [1]
+    layout: dict = field(default_factory=dict)
     notes: tuple[str, ...] = ()
 
     def to_dict(self, convert=None) -> dict:
@@ -172,7 +174,8 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype=None, kv_dtype=Non
                        flop_efficiency=None, bandwidth_efficiency=None, interconnect_efficiency=None,
                        allreduce_latency_s=None, memory_utilization=None, max_batch=None,
                        prefill_chunk_tokens=mem.DEFAULT_PREFILL_CHUNK_TOKENS, catalog=None, calibration=None,
-                       samples=None, seed=None, uncertainty=False, engine=None, load_per_s=None):
+                       samples=None, seed=None, uncertainty=False, engine=None, load_per_s=None,
+                       expert_parallel=None, attention_dp=None, disaggregated=None):
     """Estimate memory, latency, throughput and dollars of serving ``model`` on ``gpu``.
 
     Parameters (numbers may be floats, text like ``"8.5B"``, or numpy arrays that broadcast):
@@ -203,6 +206,12 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype=None, kv_dtype=Non
             cap from that engine's profile (:mod:`costcurve.serving.engines`); None: :data:`DEFAULTS`.
         load_per_s: arrival rate per replica [1/s] (single values only): adds p95 TTFT and TPOT from
             the continuous-batching load model (:mod:`costcurve.serving.load`).
+        expert_parallel: routed experts whole on the ``gpus`` ranks (E/gpus each) instead of sliced;
+            attention_dp: attention, dense MLPs and shared experts data parallel over the ranks, each
+            holding its own requests' KV cache (implies expert_parallel; MoE models only);
+            disaggregated: separate prefill and decode pools (time per output token without prefill
+            stalls; the first token waits for the KV transfer). A mixture-of-experts model, or any of
+            these, is computed by the serving step model (:mod:`costcurve.serving.step`).
     Raises :class:`DoesNotFitError` when no element fits in memory; elements that do not fit are NaN.
     Every bad argument, and a result that is not finite, raises an InputError naming the parameter.
     """
@@ -234,7 +243,8 @@ def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, inpu
               queries_per_day, max_time_per_output_token_s, max_time_to_first_token_s, price_usd_per_gpu_hour,
               provider, price_kind, date, utilization, flop_efficiency, bandwidth_efficiency,
               interconnect_efficiency, allreduce_latency_s, memory_utilization, max_batch, prefill_chunk_tokens,
-              calibration, engine=None, load_per_s=None) -> InferenceEstimate:
+              calibration, engine=None, load_per_s=None, expert_parallel=None, attention_dp=None,
+              disaggregated=None) -> InferenceEstimate:
     """One point estimate (arrays broadcast): setup → replica size and batch → times → dollars → checks."""
     notes = []
     check_text(gpu, "gpu")
@@ -254,7 +264,8 @@ def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, inpu
         notes.append(f"input + output tokens exceed {name}'s context length of {s.arch.context_length:,}")
     tpot_target = _num(max_time_per_output_token_s, "max_time_per_output_token_s", kind="time")
     ttft_target = _num(max_time_to_first_token_s, "max_time_to_first_token_s", kind="time")
-    n, B, mb, fits, smallest = _replica(s, acc, name, q, gpus, batch, tpot_target, notes)
+    be = _step_backend(s, acc, prof, eff, expert_parallel, attention_dp, disaggregated, load_per_s)
+    n, B, mb, fits, smallest = _replica(s, acc, name, q, gpus, batch, tpot_target, notes, be)
     given = {"gpus": gpus, "batch": batch, "input_tokens": input_tokens, "output_tokens": output_tokens,
              "queries_per_day": queries_per_day, "price_usd_per_gpu_hour": price_usd_per_gpu_hour,
              "utilization": utilization, "max_time_per_output_token_s": max_time_per_output_token_s,
@@ -264,7 +275,12 @@ def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, inpu
                                   ("allreduce_latency_s", allreduce_latency_s),
                                   ("memory_utilization", memory_utilization)) if v is not None}}
     given = {k: _plain_given(v) for k, v in given.items() if v is not None}
-    t = _times(s, n, B, q, fits, prof)
+    if be is None:
+        t = _times(s, n, B, q, fits, prof)
+    else:
+        from .serving.layout import times
+
+        t = times(be, n, B, q.I, q.O, fits)
     meets = _latency(t, tpot_target, ttft_target, notes)
     price, price_source = _price(cat, acc, date, price_usd_per_gpu_hour, provider, price_kind, notes)
     dollars = _dollars(price, n, B, q, t, _num(queries_per_day, "queries_per_day"))
@@ -274,8 +290,10 @@ def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, inpu
     for key, what in (("usd_per_query", "cost per query"), ("usd_per_day", "cost per day")):
         check_result(dollars[key], what, given, unit="USD", allow_nan=True)
     usable, w_acc, kv_b, act, _, _ = _memory_per_accelerator(s, acc, n, B, q.I, q.O, q.mu, q.chunk)
+    if be is not None:
+        w_acc, kv_b, act = be.memory(n, B, q.I, q.O)
     breakdown = {"weights": _plain(w_acc), "kv_cache": _plain(kv_b), "activations": _plain(act)}
-    load = _load_percentiles(prof, s, acc, n, B, q, eff, load_per_s)
+    load = _load_percentiles(prof, s, acc, n, B, q, eff, load_per_s, be)
     notes.extend(load.pop("notes", ()))
     return _finish(
         model=name, gpu=acc.name, dtype=s.dtype, kv_dtype=s.kv_dtype, gpus=n, batch=B, max_batch=mb,
@@ -287,7 +305,7 @@ def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, inpu
         price_usd_per_gpu_hour=price, price_source=price_source, utilization=q.util, date=date,
         efficiencies={k: _plain(v) for k, v in eff.items()}, memory_breakdown_bytes=breakdown, notes=tuple(notes),
         **{k: v for k, v in t.items() if not k.startswith("_")}, **dollars,
-        engine=None if prof is None else prof.engine, **load)
+        engine=None if prof is None else prof.engine, layout={} if be is None else be.layout(_plain(n), t), **load)
 
 
 def _plain_given(v):
@@ -350,9 +368,11 @@ def _setup(cat, acc, model, dtype, kv_dtype, group_size, calibration, flop_effic
 
 
 # ---- step 2: replica size and batch (memory) -------------------------------------------------
-def _replica(s: _Setup, acc, name, q: _Query, gpus, batch, tpot_target, notes):
+def _replica(s: _Setup, acc, name, q: _Query, gpus, batch, tpot_target, notes, be=None):
     """(accelerators per replica, batch, largest batch that fits, fits, smallest count that fits)."""
     def fit(n):
+        if be is not None:
+            return be.fit(n, q.I, q.O)
         usable, w, _, act, kv_mean, kv_full = _memory_per_accelerator(s, acc, n, 0.0, q.I, q.O, q.mu, q.chunk)
         return _max_batch(usable, w, act, kv_mean, kv_full)
 
@@ -374,7 +394,8 @@ def _replica(s: _Setup, acc, name, q: _Query, gpus, batch, tpot_target, notes):
     if batch is None:
         B = np.maximum(np.minimum(mb, q.cap), 1.0)
         if tpot_target is not None:
-            B = _largest_batch_within(s, n, q.I, q.O, B, tpot_target)
+            B = (_largest_batch_within(s, n, q.I, q.O, B, tpot_target) if be is None
+                 else be.largest_batch_within(n, q.I, q.O, B, tpot_target))
     else:
         B = _num(batch, "batch", integer=True)
     fits = (np.asarray(B) <= mb) & (mb >= 1)
@@ -500,7 +521,14 @@ def _engine_defaults(engine):
     return prof, {**DEFAULTS, **{k: getattr(prof, k) for k in keys}}
 
 
-def _load_percentiles(prof, s: _Setup, acc, n, B, q: _Query, eff, load_per_s) -> dict:
+def _step_backend(s: _Setup, acc, prof, eff, expert_parallel, attention_dp, disaggregated, load_per_s):
+    """The serving step model for an MoE model or a parallel layout; None: the roofline of this module."""
+    from .serving.layout import backend_for
+
+    return backend_for(s, acc, prof, eff, expert_parallel, attention_dp, disaggregated, load_per_s)
+
+
+def _load_percentiles(prof, s: _Setup, acc, n, B, q: _Query, eff, load_per_s, be=None) -> dict:
     """p95 TTFT and TPOT at ``load_per_s`` from the serving load model; {} without a load."""
     if load_per_s is None:
         return {}
@@ -517,6 +545,8 @@ def _load_percentiles(prof, s: _Setup, acc, n, B, q: _Query, eff, load_per_s) ->
                 **{k: float(eff[k]) for k in ("flop_efficiency", "bandwidth_efficiency", "interconnect_efficiency",
                                               "allreduce_latency_s", "memory_utilization")})
     r = Replica(s.arch, acc, p, tp=int(n), dtype=s.dtype, kv_dtype=s.kv_dtype, group_size=s.group_size)
+    if be is not None:  # the layout of the estimate (expert and attention data parallel)
+        r = replace(be.replica(int(n)), profile=p)
     lengths = LengthDistribution(float(q.I), float(q.O), sigma=0.0, max_tokens=s.arch.context_length, source="given")
     model = ReplicaLoadModel.build(r, lengths, int(B))
     res = model.evaluate(_num(load_per_s, "load_per_s", kind="plain"))

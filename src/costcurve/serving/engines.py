@@ -71,6 +71,9 @@ class EngineProfile:
     scheduler_steps: int
     memory_utilization: float
     sources: tuple = ()  #: (parameter, how, source date, source) per figure
+    #: share of the roofline a decode-time grouped MoE GEMM reaches relative to a dense GEMM (1 in the
+    #: roofline bound); the figure and its source: :data:`costcurve.serving.moe.GROUPED_GEMM_DECODE_RATIO`
+    grouped_gemm_ratio: float = 0.81
 
     def __post_init__(self):
         for name, (_, lo, hi) in PARAMETERS.items():
@@ -92,7 +95,7 @@ class EngineProfile:
         return replace(self, **kw)
 
     def to_dict(self) -> dict:
-        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "sources"}
+        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("sources", "grouped_gemm_ratio")}
         d["sources"] = [dict(zip(("parameter", "how", "source_date", "source"), s)) for s in self.sources]
         return d
 

@@ -1,0 +1,194 @@
+"""The serving step model behind ``estimate_inference`` for mixture-of-experts models and parallel layouts.
+
+:func:`costcurve.estimate_inference` computes a dense model on one tensor-parallel replica with the
+roofline of :mod:`costcurve.roofline` (the same numbers as :mod:`.step` at ``pp = 1``: tests hold
+them together). A mixture-of-experts model, or a layout with expert parallelism, attention data
+parallelism or separate prefill and decode pools, goes through the step model of :mod:`.step`
+instead: :class:`StepBackend` evaluates it at the efficiencies ``infer`` resolved, elementwise over
+a sweep of accelerator counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from .engines import EngineProfile, engine_profile
+from .step import (Replica, decode_cycle_s, max_batch, memory_per_accelerator, prefill_s, time_to_first_token_s)
+
+LAYOUT_KEYS = ("expert_parallel", "attention_dp", "disaggregated")
+
+
+def _each(n, fn, *arrays):
+    """``fn(int n, *arrays)`` for each distinct accelerator count in ``n`` (arrays broadcast together)."""
+    if np.ndim(n) == 0:
+        return fn(int(n), *arrays)
+    shape = np.broadcast(n, *arrays).shape
+    nn = np.broadcast_to(n, shape)
+    full = [np.broadcast_to(np.asarray(a, dtype=float), shape) for a in arrays]
+    out = np.empty(shape)
+    for v in np.unique(nn):
+        mask = nn == v
+        out[mask] = np.broadcast_to(fn(int(v), *[a[mask] for a in full]), out[mask].shape)
+    return out
+
+
+def backend_for(s, acc, prof, eff, expert_parallel, attention_dp, disaggregated, load_per_s):
+    """The :class:`StepBackend` ``infer`` uses: for an MoE model or a layout option; None for a plain dense model."""
+    from ..errors import InputError
+    from ..units import show
+
+    flags = {"expert_parallel": expert_parallel, "attention_dp": attention_dp, "disaggregated": disaggregated}
+    for k, v in flags.items():
+        if v is not None and not isinstance(v, (bool, np.bool_)):
+            raise InputError(f"got {show(v)}; allowed: True or False", field=k)
+    if (expert_parallel or attention_dp) and not s.arch.is_moe:
+        raise InputError(f"{s.arch.name} is a dense model: expert and attention-data parallelism apply to "
+                         "mixture-of-experts models (give more replicas instead)",
+                         field="attention_dp" if attention_dp else "expert_parallel")
+    if not (s.arch.is_moe or disaggregated):
+        return None
+    if disaggregated and load_per_s is not None:
+        raise InputError("the load model runs colocated replicas; drop the load or the separate pools "
+                         "(`costcurve deploy` sizes disaggregated pools under load)", field="disaggregated")
+    return StepBackend.build(s, acc, prof, eff, expert_parallel=bool(expert_parallel),
+                             attention_dp=bool(attention_dp), disaggregated=bool(disaggregated))
+
+
+@dataclass(frozen=True)
+class StepBackend:
+    """One architecture, accelerator, dtypes, efficiencies and layout; every method takes the replica width ``n``."""
+
+    arch: object
+    acc: object
+    profile: EngineProfile
+    dtype: str
+    kv_dtype: str
+    group_size: int | None
+    expert_parallel: bool = False
+    attention_dp: bool = False
+    disaggregated: bool = False
+
+    @classmethod
+    def build(cls, s, acc, prof, eff, *, expert_parallel=False, attention_dp=False, disaggregated=False):
+        """From ``infer``'s setup ``s`` (:class:`costcurve.roofline._Setup`), its engine profile (None:
+        TensorRT-LLM's) and the resolved efficiencies ``eff``."""
+        keys = ("flop_efficiency", "bandwidth_efficiency", "interconnect_efficiency", "allreduce_latency_s",
+                "memory_utilization")
+        p = replace(prof or engine_profile("trtllm"), **{k: float(np.max(eff[k])) for k in keys})
+        return cls(s.arch, acc, p, s.dtype, s.kv_dtype, s.group_size, bool(expert_parallel or attention_dp),
+                   bool(attention_dp), bool(disaggregated))
+
+    def replica(self, n: int) -> Replica:
+        return Replica(self.arch, self.acc, self.profile, tp=n, expert_parallel=self.expert_parallel and n > 1,
+                       attention_dp=self.attention_dp and n > 1, dtype=self.dtype, kv_dtype=self.kv_dtype,
+                       group_size=self.group_size)
+
+    def layout(self, n, t=None) -> dict:
+        """The layout record of an estimate; with separate pools the prefill pool's share of accelerators [1]."""
+        d = {"tp": n, "expert_parallel": self.expert_parallel, "attention_dp": self.attention_dp,
+             "disaggregated": self.disaggregated}
+        if self.disaggregated and t is not None:
+            share = t["_prefill_accelerator_share"]
+            d["prefill_accelerator_share"] = share.item() if np.ndim(share) == 0 else share
+        return d
+
+    def largest_batch_within(self, n, I, O, hi, target):
+        """Largest integer batch in [1, hi] whose time per output token is within ``target`` (bisection)."""
+        return largest_batch_within(self, n, I, O, hi, target)
+
+    def fit(self, n, I, O):
+        """Largest batch the memory holds (0 if one full sequence does not fit). [count]"""
+        return _each(n, lambda k, i, o: max_batch(self.replica(k), i, o), I, O)
+
+    def memory(self, n, B, I, O):
+        """(weights, KV of the batch, activations) per accelerator. [bytes]"""
+        parts = [_each(n, lambda k, b, i, o, key=key: memory_per_accelerator(self.replica(k), b, i, o)[key], B, I, O)
+                 for key in ("weights", "kv_cache", "activations")]
+        return tuple(parts)
+
+    def step(self, n, B, c):
+        """Decode step of ``B`` sequences at context ``c`` with the engine's step overhead. [s]"""
+        return _each(n, lambda k, b, cc: decode_cycle_s(self.replica(k), b, cc), B, c)
+
+    def prefill(self, n, I):
+        """Replica time one prompt's prefill takes inside a batched prefill step, request overhead included. [s]"""
+        return _each(n, lambda k, i: prefill_s(self.replica(k), i) + self.profile.request_overhead_s, I)
+
+    def ttft(self, n, I):
+        """One prompt alone on an idle replica. [s]"""
+        return _each(n, lambda k, i: time_to_first_token_s(self.replica(k), i), I)
+
+    def ideal(self) -> "StepBackend":
+        """The same layout with every efficiency 1 and no latency or overhead (the roofline bound)."""
+        p = replace(self.profile, flop_efficiency=1.0, bandwidth_efficiency=1.0, interconnect_efficiency=1.0,
+                    allreduce_latency_s=0.0, step_overhead_s=0.0, request_overhead_s=0.0, grouped_gemm_ratio=1.0)
+        return replace(self, profile=p)
+
+    def bound(self, n, B, c):
+        """``"memory"`` or ``"compute"``: what limits the decode step."""
+        from .step import stage_step_s
+
+        def one(k, b, cc):
+            _, t_mem, t_cmp = stage_step_s(self.replica(k), b, cc)
+            return np.where(t_mem >= t_cmp, 1.0, 0.0)
+
+        return np.where(_each(n, one, B, c) > 0.5, "memory", "compute")
+
+    def kv_transfer_s(self, n, I):
+        """Moving a prompt's KV cache from a prefill to a decode replica (each accelerator its share). [s]"""
+        from .. import memory as mem
+
+        def one(k, i):
+            bw, lat, _ = self.replica(k).link(2, stride=k)
+            return lat + mem.kv_cache_bytes(self.arch, i, self.kv_dtype, 1) / k / bw
+
+        return _each(n, one, I)
+
+
+def times(be: StepBackend, n, B, I, O, fits) -> dict:
+    """The time fields of an inference estimate from the step model (same keys as ``infer``'s roofline path).
+
+    Colocated, over the life of ``B`` sequences a replica prefills ``B`` prompts and runs ``O`` decode
+    steps: ``T = B·t_prefill + O·t_step``. Disaggregated (DistServe, Zhong et al. 2024), the same work
+    runs on two pools sized to it — the prefill pool's share of accelerators is ``B·t_prefill / T`` —
+    so tokens per second per accelerator are the same, while a user's gap between tokens is the decode
+    step alone (no prefill stalls) and the first token also waits for the KV cache to cross.
+    """
+    c = I + (O + 1) / 2
+    step = be.step(n, B, c)
+    t_pf = be.prefill(n, I)
+    ttft = be.ttft(n, I)
+    cycle = B * t_pf + O * step
+    ideal = be.ideal()
+    ideal_cycle = B * ideal.prefill(n, I) + O * ideal.step(n, B, c)
+    nan = np.where(fits, 1.0, np.nan)
+    tps = B * O / cycle * nan
+    out = {"time_to_first_token_s": ttft, "decode_step_s": step * nan, "time_per_output_token_s": cycle / O * nan,
+           "decode_bound": be.bound(n, B, c), "tokens_per_second": tps, "tokens_per_second_per_accelerator": tps / n,
+           "input_tokens_per_second": tps * I / O, "queries_per_second": B / cycle * nan,
+           "roofline_tokens_per_second": B * O / ideal_cycle * nan,
+           "_cycle_s": cycle * nan, "_prefill_s": t_pf * nan, "_step_s": step * nan}
+    if be.disaggregated:
+        out["time_per_output_token_s"] = step * nan
+        out["time_to_first_token_s"] = ttft + be.kv_transfer_s(n, I)
+        out["_prefill_accelerator_share"] = B * t_pf / cycle * nan
+    return out
+
+
+def largest_batch_within(be: StepBackend, n, I, O, hi, target):
+    """Largest integer batch in [1, hi] whose time per output token is within ``target`` (bisection)."""
+    shape = np.broadcast(hi, I, O, n, target).shape
+    lo, hi = np.ones(shape), np.broadcast_to(np.asarray(hi, dtype=float), shape).copy()
+    c = I + (O + 1) / 2
+
+    def tpot(b):
+        step = be.step(n, b, c)
+        return step if be.disaggregated else (b * be.prefill(n, I) + O * step) / O
+
+    while np.any(hi > lo):
+        mid = np.ceil((lo + hi) / 2)
+        ok = tpot(mid) <= target
+        lo, hi = np.where(ok, mid, lo), np.where(ok, hi, mid - 1)
+    return lo if lo.ndim else float(lo)
