@@ -265,7 +265,8 @@ def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, inpu
     tpot_target = _num(max_time_per_output_token_s, "max_time_per_output_token_s", kind="time")
     ttft_target = _num(max_time_to_first_token_s, "max_time_to_first_token_s", kind="time")
     be = _step_backend(s, acc, prof, eff, expert_parallel, attention_dp, disaggregated, load_per_s)
-    n, B, mb, fits, smallest = _replica(s, acc, name, q, gpus, batch, tpot_target, notes, be)
+    n, B, mb, fits, smallest = _replica(s, acc, name, q, gpus, batch, tpot_target, notes, be,
+                                        reserve=bool(prof is not None and prof.reserve_full_sequence))
     given = {"gpus": gpus, "batch": batch, "input_tokens": input_tokens, "output_tokens": output_tokens,
              "queries_per_day": queries_per_day, "price_usd_per_gpu_hour": price_usd_per_gpu_hour,
              "utilization": utilization, "max_time_per_output_token_s": max_time_per_output_token_s,
@@ -368,13 +369,16 @@ def _setup(cat, acc, model, dtype, kv_dtype, group_size, calibration, flop_effic
 
 
 # ---- step 2: replica size and batch (memory) -------------------------------------------------
-def _replica(s: _Setup, acc, name, q: _Query, gpus, batch, tpot_target, notes, be=None):
-    """(accelerators per replica, batch, largest batch that fits, fits, smallest count that fits)."""
+def _replica(s: _Setup, acc, name, q: _Query, gpus, batch, tpot_target, notes, be=None, reserve=False):
+    """(accelerators per replica, batch, largest batch that fits, fits, smallest count that fits).
+
+    ``reserve``: the engine admits a sequence only with KV room for all of it (TensorRT-LLM's default).
+    """
     def fit(n):
         if be is not None:
             return be.fit(n, q.I, q.O)
         usable, w, _, act, kv_mean, kv_full = _memory_per_accelerator(s, acc, n, 0.0, q.I, q.O, q.mu, q.chunk)
-        return _max_batch(usable, w, act, kv_mean, kv_full)
+        return _max_batch(usable, w, act, kv_full if reserve else kv_mean, kv_full)
 
     smallest = next((int(n) for n in TP_CANDIDATES if np.all(fit(n) >= 1)), None)
     if gpus is None:
@@ -392,7 +396,8 @@ def _replica(s: _Setup, acc, name, q: _Query, gpus, batch, tpot_target, notes, b
     if np.all(mb < 1):
         raise _does_not_fit(s, acc, name, n, q.I, q.O, q.mu, q.chunk, smallest)
     if batch is None:
-        B = np.maximum(np.minimum(mb, q.cap), 1.0)
+        cap = q.cap * n if be is not None and be.attention_dp else q.cap  # an engine cap per rank's scheduler
+        B = np.maximum(np.minimum(mb, cap), 1.0)
         if tpot_target is not None:
             B = (_largest_batch_within(s, n, q.I, q.O, B, tpot_target) if be is None
                  else be.largest_batch_within(n, q.I, q.O, B, tpot_target))

@@ -37,6 +37,13 @@ DTYPES = ["bf16", "fp16", "fp8", "int8", "int4"]
               help="Serving engine profile: efficiencies, per-step and per-request overheads and batch cap fitted on "
                    "that engine's published figures (docs/serving.md); explicit --*-efficiency options win.")
 @click.option("--load", "load_per_s", help="Arrival rate per replica in requests/s: adds p95 TTFT and TPOT (load model).")
+@click.option("--expert-parallel", is_flag=True, default=None,
+              help="MoE: routed experts whole on the --gpus ranks (E/gpus each) with all-to-all dispatch and combine.")
+@click.option("--attention-dp", is_flag=True, default=None,
+              help="MoE: attention data parallel over the ranks, each holding its own requests' KV cache (implies "
+                   "--expert-parallel; TensorRT-LLM's DEP).")
+@click.option("--disaggregated", is_flag=True, default=None,
+              help="Separate prefill and decode pools: time per output token without prefill stalls (docs/serving.md).")
 @calibration_option
 @click.option("--uncertainty", is_flag=True, help="Monte Carlo with spread on the default price and efficiencies too.")
 @monte_carlo_options
@@ -46,7 +53,8 @@ DTYPES = ["bf16", "fp16", "fp8", "int8", "int4"]
 def infer(model, gpu, gpus, dtype, kv_dtype, group_size, batch, input_tokens, output_tokens, queries_per_day,
           max_time_per_output_token_s, max_time_to_first_token_s, price_usd_per_gpu_hour, provider, price_kind, date,
           utilization, flop_efficiency, bandwidth_efficiency, interconnect_efficiency, memory_utilization, max_batch,
-          engine, load_per_s, calibration, uncertainty, samples, seed, plot, catalog, as_json):
+          engine, load_per_s, expert_parallel, attention_dp, disaggregated, calibration, uncertainty, samples, seed,
+          plot, catalog, as_json):
     """Estimate memory, latency, throughput and dollars of serving a model on accelerators.
 
     A model that does not fit exits with code 2 and one line: the memory it needs, the memory
@@ -60,6 +68,7 @@ def infer(model, gpu, gpus, dtype, kv_dtype, group_size, batch, input_tokens, ou
       costcurve infer --model llama3-70b --gpu h100 --gpus 4 --dtype fp8
       costcurve infer --model gpt3-175b --gpu a100 --gpus 8 --date 2023-06-01 --input-tokens 1024
       costcurve infer --model llama3-8b --gpu h100 --queries-per-day 8.5B --latency-target 0.05 --json
+      costcurve infer --model qwen3-235b-a22b --gpu h200 --gpus 4 --dtype fp8 --attention-dp
     """
     from costcurve.inference import estimate_inference
 
@@ -73,7 +82,8 @@ def infer(model, gpu, gpus, dtype, kv_dtype, group_size, batch, input_tokens, ou
         bandwidth_efficiency=bandwidth_efficiency, interconnect_efficiency=interconnect_efficiency,
         memory_utilization=memory_utilization, max_batch=max_batch, catalog=list(catalog) or None,
         calibration=calibration, samples=samples, seed=seed, uncertainty=uncertainty,
-        engine=engine, load_per_s=load_per_s,
+        engine=engine, load_per_s=load_per_s, expert_parallel=expert_parallel or None,
+        attention_dp=attention_dp or None, disaggregated=disaggregated or None,
     )
     finish(est, as_json=as_json, plot=plot, plot_field="usd_per_query",
            plot_title=f"Cost per query: {est.model} on {est.gpu}", plot_xlabel="cost per query [USD]",
@@ -111,6 +121,21 @@ def render_uncertain(u) -> None:
         print(f"note: {n}")
 
 
+def _layout_words(layout: dict) -> str:
+    """How the replica's ranks split the work, in words."""
+    if layout.get("attention_dp"):
+        words = "attention data parallel, experts expert parallel"
+    elif layout.get("expert_parallel"):
+        words = "tensor-parallel attention, experts expert parallel"
+    else:
+        words = "tensor parallel"
+    if layout.get("disaggregated"):
+        share = layout.get("prefill_accelerator_share")
+        words += "; separate prefill and decode pools" + (f", {share:.0%} of accelerators prefilling"
+                                                         if isinstance(share, float) and share == share else "")
+    return words
+
+
 def render(est) -> None:
     """Print an inference estimate as a table."""
     from costcurve.units import GiB, format_count, format_number, format_usd
@@ -119,7 +144,7 @@ def render(est) -> None:
     rows = [
         ("model", f"{e.model}: {format_count(e.params_total)} parameters ({format_count(e.params_active)} active), "
                   f"{e.dtype} weights, {e.kv_dtype} KV cache"),
-        ("replica", f"{format_number(e.gpus)} × {e.gpu} (tensor parallel)"),
+        ("replica", f"{format_number(e.gpus)} × {e.gpu} ({_layout_words(e.layout)})"),
         ("query", f"{format_number(e.input_tokens)} input + {format_number(e.output_tokens)} output tokens"),
         ("memory per accelerator", f"{format_number(e.memory_required_bytes / GiB, 1)} GiB of {format_number(e.memory_usable_bytes / GiB, 1)} GiB usable "
                                    f"(weights {format_number(e.memory_breakdown_bytes['weights'] / GiB, 1)}, KV cache "

@@ -5,8 +5,9 @@ Search (exhaustive over the grid, pruned by a bound):
 1. candidates: accelerator × weight dtype (bf16, fp8 where the accelerator has an fp8 peak; KV cache
    in the same 8 or 16 bits) × tensor-parallel width (1, 2, 4, 8 inside the scale-up domain) ×
    pipeline stages (1, 2, 4, 8 when a model needs several nodes; only the two smallest layouts that
-   fit; MoE models also with expert parallelism over the tensor-parallel group) × batch cap (the
-   engine's, 64, 16);
+   fit; MoE models also with expert parallelism over the tensor-parallel group, with attention data
+   parallelism over it (DEP), and DEP across nodes: 16, 32, 64 ranks, :data:`DEP_WIDE`) × batch cap
+   (the engine's, 64, 16);
 2. each candidate's lower bound on cost per query: ``price · gpus / saturated request rate``
    (a replica kept full, :func:`costcurve.serving.step.steady_state_tokens_per_s`);
 3. in order of that bound, the load model (:mod:`.load`) finds the highest arrival rate a replica
@@ -41,6 +42,7 @@ PP_OPTIONS = (1, 2, 4, 8)
 BATCH_CAPS = (None, 64, 16)  #: None: the engine's default cap
 MIN_EVALUATED = 12  #: candidates the load model evaluates at least (for the Pareto front)
 DISAGGREGATED_TRIES = 6  #: cheapest colocated layouts also tried as separate prefill and decode pools
+DEP_WIDE = (16, 32, 64)  #: expert + attention data parallel widths past one node tried for MoE models [count]
 
 
 @dataclass(frozen=True)
@@ -71,12 +73,13 @@ class Deployment:
     tpot_p95_s: float
     expert_parallel: bool = False
     disaggregated: bool = False  #: separate prefill and decode pools (:mod:`.disagg`)
+    attention_dp: bool = False  #: attention data parallel over the ranks, experts expert parallel (DEP)
     prefill_replicas: int = 0  #: of ``replicas``, those in the prefill pool (disaggregated) [count]
 
     def summary(self) -> dict:
         """The issue's record: ``deployment`` (exactly gpu, gpus_per_replica, replicas, dtype, kv_dtype,
         engine, max_batch), the dollar and latency figures, and ``layout`` (tp, pp, expert_parallel,
-        disaggregated, prefill_replicas)."""
+        attention_dp, disaggregated, prefill_replicas)."""
         return {"deployment": {"gpu": self.gpu, "gpus_per_replica": self.gpus_per_replica, "replicas": self.replicas,
                                "dtype": self.dtype, "kv_dtype": self.kv_dtype, "engine": self.engine,
                                "max_batch": self.max_batch},
@@ -86,7 +89,8 @@ class Deployment:
                 "usd_per_query": self.usd_per_query, "usd_per_billion_queries": self.usd_per_billion_queries,
                 "utilization": self.utilization, "ttft_p95_s": self.ttft_p95_s, "tpot_p95_s": self.tpot_p95_s,
                 "layout": {"tp": self.tp, "pp": self.pp, "expert_parallel": self.expert_parallel,
-                           "disaggregated": self.disaggregated, "prefill_replicas": self.prefill_replicas}}
+                           "attention_dp": self.attention_dp, "disaggregated": self.disaggregated,
+                           "prefill_replicas": self.prefill_replicas}}
 
 
 @dataclass(frozen=True)
@@ -136,6 +140,17 @@ def _layouts(arch, acc, profile, dtype, kv_dtype, I, O, max_gpus):
     return out
 
 
+def _wide_dep(arch, acc, profile, dtype, kv_dtype, I, O, max_gpus):
+    """Expert + attention data parallel replicas wider than one node (DeepSeek's EP32/EP144 kind) that fit."""
+    out = []
+    for w in DEP_WIDE:
+        if w <= max_gpus:
+            r = Replica(arch, acc, profile, tp=w, expert_parallel=True, attention_dp=True, dtype=dtype, kv_dtype=kv_dtype)
+            if float(max_batch(r, I, O)) >= 1:
+                out.append(r)
+    return out
+
+
 def candidates(arch, cat: Catalog, gpus, dtypes, profile, lengths, *, max_gpus=64, batch_caps=BATCH_CAPS):
     """Every (replica, batch cap) of the grid that fits in memory."""
     out = []
@@ -146,8 +161,11 @@ def candidates(arch, cat: Catalog, gpus, dtypes, profile, lengths, *, max_gpus=6
             if dtype == "fp8" and acc.peak_flop_per_s_fp8 is None:
                 continue
             kv = "fp8" if dtype == "fp8" else "bf16"
-            for r in _layouts(arch, acc, profile, dtype, kv, I, O, max_gpus):
-                variants = [r, replace(r, expert_parallel=True)] if arch.is_moe and r.tp > 1 else [r]
+            for j, r in enumerate(_layouts(arch, acc, profile, dtype, kv, I, O, max_gpus)):
+                variants = ([r, replace(r, expert_parallel=True), replace(r, expert_parallel=True, attention_dp=True)]
+                            if arch.is_moe and r.tp > 1 else [r])
+                if arch.is_moe and j == 0:
+                    variants += _wide_dep(arch, acc, profile, dtype, kv, I, O, max_gpus)
                 for v in variants:
                     for cap in batch_caps:
                         out.append((v, cap))
@@ -173,7 +191,7 @@ def _evaluate(model: ReplicaLoadModel, price, price_source, q_per_s, targets, en
         usd_per_million_output_tokens=1e6 * usd_day * (1 - share_in) / (qpd * L.output_mean),
         usd_per_query=usd_day / qpd, usd_per_billion_queries=1e9 * usd_day / qpd,
         utilization=(q_per_s / replicas) / model.saturated_rate_per_s, ttft_p95_s=res.ttft_p95_s,
-        tpot_p95_s=res.tpot_p95_s, expert_parallel=r.expert_parallel)
+        tpot_p95_s=res.tpot_p95_s, expert_parallel=r.expert_parallel, attention_dp=r.attention_dp)
 
 
 def _evaluate_disaggregated(model: ReplicaLoadModel, price, price_source, q_per_s, targets) -> Deployment | None:
@@ -195,7 +213,7 @@ def _evaluate_disaggregated(model: ReplicaLoadModel, price, price_source, q_per_
         usd_per_million_output_tokens=1e6 * usd_day * (1 - d["prefill_usd_share"]) / (qpd * L.output_mean),
         usd_per_query=usd_day / qpd, usd_per_billion_queries=1e9 * usd_day / qpd, utilization=d["utilization"],
         ttft_p95_s=d["ttft_p95_s"], tpot_p95_s=d["tpot_p95_s"], expert_parallel=r.expert_parallel,
-        disaggregated=True, prefill_replicas=d["prefill_replicas"])
+        attention_dp=r.attention_dp, disaggregated=True, prefill_replicas=d["prefill_replicas"])
 
 
 def pareto_front(deployments) -> tuple:

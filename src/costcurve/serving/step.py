@@ -317,12 +317,13 @@ def memory_per_accelerator(r: Replica, batch, input_tokens, output_tokens):
 
 
 def max_batch(r: Replica, input_tokens, output_tokens):
-    """Sequences the memory holds at mean context ``I + O/2`` (0 if one full sequence does not fit). [count]"""
+    """Sequences the memory holds at mean context ``I + O/2``, or at ``I + O`` when the engine reserves whole
+    sequences (``reserve_full_sequence``); 0 if one full sequence does not fit. [count]"""
     usable = r.acc.memory_bytes * r.profile.memory_utilization
     m = memory_per_accelerator(r, 0.0, input_tokens, output_tokens)
     free = usable - m["weights"] - m["activations"]
     I, O = np.asarray(input_tokens, dtype=float), np.asarray(output_tokens, dtype=float)
-    per_mean = _kv_per_sequence(r, I + O / 2)
+    per_mean = _kv_per_sequence(r, I + O if r.profile.reserve_full_sequence else I + O / 2)
     per_full = mem.kv_cache_bytes(r.arch, I + O, r.kv_dtype, 1 if r.attention_dp else r.tp) / r.pp
     return np.where(free >= per_full, np.floor(np.maximum(free, 0.0) / per_mean), 0.0)
 
@@ -349,8 +350,13 @@ def roofline_tokens_per_s(r: Replica, batch, input_tokens, output_tokens):
     return steady_state_tokens_per_s(replace(r, profile=ideal), batch, input_tokens, output_tokens)
 
 
+def batch_cap(r: Replica) -> int:
+    """The engine's cap on running sequences of the replica: per scheduler, so per rank under attention DP. [count]"""
+    return r.profile.max_batch * (r.tp if r.attention_dp else 1)
+
+
 def offline_throughput(r: Replica, input_tokens, output_tokens):
     """(output tokens/s, batch) of an offline benchmark: batch = min(engine cap, what memory holds). [tokens/s]"""
-    B = np.minimum(max_batch(r, input_tokens, output_tokens), r.profile.max_batch)
+    B = np.minimum(max_batch(r, input_tokens, output_tokens), batch_cap(r))
     tps = np.where(B >= 1, steady_state_tokens_per_s(r, np.maximum(B, 1), input_tokens, output_tokens), np.nan)
     return tps, B
