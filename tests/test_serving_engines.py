@@ -77,7 +77,7 @@ def test_engine_table_rejects_bad_rows(tmp_path):
     with pytest.raises(CatalogError, match="value"):
         read_profiles(bad)
     lines = text.splitlines()
-    lines[1] = lines[1].split(",2023-")[0] + ",2023-12-13,"  # a figure without a source
+    lines[1] = lines[1].rsplit(',"', 1)[0] + ","  # a figure without a source
     bad.write_text("\n".join(lines) + "\n")
     with pytest.raises(CatalogError, match="source"):
         read_profiles(bad)

@@ -21,8 +21,9 @@ Pope et al. 2022, §2–3; Kwon et al. 2023 for paged KV and continuous batching
   time per output token = ``T/O``; a query costs ``price · n · T / B``, split between input tokens
   (the prefill time) and output tokens (the decode time).
 
-Default efficiencies (:data:`DEFAULTS`) were set on the static-batch tables of TensorRT-LLM
-v0.6.1 and checked against held-out ones (TensorRT-LLM 1.0 performance overview); see
+Default efficiencies (:data:`DEFAULTS`): the bandwidth fraction was fitted on the static-batch
+tables of TensorRT-LLM v0.6.1, the FLOP fraction on the prefill-bound rows of the TensorRT-LLM 1.0
+performance overview; the other rows, the v0.6.1 tables and a later overview are held out; see
 docs/inference.md.
 """
 
@@ -50,7 +51,7 @@ from .units import GB, SECONDS_PER_DAY, SECONDS_PER_HOUR, format_number, number_
 
 #: default assumptions; docs/inference.md gives the evidence for each
 DEFAULTS = {
-    "flop_efficiency": 0.45,  #: achieved / peak dense FLOP/s (fitted, TensorRT-LLM v0.6.1 tables) [1]
+    "flop_efficiency": 0.51,  #: achieved / peak dense FLOP/s (fitted, prefill-bound rows of TensorRT-LLM v1.0) [1]
     "bandwidth_efficiency": 0.75,  #: achieved / peak HBM bandwidth (fitted, same tables) [1]
     "interconnect_efficiency": 0.70,  #: achieved / peak one-direction link bandwidth in all-reduce (assumed) [1]
     "allreduce_latency_s": 10e-6,  #: fixed cost of one small all-reduce on NVLink (assumed) [s]
