@@ -277,12 +277,7 @@ def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, inpu
                                   ("allreduce_latency_s", allreduce_latency_s),
                                   ("memory_utilization", memory_utilization)) if v is not None}}
     given = {k: _plain_given(v) for k, v in given.items() if v is not None}
-    if be is None:
-        t = _times(s, n, B, q, fits, prof)
-    else:
-        from .serving.layout import times
-
-        t = times(be, n, B, q.I, q.O, fits)
+    t = _times(s, n, B, q, fits, prof) if be is None else be.times(n, B, q.I, q.O, fits)
     meets = _latency(t, tpot_target, ttft_target, notes)
     price, price_source = _price(cat, acc, date, price_usd_per_gpu_hour, provider, price_kind, notes)
     dollars = _dollars(price, n, B, q, t, _num(queries_per_day, "queries_per_day"))

@@ -94,6 +94,10 @@ class StepBackend:
             d["prefill_accelerator_share"] = share.item() if np.ndim(share) == 0 else share
         return d
 
+    def times(self, n, B, I, O, fits) -> dict:
+        """The time fields of an inference estimate (:func:`times`)."""
+        return times(self, n, B, I, O, fits)
+
     def largest_batch_within(self, n, I, O, hi, target):
         """Largest integer batch in [1, hi] whose time per output token is within ``target`` (bisection)."""
         return largest_batch_within(self, n, I, O, hi, target)
