@@ -119,7 +119,11 @@ def train_sections(d: dict, *, values=None, command=None, full: bool = True) -> 
 
 # ---- infer ------------------------------------------------------------------------------------------
 def infer_answer(d: dict) -> str:
-    return (f"Serving {d['model']} on {H.num(P(d['gpus']))} × {d['gpu']} ({d['dtype']} weights, batch "
+    lay = d.get("layout") or {}
+    how = ("attention data parallel, experts expert parallel; " if lay.get("attention_dp") else
+           "experts expert parallel; " if lay.get("expert_parallel") else "")
+    how += "separate prefill and decode pools; " if lay.get("disaggregated") else ""
+    return (f"Serving {d['model']} on {H.num(P(d['gpus']))} × {d['gpu']} ({how}{d['dtype']} weights, batch "
             f"{H.num(P(d['batch']))}) costs {H.with_interval(d['usd_per_million_output_tokens'], H.usd)} per million "
             f"output tokens and {H.with_interval(d['usd_per_query'], H.usd)} per query of "
             f"{H.num(P(d['input_tokens']))} + {H.num(P(d['output_tokens']))} tokens, at "

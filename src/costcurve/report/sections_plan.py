@@ -165,6 +165,10 @@ def _deployment(x: dict) -> str:
     lay = x.get("layout") or {}
     s = (f"{H.num(dep.get('replicas'))} replicas × {H.num(dep.get('gpus_per_replica'))} {dep.get('gpu')} "
          f"({dep.get('dtype')} weights, {dep.get('engine')}, batch ≤ {H.num(dep.get('max_batch'))})")
+    if lay.get("attention_dp"):
+        s += ", attention data parallel with expert-parallel experts"
+    elif lay.get("expert_parallel"):
+        s += ", expert-parallel experts"
     if lay.get("disaggregated"):
         s += f", prefill on {H.num(lay.get('prefill_replicas'))} separate replicas"
     return s
