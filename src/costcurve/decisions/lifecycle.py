@@ -16,8 +16,8 @@ served by an API, rented or owned capacity while prices fall. Month by month (m 
   ``chip price × server overhead × e^(−g·(m−1)/12)``; power of the busy accelerator-hours at PUE,
   colocation of everything owned, resale of the fleet at the end at ``resale × e^(−g·Y)`` of its price.
 
-The deployment is searched once per octave of peak-hour demand (at the first month in it; cached by
-value). NPVs discount month ``m`` by ``(1 + r)^(−m/12)`` (purchases at the month's start). The model
+The deployment is searched once per factor of 4 in peak-hour demand (at the first month in it; cached
+by value); a bought or committed fleet keeps the accelerator of the largest demand. NPVs discount month ``m`` by ``(1 + r)^(−m/12)`` (purchases at the month's start). The model
 phase (fine-tune, RL post-training, pre-training) is paid when self-hosting starts. The cheapest path
 tries every option alone, one switch and two switches (owned or committed capacity is never left).
 The Monte Carlo samples every range given and both trends' slopes (normal within their 90% intervals)
@@ -42,6 +42,7 @@ from .rent_vs_buy import HOURS_PER_MONTH
 DAYS_PER_MONTH = HOURS_PER_MONTH / 24.0  #: 30.4375 days
 SECONDS_PER_DAY = 86400.0
 SELF_HOSTED = ("rent", "rent_committed", "own")
+BUCKET = 4.0  #: the deployment is searched once per factor of 4 in peak demand [1]
 PATH_GAIN = 0.005  #: a path with more switches must be this share cheaper to be preferred [1]
 #: inputs that may be ranges (sampled); the deployment is searched at their medians
 RANGED = ("queries_per_day", "growth", "peak_to_mean", "input_tokens", "output_tokens", "reasoning_tokens",
@@ -97,7 +98,7 @@ def _deploy(kw: dict, catalog):
 
 def layout(v: dict, peak_qpd, price_kind, catalog=None) -> Layout:
     """The deployment of each month, searched at the first month of each octave of peak demand."""
-    octave = np.floor(np.log2(np.maximum(peak_qpd, 1e-9)))
+    octave = np.floor(np.log(np.maximum(peak_qpd, 1e-9)) / np.log(BUCKET))
     gpus = tuple(x.strip() for x in str(v["gpu"]).split(",") if x.strip()) if v.get("gpu") else None
     deps, by_octave = [], {}
     for m, o in enumerate(octave):
@@ -497,11 +498,10 @@ def context(v: dict, cat, user_catalog) -> tuple[dict, list]:
     hosted = [o for o in v["options"] if o in SELF_HOSTED]
     if hosted:
         ctx["rent"] = layout(v, peak, v["rent_price_kind"], user_catalog)
-        fixed = dict(v, gpu=ctx["rent"].gpu[-1])  # one accelerator for a fleet that is bought or committed
-        ctx["own_layout"] = layout(fixed, peak, v["rent_price_kind"], user_catalog)
+        ctx["own_layout"] = _one_gpu(v, ctx["rent"], peak, v["rent_price_kind"], user_catalog)
     if "rent_committed" in v["options"]:
         c = layout(v, peak, v["committed_price_kind"], user_catalog)
-        ctx["rent_committed"] = layout(dict(v, gpu=c.gpu[-1]), peak, v["committed_price_kind"], user_catalog)
+        ctx["rent_committed"] = _one_gpu(v, c, peak, v["committed_price_kind"], user_catalog)
     if "own" in v["options"]:
         acc = cat.accelerator(ctx["own_layout"].gpu[-1])
         chip = v.get("chip_price_usd") or acc.price_usd
@@ -513,6 +513,13 @@ def context(v: dict, cat, user_catalog) -> tuple[dict, list]:
     if v["years"] > 5:
         notes.append("the horizon is longer than the 5-year server life: owned hardware is not replaced here")
     return ctx, notes
+
+
+def _one_gpu(v, lay: Layout, peak, kind, user_catalog) -> Layout:
+    """A fleet that is bought or committed keeps one accelerator: the one of the largest demand."""
+    if len(set(lay.gpu)) == 1:
+        return lay
+    return layout(dict(v, gpu=lay.gpu[-1]), peak, kind, user_catalog)
 
 
 def li_decimal(d: dt.date) -> float:

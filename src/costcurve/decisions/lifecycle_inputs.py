@@ -5,7 +5,7 @@ Demand in month ``m`` (1..M) and hour ``h`` (0..23) of each of its days:
     q[m, h] = q0 · growth^((m − 1)/12) · w[h]      [queries/day, at the rate of that hour]
 
 ``growth`` is a factor per year (1 = flat, 3 = three times a year); ``w`` has mean 1, either 24 hourly
-weights as given (normalised) or a raised-cosine day ``w ∝ (1 + cos(2π(h − 14)/24))^k`` whose
+weights as given (normalised) or a von Mises day ``w ∝ exp(k·cos(2π(h − 14)/24))`` (never zero) whose
 peak-to-mean ratio ``max(w)`` equals the ratio given (``k`` by bisection; k = 0 is a flat day; the
 peak hour, 14:00, does not change any cost).
 """
@@ -131,18 +131,18 @@ def hourly_weights(peak_to_mean=None, weights=None) -> np.ndarray:
     if np.any(~np.isfinite(r)) or np.any(r < 1) or np.any(r > MAX_PEAK_TO_MEAN):
         bad = r[(~np.isfinite(r)) | (r < 1) | (r > MAX_PEAK_TO_MEAN)].flat[0]
         raise InputError(f"got {bad:g}; allowed: 1 (flat) to {MAX_PEAK_TO_MEAN:g}", field="peak_to_mean")
-    base = 1.0 + np.cos(2 * math.pi * (HOURS - PEAK_HOUR) / 24.0)  # 0..2, peak 2 at 14:00
+    c = np.cos(2 * math.pi * (HOURS - PEAK_HOUR) / 24.0)  # peak at 14:00
 
     def ratio(k):
-        w = base ** k[..., None]
+        w = np.exp(k[..., None] * (c - 1.0))
         return w.max(-1) / w.mean(-1)
 
-    lo, hi = np.zeros(r.shape), np.full(r.shape, 200.0)
+    lo, hi = np.zeros(r.shape), np.full(r.shape, 2000.0)
     for _ in range(60):  # ratio grows monotonically with k
         mid = (lo + hi) / 2
         big = ratio(mid) > r
         hi, lo = np.where(big, mid, hi), np.where(big, lo, mid)
-    w = base ** ((lo + hi) / 2)[..., None]
+    w = np.exp(((lo + hi) / 2)[..., None] * (c - 1.0))
     return w / w.mean(-1, keepdims=True)
 
 
