@@ -175,6 +175,14 @@ def estimate_posttrain(*, model, method="grpo", prompts=512, samples_per_prompt=
     from ._chain import require_price, run_training
 
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
+    from ..uncertainty import is_distribution
+
+    for name, val in (("mfu", mfu), ("price_usd_per_gpu_hour", price_usd_per_gpu_hour)):
+        if is_distribution(val):
+            raise InputError("a single value here (ranges: --output-tokens only)", field=name)
+    mfu = None if mfu is None else float(number_input(mfu, "mfu", kind="plain", upper=1.0))
+    if price_usd_per_gpu_hour is not None:
+        price_usd_per_gpu_hour = float(number_input(price_usd_per_gpu_hour, "price_usd_per_gpu_hour", kind="plain"))
     method = _pick(method, METHODS, "method")
     pools = _pick(pools, POOLS, "pools")
     arch = _arch(cat, model, "model")
