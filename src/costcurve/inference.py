@@ -539,27 +539,9 @@ def _load_percentiles(prof, s: _Setup, acc, n, B, q: _Query, eff, load_per_s, be
     """p95 TTFT and TPOT at ``load_per_s`` from the serving load model; {} without a load."""
     if load_per_s is None:
         return {}
-    from dataclasses import replace
+    from .serving.layout import load_percentiles
 
-    from .serving.engines import engine_profile
-    from .serving.load import LengthDistribution
-    from .serving.replica import ReplicaLoadModel
-    from .serving.step import Replica
-
-    if any(np.ndim(x) for x in (q.I, q.O, B, n)):
-        raise InputError("a load needs single values (no sweeps)", field="load_per_s")
-    p = replace(prof or engine_profile("trtllm"), max_batch=int(B),
-                **{k: float(eff[k]) for k in ("flop_efficiency", "bandwidth_efficiency", "interconnect_efficiency",
-                                              "allreduce_latency_s", "memory_utilization")})
-    r = Replica(s.arch, acc, p, tp=int(n), dtype=s.dtype, kv_dtype=s.kv_dtype, group_size=s.group_size)
-    if be is not None:  # the layout of the estimate (expert and attention data parallel)
-        r = replace(be.replica(int(n)), profile=p)
-    lengths = LengthDistribution(float(q.I), float(q.O), sigma=0.0, max_tokens=s.arch.context_length, source="given")
-    model = ReplicaLoadModel.build(r, lengths, int(B))
-    res = model.evaluate(_num(load_per_s, "load_per_s", kind="plain"))
-    notes = [] if res.stable else [f"the replica saturates near {model.saturated_rate_per_s:.3g} requests/s: at "
-                                   f"{res.arrival_rate_per_s:.3g} its queue grows, p95 latencies grow with the run"]
-    return {"ttft_p95_s": res.ttft_p95_s, "tpot_p95_s": res.tpot_p95_s, "notes": notes}
+    return load_percentiles(prof, s, acc, n, B, q.I, q.O, eff, _num(load_per_s, "load_per_s", kind="plain"), be)
 
 
 def _finish(**kw) -> InferenceEstimate:

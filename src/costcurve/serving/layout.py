@@ -196,3 +196,29 @@ def largest_batch_within(be: StepBackend, n, I, O, hi, target):
         ok = tpot(mid) <= target
         lo, hi = np.where(ok, mid, lo), np.where(ok, hi, mid - 1)
     return lo if lo.ndim else float(lo)
+
+
+def load_percentiles(prof, s, acc, n, B, I, O, eff, rate_per_s, be=None) -> dict:
+    """p95 TTFT and TPOT of ``infer``'s replica at ``rate_per_s`` requests/s from the load model (:mod:`.load`).
+
+    The replica is ``infer``'s: its engine profile (TensorRT-LLM's without one) at the resolved
+    efficiencies, its layout (``be``, or tensor parallel), its batch as the cap, fixed lengths.
+    """
+    from ..errors import InputError
+    from .load import LengthDistribution
+    from .replica import ReplicaLoadModel
+
+    if any(np.ndim(x) for x in (I, O, B, n)):
+        raise InputError("a load needs single values (no sweeps)", field="load_per_s")
+    p = replace(prof or engine_profile("trtllm"), max_batch=int(B),
+                **{k: float(eff[k]) for k in ("flop_efficiency", "bandwidth_efficiency", "interconnect_efficiency",
+                                              "allreduce_latency_s", "memory_utilization")})
+    r = Replica(s.arch, acc, p, tp=int(n), dtype=s.dtype, kv_dtype=s.kv_dtype, group_size=s.group_size)
+    if be is not None:  # the layout of the estimate (expert and attention data parallel)
+        r = replace(be.replica(int(n)), profile=p)
+    lengths = LengthDistribution(float(I), float(O), sigma=0.0, max_tokens=s.arch.context_length, source="given")
+    model = ReplicaLoadModel.build(r, lengths, int(B))
+    res = model.evaluate(rate_per_s)
+    notes = [] if res.stable else [f"the replica saturates near {model.saturated_rate_per_s:.3g} requests/s: at "
+                                   f"{res.arrival_rate_per_s:.3g} its queue grows, p95 latencies grow with the run"]
+    return {"ttft_p95_s": res.ttft_p95_s, "tpot_p95_s": res.tpot_p95_s, "notes": notes}
