@@ -36,7 +36,9 @@ FFN_TYPES = ("gelu", "gated")
 POSITIONS = ("learned", "rope", "alibi", "relative", "none")
 NORMS = ("layernorm", "rmsnorm")
 BIAS = ("false", "true", "qkv")
-WINDOW_LAYERS = ("all", "alternate")
+WINDOW_LAYERS = ("all", "alternate", "three_of_four")
+#: layers with a local window: all; every other from the first (Gemma 2); three of every four, the
+#: fourth global (Llama 4's chunked attention with a global NoPE layer every fourth)
 #: field -> (lowest, highest, None allowed): whole-number sizes of an architecture. The upper ends are
 #: far beyond any published model (DeepSeek-V3: 61 layers, 256 experts; GPT-3: d_model 12288) and keep
 #: every product of sizes an exactly representable float.
@@ -191,6 +193,14 @@ class Architecture:
         if self.kv_heads == self.n_heads:
             return "mha"
         return "mqa" if self.kv_heads == 1 else "gqa"
+
+    @property
+    def n_local_attention_layers(self) -> int:
+        """Layers whose attention keeps at most ``sliding_window`` keys (0 without a window). [count]"""
+        if self.sliding_window is None:
+            return 0
+        L = self.n_layers
+        return {"all": L, "alternate": (L + 1) // 2, "three_of_four": L - L // 4}[self.sliding_window_layers]
 
     @property
     def layer_kinds(self) -> tuple[str, ...]:

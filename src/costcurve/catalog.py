@@ -105,7 +105,7 @@ SCHEMAS: dict[str, tuple[Col, ...]] = {
         _i("n_experts", 0, 1e5), _i("n_experts_active", 0, 1e5), _i("n_shared_experts", 0, 1e5), _i("moe_ffn_dim", 0, 1e7),
         _i("n_dense_layers", 0, 1e4), _i("q_lora_rank", 0, 1e6), _i("kv_lora_rank", 0, 1e6), _i("qk_nope_head_dim", 0, 1e5),
         _i("qk_rope_head_dim", 0, 1e5), _i("v_head_dim", 0, 1e5), _i("sliding_window", 1, 1e8),
-        Col("sliding_window_layers", "enum", choices=("all", "alternate")),
+        Col("sliding_window_layers", "enum", choices=("all", "alternate", "three_of_four")),
         _i("moe_layer_step", 1, 1e4), Col("mlp_only_layers", "list"),
         _f("published_params_total", 1e3, 1e14), _f("published_params_active", 1e3, 1e14), Col("source", "str", True),
     ),

@@ -72,7 +72,7 @@ def forward_flop_per_token_breakdown(arch: Architecture, seq_len=None, *, causal
     if a.sliding_window is None:
         scores = 2.0 * L * score_dims * mean_attended_keys(S, None, causal)
     else:
-        local = L if a.sliding_window_layers == "all" else (L + 1) // 2
+        local = a.n_local_attention_layers
         scores = 2.0 * score_dims * (
             local * mean_attended_keys(S, a.sliding_window, causal) + (L - local) * mean_attended_keys(S, None, causal)
         )

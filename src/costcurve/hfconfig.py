@@ -7,7 +7,8 @@ Understands the key styles of GPT-2 (``n_layer``, ``n_embd``, ...), LLaMA/Mistra
 ``moe_intermediate_size``, ``decoder_sparse_step``, ``mlp_only_layers``; Qwen2-MoE's
 ``shared_expert_intermediate_size`` as whole experts) and Llama 4 (its ``text_config``; one shared
 expert per MoE layer, ``intermediate_size`` per expert, ``intermediate_size_mlp`` in the dense layers,
-``interleave_moe_layer_step`` or an explicit ``moe_layers`` list). ``norm_topk_prob`` (renormalised
+``interleave_moe_layer_step`` or an explicit ``moe_layers`` list; its chunked attention,
+``attention_chunk_size`` in three of four layers, read as a window of that size). ``norm_topk_prob`` (renormalised
 top-k weights) changes no cost and is not read. A multimodal config is read from its ``text_config``
 (the vision tower is not counted). Unknown ``model_type`` values are read with the LLaMA key style
 when those keys are present.
@@ -82,6 +83,9 @@ def _moe_keys(cfg, path, mt) -> dict:
         kw = dict(n_experts=_get(cfg, path, "num_local_experts"), n_experts_active=_get(cfg, path, "num_experts_per_tok"),
                   n_shared_experts=1, moe_ffn_dim=_get(cfg, path, "intermediate_size"),
                   ffn_dim=_get(cfg, path, "intermediate_size_mlp", "intermediate_size"))
+        chunk = _get(cfg, path, "attention_chunk_size", default=None)
+        if chunk:  # chunked attention in three of four layers, every fourth global (no RoPE): as a window
+            kw.update(sliding_window=chunk, sliding_window_layers="three_of_four")
         if moe:
             kw["mlp_only_layers"] = tuple(i for i in range(L) if i not in set(moe))
         else:

@@ -34,7 +34,7 @@ def _key_sum(arch: Architecture, tokens, *, causal: bool):
     full = S * (S + 1) / 2 if causal else S
     if W is None:
         return L * full
-    local = L if arch.sliding_window_layers == "all" else (L + 1) // 2
+    local = arch.n_local_attention_layers
     capped = np.where(S <= W, full, W * (W + 1) / 2 + (S - W) * W) if causal else np.minimum(S, W)
     return local * capped + (L - local) * full
 
