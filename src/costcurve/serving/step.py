@@ -189,9 +189,10 @@ def _routed_s(r: Replica, tokens, layers_share, *, decode=True):
     _, _, per_expert = _weights(r)
     w = a.n_moe_layers * touched * per_expert * layers_share / r.tp
     assign = t * a.n_experts_active
-    pad = padded_expert_rows(assign, a.n_experts) / np.maximum(assign, 1e-12) if decode else 1.0
     share = busiest_rank_share(assign, r.tp) if r.expert_parallel else 1.0
-    f = share * pad * t * routed_flop_per_token(a) * layers_share / rate_f
+    # rows the busiest rank computes: its share of the tokens, or one tile per touched expert when few arrive
+    rows = np.maximum(share * assign, padded_expert_rows(assign, a.n_experts) if decode else 0.0)
+    f = rows / np.maximum(assign, 1e-12) * t * routed_flop_per_token(a) * layers_share / rate_f
     ratio = r.profile.grouped_gemm_ratio if decode else 1.0
     return np.maximum(w / rate_b, f) / ratio
 
