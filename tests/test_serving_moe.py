@@ -270,3 +270,9 @@ def test_dep_step_monotone_in_batch_and_below_roofline(model, tp, isl, osl, batc
     t = decode_cycle_s(r, np.array([batch, batch + 1, 2 * batch]), isl + osl / 2)
     assert np.all(np.diff(t) >= 0) and np.all(t > 0)
     assert steady_state_tokens_per_s(r, batch, isl, osl) <= roofline_tokens_per_s(r, batch, isl, osl) * (1 + 1e-12)
+
+
+def test_a_replica_past_2_to_the_20_accelerators_is_one_line(run_cli):
+    res = run_cli("infer", "--model", "qwen3-30b-a3b", "--gpu", "h100", "--gpus", "1e308", "--attention-dp",
+                  "--price", "2")
+    assert res.code == 2 and res.err.startswith("error: --gpus") and "Traceback" not in res.err

@@ -47,6 +47,7 @@ from .engines import EngineProfile
 from .moe import (busiest_rank_share, dispatch_combine_s, expected_experts_touched,
                   padded_expert_rows)
 
+MAX_REPLICA_GPUS = 2**20  #: largest replica [count] (the planner bounds accelerator counts the same way)
 #: when the interconnect table publishes no link for a group: PCIe Gen4 x16, one direction [bytes/s]
 PCIE_FALLBACK_BYTES_PER_S = 32e9
 
@@ -71,6 +72,9 @@ class Replica:
             v = getattr(self, name)
             if not (isinstance(v, (int, np.integer)) and v >= 1):
                 raise InputError(f"got {v!r}; allowed: a whole number >= 1", field=name)
+        if self.tp * self.pp > MAX_REPLICA_GPUS:  # the planner's bound; past it a sum over ranks is meaningless
+            raise InputError(f"got {self.tp * self.pp:.3g} accelerators in one replica; allowed: 1..{MAX_REPLICA_GPUS:,}",
+                             field="gpus")
         if self.pp > self.arch.n_layers:
             raise InputError(f"got {self.pp}; allowed: at most {self.arch.n_layers} stages (one per layer)", field="pp")
         for name in ("expert_parallel", "attention_dp"):
