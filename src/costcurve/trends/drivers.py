@@ -12,10 +12,13 @@ date (``sample_log_ratio``). Two kinds of fit:
                 dof: the slope's uncertainty and the scatter of a new observation around the line,
                 reached over the correlation time τc (:data:`SCATTER_YEARS`).
 ``saturating``  the least value at the level so far (FLOP needed, active parameters) approaches a
-                floor ``F`` (:data:`FLOOR_FACTOR` below the last record): d = ln(x / F) follows a
-                random walk with drift in ln d (Farmer & Lafond 2016 on ln d), so x never goes below F
-                and its fall slows as it nears it (a Gompertz-like form, not an unbounded drift);
-                records never rise, so d ≤ d_last.
+                floor ``F`` (:data:`FLOOR_FACTOR` below the last record). It moves only when a new
+                record arrives: records arrive as a Poisson process (rate: the posterior Gamma(jumps,
+                span) of the observed ones) and each removes a share of the remaining log distance to
+                the floor, d = ln(x / F): ln d drops by an exponential size whose mean is drawn from
+                its posterior given the observed drops (few records: a wide spread of sizes). So x never
+                goes below F, its fall slows as it nears it (a saturating form, not an unbounded drift),
+                it never rises, and at short horizons "no new record yet" keeps its probability.
 
 The driver histories are built from the bundled catalogs only (:func:`training_drivers`,
 :func:`inference_drivers`); a history cut at a date (``until``) uses only points before it, which is
@@ -43,6 +46,7 @@ FLOOR_FACTOR = 10.0
 #: process started at the anchor, reaching the full scatter σ of a new observation over a few years (about one
 #: product generation a year); without it a draw a week after the anchor would jump by the full scatter
 SCATTER_YEARS = 1.0
+MAX_JUMPS = 60  #: new records a saturating driver may set in one draw (far more than any horizon needs)
 MIN_DRIVER_POINTS = 3  #: points (distinct dates) a driver needs for a fit with an interval
 MIN_DRIVER_SPAN_YEARS = 0.5  #: and the span of their dates [year]
 
@@ -113,6 +117,7 @@ class DriverFit:
     record_years: tuple = ()  #: saturating: dates of the records [year]
     record_values: tuple = ()  #: saturating: the records [unit]
     t_obs: float = 0.0  #: date of the last observation (a record or not) [year]
+    jumps: tuple = ()  #: saturating: drops of ln d at each record after the first [1]
 
     def value_at(self, year: float) -> float:
         """The driver's central value at a date [unit]: the trend line, or the record in force then."""
@@ -121,8 +126,12 @@ class DriverFit:
         i = int(np.searchsorted(np.asarray(self.record_years), year, side="right")) - 1
         return float(self.record_values[max(i, 0)])
 
-    def sample_log_ratio(self, anchor_year: float, years, z_slope, z_noise) -> np.ndarray:
-        """Draws of ln(x(t) / x(anchor_year)), shape (samples, years); z: standard-normal draws (samples,)."""
+    def sample_log_ratio(self, anchor_year: float, years, z_slope, z_noise, rng=None) -> np.ndarray:
+        """Draws of ln(x(t) / x(anchor_year)), shape (samples, years); z: standard-normal draws (samples,).
+
+        trend: z_slope draws the slope, z_noise the scatter. saturating: z_slope draws the rate of new
+        records, z_noise how many arrive (a Poisson quantile, so a draw's count only grows with the horizon);
+        ``rng`` draws their sizes from the observed ones."""
         from scipy import stats
 
         years = np.atleast_1d(np.asarray(years, dtype=float))
@@ -134,19 +143,26 @@ class DriverFit:
             out = (self.slope + self.se_slope * zs) * tau + self.sigma * ou * zn
             anchor = self.value_at(anchor_year)
             return np.maximum(out, math.log(self.lower_bound / anchor)) if self.lower_bound > 0 else out
-        # saturating: one path of ln d from the last observation on, read at the anchor and at ``years``
-        d0 = math.log(self.last_value / self.floor_value)
+        # saturating records: a compound Poisson process in ln d from the last observation, read at anchor and years
+        if rng is None:
+            rng = np.random.default_rng(0)
+        jumps = np.asarray(self.jumps, dtype=float)
         span = max(self.t_max - self.t_min, 1e-9)
-        drift = self.slope + self.sigma / math.sqrt(span) * zs
-
-        def d_at(tau):
-            tau = np.maximum(tau, 0.0)
-            return np.exp(np.minimum(math.log(d0) + drift * tau + self.sigma * np.sqrt(tau) * zn, math.log(d0)))
-
-        d_anchor = d_at(np.array([anchor_year - self.t_obs]))[:, :1]
-        d_t = np.minimum(d_at((years - self.t_obs)[None, :]), d_anchor)  # records never rise
+        n = zs.shape[0]
+        u_rate, u_count = stats.norm.cdf(np.asarray(z_slope)), stats.norm.cdf(np.asarray(z_noise))
+        rate = stats.gamma.ppf(u_rate, jumps.size, scale=1.0 / span)  # records a year: posterior of n jumps in span
+        tau = np.maximum(np.concatenate([[anchor_year], years]) - self.t_obs, 0.0)
+        count = stats.poisson.ppf(u_count[:, None], rate[:, None] * tau[None, :])
+        count = np.minimum(np.nan_to_num(count, nan=0.0), MAX_JUMPS).astype(int)
+        # sizes: exponential, its mean drawn from the posterior of the observed drops (1/mean ~ Gamma(k, 1/sum))
+        mean = 1.0 / rng.gamma(jumps.size, 1.0 / max(float(jumps.sum()), 1e-9), size=(n, 1))
+        drops = np.concatenate([np.zeros((n, 1)), np.cumsum(rng.exponential(1.0, size=(n, MAX_JUMPS)) * mean, axis=1)],
+                               axis=1)
+        ln_d = math.log(math.log(self.last_value / self.floor_value)) - np.take_along_axis(drops, count, axis=1)
+        d = np.exp(ln_d)
+        d_t = np.minimum(d[:, 1:], d[:, :1])  # records never rise
         known = math.log(self.last_value / self.value_at(anchor_year)) if anchor_year < self.t_obs else 0.0
-        return d_t - d_anchor + known
+        return d_t - d[:, :1] + known
 
     def to_dict(self) -> dict:
         return {"name": self.name, "unit": self.unit, "what": self.what, "kind": self.kind, "n_points": self.n,
@@ -166,7 +182,7 @@ def _check_history(h: DriverHistory, min_points: int = MIN_DRIVER_POINTS):
 
 
 def fit_driver(h: DriverHistory, *, floor_factor: float = FLOOR_FACTOR) -> DriverFit:
-    """Fit one driver: OLS on ln value (``trend``) or a random walk in ln(ln(x / floor)) (``saturating``)."""
+    """Fit one driver: OLS on ln value (``trend``) or records as jumps in ln(ln(x / floor)) (``saturating``)."""
     if h.kind == "trend":
         _check_history(h)
         from .fit import fit_exponential
@@ -192,7 +208,7 @@ def fit_driver(h: DriverHistory, *, floor_factor: float = FLOOR_FACTOR) -> Drive
     return DriverFit(h.name, h.unit, h.what + f"; floor = last record / {floor_factor:g}", "saturating", int(t.size),
                      float(t[0]), float(t[-1]), mu, sigma / math.sqrt(span), sigma, m - 1, float(r.values[-1]), floor,
                      floor, tuple(zip(t[1:].tolist(), (steps / sigma if sigma > 0 else steps).tolist())), 0.0, h.source,
-                     tuple(t.tolist()), tuple(r.values.tolist()), float(h.years.max()))
+                     tuple(t.tolist()), tuple(r.values.tolist()), float(h.years.max()), tuple((-dy).tolist()))
 
 
 # ---- the histories -----------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ ALL_METHODS = METHODS + ("structural",)  #: structural: series whose drivers cos
 METHOD_CHOICES = ALL_METHODS + ("auto",)
 HORIZONS = (1, 3, 5)  #: years ahead at which a backtest states the interval's width (sharpness)
 MIN_SCORED_FORECASTS = 3  #: common hindcasts ``auto`` needs to choose by score
+OWN_FORECASTS = 20  #: below this many of its own, a capability series is scored on its family's levels pooled
 #: a forecast reaches at most this many years past the last point, or the data's span if longer [year]:
 #: the backtests check intervals only at horizons the data can test, and a log-linear trend carried
 #: a century out gives intervals such as 4e-165 to 1e15 dollars, which say nothing
@@ -323,8 +324,8 @@ class BacktestResult:
 
 
 def _cutoffs(t, cutoffs):
-    if cutoffs is None:  # the date of every point: each fit uses the points before it, tests it and those after
-        return np.unique(t)[1:] if t.size else []
+    if cutoffs is None:  # calendar dates, not the dates of new points: a cut-off chosen at an arrival would test
+        return np.arange(math.floor(t.min()) + 1, math.ceil(t.max()) + 1, 1.0) if t.size else []  # only arrivals
     return [_year(c) for c in (cutoffs if isinstance(cutoffs, (list, tuple, np.ndarray)) else [cutoffs])]
 
 
@@ -335,16 +336,18 @@ def _not_testable(series, s, method, min_fit_points):
     years = ", ".join(sorted({f"{y:.0f}" for y in np.floor(t)})) or "none"
     return InsufficientDataError(
         f"nothing to backtest: {series.name or 'the series'} has {t.size} point(s) (years: {years}); a backtest needs at least {min_fit_points} points on at least "
-        f"{3 if method == 'rwd' else 2} different dates before a cut-off (a whole year) and at least one point after it",
+        f"{3 if method == 'rwd' else 2} different dates before a cut-off and at least one point after it (the cut-offs "
+        "are the points' dates)",
         field="series")
 
 
 def backtest(series, *, method: str = "auto", points: str = "default", level: float = DEFAULT_LEVEL, cutoffs=None,
-             min_fit_points: int = 3, strict: bool = False, catalog=None) -> BacktestResult:
+             min_fit_points: int = 3, strict: bool = False, catalog=None, data=None) -> BacktestResult:
     """Fit on points dated before each cut-off year, forecast every later point, score the forecasts.
 
-    cutoffs: decimal years; default the date of every point after the first (a fit on the points before it,
-    forecasts of it and of every later point; a cut-off that adds no data is skipped).
+    cutoffs: decimal years; default every whole year after the first point up to the last (a cut-off that
+    adds no data is skipped). On records the forecast is of the record in force (the cheapest so far), so it
+    is checked at the date of every later point of the series, new record or not.
     The point selection (``records`` or ``all``) is made on the whole series first; whether a
     point is a record depends only on earlier points, so no later information leaks into a fit.
     ``structural`` refits every driver on its data before the cut-off. ``auto`` backtests the method
@@ -357,17 +360,17 @@ def backtest(series, *, method: str = "auto", points: str = "default", level: fl
     choice = None
     if method == "auto":
         method, choice = choose_method(series, points=points, level=level, catalog=catalog)
-    data = None
     if method == "structural":
         from .structural import driver_data
 
-        data = driver_data(series, catalog=catalog)
+        data = data or driver_data(series, catalog=catalog)
         which = "records"
     t, v = s.years, s.values
+    et, ev = _in_force(series) if which == "records" else (t, v)
     rows, used, widths, last_n = [], [], [], None
     for c in _cutoffs(t, cutoffs):
         train = t < c
-        test = ~train
+        test = et >= c
         if train.sum() < min_fit_points or np.unique(t[train]).size < (3 if method == "rwd" else 2) or not test.any():
             continue
         if int(train.sum()) == last_n:  # the cut-off adds no data: the same fit and forecasts, counted once
@@ -378,13 +381,13 @@ def backtest(series, *, method: str = "auto", points: str = "default", level: fl
         except InputError:
             continue
         used.append(float(c))
-        lo, hi = (np.atleast_1d(x) for x in fit.interval(t[test], level, "obs"))
-        med = np.atleast_1d(fit.predict(t[test]))
-        score = interval_score(v[test], lo, hi, level)
-        for ti, vi, m_, l_, h_, sc in zip(t[test], v[test], med, lo, hi, score):
+        lo, hi = (np.atleast_1d(x) for x in fit.interval(et[test], level, "obs"))
+        med = np.atleast_1d(fit.predict(et[test]))
+        score = interval_score(ev[test], lo, hi, level)
+        for ti, vi, m_, l_, h_, sc in zip(et[test], ev[test], med, lo, hi, score):
             rows.append({"cutoff": float(c), "year": float(ti), "horizon_years": float(ti - fit.t_max), "actual": float(vi),
                          "median": float(m_), "low": float(l_), "high": float(h_),
-                         "log10_error": float(math.log10(vi / m_)), "inside": bool(l_ <= vi <= h_),
+                         "log10_error": float(math.log10(vi / m_)), "inside": bool(l_ * (1 - 1e-9) <= vi <= h_ * (1 + 1e-9)),
                          "interval_score": float(sc)})
         wl, wh = (np.atleast_1d(x) for x in fit.interval(fit.t_max + np.array(HORIZONS, dtype=float), level, "obs"))
         widths.append({str(h): (float(np.log10(b) - np.log10(a)) if 0 < a and math.isfinite(b) else None)
@@ -392,6 +395,17 @@ def backtest(series, *, method: str = "auto", points: str = "default", level: fl
     if strict and not rows:
         raise _not_testable(series, s, method, min_fit_points)
     return BacktestResult(series.name, method, level, which, tuple(used), tuple(rows), tuple(widths), choice)
+
+
+def _in_force(series):
+    """(dates, record in force): at each date of a point, the best value of the points up to it."""
+    if not len(series):
+        return np.array([]), np.array([])
+    t, v = series.years, series.values
+    sign = 1.0 if series.better == "lower" else -1.0
+    dates = np.unique(t)
+    best = np.array([sign * np.min(sign * v[t <= d]) for d in dates])
+    return dates, best
 
 
 def _hindcast_fit(series, selected, method, cutoff, level, data):
@@ -403,14 +417,14 @@ def _hindcast_fit(series, selected, method, cutoff, level, data):
 
 
 def backtest_methods(series, methods=None, *, points: str = "default", level: float = DEFAULT_LEVEL, cutoffs=None,
-                     strict: bool = False, catalog=None) -> list[BacktestResult]:
+                     strict: bool = False, catalog=None, data=None) -> list[BacktestResult]:
     """Backtest several methods on the same hindcasts: each result keeps only the (cut-off, point) pairs that
     every method forecast. ``methods`` None: ols, rwd and, where it applies, structural."""
     methods = tuple(methods) if methods else applicable_methods(series)
     for m in methods:
         _method(m)
-    res = [backtest(series, method=m, points=points, level=level, cutoffs=cutoffs, strict=strict, catalog=catalog)
-           for m in methods]
+    res = [backtest(series, method=m, points=points, level=level, cutoffs=cutoffs, strict=strict, catalog=catalog,
+                    data=data) for m in methods]
     if len(res) > 1:
         common = set.intersection(*({(r["cutoff"], r["year"]) for r in x.rows} for x in res))
         res = [x.restricted(common) for x in res]
@@ -433,25 +447,36 @@ def applicable_methods(series) -> tuple[str, ...]:
 def choose_method(series, *, points: str = "default", level: float = DEFAULT_LEVEL, catalog=None) -> tuple[str, dict]:
     """The method with the lowest mean interval score on the same hindcasts, and why (a dict for the JSON).
 
-    With fewer than :data:`MIN_SCORED_FORECASTS` common hindcasts: ``rwd`` on records, ``ols`` on all points."""
+    The series' own hindcasts when there are at least :data:`OWN_FORECASTS`; else, for a capability series, its
+    family's levels pooled (:func:`~costcurve.trends.validation.pooled_backtest`); else its own if at least
+    :data:`MIN_SCORED_FORECASTS`; else ``rwd`` on records and ``ols`` on all points."""
+    from .validation import choose_by_score, family_of, pooled_backtest
+
     which = series.default_points if points == "default" else points
     methods = applicable_methods(series) if which == "records" else METHODS
     try:
-        res = backtest_methods(series, methods, points=points, level=level, catalog=catalog)
+        own = backtest_methods(series, methods, points=points, level=level, catalog=catalog)
     except InputError:
-        res = []
-    scores = {r.method: r.interval_score for r in res}
-    n = res[0].n_forecasts if res else 0
-    if n >= MIN_SCORED_FORECASTS and all(math.isfinite(x) for x in scores.values()):
-        best = min(scores, key=scores.get)
-        why = (f"lowest interval score on log10 value over the same {n} hindcasts ("
-               + ", ".join(f"{m} {x:.2f}" for m, x in sorted(scores.items(), key=lambda kv: kv[1])) + ")")
+        own = []
+    best, info = choose_by_score(own, OWN_FORECASTS)
+    where = f"the series' own {info['n_forecasts']} hindcasts"
+    family = family_of(series)
+    if best is None and family and which == "records":
+        pooled = pooled_backtest(family, methods, level=level, catalog=catalog)
+        best, info = choose_by_score(pooled, MIN_SCORED_FORECASTS)
+        where = f"{info['n_forecasts']} hindcasts pooled over {len(pooled[0].choice['levels'])} levels of {family} " \
+                "(the series alone has too few; every method on the same hindcasts)"
+    if best is None:
+        best, info = choose_by_score(own, MIN_SCORED_FORECASTS)
+        where = f"the series' own {info['n_forecasts']} hindcasts"
+    if best is not None:
+        ranked = sorted(info["interval_score"].items(), key=lambda kv: kv[1])
+        why = f"lowest mean interval score on log10 value over {where}: " + ", ".join(f"{m} {x:.2f}" for m, x in ranked)
     else:
         best = "rwd" if which == "records" else "ols"
-        why = (f"only {n} common hindcast(s), fewer than {MIN_SCORED_FORECASTS} to score: "
-               f"{best} on {which} points, the rule the pooled backtests support")
-    return best, {"picked": best, "why": why, "interval_score": {m: (x if math.isfinite(x) else None)
-                                                                  for m, x in scores.items()}, "n_forecasts": n}
+        why = (f"too few hindcasts to score ({info['n_forecasts']}): {best} on {which} points, the rule the "
+               "pooled backtests of the bundled series support")
+    return best, {"picked": best, "why": why, **info}
 
 
 def backtest_all(names=None, *, methods=None, points: str = "default", level: float = DEFAULT_LEVEL,

@@ -145,7 +145,7 @@ class StructuralModel:
         zn = np.linalg.cholesky(self.corr + 1e-12 * np.eye(k)) @ rng.standard_normal((k, self.samples))
         if not noise:
             zn = np.zeros_like(zn)
-        parts = [d.sample_log_ratio(self.anchor_year, years, zs[i], zn[i]) for i, d in enumerate(self.drivers)]
+        parts = [d.sample_log_ratio(self.anchor_year, years, zs[i], zn[i], rng) for i, d in enumerate(self.drivers)]
         hw = next((i for i, d in enumerate(self.drivers) if d.name == "hardware price-performance"), None)
         if hw is not None:  # USD per FLOP never below the electricity cost of a FLOP
             h = self.drivers[hw]
@@ -242,7 +242,8 @@ def build_structural(series, *, data: DriverData | None = None, until=None, leve
     fits = tuple(fit_driver(h.until(until), floor_factor=floor_factor) for h in data.histories)
     energy = energy_floor(catalog=data.catalog, until=until, level=level)
     last = rec.points[-1]
-    anchor_year = float(s.years.max())  # the record still in force at the last date with data
+    # the record in force at the last date with data; a hindcast made at ``until`` knows nothing cheaper came before
+    anchor_year = float(s.years.max()) if until is None else float(until)
     notes, attn = [], None
     size = fits[0]
     if data.kind == "training":
