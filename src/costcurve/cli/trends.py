@@ -241,7 +241,10 @@ def when(name, csv_path, source, points, since, until, capability, threshold, pr
     if as_json:
         emit_json({**cr.to_dict(), "choice": choice, "trend": fit.to_dict()})
         return
-    yr = lambda v: "not within the horizon" if v is None else f"{v:.1f}"
+    from costcurve.trends.forecast import forecast_range
+
+    end = forecast_range(fit)[1] if cr.method == "structural" else fit.t_max + 200
+    yr = lambda v: f"not by {end:.0f}" if v is None else f"{v:.1f}"  # noqa: E731
     rows = [("series", s.title), ("model", f"{cr.method} on {fit.n} {fit.points} points"),
             (f"{cr.direction} {_val(value, s.unit)}", yr(cr.year)),
             (f"{int(100 * cr.level)}% interval", f"{yr(cr.interval[0])} to {yr(cr.interval[1])}")]
