@@ -262,8 +262,11 @@ def when(name, csv_path, source, points, since, until, capability, threshold, pr
               help="Methods to test (repeatable), on the same hindcasts; default: ols, rwd and structural where it "
                    "applies.")
 @click.option("--rows", "show_rows", is_flag=True, help="With --json: every forecast, not only the summary.")
+@click.option("--pool-levels", is_flag=True,
+              help="training-cost/gpt3-level and inference-price: backtest every level of the family (MMLU levels; "
+                   "Epoch AI's 21 levels) and pool the hindcasts, as --method auto scores them.")
 def backtest(name, csv_path, source, points, since, until, capability, threshold, price_kind, level, plot_path, catalog, as_json,
-             methods, show_rows):
+             methods, show_rows, pool_levels):
     """Hindcast: fit up to each cut-off year, forecast later points, report log error and interval coverage.
 
     Without a SERIES, every bundled series is tested.
@@ -273,36 +276,52 @@ def backtest(name, csv_path, source, points, since, until, capability, threshold
       costcurve backtest
       costcurve backtest gpt3-level --json
     """
+    from costcurve.errors import InputError
     from costcurve.trends.drivers import InsufficientDataError
     from costcurve.trends.forecast import backtest_all
 
     _check_level(level)
     if capability and not (name or csv_path or source):
-        from costcurve.errors import InputError
-
         raise InputError("needs a series: e.g. costcurve backtest inference-price --capability gpqa>=50",
                          field="--capability")
     series = [load(name, csv_path, source, since, until, threshold, price_kind, catalog, capability)] \
         if (name or csv_path or source) else None
-    try:
-        results = _renamed(lambda: backtest_all(series, methods=methods or None, points=points, level=level,
-                                                catalog=list(catalog) or None, since=since, until=until))
-    except InsufficientDataError as e:
-        raise _nothing_to_test(e, name, csv_path, source, since, until, threshold, price_kind, catalog, capability) from None
+    if pool_levels:
+        results = _pooled(series, capability, since, until, csv_path, source, methods, level, catalog)
+    else:
+        try:
+            results = _renamed(lambda: backtest_all(series, methods=methods or None, points=points, level=level,
+                                                    catalog=list(catalog) or None, since=since, until=until))
+        except InsufficientDataError as e:
+            raise _nothing_to_test(e, name, csv_path, source, since, until, threshold, price_kind, catalog,
+                                   capability) from None
     _plot("plot_backtest", plot_path, results)
     if as_json:
         emit_json([r.to_dict(rows=show_rows) for r in results])
         return
     f = lambda v, fmt: "n/a" if v is None or math.isnan(v) else fmt.format(v)  # noqa: E731
-    rows = [(r.series, r.method, r.points, len(r.cutoffs), r.n_forecasts, f(r.coverage, "{:.0%}"),
+    rows = [(f"{r.series} ({r.points})", r.method, len(r.cutoffs), r.n_forecasts, f(r.coverage, "{:.0%}"),
              f(r.interval_score, "{:.2f}"), *(f(r.median_log10_width[h], "{:.1f}") for h in ("1", "3", "5")),
-             f(r.mean_abs_log10_error, "{:.2f}"), f(r.bias_log10, "{:+.2f}")) for r in results]
+             f(r.bias_log10, "{:+.2f}")) for r in results]
     table(f"Backtest ({int(100 * level)}% prediction intervals; each series' methods on the same hindcasts)",
-          ["series", "method", "points", "cut-offs", "forecasts", "coverage", "interval score", "width 1y", "3y", "5y",
-           "mean |log10 err|", "bias log10"], rows, justify_right=tuple(range(3, 12)))
+          ["series", "method", "cut-offs", "forecasts", "coverage", "interval score", "width 1y", "3y", "5y",
+           "bias log10"], rows, justify_right=tuple(range(2, 10)))
     click.echo("coverage: share of realised values inside the stated interval; it should be near the level. "
                "interval score: width plus 2/alpha x the miss, in log10 units (lower is better). width: median "
                "orders of magnitude of the interval 1, 3 and 5 years ahead.")
+
+
+def _pooled(series, capability, since, until, csv_path, source, methods, level, catalog):
+    """backtest --pool-levels: the family's levels pooled (costcurve.trends.validation)."""
+    from costcurve.errors import InputError
+    from costcurve.trends.validation import family_of, pooled_backtest
+
+    family = family_of(series[0]) if series else None
+    if family is None or capability or since is not None or until is not None or csv_path or source:
+        raise InputError("applies to a bundled capability series alone (gpt3-level, training-cost, inference-price), "
+                         "without --capability, --since, --until, --csv or --source", field="--pool-levels")
+    return _renamed(lambda: pooled_backtest(family, methods or ("ols", "rwd", "structural"), level=level,
+                                            catalog=list(catalog) or None))
 
 
 def _nothing_to_test(e, name, csv_path, source, since, until, threshold, price_kind, catalog, capability):
