@@ -196,7 +196,7 @@ class StructuralModel:
         out = []
         for d, x in zip(self.drivers, ln):
             q = np.quantile(x, [0.5 - level / 2, 0.5, 0.5 + level / 2]) / tau
-            share = float(np.cov(x, total)[0, 1] / var) if var > 0 else 0.0
+            share = float(np.mean((x - x.mean()) * (total - total.mean())) / var) if var > 0 else 0.0
             out.append({"name": d.name, "unit": d.unit, "factor_per_year": float(math.exp(q[1])),
                         "interval": [float(math.exp(q[0])), float(math.exp(q[2]))], "share_of_variance": share,
                         "kind": d.kind, "n_points": d.n, "start_year": d.t_min, "end_year": d.t_max,
