@@ -285,3 +285,23 @@ def test_cli_backtest_since_past_the_data(run_cli):
     assert "2020-2025" in r.err and len(r.err.strip().splitlines()) == 1
     r = run_cli("backtest", "gpt3-level", "--until", "2020.5")
     assert r.code == 2 and r.err.startswith("error: --until:"), r.err
+
+
+# ---- web: the forecast form takes the new methods (registry picks the CLI options up) --------------------
+def test_web_forecast_structural_equals_the_cli(run_cli):
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from costcurve.web.app import create_app
+
+    client = TestClient(create_app())
+    body = {"name": "inference-price", "capability": "gpt-3.5", "year": "2030", "method": "structural"}
+    r = client.post("/api/forecast", json=body)
+    assert r.status_code == 200, r.text
+    cli = run_cli("forecast", "inference-price", "--capability", "gpt-3.5", "--year", "2030", "--method", "structural",
+                  "--json").json()
+    assert r.json() == cli
+    v = client.post("/api/forecast/view", json=body)
+    assert v.status_code == 200 and "smaller models" in v.json()["html"] and "floor" in v.json()["html"]
+    bad = client.post("/api/forecast", json={**body, "capability": "gpt-4"})
+    assert bad.status_code == 422 and "cannot support" in bad.text
