@@ -305,3 +305,11 @@ def test_web_forecast_structural_equals_the_cli(run_cli):
     assert v.status_code == 200 and "smaller models" in v.json()["html"] and "floor" in v.json()["html"]
     bad = client.post("/api/forecast", json={**body, "capability": "gpt-4"})
     assert bad.status_code == 422 and "cannot support" in bad.text
+
+
+def test_cli_auto_at_gpt4_level_says_the_data_cannot_support_it(run_cli):
+    """At GPT-4 level auto picks structural by score, but one sized model cannot give a size trend: one plain line
+    naming the widths ols and rwd would print instead (7 and 36 orders of magnitude at 2030)."""
+    r = run_cli("forecast", "inference-price", "--capability", "gpt-4", "--year", "2030")
+    assert r.code == 2 and r.err.startswith("error: --method: auto picks structural"), r.err
+    assert "cannot support" in r.err and "orders of magnitude" in r.err and len(r.err.strip().splitlines()) == 1

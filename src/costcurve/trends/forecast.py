@@ -158,9 +158,31 @@ def forecast_series(series, year, *, method: str = "auto", points: str = "defaul
     if method == "auto":
         s = series.between(since, until)
         method, choice = choose_method(s, points=points, level=level, catalog=catalog)
-    fit = fit_method(series, method, points=points, level=level, since=since, until=until, catalog=catalog)
+    from .drivers import InsufficientDataError
+
+    try:
+        fit = fit_method(series, method, points=points, level=level, since=since, until=until, catalog=catalog)
+    except InsufficientDataError as e:
+        if choice is None:
+            raise
+        raise InsufficientDataError(f"auto picks structural ({choice['why']}), but here {e.message}; "
+                                    f"{_univariate_widths(series, year, points, level, since, until)}",
+                                    field="method") from None
     fc = forecast(fit, year, level)
     return fit, (replace(fc, choice=choice) if choice else fc)
+
+
+def _univariate_widths(series, year, points, level, since, until) -> str:
+    """What --method ols / rwd would say instead: their interval widths at ``year``, in orders of magnitude."""
+    out = []
+    for m in METHODS:
+        try:
+            fc = forecast(fit_series(series, method=m, points=points, level=level, since=since, until=until), year, level)
+            out.append(f"{m} {math.log10(fc.interval[1] / fc.interval[0]):.0f}")
+        except InputError:
+            continue
+    return ("--method ols or rwd extrapolate the series alone, with 90% intervals of " + " and ".join(out)
+            + " orders of magnitude") if out else "neither ols nor rwd can forecast it either"
 
 
 @dataclass(frozen=True)
