@@ -223,13 +223,13 @@ def plot_backtest(results, path, title="Backtest: realised values against the in
         r = next(x for x in results if x.series == first and x.rows)
         ok = np.array([x["inside"] for x in r.rows])
         ys, vs = np.array([x["year"] for x in r.rows]), np.array([x["actual"] for x in r.rows])
-        a3.scatter(ys, vs, s=14, color="k", zorder=3, label="realised")
+        a3.scatter(ys[ok], vs[ok], s=14, color="k", zorder=3, label=f"realised, inside ({r.method})")
+        a3.scatter(ys[~ok], vs[~ok], s=22, color=_COLORS[1], marker="x", zorder=3, label=f"realised, outside ({r.method})")
         a3.set_yscale("log")
         a3.set_title(f"{first}: realised vs the intervals stated at each cut-off", fontsize=9)
         a3.legend(fontsize=7, loc="best")
         a3.grid(alpha=0.3)
         a3.set_xlabel("date (year)")
-        del ok
     fig.suptitle(title, fontsize=11)
     return _save(fig, path)
 
