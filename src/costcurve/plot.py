@@ -220,7 +220,7 @@ def plot_backtest(results, path, title="Backtest: realised values against the in
         a3.vlines(xs, np.maximum(lo, 1e-300), hi, color=_COLORS[methods.index(r.method)], alpha=0.35, lw=2,
                   label=f"{r.method}: {r.n_forecasts} intervals, {100 * r.coverage:.0f}% cover")
     if first is not None:
-        r = next(x for x in results if x.series == first and x.rows)
+        r = min((x for x in results if x.series == first and x.rows), key=lambda x: x.interval_score)  # best score
         ok = np.array([x["inside"] for x in r.rows])
         ys, vs = np.array([x["year"] for x in r.rows]), np.array([x["actual"] for x in r.rows])
         a3.scatter(ys[ok], vs[ok], s=14, color="k", zorder=3, label=f"realised, inside ({r.method})")
