@@ -397,7 +397,7 @@ def _replica(s: _Setup, acc, name, q: _Query, gpus, batch, tpot_target, notes, b
     if np.all(mb < 1):
         raise _does_not_fit(s, acc, name, n, q.I, q.O, q.mu, q.chunk, smallest)
     if batch is None:
-        cap = q.cap * n if be is not None and be.attention_dp else q.cap  # an engine cap per rank's scheduler
+        cap = q.cap if be is None else q.cap * be.ranks_per_scheduler(n)  # an engine cap per rank's scheduler
         B = np.maximum(np.minimum(mb, cap), 1.0)
         if tpot_target is not None:
             B = (_largest_batch_within(s, n, q.I, q.O, B, tpot_target) if be is None

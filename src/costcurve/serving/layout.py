@@ -52,8 +52,8 @@ def backend_for(s, acc, prof, eff, expert_parallel, attention_dp, disaggregated,
     if disaggregated and load_per_s is not None:
         raise InputError("the load model runs colocated replicas; drop the load or the separate pools "
                          "(`costcurve deploy` sizes disaggregated pools under load)", field="disaggregated")
-    return StepBackend.build(s, acc, prof, eff, expert_parallel=bool(expert_parallel),
-                             attention_dp=bool(attention_dp), disaggregated=bool(disaggregated))
+    return StepBackend.build(s, acc, prof, eff, expert_parallel=expert_parallel, attention_dp=attention_dp,
+                             disaggregated=disaggregated)
 
 
 @dataclass(frozen=True)
@@ -69,25 +69,49 @@ class StepBackend:
     expert_parallel: bool = False
     attention_dp: bool = False
     disaggregated: bool = False
+    #: no layout was asked for: past the scale-up domain an MoE replica runs attention DP + expert parallel
+    #: (tensor parallelism across the network is what no MoE deployment runs; DeepSeek's Day-6 system, DEP)
+    auto: bool = False
 
     @classmethod
-    def build(cls, s, acc, prof, eff, *, expert_parallel=False, attention_dp=False, disaggregated=False):
+    def build(cls, s, acc, prof, eff, *, expert_parallel=None, attention_dp=None, disaggregated=None):
         """From ``infer``'s setup ``s`` (:class:`costcurve.roofline._Setup`), its engine profile (None:
         TensorRT-LLM's) and the resolved efficiencies ``eff``."""
         keys = ("flop_efficiency", "bandwidth_efficiency", "interconnect_efficiency", "allreduce_latency_s",
                 "memory_utilization")
         p = replace(prof or engine_profile("trtllm"), **{k: float(np.max(eff[k])) for k in keys})
+        auto = s.arch.is_moe and expert_parallel is None and attention_dp is None
         return cls(s.arch, acc, p, s.dtype, s.kv_dtype, s.group_size, bool(expert_parallel or attention_dp),
-                   bool(attention_dp), bool(disaggregated))
+                   bool(attention_dp), bool(disaggregated), auto)
+
+    def _dep(self, n: int) -> bool:
+        """Attention data parallel at width ``n``: asked for, or chosen past the scale-up domain."""
+        if self.attention_dp:
+            return n > 1
+        if not self.auto:
+            return False
+        from ..errors import UnknownNameError
+        from ..interconnect import interconnect
+
+        try:
+            domain = interconnect(self.acc.name).scale_up_domain
+        except UnknownNameError:
+            domain = 8
+        return n > domain
 
     def replica(self, n: int) -> Replica:
-        return Replica(self.arch, self.acc, self.profile, tp=n, expert_parallel=self.expert_parallel and n > 1,
-                       attention_dp=self.attention_dp and n > 1, dtype=self.dtype, kv_dtype=self.kv_dtype,
-                       group_size=self.group_size)
+        dep = self._dep(n)
+        return Replica(self.arch, self.acc, self.profile, tp=n, expert_parallel=(self.expert_parallel or dep) and n > 1,
+                       attention_dp=dep, dtype=self.dtype, kv_dtype=self.kv_dtype, group_size=self.group_size)
+
+    def ranks_per_scheduler(self, n):
+        """Schedulers the engine cap applies to: ``n`` under attention DP (one per rank), else 1. [count]"""
+        return _each(n, lambda k: float(k) if self._dep(k) else 1.0)
 
     def layout(self, n, t=None) -> dict:
         """The layout record of an estimate; with separate pools the prefill pool's share of accelerators [1]."""
-        d = {"tp": n, "expert_parallel": self.expert_parallel, "attention_dp": self.attention_dp,
+        dep = self._dep(int(n)) if np.ndim(n) == 0 else self.attention_dp
+        d = {"tp": n, "expert_parallel": self.expert_parallel or dep, "attention_dp": dep,
              "disaggregated": self.disaggregated}
         if self.disaggregated and t is not None:
             share = t["_prefill_accelerator_share"]
