@@ -271,7 +271,10 @@ def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, inpu
     for key, what in (("time_to_first_token_s", "time to first token"), ("time_per_output_token_s",
                                                                           "time per output token")):
         check_result(t[key], what, given, unit="s", allow_nan=True)
-    for key, what in (("usd_per_query", "cost per query"), ("usd_per_day", "cost per day")):
+    for key, what in (("usd_per_query", "cost per query"), ("usd_per_billion_queries", "cost per billion queries"),
+                      ("usd_per_million_input_tokens", "cost per million input tokens"),
+                      ("usd_per_million_output_tokens", "cost per million output tokens"),
+                      ("usd_per_day", "cost per day")):
         check_result(dollars[key], what, given, unit="USD", allow_nan=True)
     usable, w_acc, kv_b, act, _, _ = _memory_per_accelerator(s, acc, n, B, q.I, q.O, q.mu, q.chunk)
     breakdown = {"weights": _plain(w_acc), "kv_cache": _plain(kv_b), "activations": _plain(act)}
@@ -367,7 +370,7 @@ def _replica(s: _Setup, acc, name, q: _Query, gpus, batch, tpot_target, notes):
         if n > 1:
             notes.append(f"gpus not given: {smallest} (smallest power of two that holds the weights and one sequence)")
     else:
-        n = _num(gpus, "gpus", integer=True)
+        n = _num(gpus, "gpus", integer=True, upper=MAX_REPLICA_GPUS)
     mb = fit(n)
     if np.all(mb < 1):
         raise _does_not_fit(s, acc, name, n, q.I, q.O, q.mu, q.chunk, smallest)
@@ -445,6 +448,10 @@ def _dollars(price, n, B, q: _Query, t: dict, queries_per_day) -> dict:
             "usd_per_billion_queries": 1e9 * usd_query, "queries_per_day": queries_per_day,
             "replicas_needed": replicas, "accelerators_needed": gpus_needed, "usd_per_day": usd_day}
 
+
+#: most accelerators one replica spans [count]: 2**20, the planner's bound on a cluster (larger counts are
+#: typing slips, and the memory fit of 1e308 accelerators is not a number)
+MAX_REPLICA_GPUS = 2**20
 
 #: A chat turn with its conversation history: 1,024 prompt tokens (vLLM chatbot workload, Kwon et al.
 #: 2023 §6.5) and 338 answer tokens (ShareGPT mean, ibid. Fig. 11); used for ARK's "$0.01 per query".

@@ -118,7 +118,7 @@ def blame(given: dict) -> str:
         s = float(np.nanmax(d)) if d.size else 0.0
         if s > score:
             best, score = name, s
-    return best or "model"
+    return best or next(iter(given), "model")
 
 
 def _as_number(name, v):
@@ -160,7 +160,13 @@ def check_result(value, what: str, given: dict, *, unit: str = "", allow_nan: bo
         v = float(a[bad].flat[0]) if a.ndim else float(a)
         got = "not finite" if not math.isfinite(v) else f"{v:g} {unit}".strip()
         raise InputError(f"gives a {what} that is {got}: outside what floating point or the model can represent; "
-                         f"give a realistic value (got {show(_first(_as_number(field, given[field])))})", field=field)
+                         f"give a realistic value{_got(field, given)}", field=field)
+
+
+def _got(field, given) -> str:
+    """`` (got 1e+308)`` for the blamed input, or nothing when it was not among the numbers given."""
+    v = _as_number(field, given.get(field))
+    return "" if v is None else f" (got {show(_first(v))})"
 
 
 def _first(v):
