@@ -44,8 +44,9 @@ def run_options(f):
 @click.option("--gpu", default="h100", show_default=True, help="Accelerator name or alias.")
 @click.option("--gpus", help="Number of accelerators (default as `train`).")
 @click.option("--days", help="Target wall-clock days; solves for the number of accelerators.")
-@click.option("--law", type=click.Choice(["chinchilla", "epoch2024"]), default="chinchilla", show_default=True,
-              help="Scaling law: Hoffmann et al. 2022 Approach 3, or Besiroglu et al. 2024's refit.")
+@click.option("--law", type=click.Choice(["epoch2024", "chinchilla"]), default="epoch2024", show_default=True,
+              help="Scaling law: Besiroglu et al. 2024's refit (~20 tokens/parameter), or Hoffmann et al. 2022 "
+                   "Approach 3 as published (the comparison).")
 @click.option("--inference-tokens", help="Tokens the model will serve over its life, e.g. 10T.")
 @click.option("--unique-tokens", help="Unique training tokens available, e.g. 5T (repeats allowed).")
 @run_options
@@ -80,11 +81,14 @@ def budget(usd, gpu, gpus, days, law, inference_tokens, unique_tokens, mfu, dtyp
             ("wall clock [days]", _cell(res, "wall_clock_days", lambda x: f"{x:,.1f}")),
             ("accelerators", _cell(res, "gpus", lambda x: f"{x:,.0f}") + f" × {res.gpu}")]
     if not hasattr(res, "n_samples"):
-        rows += [(f"compute-optimal under {k}", f"{format_count(v['params'])} params, {format_count(v['tokens'])} tokens")
-                 for k, v in res.law_comparison.items()]
+        rows += [(f"compute-optimal under {k}" + (" (this answer)" if k == res.law and res.inference_tokens is None
+                                                  else ""),
+                  f"{format_count(v['params'])} params, {format_count(v['tokens'])} tokens "
+                  f"({v['tokens'] / v['params']:,.0f} tokens/param)") for k, v in res.law_comparison.items()]
     if res.inference_tokens is not None:
-        rows += [("compute-optimal model", f"{_cell(res, 'chinchilla_params', format_count)} params, "
-                                           f"{_cell(res, 'chinchilla_tokens', format_count)} tokens"),
+        rows += [("compute-optimal model, same budget", f"{_cell(res, 'chinchilla_params', format_count)} params, "
+                                           f"{_cell(res, 'chinchilla_tokens', format_count)} tokens, loss "
+                                           f"{_cell(res, 'chinchilla_loss', lambda x: f'{x:.4f}')}"),
                  ("inference FLOP", _cell(res, "inference_flop", lambda x: f"{x:.3e}")),
                  ("training + inference", _cell(res, "total_cost_usd", format_usd)),
                  ("saving vs compute-optimal", _cell(res, "saving_vs_chinchilla", format_usd))]

@@ -191,16 +191,16 @@ def _setup(cat, model, method, tokens, seq_len, micro_batch, target_modules, ran
 def _scratch(arch, record, chain, finetune_cost) -> dict:
     """Pre-training the same architecture: on its published tokens when known, else Chinchilla-optimal."""
     from ..architecture import count_params
-    from .scaling_laws import LAWS
+    from .scaling_laws import DEFAULT_LAW, LAWS
 
     n = count_params(arch, active=True)
     if record is not None and record.get("training_tokens"):
         tokens, how = record["training_tokens"], f"published tokens of {record['name']}"
     else:
-        law = LAWS["chinchilla"]
+        law = LAWS[DEFAULT_LAW]
         g = (law.alpha * law.A / (law.beta * law.B)) ** (1.0 / (law.alpha + law.beta))
         flop = 6.0 * (n / g) ** (1.0 / law.params_exponent)
-        tokens, how = flop / (6.0 * n), "compute-optimal tokens for this size (Hoffmann et al. 2022, Approach 3)"
+        tokens, how = flop / (6.0 * n), f"compute-optimal tokens for this size ({law.source.split(',')[0]} et al.: {law.name} law)"
     est = run_training(dict(chain, gpus=None, days=None), params=n, tokens=tokens)
     return {"tokens": tokens, "tokens_from": how, "training_flop": est.training_flop, "cost_usd": est.cost_cloud_usd,
             "wall_clock_hours": est.wall_clock_s / SECONDS_PER_HOUR, "gpus": est.gpus,
