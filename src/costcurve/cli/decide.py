@@ -201,18 +201,37 @@ def rent_vs_buy(gpu, gpus, utilization, years, price_kind, provider, price_usd_p
     if as_json:
         emit_json(res.to_dict())
         return
+    import numpy as np
+
     from costcurve.units import format_usd
 
     rows = [("own: total (capex + power + colocation − resale)", _cell(res, "own_usd", format_usd)),
             ("rent: total", _cell(res, "rent_usd", format_usd)),
             ("own: net present value", _cell(res, "npv_own_usd", format_usd)),
             ("rent: net present value", _cell(res, "npv_rent_usd", format_usd)),
-            ("break-even utilization", _cell(res, "break_even_utilization", lambda x: f"{x:.0%}")
-             + ("" if hasattr(res, "n_samples") else " (trend interval {:.0%}–{:.0%})".format(
-                 *res.trend_interval["break_even_utilization"]))),
-            ("payback", _cell(res, "payback_months", lambda x: "not within the period" if x != x else f"{x:.0f} months"))]
-    table(f"Rent or buy {res.gpu}", ["figure", "value"], rows)
+            ("break-even utilization", _break_even_cell(res)),
+            ("payback", _payback_cell(res))]
+    years = float(np.nanmedian(np.asarray(res.assumptions["years"], dtype=float)))
+    table(f"Rent or buy {res.gpu} over {years:g} years", ["figure", "value"], rows)
     _notes(res)
+
+
+def _break_even_cell(res) -> str:
+    """The library's wording (period and trend interval included); p50 (p5–p95) under a Monte Carlo."""
+    from costcurve.decisions.rent_vs_buy import break_even_words
+
+    if not hasattr(res, "n_samples"):
+        return res.break_even_statement
+    return break_even_words(res.break_even_utilization, res.assumptions["years"]) + "; across the samples: " + \
+        _cell(res, "break_even_utilization", lambda x: f"{x:.0%}")
+
+
+def _payback_cell(res) -> str:
+    from costcurve.decisions.rent_vs_buy import payback_words
+
+    if not hasattr(res, "n_samples"):
+        return res.payback_statement
+    return payback_words(res.payback_months, res.break_even_utilization, res.assumptions["years"])
 
 
 # ---- wait ---------------------------------------------------------------------------------------------
