@@ -309,7 +309,7 @@ def _setup(cat, acc, model, dtype, kv_dtype, group_size, calibration, flop_effic
     # -- bf16 on a chip without bf16 (V100, T4, K80): the catalog's refusal, naming the option given --
     for field_, given_ in (("dtype", dtype), ("kv_dtype", kv_dtype)):
         if given_ == "bf16" and store16 != "bf16":  # same words as Accelerator.peak_flop_per_s
-            raise InputError(f"{acc.name} has no bf16; use --{field_.replace('_', '-')} fp16", field=field_)
+            raise InputError(f"{acc.name} has no bf16; use `{field_}` fp16", field=field_)
     # -- end bf16 check --
     if group_size is not None:
         if dtype not in GROUP_SIZE_DTYPES:
@@ -562,8 +562,8 @@ def _does_not_fit(s: _Setup, acc: Accelerator, name, n, I, O, mu, chunk, smalles
     usable, w, _, act, _, kv_full = _memory_per_accelerator(s, acc, n0, 0.0, np.max(I), np.max(O), mu, chunk)
     need = n0 * (w + float(np.max(act)) + float(np.max(kv_full)))
     have = n0 * usable
-    hint = f"smallest count that fits: {smallest} (--gpus {smallest})" if smallest else \
-        "no count up to 4096 fits; try --dtype fp8 or int4"
+    hint = f"smallest count that fits: {smallest} (`gpus` {smallest})" if smallest else \
+        "no count up to 4096 fits; try `dtype` fp8 or int4"
     return DoesNotFitError(
         f"{name} ({s.dtype} weights) does not fit: it needs {format_number(need / GB)} GB (weights {format_number(n0 * w / GB)} GB + one "
         f"{_f(I + O)}-token sequence's KV cache and activations), {n0:g} × {acc.name} have {format_number(have / GB)} GB usable "

@@ -72,7 +72,7 @@ def check_monte_carlo_options(samples, seed, uncertain: bool) -> None:
     for name, v in (("samples", samples), ("seed", seed)):
         if v is not None and not uncertain:
             raise InputError("applies only to a Monte Carlo: give a range on some input (e.g. 0.3..0.5) "
-                             "or uncertainty=True (--uncertainty)", field=name)
+                             "or `uncertainty`", field=name)
 
 
 def check_price_date(catalog, acc, date: dt.date, *, kind: str, provider) -> str | None:

@@ -330,7 +330,7 @@ def _workload(cat, model, params, active_params, tokens, training_flop, seq_len,
             notes.append("training FLOP given: it replaces the count from the model and tokens")
     elif arch is not None:
         if tokens is None:
-            raise InputError("needed with an architecture (e.g. --tokens 2T)", field="tokens")
+            raise InputError("needed with an architecture (e.g. `tokens` 2T)", field="tokens")
         breakdown = flop.training_flop_breakdown(arch, tokens, seq)
         training_flop = sum(breakdown.values())
         method = "architecture"

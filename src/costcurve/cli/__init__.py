@@ -70,7 +70,18 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except CostcurveError as e:
             e.option = option_for(ctx.meta.get("costcurve.command"), e.field)
+            e.message = with_options(getattr(e, "message", None) or str(e), ctx.meta.get("costcurve.command"))
             raise
+
+
+def with_options(text: str, command) -> str:
+    """The library's field names in backticks (```gpus``` , ```global_batch```) → the options of ``command``
+    that set them (``--gpus``, ``--global-batch``); a name no option sets loses its backticks only."""
+    import re
+
+    if "`" not in text:
+        return text
+    return re.sub(r"`([A-Za-z_][A-Za-z0-9_]*)`", lambda m: option_for(command, m.group(1)) or m.group(1), text)
 
 
 def option_for(command, field):
@@ -124,7 +135,7 @@ def main(argv=None):
     except CostcurveError as e:
         option = getattr(e, "option", None) or e.field
         message = getattr(e, "message", None) or str(e)
-        text = f"{option}: {message}" if option and e.field else str(e)
+        text = f"{option}: {message}" if option and e.field else message
         click.echo(f"error: {' '.join(text.split())}", err=True)
         sys.exit(2)
     except BrokenPipeError:

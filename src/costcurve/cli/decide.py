@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from .common import catalog_option, emit_json, json_option, monte_carlo_options, p50_cell, price_options, table
+from .common import note_text, catalog_option, emit_json, json_option, monte_carlo_options, p50_cell, price_options, table
 
 def _cell(res, name, f):
     return p50_cell(res, name, f) if hasattr(res, "n_samples") else f(getattr(res, name))
@@ -13,7 +13,7 @@ def _cell(res, name, f):
 
 def _notes(res):
     for n in getattr(res, "notes", ()):
-        print(f"note: {n}")
+        print(f"note: {note_text(n)}")
 
 
 _chain_options = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import (calibration_option, catalog_option, check_plot_path, dropped_samples_note, finish, json_option, price_json,
+from .common import (note_text, calibration_option, catalog_option, check_plot_path, dropped_samples_note, finish, json_option, price_json,
                      monte_carlo_options, p50_cell, plot_option, price_options, sensitivity_table, table)
 
 DTYPES = ["bf16", "fp16", "fp8", "int8", "int4"]
@@ -108,7 +108,7 @@ def render_uncertain(u) -> None:
     sensitivity_table(u, "the cost per query")
     note = dropped_samples_note(u, ("usd_per_query", "tokens_per_second", "time_per_output_token_s"))
     for n in ((note,) if note else ()) + tuple(u.notes):
-        print(f"note: {n}")
+        print(f"note: {note_text(n)}")
 
 
 def render(est) -> None:
@@ -148,4 +148,4 @@ def render(est) -> None:
         rows.append(("latency target", "NOT met even at batch 1"))
     table(f"Inference estimate: {e.model} on {e.gpu}", ["figure", "value"], rows)
     for n in e.notes:
-        print(f"note: {n}")
+        print(f"note: {note_text(n)}")

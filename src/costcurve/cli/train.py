@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import (calibration_option, catalog_option, check_plot_path, dropped_samples_note, finish, json_option, price_json,
+from .common import (note_text, calibration_option, catalog_option, check_plot_path, dropped_samples_note, finish, json_option, price_json,
                      monte_carlo_options, p50_cell, plot_option, price_options, sensitivity_table, table)
 
 
@@ -140,7 +140,7 @@ def render(est) -> None:
               [(k, f"{v:.3e}", f"{v / total:.1%}") for k, v in est.flop_breakdown.items() if v],
               justify_right=(1, 2))
     for n in est.notes:
-        print(f"note: {n}")
+        print(f"note: {note_text(n)}")
 
 
 def render_uncertain(u) -> None:
@@ -172,4 +172,4 @@ def render_uncertain(u) -> None:
     sensitivity_table(u, "the cloud cost")
     note = dropped_samples_note(u, ("cost_cloud_usd", "cost_amortized_usd", "wall_clock_s"))
     for n in ((note,) if note else ()) + tuple(u.notes):
-        print(f"note: {n}")
+        print(f"note: {note_text(n)}")

@@ -181,7 +181,7 @@ def _loss_and_lifetime(L, chain, out, est, flop, n, d, unique_tokens, inference_
                      "than the compute-optimal model of the same budget, and cheaper over its life")
     if np.any(d > sl.PUBLIC_TEXT_STOCK_TOKENS):
         notes.append(f"the compute-optimal tokens exceed the stock of public human text, ≈{sl.PUBLIC_TEXT_STOCK_TOKENS:.0e} "
-                     "tokens (Villalobos et al. 2024): data, not money, limits this run; give --unique-tokens")
+                     "tokens (Villalobos et al. 2024): data, not money, limits this run; give `unique_tokens`")
     return est, notes
 
 

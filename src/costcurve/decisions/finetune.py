@@ -135,7 +135,7 @@ def estimate_finetune(*, model, method="lora", tokens, gpu="h100", gpus=None, ra
         one = fm.memory_breakdown(arch, method, gpus=MAX_GPUS, **mem_kw)
         raise NoAnswerError(f"{name} ({method}) does not fit on any number of {acc.name}: activations alone take "
                             f"{one['activations'] / 2**30:,.1f} GiB per accelerator of {acc.memory_bytes / 2**30:,.0f} GiB; "
-                            "needed: a shorter --seq-len, a smaller --micro-batch, checkpointing, or a larger accelerator",
+                            "needed: a shorter `seq_len`, a smaller `micro_batch`, `checkpointing`, or a larger accelerator",
                             field="gpu")
     n = min_gpus if gpus is None else float(number_input(gpus, "gpus", integer=True))
     mem = fm.memory_breakdown(arch, method, gpus=n, **mem_kw)

@@ -180,7 +180,7 @@ def rent_vs_buy(*, gpu="h100", gpus=None, utilization=1.0, years=DEFAULT_YEARS, 
     A = assumptions or DEFAULT_ASSUMPTIONS
     acc = cat.accelerator(gpu)
     if gpus is None:
-        raise InputError("needed: how many accelerators (e.g. --gpus 512)", field="gpus")
+        raise InputError("needed: how many accelerators (e.g. `gpus` 512)", field="gpus")
     gpus = number_input(gpus, "gpus", integer=True, upper=2**20)  # 1,048,576: beyond any cluster
     u = number_input(utilization, "utilization", upper=1.0)
     years = number_input(years, "years", upper=30.0)
