@@ -163,6 +163,28 @@ def check_result(value, what: str, given: dict, *, unit: str = "", allow_nan: bo
                          f"give a realistic value{_got(field, given)}", field=field)
 
 
+class blamed_on:
+    """``with blamed_on(given, "training_flop", ...)``: an InputError about one of the named internal
+    quantities (made from the inputs, not given) is raised again naming the input of ``given`` most
+    likely to blame (:func:`blame`), e.g. a budget whose FLOP overflow names ``usd``."""
+
+    def __init__(self, given: dict, *internal: str):
+        self.given, self.internal = given, set(internal)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, err, tb):
+        if isinstance(err, InputError) and err.field in self.internal:
+            given = {k: v for k, v in self.given.items() if v is not None}
+            field = blame(given) if given else err.field
+            what = err.field.replace("_", " ").replace("flop", "FLOP")
+            raise InputError(f"gives a {what} outside what floating point or the model can "
+                             f"represent ({err.message}); give a realistic value{_got(field, given)}",
+                             field=field) from None
+        return False
+
+
 def _got(field, given) -> str:
     """`` (got 1e+308)`` for the blamed input, or nothing when it was not among the numbers given."""
     v = _as_number(field, given.get(field))

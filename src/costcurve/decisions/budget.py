@@ -28,6 +28,7 @@ import numpy as np
 
 from ..catalog import Catalog, load_catalog
 from ..errors import InputError, NoAnswerError
+from ..inputs import blamed_on, check_monte_carlo_options, check_result
 from ..results import jsonable
 from ..units import SECONDS_PER_DAY, format_usd, number_input
 from . import scaling_laws as sl
@@ -119,6 +120,7 @@ def plan_budget(*, usd, gpu="h100", gpus=None, days=None, law=sl.DEFAULT_LAW, in
     if uncertainty or any_range(kwargs, NUMERIC):
         return monte_carlo(plan_budget, kwargs, NUMERIC, samples=samples, seed=seed, uncertainty=uncertainty,
                            target="params", constant="usd")
+    check_monte_carlo_options(samples, seed, False)
     L = sl.get_law(law)
     usd = number_input(usd, "usd")
     if usd is None:
@@ -129,6 +131,13 @@ def plan_budget(*, usd, gpu="h100", gpus=None, days=None, law=sl.DEFAULT_LAW, in
         raise InputError("cannot be combined with inference_tokens (the inference-aware optimum with repeated data "
                          "is not modelled); give one of them", field="unique_tokens")
     chain = dict(kwargs, law=None)
+    given = {"usd": usd, "inference_tokens": inference_tokens, "unique_tokens": unique_tokens}
+    with blamed_on(given, "training_flop", "params", "tokens", "target_loss"):
+        return _plan(L, chain, usd, unique_tokens, inference_tokens, given)
+
+
+def _plan(L, chain, usd, unique_tokens, inference_tokens, given):
+    """The checked body of :func:`plan_budget`: size, cost, loss, lifetime; every dollar figure finite."""
     flop, n, d = _size_for_budget(L, chain, usd, unique_tokens)
     est = run_training(chain, params=n, tokens=d)
     usd_per_flop = est.cost_cloud_usd / est.training_flop
@@ -144,6 +153,11 @@ def plan_budget(*, usd, gpu="h100", gpus=None, days=None, law=sl.DEFAULT_LAW, in
                price_usd_per_gpu_hour=est.price_usd_per_gpu_hour, usd_per_flop=usd_per_flop,
                price_source=est.price_source, law_source=L.source)
     est, notes = _loss_and_lifetime(L, chain, out, est, flop, n, d, unique_tokens, inference_tokens, usd_per_flop)
+    for key, what in (("total_cost_usd", "training + inference cost"), ("inference_flop", "inference FLOP"),
+                      ("chinchilla_total_cost_usd", "lifetime cost of the compute-optimal model"),
+                      ("usd_at_data_limit", "budget at the data limit")):
+        if out.get(key) is not None:
+            check_result(np.abs(out[key]) + 1e-300, what, given, unit="USD" if "usd" in key else "FLOP")
     return BudgetPlan(cost_usd=est.cost_cloud_usd, wall_clock_days=est.wall_clock_s / SECONDS_PER_DAY,
                       notes=tuple(notes + list(est.notes)), **{k: plain(v) for k, v in out.items()})
 

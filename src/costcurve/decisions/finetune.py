@@ -126,6 +126,9 @@ def estimate_finetune(*, model, method="lora", tokens, gpu="h100", gpus=None, ra
     if uncertainty or any_range(kwargs, NUMERIC):
         return monte_carlo(estimate_finetune, kwargs, NUMERIC, samples=samples, seed=seed, uncertainty=uncertainty,
                            target="cost_usd", constant="tokens", integer=())
+    from ..inputs import check_monte_carlo_options, check_result
+
+    check_monte_carlo_options(samples, seed, False)
     name, arch, record, tokens, seq, mb, targets, r, paged = _setup(cat, model, method, tokens, seq_len, micro_batch,
                                                                    target_modules, rank, paged_optimizer)
     acc = cat.accelerator(gpu)
@@ -145,6 +148,7 @@ def estimate_finetune(*, model, method="lora", tokens, gpu="h100", gpus=None, ra
     breakdown = finetune_flop_breakdown(arch, method, tokens, seq_len=seq, micro_batch=mb, trainable_params=trainable,
                                         checkpointing=checkpointing)
     flop = sum(breakdown.values())
+    check_result(flop, "fine-tuning FLOP", {"tokens": tokens}, unit="FLOP")
     chain = dict(gpu=acc.name, gpus=n, mfu=mfu, dtype=dtype, goodput=goodput, price_usd_per_gpu_hour=price_usd_per_gpu_hour,
                  provider=provider, price_kind=price_kind, date=date, catalog=cat)
     est = run_training(chain, training_flop=flop, params=count_params(arch, active=True), tokens=tokens)

@@ -177,6 +177,9 @@ def rent_vs_buy(*, gpu="h100", gpus=None, utilization=1.0, years=DEFAULT_YEARS, 
 
         return run_monte_carlo(rent_vs_buy, kwargs, NUMERIC, samples=samples, seed=seed, integer=("gpus",),
                                target="npv_own_usd", constant="gpus")
+    from ..inputs import check_monte_carlo_options
+
+    check_monte_carlo_options(samples, seed, False)
     A = assumptions or DEFAULT_ASSUMPTIONS
     acc = cat.accelerator(gpu)
     if gpus is None:
@@ -199,6 +202,9 @@ def rent_vs_buy(*, gpu="h100", gpus=None, utilization=1.0, years=DEFAULT_YEARS, 
                  colocation_usd_per_kw_month=colo, usd_per_gpu_hour=price, resale=resale, assumptions=A)
     f = ownership_cash_flows(growth_per_year=trend.growth_per_year, **flows)
     npv_own, npv_rent, be, payback = present_values(f, r, years, u)
+    _check_finite(f, npv_own, npv_rent, dict(gpus=gpus, utilization=u, years=years, price_usd_per_gpu_hour=price,
+                                             chip_price_usd=chip, power_usd_per_kwh=kwh,
+                                             colocation_usd_per_kw_month=colo))
     at_ends = [present_values(ownership_cash_flows(growth_per_year=g, **flows), r, years, u) for g in trend.growth_ci]
     ci = {name: tuple(sorted((plain(at_ends[0][i]), plain(at_ends[1][i])), key=np.nanmedian))
           for i, name in enumerate(("npv_own_usd", "npv_rent_usd", "break_even_utilization"))}
@@ -213,6 +219,18 @@ def rent_vs_buy(*, gpu="h100", gpus=None, utilization=1.0, years=DEFAULT_YEARS, 
                      npv_own_usd=plain(npv_own), npv_rent_usd=plain(npv_rent), break_even_utilization=plain(be),
                      payback_months=plain(payback), own_breakdown_usd={k: plain(v) for k, v in breakdown.items()},
                      trend_interval=ci, assumptions=assumptions_out, notes=tuple(notes))
+
+
+def _check_finite(f, npv_own, npv_rent, given) -> None:
+    """Refuse inputs whose costs overflow (e.g. a price of 1e308 USD/h), naming the input to blame."""
+    from ..inputs import check_result
+
+    for value, what in ((f["capex"], "capex"), (f["power"].sum(-1) + f["colo"].sum(-1), "power and colocation cost"),
+                        (f["rent"].sum(-1), "rent"), (npv_own, "present value of owning"),
+                        (npv_rent, "present value of renting")):
+        with np.errstate(over="ignore", invalid="ignore"):
+            check_result(np.abs(np.asarray(value, dtype=float)) + 1e-300, what,
+                         {k: v for k, v in given.items() if v is not None}, unit="USD")
 
 
 def _chip_price(acc, chip_price_usd) -> float:
