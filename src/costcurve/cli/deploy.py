@@ -80,7 +80,8 @@ def deploy(model, queries_per_day, input_tokens, output_tokens, length_sigma, tt
 def _row(d):
     from costcurve.units import format_usd
 
-    return [f"{d.replicas:,} × {d.gpus_per_replica} {d.gpu}" + (f" (TP{d.tp}×PP{d.pp})" if d.pp > 1 else ""),
+    thin = f" (THIN: {d.price_quotes} quote(s) from {d.price_providers})" if d.thin_evidence else ""
+    return [f"{d.replicas:,} × {d.gpus_per_replica} {d.gpu}" + (f" (TP{d.tp}×PP{d.pp})" if d.pp > 1 else "") + thin,
             f"{d.dtype}/{d.kv_dtype}", f"{d.max_batch}", format_usd(d.usd_per_day),
             format_usd(d.usd_per_million_output_tokens), format_usd(d.usd_per_billion_queries),
             f"{d.utilization:.0%}", f"{d.ttft_p95_s * 1e3:,.0f}", f"{d.tpot_p95_s * 1e3:,.1f}"]
