@@ -349,7 +349,7 @@ def check_spread(d: Dist, x: np.ndarray, field: str) -> None:
     Raises InputError naming ``field``.
     """
     with np.errstate(over="ignore", invalid="ignore"):
-        total = float(np.sum(x / n_or_1(x)))
+        total = float(np.sum(x / max(x.size, 1)))  # the mean, without the sum overflowing first
         p95 = float(np.quantile(x, 0.95)) if x.size else 0.0
     centre = d.median
     text = d.text or d.kind
@@ -360,11 +360,6 @@ def check_spread(d: Dist, x: np.ndarray, field: str) -> None:
         raise InputError(f"{show(text)}: a spread that cannot be meant: its draws reach {p95:.3g} (95th percentile), "
                          f"more than {MAX_SPREAD_FACTOR:g} times its centre {centre:g}; give the spread you mean, "
                          f"e.g. a 90% interval LOW..HIGH", field=field)
-
-
-def n_or_1(x) -> int:
-    """The number of draws (at least 1): the sum of ``x / n`` is their mean without overflowing first."""
-    return max(int(np.size(x)), 1)
 
 
 def draw(dists: dict, rng, n: int, integer=()) -> dict:

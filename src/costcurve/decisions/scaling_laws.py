@@ -148,7 +148,7 @@ def _reachable(law: ScalingLaw, target_loss) -> np.ndarray:
 _GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
 
 
-def inference_optimal_at_flop(law: ScalingLaw, training_flop, inference_tokens, steps: int = 60):
+def inference_optimal_at_flop(law: ScalingLaw, training_flop, inference_tokens, steps: int = 40):
     """(N, D) of the inference-optimal model (Sardana et al. 2023) whose training compute is ``training_flop``.
 
     The loss ℓ is found by bisection: the training FLOP ``6·N(ℓ)·D(ℓ)`` of the model minimising
