@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import click
 
-from .common import note_text, catalog_option, emit_json, json_option, monte_carlo_options, p50_cell, price_options, table
+from .common import (catalog_option, emit_json, json_option, monte_carlo_options, p50_cell, price_options, table,
+                     note_text)
 
 def _cell(res, name, f):
     return p50_cell(res, name, f) if hasattr(res, "n_samples") else f(getattr(res, name))

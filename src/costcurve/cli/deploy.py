@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import note_text, catalog_option, emit_json, json_option, table
+from .common import catalog_option, emit_json, json_option, table, note_text
 
 def _list(text):
     return [x.strip() for x in text.split(",") if x.strip()] if text else None

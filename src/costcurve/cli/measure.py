@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from .common import note_text, catalog_option, emit_json, json_option, table
+from .common import catalog_option, emit_json, json_option, table, note_text
 
 PRESET_NAMES = ("tiny", "small", "gpt2-124m")
 

@@ -7,7 +7,7 @@ import time
 
 import click
 
-from .common import note_text, catalog_option, emit_json, json_option, price_options, table
+from .common import catalog_option, emit_json, json_option, price_options, table, note_text
 
 GiB = 2**30
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from .common import (note_text, calibration_option, catalog_option, check_plot_path, dropped_samples_note, finish, json_option, price_json,
-                     monte_carlo_options, p50_cell, plot_option, price_options, sensitivity_table, table)
+from .common import (calibration_option, catalog_option, check_plot_path, dropped_samples_note, finish, json_option, price_json,
+                     monte_carlo_options, p50_cell, plot_option, price_options, sensitivity_table, table, note_text)
 
 
 def _costs_from_options(**given):

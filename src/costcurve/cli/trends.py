@@ -6,7 +6,7 @@ import math
 
 import click
 
-from .common import note_text, catalog_option, emit_json, json_option, table
+from .common import catalog_option, emit_json, json_option, table, note_text
 
 OPTION_NAMES = {"threshold": "--threshold", "price_kind": "--price-kind", "year": "--year", "value": "--below",
                 "level": "--level", "method": "--method", "points": "--points", "plot": "--plot", "source": "--source",
