@@ -81,12 +81,17 @@ def _values(opt, p):
 CLI_CASES = _cases(BASE, _values)
 
 
+#: dollar figures that are null by design when an input is absent (infer's cost per day needs a demand)
+OPTIONAL_USD = {"usd_per_day"}
+
+
 def _finite(obj, path="") -> list[str]:
     """Paths of non-finite numbers, and of null figures in dollars, in a JSON answer."""
     bad = []
     if isinstance(obj, dict):
         for k, v in obj.items():
-            if v is None and str(k).endswith("_usd") and not path:
+            if v is None and (str(k).endswith("_usd") or str(k).startswith("usd_")) and not path \
+                    and k not in OPTIONAL_USD:
                 bad.append(f"{k}=null")
             bad += _finite(v, f"{path}.{k}")
     elif isinstance(obj, list):

@@ -115,8 +115,13 @@ def cli():
 
 def main(argv=None):
     """Entry point: run the CLI, turning user errors into one line and exit code 2."""
+    import warnings
+
     from costcurve.errors import CostcurveError
 
+    # numpy's overflow warnings from costcurve's own arithmetic: the library checks every result and
+    # refuses a non-finite one in one line; the warning would add lines of its own before that line
+    warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"costcurve(\.|$)")
     try:
         rv = cli.main(args=argv, prog_name="costcurve", standalone_mode=False)
     except click.exceptions.Exit as e:

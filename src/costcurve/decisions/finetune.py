@@ -169,6 +169,13 @@ def estimate_finetune(*, model, method="lora", tokens, gpu="h100", gpus=None, ra
         notes=tuple(notes))
 
 
+#: most sequences per accelerator per step [count]: 2**24, the planner's bound on a global batch
+MAX_MICRO_BATCH = float(2**24)
+#: longest fine-tuning sequence [tokens]: 2**24, beyond the longest context windows published (10M tokens,
+#: Llama 4 Scout); not the model's own window, which fine-tuning may extend (MLPerf's Llama 2 70B LoRA: 8,192)
+MAX_SEQ_LEN = float(2**24)
+
+
 def _setup(cat, model, method, tokens, seq_len, micro_batch, target_modules, rank, paged_optimizer) -> tuple:
     """Checked inputs: (name, architecture, trained-model record, tokens, seq_len, micro_batch, adapter
     targets, rank, paged optimizer)."""
@@ -182,8 +189,9 @@ def _setup(cat, model, method, tokens, seq_len, micro_batch, target_modules, ran
     tokens = number_input(tokens, "tokens")
     if tokens is None:
         raise InputError("needed: the fine-tuning tokens (e.g. 100M)", field="tokens")
-    seq = int(number_input(seq_len, "seq_len", integer=True)) if seq_len is not None else min(arch.pretrain_seq_len, 4096)
-    mb = int(number_input(micro_batch, "micro_batch", integer=True))
+    seq = int(number_input(seq_len, "seq_len", integer=True, upper=MAX_SEQ_LEN)) if seq_len is not None \
+        else min(arch.pretrain_seq_len, 4096)
+    mb = int(number_input(micro_batch, "micro_batch", integer=True, upper=MAX_MICRO_BATCH))
     targets = () if method == "full" else fm.parse_targets(target_modules if target_modules is not None
                                                             else fm.DEFAULT_TARGETS[method])
     r = None if method == "full" else int(number_input(rank if rank is not None else fm.DEFAULT_RANK[method], "rank",

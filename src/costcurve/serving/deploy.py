@@ -40,6 +40,9 @@ TP_OPTIONS = (1, 2, 4, 8)
 PP_OPTIONS = (1, 2, 4, 8)
 BATCH_CAPS = (None, 64, 16)  #: None: the engine's default cap
 MIN_EVALUATED = 12  #: candidates the load model evaluates at least (for the Pareto front)
+#: the largest demand searched [1/day]: 1e15, 125,000 queries a day for each of 8 billion people (larger
+#: figures are slips, and their replica counts run to hundreds of digits)
+MAX_QUERIES_PER_DAY = 1e15
 DISAGGREGATED_TRIES = 6  #: cheapest colocated layouts also tried as separate prefill and decode pools
 
 
@@ -307,7 +310,7 @@ def plan_deployment(*, model, queries_per_day, input_tokens=None, output_tokens=
     name, arch, _ = resolve_model(model, cat)
     if arch is None:
         raise InputError(f"{name!r} has no architecture preset; give a preset or a config.json", field="model")
-    qpd = float(number_input(queries_per_day, "queries_per_day"))
+    qpd = float(number_input(queries_per_day, "queries_per_day", upper=MAX_QUERIES_PER_DAY))
     profile = engine_profile(engine)
     lengths = _lengths(arch, input_tokens, output_tokens, length_sigma)
     targets = check_targets(ttft_p95_s, tpot_p95_s)
