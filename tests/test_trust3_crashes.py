@@ -144,3 +144,17 @@ def test_json_of_a_monte_carlo_has_no_nan(run_cli):
                 "--seed", "2", "--json")
     assert r.code == 0, r.err
     json.loads(r.out, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))
+
+
+def test_overflow_warnings_do_not_break_the_one_line_rule():
+    """A real process: numpy's RuntimeWarning used to print its own lines before the error line."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
+    r = subprocess.run([sys.executable, "-m", "costcurve", "budget", "--usd", "1M", "--gpus", "64", "--price", "2",
+                        "--inference-tokens", "1e308"], capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert r.stderr.startswith("error: --inference-tokens")
