@@ -93,7 +93,9 @@ def _deploy_cached(key):
 def _deploy(kw: dict, catalog):
     from ..serving.deploy import plan_deployment
 
-    return plan_deployment(**kw, catalog=catalog).best
+    # the layout of the accelerator the user named, at the price kind they chose: deploy's quote rule
+    # (thin prices left out of a search) does not apply; the deployment's thin_evidence says how thin it is
+    return plan_deployment(**kw, catalog=catalog, allow_thin_prices=True).best
 
 
 def layout(v: dict, peak_qpd, price_kind, catalog=None) -> Layout:
