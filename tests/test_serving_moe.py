@@ -218,7 +218,8 @@ def test_infer_on_an_moe_model_is_the_serving_step_model():
     """Two paths, one answer: estimate_inference for an MoE model and the step model's offline throughput."""
     for layout in ({}, {"expert_parallel": True}, {"attention_dp": True}):
         est = estimate_inference(model="qwen3-235b-a22b", gpu="h200", gpus=4, dtype="fp8", input_tokens=1000,
-                                 output_tokens=1000, engine="trtllm", price_usd_per_gpu_hour=1, **layout)
+                                 output_tokens=1000, engine="trtllm", price_usd_per_gpu_hour=1,
+                                 min_tokens_per_s_per_user=None, **layout)
         r = Replica(CAT.architecture("qwen3-235b-a22b"), CAT.accelerator("h200"), TRT, tp=4, dtype="fp8",
                     kv_dtype="fp8", **layout)
         tps, B = offline_throughput(r, 1000, 1000)
@@ -228,7 +229,7 @@ def test_infer_on_an_moe_model_is_the_serving_step_model():
 
 def test_infer_disaggregated_keeps_throughput_and_drops_prefill_stalls():
     kw = dict(model="qwen3-30b-a3b", gpu="h100", gpus=2, dtype="fp8", input_tokens=2000, output_tokens=300,
-              price_usd_per_gpu_hour=2)
+              price_usd_per_gpu_hour=2, min_tokens_per_s_per_user=None)
     co, dis = estimate_inference(**kw), estimate_inference(disaggregated=True, **kw)
     assert dis.tokens_per_second_per_accelerator == pytest.approx(co.tokens_per_second_per_accelerator)
     assert dis.time_per_output_token_s == pytest.approx(dis.decode_step_s)
