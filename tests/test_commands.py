@@ -37,7 +37,7 @@ LIBRARY = {  # command -> (library function, options that reach it under another
     "train": ("costcurve.training:estimate_training",
               {"pue", "electricity_usd_per_kwh", "grid_kg_co2_per_kwh", "depreciation_per_year", "server_overhead"}),
     "infer": ("costcurve.inference:estimate_inference", set()),
-    "plan": ("costcurve.planner:plan_training", {"no_flash_attention", *("deadline_days", "budget_usd", "max_gpus",
+    "plan": ("costcurve.planner:plan_training", {"no_flash_attention", "allow_thin_prices", *("deadline_days", "budget_usd", "max_gpus",
                                                                         "gpus_options", "gpu_options")}),
     "deploy": ("costcurve.serving.deploy:plan_deployment", {"compare_api"}),
     "budget": ("costcurve.decisions.budget:plan_budget", set()),

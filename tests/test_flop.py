@@ -36,6 +36,47 @@ def test_published_parameter_counts(preset, total, active, tol, cite):
         assert count_params(arch, active=True) == pytest.approx(active, rel=tol), cite
 
 
+def _llama4_vision_tower_params(v: dict, text_width: int) -> float:
+    """Parameters of Llama 4's vision encoder from its ``vision_config`` (HF transformers Llama4VisionModel):
+    patch projection, class and position embeddings, pre/post LayerNorms, ``L`` ViT layers (biased Q/K/V/O,
+    a biased GELU MLP, two LayerNorms), the pixel-shuffle adapter MLP and the projector into the text width."""
+    w, f, L, p = v["hidden_size"], v["intermediate_size"], v["num_hidden_layers"], v["patch_size"]
+    patches = (v["image_size"] // p) ** 2 + 1
+    layer = 4 * (w * w + w) + 2 * w * f + f + w + 4 * w
+    shuffled = int(w / v["pixel_shuffle_ratio"] ** 2)
+    adapter = shuffled * v["projector_input_dim"] + v["projector_input_dim"] * v["projector_output_dim"]
+    return v["num_channels"] * p * p * w + w + patches * w + 4 * w + L * layer + adapter + v["vision_output_dim"] * text_width
+
+
+@pytest.mark.parametrize("preset,fname,published", [("llama4-scout", "llama4-scout.json", 109e9),
+                                                   ("llama4-maverick", "llama4-maverick.json", 400e9)])
+def test_llama4_totals_with_the_vision_tower_within_1_percent(preset, fname, published):
+    """Meta's totals (Scout 109B, Maverick 400B; HF model cards) count the vision encoder; the presets are the
+    language model, so the check adds the tower counted from the same config (about 0.87B)."""
+    import json
+    from pathlib import Path
+
+    cfg = json.loads((Path(__file__).parent / "data" / "hf" / fname).read_text())
+    vision = _llama4_vision_tower_params(cfg["vision_config"], cfg["text_config"]["hidden_size"])
+    assert 0.8e9 < vision < 0.95e9
+    assert count_params(load_catalog().architecture(preset)) + vision == pytest.approx(published, rel=0.01)
+
+
+def test_interleaved_layers_count_dense_and_moe_layers_apart():
+    """Maverick: 24 dense layers of ffn 16384 and 24 MoE layers (128 experts + 1 shared of 8192); FLOP follow."""
+    a = load_catalog().architecture("llama4-maverick")
+    b = a.params()
+    assert b["mlp"] == 24 * 3 * 5120 * 16384 and b["moe/routed_experts"] == 24 * 128 * 3 * 5120 * 8192
+    f = forward_flop_per_token_breakdown(a, 1024)
+    assert f["mlp"] == 2 * b["mlp"] and f["moe/routed_experts"] == 2 * 24 * 1 * 3 * 5120 * 8192
+    every = a.replace(moe_layer_step=1)  # all 48 layers MoE: Scout's pattern with Maverick's experts
+    assert every.n_moe_layers == 48 and "mlp" not in every.params()
+    assert count_params(every) == pytest.approx(count_params(a) + 24 * (129 * 3 * 5120 * 8192 + 5120 * 128
+                                                                    - 3 * 5120 * 16384), rel=1e-12)
+    # a dense 16384 MLP and a shared + one routed 8192 expert are the same active width: only the router differs
+    assert count_params(every, active=True) - count_params(a, active=True) == 24 * 5120 * 128
+
+
 def _significant_digits(x: float) -> int:
     return len(f"{x:.6e}".split("e")[0].replace(".", "").rstrip("0"))
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from costcurve import load_catalog
 from costcurve.errors import CatalogError, InputError
 from costcurve.roofline import _Setup, decode_step_s
-from costcurve.serving import collectives
+from costcurve import collectives
 from costcurve.serving.engines import engine_profile, fit_profile, read_profiles
 from costcurve.serving.step import Replica, decode_cycle_s, offline_throughput, roofline_tokens_per_s
 
@@ -59,7 +59,7 @@ def _predict(rows, profile, I=SG_I, O=SG_O):
 def test_engine_table_has_every_parameter_with_source_and_date():
     for e in ("trtllm", "vllm", "sglang"):
         p = engine_profile(e)
-        assert len(p.sources) == 9 and all(s[2] and len(s[3]) > 20 for s in p.sources)
+        assert len(p.sources) == 10 and all(s[2] and len(s[3]) > 20 for s in p.sources)
     assert engine_profile(None).engine == "trtllm"
     with pytest.raises(InputError) as err:
         engine_profile("tgi")
@@ -77,7 +77,7 @@ def test_engine_table_rejects_bad_rows(tmp_path):
     with pytest.raises(CatalogError, match="value"):
         read_profiles(bad)
     lines = text.splitlines()
-    lines[1] = lines[1].split(",2023-")[0] + ",2023-12-13,"  # a figure without a source
+    lines[1] = lines[1].rsplit(',"', 1)[0] + ","  # a figure without a source
     bad.write_text("\n".join(lines) + "\n")
     with pytest.raises(CatalogError, match="source"):
         read_profiles(bad)
@@ -199,7 +199,8 @@ def test_infer_with_an_engine_matches_the_serving_step_model(engine, row):
 
     m, g, tp, d, measured = row
     est = estimate_inference(model=m, gpu=g, gpus=tp, dtype=d, kv_dtype="bf16", input_tokens=SG_I, output_tokens=SG_O,
-                             engine=engine, price_usd_per_gpu_hour=1)
+                             engine=engine, price_usd_per_gpu_hour=1,
+                             min_tokens_per_s_per_user=None)  # the step model's batch: the largest that fits
     ours = _predict([row], engine_profile(engine))[0]
     assert est.tokens_per_second == pytest.approx(ours, rel=0.02)
     assert est.tokens_per_second == pytest.approx(measured, rel=TOL)

@@ -14,6 +14,11 @@ Parameter formulas (per layer, d = d_model, h = heads, k = kv heads, e = head_di
 * MLP: plain (GELU) ``2·d·f``; gated (SwiGLU/GeGLU, Shazeer 2020) ``3·d·f``.
 * MoE layer: router ``d·E``, ``E`` routed and ``S`` shared experts of ``3·d·f_e`` each
   (Mixtral: Jiang et al. 2024; DeepSeekMoE: Dai et al. 2024). Active = top-k routed + shared.
+* layer pattern (:attr:`Architecture.layer_kinds`): the first ``n_dense_layers`` layers are dense
+  (DeepSeek-V3's ``first_k_dense_replace``); after them layer ``i`` (0-based) is MoE when
+  ``(i+1) % moe_layer_step == 0`` (Qwen3-MoE's ``decoder_sparse_step``, Llama 4's
+  ``interleave_moe_layer_step``: Maverick alternates dense and MoE), unless listed in
+  ``mlp_only_layers`` (Qwen3-MoE's key). Dense layers use ``ffn_dim``, MoE layers the experts.
 * embeddings ``V·d``, LM head ``V·d`` unless tied, learned positions ``T·d``; norms ``d`` (RMSNorm)
   or ``2d`` (LayerNorm) twice per layer plus a final one; biases where the model has them.
 """
@@ -31,7 +36,9 @@ FFN_TYPES = ("gelu", "gated")
 POSITIONS = ("learned", "rope", "alibi", "relative", "none")
 NORMS = ("layernorm", "rmsnorm")
 BIAS = ("false", "true", "qkv")
-WINDOW_LAYERS = ("all", "alternate")
+WINDOW_LAYERS = ("all", "alternate", "three_of_four")
+#: layers with a local window: all; every other from the first (Gemma 2); three of every four, the
+#: fourth global (Llama 4's chunked attention with a global NoPE layer every fourth)
 #: field -> (lowest, highest, None allowed): whole-number sizes of an architecture. The upper ends are
 #: far beyond any published model (DeepSeek-V3: 61 layers, 256 experts; GPT-3: d_model 12288) and keep
 #: every product of sizes an exactly representable float.
@@ -43,6 +50,7 @@ SIZE_LIMITS = {
     "n_shared_experts": (0, 100_000, False), "moe_ffn_dim": (0, 10_000_000, False), "n_dense_layers": (0, 10_000, False),
     "q_lora_rank": (0, 1_000_000, False), "kv_lora_rank": (0, 1_000_000, False), "qk_nope_head_dim": (0, 100_000, False),
     "qk_rope_head_dim": (0, 100_000, False), "v_head_dim": (0, 100_000, False), "sliding_window": (1, 100_000_000, True),
+    "moe_layer_step": (1, 10_000, False),
 }
 
 
@@ -80,6 +88,8 @@ class Architecture:
     n_shared_experts: int = 0
     moe_ffn_dim: int = 0  #: intermediate size of one expert
     n_dense_layers: int = 0  #: leading layers that stay dense in an MoE model
+    moe_layer_step: int = 1  #: after the leading dense layers, every k-th layer is MoE ((i+1) % k == 0)
+    mlp_only_layers: tuple[int, ...] = ()  #: further layers (0-based indexes) that stay dense
     q_lora_rank: int = 0  #: MLA query compression rank (0 = no MLA / no query compression)
     kv_lora_rank: int = 0  #: MLA key-value compression rank (0 = no MLA)
     qk_nope_head_dim: int = 0
@@ -99,6 +109,11 @@ class Architecture:
                 raise InputError(f"got {_show(getattr(self, name))}; allowed: text", field=name)
         if not isinstance(self.aliases, tuple) or not all(isinstance(x, str) for x in self.aliases):
             raise InputError("allowed: a tuple of names", field="aliases")
+        if not isinstance(self.mlp_only_layers, tuple) or not all(
+                isinstance(i, numbers.Integral) and not isinstance(i, bool) and 0 <= i < 10_000 for i in self.mlp_only_layers):
+            raise InputError(f"got {_show(self.mlp_only_layers)}; allowed: a tuple of layer indexes 0..9,999",
+                             field="mlp_only_layers")
+        object.__setattr__(self, "mlp_only_layers", tuple(sorted({int(i) for i in self.mlp_only_layers})))
         if not isinstance(self.tied_embeddings, bool):
             raise InputError(f"got {_show(self.tied_embeddings)}; allowed: True, False", field="tied_embeddings")
         for name, (low, high, optional) in SIZE_LIMITS.items():
@@ -129,11 +144,21 @@ class Architecture:
                 raise InputError("an MoE model needs moe_ffn_dim > 0", field="moe_ffn_dim")
             if self.n_dense_layers > self.n_layers:
                 raise InputError(f"got {self.n_dense_layers}; allowed: 0..n_layers={self.n_layers}", field="n_dense_layers")
+            if self.mlp_only_layers and self.mlp_only_layers[-1] >= self.n_layers:
+                raise InputError(f"got layer {self.mlp_only_layers[-1]}; allowed: 0..n_layers-1={self.n_layers - 1}",
+                                 field="mlp_only_layers")
+            if self.n_moe_layers == 0:
+                raise InputError("no layer is MoE under this pattern; allowed: a pattern with at least one MoE layer "
+                                 "(or n_experts 0 for a dense model)", field="moe_layer_step")
         else:
-            for name in ("n_experts_active", "n_shared_experts", "moe_ffn_dim", "n_dense_layers"):
+            for name in ("n_experts_active", "n_shared_experts", "moe_ffn_dim", "n_dense_layers", "mlp_only_layers"):
                 if getattr(self, name):
-                    raise InputError(f"got {getattr(self, name)}; allowed: 0 when n_experts is 0 (a dense model)", field=name)
-        if (not self.n_experts or self.n_dense_layers) and self.ffn_dim <= 0:
+                    raise InputError(f"got {_show(getattr(self, name))}; allowed: 0 when n_experts is 0 (a dense model)",
+                                     field=name)
+            if self.moe_layer_step != 1:
+                raise InputError(f"got {self.moe_layer_step}; allowed: 1 when n_experts is 0 (a dense model)",
+                                 field="moe_layer_step")
+        if self.n_layers - self.n_moe_layers > 0 and self.ffn_dim <= 0:
             raise InputError("a dense layer needs ffn_dim > 0", field="ffn_dim")
         if self.is_mla:
             for name in ("qk_nope_head_dim", "v_head_dim"):
@@ -170,8 +195,30 @@ class Architecture:
         return "mqa" if self.kv_heads == 1 else "gqa"
 
     @property
+    def n_local_attention_layers(self) -> int:
+        """Layers whose attention keeps at most ``sliding_window`` keys (0 without a window). [count]"""
+        if self.sliding_window is None:
+            return 0
+        L = self.n_layers
+        return {"all": L, "alternate": (L + 1) // 2, "three_of_four": L - L // 4}[self.sliding_window_layers]
+
+    @property
+    def layer_kinds(self) -> tuple[str, ...]:
+        """``"dense"`` or ``"moe"`` for each layer, first to last (the layer pattern of the module docstring)."""
+        if not self.is_moe:
+            return ("dense",) * self.n_layers
+        skip, k, dense = self.n_dense_layers, self.moe_layer_step, set(self.mlp_only_layers)
+        return tuple("moe" if i >= skip and (i + 1) % k == 0 and i not in dense else "dense" for i in range(self.n_layers))
+
+    @property
     def n_moe_layers(self) -> int:
-        return self.n_layers - self.n_dense_layers if self.is_moe else 0
+        """Layers whose MLP is a mixture of experts. [count]"""
+        return self.layer_kinds.count("moe") if self.is_moe else 0
+
+    @property
+    def n_dense_mlp_layers(self) -> int:
+        """Layers with a dense MLP of ``ffn_dim`` (every layer of a dense model). [count]"""
+        return self.n_layers - self.n_moe_layers
 
     @property
     def pretrain_seq_len(self) -> int:
@@ -225,7 +272,7 @@ def param_breakdown(a: Architecture) -> dict[str, float]:
     if a.position == "learned":
         out["position_embedding"] = float(a.context_length * d)
     out["attention"] = float(L * _attention_params(a))
-    dense_layers = a.n_dense_layers if a.is_moe else L
+    dense_layers = a.n_dense_mlp_layers
     if dense_layers:
         out["mlp"] = float(dense_layers * _mlp_params(a, a.ffn_dim))
     if a.is_moe:

@@ -105,7 +105,8 @@ SCHEMAS: dict[str, tuple[Col, ...]] = {
         _i("n_experts", 0, 1e5), _i("n_experts_active", 0, 1e5), _i("n_shared_experts", 0, 1e5), _i("moe_ffn_dim", 0, 1e7),
         _i("n_dense_layers", 0, 1e4), _i("q_lora_rank", 0, 1e6), _i("kv_lora_rank", 0, 1e6), _i("qk_nope_head_dim", 0, 1e5),
         _i("qk_rope_head_dim", 0, 1e5), _i("v_head_dim", 0, 1e5), _i("sliding_window", 1, 1e8),
-        Col("sliding_window_layers", "enum", choices=("all", "alternate")),
+        Col("sliding_window_layers", "enum", choices=("all", "alternate", "three_of_four")),
+        _i("moe_layer_step", 1, 1e4), Col("mlp_only_layers", "list"),
         _f("published_params_total", 1e3, 1e14), _f("published_params_active", 1e3, 1e14), Col("source", "str", True),
     ),
     "mfu_runs": (
@@ -252,7 +253,7 @@ def detect_table(path, header=None) -> str:
         if _SIGNATURE[table] in header:
             return table
     raise CatalogError(printable(path), 1, None, "header matches no catalog table; expected the columns of accelerators, "
-                                      "prices, models, architectures or mfu_runs (see `costcurve catalog --help`)")
+                                      "prices, models, architectures or mfu_runs (see the catalog command's help)")
 
 
 def user_catalog_paths(extra=None) -> tuple[str, ...]:
@@ -321,8 +322,8 @@ class Accelerator:
             other = "fp16" if dtype == "bf16" else "bf16"
             if getattr(self, f"peak_flop_per_s_{other}"):
                 verb = "has no bf16" if dtype == "bf16" else "has no fp16 peak in the catalog"
-                raise CostcurveError(f"{self.name} {verb}; use --dtype {other}", field="dtype")
-            raise CostcurveError(f"{self.name} has no bf16 or fp16 arithmetic; use --dtype fp32", field="dtype")
+                raise CostcurveError(f"{self.name} {verb}; use `dtype` {other}", field="dtype")
+            raise CostcurveError(f"{self.name} has no bf16 or fp16 arithmetic; use `dtype` fp32", field="dtype")
         have = [d for d in DTYPES if getattr(self, f"peak_flop_per_s_{d}", None)]
         raise CostcurveError(f"{self.name} has no {dtype} peak in the catalog; allowed here: {', '.join(have)}",
                              field="dtype")
@@ -371,6 +372,11 @@ def _architecture(rec) -> Architecture:
     for k in ("n_experts", "n_experts_active", "n_shared_experts", "moe_ffn_dim", "n_dense_layers", "q_lora_rank",
               "kv_lora_rank", "qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim", "ffn_dim"):
         kwargs[k] = r[k] or 0
+    try:
+        kwargs["mlp_only_layers"] = tuple(int(x) for x in r.get("mlp_only_layers") or ())
+    except ValueError:
+        raise CatalogError(rec["_path"], rec["_row"], "mlp_only_layers",
+                           f"got {r['mlp_only_layers']!r}; allowed: layer indexes separated by ';'") from None
     try:
         return Architecture(**kwargs)
     except CostcurveError as e:

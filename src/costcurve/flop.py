@@ -72,14 +72,14 @@ def forward_flop_per_token_breakdown(arch: Architecture, seq_len=None, *, causal
     if a.sliding_window is None:
         scores = 2.0 * L * score_dims * mean_attended_keys(S, None, causal)
     else:
-        local = L if a.sliding_window_layers == "all" else (L + 1) // 2
+        local = a.n_local_attention_layers
         scores = 2.0 * score_dims * (
             local * mean_attended_keys(S, a.sliding_window, causal) + (L - local) * mean_attended_keys(S, None, causal)
         )
     out["attention/scores"] = scores
     out["attention/output"] = 2.0 * L * out_proj
     mats = 3 if a.ffn_type == "gated" else 2
-    dense_layers = a.n_dense_layers if a.is_moe else L
+    dense_layers = a.n_dense_mlp_layers  # the layer pattern: leading, interleaved and listed dense layers
     if dense_layers:
         out["mlp"] = 2.0 * dense_layers * mats * d * a.ffn_dim
     if a.is_moe:

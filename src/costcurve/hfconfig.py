@@ -2,9 +2,16 @@
 
 Understands the key styles of GPT-2 (``n_layer``, ``n_embd``, ...), LLaMA/Mistral/Qwen2
 (``num_hidden_layers``, ``hidden_size``, ``num_key_value_heads``, ...), Mixtral
-(``num_local_experts``), Gemma 2 (``head_dim``, alternating ``sliding_window``) and DeepSeek-V3
-(``n_routed_experts``, ``first_k_dense_replace``, MLA ranks). Unknown ``model_type`` values are read
-with the LLaMA key style when those keys are present.
+(``num_local_experts``), Gemma 2 (``head_dim``, alternating ``sliding_window``), DeepSeek-V3
+(``n_routed_experts``, ``first_k_dense_replace``, MLA ranks), Qwen2/Qwen3-MoE (``num_experts``,
+``moe_intermediate_size``, ``decoder_sparse_step``, ``mlp_only_layers``; Qwen2-MoE's
+``shared_expert_intermediate_size`` as whole experts) and Llama 4 (its ``text_config``; one shared
+expert per MoE layer, ``intermediate_size`` per expert, ``intermediate_size_mlp`` in the dense layers,
+``interleave_moe_layer_step`` or an explicit ``moe_layers`` list; its chunked attention,
+``attention_chunk_size`` in three of four layers, read as a window of that size). ``norm_topk_prob`` (renormalised
+top-k weights) changes no cost and is not read. A multimodal config is read from its ``text_config``
+(the vision tower is not counted). Unknown ``model_type`` values are read with the LLaMA key style
+when those keys are present.
 """
 
 from __future__ import annotations
@@ -54,7 +61,57 @@ HF_KEYS = {
     "moe_ffn_dim": "moe_intermediate_size / intermediate_size", "n_dense_layers": "first_k_dense_replace",
     "q_lora_rank": "q_lora_rank", "kv_lora_rank": "kv_lora_rank", "qk_nope_head_dim": "qk_nope_head_dim",
     "qk_rope_head_dim": "qk_rope_head_dim", "v_head_dim": "v_head_dim", "sliding_window": "sliding_window",
+    "moe_layer_step": "decoder_sparse_step / interleave_moe_layer_step", "mlp_only_layers": "mlp_only_layers / moe_layers",
 }
+
+
+def _layer_list(cfg, path, key):
+    """A list of whole-number layer indexes under ``key`` (empty when absent)."""
+    v = cfg.get(key)
+    if v is None:
+        return ()
+    if not isinstance(v, list) or any(_whole(x) is None for x in v):
+        raise InputError(f"{path}: key {key!r} must be a list of layer indexes", field="model")
+    return tuple(_whole(x) for x in v)
+
+
+def _moe_keys(cfg, path, mt) -> dict:
+    """Architecture fields of the MoE keys of Mixtral, DeepSeek, Qwen-MoE and Llama 4 ({} for a dense model)."""
+    if "num_local_experts" in cfg and mt.startswith("llama4"):  # Llama 4: a shared expert in every MoE layer
+        L = _get(cfg, path, "num_hidden_layers")
+        moe = _layer_list(cfg, path, "moe_layers")
+        kw = dict(n_experts=_get(cfg, path, "num_local_experts"), n_experts_active=_get(cfg, path, "num_experts_per_tok"),
+                  n_shared_experts=1, moe_ffn_dim=_get(cfg, path, "intermediate_size"),
+                  ffn_dim=_get(cfg, path, "intermediate_size_mlp", "intermediate_size"))
+        chunk = _get(cfg, path, "attention_chunk_size", default=None)
+        if chunk:  # chunked attention in three of four layers, every fourth global (no RoPE): as a window
+            kw.update(sliding_window=chunk, sliding_window_layers="three_of_four")
+        if moe:
+            kw["mlp_only_layers"] = tuple(i for i in range(L) if i not in set(moe))
+        else:
+            kw["moe_layer_step"] = _get(cfg, path, "interleave_moe_layer_step", default=1)
+        return kw
+    if "num_local_experts" in cfg:  # Mixtral
+        return dict(n_experts=_get(cfg, path, "num_local_experts"), n_experts_active=_get(cfg, path, "num_experts_per_tok"),
+                    moe_ffn_dim=_get(cfg, path, "intermediate_size"), ffn_dim=0)
+    if "n_routed_experts" in cfg:  # DeepSeek-V2/V3
+        return dict(n_experts=_get(cfg, path, "n_routed_experts"), n_experts_active=_get(cfg, path, "num_experts_per_tok"),
+                    n_shared_experts=_get(cfg, path, "n_shared_experts", default=0),
+                    moe_ffn_dim=_get(cfg, path, "moe_intermediate_size"),
+                    n_dense_layers=_get(cfg, path, "first_k_dense_replace", default=0),
+                    moe_layer_step=_get(cfg, path, "moe_layer_freq", default=1), ffn_dim=_get(cfg, path, "intermediate_size"))
+    if _get(cfg, path, "num_experts", default=0):  # Qwen2-MoE / Qwen3-MoE
+        f_e = _get(cfg, path, "moe_intermediate_size")
+        shared = _get(cfg, path, "shared_expert_intermediate_size", default=0)
+        if shared % f_e:
+            raise InputError(f"{path}: shared_expert_intermediate_size {shared} is not a whole number of experts of "
+                             f"moe_intermediate_size {f_e}", field="model")
+        return dict(n_experts=_get(cfg, path, "num_experts"), n_experts_active=_get(cfg, path, "num_experts_per_tok"),
+                    n_shared_experts=shared // f_e, moe_ffn_dim=f_e,
+                    moe_layer_step=_get(cfg, path, "decoder_sparse_step", default=1),
+                    mlp_only_layers=_layer_list(cfg, path, "mlp_only_layers"),
+                    ffn_dim=_get(cfg, path, "intermediate_size", default=0))
+    return {}
 
 
 def architecture_from_hf_dict(cfg: dict, name: str = "config.json", path: str = "config.json") -> Architecture:
@@ -62,6 +119,11 @@ def architecture_from_hf_dict(cfg: dict, name: str = "config.json", path: str = 
     if not isinstance(cfg, dict):
         raise InputError(f"{path}: expected a JSON object", field="model")
     mt = str(cfg.get("model_type", "")).lower()
+    if isinstance(cfg.get("text_config"), dict) and "num_hidden_layers" not in cfg:  # multimodal: the language model
+        top = cfg
+        cfg = dict(cfg["text_config"])
+        cfg.setdefault("tie_word_embeddings", top.get("tie_word_embeddings", False))
+        mt = str(cfg.get("model_type") or mt).lower()
     if mt == "gpt2" or "n_embd" in cfg:
         d = _get(cfg, path, "n_embd")
         return Architecture(
@@ -87,16 +149,8 @@ def architecture_from_hf_dict(cfg: dict, name: str = "config.json", path: str = 
     if window and (cfg.get("use_sliding_window", True) or mt != "qwen2"):
         kw["sliding_window"] = _get(cfg, path, "sliding_window")
         kw["sliding_window_layers"] = "alternate" if mt in ("gemma2", "gemma3") else "all"
-    if "num_local_experts" in cfg:  # Mixtral
-        kw.update(n_experts=_get(cfg, path, "num_local_experts"), n_experts_active=_get(cfg, path, "num_experts_per_tok"),
-                  moe_ffn_dim=_get(cfg, path, "intermediate_size"), ffn_dim=0)
-    elif "n_routed_experts" in cfg:  # DeepSeek-V2/V3
-        kw.update(n_experts=_get(cfg, path, "n_routed_experts"), n_experts_active=_get(cfg, path, "num_experts_per_tok"),
-                  n_shared_experts=_get(cfg, path, "n_shared_experts", default=0),
-                  moe_ffn_dim=_get(cfg, path, "moe_intermediate_size"), n_dense_layers=_get(cfg, path, "first_k_dense_replace", default=0),
-                  ffn_dim=_get(cfg, path, "intermediate_size"))
-    else:
-        kw["ffn_dim"] = _get(cfg, path, "intermediate_size")
+    moe = _moe_keys(cfg, path, mt)
+    kw.update(moe or {"ffn_dim": _get(cfg, path, "intermediate_size")})
     if cfg.get("kv_lora_rank"):
         kw.update(q_lora_rank=_get(cfg, path, "q_lora_rank", default=0) or 0, kv_lora_rank=_get(cfg, path, "kv_lora_rank"),
                   qk_nope_head_dim=_get(cfg, path, "qk_nope_head_dim"), qk_rope_head_dim=_get(cfg, path, "qk_rope_head_dim"),

@@ -21,8 +21,9 @@ Pope et al. 2022, §2–3; Kwon et al. 2023 for paged KV and continuous batching
   time per output token = ``T/O``; a query costs ``price · n · T / B``, split between input tokens
   (the prefill time) and output tokens (the decode time).
 
-Default efficiencies (:data:`DEFAULTS`) were set on the static-batch tables of TensorRT-LLM
-v0.6.1 and checked against held-out ones (TensorRT-LLM 1.0 performance overview); see
+Default efficiencies (:data:`DEFAULTS`): the bandwidth fraction was fitted on the static-batch
+tables of TensorRT-LLM v0.6.1, the FLOP fraction on the prefill-bound rows of the TensorRT-LLM 1.0
+performance overview; the other rows, the v0.6.1 tables and a later overview are held out; see
 docs/inference.md.
 """
 
@@ -50,7 +51,7 @@ from .units import GB, SECONDS_PER_DAY, SECONDS_PER_HOUR, format_number, number_
 
 #: default assumptions; docs/inference.md gives the evidence for each
 DEFAULTS = {
-    "flop_efficiency": 0.45,  #: achieved / peak dense FLOP/s (fitted, TensorRT-LLM v0.6.1 tables) [1]
+    "flop_efficiency": 0.51,  #: achieved / peak dense FLOP/s (fitted, prefill-bound rows of TensorRT-LLM v1.0) [1]
     "bandwidth_efficiency": 0.75,  #: achieved / peak HBM bandwidth (fitted, same tables) [1]
     "interconnect_efficiency": 0.70,  #: achieved / peak one-direction link bandwidth in all-reduce (assumed) [1]
     "allreduce_latency_s": 10e-6,  #: fixed cost of one small all-reduce on NVLink (assumed) [s]
@@ -70,6 +71,12 @@ class DoesNotFitError(CostcurveError):
         self.required_bytes, self.available_bytes, self.min_gpus = required_bytes, available_bytes, min_gpus
 
 
+#: per-user decode speed an interactive service keeps, which sets the default batch [tokens/s]: 25, a time
+#: per output token of 40 ms, the bound of MLPerf Inference v5.0's "Llama 2 70B Interactive" scenario
+#: (MLCommons, April 2025: 5x shorter than the 200 ms of the original Llama 2 70B server scenario)
+DEFAULT_TOKENS_PER_S_PER_USER = 25.0
+
+
 @dataclass(frozen=True)
 class InferenceEstimate(NotebookMixin):
     """Result of :func:`estimate_inference`; per replica of ``gpus`` accelerators unless named otherwise."""
@@ -84,7 +91,7 @@ class InferenceEstimate(NotebookMixin):
     batch: object  #: sequences decoded together [count]
     max_batch: object  #: largest batch the memory holds at this context (before the engine cap) [count]
     input_tokens: object  #: prompt tokens per query [tokens]
-    output_tokens: object  #: generated tokens per query [tokens]
+    output_tokens: object  #: visible answer tokens per query [tokens]
     fits: object  #: whether ``batch`` sequences fit in memory [bool]
     params_total: float  #: [count]
     params_active: float  #: [count]
@@ -119,7 +126,13 @@ class InferenceEstimate(NotebookMixin):
     ttft_p95_s: object = None  #: p95 time to first token at ``load_per_s`` (load model) [s]
     tpot_p95_s: object = None  #: p95 time per output token at ``load_per_s`` (load model) [s]
     memory_breakdown_bytes: dict = field(default_factory=dict)  #: per accelerator, sums to memory_required_bytes
+    #: tp, expert_parallel, attention_dp, disaggregated; with separate pools also prefill_accelerator_share [1]
+    layout: dict = field(default_factory=dict)
+    reasoning_tokens: object = 0.0  #: thinking tokens per query, decoded before the answer [tokens]
     notes: tuple[str, ...] = ()
+    #: how ``batch`` was chosen: "given", "largest that fits", "largest within the latency target",
+    #: "largest at 25 tokens/s per user or more" (see DEFAULT_TOKENS_PER_S_PER_USER)
+    batch_rule: str = ""
 
     def to_dict(self, convert=None) -> dict:
         """JSON-ready dict of every field (NaN → None, arrays → lists, or ``convert`` of each value)."""
@@ -172,7 +185,9 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype=None, kv_dtype=Non
                        flop_efficiency=None, bandwidth_efficiency=None, interconnect_efficiency=None,
                        allreduce_latency_s=None, memory_utilization=None, max_batch=None,
                        prefill_chunk_tokens=mem.DEFAULT_PREFILL_CHUNK_TOKENS, catalog=None, calibration=None,
-                       samples=None, seed=None, uncertainty=False, engine=None, load_per_s=None):
+                       samples=None, seed=None, uncertainty=False, engine=None, load_per_s=None,
+                       expert_parallel=None, attention_dp=None, disaggregated=None, reasoning_tokens=None,
+                       min_tokens_per_s_per_user=DEFAULT_TOKENS_PER_S_PER_USER):
     """Estimate memory, latency, throughput and dollars of serving ``model`` on ``gpu``.
 
     Parameters (numbers may be floats, text like ``"8.5B"``, or numpy arrays that broadcast):
@@ -184,7 +199,9 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype=None, kv_dtype=Non
         kv_dtype: KV cache dtype; default fp8 with fp8 weights, else the chip's 16-bit format.
         group_size: quantization group of int4/int8 weights [weights, whole >= 1]; refused for others.
         batch: sequences decoded together [count]; default the largest that fits, capped by
-            ``max_batch`` (engine limit, default 2048) and by ``max_time_per_output_token_s``.
+            ``max_batch`` (engine limit, default 2048) and by ``max_time_per_output_token_s``, or without
+            that target by ``min_tokens_per_s_per_user`` [tokens/s] (default
+            :data:`DEFAULT_TOKENS_PER_S_PER_USER`; None: the largest that fits).
         input_tokens, output_tokens: per query [tokens]; default 161 and 338 (ShareGPT means).
         queries_per_day: demand [1/day]; gives replicas, accelerators and dollars per day.
         max_time_per_output_token_s, max_time_to_first_token_s: latency targets [s; text may carry
@@ -203,6 +220,14 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype=None, kv_dtype=Non
             cap from that engine's profile (:mod:`costcurve.serving.engines`); None: :data:`DEFAULTS`.
         load_per_s: arrival rate per replica [1/s] (single values only): adds p95 TTFT and TPOT from
             the continuous-batching load model (:mod:`costcurve.serving.load`).
+        expert_parallel: routed experts whole on the ``gpus`` ranks (E/gpus each) instead of sliced;
+            attention_dp: attention, dense MLPs and shared experts data parallel over the ranks, each
+            holding its own requests' KV cache (implies expert_parallel; MoE models only);
+            disaggregated: separate prefill and decode pools (time per output token without prefill
+            stalls; the first token waits for the KV transfer). A mixture-of-experts model, or any of
+            these, is computed by the serving step model (:mod:`costcurve.serving.step`).
+        reasoning_tokens: thinking tokens per query [tokens] (default 0), decoded like the answer: the
+            decode length is output + reasoning tokens (time, KV cache, batch, dollars per query).
     Raises :class:`DoesNotFitError` when no element fits in memory; elements that do not fit are NaN.
     Every bad argument, and a result that is not finite, raises an InputError naming the parameter.
     """
@@ -234,7 +259,8 @@ def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, inpu
               queries_per_day, max_time_per_output_token_s, max_time_to_first_token_s, price_usd_per_gpu_hour,
               provider, price_kind, date, utilization, flop_efficiency, bandwidth_efficiency,
               interconnect_efficiency, allreduce_latency_s, memory_utilization, max_batch, prefill_chunk_tokens,
-              calibration, engine=None, load_per_s=None) -> InferenceEstimate:
+              calibration, engine=None, load_per_s=None, expert_parallel=None, attention_dp=None,
+              disaggregated=None, reasoning_tokens=None, min_tokens_per_s_per_user=None) -> InferenceEstimate:
     """One point estimate (arrays broadcast): setup → replica size and batch → times → dollars → checks."""
     notes = []
     check_text(gpu, "gpu")
@@ -245,8 +271,10 @@ def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, inpu
                           bandwidth_efficiency, interconnect_efficiency, allreduce_latency_s, memory_utilization, notes,
                           defaults=D)
     date = parse_date(date)
+    R = 0.0 if reasoning_tokens is None else _num(reasoning_tokens, "reasoning_tokens", integer=True, allow_zero=True)
     q = _Query(_num(input_tokens if input_tokens is not None else D["input_tokens"], "input_tokens", integer=True),
-               _num(output_tokens if output_tokens is not None else D["output_tokens"], "output_tokens", integer=True),
+               R + _num(output_tokens if output_tokens is not None else D["output_tokens"], "output_tokens",
+                        integer=True),  # decode length: thinking tokens, then the answer
                _num(max_batch if max_batch is not None else D["max_batch"], "max_batch", integer=True),
                _num(prefill_chunk_tokens, "prefill_chunk_tokens", integer=True),
                _num(utilization, "utilization", kind="plain", upper=1.0), eff["memory_utilization"])
@@ -254,7 +282,9 @@ def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, inpu
         notes.append(f"input + output tokens exceed {name}'s context length of {s.arch.context_length:,}")
     tpot_target = _num(max_time_per_output_token_s, "max_time_per_output_token_s", kind="time")
     ttft_target = _num(max_time_to_first_token_s, "max_time_to_first_token_s", kind="time")
-    n, B, mb, fits, smallest = _replica(s, acc, name, q, gpus, batch, tpot_target, notes)
+    speed = _num(min_tokens_per_s_per_user, "min_tokens_per_s_per_user", kind="plain")
+    be = _step_backend(s, acc, prof, eff, expert_parallel, attention_dp, disaggregated, load_per_s)
+    n, B, mb, fits, smallest, rule = _replica(s, acc, name, q, gpus, batch, tpot_target, notes, speed, be, prof)
     given = {"gpus": gpus, "batch": batch, "input_tokens": input_tokens, "output_tokens": output_tokens,
              "queries_per_day": queries_per_day, "price_usd_per_gpu_hour": price_usd_per_gpu_hour,
              "utilization": utilization, "max_time_per_output_token_s": max_time_per_output_token_s,
@@ -264,22 +294,25 @@ def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, inpu
                                   ("allreduce_latency_s", allreduce_latency_s),
                                   ("memory_utilization", memory_utilization)) if v is not None}}
     given = {k: _plain_given(v) for k, v in given.items() if v is not None}
-    t = _times(s, n, B, q, fits, prof)
+    t = _times(s, n, B, q, fits, prof) if be is None else be.times(n, B, q.I, q.O, fits)
     meets = _latency(t, tpot_target, ttft_target, notes)
     price, price_source = _price(cat, acc, date, price_usd_per_gpu_hour, provider, price_kind, notes)
     dollars = _dollars(price, n, B, q, t, _num(queries_per_day, "queries_per_day"))
     for key, what in (("time_to_first_token_s", "time to first token"), ("time_per_output_token_s",
                                                                           "time per output token")):
         check_result(t[key], what, given, unit="s", allow_nan=True)
-    for key, what in (("usd_per_query", "cost per query"), ("usd_per_day", "cost per day")):
+    for key, what in (("usd_per_query", "cost per query"), ("usd_per_billion_queries", "cost per billion queries"),
+                      ("usd_per_million_input_tokens", "cost per million input tokens"),
+                      ("usd_per_million_output_tokens", "cost per million output tokens"),
+                      ("usd_per_day", "cost per day")):
         check_result(dollars[key], what, given, unit="USD", allow_nan=True)
-    usable, w_acc, kv_b, act, _, _ = _memory_per_accelerator(s, acc, n, B, q.I, q.O, q.mu, q.chunk)
+    usable, w_acc, kv_b, act = _memory_of(s, acc, n, B, q, be)
     breakdown = {"weights": _plain(w_acc), "kv_cache": _plain(kv_b), "activations": _plain(act)}
-    load = _load_percentiles(prof, s, acc, n, B, q, eff, load_per_s)
+    load = _load_percentiles(prof, s, acc, n, B, q, eff, load_per_s, be)
     notes.extend(load.pop("notes", ()))
     return _finish(
         model=name, gpu=acc.name, dtype=s.dtype, kv_dtype=s.kv_dtype, gpus=n, batch=B, max_batch=mb,
-        input_tokens=q.I, output_tokens=q.O, fits=fits, params_total=count_params(s.arch),
+        input_tokens=q.I, output_tokens=q.O - R, reasoning_tokens=R, fits=fits, params_total=count_params(s.arch),
         params_active=count_params(s.arch, active=True),
         weight_bytes=mem.weight_bytes(s.arch, s.dtype, group_size=s.group_size),
         kv_cache_bytes_per_token=float(mem.kv_cache_bytes_per_token(s.arch, s.kv_dtype, 1)),
@@ -287,7 +320,8 @@ def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, inpu
         price_usd_per_gpu_hour=price, price_source=price_source, utilization=q.util, date=date,
         efficiencies={k: _plain(v) for k, v in eff.items()}, memory_breakdown_bytes=breakdown, notes=tuple(notes),
         **{k: v for k, v in t.items() if not k.startswith("_")}, **dollars,
-        engine=None if prof is None else prof.engine, **load)
+        engine=None if prof is None else prof.engine, batch_rule=rule,
+        layout={} if be is None else be.layout(_plain(n), t), **load)
 
 
 def _plain_given(v):
@@ -306,7 +340,7 @@ def _setup(cat, acc, model, dtype, kv_dtype, group_size, calibration, flop_effic
     # -- bf16 on a chip without bf16 (V100, T4, K80): the catalog's refusal, naming the option given --
     for field_, given_ in (("dtype", dtype), ("kv_dtype", kv_dtype)):
         if given_ == "bf16" and store16 != "bf16":  # same words as Accelerator.peak_flop_per_s
-            raise InputError(f"{acc.name} has no bf16; use --{field_.replace('_', '-')} fp16", field=field_)
+            raise InputError(f"{acc.name} has no bf16; use `{field_}` fp16", field=field_)
     # -- end bf16 check --
     if group_size is not None:
         if dtype not in GROUP_SIZE_DTYPES:
@@ -350,11 +384,22 @@ def _setup(cat, acc, model, dtype, kv_dtype, group_size, calibration, flop_effic
 
 
 # ---- step 2: replica size and batch (memory) -------------------------------------------------
-def _replica(s: _Setup, acc, name, q: _Query, gpus, batch, tpot_target, notes):
-    """(accelerators per replica, batch, largest batch that fits, fits, smallest count that fits)."""
+def _memory_of(s: _Setup, acc, n, B, q: _Query, be=None):
+    """(usable, weights, KV of the batch, activations) per accelerator, from the step model when there is one."""
+    usable, w_acc, kv_b, act, _, _ = _memory_per_accelerator(s, acc, n, B, q.I, q.O, q.mu, q.chunk)
+    return (usable, w_acc, kv_b, act) if be is None else (usable, *be.memory(n, B, q.I, q.O))
+
+
+def _replica(s: _Setup, acc, name, q: _Query, gpus, batch, tpot_target, notes, speed=None, be=None, prof=None):
+    """(accelerators per replica, batch, largest batch that fits, fits, smallest count that fits, how the batch
+    was chosen). ``be``: the step model (MoE, layouts); an engine profile that reserves whole sequences (TensorRT-LLM's
+    default scheduler) admits a sequence only with KV room for all of it."""
+    reserve = bool(prof is not None and prof.reserve_full_sequence)
     def fit(n):
+        if be is not None:
+            return be.fit(n, q.I, q.O)
         usable, w, _, act, kv_mean, kv_full = _memory_per_accelerator(s, acc, n, 0.0, q.I, q.O, q.mu, q.chunk)
-        return _max_batch(usable, w, act, kv_mean, kv_full)
+        return _max_batch(usable, w, act, kv_full if reserve else kv_mean, kv_full)
 
     smallest = next((int(n) for n in TP_CANDIDATES if np.all(fit(n) >= 1)), None)
     if gpus is None:
@@ -367,14 +412,25 @@ def _replica(s: _Setup, acc, name, q: _Query, gpus, batch, tpot_target, notes):
         if n > 1:
             notes.append(f"gpus not given: {smallest} (smallest power of two that holds the weights and one sequence)")
     else:
-        n = _num(gpus, "gpus", integer=True)
+        n = _num(gpus, "gpus", integer=True, upper=MAX_REPLICA_GPUS)
     mb = fit(n)
     if np.all(mb < 1):
         raise _does_not_fit(s, acc, name, n, q.I, q.O, q.mu, q.chunk, smallest)
+    rule = "given"
     if batch is None:
-        B = np.maximum(np.minimum(mb, q.cap), 1.0)
+        cap = q.cap if be is None else q.cap * be.ranks_per_scheduler(n)  # an engine cap per rank's scheduler
+        B = np.maximum(np.minimum(mb, cap), 1.0)
+        rule = "largest that fits"
+        within = _largest_batch_within if be is None else (lambda _s, *a: be.largest_batch_within(*a))
         if tpot_target is not None:
-            B = _largest_batch_within(s, n, q.I, q.O, B, tpot_target)
+            B = within(s, n, q.I, q.O, B, tpot_target)
+            rule = "largest within the latency target"
+        elif speed is not None:
+            B = within(s, n, q.I, q.O, B, 1.0 / speed)
+            rule = f"largest at {speed:g} tokens/s per user or more"
+            notes.append(f"batch: the largest that keeps {speed:g} output tokens/s per user (time per output token "
+                         f"<= {1e3 / speed:g} ms, the interactive target of MLPerf Inference v5.0); give `batch` to "
+                         "choose one")
     else:
         B = _num(batch, "batch", integer=True)
     fits = (np.asarray(B) <= mb) & (mb >= 1)
@@ -385,7 +441,7 @@ def _replica(s: _Setup, acc, name, q: _Query, gpus, batch, tpot_target, notes):
             required_bytes=math.nan, available_bytes=acc.memory_bytes * np.max(n), min_gpus=smallest, field="batch")
     if not np.all(fits):
         notes.append("some batch sizes do not fit in memory: those elements have no figures (not-a-number in arrays)")
-    return n, B, mb, fits, smallest
+    return n, B, mb, fits, smallest, rule
 
 
 # ---- step 3: time (roofline per phase) -------------------------------------------------------
@@ -446,11 +502,15 @@ def _dollars(price, n, B, q: _Query, t: dict, queries_per_day) -> dict:
             "replicas_needed": replicas, "accelerators_needed": gpus_needed, "usd_per_day": usd_day}
 
 
+#: most accelerators one replica spans [count]: 2**20, the planner's bound on a cluster (larger counts are
+#: typing slips, and the memory fit of 1e308 accelerators is not a number)
+MAX_REPLICA_GPUS = 2**20
+
 #: A chat turn with its conversation history: 1,024 prompt tokens (vLLM chatbot workload, Kwon et al.
 #: 2023 §6.5) and 338 answer tokens (ShareGPT mean, ibid. Fig. 11); used for ARK's "$0.01 per query".
 CHAT_INPUT_TOKENS, CHAT_OUTPUT_TOKENS = 1024, 338
 
-MC_NUMERIC = ("gpus", "batch", "input_tokens", "output_tokens", "queries_per_day", "max_time_per_output_token_s",
+MC_NUMERIC = ("gpus", "batch", "input_tokens", "output_tokens", "reasoning_tokens", "queries_per_day", "max_time_per_output_token_s",
               "max_time_to_first_token_s", "price_usd_per_gpu_hour", "utilization", "flop_efficiency",
               "bandwidth_efficiency", "interconnect_efficiency", "allreduce_latency_s", "memory_utilization")
 #: 90% band of achieved/predicted throughput on the held-out measurements (docs/inference.md: errors
@@ -483,7 +543,8 @@ def _monte_carlo(local: dict, *, samples, seed, uncertainty):
 
     return run_monte_carlo(estimator, kwargs, MC_NUMERIC, samples=samples, seed=seed,
                            default_spreads=spreads if uncertainty else None,
-                           integer=("gpus", "batch", "input_tokens", "output_tokens"), target="usd_per_query",
+                           integer=("gpus", "batch", "input_tokens", "output_tokens", "reasoning_tokens"),
+                           target="usd_per_query",
                            constant="input_tokens")
 
 
@@ -500,29 +561,20 @@ def _engine_defaults(engine):
     return prof, {**DEFAULTS, **{k: getattr(prof, k) for k in keys}}
 
 
-def _load_percentiles(prof, s: _Setup, acc, n, B, q: _Query, eff, load_per_s) -> dict:
+def _step_backend(s: _Setup, acc, prof, eff, expert_parallel, attention_dp, disaggregated, load_per_s):
+    """The serving step model for an MoE model or a parallel layout; None: the roofline of this module."""
+    from .serving.layout import backend_for
+
+    return backend_for(s, acc, prof, eff, expert_parallel, attention_dp, disaggregated, load_per_s)
+
+
+def _load_percentiles(prof, s: _Setup, acc, n, B, q: _Query, eff, load_per_s, be=None) -> dict:
     """p95 TTFT and TPOT at ``load_per_s`` from the serving load model; {} without a load."""
     if load_per_s is None:
         return {}
-    from dataclasses import replace
+    from .serving.layout import load_percentiles
 
-    from .serving.engines import engine_profile
-    from .serving.load import LengthDistribution
-    from .serving.replica import ReplicaLoadModel
-    from .serving.step import Replica
-
-    if any(np.ndim(x) for x in (q.I, q.O, B, n)):
-        raise InputError("a load needs single values (no sweeps)", field="load_per_s")
-    p = replace(prof or engine_profile("trtllm"), max_batch=int(B),
-                **{k: float(eff[k]) for k in ("flop_efficiency", "bandwidth_efficiency", "interconnect_efficiency",
-                                              "allreduce_latency_s", "memory_utilization")})
-    r = Replica(s.arch, acc, p, tp=int(n), dtype=s.dtype, kv_dtype=s.kv_dtype, group_size=s.group_size)
-    lengths = LengthDistribution(float(q.I), float(q.O), sigma=0.0, max_tokens=s.arch.context_length, source="given")
-    model = ReplicaLoadModel.build(r, lengths, int(B))
-    res = model.evaluate(_num(load_per_s, "load_per_s", kind="plain"))
-    notes = [] if res.stable else [f"the replica saturates near {model.saturated_rate_per_s:.3g} requests/s: at "
-                                   f"{res.arrival_rate_per_s:.3g} its queue grows, p95 latencies grow with the run"]
-    return {"ttft_p95_s": res.ttft_p95_s, "tpot_p95_s": res.tpot_p95_s, "notes": notes}
+    return load_percentiles(prof, s, acc, n, B, q.I, q.O, eff, _num(load_per_s, "load_per_s", kind="plain"), be)
 
 
 def _finish(**kw) -> InferenceEstimate:
@@ -555,8 +607,8 @@ def _does_not_fit(s: _Setup, acc: Accelerator, name, n, I, O, mu, chunk, smalles
     usable, w, _, act, _, kv_full = _memory_per_accelerator(s, acc, n0, 0.0, np.max(I), np.max(O), mu, chunk)
     need = n0 * (w + float(np.max(act)) + float(np.max(kv_full)))
     have = n0 * usable
-    hint = f"smallest count that fits: {smallest} (--gpus {smallest})" if smallest else \
-        "no count up to 4096 fits; try --dtype fp8 or int4"
+    hint = f"smallest count that fits: {smallest} (`gpus` {smallest})" if smallest else \
+        "no count up to 4096 fits; try `dtype` fp8 or int4"
     return DoesNotFitError(
         f"{name} ({s.dtype} weights) does not fit: it needs {format_number(need / GB)} GB (weights {format_number(n0 * w / GB)} GB + one "
         f"{_f(I + O)}-token sequence's KV cache and activations), {n0:g} × {acc.name} have {format_number(have / GB)} GB usable "

@@ -130,7 +130,7 @@ def kv_cache_bytes(arch: Architecture, context_tokens, kv_dtype: str = "bf16", t
     if arch.sliding_window is None:
         return per_token * S
     L = arch.n_layers
-    local = L if arch.sliding_window_layers == "all" else (L + 1) // 2
+    local = arch.n_local_attention_layers
     return per_token / L * (local * np.minimum(S, arch.sliding_window) + (L - local) * S)
 
 

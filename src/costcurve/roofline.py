@@ -15,6 +15,7 @@ import numpy as np
 
 from . import memory as mem
 from .architecture import Architecture
+from .collectives import allreduce_s as _ring_allreduce_s
 from .flop import forward_flop_per_token_breakdown
 
 
@@ -33,7 +34,7 @@ def _key_sum(arch: Architecture, tokens, *, causal: bool):
     full = S * (S + 1) / 2 if causal else S
     if W is None:
         return L * full
-    local = L if arch.sliding_window_layers == "all" else (L + 1) // 2
+    local = arch.n_local_attention_layers
     capped = np.where(S <= W, full, W * (W + 1) / 2 + (S - W) * W) if causal else np.minimum(S, W)
     return local * capped + (L - local) * full
 
@@ -45,9 +46,25 @@ def prefill_flop(arch: Architecture, input_tokens):
     return I * lin + head + per_key * _key_sum(arch, I, causal=True)
 
 
+def mla_absorbed_flop_per_key(arch: Architecture) -> float:
+    """Decode attention FLOP per key per layer of MLA in its absorbed form: ``2·h·(2·r_kv + e_rope)``. [FLOP]
+
+    Decode kernels (FlashMLA; DeepSeek-AI 2024, DeepSeek-V2 §2.1.2) fold the key and value
+    up-projections into the query and output projections and attend over the cached latent itself:
+    the score is a dot product of ``r_kv + e_rope`` values and the output a sum of ``r_kv`` values
+    per head and key (the per-token projection FLOP stay as counted). Prefill runs the expanded form.
+    """
+    return 2.0 * arch.n_heads * (2 * arch.kv_lora_rank + arch.qk_rope_head_dim)
+
+
 def decode_flop_per_token(arch: Architecture, context_tokens):
-    """(linear incl. LM head, attention) FLOP of one decode token attending ``context`` keys. [FLOP]"""
+    """(linear incl. LM head, attention) FLOP of one decode token attending ``context`` keys. [FLOP]
+
+    MLA attends in its absorbed form (:func:`mla_absorbed_flop_per_key`).
+    """
     lin, head, per_key = _flop_terms(arch)
+    if arch.is_mla:
+        per_key = mla_absorbed_flop_per_key(arch)
     return lin + head, per_key * _key_sum(arch, context_tokens, causal=False)
 
 
@@ -69,10 +86,8 @@ class _Setup:
 
 def allreduce_s(s: _Setup, n, tokens, *, with_latency=True):
     """Time of the 2·L tensor-parallel all-reduces of ``tokens`` hidden states. [s]"""
-    n = np.asarray(n, dtype=float)
     msg = np.asarray(tokens, dtype=float) * s.arch.d_model * mem.ACTIVATION_BYTES
-    t = 2 * s.arch.n_layers * (2 * (n - 1) / n * msg / (s.link * s.e_link) + (s.latency if with_latency else 0.0))
-    return np.where(n > 1, t, 0.0)
+    return 2 * s.arch.n_layers * _ring_allreduce_s(msg, n, s.link * s.e_link, s.latency if with_latency else 0.0)
 
 
 def decode_step_s(s: _Setup, n, batch, context):

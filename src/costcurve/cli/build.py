@@ -25,7 +25,8 @@ def resolve(ref: str):
 def click_param(o: Option) -> click.Parameter:
     """The click option (or argument) of an option definition."""
     if not o.flags:
-        return click.Argument([o.name], required=o.required, default=o.default, metavar=o.metavar)
+        t = click.Path(dir_okay=False) if o.kind == "file" else None
+        return click.Argument([o.name], required=o.required, default=o.default, metavar=o.metavar, type=t)
     kw = {"help": o.help or None}
     if o.secondary is not None:
         return click.Option([f"{o.flag}/{o.secondary}", o.name], default=o.default, show_default=o.show_default, **kw)

@@ -73,7 +73,7 @@ def table(title: str, columns, rows, *, justify_right=()):
     for i, c in enumerate(columns):
         t.add_column(escape(c), justify="right" if i in justify_right else "left", overflow="fold")
     for r in rows:
-        t.add_row(*[escape(str(x)) for x in r])
+        t.add_row(*[escape(note_text(x)) for x in r])  # a price source may name a field: the option
     console().print(t)
 
 
@@ -142,3 +142,11 @@ def finish(est, *, as_json: bool, plot, plot_field: str, plot_title: str, plot_x
     render_uncertain(est) if uncertain else render(est)
     if written:
         print(f"plot: {written}")
+
+
+def note_text(text: str) -> str:
+    """A library note with its field names (```unique_tokens```) as the options of the running command."""
+    from costcurve.cli import with_options
+
+    ctx = click.get_current_context(silent=True)
+    return with_options(str(text), ctx.meta.get("costcurve.command") if ctx is not None else None)

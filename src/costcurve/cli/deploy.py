@@ -5,7 +5,7 @@ from __future__ import annotations
 from costcurve.commands import get
 
 from .build import click_command
-from .common import emit_json, table
+from .common import emit_json, note_text, table
 
 
 def show(result, *, as_json: bool = False) -> None:
@@ -24,7 +24,8 @@ deploy = click_command(get("deploy"))
 def _row(d):
     from costcurve.units import format_usd
 
-    return [f"{d.replicas:,} × {d.gpus_per_replica} {d.gpu}" + (f" (TP{d.tp}×PP{d.pp})" if d.pp > 1 else ""),
+    thin = f" (THIN: {d.price_quotes} quote(s) from {d.price_providers})" if d.thin_evidence else ""
+    return [f"{d.replicas:,} × {d.gpus_per_replica} {d.gpu}" + (f" (TP{d.tp}×PP{d.pp})" if d.pp > 1 else "") + thin,
             f"{d.dtype}/{d.kv_dtype}", f"{d.max_batch}", format_usd(d.usd_per_day),
             format_usd(d.usd_per_million_output_tokens), format_usd(d.usd_per_billion_queries),
             f"{d.utilization:.0%}", f"{d.ttft_p95_s * 1e3:,.0f}", f"{d.tpot_p95_s * 1e3:,.1f}"]
@@ -40,7 +41,7 @@ def render(res) -> None:
           [_row(d) for d in res.pareto], justify_right=(2, 3, 4, 5, 6, 7, 8))
     print(f"price: {res.best.price_source}; {res.evaluated} of {res.candidates} candidates simulated")
     for n in res.notes:
-        print(f"note: {n}")
+        print(f"note: {note_text(n)}")
 
 
 def render_comparison(res, comparison) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from costcurve.commands import get
 
 from .build import click_command
-from .common import dropped_samples_note, finish, p50_cell, sensitivity_table, table
+from .common import dropped_samples_note, finish, note_text, p50_cell, sensitivity_table, table
 
 
 def show(result, *, as_json: bool = False, plot=None) -> None:
@@ -46,7 +46,22 @@ def render_uncertain(u) -> None:
     sensitivity_table(u, "the cost per query")
     note = dropped_samples_note(u, ("usd_per_query", "tokens_per_second", "time_per_output_token_s"))
     for n in ((note,) if note else ()) + tuple(u.notes):
-        print(f"note: {n}")
+        print(f"note: {note_text(n)}")
+
+
+def _layout_words(layout: dict) -> str:
+    """How the replica's ranks split the work, in words."""
+    if layout.get("attention_dp"):
+        words = "attention data parallel, experts expert parallel"
+    elif layout.get("expert_parallel"):
+        words = "tensor-parallel attention, experts expert parallel"
+    else:
+        words = "tensor parallel"
+    if layout.get("disaggregated"):
+        share = layout.get("prefill_accelerator_share")
+        words += "; separate prefill and decode pools" + (f", {share:.0%} of accelerators prefilling"
+                                                         if isinstance(share, float) and share == share else "")
+    return words
 
 
 def render(est) -> None:
@@ -57,13 +72,14 @@ def render(est) -> None:
     rows = [
         ("model", f"{e.model}: {format_count(e.params_total)} parameters ({format_count(e.params_active)} active), "
                   f"{e.dtype} weights, {e.kv_dtype} KV cache"),
-        ("replica", f"{format_number(e.gpus)} × {e.gpu} (tensor parallel)"),
+        ("replica", f"{format_number(e.gpus)} × {e.gpu} ({_layout_words(e.layout)})"),
         ("query", f"{format_number(e.input_tokens)} input + {format_number(e.output_tokens)} output tokens"),
         ("memory per accelerator", f"{format_number(e.memory_required_bytes / GiB, 1)} GiB of {format_number(e.memory_usable_bytes / GiB, 1)} GiB usable "
                                    f"(weights {format_number(e.memory_breakdown_bytes['weights'] / GiB, 1)}, KV cache "
                                    f"{format_number(e.memory_breakdown_bytes['kv_cache'] / GiB, 1)}, activations "
                                    f"{format_number(e.memory_breakdown_bytes['activations'] / GiB, 1)})"),
-        ("batch", f"{format_number(e.batch)} (largest that fits: {format_number(e.max_batch)})"),
+        ("batch", f"{format_number(e.batch)} ({e.batch_rule + '; ' if e.batch_rule not in ('', 'largest that fits') else ''}"
+                  f"largest that fits: {format_number(e.max_batch)})"),
         ("time to first token", f"{format_number(e.time_to_first_token_s * 1e3, 1)} ms (one prompt, no queue)"),
         ("time per output token", f"{format_number(e.time_per_output_token_s * 1e3, 1)} ms ({format_number(1 / e.time_per_output_token_s, 1)} "
                                   f"tokens/s per user); decode step {format_number(e.decode_step_s * 1e3, 1)} ms, {e.decode_bound}-bound"),
@@ -86,4 +102,4 @@ def render(est) -> None:
         rows.append(("latency target", "NOT met even at batch 1"))
     table(f"Inference estimate: {e.model} on {e.gpu}", ["figure", "value"], rows)
     for n in e.notes:
-        print(f"note: {n}")
+        print(f"note: {note_text(n)}")

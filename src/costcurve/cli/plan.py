@@ -5,7 +5,7 @@ from __future__ import annotations
 from costcurve.commands import get
 
 from .build import click_command
-from .common import emit_json, table
+from .common import emit_json, note_text, table
 
 GiB = 2**30
 
@@ -19,7 +19,7 @@ def show(result, *, as_json: bool = False, csv=None) -> None:
     if as_json:
         emit_json(d)
     elif search:
-        _render_pareto(d)
+        _render_pareto(d, result.value)
     else:
         render(result.value)
 
@@ -53,16 +53,27 @@ def _write_csv(path, rows):
         raise InputError(f"cannot write {path!r} ({e.strerror or e})", field="csv") from None
 
 
-def _render_pareto(d) -> None:
+def _render_pareto(d, result) -> None:
     pareto, points = d["pareto"], d["points"]
     from costcurve.units import format_usd
 
     table("Pareto front: dollars against wall-clock days (cheapest first)",
-          ["accelerator", "count", "price kind", "provider", "days", "cost", "MFU", "goodput", "layout"],
-          [(p["gpu"], f"{p['gpus']:,}", p["price_kind"], p["provider"] or "-", f"{p['days']:,.1f}", format_usd(p["cost_usd"]),
-            f"{p['mfu']:.3f}", f"{p['goodput']:.3f}", _layout_text(p["parallelism"])) for p in pareto],
-          justify_right=(1, 4, 5, 6, 7))
-    print(f"{len(points)} priced points; {len(d['skipped'])} (accelerator, count) pairs had no fitting layout")
+          ["accelerator", "count", "price kind", "provider", "quotes", "days", "cost", "MFU", "goodput", "layout"],
+          [(p["gpu"], f"{p['gpus']:,}", p["price_kind"], p["provider"] or "-", _quotes_text(p), f"{p['days']:,.1f}",
+            format_usd(p["cost_usd"]), f"{p['mfu']:.3f}", f"{p['goodput']:.3f}", _layout_text(p["parallelism"]))
+           for p in pareto], justify_right=(1, 5, 6, 7, 8))
+    print(f"{len(points)} priced points; {len(result['skipped'])} (accelerator, count) pairs had no fitting layout")
+    if result.get("thin_left_out"):
+        print(f"note: {result['thin_left_out']} points priced on fewer than 3 quotes from 2 providers are left off the "
+              "front (--allow-thin-prices to include them, marked thin)")
+
+
+def _quotes_text(p) -> str:
+    """``5 from 3`` quotes behind a point's price; ``THIN`` when it falls short of the quote rule."""
+    if p.get("price_quotes") is None:
+        return "-"
+    text = f"{p['price_quotes']} from {p['price_providers']}"
+    return text + " THIN" if p.get("thin_evidence") else text
 
 
 def _layout_text(p) -> str:
@@ -99,4 +110,4 @@ def render(result) -> None:
                 f"{p.memory_per_gpu_bytes['total'] / GiB:.1f}") for i, p in enumerate(result.plans)],
               justify_right=(0, 2, 3, 4))
     for n in result.notes:
-        print(f"note: {n}")
+        print(f"note: {note_text(n)}")

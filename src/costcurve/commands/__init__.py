@@ -30,6 +30,8 @@ MODULES = {
     "finetune": "costcurve.commands.decide",
     "rent-vs-buy": "costcurve.commands.decide",
     "wait": "costcurve.commands.decide",
+    "lifecycle": "costcurve.commands.lifecycle",
+    "posttrain": "costcurve.commands.lifecycle",
 }
 
 _EXTRA: dict[str, Command] = {}  # registered at run time (a plugin, a test)

@@ -54,8 +54,9 @@ BUDGET = Command(
      Option("gpus", ("--gpus",), "count", unit="accelerators", low=1, help="Number of accelerators (default as `train`)."),
      Option("days", ("--days",), "time", unit="days", low=0,
             help="Target wall-clock days; solves for the number of accelerators."),
-     Option("law", ("--law",), "choice", choices=("chinchilla", "epoch2024"), default="chinchilla", show_default=True,
-            help="Scaling law: Hoffmann et al. 2022 Approach 3, or Besiroglu et al. 2024's refit."),
+     Option("law", ("--law",), "choice", choices=("epoch2024", "chinchilla"), default="epoch2024", show_default=True,
+            help="Scaling law: Besiroglu et al. 2024's refit (~20 tokens/parameter), or Hoffmann et al. 2022 "
+                 "Approach 3 as published (the comparison)."),
      Option("inference_tokens", ("--inference-tokens",), "count", unit="tokens", low=0,
             help="Tokens the model will serve over its life, e.g. 10T."),
      Option("unique_tokens", ("--unique-tokens",), "count", unit="tokens", low=1,

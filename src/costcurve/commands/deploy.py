@@ -15,6 +15,8 @@ OPTIONS = (
            help="Mean prompt tokens per query (default 161, ShareGPT mean)."),
     Option("output_tokens", ("--output-tokens",), "count", unit="tokens", low=1,
            help="Mean answer tokens per query (default 338, ShareGPT mean)."),
+    Option("reasoning_tokens", ("--reasoning-tokens",), "count", unit="tokens", low=0,
+           help="Mean thinking tokens per query, decoded before the answer (default 0; a range: its mean)."),
     Option("length_sigma", ("--length-sigma",), "number", unit="1", low=0,
            help="Log-normal spread of both lengths (default 1; 0 = every query the same)."),
     Option("ttft_p95_s", ("--ttft-p95",), "time", unit="s", low=0,
@@ -37,6 +39,8 @@ OPTIONS = (
            help="Also list published API list prices of the same open model and their ratio to this cost per query."),
     Option("max_gpus_per_replica", ("--max-gpus-per-replica",), "integer", unit="accelerators", low=1, default="64",
            show_default=True, help="Largest replica considered."),
+    Option("allow_thin_prices", ("--allow-thin-prices",), "flag",
+           help="Also search accelerators priced on fewer than 3 quotes from 2 providers (marked thin)."),
     CATALOG,
     JSON,
 )
@@ -64,11 +68,12 @@ def compute(o: dict, *, given=()):
 
     res = plan_deployment(
         model=o["model"], queries_per_day=o["queries_per_day"], input_tokens=o["input_tokens"],
-        output_tokens=o["output_tokens"], length_sigma=o["length_sigma"], ttft_p95_s=o["ttft_p95_s"],
+        output_tokens=o["output_tokens"], reasoning_tokens=o["reasoning_tokens"], length_sigma=o["length_sigma"], ttft_p95_s=o["ttft_p95_s"],
         tpot_p95_s=o["tpot_p95_s"], gpu_options=_list(o["gpu_options"]), dtype_options=_list(o["dtype_options"]) or ["bf16"],
         engine=o["engine"], price_kind=o["price_kind"], provider=lower(o["provider"]), date=o["date"],
         catalog=catalog_list(o), disaggregated={"auto": None, "always": True, "never": False}[o["disaggregated"]],
-        max_gpus_per_replica=int(number_input(o["max_gpus_per_replica"], "max_gpus_per_replica", integer=True, low=1.0)))
+        max_gpus_per_replica=int(number_input(o["max_gpus_per_replica"], "max_gpus_per_replica", integer=True, low=1.0)),
+        allow_thin_prices=o["allow_thin_prices"])
     data = res.to_dict()
     comparison = None
     if o["compare_api"]:

@@ -23,11 +23,14 @@ OPTIONS = (
     Option("group_size", ("--group-size",), "integer", low=1,
            help="Quantization group size of int4/int8 weights, a whole number (default 128 for int4)."),
     Option("batch", ("--batch",), "count", unit="sequences", low=1, distribution=True,
-           help="Sequences decoded together; default: the largest that fits (and meets --latency-target)."),
+           help="Sequences decoded together; default: the largest that fits and meets --latency-target, "
+                "or without one keeps 25 tokens/s per user (MLPerf Inference v5.0 interactive)."),
     Option("input_tokens", ("--input-tokens",), "count", unit="tokens", low=0, distribution=True,
            help="Prompt tokens per query (default 161, ShareGPT mean)."),
     Option("output_tokens", ("--output-tokens",), "count", unit="tokens", low=1, distribution=True,
            help="Generated tokens per query (default 338, ShareGPT mean)."),
+    Option("reasoning_tokens", ("--reasoning-tokens",), "count", unit="tokens", low=0, distribution=True,
+           help="Thinking tokens per query, decoded before the answer (default 0; a range too)."),
     Option("queries_per_day", ("--queries-per-day",), "count", unit="queries/day", low=0, distribution=True,
            help="Demand to serve, e.g. 8.5B: gives accelerators and dollars per day."),
     Option("max_time_per_output_token_s", ("--latency-target",), "time", unit="s", low=0,
@@ -51,6 +54,13 @@ OPTIONS = (
                 "that engine's published figures (docs/serving.md); explicit --*-efficiency options win."),
     Option("load_per_s", ("--load",), "number", unit="requests/s", low=0,
            help="Arrival rate per replica in requests/s: adds p95 TTFT and TPOT (load model)."),
+    Option("expert_parallel", ("--expert-parallel",), "flag",
+           help="MoE: routed experts whole on the --gpus ranks (E/gpus each) with all-to-all dispatch and combine."),
+    Option("attention_dp", ("--attention-dp",), "flag",
+           help="MoE: attention data parallel over the ranks, each holding its own requests' KV cache (implies "
+                "--expert-parallel; TensorRT-LLM's DEP)."),
+    Option("disaggregated", ("--disaggregated",), "flag",
+           help="Separate prefill and decode pools: time per output token without prefill stalls (docs/serving.md)."),
     CALIBRATION,
     Option("uncertainty", ("--uncertainty",), "flag", help="Monte Carlo with spread on the default price and efficiencies too."),
     *MONTE_CARLO,
@@ -72,13 +82,19 @@ HELP = """Estimate memory, latency, throughput and dollars of serving a model on
       costcurve infer --model llama3-70b --gpu h100 --gpus 4 --dtype fp8
       costcurve infer --model gpt3-175b --gpu a100 --gpus 8 --date 2023-06-01 --input-tokens 1024
       costcurve infer --model llama3-8b --gpu h100 --queries-per-day 8.5B --latency-target 0.05 --json
+      costcurve infer --model qwen3-235b-a22b --gpu h200 --gpus 4 --dtype fp8 --attention-dp
     """
 
 #: options passed to estimate_inference under their own name
 PASSED = ("model", "gpu", "gpus", "dtype", "kv_dtype", "group_size", "batch", "input_tokens", "output_tokens",
+          "reasoning_tokens",
           "queries_per_day", "max_time_per_output_token_s", "max_time_to_first_token_s", "price_usd_per_gpu_hour",
           "price_kind", "date", "utilization", "flop_efficiency", "bandwidth_efficiency", "interconnect_efficiency",
           "memory_utilization", "max_batch", "calibration", "samples", "seed", "uncertainty", "engine", "load_per_s")
+
+
+#: layout flags: on, or left to the library's choice (None)
+LAYOUT = ("expert_parallel", "attention_dp", "disaggregated")
 
 
 def compute(o: dict, *, given=()):
@@ -86,7 +102,8 @@ def compute(o: dict, *, given=()):
 
     from .train import price_quotes
 
-    est = estimate_inference(**{k: o[k] for k in PASSED}, provider=lower(o["provider"]), catalog=catalog_list(o))
+    est = estimate_inference(**{k: o[k] for k in PASSED}, provider=lower(o["provider"]), catalog=catalog_list(o),
+                             **{k: o[k] or None for k in LAYOUT})
     return outcome("infer", o, given, est, {**est.to_dict(), **price_quotes(est, o)})
 
 

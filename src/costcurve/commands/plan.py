@@ -8,7 +8,7 @@ from .common import CATALOG, JSON, PRICE, catalog_list, lower, outcome
 from .spec import Command, Option
 
 #: options that turn a plan into a Pareto search over accelerators and counts
-SEARCH = ("deadline_days", "budget_usd", "max_gpus", "gpus_options", "gpu_options")
+SEARCH = ("deadline_days", "budget_usd", "max_gpus", "gpus_options", "gpu_options", "allow_thin_prices")
 
 OPTIONS = (
     Option("model", ("--model",), "text", required=True, help="Preset (e.g. llama3.1-405b) or path to a config.json."),
@@ -47,6 +47,8 @@ OPTIONS = (
            help="Comma-separated accelerator counts for the Pareto search, e.g. 1024,2048,4096."),
     Option("gpu_options", ("--gpu-options",), "list",
            help="Comma-separated accelerators for the Pareto search, e.g. h100,b200,mi300x."),
+    Option("allow_thin_prices", ("--allow-thin-prices",), "flag",
+           help="Let prices on fewer than 3 quotes from 2 providers onto the Pareto front (marked thin)."),
     Option("top", ("--top",), "integer", low=1, default="5", show_default=True, help="How many plans to list."),
     Option("csv", ("--csv",), "output", metavar="PATH", help="Also write the plans (or Pareto points) to FILE."),
     *PRICE,
@@ -69,7 +71,7 @@ HELP = """Plan a training run: memory per accelerator, the fastest parallel layo
 
 def is_search(o: dict) -> bool:
     """A Pareto search (over accelerators and counts) rather than one plan."""
-    return any(o.get(k) is not None for k in SEARCH)
+    return any(o.get(k) not in (None, False) for k in SEARCH)
 
 
 def split(text):
@@ -88,18 +90,38 @@ def compute(o: dict, *, given=(), progress=None):
 
         res = pareto_plans(gpu_options=split(o["gpu_options"]) or [o["gpu"]], gpus_options=split(o["gpus_options"]),
                            deadline_days=o["deadline_days"], budget_usd=o["budget_usd"], max_gpus=o["max_gpus"],
-                           progress=progress, **kw)
+                           progress=progress, allow_thin_prices=o["allow_thin_prices"], **kw)
         return outcome("plan", o, given, res, search_json(res))
     from costcurve.planner import plan_training
 
     res = plan_training(gpu=o["gpu"], gpus=o["gpus"], top=o["top"], progress=progress, **kw)
-    return outcome("plan", o, given, res, res.to_dict())
+    data = res.to_dict()
+    ev = evidence(o["gpu"], kw)
+    for p in data.get("plans", ()):
+        p.update(ev)
+    return outcome("plan", o, given, res, data)
+
+
+def evidence(gpu, kw) -> dict:
+    """``price_quotes``, ``price_providers``, ``thin_evidence`` of the plans' rental price (the quote rule)."""
+    if kw.get("price_usd_per_gpu_hour") is not None:
+        return {"price_quotes": None, "price_providers": None, "thin_evidence": False}
+    from costcurve.catalog import load_catalog
+    from costcurve.prices import quote_evidence
+    from costcurve.units import parse_date
+
+    cat = load_catalog(kw.get("catalog"))
+    return quote_evidence(cat, cat.accelerator(gpu).name, parse_date(kw.get("date")), kw.get("price_kind") or "on-demand",
+                          kw.get("provider"))
 
 
 def search_json(res: dict) -> dict:
     """The JSON of a Pareto search: the front's plans, the front, every priced point, the skipped pairs."""
     front = res["pareto"]
-    return {"plans": [p["plan"].to_dict() for p in front],
+    plans = [p["plan"].to_dict() for p in front]
+    for d, p in zip(plans, front):
+        d.update({k: p[k] for k in ("price_quotes", "price_providers", "thin_evidence")})
+    return {"plans": plans,
             "pareto": [{k: v for k, v in p.items() if k != "plan"} for p in front],
             "points": [{k: v for k, v in p.items() if k != "plan"} for p in res["points"]],
             "skipped": res["skipped"]}

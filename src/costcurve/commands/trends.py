@@ -122,9 +122,10 @@ def _forecast(o: dict, *, given=()):
     from costcurve.trends.forecast import forecast_series
 
     s = _series(o)
-    fit, fc = renamed(lambda: forecast_series(s, o["year"], method=o["method"], points=o["points"], level=o["level"]))
+    fit, fc = renamed(lambda: forecast_series(s, o["year"], method=o["method"], points=o["points"], level=o["level"],
+                                              catalog=catalog_list(o)))
     return outcome("forecast", o, given, fc, {**fc.to_dict(), "trend": fit.to_dict()}, series=s, fit=fit, forecast=fc,
-                   band=band(fit, fc))
+                   band=None if fc.method == "structural" else band(fit, fc))
 
 
 def band(fit, fc, n: int = 20) -> list[tuple[float, float, float]]:
@@ -147,12 +148,14 @@ FORECAST = Command(
     \b
     Examples:
       costcurve forecast gpt3-level --year 2030
+      costcurve forecast inference-price --capability gpt-3.5 --year 2030 --method structural
       costcurve forecast gpu-price-performance --year 2030 --method ols --json
     """,
     (*SERIES,
      Option("year", ("--year",), "number", unit="year", required=True, help="Year to forecast, e.g. 2030 or 2030.5."),
-     Option("method", ("--method",), "choice", choices=("auto", "ols", "rwd"), default="auto", show_default=True,
-            help="auto: random walk with drift on records, OLS on all points (the backtested choice).")),
+     Option("method", ("--method",), "choice", choices=("auto", "ols", "rwd", "structural"), default="auto",
+            show_default=True, help="structural: the product of the cost's drivers, bounded by physical floors (gpt3-level, "
+                                    "training-cost, inference-price); auto: the method with the best backtest interval score.")),
     _forecast, terminal="costcurve.cli.trends:show_forecast",
     sections="costcurve.report.sections_trends:forecast_sections", page="trends")
 

@@ -30,7 +30,9 @@ def train_answer(d: dict) -> str:
     money = (f"costs {H.with_interval(cloud, H.usd)} at cloud rental prices" if P(cloud) is not None
              else f"costs {H.with_interval(d['cost_amortized_usd'], H.usd)} amortized (no rental price known)")
     return (f"Training {name} ({H.count(P(d['params_total']))} parameters, {H.count(P(d['tokens']))} tokens, "
-            f"{H.flop(P(d['training_flop']))}) on {H.num(P(d['gpus']))} × {d['gpu']} takes {days} and {money}; "
+            f"{H.flop(P(d['training_flop']))}) on {H.num(P(d['gpus']))} × {d['gpu']}"
+            + (" (an assumed count: none was given)" if d.get("gpus_source") == "assumed" else "")
+            + f" takes {days} and {money}; "
             f"owning the cluster costs {H.usd(P(d['cost_amortized_usd']))} amortized, buying it "
             f"{H.usd(P(d['cost_acquisition_usd']))}.")
 
@@ -119,7 +121,11 @@ def train_sections(d: dict, *, values=None, command=None, full: bool = True, res
 
 # ---- infer ------------------------------------------------------------------------------------------
 def infer_answer(d: dict) -> str:
-    return (f"Serving {d['model']} on {H.num(P(d['gpus']))} × {d['gpu']} ({d['dtype']} weights, batch "
+    lay = d.get("layout") or {}
+    how = ("attention data parallel, experts expert parallel; " if lay.get("attention_dp") else
+           "experts expert parallel; " if lay.get("expert_parallel") else "")
+    how += "separate prefill and decode pools; " if lay.get("disaggregated") else ""
+    return (f"Serving {d['model']} on {H.num(P(d['gpus']))} × {d['gpu']} ({how}{d['dtype']} weights, batch "
             f"{H.num(P(d['batch']))}) costs {H.with_interval(d['usd_per_million_output_tokens'], H.usd)} per million "
             f"output tokens and {H.with_interval(d['usd_per_query'], H.usd)} per query of "
             f"{H.num(P(d['input_tokens']))} + {H.num(P(d['output_tokens']))} tokens, at "

@@ -165,6 +165,10 @@ def _deployment(x: dict) -> str:
     lay = x.get("layout") or {}
     s = (f"{H.num(dep.get('replicas'))} replicas × {H.num(dep.get('gpus_per_replica'))} {dep.get('gpu')} "
          f"({dep.get('dtype')} weights, {dep.get('engine')}, batch ≤ {H.num(dep.get('max_batch'))})")
+    if lay.get("attention_dp"):
+        s += ", attention data parallel with expert-parallel experts"
+    elif lay.get("expert_parallel"):
+        s += ", expert-parallel experts"
     if lay.get("disaggregated"):
         s += f", prefill on {H.num(lay.get('prefill_replicas'))} separate replicas"
     return s
@@ -220,10 +224,18 @@ def deploy_sections(d: dict, *, values=None, command=None, full: bool = True, re
 
 # ---- budget -----------------------------------------------------------------------------------------
 def budget_sections(d: dict, *, values=None, command=None, full: bool = True, result=None) -> list[H.Section]:
-    text = (f"{W(d.get('usd'), H.usd)} buys a compute-optimal model of {H.count(P(d.get('params')))} parameters "
+    served = d.get("inference_tokens")
+    what = ("a compute-optimal model" if served is None else
+            f"for {H.count(P(served))} tokens served, the model cheapest over its life, of")
+    text = (f"{W(d.get('usd'), H.usd)} buys {what} {H.count(P(d.get('params')))} parameters "
             f"trained on {H.count(P(d.get('tokens')))} tokens ({H.flop(P(d.get('training_flop')))}), predicted loss "
-            f"{P(d.get('predicted_loss')):.3f}, in {H.days(P(d.get('wall_clock_days')))} on "
-            f"{H.num(P(d.get('gpus')))} × {d.get('gpu')} ({d.get('law')} scaling law).")
+            f"{P(d.get('predicted_loss')):.3f}, for {H.usd(P(d.get('cost_usd')))} in "
+            f"{H.days(P(d.get('wall_clock_days')))} on {H.num(P(d.get('gpus')))} × {d.get('gpu')} "
+            f"({d.get('law')} scaling law).")
+    if served is not None:
+        text += (f" The compute-optimal model of the same budget has {H.count(P(d.get('chinchilla_params')))} "
+                 f"parameters (loss {P(d.get('chinchilla_loss')):.3f}) and costs "
+                 f"{H.usd(P(d.get('saving_vs_chinchilla')))} more over its life.")
     figs = [H.figure("params", d.get("params"), H.count, "parameters", "compute-optimal size for this budget"),
             H.figure("tokens", d.get("tokens"), H.count, "training tokens",
                      f"{H.num(P(d.get('tokens_per_param')))} tokens per parameter"),
@@ -238,7 +250,7 @@ def budget_sections(d: dict, *, values=None, command=None, full: bool = True, re
     comp = d.get("law_comparison") or {}
     out = ""
     if comp:
-        out += "<h3>The same budget under each scaling law</h3>" + H.table(
+        out += "<h3>The compute-optimal model of the same FLOP under each scaling law</h3>" + H.table(
             ["law", "parameters", "tokens", "predicted loss"],
             [(k, H.count(P(v.get("params"))), H.count(P(v.get("tokens"))), f"{P(v.get('predicted_loss')):.3f}")
              for k, v in comp.items()])

@@ -1,7 +1,7 @@
 """Serving planner: engine profiles, MoE and parallel step times, a request-level load model, deployments.
 
 * :mod:`.engines` — per-engine efficiencies and overheads (TensorRT-LLM, vLLM, SGLang), bundled and sourced.
-* :mod:`.collectives` — all-reduce, all-to-all and point-to-point times: latency + size / bandwidth.
+* collectives (all-reduce, all-to-all, point-to-point: latency + size / bandwidth) are :mod:`costcurve.collectives`.
 * :mod:`.moe` — distinct experts a batch touches; expert-parallel all-to-all.
 * :mod:`.step` — one replica (tensor × pipeline parallel): decode step and prefill times, memory, capacity.
 * :mod:`.load` — continuous batching under Poisson arrivals (discrete-event, iteration level): p50/p95

@@ -5,8 +5,9 @@ Search (exhaustive over the grid, pruned by a bound):
 1. candidates: accelerator × weight dtype (bf16, fp8 where the accelerator has an fp8 peak; KV cache
    in the same 8 or 16 bits) × tensor-parallel width (1, 2, 4, 8 inside the scale-up domain) ×
    pipeline stages (1, 2, 4, 8 when a model needs several nodes; only the two smallest layouts that
-   fit; MoE models also with expert parallelism over the tensor-parallel group) × batch cap (the
-   engine's, 64, 16);
+   fit; MoE models also with expert parallelism over the tensor-parallel group, with attention data
+   parallelism over it (DEP), and DEP across nodes: 16, 32, 64 ranks, :data:`DEP_WIDE`) × batch cap
+   (the engine's, 64, 16);
 2. each candidate's lower bound on cost per query: ``price · gpus / saturated request rate``
    (a replica kept full, :func:`costcurve.serving.step.steady_state_tokens_per_s`);
 3. in order of that bound, the load model (:mod:`.load`) finds the highest arrival rate a replica
@@ -40,7 +41,11 @@ TP_OPTIONS = (1, 2, 4, 8)
 PP_OPTIONS = (1, 2, 4, 8)
 BATCH_CAPS = (None, 64, 16)  #: None: the engine's default cap
 MIN_EVALUATED = 12  #: candidates the load model evaluates at least (for the Pareto front)
+#: the largest demand searched [1/day]: 1e15, 125,000 queries a day for each of 8 billion people (larger
+#: figures are slips, and their replica counts run to hundreds of digits)
+MAX_QUERIES_PER_DAY = 1e15
 DISAGGREGATED_TRIES = 6  #: cheapest colocated layouts also tried as separate prefill and decode pools
+DEP_WIDE = (16, 32, 64)  #: expert + attention data parallel widths past one node tried for MoE models [count]
 
 
 @dataclass(frozen=True)
@@ -71,12 +76,16 @@ class Deployment:
     tpot_p95_s: float
     expert_parallel: bool = False
     disaggregated: bool = False  #: separate prefill and decode pools (:mod:`.disagg`)
+    attention_dp: bool = False  #: attention data parallel over the ranks, experts expert parallel (DEP)
     prefill_replicas: int = 0  #: of ``replicas``, those in the prefill pool (disaggregated) [count]
+    price_quotes: int | None = None  #: distinct catalog quotes behind the price [count]
+    price_providers: int | None = None  #: providers of those quotes [count]
+    thin_evidence: bool = False  #: the price falls short of the quote rule (costcurve.prices.quote_evidence)
 
     def summary(self) -> dict:
         """The issue's record: ``deployment`` (exactly gpu, gpus_per_replica, replicas, dtype, kv_dtype,
         engine, max_batch), the dollar and latency figures, and ``layout`` (tp, pp, expert_parallel,
-        disaggregated, prefill_replicas)."""
+        attention_dp, disaggregated, prefill_replicas)."""
         return {"deployment": {"gpu": self.gpu, "gpus_per_replica": self.gpus_per_replica, "replicas": self.replicas,
                                "dtype": self.dtype, "kv_dtype": self.kv_dtype, "engine": self.engine,
                                "max_batch": self.max_batch},
@@ -86,7 +95,10 @@ class Deployment:
                 "usd_per_query": self.usd_per_query, "usd_per_billion_queries": self.usd_per_billion_queries,
                 "utilization": self.utilization, "ttft_p95_s": self.ttft_p95_s, "tpot_p95_s": self.tpot_p95_s,
                 "layout": {"tp": self.tp, "pp": self.pp, "expert_parallel": self.expert_parallel,
-                           "disaggregated": self.disaggregated, "prefill_replicas": self.prefill_replicas}}
+                           "attention_dp": self.attention_dp, "disaggregated": self.disaggregated,
+                           "prefill_replicas": self.prefill_replicas},
+                "price_quotes": self.price_quotes, "price_providers": self.price_providers,
+                "thin_evidence": self.thin_evidence}
 
 
 @dataclass(frozen=True)
@@ -106,6 +118,7 @@ class DeployResult(NotebookMixin):
     evaluated: int
     candidates: int
     notes: tuple = field(default_factory=tuple)
+    reasoning_tokens_mean: float = 0.0  #: of output_tokens_mean, thinking tokens decoded before the answer [tokens]
 
     def to_dict(self) -> dict:
         from ..results import jsonable
@@ -114,6 +127,7 @@ class DeployResult(NotebookMixin):
         d["pareto"] = [p.summary() for p in self.pareto]
         d["search"] = {"model": self.model, "queries_per_day": self.queries_per_day,
                        "input_tokens_mean": self.input_tokens_mean, "output_tokens_mean": self.output_tokens_mean,
+                       "reasoning_tokens_mean": self.reasoning_tokens_mean,
                        "ttft_p95_target_s": self.ttft_target_s, "tpot_p95_target_s": self.tpot_target_s,
                        "price_usd_per_gpu_hour": self.best.price_usd_per_gpu_hour,
                        "price_source": self.best.price_source, "candidates": self.candidates,
@@ -136,6 +150,17 @@ def _layouts(arch, acc, profile, dtype, kv_dtype, I, O, max_gpus):
     return out
 
 
+def _wide_dep(arch, acc, profile, dtype, kv_dtype, I, O, max_gpus):
+    """Expert + attention data parallel replicas wider than one node (DeepSeek's EP32/EP144 kind) that fit."""
+    out = []
+    for w in DEP_WIDE:
+        if w <= max_gpus:
+            r = Replica(arch, acc, profile, tp=w, expert_parallel=True, attention_dp=True, dtype=dtype, kv_dtype=kv_dtype)
+            if float(max_batch(r, I, O)) >= 1:
+                out.append(r)
+    return out
+
+
 def candidates(arch, cat: Catalog, gpus, dtypes, profile, lengths, *, max_gpus=64, batch_caps=BATCH_CAPS):
     """Every (replica, batch cap) of the grid that fits in memory."""
     out = []
@@ -146,8 +171,11 @@ def candidates(arch, cat: Catalog, gpus, dtypes, profile, lengths, *, max_gpus=6
             if dtype == "fp8" and acc.peak_flop_per_s_fp8 is None:
                 continue
             kv = "fp8" if dtype == "fp8" else "bf16"
-            for r in _layouts(arch, acc, profile, dtype, kv, I, O, max_gpus):
-                variants = [r, replace(r, expert_parallel=True)] if arch.is_moe and r.tp > 1 else [r]
+            for j, r in enumerate(_layouts(arch, acc, profile, dtype, kv, I, O, max_gpus)):
+                variants = ([r, replace(r, expert_parallel=True), replace(r, expert_parallel=True, attention_dp=True)]
+                            if arch.is_moe and r.tp > 1 else [r])
+                if arch.is_moe and j == 0:
+                    variants += _wide_dep(arch, acc, profile, dtype, kv, I, O, max_gpus)
                 for v in variants:
                     for cap in batch_caps:
                         out.append((v, cap))
@@ -173,7 +201,7 @@ def _evaluate(model: ReplicaLoadModel, price, price_source, q_per_s, targets, en
         usd_per_million_output_tokens=1e6 * usd_day * (1 - share_in) / (qpd * L.output_mean),
         usd_per_query=usd_day / qpd, usd_per_billion_queries=1e9 * usd_day / qpd,
         utilization=(q_per_s / replicas) / model.saturated_rate_per_s, ttft_p95_s=res.ttft_p95_s,
-        tpot_p95_s=res.tpot_p95_s, expert_parallel=r.expert_parallel)
+        tpot_p95_s=res.tpot_p95_s, expert_parallel=r.expert_parallel, attention_dp=r.attention_dp)
 
 
 def _evaluate_disaggregated(model: ReplicaLoadModel, price, price_source, q_per_s, targets) -> Deployment | None:
@@ -195,7 +223,7 @@ def _evaluate_disaggregated(model: ReplicaLoadModel, price, price_source, q_per_
         usd_per_million_output_tokens=1e6 * usd_day * (1 - d["prefill_usd_share"]) / (qpd * L.output_mean),
         usd_per_query=usd_day / qpd, usd_per_billion_queries=1e9 * usd_day / qpd, utilization=d["utilization"],
         ttft_p95_s=d["ttft_p95_s"], tpot_p95_s=d["tpot_p95_s"], expert_parallel=r.expert_parallel,
-        disaggregated=True, prefill_replicas=d["prefill_replicas"])
+        attention_dp=r.attention_dp, disaggregated=True, prefill_replicas=d["prefill_replicas"])
 
 
 def pareto_front(deployments) -> tuple:
@@ -235,16 +263,28 @@ def _accelerator(cat, name):
         raise UnknownNameError("accelerator", name, list(cat.accelerators), field="gpu_options") from None
 
 
-def _prices(cat, gpus, day, provider, kind) -> dict:
-    """{accelerator: (price [USD/h], source)} of those with a catalog price near ``day``."""
-    prices = {}
+def _prices(cat, gpus, day, provider, kind, allow_thin_prices=False, notes=None) -> dict:
+    """{accelerator: (price [USD/h], source, evidence)} of those with a catalog price near ``day``; those
+    priced on thin evidence (:func:`costcurve.prices.quote_evidence`) only with ``allow_thin_prices``."""
+    from ..prices import quote_evidence
+
+    prices, thin = {}, []
     for g in gpus:
         acc = cat.accelerator(g)
         p, src = resolve_price(cat, acc.name, day, None, provider=provider, kind=kind)
         if p == p:  # not NaN
-            prices[acc.name] = (p, src)
+            ev = quote_evidence(cat, acc.name, day, kind, provider)
+            if ev["thin_evidence"] and not allow_thin_prices:
+                thin.append(acc.name)
+                continue
+            prices[acc.name] = (p, src, ev)
+    if thin and notes is not None:
+        notes.append(f"left out, priced on fewer than 3 {kind} quotes from 2 providers: {', '.join(thin)} "
+                     "(`allow_thin_prices` to include them, marked thin)")
     if not prices:
-        raise InputError(f"no {kind} price for any of {', '.join(gpus)} near {day}", field="gpu_options")
+        why = (f"; {', '.join(thin)} only on fewer than 3 quotes from 2 providers (`allow_thin_prices` to use them)"
+               if thin else "")
+        raise InputError(f"no {kind} price for any of {', '.join(gpus)} near {day}{why}", field="gpu_options")
     return prices
 
 
@@ -255,25 +295,27 @@ def _search(models, prices, q_per_s, targets, engine, disaggregated) -> list:
     for bound, m in models:
         if len(colocated) >= MIN_EVALUATED and bound / 3600 * qpd > min(x.usd_per_day for x in done):
             break  # the lower bound of every later candidate exceeds the cheapest found
-        price, src = prices[m.replica.acc.name]
+        price, src, ev = prices[m.replica.acc.name]
         dep = (_evaluate_disaggregated(m, price, src, q_per_s, targets) if disaggregated is True
                else _evaluate(m, price, src, q_per_s, targets, engine))
+        dep = dep if dep is None else replace(dep, **ev)
         if dep is not None:
             done.append(dep)
             colocated.append((dep.usd_per_day, len(colocated), m))
     if disaggregated is None:  # separate pools for the cheapest colocated layouts
         for _, _, m in sorted(colocated, key=lambda x: x[:2])[:DISAGGREGATED_TRIES]:
-            price, src = prices[m.replica.acc.name]
+            price, src, ev = prices[m.replica.acc.name]
             dep = _evaluate_disaggregated(m, price, src, q_per_s, targets)
             if dep is not None:
-                done.append(dep)
+                done.append(replace(dep, **ev))
     return done
 
 
 def plan_deployment(*, model, queries_per_day, input_tokens=None, output_tokens=None, length_sigma=None,
                     ttft_p95_s=None, tpot_p95_s=None, gpu_options=None, dtype_options=("bf16", "fp8"), engine=None,
                     price_kind="on-demand", provider=None, date=None, catalog=None, max_gpus_per_replica=64,
-                    disaggregated=None, max_evaluations=60) -> DeployResult:
+                    disaggregated=None, max_evaluations=60, reasoning_tokens=None,
+                    allow_thin_prices=False) -> DeployResult:
     """Cheapest deployment of ``model`` serving ``queries_per_day`` within p95 targets (see module doc).
 
     Parameters: queries_per_day [1/day]; input_tokens, output_tokens: mean lengths [tokens] (default the
@@ -282,14 +324,25 @@ def plan_deployment(*, model, queries_per_day, input_tokens=None, output_tokens=
     weight dtypes among bf16, fp8; engine: trtllm | vllm | sglang (default trtllm); price_kind, provider,
     date: catalog price filters; disaggregated: None (also try separate prefill and decode pools for the
     cheapest colocated layouts), True (only disaggregated), False (only colocated); max_evaluations:
-    the candidates with the lowest cost bounds that may be simulated [count].
+    the candidates with the lowest cost bounds that may be simulated [count]; reasoning_tokens: thinking
+    tokens per query [tokens] (a distribution: its mean), decoded with the answer: the decode length is
+    output + reasoning (``output_tokens_mean`` includes them; dollars per output token are per generated token);
+    allow_thin_prices: also search accelerators whose price rests on fewer than 3 quotes from 2 providers
+    (marked ``thin_evidence``).
     """
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
     name, arch, _ = resolve_model(model, cat)
     if arch is None:
         raise InputError(f"{name!r} has no architecture preset; give a preset or a config.json", field="model")
-    qpd = float(number_input(queries_per_day, "queries_per_day"))
+    qpd = float(number_input(queries_per_day, "queries_per_day", upper=MAX_QUERIES_PER_DAY))
     profile = engine_profile(engine)
+    from .reasoning import mean_tokens
+
+    thinking = mean_tokens(reasoning_tokens)
+    if thinking:  # decode length = answer + thinking tokens
+        output_tokens = float(number_input(output_tokens, "output_tokens")) if output_tokens is not None else \
+            LengthDistribution().output_mean
+        output_tokens += thinking
     lengths = _lengths(arch, input_tokens, output_tokens, length_sigma)
     targets = check_targets(ttft_p95_s, tpot_p95_s)
     for dt_ in dtype_options:
@@ -304,7 +357,9 @@ def plan_deployment(*, model, queries_per_day, input_tokens=None, output_tokens=
         if off:
             raise InputError(f"{profile.engine} does not run on {', '.join(off)}; allowed vendors: "
                              f"{', '.join(ENGINE_VENDORS[profile.engine])}", field="gpu_options")
-    prices = _prices(cat, runs, day, provider, price_kind)
+    if not isinstance(allow_thin_prices, bool):
+        raise InputError(f"got {allow_thin_prices!r}; allowed: True or False", field="allow_thin_prices")
+    prices = _prices(cat, runs, day, provider, price_kind, allow_thin_prices, notes)
     if not gpu_options:
         notes.append(f"searched the {len(prices)} catalog accelerators that {profile.engine} runs on with a price "
                      f"({price_kind}) near {day}")
@@ -326,4 +381,4 @@ def plan_deployment(*, model, queries_per_day, input_tokens=None, output_tokens=
     return DeployResult(model=name, queries_per_day=qpd, input_tokens_mean=lengths.input_mean,
                         output_tokens_mean=lengths.output_mean, ttft_target_s=targets[0], tpot_target_s=targets[1],
                         best=min(done, key=lambda x: x.usd_per_day), pareto=pareto_front(done), evaluated=len(done),
-                        candidates=len(models), notes=tuple(notes))
+                        candidates=len(models), notes=tuple(notes), reasoning_tokens_mean=thinking)

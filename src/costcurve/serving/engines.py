@@ -12,6 +12,9 @@ what one engine version achieves:
 * ``max_batch`` [count]: the engine's default cap on running sequences;
 * ``scheduler_steps`` [count]: decode steps between two scheduling decisions (vLLM multi-step);
 * ``memory_utilization`` [1]: share of accelerator memory the engine takes for weights + KV cache.
+* ``reserve_full_sequence`` [0 or 1]: 1 when the scheduler admits a request only with KV room for its
+  whole prompt + output (TensorRT-LLM's GUARANTEED_NO_EVICT), 0 when it allocates as sequences grow
+  and preempts (vLLM, SGLang); the batch memory holds is then ``free / KV(I+O)``, not ``free / KV(I+O/2)``.
 
 The bundled table ``data/engines_2026-11.csv`` gives every figure with how it was obtained
 (``fitted`` on which published measurements, or ``documented`` engine default), the date of its
@@ -47,6 +50,7 @@ PARAMETERS = {
     "max_batch": ("count", 1, 65536),
     "scheduler_steps": ("count", 1, 64),
     "memory_utilization": ("1", 0.1, 1.0),
+    "reserve_full_sequence": ("count", 0, 1),
 }
 #: accelerator vendors each engine runs on: TensorRT-LLM is NVIDIA's CUDA library; vLLM documents CUDA, ROCm,
 #: TPU, Gaudi and Neuron back-ends (docs.vllm.ai, "Installation"); SGLang documents CUDA and ROCm (docs.sglang.ai)
@@ -70,7 +74,11 @@ class EngineProfile:
     max_batch: int
     scheduler_steps: int
     memory_utilization: float
+    reserve_full_sequence: int = 0
     sources: tuple = ()  #: (parameter, how, source date, source) per figure
+    #: share of the roofline a decode-time grouped MoE GEMM reaches relative to a dense GEMM (1 in the
+    #: roofline bound); the figure and its source: :data:`costcurve.serving.moe.GROUPED_GEMM_DECODE_RATIO`
+    grouped_gemm_ratio: float = 0.81
 
     def __post_init__(self):
         for name, (_, lo, hi) in PARAMETERS.items():
@@ -92,7 +100,7 @@ class EngineProfile:
         return replace(self, **kw)
 
     def to_dict(self) -> dict:
-        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "sources"}
+        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("sources", "grouped_gemm_ratio")}
         d["sources"] = [dict(zip(("parameter", "how", "source_date", "source"), s)) for s in self.sources]
         return d
 

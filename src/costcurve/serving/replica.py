@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .load import LengthDistribution, LoadResult, evaluate_load, max_rate_within
+from .step import batch_cap as engine_cap
 from .step import (Replica, decode_cycle_s, max_batch, prefill_s, prefill_step_fixed_s, steady_state_tokens_per_s,
                    weight_read_s)
 
@@ -28,7 +29,7 @@ class ReplicaLoadModel:
     @classmethod
     def build(cls, replica: Replica, lengths: LengthDistribution, batch_cap=None) -> "ReplicaLoadModel":
         I, O = lengths.input_mean, lengths.output_mean
-        cap = min(float(max_batch(replica, I, O)), replica.profile.max_batch, batch_cap or np.inf)
+        cap = min(float(max_batch(replica, I, O)), engine_cap(replica), batch_cap or np.inf)
         cap = int(max(cap, 0))
         b = np.arange(cap + 1, dtype=float)
         dec = decode_cycle_s(replica, np.maximum(b, 1.0), I + (O + 1) / 2)

@@ -13,12 +13,12 @@ bounded pool of worker processes (:mod:`.workers`), so a search does not hold up
 """
 
 from importlib import resources
-from typing import Literal, Union
+from typing import Annotated, Literal, Union
 
 from fastapi import Body, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, create_model
+from pydantic import AfterValidator, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, create_model
 
 from costcurve.commands.spec import NUMERIC, Option
 from costcurve.errors import CostcurveError, InputError
@@ -39,8 +39,20 @@ EXAMPLES = {"model": ["llama3-8b"], "gpu": ["h100"], "gpus": ["8"], "tokens": ["
             "name": ["gpt3-level"], "year": ["2030"], "date": ["2025-06-01"], "samples": ["1000"]}
 
 
+def _scalar(v):
+    """A finite JSON number or text of at most MAX_TEXT characters (pydantic has checked the type)."""
+    import math
+
+    if isinstance(v, float) and not math.isfinite(v):
+        raise ValueError("got a number that is not finite; allowed: a finite number")
+    if isinstance(v, str) and len(v) > safety.MAX_TEXT:
+        raise ValueError(f"got {len(v):,} characters; allowed: at most {safety.MAX_TEXT:,}")
+    return v
+
+
 #: a value that may be a JSON number or the command line's text ("8", "7B", "0.3..0.5", "50ms")
-NumberOrText = Union[StrictInt, StrictFloat, StrictStr]
+NumberOrText = Annotated[Union[StrictInt, StrictFloat, StrictStr], AfterValidator(_scalar)]
+NUMBER_HELP = " A JSON number or the command line's text (suffixes such as 15T, ranges such as 0.3..0.5)."
 
 
 def _field(o: Option):
@@ -63,9 +75,10 @@ def _field(o: Option):
     if o.kind == "choice":
         return (Literal[tuple(o.choices)], Field(default, description=desc))
     if o.parse == "int":
-        return (Union[StrictInt, StrictStr], Field(default, description=desc, **ex))
+        return (Annotated[Union[StrictInt, StrictStr], AfterValidator(_scalar)],
+                Field(default, description=desc + NUMBER_HELP, **ex))
     if o.parse == "float" or o.kind in NUMERIC or o.kind == "date":
-        return (NumberOrText, Field(default, description=desc, **ex))
+        return (NumberOrText, Field(default, description=desc + NUMBER_HELP, **ex))
     return (StrictStr, Field(default, description=desc, max_length=safety.MAX_TEXT, **ex))
 
 

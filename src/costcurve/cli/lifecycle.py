@@ -1,0 +1,75 @@
+"""`costcurve lifecycle` and `costcurve posttrain`: a product's cost over its life, and RL post-training;
+thin wrappers of :mod:`costcurve.decisions.lifecycle` and :mod:`costcurve.decisions.posttrain`."""
+
+from __future__ import annotations
+
+from costcurve.commands import get
+
+from .build import click_command
+from .common import emit_json, note_text, table
+
+
+def show_lifecycle(result, *, as_json: bool = False) -> None:
+    """Print a lifecycle Outcome: JSON, or the options' NPVs, switch points, utilisation and drivers."""
+    if as_json:
+        emit_json(result.data)
+        return
+    render(result.data)
+
+
+lifecycle = click_command(get("lifecycle"))
+
+
+def render(d: dict) -> None:
+    from costcurve.units import format_usd
+
+    a = d["assumptions"]
+    mc = d["sensitivity"]["npv_usd"]
+    rows = []
+    for k, o in d["options"].items():
+        s = mc.get(k) or {}
+        rows.append([k, o["label"], format_usd(o["npv_usd"]), f"{format_usd(s.get('p5', float('nan')))}–"
+                     f"{format_usd(s.get('p95', float('nan')))}", format_usd(o["monthly_usd"][0]),
+                     format_usd(o["monthly_usd"][-1])])
+    table(f"{a['model']}: {a['queries_per_day']:,.3g} queries/day, ×{a['growth_per_year']:g}/yr, peak/mean "
+          f"{a['peak_to_mean']:.2g}, {a['years']:g} years at {a['discount_rate']:.0%}",
+          ["option", "what", "NPV", "NPV p5–p95", "month 1", f"month {a['months']}"], rows, justify_right=(2, 3, 4, 5))
+    print(f"cheapest: {d['cheapest']} (NPV {format_usd(d['cheapest_npv_usd'])})")
+    for s in d["switch_points"]:
+        print(f"  switch in month {s['month']} ({s['date']}): {s['description']}")
+    for month, row in d["utilization_by_hour"].items():
+        for k, u in row.items():
+            print(f"utilisation {month.replace('_', ' ')} {k}: mean {sum(u) / 24:.0%}, lowest {min(u):.0%}, "
+                  f"highest {max(u):.0%}")
+    for k, drivers in d["sensitivity"]["drivers"].items():
+        top = [f"{x['input']} {x['share']:.0%}" for x in drivers if x["share"] >= 0.05][:3]
+        if top:
+            print(f"spread of {k}: {', '.join(top)}")
+    for n in d["notes"]:
+        print(f"note: {note_text(n)}")
+
+
+def show_posttrain(result, *, as_json: bool = False) -> None:
+    """Print a posttrain Outcome: JSON, or the cost by part."""
+    d = result.data
+    if as_json:
+        emit_json(d)
+        return
+    from costcurve.units import format_usd
+
+    table(f"{d['method'].upper()} on {d['model']}: {d['steps']:,} steps × {d['prompts']:,} prompts × "
+          f"{d['samples_per_prompt']} samples, {d['gpus']} × {d['gpu']} ({d['pools']})",
+          ["part", "share", "accelerator-hours", "seconds per step"],
+          [[p, f"{d['shares'][p]:.1%}", f"{d['parts_gpu_hours'][p]:,.0f}", f"{d['step_s'].get(p, 0):,.1f}"]
+           for p in d["shares"] if d["parts_gpu_hours"][p] > 0], justify_right=(1, 2, 3))
+    print(f"total: {d['gpu_hours']:,.0f} accelerator-hours, {d['wall_clock_days']:,.2f} days, {format_usd(d['cost_usd'])} "
+          f"at {format_usd(d['price_usd_per_gpu_hour'])}/h")
+    g = d["generation"]
+    if g:
+        print(f"generation: {g['replicas']} replicas × TP{g['tp']}, batch cap {g['batch_cap']}, mean running batch "
+              f"{g['mean_running_batch']:,.0f} ({g['batch_fill']:.0%} full: the long tail drains the batch)")
+    for n in d["notes"]:
+        print(f"note: {note_text(n)}")
+
+
+posttrain = click_command(get("posttrain"))
