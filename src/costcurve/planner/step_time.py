@@ -85,6 +85,9 @@ KERNEL_EFFICIENCY = 0.66
 EP_OVERLAP = 1.0
 ELEMENTWISE_PASSES = 4.0  #: write, read, gradient write, gradient read of each saved activation byte
 ADAM_BYTES_PER_PARAM = 30.0  #: read master, m, v, grad (16); write master, m, v, 16-bit weight (14) [bytes]
+#: groups whose collectives run as rings over every member's NIC (checked on FSDP throughput,
+#: tests/test_plan_fsdp.py); tp and cp crossing the network keep one NIC's bandwidth (unvalidated)
+RING_GROUPS = ("dp", "dp_rep")
 STEP_KEYS = ("compute", "bubble", "tp_comm", "dp_comm", "pp_comm", "ep_comm", "cp_comm")
 
 
@@ -293,7 +296,11 @@ def group_links(ic: Interconnect, *, tp, cp, ep, dp, pp, dp_shard=None):
     out of cp·dp (stride tp). A group of ``g`` members ``stride`` apart spans ``g·stride`` ranks
     and uses the scale-up link inside the domain, PCIe inside a server where the table gives it,
     else the scale-out network (NaN where that is not published: such layouts are dropped);
-    the same rule as :func:`costcurve.interconnect.link_for_group`.
+    the same rule as :func:`costcurve.interconnect.link_for_group`. A data-parallel ring (dp, dp_rep)
+    that crosses the network with ``k`` members in each scale-up domain runs ``k`` channels, one
+    per member's NIC (NCCL's rail-local rings on HGX/DGX servers with one NIC per GPU), so its
+    bandwidth is ``min(scale-up, k × scale-out)`` and ``1/k`` of its steps pay the network
+    latency; tp, cp, all-to-all (ep) and pipeline sends keep one NIC's bandwidth.
     """
     from ..interconnect import PCIE_LATENCY_S
 
@@ -307,13 +314,19 @@ def group_links(ic: Interconnect, *, tp, cp, ep, dp, pp, dp_shard=None):
     server = max(ic.accelerators_per_server, ic.scale_up_domain)
     spans = {"tp": (tp, 1.0), "cp": (cp, tp), "ep": (ep, tp), "dp": (shard, tp), "dp_rep": (dp * cp / shard, tp * shard),
              "pp": (pp, tp * cp * dp)}
+    inner_bw = up if np.isfinite(up) else pcie
+    inner_lat = ic.scale_up_latency_s if np.isfinite(up) else PCIE_LATENCY_S
     out = {}
     for name, (g, stride) in spans.items():
         span = g * stride
         use_up = (span <= ic.scale_up_domain) & np.isfinite(up)
         use_pcie = ~use_up & (span <= server) & np.isfinite(pcie)
-        bw = np.where(use_up, up, np.where(use_pcie, pcie, out_bw))
-        lat = np.where(use_up, ic.scale_up_latency_s, np.where(use_pcie, PCIE_LATENCY_S, out_lat))
+        # a ring crossing the network with k members per domain runs k channels over k NICs
+        k = np.clip(ic.scale_up_domain / stride, 1.0, g) if name in RING_GROUPS else 1.0
+        net_bw = np.minimum(inner_bw, k * out_bw) if np.isfinite(inner_bw) else out_bw
+        net_lat = out_lat / k + (1.0 - 1.0 / k) * inner_lat
+        bw = np.where(use_up, up, np.where(use_pcie, pcie, net_bw))
+        lat = np.where(use_up, ic.scale_up_latency_s, np.where(use_pcie, PCIE_LATENCY_S, net_lat))
         single = g <= 1
         out[name] = (np.where(single, np.inf, bw), np.where(single, 0.0, lat))
     return out
