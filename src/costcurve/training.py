@@ -271,6 +271,7 @@ class _Workload(NamedTuple):
     method: str
     breakdown: dict
     arch: object = None  # the Architecture, when known
+    shape: object = None  # an Architecture synthesized from the parameter count (costcurve.shape_rule)
 
 
 def _workload(cat, model, params, active_params, tokens, training_flop, seq_len, recompute, notes) -> _Workload:
@@ -326,7 +327,21 @@ def _workload(cat, model, params, active_params, tokens, training_flop, seq_len,
         hardware_flop = training_flop * flop.recompute_factor(arch, recompute, seq)
     else:  # 6·N·D has no attention term to re-run selectively; full recomputation adds one forward (4/3)
         hardware_flop = training_flop * (FULL_RECOMPUTE_FACTOR if recompute == "full" else 1.0)
-    return _Workload(name, p_total, p_active, tokens, seq, training_flop, hardware_flop, method, breakdown, arch)
+    return _Workload(name, p_total, p_active, tokens, seq, training_flop, hardware_flop, method, breakdown, arch,
+                     _shape(cat, arch, p_total, p_active))
+
+
+def _shape(cat, arch, p_total, p_active):
+    """The shape rule's architecture for one parameter count (None for an architecture or a sweep)."""
+    if arch is not None or p_total is None or np.ndim(p_total) or np.ndim(p_active):
+        return None
+    from .errors import CostcurveError
+    from .shape_rule import synthesize_architecture
+
+    try:
+        return synthesize_architecture(p_total, p_active, catalog=cat)
+    except CostcurveError:  # outside the rule's range: the regression answers
+        return None
 
 
 def _max(v) -> float:
@@ -356,23 +371,41 @@ def _mfu_model(cat, acc, dtype, mfu, calibration, w: _Workload, notes):
         value = calibrated_mfu(calibration, acc, dtype, size)
         notes.append("MFU from the calibration profile: measured on one device, cluster communication not included")
         return (lambda n: value), "calibration"
-    model = default_mfu_model(cat)
+    model = default_mfu_model(cat, fp8=dtype == "fp8")  # the planner's fp8 term only for fp8 runs
     era = era_of(acc.generation, acc.release_date.year)
     return (lambda n: model.predict(era, n, size, dtype == "fp8")), "default model"
 
 
 def _planner_default(cat, acc, dtype, w, gpus, recompute, regression_mfu, notes):
-    """(MFU, source): the planner's best layout when it applies, else the regression's value."""
+    """(MFU, source): the planner's best layout when it applies, else the regression's value.
+
+    A model known by its parameter count goes through the planner with the shape rule's
+    architecture; its MFU is then restated against the run's own FLOP count (6·N·D or given), so
+    the time is the planner's for that shape.
+    """
     from .train_defaults import planner_mfu
 
-    got = planner_mfu(arch=w.arch, acc=acc, gpus=gpus, dtype=dtype, seq_len=w.seq_len, recompute=recompute,
+    arch = w.arch if w.arch is not None else w.shape
+    got = planner_mfu(arch=arch, acc=acc, gpus=gpus, dtype=dtype, seq_len=w.seq_len, recompute=recompute,
                       catalog=cat)
+    if got.why_not is None and w.arch is None:
+        from .planner.search import model_flop_per_token
+
+        run_flop_per_token = w.training_flop / w.tokens if w.tokens is not None else 6.0 * w.params_active
+        mfu = got.mfu * run_flop_per_token / model_flop_per_token(arch, w.seq_len or arch.pretrain_seq_len)[0]
+        notes.append(f"MFU {mfu:.3f} from the planner's best layout for a standard architecture synthesized from "
+                     f"the parameter count ({arch.n_layers} layers, width {arch.d_model}, {arch.n_heads} heads, "
+                     f"{arch.kv_heads} KV heads" + (f", {arch.n_experts} experts top-{arch.n_experts_active}"
+                                                   if arch.is_moe else "")
+                     + f"; costcurve.shape_rule), against this run's FLOP count; the regression gives "
+                     f"{float(np.max(regression_mfu)):.3f}")
+        return mfu, "planner"
     if got.why_not is None:
         notes.append(f"MFU {got.mfu:.3f} from the planner's best layout (costcurve plan); the regression gives "
                      f"{float(np.max(regression_mfu)):.3f}")
         return got.mfu, "planner"
-    if w.arch is not None:
-        notes.append(f"MFU from the fitted regression, not the planner: {got.why_not}")
+    if arch is not None:
+        notes.append(f"MFU from the fitted regression (fallback), not the planner: {got.why_not}")
     return regression_mfu, "default model"
 
 
