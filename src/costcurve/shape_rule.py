@@ -17,7 +17,8 @@ Llama 1–3.2, Mistral, Qwen2.5, Gemma 2, Phi-3):
 Mixture of experts (total ``N`` and active ``N_a`` parameters): width and depth from the dense
 rule at ``N_a``; each expert an MLP of the dense ratio, ``k`` routed experts per token (the median
 top-k of the table's MoE rows), and ``E = k · (N − N_shared) / (N_a − N_shared)`` experts so both
-counts hold (``N_shared``: attention, embeddings, norms).
+counts hold (``N_shared``: attention, embeddings, norms), rounded to a multiple of 8 above 8 (so
+expert parallelism can span an 8-accelerator node; the total then moves by under 1/(2·E/8)).
 """
 
 from __future__ import annotations
@@ -112,4 +113,6 @@ def synthesize_architecture(params, active_params=None, *, catalog) -> Architect
         return Architecture(ffn_dim=ffn, **common)
     shared = layers * attn + emb
     experts = max(k + 1, int(round(k * (n - shared) / max(na - shared, 1.0))))
+    if experts > 8:  # whole groups of 8, so expert parallelism spans a node (Mixtral 8, DeepSeek-V3 256)
+        experts = 8 * int(round(experts / 8.0))
     return Architecture(ffn_dim=ffn, n_experts=experts, n_experts_active=k, moe_ffn_dim=ffn, **common)
