@@ -136,7 +136,7 @@ def estimate_training(*, model=None, params=None, active_params=None, tokens=Non
                       gpu="h100", gpus=None, days=None, mfu=None, dtype=None, goodput=None, recompute="none",
                       seq_len=None, price_usd_per_gpu_hour=None, provider=None, price_kind="on-demand", date=None,
                       chip_price_usd=None, assumptions=None, calibration=None, catalog=None,
-                      samples=None, seed=None, uncertainty=False):
+                      samples=None, seed=None, uncertainty=False, scale_out=None):
     """Estimate FLOP, time, accelerator-hours, dollars (three methods), energy and CO2 of a training run.
 
     Parameters (numbers may be floats, text like ``"15.6T"``, or numpy arrays):
@@ -163,6 +163,8 @@ def estimate_training(*, model=None, params=None, active_params=None, tokens=Non
         assumptions: :class:`costcurve.costs.CostAssumptions` overriding the documented defaults.
         calibration: a calibration profile (dict or path) from ``costcurve measure`` (not with ``mfu``).
         catalog: a Catalog, or path(s) of user CSVs added to the bundled tables.
+        scale_out: the planner's scale-out network per accelerator (bytes/s, or text like ``"400Gb/s"``,
+            ``"3.2Tb/s per node"``; :func:`costcurve.interconnect.with_scale_out`); default: the table's.
         samples, seed, uncertainty: any numeric argument may be a range or distribution
             (``"0.3..0.5"``, ``"normal(0.4,0.05)"``, see :mod:`costcurve.uncertainty`); then, or with
             ``uncertainty=True`` (spread on the default MFU and price too), a seeded Monte Carlo of
@@ -183,7 +185,7 @@ def estimate_training(*, model=None, params=None, active_params=None, tokens=Non
                   gpu=gpu, gpus=gpus, days=days, mfu=mfu, dtype=dtype, goodput=goodput, recompute=recompute,
                   seq_len=seq_len, price_usd_per_gpu_hour=price_usd_per_gpu_hour, provider=provider,
                   price_kind=price_kind, date=date, chip_price_usd=chip_price_usd, assumptions=assumptions,
-                  calibration=calibration, catalog=cat)
+                  calibration=calibration, catalog=cat, scale_out=scale_out)
     uncertain = uncertainty or _any_distribution(*(kwargs[k] for k in MC_NUMERIC), assumptions=assumptions)
     check_monte_carlo_options(samples, seed, uncertain)
     if uncertain:
@@ -194,7 +196,7 @@ def estimate_training(*, model=None, params=None, active_params=None, tokens=Non
 
 def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus, days, mfu, dtype, goodput,
               recompute, seq_len, price_usd_per_gpu_hour, provider, price_kind, date, chip_price_usd, assumptions,
-              calibration, catalog) -> TrainingEstimate:
+              calibration, catalog, scale_out=None) -> TrainingEstimate:
     """One point estimate (arrays broadcast): workload → accelerator count → time → dollars, then checks."""
     cat, A, notes = catalog, assumptions or DEFAULT_ASSUMPTIONS, []
     check_choice(recompute, RECOMPUTE, "recompute")
@@ -205,6 +207,10 @@ def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus,
     check_choice(dtype, DTYPES, "dtype")
     peak = acc.peak_flop_per_s(dtype)
     date = parse_date(date)
+    if scale_out is not None:  # checked here, whether or not the planner runs
+        from .interconnect import interconnect, with_scale_out
+
+        with_scale_out(interconnect(acc), scale_out)
     # the inputs as given, to name the one that made a result overflow (read only on failure)
     given = {"params": params, "active_params": active_params, "tokens": tokens, "training_flop": training_flop,
              "seq_len": seq_len, "gpus": gpus, "days": days, "mfu": mfu, "goodput": goodput,
@@ -221,7 +227,7 @@ def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus,
     mfu_v = mfu_fn(gpus)
     # ---- the planner's defaults (train and plan agree; costcurve.train_defaults) ----
     if mfu_source == "default model" and days is None:
-        mfu_v, mfu_source = _planner_default(cat, acc, dtype, w, gpus, recompute, mfu_v, notes)
+        mfu_v, mfu_source = _planner_default(cat, acc, dtype, w, gpus, recompute, mfu_v, notes, scale_out)
     elif mfu_source == "default model" and w.arch is not None:
         notes.append("MFU from the fitted regression, not the planner: the count is solved from days")
     if goodput is None:
@@ -376,7 +382,7 @@ def _mfu_model(cat, acc, dtype, mfu, calibration, w: _Workload, notes):
     return (lambda n: model.predict(era, n, size, dtype == "fp8")), "default model"
 
 
-def _planner_default(cat, acc, dtype, w, gpus, recompute, regression_mfu, notes):
+def _planner_default(cat, acc, dtype, w, gpus, recompute, regression_mfu, notes, scale_out=None):
     """(MFU, source): the planner's best layout when it applies, else the regression's value.
 
     A model known by its parameter count goes through the planner with the shape rule's
@@ -387,7 +393,7 @@ def _planner_default(cat, acc, dtype, w, gpus, recompute, regression_mfu, notes)
 
     arch = w.arch if w.arch is not None else w.shape
     got = planner_mfu(arch=arch, acc=acc, gpus=gpus, dtype=dtype, seq_len=w.seq_len, recompute=recompute,
-                      catalog=cat)
+                      catalog=cat, scale_out=scale_out)
     if got.why_not is None and w.arch is None:
         from .planner.search import model_flop_per_token
 
