@@ -36,8 +36,7 @@ def test_given_goodput_and_mfu_override_the_planner():
 
 
 @pytest.mark.parametrize("kw, why", [
-    (dict(model="llama3-8b", tokens=1e12, gpu="h100", gpus=np.array([64, 128])), "sweep"),
-    (dict(params=np.array([7e9, 70e9]), tokens=1e12, gpu="h100", gpus=64), None),  # a sweep over sizes
+    (dict(params=np.geomspace(1e9, 70e9, 100), tokens=1e12, gpu="h100", gpus=64), "fallback"),  # > 64 pairs
     (dict(params=1e15, tokens=1e12, gpu="h100", gpus=64), None),  # beyond the shape rule (1e14): no shape
     (dict(model="llama3-8b", tokens=1e12, gpu="h100", days=30), "solved from days"),
     (dict(model="llama3-8b", tokens=1e12, gpu="h100", gpus=64, dtype="tf32"), "dtype tf32"),
@@ -110,3 +109,15 @@ def test_planner_mfu_cache_is_keyed_on_catalog_contents(tmp_path):
     from costcurve import mfu
 
     assert mfu._planned_mfu.cache_info().maxsize == mfu.PLANNED_CACHE_SIZE
+
+
+def test_a_small_sweep_goes_through_the_planner_and_equals_its_scalar_runs():
+    kw = dict(tokens=1e12, gpu="h100", date="2025-01-01")
+    vec = estimate_training(model="llama3-8b", gpus=np.array([64, 128]), **kw)
+    assert vec.mfu_source == "planner"
+    for i, n in enumerate((64, 128)):
+        one = estimate_training(model="llama3-8b", gpus=n, **kw)
+        assert vec.mfu[i] == pytest.approx(one.mfu, rel=1e-12) and vec.goodput[i] == pytest.approx(one.goodput)
+    sizes = estimate_training(params=np.array([7e9, 70e9]), gpus=64, **kw)
+    assert sizes.mfu_source == "planner"
+    assert sizes.mfu[1] == pytest.approx(estimate_training(params=70e9, gpus=64, **kw).mfu, rel=1e-12)

@@ -226,17 +226,8 @@ def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus,
                               given)
     mfu_v = mfu_fn(gpus)
     # ---- the planner's defaults (train and plan agree; costcurve.train_defaults) ----
-    if mfu_source == "default model" and days is None:
-        mfu_v, mfu_source = _planner_default(cat, acc, dtype, w, gpus, recompute, mfu_v, notes, scale_out)
-    elif mfu_source == "default model" and w.arch is not None:
-        notes.append("MFU from the fitted regression, not the planner: the count is solved from days")
-    if goodput is None:
-        goodput = 1.0
-        if mfu_source == "planner":
-            from .train_defaults import planner_goodput
-
-            goodput = planner_goodput(gpus, w.params_total, w.training_flop / (gpus * peak * mfu_v))
-            notes.append(f"goodput {goodput:.3f} from the planner's failure model (Llama 3 interruption rate)")
+    mfu_v, mfu_source, goodput = _planner_defaults(cat, acc, dtype, w, gpus, days, recompute, mfu_v, mfu_source,
+                                                   goodput, peak, notes, scale_out)
     wall = w.training_flop / (gpus * peak * mfu_v * goodput)
     gpu_hours = gpus * wall / SECONDS_PER_HOUR
     for value, what, unit in ((wall, "wall-clock time", "s"), (gpu_hours, "number of accelerator-hours", "h")):
@@ -392,14 +383,17 @@ def _planner_default(cat, acc, dtype, w, gpus, recompute, regression_mfu, notes,
     from .train_defaults import planner_mfu
 
     arch = w.arch if w.arch is not None else w.shape
+    run_flop_per_token = 6.0 * w.params_active if w.method == "6ND" else (
+        w.training_flop / w.tokens if w.tokens is not None else None)
+    if w.arch is None and (run_flop_per_token is None or np.ndim(run_flop_per_token)):
+        arch = None  # FLOP given without tokens, or a sweep over them: the regression answers
     got = planner_mfu(arch=arch, acc=acc, gpus=gpus, dtype=dtype, seq_len=w.seq_len, recompute=recompute,
                       catalog=cat, scale_out=scale_out)
     if got.why_not is None and w.arch is None:
         from .planner.search import model_flop_per_token
 
-        run_flop_per_token = w.training_flop / w.tokens if w.tokens is not None else 6.0 * w.params_active
         mfu = got.mfu * run_flop_per_token / model_flop_per_token(arch, w.seq_len or arch.pretrain_seq_len)[0]
-        notes.append(f"MFU {mfu:.3f} from the planner's best layout for a standard architecture synthesized from "
+        notes.append(f"MFU {float(np.max(mfu)):.3f} from the planner's best layout for a standard architecture synthesized from "
                      f"the parameter count ({arch.n_layers} layers, width {arch.d_model}, {arch.n_heads} heads, "
                      f"{arch.kv_heads} KV heads" + (f", {arch.n_experts} experts top-{arch.n_experts_active}"
                                                    if arch.is_moe else "")
@@ -413,6 +407,64 @@ def _planner_default(cat, acc, dtype, w, gpus, recompute, regression_mfu, notes,
     if arch is not None:
         notes.append(f"MFU from the fitted regression (fallback), not the planner: {got.why_not}")
     return regression_mfu, "default model"
+
+
+def _planner_defaults(cat, acc, dtype, w, gpus, days, recompute, mfu_v, mfu_source, goodput, peak, notes,
+                      scale_out):
+    """(MFU, its source, goodput) after the planner's defaults: where it places the run it sets both."""
+    planned = False  # where the planner set the MFU (a mask for a sweep)
+    if mfu_source == "default model" and days is None and (np.ndim(gpus) or np.ndim(w.params_active)):
+        mfu_v, planned = _planner_sweep(cat, acc, dtype, w, gpus, recompute, mfu_v, notes, scale_out)
+        mfu_source = "planner" if np.all(planned) else ("planner+default model" if np.any(planned) else mfu_source)
+    elif mfu_source == "default model" and days is None:
+        mfu_v, mfu_source = _planner_default(cat, acc, dtype, w, gpus, recompute, mfu_v, notes, scale_out)
+        planned = mfu_source == "planner"
+    elif mfu_source == "default model" and w.arch is not None:
+        notes.append("MFU from the fitted regression, not the planner: the count is solved from days")
+    if goodput is None:
+        goodput = 1.0
+        if np.any(planned):
+            from .train_defaults import planner_goodput
+
+            goodput = np.where(planned, planner_goodput(gpus, w.params_total, w.training_flop / (gpus * peak * mfu_v)),
+                               1.0)
+            goodput = float(goodput) if np.ndim(goodput) == 0 else goodput
+            notes.append(f"goodput {float(np.max(goodput)):.3f} from the planner's failure model (Llama 3 "
+                         "interruption rate)")
+    return mfu_v, mfu_source, goodput
+
+
+#: a sweep with at most this many distinct (count, size) pairs goes through the planner, one search each
+PLANNER_SWEEP_MAX = 64
+
+
+def _planner_sweep(cat, acc, dtype, w, gpus, recompute, regression_mfu, notes, scale_out):
+    """(MFU array, mask where the planner set it) of a sweep over counts or sizes: the planner per distinct pair.
+
+    Each pair gets the scalar default (:func:`_planner_default`: the architecture, or the shape rule's for
+    a size), so a sweep equals its scalar runs; larger sweeps, given FLOP arrays and sequence-length sweeps
+    keep the regression (``mfu_source`` says which).
+    """
+    arrays = [np.asarray(x, dtype=float) for x in (gpus, w.params_total, w.params_active)]
+    shape = np.broadcast(*arrays, np.asarray(regression_mfu)).shape
+    g, pt, pa = (np.broadcast_to(x, shape) for x in arrays)
+    pairs = set(zip(g.ravel().tolist(), pt.ravel().tolist(), pa.ravel().tolist()))
+    mfu = np.broadcast_to(np.asarray(regression_mfu, dtype=float), shape).copy()
+    planned = np.zeros(shape, dtype=bool)
+    if len(pairs) > PLANNER_SWEEP_MAX or np.ndim(w.seq_len) or (w.method == "given" and np.ndim(w.training_flop)):
+        notes.append(f"MFU from the fitted regression (fallback) for this sweep: {len(pairs)} distinct count/size "
+                     f"pairs (the planner takes up to {PLANNER_SWEEP_MAX}) or a sweep over FLOP or sequence length")
+        return regression_mfu, planned
+    for gi, pti, pai in pairs:
+        at = (g == gi) & (pt == pti) & (pa == pai)
+        wi = w._replace(params_total=pti, params_active=pai, shape=_shape(cat, w.arch, pti, pai),
+                        training_flop=6.0 * pai if w.method == "6ND" else w.training_flop)
+        got, source = _planner_default(cat, acc, dtype, wi, gi, recompute, mfu[at][0], [], scale_out)
+        if source == "planner":
+            mfu[at], planned[at] = got, True
+    notes.append(f"MFU from the planner for {int(planned.sum())} of {planned.size} configurations "
+                 f"({len(pairs)} distinct count/size pairs), the fitted regression for the rest")
+    return mfu, planned
 
 
 # ---- step 3: the accelerator count -------------------------------------------------------------
