@@ -37,7 +37,7 @@ def test_moe_rule_holds_both_counts():
 
 
 def test_out_of_range_is_refused_with_the_field():
-    for n, na in ((1e3, None), (1e15, None), (7e9, 8e9), (np.nan, None)):
+    for n, na in ((1e3, None), (1e15, None), (7e9, 8e9), (np.nan, None), (1e9, None)):
         with pytest.raises(InputError) as e:
             synthesize_architecture(n, na, catalog=CAT)
         assert e.value.field == "params"

@@ -11,7 +11,8 @@ Llama 1–3.2, Mistral, Qwen2.5, Gemma 2, Phi-3):
 * head size, KV heads, MLP ratio ``ffn_dim / d_model``, vocabulary and pre-training sequence
   length: the medians of the grouped-query rows among them (``n_kv_heads < n_heads``: the
   generation whose attention the rule copies; 20 rows in the 2026-11 table);
-* depth: solved so the parameter count matches ``N`` (embeddings untied), rounded to a multiple
+* depth: solved so the parameter count matches ``N`` (embeddings untied; a size whose embeddings
+  would be over a third of it, below about 2B, is refused and ``train`` keeps the regression), rounded to a multiple
   of 4 from 8 layers up (pipeline stages split evenly; 23 of the 27 rows are such multiples).
 
 Mixture of experts (total ``N`` and active ``N_a`` parameters): width and depth from the dense
@@ -102,6 +103,9 @@ def synthesize_architecture(params, active_params=None, *, catalog) -> Architect
     k = rule.moe_top_k if moe else 1
     attn, mlp = _layer_params(d, heads, kv, e, ffn, k)
     emb = 2.0 * rule.vocab_size * d
+    if emb > na / 3.0:  # the embeddings would dwarf the layers: outside the shapes the rule was fitted on
+        raise InputError(f"got {na:.3g}; the shape rule's embeddings alone ({emb:.3g} parameters at width {d}) "
+                         "would be over a third of it; the rule covers about 2B parameters and up", field="params")
     layers = max(1, int(round((na - emb) / (attn + mlp))))
     if layers >= 8:  # whole groups of 4 layers, so pipeline stages split evenly (32, 80, 128, ...)
         layers = max(4, 4 * int(round(layers / 4.0)))

@@ -377,27 +377,27 @@ def _planner_default(cat, acc, dtype, w, gpus, recompute, regression_mfu, notes,
     """(MFU, source): the planner's best layout when it applies, else the regression's value.
 
     A model known by its parameter count goes through the planner with the shape rule's
-    architecture; its MFU is then restated against the run's own FLOP count (6·N·D or given), so
-    the time is the planner's for that shape.
+    architecture; its MFU is then restated against 6·N·D of that shape (the planner's model FLOP
+    count includes attention), the run's own FLOP count being 6·N·D or given.
     """
     from .train_defaults import planner_mfu
 
     arch = w.arch if w.arch is not None else w.shape
-    run_flop_per_token = 6.0 * w.params_active if w.method == "6ND" else (
-        w.training_flop / w.tokens if w.tokens is not None else None)
-    if w.arch is None and (run_flop_per_token is None or np.ndim(run_flop_per_token)):
-        arch = None  # FLOP given without tokens, or a sweep over them: the regression answers
+    if w.arch is None and np.ndim(w.training_flop):
+        arch = None  # a sweep over FLOP or tokens with one size: the regression answers
     got = planner_mfu(arch=arch, acc=acc, gpus=gpus, dtype=dtype, seq_len=w.seq_len, recompute=recompute,
                       catalog=cat, scale_out=scale_out)
     if got.why_not is None and w.arch is None:
         from .planner.search import model_flop_per_token
 
-        mfu = got.mfu * run_flop_per_token / model_flop_per_token(arch, w.seq_len or arch.pretrain_seq_len)[0]
+        # the planner's efficiency for the shape, restated against 6·N·D of that shape: continuous in N
+        mfu = got.mfu * 6.0 * count_params(arch, active=True) / model_flop_per_token(arch, w.seq_len or
+                                                                                    arch.pretrain_seq_len)[0]
         notes.append(f"MFU {float(np.max(mfu)):.3f} from the planner's best layout for a standard architecture synthesized from "
                      f"the parameter count ({arch.n_layers} layers, width {arch.d_model}, {arch.n_heads} heads, "
                      f"{arch.kv_heads} KV heads" + (f", {arch.n_experts} experts top-{arch.n_experts_active}"
                                                    if arch.is_moe else "")
-                     + f"; costcurve.shape_rule), against this run's FLOP count; the regression gives "
+                     + f"; costcurve.shape_rule), against 6·N·D; the regression gives "
                      f"{float(np.max(regression_mfu)):.3f}")
         return mfu, "planner"
     if got.why_not is None:

@@ -146,8 +146,11 @@ def _size_for_budget(L, chain, usd, unique_tokens):
     flop = usd / 2e-18  # first guess: ~$2 per H100-hour at 40% MFU; the fixed point below corrects it
     flop = _buyable_flop(L, chain, usd, flop, None, tol=1e-9)
     if unique_tokens is None:
-        n, d = sl.compute_optimal(L, flop)
-        return flop, n, d
+        n, _ = sl.compute_optimal(L, flop)
+        # the planner's MFU moves in steps with the size (layouts, the shape rule), so the fixed point may
+        # stop a hair off: at the chosen size the cost is linear in the tokens (goodput given), so close it
+        flop = flop * usd / run_training(chain, params=n, tokens=flop / (6.0 * n)).cost_cloud_usd
+        return flop, n, flop / (6.0 * n)
     # the data-constrained size differs: re-solve at that size
     flop = _buyable_flop(L, chain, usd, flop, unique_tokens, tol=1e-4, steps=3)
     n, _ = _allocate(L, flop, unique_tokens)
