@@ -84,7 +84,7 @@ class InferenceEstimate(NotebookMixin):
     batch: object  #: sequences decoded together [count]
     max_batch: object  #: largest batch the memory holds at this context (before the engine cap) [count]
     input_tokens: object  #: prompt tokens per query [tokens]
-    output_tokens: object  #: generated tokens per query [tokens]
+    output_tokens: object  #: visible answer tokens per query [tokens]
     fits: object  #: whether ``batch`` sequences fit in memory [bool]
     params_total: float  #: [count]
     params_active: float  #: [count]
@@ -119,6 +119,7 @@ class InferenceEstimate(NotebookMixin):
     ttft_p95_s: object = None  #: p95 time to first token at ``load_per_s`` (load model) [s]
     tpot_p95_s: object = None  #: p95 time per output token at ``load_per_s`` (load model) [s]
     memory_breakdown_bytes: dict = field(default_factory=dict)  #: per accelerator, sums to memory_required_bytes
+    reasoning_tokens: object = 0.0  #: thinking tokens per query, decoded before the answer [tokens]
     notes: tuple[str, ...] = ()
 
     def to_dict(self, convert=None) -> dict:
@@ -172,7 +173,8 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype=None, kv_dtype=Non
                        flop_efficiency=None, bandwidth_efficiency=None, interconnect_efficiency=None,
                        allreduce_latency_s=None, memory_utilization=None, max_batch=None,
                        prefill_chunk_tokens=mem.DEFAULT_PREFILL_CHUNK_TOKENS, catalog=None, calibration=None,
-                       samples=None, seed=None, uncertainty=False, engine=None, load_per_s=None):
+                       samples=None, seed=None, uncertainty=False, engine=None, load_per_s=None,
+                       reasoning_tokens=None):
     """Estimate memory, latency, throughput and dollars of serving ``model`` on ``gpu``.
 
     Parameters (numbers may be floats, text like ``"8.5B"``, or numpy arrays that broadcast):
@@ -203,6 +205,8 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype=None, kv_dtype=Non
             cap from that engine's profile (:mod:`costcurve.serving.engines`); None: :data:`DEFAULTS`.
         load_per_s: arrival rate per replica [1/s] (single values only): adds p95 TTFT and TPOT from
             the continuous-batching load model (:mod:`costcurve.serving.load`).
+        reasoning_tokens: thinking tokens per query [tokens] (default 0), decoded like the answer: the
+            decode length is output + reasoning tokens (time, KV cache, batch, dollars per query).
     Raises :class:`DoesNotFitError` when no element fits in memory; elements that do not fit are NaN.
     Every bad argument, and a result that is not finite, raises an InputError naming the parameter.
     """
@@ -234,7 +238,7 @@ def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, inpu
               queries_per_day, max_time_per_output_token_s, max_time_to_first_token_s, price_usd_per_gpu_hour,
               provider, price_kind, date, utilization, flop_efficiency, bandwidth_efficiency,
               interconnect_efficiency, allreduce_latency_s, memory_utilization, max_batch, prefill_chunk_tokens,
-              calibration, engine=None, load_per_s=None) -> InferenceEstimate:
+              calibration, engine=None, load_per_s=None, reasoning_tokens=None) -> InferenceEstimate:
     """One point estimate (arrays broadcast): setup → replica size and batch → times → dollars → checks."""
     notes = []
     check_text(gpu, "gpu")
@@ -245,8 +249,10 @@ def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, inpu
                           bandwidth_efficiency, interconnect_efficiency, allreduce_latency_s, memory_utilization, notes,
                           defaults=D)
     date = parse_date(date)
+    R = 0.0 if reasoning_tokens is None else _num(reasoning_tokens, "reasoning_tokens", integer=True, allow_zero=True)
     q = _Query(_num(input_tokens if input_tokens is not None else D["input_tokens"], "input_tokens", integer=True),
-               _num(output_tokens if output_tokens is not None else D["output_tokens"], "output_tokens", integer=True),
+               R + _num(output_tokens if output_tokens is not None else D["output_tokens"], "output_tokens",
+                        integer=True),  # decode length: thinking tokens, then the answer
                _num(max_batch if max_batch is not None else D["max_batch"], "max_batch", integer=True),
                _num(prefill_chunk_tokens, "prefill_chunk_tokens", integer=True),
                _num(utilization, "utilization", kind="plain", upper=1.0), eff["memory_utilization"])
@@ -279,7 +285,7 @@ def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, inpu
     notes.extend(load.pop("notes", ()))
     return _finish(
         model=name, gpu=acc.name, dtype=s.dtype, kv_dtype=s.kv_dtype, gpus=n, batch=B, max_batch=mb,
-        input_tokens=q.I, output_tokens=q.O, fits=fits, params_total=count_params(s.arch),
+        input_tokens=q.I, output_tokens=q.O - R, reasoning_tokens=R, fits=fits, params_total=count_params(s.arch),
         params_active=count_params(s.arch, active=True),
         weight_bytes=mem.weight_bytes(s.arch, s.dtype, group_size=s.group_size),
         kv_cache_bytes_per_token=float(mem.kv_cache_bytes_per_token(s.arch, s.kv_dtype, 1)),
@@ -450,7 +456,7 @@ def _dollars(price, n, B, q: _Query, t: dict, queries_per_day) -> dict:
 #: 2023 §6.5) and 338 answer tokens (ShareGPT mean, ibid. Fig. 11); used for ARK's "$0.01 per query".
 CHAT_INPUT_TOKENS, CHAT_OUTPUT_TOKENS = 1024, 338
 
-MC_NUMERIC = ("gpus", "batch", "input_tokens", "output_tokens", "queries_per_day", "max_time_per_output_token_s",
+MC_NUMERIC = ("gpus", "batch", "input_tokens", "output_tokens", "reasoning_tokens", "queries_per_day", "max_time_per_output_token_s",
               "max_time_to_first_token_s", "price_usd_per_gpu_hour", "utilization", "flop_efficiency",
               "bandwidth_efficiency", "interconnect_efficiency", "allreduce_latency_s", "memory_utilization")
 #: 90% band of achieved/predicted throughput on the held-out measurements (docs/inference.md: errors
@@ -483,7 +489,8 @@ def _monte_carlo(local: dict, *, samples, seed, uncertainty):
 
     return run_monte_carlo(estimator, kwargs, MC_NUMERIC, samples=samples, seed=seed,
                            default_spreads=spreads if uncertainty else None,
-                           integer=("gpus", "batch", "input_tokens", "output_tokens"), target="usd_per_query",
+                           integer=("gpus", "batch", "input_tokens", "output_tokens", "reasoning_tokens"),
+                           target="usd_per_query",
                            constant="input_tokens")
 
 

@@ -30,6 +30,8 @@ COMMANDS = {
     "finetune": ("costcurve.cli.decide", "finetune", "Fine-tune full/LoRA/QLoRA: memory, smallest fit, hours, dollars."),
     "rent-vs-buy": ("costcurve.cli.decide", "rent_vs_buy", "Own or rent accelerators: TCO, NPV, break-even utilization."),
     "wait": ("costcurve.cli.decide", "wait", "Start a run now or wait for cheaper compute (price trend)."),
+    "lifecycle": ("costcurve.cli.lifecycle", "lifecycle", "A product's cost over its life: API, rent or own, switch points."),
+    "posttrain": ("costcurve.cli.lifecycle", "posttrain", "RL post-training (GRPO, PPO, DPO): GPU-hours, days, dollars by part."),
     "report": ("costcurve.cli.report", "report", "Write a self-contained HTML report of a result (train, plan, infer, forecast, claims, ...)."),
     "web": ("costcurve.cli.web", "web", "Run the local web calculator (pip install 'costcurve[web]')."),
 }

@@ -15,6 +15,7 @@ def _list(text):
 @click.option("--queries-per-day", required=True, help="Demand, e.g. 1B or 8.5B queries a day.")
 @click.option("--input-tokens", help="Mean prompt tokens per query (default 161, ShareGPT mean).")
 @click.option("--output-tokens", help="Mean answer tokens per query (default 338, ShareGPT mean).")
+@click.option("--reasoning-tokens", help="Mean thinking tokens per query, decoded before the answer (default 0; a range: its mean).")
 @click.option("--length-sigma", help="Log-normal spread of both lengths (default 1; 0 = every query the same).")
 @click.option("--ttft-p95", "ttft_p95_s", help="Largest p95 time to first token: seconds (0.5, 0.5s) or 500ms (default: none).")
 @click.option("--tpot-p95", "tpot_p95_s", help="Largest p95 time per output token: seconds or ms, e.g. 50ms (default: none).")
@@ -34,7 +35,7 @@ def _list(text):
 @click.option("--max-gpus-per-replica", default="64", show_default=True, help="Largest replica considered.")
 @catalog_option
 @json_option
-def deploy(model, queries_per_day, input_tokens, output_tokens, length_sigma, ttft_p95_s, tpot_p95_s, gpu_options,
+def deploy(model, queries_per_day, input_tokens, output_tokens, reasoning_tokens, length_sigma, ttft_p95_s, tpot_p95_s, gpu_options,
            dtype_options, engine, price_kind, provider, date, disaggregated, compare_api, max_gpus_per_replica, catalog,
            as_json):
     """Search accelerator, replica size, dtype, batch cap and replicas for the cheapest deployment.
@@ -53,6 +54,7 @@ def deploy(model, queries_per_day, input_tokens, output_tokens, length_sigma, tt
 
     res = plan_deployment(
         model=model, queries_per_day=queries_per_day, input_tokens=input_tokens, output_tokens=output_tokens,
+        reasoning_tokens=reasoning_tokens,
         length_sigma=length_sigma, ttft_p95_s=ttft_p95_s, tpot_p95_s=tpot_p95_s, gpu_options=_list(gpu_options),
         dtype_options=_list(dtype_options) or ["bf16"], engine=engine, price_kind=price_kind,
         provider=provider.lower() if provider else None, date=date, catalog=list(catalog) or None,

@@ -21,6 +21,7 @@ DTYPES = ["bf16", "fp16", "fp8", "int8", "int4"]
 @click.option("--batch", help="Sequences decoded together; default: the largest that fits (and meets --latency-target).")
 @click.option("--input-tokens", help="Prompt tokens per query (default 161, ShareGPT mean).")
 @click.option("--output-tokens", help="Generated tokens per query (default 338, ShareGPT mean).")
+@click.option("--reasoning-tokens", help="Thinking tokens per query, decoded before the answer (default 0; a range too).")
 @click.option("--queries-per-day", help="Demand to serve, e.g. 8.5B: gives accelerators and dollars per day.")
 @click.option("--latency-target", "max_time_per_output_token_s",
               help="Largest mean time per output token: 50ms, 0.05s or plain seconds (0.05 = 20 tokens/s per user).")
@@ -43,7 +44,8 @@ DTYPES = ["bf16", "fp16", "fp8", "int8", "int4"]
 @plot_option("Write the cost-per-query distribution to FILE (.png, .svg or .pdf).")
 @catalog_option
 @json_option
-def infer(model, gpu, gpus, dtype, kv_dtype, group_size, batch, input_tokens, output_tokens, queries_per_day,
+def infer(model, gpu, gpus, dtype, kv_dtype, group_size, batch, input_tokens, output_tokens, reasoning_tokens,
+          queries_per_day,
           max_time_per_output_token_s, max_time_to_first_token_s, price_usd_per_gpu_hour, provider, price_kind, date,
           utilization, flop_efficiency, bandwidth_efficiency, interconnect_efficiency, memory_utilization, max_batch,
           engine, load_per_s, calibration, uncertainty, samples, seed, plot, catalog, as_json):
@@ -66,7 +68,8 @@ def infer(model, gpu, gpus, dtype, kv_dtype, group_size, batch, input_tokens, ou
     check_plot_path(plot)
     est = estimate_inference(
         model=model, gpu=gpu, gpus=gpus, dtype=dtype, kv_dtype=kv_dtype, group_size=group_size, batch=batch,
-        input_tokens=input_tokens, output_tokens=output_tokens, queries_per_day=queries_per_day,
+        input_tokens=input_tokens, output_tokens=output_tokens, reasoning_tokens=reasoning_tokens,
+        queries_per_day=queries_per_day,
         max_time_per_output_token_s=max_time_per_output_token_s, max_time_to_first_token_s=max_time_to_first_token_s,
         price_usd_per_gpu_hour=price_usd_per_gpu_hour, provider=provider.lower() if provider else None,
         price_kind=price_kind, date=date, utilization=utilization, flop_efficiency=flop_efficiency,

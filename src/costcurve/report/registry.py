@@ -72,7 +72,9 @@ AUTO = {"plan": ("Training plan", "training", "sections_plan.plan_sections"),
         "budget": ("What a budget buys", "decisions", "sections_plan.budget_sections"),
         "finetune": ("Fine-tune or not", "decisions", "sections_decisions.finetune_sections"),
         "rent-vs-buy": ("Rent or buy", "decisions", "sections_decisions.rent_vs_buy_sections"),
-        "wait": ("Buy now or wait", "decisions", "sections_decisions.wait_sections")}
+        "wait": ("Buy now or wait", "decisions", "sections_decisions.wait_sections"),
+        "lifecycle": ("Cost over a product's life", "decisions", None),
+        "posttrain": ("RL post-training", "training", None)}
 
 
 def _register_auto() -> None:

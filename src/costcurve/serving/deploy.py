@@ -106,6 +106,7 @@ class DeployResult(NotebookMixin):
     evaluated: int
     candidates: int
     notes: tuple = field(default_factory=tuple)
+    reasoning_tokens_mean: float = 0.0  #: of output_tokens_mean, thinking tokens decoded before the answer [tokens]
 
     def to_dict(self) -> dict:
         from ..results import jsonable
@@ -114,6 +115,7 @@ class DeployResult(NotebookMixin):
         d["pareto"] = [p.summary() for p in self.pareto]
         d["search"] = {"model": self.model, "queries_per_day": self.queries_per_day,
                        "input_tokens_mean": self.input_tokens_mean, "output_tokens_mean": self.output_tokens_mean,
+                       "reasoning_tokens_mean": self.reasoning_tokens_mean,
                        "ttft_p95_target_s": self.ttft_target_s, "tpot_p95_target_s": self.tpot_target_s,
                        "price_usd_per_gpu_hour": self.best.price_usd_per_gpu_hour,
                        "price_source": self.best.price_source, "candidates": self.candidates,
@@ -273,7 +275,7 @@ def _search(models, prices, q_per_s, targets, engine, disaggregated) -> list:
 def plan_deployment(*, model, queries_per_day, input_tokens=None, output_tokens=None, length_sigma=None,
                     ttft_p95_s=None, tpot_p95_s=None, gpu_options=None, dtype_options=("bf16", "fp8"), engine=None,
                     price_kind="on-demand", provider=None, date=None, catalog=None, max_gpus_per_replica=64,
-                    disaggregated=None, max_evaluations=60) -> DeployResult:
+                    disaggregated=None, max_evaluations=60, reasoning_tokens=None) -> DeployResult:
     """Cheapest deployment of ``model`` serving ``queries_per_day`` within p95 targets (see module doc).
 
     Parameters: queries_per_day [1/day]; input_tokens, output_tokens: mean lengths [tokens] (default the
@@ -282,7 +284,9 @@ def plan_deployment(*, model, queries_per_day, input_tokens=None, output_tokens=
     weight dtypes among bf16, fp8; engine: trtllm | vllm | sglang (default trtllm); price_kind, provider,
     date: catalog price filters; disaggregated: None (also try separate prefill and decode pools for the
     cheapest colocated layouts), True (only disaggregated), False (only colocated); max_evaluations:
-    the candidates with the lowest cost bounds that may be simulated [count].
+    the candidates with the lowest cost bounds that may be simulated [count]; reasoning_tokens: thinking
+    tokens per query [tokens] (a distribution: its mean), decoded with the answer: the decode length is
+    output + reasoning (``output_tokens_mean`` includes them; dollars per output token are per generated token).
     """
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
     name, arch, _ = resolve_model(model, cat)
@@ -290,6 +294,13 @@ def plan_deployment(*, model, queries_per_day, input_tokens=None, output_tokens=
         raise InputError(f"{name!r} has no architecture preset; give a preset or a config.json", field="model")
     qpd = float(number_input(queries_per_day, "queries_per_day"))
     profile = engine_profile(engine)
+    from .reasoning import mean_tokens
+
+    thinking = mean_tokens(reasoning_tokens)
+    if thinking:  # decode length = answer + thinking tokens
+        output_tokens = float(number_input(output_tokens, "output_tokens")) if output_tokens is not None else \
+            LengthDistribution().output_mean
+        output_tokens += thinking
     lengths = _lengths(arch, input_tokens, output_tokens, length_sigma)
     targets = check_targets(ttft_p95_s, tpot_p95_s)
     for dt_ in dtype_options:
@@ -326,4 +337,4 @@ def plan_deployment(*, model, queries_per_day, input_tokens=None, output_tokens=
     return DeployResult(model=name, queries_per_day=qpd, input_tokens_mean=lengths.input_mean,
                         output_tokens_mean=lengths.output_mean, ttft_target_s=targets[0], tpot_target_s=targets[1],
                         best=min(done, key=lambda x: x.usd_per_day), pareto=pareto_front(done), evaluated=len(done),
-                        candidates=len(models), notes=tuple(notes))
+                        candidates=len(models), notes=tuple(notes), reasoning_tokens_mean=thinking)
