@@ -187,7 +187,7 @@ def test_train_default_is_the_planner_on_production_runs():
 def test_train_by_parameter_count_on_production_runs():
     """issue 20 part 2: `train --params N [--active-params Na]` (the shape rule's architecture through the
     planner) on the H100-era large runs: median ratio in [0.85, 1.15]. Measured (docs/planner.md): Llama 3 70B
-    0.83, Llama 3.1 70B 0.75, Llama 3.1 405B 1.09, DeepSeek-V3 1.07 (median 0.95); A100 era median 0.90."""
+    0.85, Llama 3.1 70B 0.78, Llama 3.1 405B 1.07, DeepSeek-V3 1.05 (median 0.95); A100 era median 0.89."""
     from costcurve.architecture import count_params
     from costcurve.training import estimate_training
 
@@ -195,7 +195,9 @@ def test_train_by_parameter_count_on_production_runs():
         a = CAT.architecture(r["preset"])
         est = estimate_training(params=count_params(a), active_params=count_params(a, active=True),
                                 tokens=float(r["training_tokens"]), gpu=acc.name, gpus=n, dtype=dtype)
-        assert est.mfu_source == "planner" or acc.generation.startswith("tpu") or acc.generation == "volta"
+        # the regression answers for TPU pods, V100s and sizes below the shape rule's range (Llama 3.2 1B)
+        assert est.mfu_source == "planner" or acc.generation.startswith("tpu") or acc.generation == "volta" \
+            or count_params(a) < 2e9
         return est.gpu_hours
 
     res = production_ratios(gpu_hours)
