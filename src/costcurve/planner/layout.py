@@ -19,6 +19,7 @@ innermost, then context, data, pipeline); expert parallelism ``ep`` is carved ou
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import asdict, dataclass
 
@@ -81,8 +82,13 @@ class Layout:
 
 def divisors(n: int) -> list[int]:
     """Positive divisors of ``n``, ascending."""
+    return list(_divisors(int(n)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _divisors(n: int) -> tuple[int, ...]:
     small = [d for d in range(1, int(n ** 0.5) + 1) if n % d == 0]
-    return sorted(set(small + [n // d for d in small]))
+    return tuple(sorted(set(small + [n // d for d in small])))
 
 
 def check_layout(arch: Architecture, layout: Layout, gpus: int, seq_len: int) -> None:

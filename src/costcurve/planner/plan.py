@@ -177,7 +177,8 @@ def plan_training(*, model, tokens=None, gpu="h100", gpus=8, tp=None, pp=None, v
                   microbatch=None, global_batch=None, seq_len=None, zero=None, recompute=None,
                   sequence_parallel=None, dtype="bf16", goodput=None, top=5, flash_attention=True,
                   grad_bytes=4.0, price_usd_per_gpu_hour=None, provider=None, price_kind="on-demand", date=None,
-                  catalog=None, progress=None, dp_shard=None, overlap=None, scale_out=None) -> PlanSearch:
+                  catalog=None, progress=None, dp_shard=None, overlap=None, scale_out=None,
+                  explain_misfit=True) -> PlanSearch:
     """Plan training ``model`` on ``tokens`` tokens with ``gpus`` accelerators ``gpu``.
 
     Layout options left as None are searched (every legal value; see :mod:`.layout`); with all of
@@ -187,7 +188,8 @@ def plan_training(*, model, tokens=None, gpu="h100", gpus=8, tp=None, pp=None, v
     (HSDP when below cp·dp), ``overlap`` (default on) the data-parallel overlap; ``scale_out``
     replaces the interconnect table's scale-out network: bytes/s per accelerator, text with a unit
     (``"400 Gb/s"``, ``"3.2 Tb/s per node"``) or another accelerator's row
-    (:func:`costcurve.interconnect.with_scale_out`). Returns a :class:`PlanSearch` with the
+    (:func:`costcurve.interconnect.with_scale_out`). ``explain_misfit=False`` skips the search for
+    the smallest change that fits (the Pareto search only skips such points). Returns a :class:`PlanSearch` with the
     ``top`` fastest plans that fit, best first, each saying why it won.
     """
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
@@ -207,6 +209,9 @@ def plan_training(*, model, tokens=None, gpu="h100", gpus=8, tp=None, pp=None, v
     layouts, res, order, kw, whole = search_layouts(arch, acc, ic, n, seq, gb, fixed, dtype=dtype,
                                                     flash_attention=flash_attention, grad_bytes=grad_bytes,
                                                     progress=progress)
+    if len(order) == 0 and not explain_misfit:
+        raise DoesNotFitError(f"no layout fits {n} × {acc.name}", needed_bytes=float(np.nanmin(res["memory/total"])),
+                              capacity_bytes=float(acc.memory_bytes))
     if len(order) == 0:
         _raise_does_not_fit(arch, acc, n, gb, seq, layouts, res, fixed, kw, whole)
     price_kw = dict(price_usd_per_gpu_hour=price_usd_per_gpu_hour, provider=provider, price_kind=price_kind)
