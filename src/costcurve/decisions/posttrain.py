@@ -179,7 +179,7 @@ def estimate_posttrain(*, model, method="grpo", prompts=512, samples_per_prompt=
 
     for name, val in (("mfu", mfu), ("price_usd_per_gpu_hour", price_usd_per_gpu_hour)):
         if is_distribution(val):
-            raise InputError("a single value here (ranges: --output-tokens only)", field=name)
+            raise InputError("a single value here (ranges: `output_tokens` only)", field=name)
     mfu = None if mfu is None else float(number_input(mfu, "mfu", kind="plain", upper=1.0))
     if price_usd_per_gpu_hour is not None:
         price_usd_per_gpu_hour = float(number_input(price_usd_per_gpu_hour, "price_usd_per_gpu_hour", kind="plain"))
