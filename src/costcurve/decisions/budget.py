@@ -249,6 +249,8 @@ def _with_inference(law, chain, flop, n0, d0, inference_tokens, usd_per_flop, us
         flop = flop * usd / est.cost_cloud_usd
     n, d = sl.inference_optimal_at_flop(law, flop, inference_tokens)
     est = run_training(chain, params=n, tokens=d)
+    d = d * usd / est.cost_cloud_usd  # at this size the cost is linear in the tokens: close the budget exactly
+    est = run_training(chain, params=n, tokens=d)
     total = est.cost_cloud_usd + 2.0 * n * inference_tokens * est.cost_cloud_usd / est.training_flop
     chin_total = 6.0 * n0 * d0 * usd_per_flop + 2.0 * n0 * inference_tokens * usd_per_flop
     return dict(_est=est, params=n, tokens=d, training_flop=est.training_flop, predicted_loss=sl.loss(law, n, d),
