@@ -59,6 +59,12 @@ def _split(text):
 @click.option("--zero", type=click.Choice(["0", "1", "2", "3"]), help="ZeRO stage (1 = Megatron distributed optimizer, 3 = FSDP).")
 @click.option("--recompute", type=click.Choice(["none", "selective", "full"]), help="Activation recomputation.")
 @click.option("--sequence-parallel/--no-sequence-parallel", default=None, help="Megatron sequence parallelism (default on with tp > 1).")
+@click.option("--dp-shard", help="ZeRO shard group in data-parallel ranks (default: searched; all of dp·cp = FSDP, "
+              "fewer = hybrid sharding, HSDP).")
+@click.option("--overlap/--no-overlap", default=None, help="Overlap data-parallel communication with compute (FSDP "
+              "prefetch, Megatron --overlap-grad-reduce/--overlap-param-gather; default on).")
+@click.option("--scale-out", help="Scale-out network per accelerator, e.g. 400Gb/s, 3.2Tb/s per node, or an "
+              "accelerator whose network to use (default: the interconnect table's).")
 @click.option("--dtype", type=click.Choice(["bf16", "fp16", "fp8"]), default="bf16", show_default=True)
 @click.option("--goodput", help="Useful fraction of wall-clock time in (0, 1]; default: the failure model.")
 @click.option("--no-flash-attention", is_flag=True, help="Materialise the attention scores (as before flash attention).")
@@ -75,8 +81,9 @@ def _split(text):
 @catalog_option
 @json_option
 def plan(model, tokens, gpu, gpus, tp, pp, vpp, cp, ep, dp, microbatch, global_batch, seq_len, zero, recompute,
-         sequence_parallel, dtype, goodput, no_flash_attention, deadline_days, budget_usd, max_gpus, gpus_options,
-         gpu_options, allow_thin_prices, top, csv, price_usd_per_gpu_hour, provider, price_kind, date, catalog, as_json):
+         sequence_parallel, dp_shard, overlap, scale_out, dtype, goodput, no_flash_attention, deadline_days, budget_usd,
+         max_gpus, gpus_options, gpu_options, allow_thin_prices, top, csv, price_usd_per_gpu_hour, provider, price_kind,
+         date, catalog, as_json):
     """Plan a training run: memory per accelerator, the fastest parallel layout that fits, step time,
     MFU, goodput, days and dollars; with --gpu-options/--gpus-options/--deadline-days/--budget-usd/--max-gpus,
     the Pareto front of dollars against days.
@@ -93,7 +100,8 @@ def plan(model, tokens, gpu, gpus, tp, pp, vpp, cp, ep, dp, microbatch, global_b
     update, close = _progress(sys.stderr.isatty() and not as_json)
     kw = dict(model=model, tokens=tokens, tp=tp, pp=pp, vpp=vpp, cp=cp, ep=ep, dp=dp, microbatch=microbatch,
               global_batch=global_batch, seq_len=seq_len, zero=None if zero is None else int(zero), recompute=recompute,
-              sequence_parallel=sequence_parallel, dtype=dtype, goodput=goodput, flash_attention=not no_flash_attention,
+              sequence_parallel=sequence_parallel, dp_shard=dp_shard, overlap=overlap, scale_out=scale_out,
+              dtype=dtype, goodput=goodput, flash_attention=not no_flash_attention,
               price_usd_per_gpu_hour=price_usd_per_gpu_hour, provider=provider.lower() if provider else None, price_kind=price_kind,
               date=date, catalog=list(catalog) or None)
     try:
@@ -201,8 +209,10 @@ def _quotes_text(p) -> str:
 
 def _layout_text(p) -> str:
     s = f"tp{p['tp']} pp{p['pp']}" + (f" v{p['vpp']}" if p["vpp"] > 1 else "") + (f" cp{p['cp']}" if p["cp"] > 1 else "")
-    s += (f" ep{p['ep']}" if p["ep"] > 1 else "") + f" dp{p['dp']} mb{p['microbatch']} z{p['zero']} {p['recompute']}"
-    return s
+    s += (f" ep{p['ep']}" if p["ep"] > 1 else "") + f" dp{p['dp']}"
+    s += f" (HSDP {p['dp_shard']})" if p.get("dp_shard", p["dp"] * p["cp"]) < p["dp"] * p["cp"] else ""
+    s += f" mb{p['microbatch']} z{p['zero']} {p['recompute']}"
+    return s + ("" if p.get("overlap", True) else " no-overlap")
 
 
 def render(result) -> None:

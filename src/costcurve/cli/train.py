@@ -36,6 +36,8 @@ def _costs_from_options(**given):
 @click.option("--recompute", type=click.Choice(["none", "selective", "full"]), default="none", show_default=True,
               help="Activation recomputation (adds hardware FLOP, not model FLOP).")
 @click.option("--seq-len", help="Training sequence length in tokens (attention FLOP); default: the preset's.")
+@click.option("--scale-out", help="Scale-out network per accelerator for the planner's MFU, e.g. 400Gb/s or 3.2Tb/s "
+              "per node (default: the interconnect table's).")
 @price_options
 @click.option("--chip-price", "chip_price_usd", help="Purchase price of one accelerator in USD (default: catalog).")
 @click.option("--pue", help="Data-centre PUE (default in docs/cost-defaults.md).")
@@ -50,7 +52,7 @@ def _costs_from_options(**given):
 @catalog_option
 @json_option
 def train(model, params, active_params, tokens, training_flop, gpu, gpus, days, mfu, dtype, goodput, recompute, seq_len,
-          price_usd_per_gpu_hour, provider, price_kind, date, chip_price_usd, pue, electricity_usd_per_kwh,
+          scale_out, price_usd_per_gpu_hour, provider, price_kind, date, chip_price_usd, pue, electricity_usd_per_kwh,
           grid_kg_co2_per_kwh, depreciation_per_year, server_overhead, calibration, uncertainty, samples, seed, plot, catalog, as_json):
     """Estimate FLOP, time, GPU-hours, dollars (cloud, amortized, acquisition), energy and CO2 of training.
 
@@ -70,6 +72,7 @@ def train(model, params, active_params, tokens, training_flop, gpu, gpus, days, 
     est = estimate_training(
         model=model, params=params, active_params=active_params, tokens=tokens, training_flop=training_flop,
         gpu=gpu, gpus=gpus, days=days, mfu=mfu, dtype=dtype, goodput=goodput, recompute=recompute, seq_len=seq_len,
+        scale_out=scale_out,
         price_usd_per_gpu_hour=price_usd_per_gpu_hour, provider=provider.lower() if provider else None,
         price_kind=price_kind, date=date, chip_price_usd=chip_price_usd, calibration=calibration,
         catalog=list(catalog) or None,
