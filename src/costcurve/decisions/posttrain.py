@@ -215,9 +215,11 @@ def estimate_posttrain(*, model, method="grpo", prompts=512, samples_per_prompt=
     mfu = None if mfu is None else float(number_input(mfu, "mfu", kind="plain", upper=1.0))
     if price_usd_per_gpu_hour is not None:
         price_usd_per_gpu_hour = float(number_input(price_usd_per_gpu_hour, "price_usd_per_gpu_hour", kind="plain"))
-    from ..uncertainty import check_seed
+    from ..uncertainty import check_samples, check_seed
 
     seed = check_seed(seed) or 0
+    if samples is not None:
+        check_samples(samples)
     gdtype = _pick(generator_dtype, ("bf16", "fp8"), "generator_dtype")
     sched = _pick(generator_scheduling, ("single-step", "multi-step"), "generator_scheduling")
     method = _pick(method, METHODS, "method")
@@ -297,17 +299,18 @@ def _monte_carlo(res: PosttrainEstimate, dists: dict, mfu_point, samples, seed, 
     scale = float(mfu_point) / m if m is not None else np.ones(n)
     t = res.step_s
     train = sum(t[p] for p in ("log_probs", "reward", "critic", "training"))
-    if overlap and res.pools == "split":
-        wall = np.maximum(t["generation"], train * scale) + t["weight_sync"]
-    else:
-        wall = t["generation"] + train * scale + t["weight_sync"]
-    gh = wall * res.gpus * res.steps / SECONDS_PER_HOUR
-    price = x.get("price_usd_per_gpu_hour", np.full(n, res.price_usd_per_gpu_hour))
-    cost = gh * price
-    out = {"samples": n, "seed": seed, "gpu_hours": summarize(gh), "wall_clock_days": summarize(wall * res.steps / 86400.0),
-           "cost_usd": summarize(cost), "drivers": sensitivity(x, cost)}
-    if not np.all(np.isfinite(cost)):
-        raise NoAnswerError("a draw gave a non-finite cost", field="mfu")
+    with np.errstate(over="ignore", invalid="ignore"):
+        if overlap and res.pools == "split":
+            wall = np.maximum(t["generation"], train * scale) + t["weight_sync"]
+        else:
+            wall = t["generation"] + train * scale + t["weight_sync"]
+        gh = wall * res.gpus * res.steps / SECONDS_PER_HOUR
+        cost = gh * x.get("price_usd_per_gpu_hour", np.full(n, res.price_usd_per_gpu_hour))
+        out = {"gpu_hours": summarize(gh), "wall_clock_days": summarize(wall * res.steps / 86400.0),
+               "cost_usd": summarize(cost)}
+    if not np.all(np.isfinite(cost)) or not all(math.isfinite(v) for s in out.values() for v in s.values()):
+        raise NoAnswerError("a draw of the range gave a non-finite cost; narrow the range", field=next(iter(dists)))
+    out.update(samples=n, seed=seed, drivers=sensitivity(x, cost))
     return dataclasses.replace(res, uncertainty=out)
 
 
