@@ -86,6 +86,14 @@ PUBLISHED_RL_RUNS = [
      "common": dict(model="deepseek-v3", method="grpo", prompts=512, samples_per_prompt=16, prompt_tokens=300,
                     gpu="h800", gpus=648, generator_dtype="fp8"),
      "stages": [dict(steps=650, output_tokens=8000, max_output_tokens=32768)]},
+    {"run": "DeepScaleR 8K step, reproduced on 8 × H200", "published_gpu_hours": 396 * 8 / 3600, "tolerance": (0.1, 1.0),
+     "source": "rllm-org/rllm issue #29 (2025-02-15): the published run_deepscaler_1.5b_8k.sh unchanged on 8 × H200, "
+               "'each step is taking 396 seconds' (vLLM sampling n=8, logprobs=1, max_tokens 8192). Assumed: the "
+               "length at the start of training, 5,500 tokens (the blog's curve). costcurve is far below: see "
+               "docs/lifecycle.md for what the gap may be made of.",
+     "common": dict(model="qwen2.5-1.5b", method="grpo", prompts=128, samples_per_prompt=8, prompt_tokens=256,
+                    gpu="h200", gpus=8),
+     "stages": [dict(steps=1, output_tokens=5500, max_output_tokens=8192)]},
 ]
 
 
