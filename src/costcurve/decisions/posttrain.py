@@ -21,6 +21,11 @@ for GRPO; Ouyang et al. 2022 for PPO; Rafailov et al. 2023 for DPO, which genera
 * **weight sync**: the policy's 16-bit weights to the generator each step, ``bytes / link bandwidth``
   (scale-up inside a node when colocated; the network between split pools).
 
+The generator replica is the smallest of :data:`LAYOUTS` (tensor parallel in a node, then pipeline
+stages across nodes; MoE experts over the tensor group; bf16 or fp8) that holds the weights and one
+full-length sequence. An RL framework drives vLLM in-process one schedule per step, so each decode
+cycle also pays :data:`SINGLE_STEP_CPU_S_PER_SEQUENCE` per running sequence (``generator_scheduling``).
+
 Colocated: one pool runs the parts in turn (wall = their sum). Split: a generator pool and a
 training pool; synchronous, each waits for the other (the wait is the ``idle`` share), or with
 ``overlap`` one step off-policy (wall = max(generation, training side) + sync).
@@ -198,25 +203,10 @@ def estimate_posttrain(*, model, method="grpo", prompts=512, samples_per_prompt=
     from ..catalog import Catalog, load_catalog
     from .finetune import estimate_finetune
     from ._chain import require_price, run_training
-
-    cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
-    from ..uncertainty import is_distribution, parse_dist
-
-    dists = {k: parse_dist(v, k) for k, v in (("mfu", mfu), ("price_usd_per_gpu_hour", price_usd_per_gpu_hour))
-             if is_distribution(v)}
-    for k, d in dists.items():
-        hi = 1.0 if k == "mfu" else None
-        ends = d.params[:1] if d.kind in ("normal", "fixed") else d.params
-        for v in ends:
-            number_input(v, k, kind="plain", upper=hi)
-    mfu = dists["mfu"].median if "mfu" in dists else mfu
-    price_usd_per_gpu_hour = dists["price_usd_per_gpu_hour"].median if "price_usd_per_gpu_hour" in dists \
-        else price_usd_per_gpu_hour
-    mfu = None if mfu is None else float(number_input(mfu, "mfu", kind="plain", upper=1.0))
-    if price_usd_per_gpu_hour is not None:
-        price_usd_per_gpu_hour = float(number_input(price_usd_per_gpu_hour, "price_usd_per_gpu_hour", kind="plain"))
     from ..uncertainty import check_samples, check_seed
 
+    cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
+    dists, mfu, price_usd_per_gpu_hour = _ranges(mfu, price_usd_per_gpu_hour)
     seed = check_seed(seed) or 0
     if samples is not None:
         check_samples(samples)
@@ -240,14 +230,7 @@ def estimate_posttrain(*, model, method="grpo", prompts=512, samples_per_prompt=
                          field="prompt_tokens")
     L = lengths_sample(output_tokens, P * K, cap, seed)
     O = float(np.mean(L))
-    if pools == "split":
-        Gg = int(number_input(generator_gpus, "generator_gpus", integer=True)) if generator_gpus is not None else G // 2
-        if not 1 <= Gg < G:
-            raise InputError(f"got {Gg}; allowed: 1..{G - 1} of the {G} accelerators (the rest train)",
-                             field="generator_gpus")
-        Gt = G - Gg
-    else:
-        Gg = Gt = G
+    Gg, Gt = _pool_sizes(pools, G, generator_gpus)
     chain = dict(gpu=acc.name, gpus=Gt, mfu=mfu, price_usd_per_gpu_hour=price_usd_per_gpu_hour, provider=provider,
                  price_kind=price_kind, date=date, catalog=cat)
     seq = I + O
@@ -278,6 +261,33 @@ def estimate_posttrain(*, model, method="grpo", prompts=512, samples_per_prompt=
         t["weight_sync"] = _sync_s(arch, acc, G, pools)
     res = _assemble(locals())
     return _monte_carlo(res, dists, mfu, samples, seed, overlap) if dists else res
+
+
+def _pool_sizes(pools, G, generator_gpus) -> tuple[int, int]:
+    """(generating, training) accelerators: all of them both ways when colocated."""
+    if pools != "split":
+        return G, G
+    Gg = int(number_input(generator_gpus, "generator_gpus", integer=True)) if generator_gpus is not None else G // 2
+    if not 1 <= Gg < G:
+        raise InputError(f"got {Gg}; allowed: 1..{G - 1} of the {G} accelerators (the rest train)",
+                         field="generator_gpus")
+    return Gg, G - Gg
+
+
+def _ranges(mfu, price):
+    """(distributions of the ranges given, MFU point, price point): a range's point is its median; each
+    end is checked as a single value would be (MFU in (0, 1], price > 0)."""
+    from ..uncertainty import is_distribution, parse_dist
+
+    dists = {k: parse_dist(v, k) for k, v in (("mfu", mfu), ("price_usd_per_gpu_hour", price)) if is_distribution(v)}
+    for k, d in dists.items():
+        for v in d.params[:1] if d.kind in ("normal", "fixed") else d.params:
+            number_input(v, k, kind="plain", upper=1.0 if k == "mfu" else None)
+    mfu = dists["mfu"].median if "mfu" in dists else mfu
+    price = dists["price_usd_per_gpu_hour"].median if "price_usd_per_gpu_hour" in dists else price
+    mfu = None if mfu is None else float(number_input(mfu, "mfu", kind="plain", upper=1.0))
+    price = None if price is None else float(number_input(price, "price_usd_per_gpu_hour", kind="plain"))
+    return dists, mfu, price
 
 
 def _monte_carlo(res: PosttrainEstimate, dists: dict, mfu_point, samples, seed, overlap) -> PosttrainEstimate:
