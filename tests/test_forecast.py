@@ -72,8 +72,14 @@ def test_forecast_json_keys_for_usd_series():
     d = fc.to_dict()
     for key in ("year", "median_usd", "interval_usd", "level"):
         assert key in d
-    assert d["year"] == 2030 and d["level"] == 0.9 and d["method"] == "rwd"  # auto: records -> random walk
+    # auto: the method with the best interval score on the training-cost levels' hindcasts (structural since Dec 2026)
+    assert d["year"] == 2030 and d["level"] == 0.9 and d["method"] == d["choice"]["picked"] == "structural"
+    assert d["choice"]["n_forecasts"] >= 20 and min(d["choice"]["interval_score"].values()) == \
+        d["choice"]["interval_score"]["structural"]
     assert d["interval_usd"][0] < d["median_usd"] < d["interval_usd"][1]
+    assert d["floor"]["value"] <= d["interval_usd"][0]
+    assert [x["name"] for x in d["drivers"]] == ["training FLOP needed", "hardware price-performance",
+                                                 "realised utilisation"]
 
 
 # ---- when ------------------------------------------------------------------------------------------
@@ -136,7 +142,9 @@ def test_backtest_coverage_is_nominal_when_the_model_is_true(method):
 def test_backtest_every_bundled_series():
     results = backtest_all()
     assert {r.series for r in results} == set(SERIES) - set(SAME_AS)
-    assert {r.method for r in results} == {"ols", "rwd"}
+    assert {r.method for r in results} == {"ols", "rwd", "structural"}
+    # structural only where costcurve knows the drivers
+    assert {r.series for r in results if r.method == "structural"} == {"gpt3-level", "inference-price"}
     for r in results:
         d = r.to_dict()
         assert d["n_forecasts"] == len(r.rows)
@@ -163,12 +171,21 @@ def test_cli_forecast_when_backtest_json(run_cli):
     assert r.code == 0, r.err
     d = r.json()
     assert d["year"] == 2030 and d["level"] == 0.9 and len(d["interval_usd"]) == 2
-    r = run_cli("when", "gpt3-level", "--below", "30", "--json")
+    r = run_cli("when", "gpt3-level", "--below", "30", "--method", "rwd", "--json")
     assert r.code == 0, r.err
     assert r.json()["year"] > 2024
+    # the structural forecast does not reach $30 within the years its drivers can be forecast to: it says so
+    r = run_cli("when", "gpt3-level", "--below", "30", "--method", "structural", "--json")
+    assert r.code == 0, r.err
+    assert r.json()["year"] is None and any("looked for up to" in n for n in r.json()["notes"])
+    r = run_cli("when", "gpt3-level", "--below", "30000", "--json")  # auto: the same forecast as `forecast`
+    assert r.code == 0, r.err
+    assert r.json()["method"] == "structural" and 2025 < r.json()["year"] < 2031
     r = run_cli("backtest", "cifar10", "--json")
     assert r.code == 0, r.err
     assert {x["method"] for x in r.json()} == {"ols", "rwd"}
+    for x in r.json():
+        assert set(x["median_log10_width"]) == {"1", "3", "5"} and x["interval_score"] > 0 and 0 <= x["coverage"] <= 1
 
 
 def test_cli_user_csv_and_epoch_source(run_cli):

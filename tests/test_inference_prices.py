@@ -280,14 +280,22 @@ def test_inference_decomposition_composes_and_says_what_it_cannot_split(run_cli)
 def test_inference_claims_from_price_points():
     from costcurve.trends.claims import evaluate_claims
 
-    rows = {r.id: r for r in evaluate_claims(["query_cost_today", "query_cost_api_launch", "query_cost_2030_api"])}
+    rows = {r.id: r for r in evaluate_claims(["query_cost_today", "query_cost_api_launch", "query_cost_2030"])}
     launch = rows["query_cost_api_launch"]
     assert launch.computed_value == pytest.approx(20e-6 * (1024 + 338))  # text-davinci-003 at $20 per 1M tokens
     assert "serving model gives" in launch.computed_note
-    f = rows["query_cost_2030_api"]
+    f = rows["query_cost_2030"]  # ARK's $650 per billion queries: answered once, from the structural forecast
     lo, hi = f.computed_interval
     assert lo < f.computed_value < hi
     assert f.ark_value == pytest.approx(0.01 * 1e9 * 0.3 ** 8)
+    dec = f.decomposition
+    assert set(dec["factors"]) == {"hardware price-performance", "smaller models", "margin"}
+    # the factors' logs sum to the total change, and the total takes the record in force to the median
+    assert math.prod(dec["factors"].values()) * dec["bounds_and_combination"] == pytest.approx(dec["total_factor"])
+    assert dec["from_value"] * dec["total_factor"] == pytest.approx(f.computed_value)
+    # the record in force: Gemini 1.5 Flash-8B at $0.07 per 1M tokens x 1,362 tokens x 1e9
+    assert dec["from_value"] == pytest.approx(0.07 * (1024 + 338) * 1e3)
+    assert "query_cost_2030_api" not in {r.id for r in evaluate_claims()}
 
 
 @settings(max_examples=200, deadline=None)

@@ -103,9 +103,12 @@ def plot_series(series, path, *, fit=None, forecast=None, crossing=None, points:
     x_end = max(float(t_all.max()), forecast.year if forecast else -math.inf,
                 crossing.year if crossing and crossing.year else -math.inf)
     if fit is not None:
-        ols = fit.__class__.__name__ == "ExponentialTrend"
-        grid = np.linspace(fit.t_min if ols else fit.t_max, max(x_end, fit.t_max), 200)
-        name = "OLS trend" if ols else "random walk with drift"
+        kind = fit.__class__.__name__
+        ols = kind == "ExponentialTrend"
+        grid = np.linspace(fit.t_min if ols else fit.t_max, max(x_end, fit.t_max), 200 if ols or kind != "StructuralModel"
+                           else 60)
+        name = {"ExponentialTrend": "OLS trend", "StructuralModel": "structural (drivers)"}.get(kind,
+                                                                                               "random walk with drift")
         rate = f"{100 * (fit.factor_per_year - 1):+.0f}%/yr" if fit.slope_per_year < 0 else f"x{fit.factor_per_year:.2f}/yr"
         ax.plot(grid, fit.predict(grid), color=_COLORS[0], lw=1.6, label=f"{name}: {rate}")
         lo, hi = fit.interval(grid)
@@ -133,10 +136,56 @@ def plot_series(series, path, *, fit=None, forecast=None, crossing=None, points:
     return _save(fig, path)
 
 
-def plot_backtest(results, path, title="Backtest: realised value / forecast median, and interval coverage"):
-    """Left: log10 error against horizon, by series. Right: coverage by series and method, nominal level marked."""
+def plot_forecast(series, path, *, fit, forecast, points: str = "default", title=None):
+    """Fan chart of a structural forecast: the points, the 50% and 90% bands to the forecast year, the
+    median, the physical floor; beside it each driver's factor a year with its interval and share of variance."""
     plt = _plt()
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 5), gridspec_kw={"width_ratios": [1.3, 1]})
+    fig, (ax, ad) = plt.subplots(1, 2, figsize=(13, 5.4), gridspec_kw={"width_ratios": [1.6, 1]})
+    fitted = series.select("records")
+    ids = {(p.date, p.value, p.label) for p in fitted.points}
+    others = [(t, v) for t, v, p in zip(series.years, series.values, series.points) if (p.date, p.value, p.label) not in ids]
+    if others:
+        ax.scatter(*zip(*others), s=12, color="#9e9e9e", alpha=0.7, label="other points", zorder=2)
+    ax.scatter(fitted.years, fitted.values, s=28, color=_COLORS[0], zorder=3, label="records (cheapest so far)")
+    grid = np.linspace(fit.t_max, max(forecast.year, fit.t_max + 0.1), 40)
+    for level, alpha in ((0.9, 0.15), (0.5, 0.3)):
+        lo, hi = fit.interval(grid, level)
+        ax.fill_between(grid, lo, hi, color=_COLORS[1], alpha=alpha, lw=0, label=f"{int(100 * level)}% interval")
+    ax.plot(grid, fit.predict(grid), color=_COLORS[1], lw=1.6, label="median")
+    fgrid = np.linspace(fit.t_min, max(forecast.year, fit.t_max + 0.1), 80)
+    ax.plot(fgrid, fit.floor(fgrid), color="k", ls="--", lw=1, label="physical floor (energy x least compute)")
+    ax.errorbar([forecast.year], [forecast.median],
+                yerr=[[forecast.median - forecast.interval[0]], [forecast.interval[1] - forecast.median]],
+                fmt="*", ms=12, color=_COLORS[1], capsize=4, zorder=4,
+                label=f"{forecast.year:g}: {_money(forecast.median, series.unit)}")
+    ax.set_yscale("log")
+    ax.set_xlabel("date (year)")
+    ax.set_ylabel(series.unit)
+    ax.set_title(title or series.title, fontsize=10)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=7, loc="lower left")
+    _label_points(ax, fitted.years, fitted.values, fitted.labels, max_labels=8)
+    drv = list(forecast.drivers)
+    y = np.arange(len(drv))[::-1]
+    for yi, d in zip(y, drv):
+        f, (a, b) = d["factor_per_year"], d["interval"]
+        ad.errorbar([f], [yi], xerr=[[f - a], [b - f]], fmt="o", color=_COLORS[0], capsize=4)
+        ad.text(b * 1.03, yi, f"x{f:.2f}/yr, {100 * d['share_of_variance']:.0f}% of variance", va="center", fontsize=7)
+    ad.axvline(1, color="k", lw=0.8)
+    ad.set_xscale("log")
+    ad.set_yticks(y, [d["name"] for d in drv], fontsize=8)
+    ad.set_ylim(-0.8, len(drv) - 0.2)
+    ad.set_xlabel(f"factor a year to {forecast.year:g} ({int(100 * forecast.level)}% interval)")
+    ad.set_title("Drivers (cost = product of the drivers)", fontsize=10)
+    ad.grid(axis="x", which="both", alpha=0.2)
+    return _save(fig, path)
+
+
+def plot_backtest(results, path, title="Backtest: realised values against the intervals stated before them"):
+    """Left: log10 error against horizon. Middle: coverage by series and method. Right: the realised values of
+    one series (the first with forecasts) against the intervals each method stated at its cut-offs."""
+    plt = _plt()
+    fig, (a1, a2, a3) = plt.subplots(1, 3, figsize=(17, 5), gridspec_kw={"width_ratios": [1.2, 1, 1.3]})
     names = list(dict.fromkeys(r.series for r in results))
     for i, name in enumerate(names):
         for r in results:
@@ -155,15 +204,32 @@ def plot_backtest(results, path, title="Backtest: realised value / forecast medi
         nn = [next((r.n_forecasts for r in results if r.series == n and r.method == m), 0) for n in names]
         ys = np.arange(len(names)) + (j - (len(methods) - 1) / 2) * width
         a2.barh(ys, cov, height=width, color=_COLORS[j], label=m)
-        for y, c, n in zip(ys, cov, nn):
+        for yy, c, n in zip(ys, cov, nn):
             if n:
-                a2.text((0 if np.isnan(c) else c) + 0.01, y, f"n={n}", va="center", fontsize=7)
+                a2.text((0 if np.isnan(c) else c) + 0.01, yy, f"n={n}", va="center", fontsize=7)
     level = results[0].level if results else 0.9
     a2.axvline(level, color="k", ls="--", lw=1, label=f"nominal {int(100 * level)}%")
     a2.set_yticks(range(len(names)), names, fontsize=8)
     a2.set_xlim(0, 1.15)
     a2.set_xlabel("share of realised values inside the interval")
     a2.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3)
+    first = next((r.series for r in results if r.rows), None)
+    for j, r in enumerate(x for x in results if x.series == first):
+        xs = np.array([x["year"] for x in r.rows]) + (j - (len(methods) - 1) / 2) * 0.03
+        lo, hi = np.array([x["low"] for x in r.rows]), np.array([x["high"] for x in r.rows])
+        a3.vlines(xs, np.maximum(lo, 1e-300), hi, color=_COLORS[methods.index(r.method)], alpha=0.35, lw=2,
+                  label=f"{r.method}: {r.n_forecasts} intervals, {100 * r.coverage:.0f}% cover")
+    if first is not None:
+        r = min((x for x in results if x.series == first and x.rows), key=lambda x: x.interval_score)  # best score
+        ok = np.array([x["inside"] for x in r.rows])
+        ys, vs = np.array([x["year"] for x in r.rows]), np.array([x["actual"] for x in r.rows])
+        a3.scatter(ys[ok], vs[ok], s=14, color="k", zorder=3, label=f"realised, inside ({r.method})")
+        a3.scatter(ys[~ok], vs[~ok], s=22, color=_COLORS[1], marker="x", zorder=3, label=f"realised, outside ({r.method})")
+        a3.set_yscale("log")
+        a3.set_title(f"{first}: realised vs the intervals stated at each cut-off", fontsize=9)
+        a3.legend(fontsize=7, loc="best")
+        a3.grid(alpha=0.3)
+        a3.set_xlabel("date (year)")
     fig.suptitle(title, fontsize=11)
     return _save(fig, path)
 

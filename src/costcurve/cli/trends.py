@@ -152,8 +152,9 @@ def trend(name, csv_path, source, points, since, until, capability, threshold, p
 @click.command()
 @series_source
 @click.option("--year", required=True, help="Year to forecast, e.g. 2030 or 2030.5.")
-@click.option("--method", type=click.Choice(["auto", "ols", "rwd"]), default="auto", show_default=True,
-              help="auto: random walk with drift on records, OLS on all points (the backtested choice).")
+@click.option("--method", type=click.Choice(["auto", "ols", "rwd", "structural"]), default="auto", show_default=True,
+              help="structural: the product of the cost's drivers, bounded by physical floors (gpt3-level, "
+                   "training-cost, inference-price); auto: the method with the best backtest interval score.")
 def forecast(name, csv_path, source, points, since, until, capability, threshold, price_kind, level, plot_path, catalog, as_json,
              year, method):
     """Forecast a series to a year, with a prediction interval that widens with the horizon.
@@ -161,24 +162,41 @@ def forecast(name, csv_path, source, points, since, until, capability, threshold
     \b
     Examples:
       costcurve forecast gpt3-level --year 2030
+      costcurve forecast inference-price --capability gpt-3.5 --year 2030 --method structural
       costcurve forecast gpu-price-performance --year 2030 --method ols --json
     """
     from costcurve.trends.forecast import forecast_series
 
     _check_level(level)
     s = load(name, csv_path, source, since, until, threshold, price_kind, catalog, capability)
-    fit, fc = _renamed(lambda: forecast_series(s, year, method=method, points=points, level=level))
-    _plot("plot_series", plot_path, s, fit=fit, forecast=fc, points=points)
+    fit, fc = _renamed(lambda: forecast_series(s, year, method=method, points=points, level=level,
+                                               catalog=list(catalog) or None))
+    _plot("plot_forecast" if fc.method == "structural" else "plot_series", plot_path, s, fit=fit, forecast=fc,
+          points=points)
     if as_json:
         emit_json({**fc.to_dict(), "trend": fit.to_dict()})
         return
+    lvl = int(100 * fc.level)
     rows = [("series", s.title), ("model", f"{fc.method} on {fit.n} {fit.points} points, {fit.t_min:.1f}-{fit.t_max:.1f}"),
-            ("trend", f"{_pct(fit.annual_decline)} decline a year (x{fit.factor_per_year:.3g}/yr)"),
+            ("trend", f"{_pct(fit.annual_decline)} decline a year (x{fit.factor_per_year:.3g}/yr)"
+             + (" over the next 5 years" if fc.method == "structural" else "")),
             (f"median {fc.year:g}", _val(fc.median, s.unit)),
-            (f"{int(100 * fc.level)}% prediction interval", f"{_val(fc.interval[0], s.unit)} to {_val(fc.interval[1], s.unit)}"),
-            (f"{int(100 * fc.level)}% interval of the trend line", f"{_val(fc.mean_interval[0], s.unit)} to {_val(fc.mean_interval[1], s.unit)}"),
+            (f"{lvl}% prediction interval", f"{_val(fc.interval[0], s.unit)} to {_val(fc.interval[1], s.unit)}"),
+            (f"{lvl}% interval of the trend line", f"{_val(fc.mean_interval[0], s.unit)} to {_val(fc.mean_interval[1], s.unit)}"),
             ("horizon", f"{fc.horizon_years:.1f} years after the last point")]
+    if fc.floor:
+        rows.append(("physical floor", f"{_val(fc.floor['value'], s.unit)}: {fc.floor['what']}"))
+    if fc.choice:
+        rows.append(("method chosen", f"{fc.choice['picked']}: {fc.choice['why']}"))
     table(f"Forecast: {s.name}", ["", "value"], rows)
+    if fc.drivers:
+        table(f"Drivers to {fc.year:g} (factor a year, {lvl}% interval, share of the variance of log cost)",
+              ["driver", "factor/yr", f"{lvl}% interval", "share of variance", "fitted on"],
+              [(d["name"], f"x{d['factor_per_year']:.3g}", f"x{d['interval'][0]:.3g} to x{d['interval'][1]:.3g}",
+                f"{100 * d['share_of_variance']:.0f}%", f"{d['n_points']} points {d['start_year']:.1f}-{d['end_year']:.1f}")
+               for d in fc.drivers], justify_right=(1, 3))
+    for n in fc.notes:
+        click.echo(f"note: {n}")
 
 
 # ---- when -------------------------------------------------------------------------------------------
@@ -186,7 +204,8 @@ def forecast(name, csv_path, source, points, since, until, capability, threshold
 @series_source
 @click.option("--below", "below", help="The value to fall below (e.g. 30 for $30).")
 @click.option("--above", "above", help="The value to rise above (for rising series such as price-performance).")
-@click.option("--method", type=click.Choice(["auto", "ols", "rwd"]), default="auto", show_default=True)
+@click.option("--method", type=click.Choice(["auto", "ols", "rwd", "structural"]), default="auto", show_default=True,
+              help="The forecast's method (see costcurve forecast --help).")
 def when(name, csv_path, source, points, since, until, capability, threshold, price_kind, level, plot_path, catalog, as_json,
          below, above, method):
     """The year a series falls below (or rises above) a value, with its interval.
@@ -197,8 +216,8 @@ def when(name, csv_path, source, points, since, until, capability, threshold, pr
       costcurve when gpu-price-performance --above 1e12 --json
     """
     from costcurve.errors import InputError
+    from costcurve.trends.forecast import choose_method, fit_method
     from costcurve.trends.forecast import when as when_
-    from costcurve.trends.fit import fit_series
     from costcurve.units import parse_quantity
 
     _check_level(level)
@@ -212,16 +231,25 @@ def when(name, csv_path, source, points, since, until, capability, threshold, pr
     value = parse_quantity(text, opt, "money" if s.unit == "USD" else "count")
     if not value > 0:
         raise InputError(f"got {value:g}; allowed: a number > 0", field=opt)
-    fit = _renamed(lambda: fit_series(s, method=method, points=points, level=level))
-    cr = when_(fit, value, direction="below" if below is not None else "above", level=level)
+    cat = list(catalog) or None
+    choice = None
+    if method == "auto":  # the same choice as forecast's
+        method, choice = _renamed(lambda: choose_method(s, points=points, level=level, catalog=cat))
+    fit = _renamed(lambda: fit_method(s, method, points=points, level=level, catalog=cat))
+    cr = _renamed(lambda: when_(fit, value, direction="below" if below is not None else "above", level=level))
     _plot("plot_series", plot_path, s, fit=fit, crossing=cr, points=points)
     if as_json:
-        emit_json({**cr.to_dict(), "trend": fit.to_dict()})
+        emit_json({**cr.to_dict(), "choice": choice, "trend": fit.to_dict()})
         return
-    yr = lambda v: "not within 200 years" if v is None else f"{v:.1f}"
+    from costcurve.trends.forecast import forecast_range
+
+    end = forecast_range(fit)[1] if cr.method == "structural" else fit.t_max + 200
+    yr = lambda v: f"not by {end:.0f}" if v is None else f"{v:.1f}"  # noqa: E731
     rows = [("series", s.title), ("model", f"{cr.method} on {fit.n} {fit.points} points"),
             (f"{cr.direction} {_val(value, s.unit)}", yr(cr.year)),
             (f"{int(100 * cr.level)}% interval", f"{yr(cr.interval[0])} to {yr(cr.interval[1])}")]
+    if choice:
+        rows.append(("method chosen", f"{choice['picked']}: {choice['why']}"))
     table(f"When: {s.name}", ["", "year"], rows)
     for n in cr.notes:
         click.echo(f"note: {n}")
@@ -230,11 +258,15 @@ def when(name, csv_path, source, points, since, until, capability, threshold, pr
 # ---- backtest ---------------------------------------------------------------------------------------
 @click.command()
 @series_source
-@click.option("--method", "methods", type=click.Choice(["ols", "rwd", "auto"]), multiple=True,
-              help="Methods to test (repeatable); default: ols and rwd.")
+@click.option("--method", "methods", type=click.Choice(["ols", "rwd", "structural", "auto"]), multiple=True,
+              help="Methods to test (repeatable), on the same hindcasts; default: ols, rwd and structural where it "
+                   "applies.")
 @click.option("--rows", "show_rows", is_flag=True, help="With --json: every forecast, not only the summary.")
+@click.option("--pool-levels", is_flag=True,
+              help="training-cost/gpt3-level and inference-price: backtest every level of the family (MMLU levels; "
+                   "Epoch AI's 21 levels) and pool the hindcasts, as --method auto scores them.")
 def backtest(name, csv_path, source, points, since, until, capability, threshold, price_kind, level, plot_path, catalog, as_json,
-             methods, show_rows):
+             methods, show_rows, pool_levels):
     """Hindcast: fit up to each cut-off year, forecast later points, report log error and interval coverage.
 
     Without a SERIES, every bundled series is tested.
@@ -244,29 +276,66 @@ def backtest(name, csv_path, source, points, since, until, capability, threshold
       costcurve backtest
       costcurve backtest gpt3-level --json
     """
+    from costcurve.errors import InputError
+    from costcurve.trends.drivers import InsufficientDataError
     from costcurve.trends.forecast import backtest_all
 
     _check_level(level)
     if capability and not (name or csv_path or source):
-        from costcurve.errors import InputError
-
         raise InputError("needs a series: e.g. costcurve backtest inference-price --capability gpqa>=50",
                          field="--capability")
     series = [load(name, csv_path, source, since, until, threshold, price_kind, catalog, capability)] \
         if (name or csv_path or source) else None
-    results = _renamed(lambda: backtest_all(series, methods=methods or ("ols", "rwd"), points=points, level=level,
-                                            catalog=list(catalog) or None, since=since, until=until))
+    if pool_levels:
+        results = _pooled(series, capability, since, until, csv_path, source, methods, level, catalog)
+    else:
+        try:
+            results = _renamed(lambda: backtest_all(series, methods=methods or None, points=points, level=level,
+                                                    catalog=list(catalog) or None, since=since, until=until))
+        except InsufficientDataError as e:
+            raise _nothing_to_test(e, name, csv_path, source, since, until, threshold, price_kind, catalog,
+                                   capability) from None
     _plot("plot_backtest", plot_path, results)
     if as_json:
         emit_json([r.to_dict(rows=show_rows) for r in results])
         return
-    f = lambda v, fmt: "n/a" if math.isnan(v) else fmt.format(v)
-    rows = [(r.series, r.method, r.points, len(r.cutoffs), r.n_forecasts, f(r.coverage, "{:.0%}"),
-             f(r.mean_abs_log10_error, "{:.2f}"), f(r.bias_log10, "{:+.2f}")) for r in results]
-    table(f"Backtest ({int(100 * level)}% prediction intervals)",
-          ["series", "method", "points", "cut-offs", "forecasts", "coverage", "mean |log10 err|", "bias log10"], rows,
-          justify_right=(3, 4, 5, 6, 7))
-    click.echo("coverage: share of realised values inside the stated interval; it should be near the level.")
+    f = lambda v, fmt: "n/a" if v is None or math.isnan(v) else fmt.format(v)  # noqa: E731
+    rows = [(f"{r.series} ({r.points})", r.method, len(r.cutoffs), r.n_forecasts, f(r.coverage, "{:.0%}"),
+             f(r.interval_score, "{:.2f}"), *(f(r.median_log10_width[h], "{:.1f}") for h in ("1", "3", "5")),
+             f(r.bias_log10, "{:+.2f}")) for r in results]
+    table(f"Backtest ({int(100 * level)}% prediction intervals; each series' methods on the same hindcasts)",
+          ["series", "method", "cut-offs", "forecasts", "coverage", "interval score", "width 1y", "3y", "5y",
+           "bias log10"], rows, justify_right=tuple(range(2, 10)))
+    click.echo("coverage: share of realised values inside the stated interval; it should be near the level. "
+               "interval score: width plus 2/alpha x the miss, in log10 units (lower is better). width: median "
+               "orders of magnitude of the interval 1, 3 and 5 years ahead.")
+
+
+def _pooled(series, capability, since, until, csv_path, source, methods, level, catalog):
+    """backtest --pool-levels: the family's levels pooled (costcurve.trends.validation)."""
+    from costcurve.errors import InputError
+    from costcurve.trends.validation import family_of, pooled_backtest
+
+    family = family_of(series[0]) if series else None
+    if family is None or capability or since is not None or until is not None or csv_path or source:
+        raise InputError("applies to a bundled capability series alone (gpt3-level, training-cost, inference-price), "
+                         "without --capability, --since, --until, --csv or --source", field="--pool-levels")
+    return _renamed(lambda: pooled_backtest(family, methods or ("ols", "rwd", "structural"), level=level,
+                                            catalog=list(catalog) or None))
+
+
+def _nothing_to_test(e, name, csv_path, source, since, until, threshold, price_kind, catalog, capability):
+    """One line naming the option that left nothing to test, with the years the series has."""
+    from costcurve.errors import CostcurveError
+
+    if since is not None or until is not None:
+        full = load(name, csv_path, source, None, None, threshold, price_kind, catalog, capability)
+        years = sorted({int(y) for y in full.years})
+        have = f"its points run {years[0]}-{years[-1]} ({len(full)} points)" if years else "it has no points"
+        opt = "--since" if since is not None else "--until"
+        return CostcurveError(f"leaves nothing to backtest in {full.name}: {have}; a backtest needs at least 3 points "
+                              "on 2 or more dates before a cut-off and 1 after it", field=opt)
+    return CostcurveError(e.message, field="--csv" if csv_path else "--source" if source else "SERIES")
 
 
 # ---- decompose --------------------------------------------------------------------------------------

@@ -171,7 +171,7 @@ def inference_price(*, capability="gpt-3.5", include_reasoning: bool = False, ca
                          {"score": score, "provider": r.provider, "price_basis": r.price_basis,
                           "open_weights": r.open_weights, "params": r.params, "active_params": r.active_params,
                           "usd_per_m_input": r.usd_per_m_input, "usd_per_m_output": r.usd_per_m_output,
-                          "n_providers": r.n_providers}))
+                          "n_providers": r.n_providers, "architecture": r.architecture or None}))
     notes = (f"qualifies: {cap.title}" + (f"; level model: {cap.note}" if cap.note else ""),
              "price: 3 x input + output over 4 [USD per 1M tokens]; open models at the median across providers",
              "reasoning models left out (their price per token is not their price per answer)" if not include_reasoning

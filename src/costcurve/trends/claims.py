@@ -82,6 +82,7 @@ class ClaimRow:
     computed_value: float | None
     computed_note: str
     computed_interval: tuple | None = None  #: (low, high) of the computed value where it is a forecast
+    decomposition: dict | None = None  #: a forecast's factors by driver (their logs sum to the total change)
 
     @property
     def ratio(self) -> float | None:
@@ -96,7 +97,7 @@ class ClaimRow:
                 "ark_value": self.ark_value, "ark_ratio": self.ark_ratio, "ark_note": self.ark_note,
                 "computed_value": self.computed_value, "ratio": self.ratio, "computed_note": self.computed_note,
                 "computed_interval": None if self.computed_interval is None else list(self.computed_interval),
-                "source": self.source}
+                "decomposition": self.decomposition, "source": self.source}
 
 
 class Context:
@@ -128,6 +129,19 @@ class Context:
         key = ("fit", name, method)
         if key not in self._cache:
             self._cache[key] = fit_series(self.series(name), method=method, level=self.level)
+        return self._cache[key]
+
+    def structural(self, name, capability=None, year: float = 2030.5):
+        """(series, model, Forecast) of the structural forecast of a bundled series at ``year``, once per table."""
+        from .bundled import get_series
+        from .forecast import forecast
+        from .structural import build_structural
+
+        key = ("structural", name, capability, year)
+        if key not in self._cache:
+            s = get_series(name, catalog=self.cat, **({"capability": capability} if capability else {}))
+            m = build_structural(s, level=self.level, catalog=self.cat)
+            self._cache[key] = (s, m, forecast(m, year, self.level))
         return self._cache[key]
 
     @functools.cached_property
@@ -176,14 +190,31 @@ def _gpt3_decline(c: Context):
                               f"{int(100 * c.level)}% CI {100 * lo:.0f}%-{100 * hi:.0f}%")
 
 
+def _drivers_note(fc) -> str:
+    return ", ".join(f"{d['name']} x{d['factor_per_year']:.2f}/yr" for d in fc.drivers)
+
+
+def driver_factors(model, fc, scale: float = 1.0) -> dict:
+    """A structural forecast's change from its anchor to ``fc.year`` by driver: each driver's median factor,
+    and the bounds-and-combination factor that makes their product the median (their logs sum to the total)."""
+    tau = fc.year - model.anchor_year
+    parts = {d["name"]: d["factor_per_year"] ** tau for d in fc.drivers}
+    total = fc.median / model.anchor_value
+    rest = total / math.prod(parts.values())
+    return {"from_value": model.anchor_value * scale, "from_year": model.anchor_year, "from_label": model.anchor_label,
+            "to_value": fc.median * scale, "to_year": fc.year, "total_factor": total, "factors": parts,
+            "bounds_and_combination": rest,
+            "note": "factors are each driver's median change; the last factor is what the floor, the cap at the "
+                    "record in force and the median of the product add (the logs of all factors sum to the total)"}
+
+
 @claim("gpt3_cost_2030")
 def _gpt3_2030(c: Context):
-    from .forecast import forecast
-
-    fc = forecast(c.fit("gpt3-level", "rwd"), 2030.5)
+    _, m, fc = c.structural("gpt3-level")
     return (c.ark("gpt3_cost_2022") * (1 - c.ark("gpt3_annual_decline")) ** 8, "$450K x (1 - 70%)^8",
-            fc.median, f"gpt3-level random-walk forecast for mid-2030, {int(100 * fc.level)}% interval "
-                       f"${fc.interval[0]:,.3g}-${fc.interval[1]:,.3g}")
+            fc.median, f"gpt3-level structural forecast for mid-2030 from {m.anchor_label} (${m.anchor_value:,.3g}, the "
+                       f"record in force); {_drivers_note(fc)}; floor ${fc.floor['value']:.2g}",
+            fc.interval, driver_factors(m, fc))
 
 
 # ---- ResNet-50 / DAWNBench -------------------------------------------------------------------------
@@ -271,13 +302,17 @@ def _big_today(c: Context):
 
 @claim("big_model_cost_2030")
 def _big_2030(c: Context):
-    from .forecast import forecast
-
     cost, _ = _big_model_today(c)
-    f = c.fit("gpt3-level", "rwd")
-    factor = forecast(f, 2030.5).median / float(f.predict(_yr(REPORT_DATE)))
+    factor = _gpt3_factor_to_2030(c)
     return (57 * 720 * c.ark("gpt3_cost_2030"), "57 x 720 x ARK's own $30 GPT-3-level cost in 2030",
-            cost * factor, f"today's costcurve cost x the gpt3-level random-walk decline {REPORT_DATE.year}-2030 ({factor:.2g})")
+            cost * factor, f"today's costcurve cost x the gpt3-level structural decline {REPORT_DATE.year}-2030 ({factor:.2g})")
+
+
+def _gpt3_factor_to_2030(c: Context) -> float:
+    """Median cost at GPT-3 level in mid-2030 (structural) over the record in force at ARK's report date."""
+    s, _, fc = c.structural("gpt3-level")
+    then = [p.value for p in s.points if p.date <= REPORT_DATE]
+    return fc.median / min(then)
 
 
 @claim("big_model_tokens")
@@ -297,7 +332,7 @@ def _words(c: Context):
 
 
 # ---- serving (rows from costcurve.inference) ---------------------------------------------------------
-INFERENCE_CLAIMS = ("query_cost_today", "query_cost_2030", "queries_per_day")
+INFERENCE_CLAIMS = ("query_cost_today", "queries_per_day")
 CHATBOT_MODEL = "gpt3-175b"  #: a ChatGPT-class model of Jan 2023 (GPT-3.5 is GPT-3-sized; not published)
 
 
@@ -316,11 +351,6 @@ def register_inference_claims() -> bool:
         return estimate_inference(model=CHATBOT_MODEL, gpu=gpu, gpus=8, dtype="fp16", date=REPORT_DATE, catalog=c.cat,
                                   input_tokens=CHAT_INPUT_TOKENS, output_tokens=CHAT_OUTPUT_TOKENS)
 
-    def decline_to_2030(c: Context):
-        from .forecast import forecast
-
-        f = c.fit("gpt3-level", "rwd")
-        return forecast(f, 2030.5).median / float(f.predict(_yr(REPORT_DATE)))
 
     @claim("query_cost_today")
     def _query_today(c: Context):
@@ -329,21 +359,13 @@ def register_inference_claims() -> bool:
                 f"{CHATBOT_MODEL} on {e.gpus:g} {e.gpu} at batch {float(e.batch):g}, {e.input_tokens:g}+{e.output_tokens:g} "
                 f"tokens, ${float(e.price_usd_per_gpu_hour):.2f}/h ({REPORT_DATE})")
 
-    @claim("query_cost_2030")
-    def _query_2030(c: Context):
-        e = today(c)
-        k = decline_to_2030(c)
-        return (c.ark("query_cost_today") * 1e9 * (1 - c.ark("gpt3_annual_decline")) ** 8,
-                "$0.01 x 1e9 x (1 - 70%)^8", float(e.usd_per_billion_queries) * k,
-                f"today's costcurve cost per 1e9 queries x the gpt3-level decline to 2030 ({k:.2g})")
-
     @claim("queries_per_day")
     def _qpd(c: Context):
-        e = today(c)
         budget = c.ark("queries_per_day") * c.ark("query_cost_2030") / 1e9
-        per_query_2030 = float(e.usd_per_query) * decline_to_2030(c)
+        per_query_2030 = _query_2030_structural(c)[2] / 1e9
         return (c.ark("queries_per_day"), f"an input (Google search volume); ARK's cost ${budget:,.0f}/day",
-                budget / per_query_2030, f"queries/day that ARK's ${budget:,.0f}/day buys at costcurve's 2030 cost per query")
+                budget / per_query_2030, f"queries/day that ARK's ${budget:,.0f}/day buys at costcurve's 2030 price per "
+                                         "query (the structural forecast of the query_cost_2030 row)")
 
     return True
 
@@ -382,31 +404,27 @@ def _query_api_launch(c: Context):
             f"x {tin}+{tout} tokens" + model_note)
 
 
-@claim("query_cost_2030_api")
-def _query_2030_api(c: Context):
-    from .fit import fit_series
-    from .forecast import forecast
+@claim("query_cost_2030")
+def _query_2030(c: Context):
+    return _query_2030_structural(c)
 
+
+def _query_2030_structural(c: Context):
+    """ARK's $650 per billion queries by 2030, answered once: the structural forecast of the cheapest API price at
+    ChatGPT's launch level, decomposed into hardware, smaller models and margin."""
     tin, tout = _chat_tokens()
-    key = ("series", "inference-price", CHATGPT_LEVEL)
-    if key not in c._cache:
-        from .bundled import get_series
-
-        c._cache[key] = get_series("inference-price", capability=CHATGPT_LEVEL, catalog=c.cat)
-    s = c._cache[key]
-    fit = fit_series(s, method="auto", level=c.level)
-    fc = forecast(fit, 2030.5, c.level)
-    last = s.records().points[-1]
-    later = [p for p in s.points if p.date > last.date]
-    per_billion = lambda usd_per_m: usd_per_m * (tin + tout) / 1e6 * 1e9
+    per_billion = (tin + tout) / 1e6 * 1e9  # USD per 1M tokens -> USD per 1e9 queries of tin + tout tokens
+    s, m, fc = c.structural("inference-price", CHATGPT_LEVEL)
+    dec = driver_factors(m, fc, per_billion)
+    parts = "; ".join(f"{k} x{v:.2g}" for k, v in dec["factors"].items())
+    lo, hi = (x * per_billion for x in fc.interval)
     return (c.ark("query_cost_today") * 1e9 * (1 - c.ark("gpt3_annual_decline")) ** 8, "$0.01 x 1e9 x (1 - 70%)^8",
-            per_billion(fc.median),
-            f"forecast of the cheapest API price at {CHATGPT_LEVEL} (ChatGPT's launch level) to mid-2030 "
-            f"({fc.method} on {fit.n} records, {100 * fit.annual_decline:.0f}%/yr), x {tin}+{tout} tokens x 1e9; "
-            f"{int(100 * c.level)}% interval ${per_billion(fc.interval[0]):.3g} to ${per_billion(fc.interval[1]):.3g}; "
-            f"last record {last.label} ${last.value:g} on {last.date}, {len(later)} later price points, none cheaper "
-            "(a fit on records cannot see a plateau)",
-            (per_billion(fc.interval[0]), per_billion(fc.interval[1])))
+            fc.median * per_billion,
+            f"structural forecast of the cheapest API price at {CHATGPT_LEVEL} (ChatGPT's launch level) for mid-2030 x "
+            f"{tin}+{tout} tokens x 1e9: from ${dec['from_value']:,.3g} ({m.anchor_label}, in force {m.anchor_year:.1f}); "
+            f"{parts}; bounds x{dec['bounds_and_combination']:.2g}; floor (electricity) "
+            f"${fc.floor['value'] * per_billion:.2g}",
+            (lo, hi), dec)
 
 
 # ---- the table ------------------------------------------------------------------------------------
@@ -431,7 +449,7 @@ def evaluate_claims(ids=None, *, catalog=None, level: float = 0.9) -> list[Claim
         interval = tuple(float(x) for x in res[4]) if len(res) > 4 and res[4] is not None else None
         rows.append(ClaimRow(i, t["claim"], t["seed_value"], t["unit"], t["source"],
                              None if ark is None else float(ark), ark_note, None if val is None else float(val), note,
-                             interval))
+                             interval, res[5] if len(res) > 5 else None))
     return rows
 
 

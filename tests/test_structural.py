@@ -1,0 +1,332 @@
+"""Structural forecasts: drivers, floors, the Monte Carlo, scores, and the CLI around them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from costcurve.errors import InputError
+from costcurve.trends.bundled import get_series
+from costcurve.trends.drivers import (
+    FLOOR_FACTOR,
+    DriverHistory,
+    InsufficientDataError,
+    best_price_performance,
+    fit_driver,
+    margin_history,
+    training_flop_history,
+)
+from costcurve.trends.floors import energy_floor, flop_per_joule_points
+from costcurve.trends.forecast import backtest, forecast, forecast_series, interval_score
+from costcurve.trends.series import Point, Series
+from costcurve.trends.structural import build_structural
+from costcurve.units import JOULES_PER_KWH
+
+
+@pytest.fixture(scope="module")
+def gpt3():
+    return get_series("gpt3-level")
+
+
+@pytest.fixture(scope="module")
+def gpt3_model(gpt3):
+    return build_structural(gpt3)
+
+
+# ---- scores ------------------------------------------------------------------------------------------
+def test_interval_score_by_hand():
+    """Gneiting & Raftery 2007 eq. 43 on log10 values: width, plus 2/alpha times the miss."""
+    # inside: the width only (log10 100 - log10 1 = 2)
+    assert interval_score(10.0, 1.0, 100.0, 0.9) == pytest.approx(2.0)
+    # below by one order of magnitude: 2 + (2 / 0.1) x 1
+    assert interval_score(0.1, 1.0, 100.0, 0.9) == pytest.approx(22.0)
+    # above by half an order of magnitude at 50%: 2 + 4 x 0.5
+    assert interval_score(10 ** 2.5, 1.0, 100.0, 0.5) == pytest.approx(4.0)
+
+
+# ---- drivers -----------------------------------------------------------------------------------------
+def test_training_flop_history_is_the_series_flop_and_its_records(gpt3):
+    h = training_flop_history(gpt3)
+    assert h.values.size == sum(1 for p in gpt3.points if p.extra.get("training_flop"))
+    rec = h.records()
+    assert np.all(np.diff(rec.values) < 0)  # least so far: strictly falling
+    # GPT-3 175B: 3.14e23 FLOP (Brown et al. 2020), the first record at the level
+    assert rec.values[0] == pytest.approx(3.14e23, rel=0.01) and rec.labels[0].startswith("GPT-3")
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(-3, 3), st.floats(-3, 3), st.floats(0.0, 12.0))
+def test_saturating_driver_stays_between_floor_and_last_record(zs, zn, horizon):
+    fit = fit_driver(training_flop_history(get_series("gpt3-level")))
+    r = fit.sample_log_ratio(fit.t_obs, [fit.t_obs + horizon], np.array([zs]), np.array([zn]))
+    value = fit.last_value * math.exp(float(r[0, 0]))
+    assert fit.floor_value * (1 - 1e-12) <= value <= fit.last_value * (1 + 1e-12)
+    assert fit.floor_value == pytest.approx(fit.last_value / FLOOR_FACTOR)
+
+
+def test_saturating_driver_never_rises_with_the_horizon():
+    fit = fit_driver(training_flop_history(get_series("gpt3-level")))
+    rng = np.random.default_rng(1)
+    years = fit.t_obs + np.linspace(0, 10, 21)
+    r = fit.sample_log_ratio(fit.t_obs, years, rng.standard_normal(500), rng.standard_normal(500), rng)
+    assert np.all(np.diff(r, axis=1) <= 1e-12)
+
+
+def test_trend_driver_is_ols_on_logs():
+    h = best_price_performance()
+    f = fit_driver(h)
+    from costcurve.trends.fit import fit_exponential
+
+    ref = fit_exponential(h.years, h.values)
+    assert f.slope == pytest.approx(ref.slope_per_year) and f.sigma == pytest.approx(ref.sigma)
+    assert f.slope < 0  # USD per peak FLOP of the best rental offer falls
+
+
+def test_driver_with_too_few_points_says_the_data_cannot_support_it():
+    h = DriverHistory("x", "u", "", "saturating", np.array([2020.0, 2021.0]), np.array([10.0, 5.0]))
+    with pytest.raises(InsufficientDataError) as e:
+        fit_driver(h)
+    assert "cannot support" in str(e.value) and e.value.field == "method"
+
+
+def test_margin_is_price_over_the_serving_models_cost():
+    """Checked two ways: one margin point recomputed from the serving model directly."""
+    from costcurve.inference import CHAT_INPUT_TOKENS, CHAT_OUTPUT_TOKENS, estimate_inference
+    from costcurve.trends.api_prices import price_points
+
+    h = margin_history()
+    assert h.values.size >= 20 and np.all(np.isfinite(h.values)) and np.all(h.values > 0)
+    r = next(r for r in price_points() if r.architecture == "llama3.1-8b" and r.date == dt.date(2024, 7, 23))
+    e = estimate_inference(model="llama3.1-8b", gpu="h100-sxm5", date=r.date, input_tokens=CHAT_INPUT_TOKENS,
+                           output_tokens=CHAT_OUTPUT_TOKENS, max_time_per_output_token_s=0.05)
+    cost = 0.75 * float(e.usd_per_million_input_tokens) + 0.25 * float(e.usd_per_million_output_tokens)
+    i = [k for k, lab in enumerate(h.labels) if lab == r.model][0]
+    assert h.values[i] == pytest.approx(r.usd_per_m_blended / cost, rel=1e-9)
+
+
+# ---- floors ------------------------------------------------------------------------------------------
+def test_energy_floor_is_electricity_over_the_best_flop_per_joule():
+    ef = energy_floor()
+    pts = flop_per_joule_points()
+    best = max(v for _, v, _ in pts)
+    assert ef.record_flop_per_j[-1] == pytest.approx(best)
+    year = ef.record_years[-1]
+    # at the last record's date the floor is that record: $/kWh / 3.6e6 J/kWh / (FLOP/J)
+    assert ef.usd_per_flop([year])[0] == pytest.approx(ef.usd_per_kwh / JOULES_PER_KWH / best)
+    # later, the optimistic end of the trend: the floor only falls
+    later = ef.usd_per_flop([year + 1, year + 5])
+    assert later[1] < later[0] < ef.usd_per_flop([year])[0]
+    assert ef.usd_per_kwh == pytest.approx(0.0826)  # EIA US industrial 2025
+
+
+def test_h100_energy_per_flop():
+    """H100 SXM: 989 TFLOP/s dense bf16 at 700 W (NVIDIA datasheet): 1.41e12 FLOP per joule."""
+    by = {n: v for _, v, n in flop_per_joule_points()}
+    assert by["h100-sxm5"] == pytest.approx(989.4e12 / 700, rel=1e-6)
+
+
+# ---- the structural model ----------------------------------------------------------------------------
+def test_structural_forecast_never_below_floor_nor_above_the_record(gpt3_model):
+    m = gpt3_model
+    years = m.anchor_year + np.array([0.1, 1, 3, 5, 9.5])
+    lo, hi = m.interval(years)
+    med = m.predict(years)
+    floor = m.floor(years)
+    assert np.all(lo >= floor * (1 - 1e-12)) and np.all(med >= floor)
+    assert np.all(hi <= m.anchor_value * (1 + 1e-12)) and np.all(np.diff(med) < 0)
+
+
+def test_structural_anchor_is_the_record_in_force(gpt3, gpt3_model):
+    assert gpt3_model.anchor_value == pytest.approx(min(gpt3.values))
+    assert gpt3_model.anchor_year == pytest.approx(max(gpt3.years))
+    assert gpt3_model.anchor_label == "Gemma 2 2B"
+
+
+def test_structural_forecast_json_has_drivers_and_floor(gpt3):
+    _, fc = forecast_series(gpt3, 2030, method="structural")
+    d = fc.to_dict()
+    assert d["method"] == "structural" and d["median"] == d["median_usd"]
+    names = [x["name"] for x in d["drivers"]]
+    assert names == ["training FLOP needed", "hardware price-performance", "realised utilisation"]
+    for x in d["drivers"]:
+        assert {"name", "factor_per_year", "interval", "share_of_variance"} <= set(x)
+        assert x["interval"][0] <= x["factor_per_year"] <= x["interval"][1]
+    # the shares are covariances with the total over its variance: they sum to one
+    assert sum(x["share_of_variance"] for x in d["drivers"]) == pytest.approx(1.0, abs=1e-9)
+    assert 0 < d["floor"]["value"] <= d["interval"][0]
+    # the training FLOP driver cannot fall below a tenth of Gemma 2 2B's in any draw
+    flop = d["drivers"][0]
+    assert flop["interval"][0] ** (2030 - fc.year + fc.horizon_years) >= 1 / FLOOR_FACTOR * (1 - 1e-9)
+
+
+def test_structural_width_at_five_years_is_under_two_orders_of_magnitude(gpt3_model):
+    """Issue goal: at most 2 orders of magnitude 5 years ahead (the rwd interval spans 6.7 at 2030)."""
+    lo, hi = gpt3_model.interval(gpt3_model.anchor_year + 5)
+    assert math.log10(hi / lo) < 2.0
+
+
+def test_structural_is_seeded_and_repeatable(gpt3):
+    a = build_structural(gpt3).interval(2030.0)
+    b = build_structural(gpt3).interval(2030.0)
+    assert a == b
+
+
+def test_structural_refuses_series_without_drivers():
+    with pytest.raises(InputError) as e:
+        build_structural(get_series("cifar10"))
+    assert e.value.field == "method" and "structural applies to" in str(e.value)
+
+
+def test_gpt4_level_data_cannot_support_a_structural_forecast():
+    """One model at GPT-4 level (MMLU >= 86) publishes its size (Llama 3.1 405B): no size trend to fit."""
+    with pytest.raises(InsufficientDataError) as e:
+        build_structural(get_series("inference-price", capability="gpt-4"))
+    assert "cannot support" in str(e.value)
+
+
+def test_structural_backtest_refits_on_data_before_the_cutoff(gpt3):
+    r = backtest(gpt3, method="structural", cutoffs=[2025.0])
+    assert r.cutoffs == (2025.0,) and r.n_forecasts >= 1
+    m = build_structural(gpt3, until=2025.0)
+    assert m.anchor_year == 2025.0 and all(d.t_max < 2025.0 for d in m.drivers)
+    for row in r.rows:
+        assert row["low"] >= m.floor([row["year"]])[0] * (1 - 1e-12)
+
+
+def test_forecast_of_a_structural_model_matches_its_draws(gpt3_model):
+    fc = forecast(gpt3_model, 2030.0)
+    assert fc.median == pytest.approx(gpt3_model.predict(2030.0))
+    assert fc.interval == pytest.approx(gpt3_model.interval(2030.0))
+    assert fc.mean_interval[0] >= fc.interval[0] and fc.mean_interval[1] <= fc.interval[1] * (1 + 1e-12)
+
+
+# ---- auto ------------------------------------------------------------------------------------------------
+def test_auto_falls_back_to_the_rule_with_too_few_hindcasts():
+    pts = tuple(Point(dt.date(y, 6, 1), 1e6 * 0.5 ** (y - 2020)) for y in (2020, 2021, 2022))
+    s = Series("tiny", "tiny", "USD", pts, default_points="records")
+    _, fc = forecast_series(s, 2025)
+    assert fc.method == "rwd" and fc.choice["picked"] == "rwd" and "too few hindcasts" in fc.choice["why"]
+
+
+def test_auto_on_a_user_series_scores_its_own_hindcasts():
+    rng = np.random.default_rng(3)
+    t = np.sort(rng.uniform(2000, 2020, 40))
+    v = np.exp(10 - 0.3 * (t - 2000) + rng.normal(0, 0.5, t.size))
+    pts = tuple(Point(dt.date(int(y), 1 + int((y % 1) * 11.99), 1), float(x)) for y, x in zip(t, v))
+    s = Series("scatter", "scatter", "USD", pts, default_points="all")
+    _, fc = forecast_series(s, 2025)
+    assert fc.choice["n_forecasts"] >= 20 and fc.method == min(fc.choice["interval_score"],
+                                                               key=fc.choice["interval_score"].get)
+
+
+# ---- command line ------------------------------------------------------------------------------------
+def test_cli_forecast_structural(run_cli):
+    r = run_cli("forecast", "inference-price", "--capability", "gpt-3.5", "--year", "2030", "--method", "structural",
+                "--json")
+    assert r.code == 0, r.err
+    d = r.json()
+    assert [x["name"] for x in d["drivers"]] == ["smaller models", "hardware price-performance", "margin"]
+    assert d["floor"]["value"] <= d["interval"][0] <= d["median"] <= d["interval"][1]
+    r = run_cli("forecast", "inference-price", "--capability", "gpt-3.5", "--year", "2030", "--method", "structural")
+    assert r.code == 0 and "physical floor" in r.out and "smaller models" in r.out
+
+
+def test_cli_forecast_structural_refusals(run_cli):
+    for args, needle in ((("inference-price", "--capability", "gpt-4"), "cannot support"),
+                         (("cifar10",), "structural applies to")):
+        r = run_cli("forecast", *args, "--year", "2030", "--method", "structural")
+        assert r.code == 2 and r.err.startswith("error: --method:") and needle in r.err, r.err
+        assert len(r.err.strip().splitlines()) == 1
+
+
+def test_cli_backtest_keys_by_horizon(run_cli):
+    r = run_cli("backtest", "inference-price", "--capability", "gpt-3", "--method", "structural", "--method", "rwd",
+                "--json")
+    assert r.code == 0, r.err
+    d = r.json()
+    assert [x["method"] for x in d] == ["structural", "rwd"]
+    assert d[0]["n_forecasts"] == d[1]["n_forecasts"] > 0  # the same hindcasts
+    for x in d:
+        assert set(x["median_log10_width"]) == {"1", "3", "5"}
+        assert x["interval_score"] > 0 and 0 <= x["coverage"] <= 1
+
+
+def test_cli_backtest_pool_levels(run_cli):
+    r = run_cli("backtest", "gpt3-level", "--pool-levels", "--json")
+    assert r.code == 0, r.err
+    d = r.json()
+    assert {x["method"] for x in d} == {"ols", "rwd", "structural"}
+    assert len({x["n_forecasts"] for x in d}) == 1 and d[0]["n_forecasts"] >= 20
+    r = run_cli("backtest", "cifar10", "--pool-levels")
+    assert r.code == 2 and "--pool-levels" in r.err
+
+
+# ---- issue 18: a backtest with nothing to test names the option and what is needed ------------------------
+@pytest.mark.parametrize("rows, needle", [
+    ("2020-01-01,100\n", "1 point(s) (years: 2020)"),
+    ("2020-01-01,100\n2020-01-01,50\n2020-01-01,20\n", "3 point(s) (years: 2020)"),
+])
+def test_cli_backtest_csv_with_nothing_to_test(run_cli, tmp_path, rows, needle):
+    p = tmp_path / "s.csv"
+    p.write_text("date,value\n" + rows)
+    r = run_cli("backtest", "--csv", str(p))
+    assert r.code == 2 and r.err.startswith("error: --csv:") and needle in r.err, r.err
+    assert "at least 3 points" in r.err and len(r.err.strip().splitlines()) == 1 and "Traceback" not in r.err
+
+
+def test_cli_backtest_since_past_the_data(run_cli):
+    r = run_cli("backtest", "gpt3-level", "--since", "2030")
+    assert r.code == 2 and r.err.startswith("error: --since:"), r.err
+    assert "2020-2025" in r.err and len(r.err.strip().splitlines()) == 1
+    r = run_cli("backtest", "gpt3-level", "--until", "2020.5")
+    assert r.code == 2 and r.err.startswith("error: --until:"), r.err
+
+
+# ---- web: the forecast form takes the new methods (registry picks the CLI options up) --------------------
+def test_web_forecast_structural_equals_the_cli(run_cli):
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from costcurve.web.app import create_app
+
+    client = TestClient(create_app())
+    body = {"name": "inference-price", "capability": "gpt-3.5", "year": "2030", "method": "structural"}
+    r = client.post("/api/forecast", json=body)
+    assert r.status_code == 200, r.text
+    cli = run_cli("forecast", "inference-price", "--capability", "gpt-3.5", "--year", "2030", "--method", "structural",
+                  "--json").json()
+    assert r.json() == cli
+    v = client.post("/api/forecast/view", json=body)
+    assert v.status_code == 200 and "smaller models" in v.json()["html"] and "floor" in v.json()["html"]
+    bad = client.post("/api/forecast", json={**body, "capability": "gpt-4"})
+    assert bad.status_code == 422 and "cannot support" in bad.text
+
+
+def test_cli_auto_at_gpt4_level_says_the_data_cannot_support_it(run_cli):
+    """At GPT-4 level auto picks structural by score, but one sized model cannot give a size trend: one plain line
+    naming the widths ols and rwd would print instead (7 and 36 orders of magnitude at 2030)."""
+    r = run_cli("forecast", "inference-price", "--capability", "gpt-4", "--year", "2030")
+    assert r.code == 2 and r.err.startswith("error: --method: auto picks structural"), r.err
+    assert "cannot support" in r.err and "orders of magnitude" in r.err and len(r.err.strip().splitlines()) == 1
+
+
+def test_structural_at_the_anchor_is_the_record_in_force(gpt3_model):
+    """Checked two ways: the product of the drivers' changes is 1 at the anchor, so the draws give the record."""
+    assert gpt3_model.predict(gpt3_model.anchor_year) == pytest.approx(gpt3_model.anchor_value, rel=1e-12)
+
+
+@pytest.mark.parametrize("family", ["training-cost", "inference-price"])
+def test_pooled_backtest_structural_beats_ols_and_rwd(family):
+    """The issue's goal, as docs/trends.md states it: on the same pooled hindcasts the structural interval score
+    is below both univariate methods' (training cost 2.06 vs 4.77 / 3.65; API price 1.72 vs 8.90 / 5.35)."""
+    from costcurve.trends.validation import pooled_backtest
+
+    res = {r.method: r for r in pooled_backtest(family)}
+    assert len({r.n_forecasts for r in res.values()}) == 1 and res["structural"].n_forecasts >= 15
+    assert res["structural"].interval_score < min(res["ols"].interval_score, res["rwd"].interval_score)
+    assert res["structural"].median_log10_width["1"] < res["rwd"].median_log10_width["1"]
