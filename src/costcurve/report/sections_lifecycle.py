@@ -117,20 +117,25 @@ def _drivers(sens: dict) -> H.Section:
 
 
 # ---- posttrain ----------------------------------------------------------------------------------------
+def _wall(days) -> str:
+    return "n/a" if days is None else H.duration(86400.0 * float(days))
+
+
 def posttrain_sections(d: dict, *, values=None, command=None, full: bool = True) -> list[H.Section]:
     u = d.get("uncertainty") or {}
     g = d.get("generation") or {}
     share = (d.get("shares") or {}).get("generation")
     text = (f"{str(d.get('method')).upper()} on {d.get('model')}: {H.num(d.get('steps'))} steps of "
-            f"{H.num(d.get('prompts'))} prompts × {H.num(d.get('samples_per_prompt'))} samples on "
+            f"{H.num(d.get('prompts'))} prompts × {H.num(d.get('samples_per_prompt'))} "
+            f"{'sample' if d.get('samples_per_prompt') == 1 else 'samples'} on "
             f"{H.num(d.get('gpus'))} × {d.get('gpu')} ({d.get('pools')}) take {H.hours(d.get('gpu_hours'))}, "
-            f"{H.days(d.get('wall_clock_days'))} and {H.usd(d.get('cost_usd'))}"
+            f"{_wall(d.get('wall_clock_days'))} and {H.usd(d.get('cost_usd'))}"
             + (f"; generation is {H.pct(share, 0)} of it." if share else "."))
     key = (lambda k: f"uncertainty.{k}") if u else (lambda k: k)
     pick = (lambda k: u[k]) if u else d.get
     figs = [H.figure(key("gpu_hours"), pick("gpu_hours"), H.hours, "accelerator-hours",
                      "wall clock × accelerators (idle included)"),
-            H.figure(key("wall_clock_days"), pick("wall_clock_days"), H.days, "wall clock",
+            H.figure(key("wall_clock_days"), pick("wall_clock_days"), _wall, "wall clock",
                      "the parts of a step, colocated in turn or split pools waiting for each other"),
             H.figure(key("cost_usd"), pick("cost_usd"), H.usd, "cost",
                      f"accelerator-hours × ${P(d.get('price_usd_per_gpu_hour')):.2f}/h ({d.get('price_source')})"),
@@ -155,6 +160,6 @@ def posttrain_sections(d: dict, *, values=None, command=None, full: bool = True)
     if u:
         secs.append(uncertainty_section({**u, "sensitivity": {"inputs": u.get("drivers") or []}},
                                         [("gpu_hours", "accelerator-hours", H.hours),
-                                         ("wall_clock_days", "wall clock", H.days), ("cost_usd", "cost", H.usd)],
+                                         ("wall_clock_days", "wall clock", _wall), ("cost_usd", "cost", H.usd)],
                                         "the cost"))
     return _finish("posttrain", d, secs, values=values, command=command, full=full)
