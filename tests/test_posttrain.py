@@ -167,3 +167,18 @@ def test_bad_input_names_the_field(kw, field):
     with pytest.raises(CostcurveError) as e:
         estimate_posttrain(**{**BASE, "steps": 1, "gpus": 8, **kw})
     assert e.value.field == field
+
+
+def test_linear_in_steps_and_in_price():
+    """Accelerator-hours are per step × steps; dollars scale with the price (the Monte Carlo relies on both)."""
+    from hypothesis import given, settings, strategies as st
+
+    @settings(max_examples=15, deadline=None)
+    @given(st.integers(1, 5000), st.floats(0.5, 20.0))
+    def check(steps, price):
+        kw = dict(prompts=16, samples_per_prompt=4, output_tokens=800, gpus=8, price_usd_per_gpu_hour=price, **BASE)
+        one, many = estimate_posttrain(steps=1, **kw), estimate_posttrain(steps=steps, **kw)
+        assert many.gpu_hours == pytest.approx(one.gpu_hours * steps, rel=1e-9)
+        assert many.cost_usd == pytest.approx(many.gpu_hours * price, rel=1e-12)
+
+    check()
