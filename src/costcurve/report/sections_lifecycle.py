@@ -4,6 +4,7 @@ dollars of RL post-training and the share of each part), each from its command's
 
 from __future__ import annotations
 
+import itertools
 import math
 from html import escape
 
@@ -16,13 +17,20 @@ _DASH = ("", ' stroke-dasharray="6 3"', ' stroke-dasharray="2 3"', ' stroke-dash
 _COLOURS = ("#2f6fb3", "#b35c00", "#5b8a3c", "#9aa4b5", "#6fa8dc", "#e8a35c")  #: the report's .seg0-5 fills
 
 
-def lines(series, *, xs, fmt, xlabel: str, ylabel: str, title: str) -> str:
+def lines(series, *, xs, fmt, xlabel: str, ylabel: str, title: str, clip: bool = False) -> str:
     """Several lines on linear axes (values may be negative: resale): ``series`` of (label, [y per x]),
-    ``xs`` the shared x values; a legend names each line (colour and dash, for print)."""
-    ys = [v for _, s in series for v in s if v is not None and math.isfinite(v)]
+    ``xs`` the shared x values; a legend names each line (colour and dash, for print). ``clip``: the axis
+    spans the 5th–95th percentile of the values (widened by a fifth) and a spike beyond it is drawn at the
+    edge with a ring (a purchase month would otherwise flatten every other line)."""
+    ys = sorted(v for _, s in series for v in s if v is not None and math.isfinite(v))
     if not ys or len(xs) < 2:
         return ""
-    lo, hi = min(min(ys), 0.0), max(max(ys), 0.0)
+    if clip:
+        q = lambda f: ys[min(len(ys) - 1, int(f * (len(ys) - 1)))]  # noqa: E731
+        pad = 0.2 * (q(0.95) - q(0.05))
+        lo, hi = min(q(0.05) - pad, 0.0), max(q(0.95) + pad, 0.0)
+    else:
+        lo, hi = min(ys[0], 0.0), max(ys[-1], 0.0)
     hi = hi if hi > lo else lo + 1.0
     x0, x1, y0, y1 = 78, svg.W - 16, 26, 262
     X = lambda x: x0 + (x1 - x0) * (x - xs[0]) / (xs[-1] - xs[0])  # noqa: E731
@@ -36,7 +44,13 @@ def lines(series, *, xs, fmt, xlabel: str, ylabel: str, title: str) -> str:
     out.append(f'<line class="axis" x1="{x0}" y1="{Y(0):.1f}" x2="{x1}" y2="{Y(0):.1f}"/>')
     out.append(f'<line class="axis" x1="{x0}" y1="{y0}" x2="{x0}" y2="{y1}"/>')
     for i, (label, s) in enumerate(series):
-        pts = " ".join(f"{X(x):.1f},{Y(v):.1f}" for x, v in zip(xs, s) if v is not None and math.isfinite(v))
+        ok = [(x, v) for x, v in zip(xs, s) if v is not None and math.isfinite(v)]
+        pts = " ".join(f"{X(x):.1f},{Y(min(max(v, lo), hi)):.1f}" for x, v in ok)
+        for x, v in ok:
+            if not lo <= v <= hi:
+                out.append(f'<circle cx="{X(x):.1f}" cy="{Y(min(max(v, lo), hi)):.1f}" r="4" fill="none" '
+                           f'style="stroke:{_COLOURS[i % 6]}"><title>{escape(label)}, {xlabel} {x:g}: '
+                           f'{escape(fmt(v))} (beyond the axis)</title></circle>')
         out.append(f'<polyline class="fit" fill="none" style="stroke:{_COLOURS[i % 6]}"{_DASH[i % 4]} '
                    f'points="{pts}"><title>{escape(label)}</title></polyline>')
     out.append(svg._text((x0 + x1) / 2, y1 + 34, xlabel, "middle", "axislabel"))
@@ -76,11 +90,17 @@ def lifecycle_sections(d: dict, *, values=None, command=None, full: bool = True)
                                                   if "p5" in (mc.get(k) or {}) else "")) for k, o in opts.items()]
     secs = [_answer(text, *figs)]
     months = int(a.get("months") or max((len(o.get("monthly_usd") or ()) for o in opts.values()), default=0))
-    out = H.chart(lines([(k, [float(x) for x in o.get("monthly_usd") or ()]) for k, o in opts.items()],
-                        xs=list(range(1, months + 1)), fmt=H.usd, xlabel="month", ylabel="USD per month",
-                        title="Cost per month of each option"),
-                  "Each option's dollars in each month of the horizon (undiscounted); an owned fleet's purchases "
-                  "show as spikes and its resale as a negative last month.")
+    monthly = [(k, [float(x) for x in o.get("monthly_usd") or ()]) for k, o in opts.items()]
+    xs = list(range(1, months + 1))
+    out = H.chart(lines(monthly, xs=xs, fmt=H.usd, xlabel="month", ylabel="USD per month",
+                        title="Cost per month of each option", clip=True),
+                  "Each option's dollars in each month of the horizon (undiscounted); months beyond the axis (an "
+                  "owned fleet's purchases, its resale as a negative last month) are ringed at its edge, their "
+                  "figures in the table and the JSON.")
+    out += H.chart(lines([(k, list(itertools.accumulate(m))) for k, m in monthly], xs=xs, fmt=H.usd, xlabel="month",
+                         ylabel="USD so far", title="Cumulative cost of each option"),
+                   "The running total of each option's dollars (undiscounted): where two lines cross, the one "
+                   "below becomes the cheaper so far; a switch point moves from one line to the other.")
     rows = []
     for k, o in opts.items():
         m, s = o.get("monthly_usd") or [None], mc.get(k) or {}
