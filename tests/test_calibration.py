@@ -107,7 +107,7 @@ def test_profile_applies_to_its_own_device_and_dtype_only():
     prof = _profile(accelerator=cat.accelerator("h100").name, dtype="bf16", peak=7e14)
     with pytest.raises(CalibrationError, match="calibrates that device only"):
         calibrated_mfu(prof, cat.accelerator("a100"), "bf16", 7e9)
-    with pytest.raises(CalibrationError, match="--dtype bf16"):
+    with pytest.raises(CalibrationError, match="`dtype` bf16"):
         calibrated_mfu(prof, cat.accelerator("h100"), "fp32", 7e9)
     assert calibrated_mfu(prof, cat.accelerator("h100"), "fp16", 7e9) > 0  # same 16-bit peak class
     with pytest.raises(CalibrationError, match="not a catalog accelerator"):

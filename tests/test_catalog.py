@@ -178,7 +178,7 @@ def test_no_bf16_on_pre_ampere(cat, name, fp16_tflops):
     assert acc.peak_flop_per_s("fp16") == pytest.approx(fp16_tflops * 1e12)
     with pytest.raises(CostcurveError) as e:
         acc.peak_flop_per_s("bf16")
-    assert e.value.field == "dtype" and "has no bf16; use --dtype fp16" in str(e.value)
+    assert e.value.field == "dtype" and "has no bf16; use `dtype` fp16" in str(e.value)  # the field; the CLI says --dtype
 
 
 def test_k80_has_no_16_bit_arithmetic(cat):
@@ -186,7 +186,7 @@ def test_k80_has_no_16_bit_arithmetic(cat):
 
     k80 = cat.accelerator("k80")
     assert k80.half_dtype == "fp32" and k80.peak_flop_per_s("16-bit") == k80.peak_flop_per_s("fp32") == pytest.approx(4.37e12)
-    with pytest.raises(CostcurveError, match="use --dtype fp32"):
+    with pytest.raises(CostcurveError, match="use `dtype` fp32"):
         k80.peak_flop_per_s("fp16")
     assert cat.accelerator("p4").half_dtype == "fp32"  # fp16 runs at 1/64 of its fp32 rate
 
@@ -196,7 +196,7 @@ def test_tpus_have_bf16_and_no_fp16(cat):
 
     tpu = cat.accelerator("tpu-v4")
     assert tpu.half_dtype == "bf16" and tpu.peak_flop_per_s("bf16") == pytest.approx(275e12)
-    with pytest.raises(CostcurveError, match="use --dtype bf16"):
+    with pytest.raises(CostcurveError, match="use `dtype` bf16"):
         tpu.peak_flop_per_s("fp16")
 
 

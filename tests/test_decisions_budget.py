@@ -120,11 +120,11 @@ def test_budget_inverts_the_train_chain():
                             date="2026-01-01")
     assert est.cost_cloud_usd == pytest.approx(2e6, rel=1e-6)
     assert p.training_flop == pytest.approx(6 * p.params * p.tokens, rel=1e-9)
-    n, d = sl.compute_optimal(CHIN, p.training_flop)
-    assert p.params == pytest.approx(n, rel=1e-9)
+    n, d = sl.compute_optimal(EPOCH, p.training_flop)  # the default law: Besiroglu et al. 2024's refit
+    assert p.law == "epoch2024" and p.params == pytest.approx(n, rel=1e-9)
     # both published fits at the same compute; the chosen one is the answer
-    assert p.law_comparison["chinchilla"]["params"] == pytest.approx(p.params)
-    assert p.law_comparison["epoch2024"]["params"] > p.params  # a = 0.51 vs 0.45: larger models at this scale
+    assert p.law_comparison["epoch2024"]["params"] == pytest.approx(p.params)
+    assert p.law_comparison["chinchilla"]["params"] < p.params  # a = 0.45 vs 0.51: smaller models at this scale
     # hand check: FLOP = USD / price × 3600 × peak × MFU
     flop = 2e6 / 2.0 * 3600 * est.peak_flop_per_s * est.mfu
     assert p.training_flop == pytest.approx(flop, rel=1e-6)
@@ -176,7 +176,7 @@ def test_cli_budget(run_cli):
     r = run_cli("budget", "--usd", "2M", "--gpus", "256", "--price", "2", "--inference-tokens", "20T", "--json")
     assert r.code == 0, r.err
     d = r.json()
-    assert d["saving_vs_chinchilla"] > 0 and d["law"] == "chinchilla"
+    assert d["saving_vs_chinchilla"] > 0 and d["law"] == "epoch2024"  # the default since Besiroglu et al. 2024
     r = run_cli("budget", "--usd", "1", "--gpus", "8", "--price", "2")
     assert r.code == 2 and r.err.startswith("error: --usd") and len(r.err.strip().splitlines()) == 1
     r = run_cli("budget", "--usd", "-5")

@@ -9,7 +9,8 @@ import pytest
 # ---- CLI ----------------------------------------------------------------------------------------
 DEPLOY_KEYS = {"deployment", "accelerators_total", "usd_per_day", "usd_per_million_input_tokens",
                "usd_per_million_output_tokens", "usd_per_query", "usd_per_billion_queries", "utilization",
-               "ttft_p95_s", "tpot_p95_s", "pareto"}
+               "ttft_p95_s", "tpot_p95_s", "pareto",
+               "price_quotes", "price_providers", "thin_evidence"}  # the quote rule behind the price (issue: trust 3)
 
 
 def test_deploy_json_keys_and_consistency(run_cli):

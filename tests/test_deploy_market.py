@@ -8,7 +8,8 @@ import pytest
 
 def test_cheapest_api_sits_near_or_above_the_deployment_at_committed_prices(run_cli):
     r = run_cli("deploy", "--model", "llama3.1-70b", "--queries-per-day", "1B", "--ttft-p95", "2", "--tpot-p95",
-                "100ms", "--price-kind", "3-year", "--gpu-options", "h100", "--compare-api", "--json")
+                "100ms", "--price-kind", "3-year", "--gpu-options", "h100", "--compare-api", "--json",
+                "--allow-thin-prices")  # 3-year H100 prices rest on fewer than 3 quotes from 2 providers
     assert r.code == 0, r.err
     d = r.json()
     comp = d["api_comparison"]

@@ -71,14 +71,14 @@ def test_serverless_only_means_no_default(tmp_path):
     cat = _prices(tmp_path, [("h20", p, "2026-10-01", "on-demand", "serverless", 2.0 + i, "") for i, p in enumerate("abc")])
     assert choose_price(cat, "h20", DAY) is None
     price, why = resolve_price(cat, "h20", DAY)
-    assert math.isnan(price) and "--price" in why
+    assert math.isnan(price) and "`price_usd_per_gpu_hour`" in why  # the library names the field
 
 
 @pytest.mark.parametrize("gpu", ["gaudi3", "h20", "b100", "mi325x", "tpu-v7"])
 def test_unknown_price_says_how_to_give_one(cat, gpu):
     name = cat.accelerator(gpu).name
     price, why = resolve_price(cat, name, DAY)
-    assert math.isnan(price) and f"no on-demand price is known for {name}" in why and "--price USD/h" in why
+    assert math.isnan(price) and f"no on-demand price is known for {name}" in why and "`price_usd_per_gpu_hour` [USD/h]" in why
 
 
 @pytest.mark.parametrize("gpu", ["gaudi3", "tpu-v7"])

@@ -199,7 +199,8 @@ def test_infer_with_an_engine_matches_the_serving_step_model(engine, row):
 
     m, g, tp, d, measured = row
     est = estimate_inference(model=m, gpu=g, gpus=tp, dtype=d, kv_dtype="bf16", input_tokens=SG_I, output_tokens=SG_O,
-                             engine=engine, price_usd_per_gpu_hour=1)
+                             engine=engine, price_usd_per_gpu_hour=1,
+                             min_tokens_per_s_per_user=None)  # the step model's batch: the largest that fits
     ours = _predict([row], engine_profile(engine))[0]
     assert est.tokens_per_second == pytest.approx(ours, rel=0.02)
     assert est.tokens_per_second == pytest.approx(measured, rel=TOL)

@@ -152,10 +152,10 @@ def _number(obj, key, source, *, low=0.0, high=math.inf, allow_zero=False, optio
 def validate_profile(obj, source=None) -> dict:
     """Check a profile's format, fields and ranges; return it. Raises :class:`CalibrationError`."""
     if not isinstance(obj, dict):
-        raise CalibrationError(f"expected a JSON object from `costcurve measure --write-calibration`; got {type(obj).__name__}", source)
+        raise CalibrationError(f"expected a JSON object written by the measure command (`write_calibration`); got {type(obj).__name__}", source)
     if obj.get("format") != FORMAT:
         raise CalibrationError(f"field 'format': got {obj.get('format')!r}; expected {FORMAT!r} "
-                               "(write one with `costcurve measure --write-calibration FILE`)", source)
+                               "(write one with the measure command's `write_calibration`)", source)
     if obj.get("version") != VERSION:
         raise CalibrationError(f"field 'version': got {obj.get('version')!r}; this costcurve reads version {VERSION}", source)
     for key in ("device", "dtype"):
@@ -237,10 +237,10 @@ def _check_applies(prof: dict, accelerator, dtype) -> None:
         measured = prof.get("accelerator") or "not a catalog accelerator"
         raise CalibrationError(
             f"profile measured on {prof['device']!r} ({measured}) calibrates that device only, not {name}; "
-            f"measure on {name} (or label the device with `costcurve measure --accelerator NAME`), or give --mfu")
+            f"measure on {name} (or label the device with the measure command's `accelerator`), or give `mfu`")
     if dtype is not None and _DTYPE_CLASS.get(dtype, dtype) != _DTYPE_CLASS[prof["dtype"]]:
-        raise CalibrationError(f"profile measured in {prof['dtype']}; the estimate uses {dtype}: give --dtype "
-                               f"{prof['dtype']} or measure with --dtype {dtype}")
+        raise CalibrationError(f"profile measured in {prof['dtype']}; the estimate uses {dtype}: give `dtype` "
+                               f"{prof['dtype']} or measure with `dtype` {dtype}")
 
 
 def calibrated_efficiency_of_measured_peak(profile_or_path, params) -> float:

@@ -252,7 +252,7 @@ def detect_table(path, header=None) -> str:
         if _SIGNATURE[table] in header:
             return table
     raise CatalogError(printable(path), 1, None, "header matches no catalog table; expected the columns of accelerators, "
-                                      "prices, models, architectures or mfu_runs (see `costcurve catalog --help`)")
+                                      "prices, models, architectures or mfu_runs (see the catalog command's help)")
 
 
 def user_catalog_paths(extra=None) -> tuple[str, ...]:
@@ -321,8 +321,8 @@ class Accelerator:
             other = "fp16" if dtype == "bf16" else "bf16"
             if getattr(self, f"peak_flop_per_s_{other}"):
                 verb = "has no bf16" if dtype == "bf16" else "has no fp16 peak in the catalog"
-                raise CostcurveError(f"{self.name} {verb}; use --dtype {other}", field="dtype")
-            raise CostcurveError(f"{self.name} has no bf16 or fp16 arithmetic; use --dtype fp32", field="dtype")
+                raise CostcurveError(f"{self.name} {verb}; use `dtype` {other}", field="dtype")
+            raise CostcurveError(f"{self.name} has no bf16 or fp16 arithmetic; use `dtype` fp32", field="dtype")
         have = [d for d in DTYPES if getattr(self, f"peak_flop_per_s_{d}", None)]
         raise CostcurveError(f"{self.name} has no {dtype} peak in the catalog; allowed here: {', '.join(have)}",
                              field="dtype")

@@ -70,6 +70,12 @@ class DoesNotFitError(CostcurveError):
         self.required_bytes, self.available_bytes, self.min_gpus = required_bytes, available_bytes, min_gpus
 
 
+#: per-user decode speed an interactive service keeps, which sets the default batch [tokens/s]: 25, a time
+#: per output token of 40 ms, the bound of MLPerf Inference v5.0's "Llama 2 70B Interactive" scenario
+#: (MLCommons, April 2025: 5x shorter than the 200 ms of the original Llama 2 70B server scenario)
+DEFAULT_TOKENS_PER_S_PER_USER = 25.0
+
+
 @dataclass(frozen=True)
 class InferenceEstimate(NotebookMixin):
     """Result of :func:`estimate_inference`; per replica of ``gpus`` accelerators unless named otherwise."""
@@ -121,6 +127,9 @@ class InferenceEstimate(NotebookMixin):
     memory_breakdown_bytes: dict = field(default_factory=dict)  #: per accelerator, sums to memory_required_bytes
     reasoning_tokens: object = 0.0  #: thinking tokens per query, decoded before the answer [tokens]
     notes: tuple[str, ...] = ()
+    #: how ``batch`` was chosen: "given", "largest that fits", "largest within the latency target",
+    #: "largest at 25 tokens/s per user or more" (see DEFAULT_TOKENS_PER_S_PER_USER)
+    batch_rule: str = ""
 
     def to_dict(self, convert=None) -> dict:
         """JSON-ready dict of every field (NaN → None, arrays → lists, or ``convert`` of each value)."""
@@ -174,7 +183,7 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype=None, kv_dtype=Non
                        allreduce_latency_s=None, memory_utilization=None, max_batch=None,
                        prefill_chunk_tokens=mem.DEFAULT_PREFILL_CHUNK_TOKENS, catalog=None, calibration=None,
                        samples=None, seed=None, uncertainty=False, engine=None, load_per_s=None,
-                       reasoning_tokens=None):
+                       reasoning_tokens=None, min_tokens_per_s_per_user=DEFAULT_TOKENS_PER_S_PER_USER):
     """Estimate memory, latency, throughput and dollars of serving ``model`` on ``gpu``.
 
     Parameters (numbers may be floats, text like ``"8.5B"``, or numpy arrays that broadcast):
@@ -186,7 +195,9 @@ def estimate_inference(*, model, gpu="h100", gpus=None, dtype=None, kv_dtype=Non
         kv_dtype: KV cache dtype; default fp8 with fp8 weights, else the chip's 16-bit format.
         group_size: quantization group of int4/int8 weights [weights, whole >= 1]; refused for others.
         batch: sequences decoded together [count]; default the largest that fits, capped by
-            ``max_batch`` (engine limit, default 2048) and by ``max_time_per_output_token_s``.
+            ``max_batch`` (engine limit, default 2048) and by ``max_time_per_output_token_s``, or without
+            that target by ``min_tokens_per_s_per_user`` [tokens/s] (default
+            :data:`DEFAULT_TOKENS_PER_S_PER_USER`; None: the largest that fits).
         input_tokens, output_tokens: per query [tokens]; default 161 and 338 (ShareGPT means).
         queries_per_day: demand [1/day]; gives replicas, accelerators and dollars per day.
         max_time_per_output_token_s, max_time_to_first_token_s: latency targets [s; text may carry
@@ -238,7 +249,8 @@ def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, inpu
               queries_per_day, max_time_per_output_token_s, max_time_to_first_token_s, price_usd_per_gpu_hour,
               provider, price_kind, date, utilization, flop_efficiency, bandwidth_efficiency,
               interconnect_efficiency, allreduce_latency_s, memory_utilization, max_batch, prefill_chunk_tokens,
-              calibration, engine=None, load_per_s=None, reasoning_tokens=None) -> InferenceEstimate:
+              calibration, engine=None, load_per_s=None, reasoning_tokens=None,
+              min_tokens_per_s_per_user=None) -> InferenceEstimate:
     """One point estimate (arrays broadcast): setup → replica size and batch → times → dollars → checks."""
     notes = []
     check_text(gpu, "gpu")
@@ -260,7 +272,8 @@ def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, inpu
         notes.append(f"input + output tokens exceed {name}'s context length of {s.arch.context_length:,}")
     tpot_target = _num(max_time_per_output_token_s, "max_time_per_output_token_s", kind="time")
     ttft_target = _num(max_time_to_first_token_s, "max_time_to_first_token_s", kind="time")
-    n, B, mb, fits, smallest = _replica(s, acc, name, q, gpus, batch, tpot_target, notes)
+    speed = _num(min_tokens_per_s_per_user, "min_tokens_per_s_per_user", kind="plain")
+    n, B, mb, fits, smallest, rule = _replica(s, acc, name, q, gpus, batch, tpot_target, notes, speed)
     given = {"gpus": gpus, "batch": batch, "input_tokens": input_tokens, "output_tokens": output_tokens,
              "queries_per_day": queries_per_day, "price_usd_per_gpu_hour": price_usd_per_gpu_hour,
              "utilization": utilization, "max_time_per_output_token_s": max_time_per_output_token_s,
@@ -277,7 +290,10 @@ def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, inpu
     for key, what in (("time_to_first_token_s", "time to first token"), ("time_per_output_token_s",
                                                                           "time per output token")):
         check_result(t[key], what, given, unit="s", allow_nan=True)
-    for key, what in (("usd_per_query", "cost per query"), ("usd_per_day", "cost per day")):
+    for key, what in (("usd_per_query", "cost per query"), ("usd_per_billion_queries", "cost per billion queries"),
+                      ("usd_per_million_input_tokens", "cost per million input tokens"),
+                      ("usd_per_million_output_tokens", "cost per million output tokens"),
+                      ("usd_per_day", "cost per day")):
         check_result(dollars[key], what, given, unit="USD", allow_nan=True)
     usable, w_acc, kv_b, act, _, _ = _memory_per_accelerator(s, acc, n, B, q.I, q.O, q.mu, q.chunk)
     breakdown = {"weights": _plain(w_acc), "kv_cache": _plain(kv_b), "activations": _plain(act)}
@@ -293,7 +309,7 @@ def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, inpu
         price_usd_per_gpu_hour=price, price_source=price_source, utilization=q.util, date=date,
         efficiencies={k: _plain(v) for k, v in eff.items()}, memory_breakdown_bytes=breakdown, notes=tuple(notes),
         **{k: v for k, v in t.items() if not k.startswith("_")}, **dollars,
-        engine=None if prof is None else prof.engine, **load)
+        engine=None if prof is None else prof.engine, batch_rule=rule, **load)
 
 
 def _plain_given(v):
@@ -312,7 +328,7 @@ def _setup(cat, acc, model, dtype, kv_dtype, group_size, calibration, flop_effic
     # -- bf16 on a chip without bf16 (V100, T4, K80): the catalog's refusal, naming the option given --
     for field_, given_ in (("dtype", dtype), ("kv_dtype", kv_dtype)):
         if given_ == "bf16" and store16 != "bf16":  # same words as Accelerator.peak_flop_per_s
-            raise InputError(f"{acc.name} has no bf16; use --{field_.replace('_', '-')} fp16", field=field_)
+            raise InputError(f"{acc.name} has no bf16; use `{field_}` fp16", field=field_)
     # -- end bf16 check --
     if group_size is not None:
         if dtype not in GROUP_SIZE_DTYPES:
@@ -356,8 +372,9 @@ def _setup(cat, acc, model, dtype, kv_dtype, group_size, calibration, flop_effic
 
 
 # ---- step 2: replica size and batch (memory) -------------------------------------------------
-def _replica(s: _Setup, acc, name, q: _Query, gpus, batch, tpot_target, notes):
-    """(accelerators per replica, batch, largest batch that fits, fits, smallest count that fits)."""
+def _replica(s: _Setup, acc, name, q: _Query, gpus, batch, tpot_target, notes, speed=None):
+    """(accelerators per replica, batch, largest batch that fits, fits, smallest count that fits, how the batch
+    was chosen)."""
     def fit(n):
         usable, w, _, act, kv_mean, kv_full = _memory_per_accelerator(s, acc, n, 0.0, q.I, q.O, q.mu, q.chunk)
         return _max_batch(usable, w, act, kv_mean, kv_full)
@@ -373,14 +390,23 @@ def _replica(s: _Setup, acc, name, q: _Query, gpus, batch, tpot_target, notes):
         if n > 1:
             notes.append(f"gpus not given: {smallest} (smallest power of two that holds the weights and one sequence)")
     else:
-        n = _num(gpus, "gpus", integer=True)
+        n = _num(gpus, "gpus", integer=True, upper=MAX_REPLICA_GPUS)
     mb = fit(n)
     if np.all(mb < 1):
         raise _does_not_fit(s, acc, name, n, q.I, q.O, q.mu, q.chunk, smallest)
+    rule = "given"
     if batch is None:
         B = np.maximum(np.minimum(mb, q.cap), 1.0)
+        rule = "largest that fits"
         if tpot_target is not None:
             B = _largest_batch_within(s, n, q.I, q.O, B, tpot_target)
+            rule = "largest within the latency target"
+        elif speed is not None:
+            B = _largest_batch_within(s, n, q.I, q.O, B, 1.0 / speed)
+            rule = f"largest at {speed:g} tokens/s per user or more"
+            notes.append(f"batch: the largest that keeps {speed:g} output tokens/s per user (time per output token "
+                         f"<= {1e3 / speed:g} ms, the interactive target of MLPerf Inference v5.0); give `batch` to "
+                         "choose one")
     else:
         B = _num(batch, "batch", integer=True)
     fits = (np.asarray(B) <= mb) & (mb >= 1)
@@ -391,7 +417,7 @@ def _replica(s: _Setup, acc, name, q: _Query, gpus, batch, tpot_target, notes):
             required_bytes=math.nan, available_bytes=acc.memory_bytes * np.max(n), min_gpus=smallest, field="batch")
     if not np.all(fits):
         notes.append("some batch sizes do not fit in memory: those elements have no figures (not-a-number in arrays)")
-    return n, B, mb, fits, smallest
+    return n, B, mb, fits, smallest, rule
 
 
 # ---- step 3: time (roofline per phase) -------------------------------------------------------
@@ -451,6 +477,10 @@ def _dollars(price, n, B, q: _Query, t: dict, queries_per_day) -> dict:
             "usd_per_billion_queries": 1e9 * usd_query, "queries_per_day": queries_per_day,
             "replicas_needed": replicas, "accelerators_needed": gpus_needed, "usd_per_day": usd_day}
 
+
+#: most accelerators one replica spans [count]: 2**20, the planner's bound on a cluster (larger counts are
+#: typing slips, and the memory fit of 1e308 accelerators is not a number)
+MAX_REPLICA_GPUS = 2**20
 
 #: A chat turn with its conversation history: 1,024 prompt tokens (vLLM chatbot workload, Kwon et al.
 #: 2023 §6.5) and 338 answer tokens (ShareGPT mean, ibid. Fig. 11); used for ARK's "$0.01 per query".
@@ -562,8 +592,8 @@ def _does_not_fit(s: _Setup, acc: Accelerator, name, n, I, O, mu, chunk, smalles
     usable, w, _, act, _, kv_full = _memory_per_accelerator(s, acc, n0, 0.0, np.max(I), np.max(O), mu, chunk)
     need = n0 * (w + float(np.max(act)) + float(np.max(kv_full)))
     have = n0 * usable
-    hint = f"smallest count that fits: {smallest} (--gpus {smallest})" if smallest else \
-        "no count up to 4096 fits; try --dtype fp8 or int4"
+    hint = f"smallest count that fits: {smallest} (`gpus` {smallest})" if smallest else \
+        "no count up to 4096 fits; try `dtype` fp8 or int4"
     return DoesNotFitError(
         f"{name} ({s.dtype} weights) does not fit: it needs {format_number(need / GB)} GB (weights {format_number(n0 * w / GB)} GB + one "
         f"{_f(I + O)}-token sequence's KV cache and activations), {n0:g} × {acc.name} have {format_number(have / GB)} GB usable "

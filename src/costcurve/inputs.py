@@ -72,7 +72,7 @@ def check_monte_carlo_options(samples, seed, uncertain: bool) -> None:
     for name, v in (("samples", samples), ("seed", seed)):
         if v is not None and not uncertain:
             raise InputError("applies only to a Monte Carlo: give a range on some input (e.g. 0.3..0.5) "
-                             "or uncertainty=True (--uncertainty)", field=name)
+                             "or `uncertainty`", field=name)
 
 
 def check_price_date(catalog, acc, date: dt.date, *, kind: str, provider) -> str | None:
@@ -118,7 +118,7 @@ def blame(given: dict) -> str:
         s = float(np.nanmax(d)) if d.size else 0.0
         if s > score:
             best, score = name, s
-    return best or "model"
+    return best or next(iter(given), "model")
 
 
 def _as_number(name, v):
@@ -160,7 +160,35 @@ def check_result(value, what: str, given: dict, *, unit: str = "", allow_nan: bo
         v = float(a[bad].flat[0]) if a.ndim else float(a)
         got = "not finite" if not math.isfinite(v) else f"{v:g} {unit}".strip()
         raise InputError(f"gives a {what} that is {got}: outside what floating point or the model can represent; "
-                         f"give a realistic value (got {show(_first(_as_number(field, given[field])))})", field=field)
+                         f"give a realistic value{_got(field, given)}", field=field)
+
+
+class blamed_on:
+    """``with blamed_on(given, "training_flop", ...)``: an InputError about one of the named internal
+    quantities (made from the inputs, not given) is raised again naming the input of ``given`` most
+    likely to blame (:func:`blame`), e.g. a budget whose FLOP overflow names ``usd``."""
+
+    def __init__(self, given: dict, *internal: str):
+        self.given, self.internal = given, set(internal)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, err, tb):
+        if isinstance(err, InputError) and err.field in self.internal:
+            given = {k: v for k, v in self.given.items() if v is not None}
+            field = blame(given) if given else err.field
+            what = err.field.replace("_", " ").replace("flop", "FLOP")
+            raise InputError(f"gives a {what} outside what floating point or the model can "
+                             f"represent ({err.message}); give a realistic value{_got(field, given)}",
+                             field=field) from None
+        return False
+
+
+def _got(field, given) -> str:
+    """`` (got 1e+308)`` for the blamed input, or nothing when it was not among the numbers given."""
+    v = _as_number(field, given.get(field))
+    return "" if v is None else f" (got {show(_first(v))})"
 
 
 def _first(v):

@@ -54,7 +54,7 @@ class PriceChoice:
         if self.n_left_out:
             text += f"; {self.n_left_out} serverless/large-host quote(s) left out"
         if not self.meets_rule:
-            text += f"; fewer than {MIN_QUOTES} quotes from {MIN_PROVIDERS} providers in the catalog, give --price to be sure"
+            text += f"; fewer than {MIN_QUOTES} quotes from {MIN_PROVIDERS} providers in the catalog, give `price_usd_per_gpu_hour` to be sure"
         return text + self.note
 
 
@@ -131,7 +131,7 @@ def _choose(catalog: Catalog, gpu: str, date: dt.date, provider, kind: str, offe
 def no_price_message(gpu: str, kind: str = "on-demand") -> str:
     """What to say when no default price is known for ``gpu``."""
     return (f"no {kind} price is known for {gpu} (the catalog has no {kind} VM or bare-metal quote for it); "
-            "give one with --price USD/h")
+            "give one with `price_usd_per_gpu_hour` [USD/h]")
 
 
 def resolve_price(catalog: Catalog, gpu: str, date: dt.date, given=None, *, provider: str | None = None,
@@ -174,3 +174,19 @@ def price_spread_log(catalog: Catalog, gpu: str, date: dt.date, *, provider: str
     if len(pool) < 2:
         return None
     return statistics.stdev(math.log(q.price_usd_per_gpu_hour) for q in pool)
+
+
+def quote_evidence(catalog: Catalog, gpu: str, date: dt.date, kind: str = "on-demand", provider: str | None = None) -> dict:
+    """The evidence behind a catalog price, for results that compare prices (Pareto search, deployment).
+
+    ``{"price_quotes": n, "price_providers": m, "thin_evidence": bool}``: thin when the price (of
+    ``provider``, if given) rests on fewer than :data:`MIN_QUOTES` distinct quotes, or when that kind
+    of capacity for ``gpu`` has fewer than :data:`MIN_QUOTES` quotes from :data:`MIN_PROVIDERS`
+    providers in the whole catalog: the rule the default price of ``costcurve train`` follows.
+    """
+    own = choose_price(catalog, gpu, date, provider=provider, kind=kind)
+    market = own if provider is None else choose_price(catalog, gpu, date, provider=None, kind=kind)
+    if own is None:
+        return {"price_quotes": None, "price_providers": None, "thin_evidence": True}
+    return {"price_quotes": own.n_quotes, "price_providers": own.n_providers,
+            "thin_evidence": not (own.meets_rule and market is not None and market.meets_rule)}

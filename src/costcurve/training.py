@@ -95,6 +95,9 @@ class TrainingEstimate(NotebookMixin):
     flop_breakdown: dict = field(default_factory=dict)  #: model FLOP by part; sums to training_flop [FLOP]
     assumptions: object = None  #: the CostAssumptions used (see costcurve.costs)
     notes: tuple[str, ...] = ()
+    #: where ``gpus`` came from: "given" | "solved from days" | "assumed" (a default by the size of the run,
+    #: :data:`DEFAULT_GPUS_LARGE_RUN` or :data:`DEFAULT_GPUS_SMALL_RUN`)
+    gpus_source: str = "given"
 
     @property
     def wall_clock_hours(self):
@@ -216,6 +219,7 @@ def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus,
                                                           "seq_len"), unit="FLOP")
     goodput = _num(goodput, "goodput", kind="plain", upper=1.0)
     mfu_fn, mfu_source = _mfu_model(cat, acc, dtype, mfu, calibration, w, notes)
+    gpus_source = "given" if gpus is not None else "solved from days" if days is not None else "assumed"
     gpus = _accelerator_count(gpus, days, w.training_flop, peak, 1.0 if goodput is None else goodput, mfu_fn, notes,
                               given)
     mfu_v = mfu_fn(gpus)
@@ -248,7 +252,7 @@ def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus,
         hardware_flop=w.hardware_flop, params_total=w.params_total, params_active=w.params_active, tokens=w.tokens,
         gpus=gpus, peak_flop_per_s=peak, mfu=mfu_v, mfu_source=mfu_source, goodput=goodput, wall_clock_s=wall,
         gpu_hours=gpu_hours, price_usd_per_gpu_hour=price, price_source=price_source, chip_price_usd=chip, date=date,
-        flop_breakdown=w.breakdown, assumptions=A, notes=tuple(notes), **d)
+        flop_breakdown=w.breakdown, assumptions=A, notes=tuple(notes), gpus_source=gpus_source, **d)
 
 
 def _given(given: dict, *names) -> dict:
@@ -271,6 +275,22 @@ class _Workload(NamedTuple):
     method: str
     breakdown: dict
     arch: object = None  # the Architecture, when known
+
+
+#: fewer parameters than this cannot be meant for a training run worth costing [count]: "--params 70"
+#: is 70 parameters, where 70B was meant (GPT-2 small, Radford et al. 2019, has 124M)
+MIN_MEANT_PARAMS = 1e6
+
+
+def small_params_warning(params) -> str | None:
+    """A warning when a parameter count is below :data:`MIN_MEANT_PARAMS` (a missing suffix), else None."""
+    if params is None:
+        return None
+    p = float(np.min(np.asarray(params, dtype=float)))
+    if p >= MIN_MEANT_PARAMS:
+        return None
+    return (f"warning: {p:,.0f} parameters is fewer than a million, smaller than any model whose training is worth "
+            f"costing; counts take a suffix: {p:g}B is {p:g} billion, {p:g}M {p:g} million")
 
 
 def _workload(cat, model, params, active_params, tokens, training_flop, seq_len, recompute, notes) -> _Workload:
@@ -301,13 +321,16 @@ def _workload(cat, model, params, active_params, tokens, training_flop, seq_len,
         p_active = active_params if active_params is not None else ((record or {}).get("params_active") or p_total)
         if p_total is None:
             p_total = p_active
+        small = small_params_warning(p_total)
+        if small:
+            notes.append(small)
     if training_flop is not None:
         method = "given"
         if arch is not None or p_active is not None and tokens is not None:
             notes.append("training FLOP given: it replaces the count from the model and tokens")
     elif arch is not None:
         if tokens is None:
-            raise InputError("needed with an architecture (e.g. --tokens 2T)", field="tokens")
+            raise InputError("needed with an architecture (e.g. `tokens` 2T)", field="tokens")
         breakdown = flop.training_flop_breakdown(arch, tokens, seq)
         training_flop = sum(breakdown.values())
         method = "architecture"
@@ -388,7 +411,7 @@ def _accelerator_count(gpus, days, training_flop, peak, goodput, mfu_fn, notes, 
     if days is None:
         large = np.all(np.asarray(training_flop) > LARGE_RUN_FLOP)
         gpus = float(DEFAULT_GPUS_LARGE_RUN if large else DEFAULT_GPUS_SMALL_RUN)
-        notes.append(f"gpus not given: assumed {gpus:g}")
+        notes.append(f"gpus not given: assumed {gpus:g} (a default by the size of the run; give gpus or days)")
         return gpus
     target_s = days * SECONDS_PER_DAY
     n = training_flop / (peak * MFU_START * goodput * target_s)

@@ -174,7 +174,9 @@ def summarize(x) -> dict | None:
         out["invalid_share"] = float(1 - ok.mean())
         return out
     p5, p50, p95 = _quantiles(x)
-    return {"p5": p5, "p50": p50, "p95": p95, "mean": float(x.mean())}
+    with np.errstate(over="ignore"):
+        mean = float(np.sum(x / len(x)))  # the mean of huge finite figures, without the sum overflowing first
+    return {"p5": p5, "p50": p50, "p95": p95, "mean": mean}
 
 
 _Q = np.array([0.05, 0.5, 0.95])
@@ -333,12 +335,41 @@ def check_seed(seed) -> int | None:
     return int(number_input(seed, "seed", integer=True, allow_zero=True, upper=2.0**63))
 
 
+#: the draws of an input may reach at most this many times its distribution's centre (median) at their
+#: 95th percentile [1]: ``normal(2,1e300)`` for a price truncates to draws of ~1e300, a spread no one means
+#: (a 90% interval ``1e-3..1e9`` of a price, twelve orders of magnitude, still passes)
+MAX_SPREAD_FACTOR = 1e6
+
+
+def check_spread(d: Dist, x: np.ndarray, field: str) -> None:
+    """Refuse draws ``x`` of ``d`` whose sum overflows or that run far past the centre.
+
+    The sum must be finite (a mean of the draws exists) and the draws' 95th percentile at most
+    :data:`MAX_SPREAD_FACTOR` times the distribution's median (where that median is > 0).
+    Raises InputError naming ``field``.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = float(np.sum(x / max(x.size, 1)))  # the mean, without the sum overflowing first
+        p95 = float(np.quantile(x, 0.95)) if x.size else 0.0
+    centre = d.median
+    text = d.text or d.kind
+    if not math.isfinite(total) or not math.isfinite(p95):
+        raise InputError(f"{show(text)}: its draws are too large to add up (they overflow); give a spread of "
+                         f"numbers you mean, e.g. a 90% interval LOW..HIGH", field=field)
+    if centre > 0 and p95 > MAX_SPREAD_FACTOR * centre:
+        raise InputError(f"{show(text)}: a spread that cannot be meant: its draws reach {p95:.3g} (95th percentile), "
+                         f"more than {MAX_SPREAD_FACTOR:g} times its centre {centre:g}; give the spread you mean, "
+                         f"e.g. a 90% interval LOW..HIGH", field=field)
+
+
 def draw(dists: dict, rng, n: int, integer=()) -> dict:
-    """Sample each named distribution within its bounds; integer-valued inputs are rounded (>= 1)."""
+    """Sample each named distribution within its bounds (:func:`check_spread` on each); integer-valued
+    inputs are rounded (>= 1)."""
     out = {}
     for name, d in dists.items():
         lo, hi = BOUNDS.get(name, (0.0, math.inf))
         x = d.sample(rng, n, lo, hi, low_inclusive=name in LOW_INCLUSIVE, field=name)
+        check_spread(d, x, name)
         out[name] = np.maximum(np.round(x), 1.0) if name in integer else x
     return out
 

@@ -146,7 +146,8 @@ def check_positive(value, field: str, *, allow_zero: bool = False, upper: float 
         bad_low = (arr < 0 if allow_zero else arr <= 0) or (low is not None and arr < low) or 0 < abs(arr) < TINY
         bad_high = upper is not None and (arr > upper if upper_inclusive else arr >= upper)
         if not math.isfinite(arr) or bad_low or bad_high:
-            raise InputError(f"got {show(arr)}; allowed: {_allowed(allow_zero, upper, upper_inclusive, low)}", field=field)
+            raise InputError(f"got {show(arr)}; allowed: {_allowed(allow_zero, upper, upper_inclusive, low)}"
+                             f"{_percent_hint(arr, upper)}", field=field)
         return arr
     if arr.size == 0:
         raise InputError("got an empty array", field=field)
@@ -160,8 +161,16 @@ def check_positive(value, field: str, *, allow_zero: bool = False, upper: float 
             bad |= (arr > upper) if upper_inclusive else (arr >= upper)
     if bad.any():
         first = arr[bad].flat[0]
-        raise InputError(f"got {show(first)}; allowed: {_allowed(allow_zero, upper, upper_inclusive, low)}", field=field)
+        raise InputError(f"got {show(first)}; allowed: {_allowed(allow_zero, upper, upper_inclusive, low)}"
+                         f"{_percent_hint(float(first), upper)}", field=field)
     return arr if arr.ndim else float(arr)
+
+
+def _percent_hint(value: float, upper) -> str:
+    """For a fraction (``upper`` 1) given as a percentage (1 < value <= 100): ``; for 40% write 0.40``."""
+    if upper != 1.0 or not 1.0 < value <= 100.0:
+        return ""
+    return f"; a fraction, not a percentage: for {value:g}% write {value / 100:.2f}"
 
 
 def _allowed(allow_zero: bool, upper, upper_inclusive: bool, low=None) -> str:
@@ -171,7 +180,8 @@ def _allowed(allow_zero: bool, upper, upper_inclusive: bool, low=None) -> str:
         base = f"finite number >= {low:g}"
     if upper is None:
         return base
-    return f"{base} and {'<=' if upper_inclusive else '<'} {upper:g}"
+    shown = f"{upper:,.0f}" if float(upper).is_integer() and 1e4 <= upper < 1e15 else f"{upper:g}"
+    return f"{base} and {'<=' if upper_inclusive else '<'} {shown}"
 
 
 def positive_quantity(value, field: str, kind: str = "count", **kw):

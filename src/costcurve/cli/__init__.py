@@ -72,7 +72,18 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except CostcurveError as e:
             e.option = option_for(ctx.meta.get("costcurve.command"), e.field)
+            e.message = with_options(getattr(e, "message", None) or str(e), ctx.meta.get("costcurve.command"))
             raise
+
+
+def with_options(text: str, command) -> str:
+    """The library's field names in backticks (```gpus``` , ```global_batch```) → the options of ``command``
+    that set them (``--gpus``, ``--global-batch``); a name no option sets loses its backticks only."""
+    import re
+
+    if "`" not in text:
+        return text
+    return re.sub(r"`([A-Za-z_][A-Za-z0-9_]*)`", lambda m: option_for(command, m.group(1)) or m.group(1), text)
 
 
 def option_for(command, field):
@@ -106,8 +117,13 @@ def cli():
 
 def main(argv=None):
     """Entry point: run the CLI, turning user errors into one line and exit code 2."""
+    import warnings
+
     from costcurve.errors import CostcurveError
 
+    # numpy's overflow warnings from costcurve's own arithmetic: the library checks every result and
+    # refuses a non-finite one in one line; the warning would add lines of its own before that line
+    warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"costcurve(\.|$)")
     try:
         rv = cli.main(args=argv, prog_name="costcurve", standalone_mode=False)
     except click.exceptions.Exit as e:
@@ -126,7 +142,7 @@ def main(argv=None):
     except CostcurveError as e:
         option = getattr(e, "option", None) or e.field
         message = getattr(e, "message", None) or str(e)
-        text = f"{option}: {message}" if option and e.field else str(e)
+        text = f"{option}: {message}" if option and e.field else message
         click.echo(f"error: {' '.join(text.split())}", err=True)
         sys.exit(2)
     except BrokenPipeError:

@@ -75,7 +75,7 @@ def table(title: str, columns, rows, *, justify_right=()):
     for i, c in enumerate(columns):
         t.add_column(escape(c), justify="right" if i in justify_right else "left", overflow="fold")
     for r in rows:
-        t.add_row(*[escape(str(x)) for x in r])
+        t.add_row(*[escape(note_text(x)) for x in r])  # a price source may name a field: the option
     console().print(t)
 
 
@@ -154,3 +154,11 @@ def price_json(est, given, provider, price_kind, catalog) -> dict:
 
     return price_counts(load_catalog(list(catalog) or None), est.gpu, est.date, given,
                         provider=provider.lower() if provider else None, kind=price_kind)
+
+
+def note_text(text: str) -> str:
+    """A library note with its field names (```unique_tokens```) as the options of the running command."""
+    from costcurve.cli import with_options
+
+    ctx = click.get_current_context(silent=True)
+    return with_options(str(text), ctx.meta.get("costcurve.command") if ctx is not None else None)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import click
 
-from .common import catalog_option, emit_json, json_option, monte_carlo_options, p50_cell, price_options, table
+from .common import (catalog_option, emit_json, json_option, monte_carlo_options, p50_cell, price_options, table,
+                     note_text)
 
 def _cell(res, name, f):
     return p50_cell(res, name, f) if hasattr(res, "n_samples") else f(getattr(res, name))
@@ -13,7 +14,7 @@ def _cell(res, name, f):
 
 def _notes(res):
     for n in getattr(res, "notes", ()):
-        print(f"note: {n}")
+        print(f"note: {note_text(n)}")
 
 
 _chain_options = [
@@ -44,8 +45,9 @@ def run_options(f):
 @click.option("--gpu", default="h100", show_default=True, help="Accelerator name or alias.")
 @click.option("--gpus", help="Number of accelerators (default as `train`).")
 @click.option("--days", help="Target wall-clock days; solves for the number of accelerators.")
-@click.option("--law", type=click.Choice(["chinchilla", "epoch2024"]), default="chinchilla", show_default=True,
-              help="Scaling law: Hoffmann et al. 2022 Approach 3, or Besiroglu et al. 2024's refit.")
+@click.option("--law", type=click.Choice(["epoch2024", "chinchilla"]), default="epoch2024", show_default=True,
+              help="Scaling law: Besiroglu et al. 2024's refit (~20 tokens/parameter), or Hoffmann et al. 2022 "
+                   "Approach 3 as published (the comparison).")
 @click.option("--inference-tokens", help="Tokens the model will serve over its life, e.g. 10T.")
 @click.option("--unique-tokens", help="Unique training tokens available, e.g. 5T (repeats allowed).")
 @run_options
@@ -80,11 +82,14 @@ def budget(usd, gpu, gpus, days, law, inference_tokens, unique_tokens, mfu, dtyp
             ("wall clock [days]", _cell(res, "wall_clock_days", lambda x: f"{x:,.1f}")),
             ("accelerators", _cell(res, "gpus", lambda x: f"{x:,.0f}") + f" × {res.gpu}")]
     if not hasattr(res, "n_samples"):
-        rows += [(f"compute-optimal under {k}", f"{format_count(v['params'])} params, {format_count(v['tokens'])} tokens")
-                 for k, v in res.law_comparison.items()]
+        rows += [(f"compute-optimal under {k}" + (" (this answer)" if k == res.law and res.inference_tokens is None
+                                                  else ""),
+                  f"{format_count(v['params'])} params, {format_count(v['tokens'])} tokens "
+                  f"({v['tokens'] / v['params']:,.0f} tokens/param)") for k, v in res.law_comparison.items()]
     if res.inference_tokens is not None:
-        rows += [("compute-optimal model", f"{_cell(res, 'chinchilla_params', format_count)} params, "
-                                           f"{_cell(res, 'chinchilla_tokens', format_count)} tokens"),
+        rows += [("compute-optimal model, same budget", f"{_cell(res, 'chinchilla_params', format_count)} params, "
+                                           f"{_cell(res, 'chinchilla_tokens', format_count)} tokens, loss "
+                                           f"{_cell(res, 'chinchilla_loss', lambda x: f'{x:.4f}')}"),
                  ("inference FLOP", _cell(res, "inference_flop", lambda x: f"{x:.3e}")),
                  ("training + inference", _cell(res, "total_cost_usd", format_usd)),
                  ("saving vs compute-optimal", _cell(res, "saving_vs_chinchilla", format_usd))]
@@ -197,18 +202,37 @@ def rent_vs_buy(gpu, gpus, utilization, years, price_kind, provider, price_usd_p
     if as_json:
         emit_json(res.to_dict())
         return
+    import numpy as np
+
     from costcurve.units import format_usd
 
     rows = [("own: total (capex + power + colocation − resale)", _cell(res, "own_usd", format_usd)),
             ("rent: total", _cell(res, "rent_usd", format_usd)),
             ("own: net present value", _cell(res, "npv_own_usd", format_usd)),
             ("rent: net present value", _cell(res, "npv_rent_usd", format_usd)),
-            ("break-even utilization", _cell(res, "break_even_utilization", lambda x: f"{x:.0%}")
-             + ("" if hasattr(res, "n_samples") else " (trend interval {:.0%}–{:.0%})".format(
-                 *res.trend_interval["break_even_utilization"]))),
-            ("payback", _cell(res, "payback_months", lambda x: "not within the period" if x != x else f"{x:.0f} months"))]
-    table(f"Rent or buy {res.gpu}", ["figure", "value"], rows)
+            ("break-even utilization", _break_even_cell(res)),
+            ("payback", _payback_cell(res))]
+    years = float(np.nanmedian(np.asarray(res.assumptions["years"], dtype=float)))
+    table(f"Rent or buy {res.gpu} over {years:g} years", ["figure", "value"], rows)
     _notes(res)
+
+
+def _break_even_cell(res) -> str:
+    """The library's wording (period and trend interval included); p50 (p5–p95) under a Monte Carlo."""
+    from costcurve.decisions.rent_vs_buy import break_even_words
+
+    if not hasattr(res, "n_samples"):
+        return res.break_even_statement
+    return break_even_words(res.break_even_utilization, res.assumptions["years"]) + "; across the samples: " + \
+        _cell(res, "break_even_utilization", lambda x: f"{x:.0%}")
+
+
+def _payback_cell(res) -> str:
+    from costcurve.decisions.rent_vs_buy import payback_words
+
+    if not hasattr(res, "n_samples"):
+        return res.payback_statement
+    return payback_words(res.payback_months, res.break_even_utilization, res.assumptions["years"])
 
 
 # ---- wait ---------------------------------------------------------------------------------------------

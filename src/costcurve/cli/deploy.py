@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import catalog_option, emit_json, json_option, table
+from .common import catalog_option, emit_json, json_option, table, note_text
 
 def _list(text):
     return [x.strip() for x in text.split(",") if x.strip()] if text else None
@@ -33,11 +33,13 @@ def _list(text):
 @click.option("--compare-api", "compare_api", is_flag=True,
               help="Also list published API list prices of the same open model and their ratio to this cost per query.")
 @click.option("--max-gpus-per-replica", default="64", show_default=True, help="Largest replica considered.")
+@click.option("--allow-thin-prices", is_flag=True,
+              help="Also search accelerators priced on fewer than 3 quotes from 2 providers (marked thin).")
 @catalog_option
 @json_option
 def deploy(model, queries_per_day, input_tokens, output_tokens, reasoning_tokens, length_sigma, ttft_p95_s, tpot_p95_s, gpu_options,
-           dtype_options, engine, price_kind, provider, date, disaggregated, compare_api, max_gpus_per_replica, catalog,
-           as_json):
+           dtype_options, engine, price_kind, provider, date, disaggregated, compare_api, max_gpus_per_replica,
+           allow_thin_prices, catalog, as_json):
     """Search accelerator, replica size, dtype, batch cap and replicas for the cheapest deployment.
 
     Latency comes from a simulation of continuous batching under Poisson arrivals with log-normal
@@ -59,7 +61,8 @@ def deploy(model, queries_per_day, input_tokens, output_tokens, reasoning_tokens
         dtype_options=_list(dtype_options) or ["bf16"], engine=engine, price_kind=price_kind,
         provider=provider.lower() if provider else None, date=date, catalog=list(catalog) or None,
         disaggregated={"auto": None, "always": True, "never": False}[disaggregated],
-        max_gpus_per_replica=int(number_input(max_gpus_per_replica, "max_gpus_per_replica", integer=True, low=1.0)))
+        max_gpus_per_replica=int(number_input(max_gpus_per_replica, "max_gpus_per_replica", integer=True, low=1.0)),
+        allow_thin_prices=allow_thin_prices)
     comparison = None
     if compare_api:
         from costcurve.serving.market import api_comparison
@@ -79,7 +82,8 @@ def deploy(model, queries_per_day, input_tokens, output_tokens, reasoning_tokens
 def _row(d):
     from costcurve.units import format_usd
 
-    return [f"{d.replicas:,} × {d.gpus_per_replica} {d.gpu}" + (f" (TP{d.tp}×PP{d.pp})" if d.pp > 1 else ""),
+    thin = f" (THIN: {d.price_quotes} quote(s) from {d.price_providers})" if d.thin_evidence else ""
+    return [f"{d.replicas:,} × {d.gpus_per_replica} {d.gpu}" + (f" (TP{d.tp}×PP{d.pp})" if d.pp > 1 else "") + thin,
             f"{d.dtype}/{d.kv_dtype}", f"{d.max_batch}", format_usd(d.usd_per_day),
             format_usd(d.usd_per_million_output_tokens), format_usd(d.usd_per_billion_queries),
             f"{d.utilization:.0%}", f"{d.ttft_p95_s * 1e3:,.0f}", f"{d.tpot_p95_s * 1e3:,.1f}"]
@@ -95,7 +99,7 @@ def render(res) -> None:
           [_row(d) for d in res.pareto], justify_right=(2, 3, 4, 5, 6, 7, 8))
     print(f"price: {res.best.price_source}; {res.evaluated} of {res.candidates} candidates simulated")
     for n in res.notes:
-        print(f"note: {n}")
+        print(f"note: {note_text(n)}")
 
 
 def render_comparison(res, comparison) -> None:

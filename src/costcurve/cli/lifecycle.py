@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from .common import catalog_option, emit_json, json_option, table
+from .common import catalog_option, emit_json, json_option, note_text, table
 
 KINDS = click.Choice(["on-demand", "spot", "1-year", "3-year"])
 
@@ -94,7 +94,7 @@ def render(d: dict) -> None:
         if top:
             print(f"spread of {k}: {', '.join(top)}")
     for n in d["notes"]:
-        print(f"note: {n}")
+        print(f"note: {note_text(n)}")
 
 
 @click.command()
@@ -168,4 +168,4 @@ def posttrain(catalog, as_json, provider, **kw):
               f"({g['dtype']}), batch cap {g['batch_cap']}, mean running batch "
               f"{g['mean_running_batch']:,.0f} ({g['batch_fill']:.0%} full: the long tail drains the batch)")
     for n in d["notes"]:
-        print(f"note: {n}")
+        print(f"note: {note_text(n)}")

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from .common import catalog_option, emit_json, json_option, table
+from .common import catalog_option, emit_json, json_option, table, note_text
 
 PRESET_NAMES = ("tiny", "small", "gpt2-124m")
 
@@ -294,4 +294,4 @@ def render(res) -> None:
                      f"{state} after {t['steps']:,} steps, {t['wall_s']:,.1f} s{cost} (val loss {t['val_loss']:.3f})"))
     table("Measured training run", ["figure", "value"], rows)
     for n in res.notes:
-        print(f"note: {n}")
+        print(f"note: {note_text(n)}")

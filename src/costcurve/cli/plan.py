@@ -7,7 +7,7 @@ import time
 
 import click
 
-from .common import catalog_option, emit_json, json_option, price_options, table
+from .common import catalog_option, emit_json, json_option, price_options, table, note_text
 
 GiB = 2**30
 
@@ -67,6 +67,8 @@ def _split(text):
 @click.option("--max-gpus", help="Largest accelerator count to consider (Pareto search).")
 @click.option("--gpus-options", help="Comma-separated accelerator counts for the Pareto search, e.g. 1024,2048,4096.")
 @click.option("--gpu-options", help="Comma-separated accelerators for the Pareto search, e.g. h100,b200,mi300x.")
+@click.option("--allow-thin-prices", is_flag=True,
+              help="Let prices on fewer than 3 quotes from 2 providers onto the Pareto front (marked thin).")
 @click.option("--top", default="5", show_default=True, help="How many plans to list.")
 @click.option("--csv", "csv", type=click.Path(dir_okay=False), help="Also write the plans (or Pareto points) to FILE.")
 @price_options
@@ -74,7 +76,7 @@ def _split(text):
 @json_option
 def plan(model, tokens, gpu, gpus, tp, pp, vpp, cp, ep, dp, microbatch, global_batch, seq_len, zero, recompute,
          sequence_parallel, dtype, goodput, no_flash_attention, deadline_days, budget_usd, max_gpus, gpus_options,
-         gpu_options, top, csv, price_usd_per_gpu_hour, provider, price_kind, date, catalog, as_json):
+         gpu_options, allow_thin_prices, top, csv, price_usd_per_gpu_hour, provider, price_kind, date, catalog, as_json):
     """Plan a training run: memory per accelerator, the fastest parallel layout that fits, step time,
     MFU, goodput, days and dollars; with --gpu-options/--gpus-options/--deadline-days/--budget-usd/--max-gpus,
     the Pareto front of dollars against days.
@@ -86,7 +88,8 @@ def plan(model, tokens, gpu, gpus, tp, pp, vpp, cp, ep, dp, microbatch, global_b
           --microbatch 1 --zero 1 --recompute selective
       costcurve plan --model llama3-8b --tokens 15T --gpu-options h100,b200,mi300x --max-gpus 4096 --json
     """
-    pareto_mode = any(x is not None for x in (deadline_days, budget_usd, max_gpus, gpus_options, gpu_options))
+    pareto_mode = any(x is not None for x in (deadline_days, budget_usd, max_gpus, gpus_options, gpu_options)) \
+        or allow_thin_prices
     update, close = _progress(sys.stderr.isatty() and not as_json)
     kw = dict(model=model, tokens=tokens, tp=tp, pp=pp, vpp=vpp, cp=cp, ep=ep, dp=dp, microbatch=microbatch,
               global_batch=global_batch, seq_len=seq_len, zero=None if zero is None else int(zero), recompute=recompute,
@@ -99,7 +102,7 @@ def plan(model, tokens, gpu, gpus, tp, pp, vpp, cp, ep, dp, microbatch, global_b
 
             result = pareto_plans(gpu_options=_split(gpu_options) or [gpu], gpus_options=_split(gpus_options),
                                   deadline_days=deadline_days, budget_usd=budget_usd, max_gpus=max_gpus,
-                                  progress=update, **kw)
+                                  progress=update, allow_thin_prices=allow_thin_prices, **kw)
         else:
             from costcurve.planner import plan_training
 
@@ -109,7 +112,7 @@ def plan(model, tokens, gpu, gpus, tp, pp, vpp, cp, ep, dp, microbatch, global_b
     if pareto_mode:
         _finish_pareto(result, as_json, csv, top)
     else:
-        _finish_plans(result, as_json, csv)
+        _finish_plans(result, as_json, csv, _evidence(result, gpu, kw))
 
 
 def _flat(d, prefix=""):
@@ -138,8 +141,23 @@ def _write_csv(path, rows):
         raise InputError(f"cannot write {path!r} ({e.strerror or e})", field="csv") from None
 
 
-def _finish_plans(result, as_json, csv_path):
+def _evidence(result, gpu, kw) -> dict:
+    """``price_quotes``, ``price_providers``, ``thin_evidence`` of the plans' rental price (the quote rule)."""
+    if kw.get("price_usd_per_gpu_hour") is not None:
+        return {"price_quotes": None, "price_providers": None, "thin_evidence": False}
+    from costcurve.catalog import load_catalog
+    from costcurve.prices import quote_evidence
+    from costcurve.units import parse_date
+
+    cat = load_catalog(kw.get("catalog"))
+    return quote_evidence(cat, cat.accelerator(gpu).name, parse_date(kw.get("date")), kw.get("price_kind") or "on-demand",
+                          kw.get("provider"))
+
+
+def _finish_plans(result, as_json, csv_path, evidence=None):
     d = result.to_dict()
+    for p in d.get("plans", ()):
+        p.update(evidence or {})
     if csv_path:
         _write_csv(csv_path, d["plans"])
     if as_json:
@@ -156,16 +174,29 @@ def _finish_pareto(result, as_json, csv_path, top):
     if csv_path:
         _write_csv(csv_path, points)
     if as_json:
+        for d, p in zip(plans, pareto):
+            d.update({k: p[k] for k in ("price_quotes", "price_providers", "thin_evidence")})
         emit_json({"plans": plans, "pareto": pareto, "points": points, "skipped": result["skipped"]})
         return
     from costcurve.units import format_usd
 
     table("Pareto front: dollars against wall-clock days (cheapest first)",
-          ["accelerator", "count", "price kind", "provider", "days", "cost", "MFU", "goodput", "layout"],
-          [(p["gpu"], f"{p['gpus']:,}", p["price_kind"], p["provider"] or "-", f"{p['days']:,.1f}", format_usd(p["cost_usd"]),
-            f"{p['mfu']:.3f}", f"{p['goodput']:.3f}", _layout_text(p["parallelism"])) for p in pareto],
-          justify_right=(1, 4, 5, 6, 7))
+          ["accelerator", "count", "price kind", "provider", "quotes", "days", "cost", "MFU", "goodput", "layout"],
+          [(p["gpu"], f"{p['gpus']:,}", p["price_kind"], p["provider"] or "-", _quotes_text(p), f"{p['days']:,.1f}",
+            format_usd(p["cost_usd"]), f"{p['mfu']:.3f}", f"{p['goodput']:.3f}", _layout_text(p["parallelism"]))
+           for p in pareto], justify_right=(1, 5, 6, 7, 8))
     print(f"{len(points)} priced points; {len(result['skipped'])} (accelerator, count) pairs had no fitting layout")
+    if result.get("thin_left_out"):
+        print(f"note: {result['thin_left_out']} points priced on fewer than 3 quotes from 2 providers are left off the "
+              "front (--allow-thin-prices to include them, marked thin)")
+
+
+def _quotes_text(p) -> str:
+    """``5 from 3`` quotes behind a point's price; ``THIN`` when it falls short of the quote rule."""
+    if p.get("price_quotes") is None:
+        return "-"
+    text = f"{p['price_quotes']} from {p['price_providers']}"
+    return text + " THIN" if p.get("thin_evidence") else text
 
 
 def _layout_text(p) -> str:
@@ -202,4 +233,4 @@ def render(result) -> None:
                 f"{p.memory_per_gpu_bytes['total'] / GiB:.1f}") for i, p in enumerate(result.plans)],
               justify_right=(0, 2, 3, 4))
     for n in result.notes:
-        print(f"note: {n}")
+        print(f"note: {note_text(n)}")

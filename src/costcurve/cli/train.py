@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .common import (calibration_option, catalog_option, check_plot_path, dropped_samples_note, finish, json_option, price_json,
-                     monte_carlo_options, p50_cell, plot_option, price_options, sensitivity_table, table)
+                     monte_carlo_options, p50_cell, plot_option, price_options, sensitivity_table, table, note_text)
 
 
 def _costs_from_options(**given):
@@ -100,6 +100,13 @@ def _missing(est) -> str:
     return f"{' and '.join(gaps)} for {est.gpu} in the catalog"
 
 
+def _assumed(est) -> str:
+    """``(ASSUMED: --gpus not given; ...) `` where the count is a default, so it shows where the answer is."""
+    if getattr(est, "gpus_source", "given") != "assumed":
+        return ""
+    return "(ASSUMED: --gpus not given; give --gpus or --days) "
+
+
 def render(est) -> None:
     """Print a training estimate as tables."""
     import math
@@ -109,10 +116,11 @@ def render(est) -> None:
     name = est.model or "params/tokens"
     rows = [
         ("model", name),
-        ("parameters (total / active)", f"{format_count(est.params_total)} / {format_count(est.params_active)}"),
+        ("parameters (total / active)", f"{format_count(est.params_total)} / {format_count(est.params_active)}"
+         + (" (warning: fewer than a million; see the note)" if est.params_total < 1e6 else "")),
         ("training tokens", format_count(est.tokens)),
         ("training FLOP", f"{est.training_flop:.3e} ({est.flop_method})"),
-        ("accelerator", f"{format_number(est.gpus)} × {est.gpu} ({'16-bit' if est.dtype in ('bf16', 'fp16') else est.dtype} dense peak {format_si(est.peak_flop_per_s, 'FLOP/s')})"),
+        ("accelerator", f"{format_number(est.gpus)} × {est.gpu} " + _assumed(est) + f"({'16-bit' if est.dtype in ('bf16', 'fp16') else est.dtype} dense peak {format_si(est.peak_flop_per_s, 'FLOP/s')})"),
         ("MFU", f"{est.mfu:.3f} ({est.mfu_source})" + (f", goodput {est.goodput:.2f}" if est.goodput != 1 else "")),
         ("wall clock", f"{format_number(est.wall_clock_days, 1)} days ({format_number(est.wall_clock_hours)} h)"),
         ("accelerator-hours", f"{format_number(est.gpu_hours)}"),
@@ -132,7 +140,7 @@ def render(est) -> None:
               [(k, f"{v:.3e}", f"{v / total:.1%}") for k, v in est.flop_breakdown.items() if v],
               justify_right=(1, 2))
     for n in est.notes:
-        print(f"note: {n}")
+        print(f"note: {note_text(n)}")
 
 
 def render_uncertain(u) -> None:
@@ -147,7 +155,7 @@ def render_uncertain(u) -> None:
 
     rows = [
         ("training FLOP", fmt("training_flop", lambda x: f"{x:.3e}")),
-        ("accelerators", fmt("gpus", lambda x: f"{format_number(x)}") + f" × {u.gpu}"),
+        ("accelerators", fmt("gpus", lambda x: f"{format_number(x)}") + f" × {u.gpu} " + _assumed(u).strip()),
         ("MFU", fmt("mfu", lambda x: f"{x:.3f}") + f" ({u.mfu_source})"),
         ("tokens", fmt("tokens", format_count)),
         ("wall clock [days]", fmt("wall_clock_s", lambda x: f"{format_number(x / 86400, 1)}")),
@@ -164,4 +172,4 @@ def render_uncertain(u) -> None:
     sensitivity_table(u, "the cloud cost")
     note = dropped_samples_note(u, ("cost_cloud_usd", "cost_amortized_usd", "wall_clock_s"))
     for n in ((note,) if note else ()) + tuple(u.notes):
-        print(f"note: {n}")
+        print(f"note: {note_text(n)}")

@@ -6,7 +6,7 @@ import math
 
 import click
 
-from .common import catalog_option, emit_json, json_option, table
+from .common import catalog_option, emit_json, json_option, table, note_text
 
 OPTION_NAMES = {"threshold": "--threshold", "price_kind": "--price-kind", "year": "--year", "value": "--below",
                 "level": "--level", "method": "--method", "points": "--points", "plot": "--plot", "source": "--source",
@@ -145,7 +145,7 @@ def trend(name, csv_path, source, points, since, until, capability, threshold, p
     click.echo(fit.summary())
     click.echo(f"  fitted value     {_val(d['value_at_end'], s.unit)} at {fit.t_max:.1f}")
     for n in s.notes:
-        click.echo(f"note: {n}")
+        click.echo(f"note: {note_text(n)}")
 
 
 # ---- forecast ---------------------------------------------------------------------------------------
@@ -252,7 +252,7 @@ def when(name, csv_path, source, points, since, until, capability, threshold, pr
         rows.append(("method chosen", f"{choice['picked']}: {choice['why']}"))
     table(f"When: {s.name}", ["", "year"], rows)
     for n in cr.notes:
-        click.echo(f"note: {n}")
+        click.echo(f"note: {note_text(n)}")
 
 
 # ---- backtest ---------------------------------------------------------------------------------------
@@ -392,7 +392,7 @@ def decompose(name, points, since, until, level, capability, plot_path, catalog,
             for t in d.published_totals()]
     table("Published rates", ["source", "component", "decline/yr", "as published"], pub, justify_right=(2,))
     for n in d.notes:
-        click.echo(f"note: {n}")
+        click.echo(f"note: {note_text(n)}")
 
 
 # ---- claims -----------------------------------------------------------------------------------------
@@ -467,4 +467,4 @@ def series(name, csv_path, source, capability, plot_path, catalog, as_json):
     table(s.title, ["date", "value", "label", "note"], [(p.date, _val(p.value, s.unit), p.label, p.note[:60]) for p in s.points],
           justify_right=(1,))
     for n in s.notes:
-        click.echo(f"note: {n}")
+        click.echo(f"note: {note_text(n)}")

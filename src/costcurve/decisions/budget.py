@@ -6,9 +6,15 @@
    buys is found by a fixed point ``C ← C · budget / cost(C)`` (converges in a few steps).
 2. FLOP → (N, D) from the chosen scaling law (:mod:`costcurve.decisions.scaling_laws`), with the
    predicted loss.
-3. With an inference demand of ``T`` tokens, the model that reaches the same loss at the least
-   training + inference FLOP (Sardana et al. 2023): smaller and trained longer. Inference FLOP are
-   ``2·N·T`` and are priced at the same dollars per FLOP as training (Sardana et al. §2 compare FLOP).
+3. With an inference demand of ``T`` tokens, the model the same budget buys that is cheapest over
+   its life (Sardana et al. 2023): smaller and trained longer, at the loss where the model minimising
+   training + inference FLOP costs exactly the budget to train (it never costs more than the budget).
+   Inference FLOP are ``2·N·T`` and are priced at the same dollars per FLOP as training (Sardana et
+   al. §2 compare FLOP). The compute-optimal model of the budget is reported beside it.
+
+The default law is Besiroglu et al. 2024's refit (``epoch2024``, ~20 tokens per parameter); Hoffmann
+et al.'s Approach 3 as published (``chinchilla``, ~90 tokens per parameter at these budgets) is the
+comparison (``law_comparison``).
 4. With ``U`` unique tokens, the data-constrained optimum (Muennighoff et al. 2023); data, not
    money, is the limit when the compute-optimal tokens exceed ``U``.
 """
@@ -22,6 +28,7 @@ import numpy as np
 
 from ..catalog import Catalog, load_catalog
 from ..errors import InputError, NoAnswerError
+from ..inputs import blamed_on, check_monte_carlo_options, check_result
 from ..results import jsonable
 from ..units import SECONDS_PER_DAY, format_usd, number_input
 from . import scaling_laws as sl
@@ -53,9 +60,10 @@ class BudgetPlan:
     inference_tokens: object = None  #: tokens served over the model's life [count]
     inference_flop: object = None  #: 2·N·T [FLOP]
     total_cost_usd: object = None  #: training + inference [USD]
-    chinchilla_params: object = None  #: the compute-optimal model for the budget [count]
+    chinchilla_params: object = None  #: the compute-optimal model for the budget (under ``law``) [count]
     chinchilla_tokens: object = None  #: [count]
     chinchilla_total_cost_usd: object = None  #: its training + inference [USD]
+    chinchilla_loss: object = None  #: its predicted loss [nats/token]
     saving_vs_chinchilla: object = None  #: chinchilla total − recommended total [USD]
     unique_tokens: object = None  #: unique tokens available [count]
     epochs: object = None  #: tokens / unique tokens [count]
@@ -91,14 +99,15 @@ def _allocate(law, flop, unique_tokens):
     return sl.data_constrained_optimal(law, flop, unique_tokens)
 
 
-def plan_budget(*, usd, gpu="h100", gpus=None, days=None, law="chinchilla", inference_tokens=None, unique_tokens=None,
+def plan_budget(*, usd, gpu="h100", gpus=None, days=None, law=sl.DEFAULT_LAW, inference_tokens=None, unique_tokens=None,
                 mfu=None, dtype="bf16", goodput=1.0, price_usd_per_gpu_hour=None, provider=None, price_kind="on-demand",
                 date=None, assumptions=None, catalog=None, samples=None, seed=None, uncertainty=False):
     """The compute-optimal model for a budget of ``usd`` dollars (see the module docstring).
 
     usd [USD]; gpu, gpus [count] or days [days], mfu, dtype, goodput, price_usd_per_gpu_hour [USD/h],
     provider, price_kind, date, assumptions: as :func:`costcurve.estimate_training`.
-    law: ``chinchilla`` (Hoffmann et al. 2022) or ``epoch2024`` (Besiroglu et al. 2024).
+    law: ``epoch2024`` (Besiroglu et al. 2024's refit, the default) or ``chinchilla`` (Hoffmann et al.
+    2022, Approach 3 as published).
     inference_tokens: tokens the model will serve [count]; unique_tokens: data available [count].
     Any number may be a range (then a seeded Monte Carlo of ``samples`` draws).
     Raises :class:`NoAnswerError` when the budget buys a model below the smallest the law was fitted on.
@@ -111,6 +120,7 @@ def plan_budget(*, usd, gpu="h100", gpus=None, days=None, law="chinchilla", infe
     if uncertainty or any_range(kwargs, NUMERIC):
         return monte_carlo(plan_budget, kwargs, NUMERIC, samples=samples, seed=seed, uncertainty=uncertainty,
                            target="params", constant="usd")
+    check_monte_carlo_options(samples, seed, False)
     L = sl.get_law(law)
     usd = number_input(usd, "usd")
     if usd is None:
@@ -121,6 +131,13 @@ def plan_budget(*, usd, gpu="h100", gpus=None, days=None, law="chinchilla", infe
         raise InputError("cannot be combined with inference_tokens (the inference-aware optimum with repeated data "
                          "is not modelled); give one of them", field="unique_tokens")
     chain = dict(kwargs, law=None)
+    given = {"usd": usd, "inference_tokens": inference_tokens, "unique_tokens": unique_tokens}
+    with blamed_on(given, "training_flop", "params", "tokens", "target_loss"):
+        return _plan(L, chain, usd, unique_tokens, inference_tokens, given)
+
+
+def _plan(L, chain, usd, unique_tokens, inference_tokens, given):
+    """The checked body of :func:`plan_budget`: size, cost, loss, lifetime; every dollar figure finite."""
     flop, n, d = _size_for_budget(L, chain, usd, unique_tokens)
     est = run_training(chain, params=n, tokens=d)
     usd_per_flop = est.cost_cloud_usd / est.training_flop
@@ -136,6 +153,11 @@ def plan_budget(*, usd, gpu="h100", gpus=None, days=None, law="chinchilla", infe
                price_usd_per_gpu_hour=est.price_usd_per_gpu_hour, usd_per_flop=usd_per_flop,
                price_source=est.price_source, law_source=L.source)
     est, notes = _loss_and_lifetime(L, chain, out, est, flop, n, d, unique_tokens, inference_tokens, usd_per_flop)
+    for key, what in (("total_cost_usd", "training + inference cost"), ("inference_flop", "inference FLOP"),
+                      ("chinchilla_total_cost_usd", "lifetime cost of the compute-optimal model"),
+                      ("usd_at_data_limit", "budget at the data limit")):
+        if out.get(key) is not None:
+            check_result(np.abs(out[key]) + 1e-300, what, given, unit="USD" if "usd" in key else "FLOP")
     return BudgetPlan(cost_usd=est.cost_cloud_usd, wall_clock_days=est.wall_clock_s / SECONDS_PER_DAY,
                       notes=tuple(notes + list(est.notes)), **{k: plain(v) for k, v in out.items()})
 
@@ -166,14 +188,14 @@ def _loss_and_lifetime(L, chain, out, est, flop, n, d, unique_tokens, inference_
         out.update(_data_limit(L, flop, n, d, unique_tokens, usd_per_flop))
         notes.append(f"repeated data: Muennighoff et al. 2023 (R*_D = {sl.R_STAR_DATA}, R*_N = {sl.R_STAR_PARAMS})")
     if inference_tokens is not None:
-        out.update(_with_inference(L, chain, n, d, inference_tokens, usd_per_flop))
+        out.update(_with_inference(L, chain, flop, n, d, inference_tokens, usd_per_flop, out["usd"]))
         est = out.pop("_est")
         notes.append("inference FLOP (2·N per token) priced at the training dollars per FLOP (Sardana et al. 2023 §2)")
-        notes.append("the smaller model costs more to train than the budget (same loss, more tokens); "
-                     "it is cheaper over its life once inference is counted")
+        notes.append("for the tokens served, the budget buys a smaller model trained longer: a slightly higher loss "
+                     "than the compute-optimal model of the same budget, and cheaper over its life")
     if np.any(d > sl.PUBLIC_TEXT_STOCK_TOKENS):
         notes.append(f"the compute-optimal tokens exceed the stock of public human text, ≈{sl.PUBLIC_TEXT_STOCK_TOKENS:.0e} "
-                     "tokens (Villalobos et al. 2024): data, not money, limits this run; give --unique-tokens")
+                     "tokens (Villalobos et al. 2024): data, not money, limits this run; give `unique_tokens`")
     return est, notes
 
 
@@ -213,14 +235,21 @@ def _data_limit(law, flop, n, d, unique_tokens, usd_per_flop) -> dict:
                 usd_at_data_limit=sl.flop_for_optimal_tokens(law, unique_tokens) * usd_per_flop)
 
 
-def _with_inference(law, chain, n0, d0, inference_tokens, usd_per_flop) -> dict:
-    """Sardana et al. 2023: the same loss at the least training + inference FLOP."""
-    target = sl.loss(law, n0, d0)
-    n, d = sl.inference_optimal(law, target, inference_tokens, n0)
+def _with_inference(law, chain, flop, n0, d0, inference_tokens, usd_per_flop, usd) -> dict:
+    """Sardana et al. 2023 within the budget: the inference-optimal model whose training costs ``usd``.
+
+    The FLOP are rescaled by cost (the MFU depends on the size) until the training cost is the budget.
+    """
+    for _ in range(3):
+        n, d = sl.inference_optimal_at_flop(law, flop, inference_tokens)
+        est = run_training(chain, params=n, tokens=d)
+        flop = flop * usd / est.cost_cloud_usd
+    n, d = sl.inference_optimal_at_flop(law, flop, inference_tokens)
     est = run_training(chain, params=n, tokens=d)
-    total = est.cost_cloud_usd + 2.0 * n * inference_tokens * usd_per_flop
+    total = est.cost_cloud_usd + 2.0 * n * inference_tokens * est.cost_cloud_usd / est.training_flop
     chin_total = 6.0 * n0 * d0 * usd_per_flop + 2.0 * n0 * inference_tokens * usd_per_flop
     return dict(_est=est, params=n, tokens=d, training_flop=est.training_flop, predicted_loss=sl.loss(law, n, d),
                 inference_tokens=inference_tokens, inference_flop=2.0 * n * inference_tokens, total_cost_usd=total,
                 chinchilla_params=n0, chinchilla_tokens=d0, chinchilla_total_cost_usd=chin_total,
-                saving_vs_chinchilla=chin_total - total, gpus=est.gpus, mfu=est.mfu)
+                chinchilla_loss=sl.loss(law, n0, d0), saving_vs_chinchilla=chin_total - total, gpus=est.gpus,
+                mfu=est.mfu, usd_per_flop=est.cost_cloud_usd / est.training_flop)

@@ -126,6 +126,9 @@ def estimate_finetune(*, model, method="lora", tokens, gpu="h100", gpus=None, ra
     if uncertainty or any_range(kwargs, NUMERIC):
         return monte_carlo(estimate_finetune, kwargs, NUMERIC, samples=samples, seed=seed, uncertainty=uncertainty,
                            target="cost_usd", constant="tokens", integer=())
+    from ..inputs import check_monte_carlo_options, check_result
+
+    check_monte_carlo_options(samples, seed, False)
     name, arch, record, tokens, seq, mb, targets, r, paged = _setup(cat, model, method, tokens, seq_len, micro_batch,
                                                                    target_modules, rank, paged_optimizer)
     acc = cat.accelerator(gpu)
@@ -135,7 +138,7 @@ def estimate_finetune(*, model, method="lora", tokens, gpu="h100", gpus=None, ra
         one = fm.memory_breakdown(arch, method, gpus=MAX_GPUS, **mem_kw)
         raise NoAnswerError(f"{name} ({method}) does not fit on any number of {acc.name}: activations alone take "
                             f"{one['activations'] / 2**30:,.1f} GiB per accelerator of {acc.memory_bytes / 2**30:,.0f} GiB; "
-                            "needed: a shorter --seq-len, a smaller --micro-batch, checkpointing, or a larger accelerator",
+                            "needed: a shorter `seq_len`, a smaller `micro_batch`, `checkpointing`, or a larger accelerator",
                             field="gpu")
     n = min_gpus if gpus is None else float(number_input(gpus, "gpus", integer=True))
     mem = fm.memory_breakdown(arch, method, gpus=n, **mem_kw)
@@ -145,6 +148,7 @@ def estimate_finetune(*, model, method="lora", tokens, gpu="h100", gpus=None, ra
     breakdown = finetune_flop_breakdown(arch, method, tokens, seq_len=seq, micro_batch=mb, trainable_params=trainable,
                                         checkpointing=checkpointing)
     flop = sum(breakdown.values())
+    check_result(flop, "fine-tuning FLOP", {"tokens": tokens}, unit="FLOP")
     chain = dict(gpu=acc.name, gpus=n, mfu=mfu, dtype=dtype, goodput=goodput, price_usd_per_gpu_hour=price_usd_per_gpu_hour,
                  provider=provider, price_kind=price_kind, date=date, catalog=cat)
     est = run_training(chain, training_flop=flop, params=count_params(arch, active=True), tokens=tokens)
@@ -165,6 +169,13 @@ def estimate_finetune(*, model, method="lora", tokens, gpu="h100", gpus=None, ra
         notes=tuple(notes))
 
 
+#: most sequences per accelerator per step [count]: 2**24, the planner's bound on a global batch
+MAX_MICRO_BATCH = float(2**24)
+#: longest fine-tuning sequence [tokens]: 2**24, beyond the longest context windows published (10M tokens,
+#: Llama 4 Scout); not the model's own window, which fine-tuning may extend (MLPerf's Llama 2 70B LoRA: 8,192)
+MAX_SEQ_LEN = float(2**24)
+
+
 def _setup(cat, model, method, tokens, seq_len, micro_batch, target_modules, rank, paged_optimizer) -> tuple:
     """Checked inputs: (name, architecture, trained-model record, tokens, seq_len, micro_batch, adapter
     targets, rank, paged optimizer)."""
@@ -178,8 +189,9 @@ def _setup(cat, model, method, tokens, seq_len, micro_batch, target_modules, ran
     tokens = number_input(tokens, "tokens")
     if tokens is None:
         raise InputError("needed: the fine-tuning tokens (e.g. 100M)", field="tokens")
-    seq = int(number_input(seq_len, "seq_len", integer=True)) if seq_len is not None else min(arch.pretrain_seq_len, 4096)
-    mb = int(number_input(micro_batch, "micro_batch", integer=True))
+    seq = int(number_input(seq_len, "seq_len", integer=True, upper=MAX_SEQ_LEN)) if seq_len is not None \
+        else min(arch.pretrain_seq_len, 4096)
+    mb = int(number_input(micro_batch, "micro_batch", integer=True, upper=MAX_MICRO_BATCH))
     targets = () if method == "full" else fm.parse_targets(target_modules if target_modules is not None
                                                             else fm.DEFAULT_TARGETS[method])
     r = None if method == "full" else int(number_input(rank if rank is not None else fm.DEFAULT_RANK[method], "rank",
@@ -191,16 +203,16 @@ def _setup(cat, model, method, tokens, seq_len, micro_batch, target_modules, ran
 def _scratch(arch, record, chain, finetune_cost) -> dict:
     """Pre-training the same architecture: on its published tokens when known, else Chinchilla-optimal."""
     from ..architecture import count_params
-    from .scaling_laws import LAWS
+    from .scaling_laws import DEFAULT_LAW, LAWS
 
     n = count_params(arch, active=True)
     if record is not None and record.get("training_tokens"):
         tokens, how = record["training_tokens"], f"published tokens of {record['name']}"
     else:
-        law = LAWS["chinchilla"]
+        law = LAWS[DEFAULT_LAW]
         g = (law.alpha * law.A / (law.beta * law.B)) ** (1.0 / (law.alpha + law.beta))
         flop = 6.0 * (n / g) ** (1.0 / law.params_exponent)
-        tokens, how = flop / (6.0 * n), "compute-optimal tokens for this size (Hoffmann et al. 2022, Approach 3)"
+        tokens, how = flop / (6.0 * n), f"compute-optimal tokens for this size ({law.source.split(',')[0]} et al.: {law.name} law)"
     est = run_training(dict(chain, gpus=None, days=None), params=n, tokens=tokens)
     return {"tokens": tokens, "tokens_from": how, "training_flop": est.training_flop, "cost_usd": est.cost_cloud_usd,
             "wall_clock_hours": est.wall_clock_s / SECONDS_PER_HOUR, "gpus": est.gpus,

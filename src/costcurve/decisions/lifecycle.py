@@ -93,7 +93,9 @@ def _deploy_cached(key):
 def _deploy(kw: dict, catalog):
     from ..serving.deploy import plan_deployment
 
-    return plan_deployment(**kw, catalog=catalog).best
+    # the layout of the accelerator the user named, at the price kind they chose: deploy's quote rule
+    # (thin prices left out of a search) does not apply; the deployment's thin_evidence says how thin it is
+    return plan_deployment(**kw, catalog=catalog, allow_thin_prices=True).best
 
 
 def layout(v: dict, peak_qpd, price_kind, catalog=None) -> Layout:
@@ -219,9 +221,9 @@ def _choice(v, k, allowed):
 def check_scenario(v: dict) -> dict:
     """Checked scenario: point values (medians of ranges) and the ranges under ``_dists``."""
     if not v.get("model"):
-        raise InputError("needed: the serving model (e.g. --model llama3.1-70b, or model = ... in the file)", field="model")
+        raise InputError("needed: the serving model (e.g. `model` llama3.1-70b, or model = ... in the file)", field="model")
     if v.get("queries_per_day") is None:
-        raise InputError("needed: the demand now (e.g. --queries-per-day 50M)", field="queries_per_day")
+        raise InputError("needed: the demand now (e.g. `queries_per_day` 50M)", field="queries_per_day")
     out, dists = dict(v), {}
     for k in RANGED:
         out[k], d = _number(v.get(k), k)
@@ -274,8 +276,8 @@ def api_offer(v: dict, catalog=None) -> dict:
         name, _, _ = resolve_model(v["model"], catalog)
         scores = [r.scores["mmlu"] for r in prices_for_architecture(name) if "mmlu" in r.scores]
         if not scores:
-            raise InputError(f"the API price table has no MMLU score of {name}; give the level (e.g. --capability "
-                             "mmlu>=80) or leave api out of --options", field="capability")
+            raise InputError(f"the API price table has no MMLU score of {name}; give the level (e.g. `capability` "
+                             "mmlu>=80) or leave api out of `options`", field="capability")
         cap = parse_capability(f"mmlu>={max(scores):g}")
     latest = {}
     for r in load_api_prices():
@@ -333,7 +335,7 @@ def phase_cost(v: dict, catalog=None) -> tuple[float, dict]:
         return res.cost_usd, {"phase": "posttrain", **{k: res.to_dict()[k] for k in
                                                       ("method", "gpu_hours", "wall_clock_days", "cost_usd", "shares")}}
     if v.get("phase_tokens") is None:
-        raise InputError(f"needed: the {kind} tokens (--phase-tokens, e.g. 100M)", field="phase_tokens")
+        raise InputError(f"needed: the {kind} tokens (`phase_tokens`, e.g. 100M)", field="phase_tokens")
     if kind == "finetune":
         from .finetune import estimate_finetune
 
@@ -490,7 +492,7 @@ def context(v: dict, cat, user_catalog) -> tuple[dict, list]:
         if ctx["api"].get("t_max") and li_decimal(v["_date"]) - ctx["api"]["t_max"] > 1:
             notes.append(f"the API price falls {-math.expm1(ctx['api']['slope']):.0%}/yr along {ctx['api']['trend']}: "
                          f"extrapolated {li_decimal(v['_date']) - ctx['api']['t_max']:.1f} years past its last record; "
-                         "--api-price-decline sets another pace")
+                         "`api_price_decline` sets another pace")
     M = v["_months"]
     x0 = {k: v[k] for k in ("queries_per_day", "growth", "peak_to_mean")}
     _, q_mh = demand(x0, M, v["_weights"])
@@ -506,7 +508,7 @@ def context(v: dict, cat, user_catalog) -> tuple[dict, list]:
         acc = cat.accelerator(ctx["own_layout"].gpu[-1])
         chip = v.get("chip_price_usd") or acc.price_usd
         if chip is None or not acc.tdp_w:
-            notes.append(f"own left out: the catalog has no purchase price or TDP of {acc.name} (give --chip-price)")
+            notes.append(f"own left out: the catalog has no purchase price or TDP of {acc.name} (give `chip_price_usd`)")
         else:
             ctx["own"] = {"chip_usd": float(chip), "tdp_w": float(acc.tdp_w), "gpu": acc.name,
                           "assumptions": DEFAULT_ASSUMPTIONS}

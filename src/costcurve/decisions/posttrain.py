@@ -141,7 +141,7 @@ def _generator(arch, acc, engine, gpus_gen, prompt_tokens, out_mean, max_out, dt
             return r, int(min(cap, prof.max_batch))
     raise NoAnswerError(f"{arch.name} in {dtype} with {prompt_tokens + max_out:,.0f}-token sequences fits on no replica "
                         f"of up to {min(gpus_gen, 64)} × {acc.name} of the generator pool (8 per node, up to 8 "
-                        "pipeline stages); try --generator-dtype fp8 or more accelerators", field="gpus")
+                        "pipeline stages); try `generator_dtype` fp8 or more accelerators", field="gpus")
 
 
 def generation_step_s(r, slots, prompts, samples, prompt_tokens, lengths, replicas, cpu_s_per_sequence=0.0):

@@ -67,6 +67,17 @@ class RentOrBuy:
     notes: tuple = ()
 
     @property
+    def break_even_statement(self) -> str:
+        """The break-even utilization in words, with the period: the one wording of CLI, report and web."""
+        return break_even_words(self.break_even_utilization, self.assumptions["years"],
+                                self.trend_interval.get("break_even_utilization"))
+
+    @property
+    def payback_statement(self) -> str:
+        """The payback in words, consistent with :attr:`break_even_statement`."""
+        return payback_words(self.payback_months, self.break_even_utilization, self.assumptions["years"])
+
+    @property
     def cheaper(self) -> str:
         return "own" if np.nanmedian(np.asarray(self.npv_own_usd) - np.asarray(self.npv_rent_usd)) < 0 else "rent"
 
@@ -75,10 +86,49 @@ class RentOrBuy:
         return {"gpu": self.gpu, "gpus": c(self.gpus), "own_usd": c(self.own_usd), "rent_usd": c(self.rent_usd),
                 "npv_own_usd": c(self.npv_own_usd), "npv_rent_usd": c(self.npv_rent_usd),
                 "break_even_utilization": c(self.break_even_utilization), "payback_months": c(self.payback_months),
-                "cheaper": self.cheaper, "own_breakdown_usd": {k: c(v) for k, v in self.own_breakdown_usd.items()},
+                "cheaper": self.cheaper, "break_even_statement": self.break_even_statement,
+                "payback_statement": self.payback_statement, "own_breakdown_usd": {k: c(v) for k, v in self.own_breakdown_usd.items()},
                 "trend_interval": {k: [c(x) for x in v] for k, v in self.trend_interval.items()},
                 "assumptions": {k: (c(v) if not isinstance(v, (str, dict)) else v) for k, v in self.assumptions.items()},
                 "notes": list(self.notes)}
+
+
+def _median(x) -> float:
+    a = np.asarray(x, dtype=float)
+    return float(np.nanmedian(a)) if a.size and not np.all(np.isnan(a)) else math.nan
+
+
+def _share(u: float) -> str:
+    return "never (above 100%)" if not math.isfinite(u) or u > 1 else f"{u:.0%}"
+
+
+def break_even_words(break_even, years, interval=None) -> str:
+    """``owning pays above 64% utilization over 5 years`` or, above 100% (or never),
+    ``owning does not pay at any utilization over 5 years``; the trend's 90% interval after it.
+
+    break_even [fraction] (an array: its median); years [years]; interval: (low, high) [fraction].
+    """
+    be, y = _median(break_even), _median(years)
+    period = f"{y:g} year{'s' if y != 1 else ''}"
+    text = (f"owning does not pay at any utilization over {period}" if not math.isfinite(be) or be > 1 else
+            f"owning pays above {be:.0%} utilization over {period}")
+    if interval is not None and len(interval) == 2:
+        lo, hi = sorted(_median(x) if math.isfinite(_median(x)) else math.inf for x in interval)
+        text += f"; with the trend's 90% interval the break-even runs from {_share(lo)} to {_share(hi)}"
+    return text
+
+
+def payback_words(payback_months, break_even, years) -> str:
+    """The payback month in words, never contradicting :func:`break_even_words`: payback is undiscounted
+    and leaves resale out, so owning can pay (break-even below 100%) with no payback inside the period."""
+    pb, be, y = _median(payback_months), _median(break_even), _median(years)
+    owning_pays = math.isfinite(be) and be <= 1
+    if math.isfinite(pb):
+        text = f"{pb:.0f} months: the rent avoided has repaid the capex (undiscounted, resale left out)"
+        return text if owning_pays else text + "; discounted and over the whole period, renting is still cheaper"
+    text = f"not within {y:g} years from the rent avoided (undiscounted, resale left out)"
+    return text + (f"; counting the resale value, discounted, owning still pays above {be:.0%} utilization"
+                   if owning_pays else "")
 
 
 def _col(x):
@@ -127,10 +177,13 @@ def rent_vs_buy(*, gpu="h100", gpus=None, utilization=1.0, years=DEFAULT_YEARS, 
 
         return run_monte_carlo(rent_vs_buy, kwargs, NUMERIC, samples=samples, seed=seed, integer=("gpus",),
                                target="npv_own_usd", constant="gpus")
+    from ..inputs import check_monte_carlo_options
+
+    check_monte_carlo_options(samples, seed, False)
     A = assumptions or DEFAULT_ASSUMPTIONS
     acc = cat.accelerator(gpu)
     if gpus is None:
-        raise InputError("needed: how many accelerators (e.g. --gpus 512)", field="gpus")
+        raise InputError("needed: how many accelerators (e.g. `gpus` 512)", field="gpus")
     gpus = number_input(gpus, "gpus", integer=True, upper=2**20)  # 1,048,576: beyond any cluster
     u = number_input(utilization, "utilization", upper=1.0)
     years = number_input(years, "years", upper=30.0)
@@ -149,6 +202,9 @@ def rent_vs_buy(*, gpu="h100", gpus=None, utilization=1.0, years=DEFAULT_YEARS, 
                  colocation_usd_per_kw_month=colo, usd_per_gpu_hour=price, resale=resale, assumptions=A)
     f = ownership_cash_flows(growth_per_year=trend.growth_per_year, **flows)
     npv_own, npv_rent, be, payback = present_values(f, r, years, u)
+    _check_finite(f, npv_own, npv_rent, dict(gpus=gpus, utilization=u, years=years, price_usd_per_gpu_hour=price,
+                                             chip_price_usd=chip, power_usd_per_kwh=kwh,
+                                             colocation_usd_per_kw_month=colo))
     at_ends = [present_values(ownership_cash_flows(growth_per_year=g, **flows), r, years, u) for g in trend.growth_ci]
     ci = {name: tuple(sorted((plain(at_ends[0][i]), plain(at_ends[1][i])), key=np.nanmedian))
           for i, name in enumerate(("npv_own_usd", "npv_rent_usd", "break_even_utilization"))}
@@ -163,6 +219,18 @@ def rent_vs_buy(*, gpu="h100", gpus=None, utilization=1.0, years=DEFAULT_YEARS, 
                      npv_own_usd=plain(npv_own), npv_rent_usd=plain(npv_rent), break_even_utilization=plain(be),
                      payback_months=plain(payback), own_breakdown_usd={k: plain(v) for k, v in breakdown.items()},
                      trend_interval=ci, assumptions=assumptions_out, notes=tuple(notes))
+
+
+def _check_finite(f, npv_own, npv_rent, given) -> None:
+    """Refuse inputs whose costs overflow (e.g. a price of 1e308 USD/h), naming the input to blame."""
+    from ..inputs import check_result
+
+    for value, what in ((f["capex"], "capex"), (f["power"].sum(-1) + f["colo"].sum(-1), "power and colocation cost"),
+                        (f["rent"].sum(-1), "rent"), (npv_own, "present value of owning"),
+                        (npv_rent, "present value of renting")):
+        with np.errstate(over="ignore", invalid="ignore"):
+            check_result(np.abs(np.asarray(value, dtype=float)) + 1e-300, what,
+                         {k: v for k, v in given.items() if v is not None}, unit="USD")
 
 
 def _chip_price(acc, chip_price_usd) -> float:
@@ -180,7 +248,7 @@ def _notes(trend, f, be, payback) -> list[str]:
     notes = [f"resale value and later rents fall {trend.annual_price_decline:.0%}/yr with the {trend.series} trend "
              f"(90% CI {trend.annual_price_decline_ci[0]:.0%}–{trend.annual_price_decline_ci[1]:.0%})"]
     if np.all(be > 1):
-        notes.append("renting is cheaper at any utilization over this period")
+        notes.append(f"renting is cheaper at any utilization over the {_median(f['m'][-1:]) / 12:g} years")
     monthly = np.atleast_2d(f["rent"] - f["power"] - f["colo"])
     worse = monthly[0] < 0
     if worse.any() and not np.isnan(np.atleast_1d(payback)[0]):

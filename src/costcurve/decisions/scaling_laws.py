@@ -78,6 +78,12 @@ LAWS = {
         70e6, 16e9),
 }
 
+#: the law :func:`costcurve.decisions.budget.plan_budget` uses unless told: Besiroglu et al. 2024 showed
+#: that Hoffmann et al.'s published Approach 3 parameters do not fit Hoffmann's own data (their §3: the
+#: published fit implies ~70 tokens per parameter at Chinchilla's compute against the ~20 of Approaches 1
+#: and 2 and of the Chinchilla model itself); the refit gives ~20 tokens per parameter, as those do
+DEFAULT_LAW = "epoch2024"
+
 #: Muennighoff et al. 2023, §3.1 and Fig. 3: fitted half-lives of repeated tokens and excess parameters
 R_STAR_DATA = 15.4
 R_STAR_PARAMS = 5.3
@@ -88,7 +94,7 @@ PUBLIC_TEXT_STOCK_CI_TOKENS = (100e12, 1000e12)
 
 
 def get_law(name) -> ScalingLaw:
-    """A law by name (``chinchilla`` or ``epoch2024``) or a :class:`ScalingLaw` as is."""
+    """A law by name (``epoch2024``, the default, or ``chinchilla``) or a :class:`ScalingLaw` as is."""
     if isinstance(name, ScalingLaw):
         return name
     key = str(name).strip().lower()
@@ -140,6 +146,40 @@ def _reachable(law: ScalingLaw, target_loss) -> np.ndarray:
 
 
 _GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
+
+
+def inference_optimal_at_flop(law: ScalingLaw, training_flop, inference_tokens, steps: int = 40):
+    """(N, D) of the inference-optimal model (Sardana et al. 2023) whose training compute is ``training_flop``.
+
+    The loss ℓ is found by bisection: the training FLOP ``6·N(ℓ)·D(ℓ)`` of the model minimising
+    ``6ND + 2NT`` at loss ℓ falls as ℓ rises, from at least ``training_flop`` at the compute-optimal
+    loss of ``training_flop`` (where it equals it only for T = 0) to the FLOP of a model 1,000 times
+    smaller. [count, count]
+    """
+    c = np.asarray(training_flop, dtype=float)
+    n0, d0 = compute_optimal(law, c)
+    lo = np.asarray(loss(law, n0, d0), dtype=float)
+    n_small, d_small = compute_optimal(law, c / 1e3)
+    hi = np.asarray(loss(law, n_small, d_small), dtype=float)
+    lo, hi = (np.broadcast_to(x, np.broadcast(lo, hi, c).shape).astype(float) for x in (lo, hi))
+    for _ in range(steps):
+        mid = (lo + hi) / 2.0
+        n, d = inference_optimal(law, mid, inference_tokens, compute_optimal(law, _flop_at_loss(law, mid))[0])
+        over = 6.0 * n * d > c
+        lo, hi = np.where(over, mid, lo), np.where(over, hi, mid)
+    ell = (lo + hi) / 2.0
+    n, d = inference_optimal(law, ell, inference_tokens, compute_optimal(law, _flop_at_loss(law, ell))[0])
+    return _plain(n), _plain(d)
+
+
+def _flop_at_loss(law: ScalingLaw, target_loss):
+    """The compute whose compute-optimal model reaches ``target_loss``: at the optimum both terms scale as
+    ``(C/6)^-γ``, γ = αβ/(α+β), so ``L* − E = K·(C/6)^-γ`` with ``K = A·G^-α + B·G^β`` and
+    ``C = 6·(K/(ℓ−E))^(1/γ)``. [FLOP]"""
+    g = (law.alpha * law.A / (law.beta * law.B)) ** (1.0 / (law.alpha + law.beta))
+    gamma = law.alpha * law.beta / (law.alpha + law.beta)
+    k = law.A * g ** -law.alpha + law.B * g ** law.beta
+    return _plain(6.0 * (k / (_reachable(law, target_loss) - law.E)) ** (1.0 / gamma))
 
 
 def inference_optimal(law: ScalingLaw, target_loss, inference_tokens, n_upper):

@@ -169,8 +169,11 @@ def decide_wait(*, training_flop=None, model=None, params=None, tokens=None, gpu
     if uncertainty or any_range(kwargs, NUMERIC):
         return monte_carlo(decide_wait, kwargs, NUMERIC, samples=samples, seed=seed, uncertainty=uncertainty,
                            target="cost_at_best_usd", constant="gpus")
+    from ..inputs import check_monte_carlo_options
+
+    check_monte_carlo_options(samples, seed, False)
     if gpus is None:
-        raise InputError("needed: the number of accelerators of the run (e.g. --gpus 1024)", field="gpus")
+        raise InputError("needed: the number of accelerators of the run (e.g. `gpus` 1024)", field="gpus")
     gpus = number_input(gpus, "gpus", integer=True)
     usd = number_input(usd, "usd")
     start = parse_date(date)

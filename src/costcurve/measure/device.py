@@ -47,7 +47,7 @@ def pick_device(device: str = "auto") -> torch.device:
         raise InputError(f"got {device!r}; allowed: auto, cpu, cuda, cuda:N", field="device") from None
     if dev.type == "cuda":
         if not torch.cuda.is_available():
-            raise InputError("no CUDA device is visible to PyTorch (is this the CPU build?); use --device cpu",
+            raise InputError("no CUDA device is visible to PyTorch (is this the CPU build?); use `device` cpu",
                              field="device")
         if dev.index is not None and dev.index >= torch.cuda.device_count():
             raise InputError(f"got {device!r}; this machine has {torch.cuda.device_count()} CUDA device(s)", field="device")
@@ -67,7 +67,7 @@ def pick_dtype(dtype: str, device: torch.device) -> str:
     if dtype == "tf32" and device.type != "cuda":
         raise InputError("tf32 is a CUDA matmul mode; on CPU use fp32 or bf16", field="dtype")
     if dtype == "bf16" and device.type == "cuda" and not torch.cuda.is_bf16_supported():
-        raise InputError("this GPU has no bf16; use --dtype fp16", field="dtype")
+        raise InputError("this GPU has no bf16; use `dtype` fp16", field="dtype")
     return dtype
 
 

@@ -277,7 +277,7 @@ def memory_check(arch: Architecture, *, seq_len: int, batch_size: int, precision
     if not fake:
         if trace["peak"]["total"] > REAL_RUN_LIMIT_BYTES:
             raise InputError(f"the step needs {trace['peak']['total'] / 2**30:.1f} GiB; a real CPU run is allowed up to "
-                             f"{REAL_RUN_LIMIT_BYTES / 2**30:g} GiB: trace it with fake tensors (drop --real) or shrink it",
+                             f"{REAL_RUN_LIMIT_BYTES / 2**30:g} GiB: trace it with fake tensors (drop `real`) or shrink it",
                              field="real")
         fake_trace = trace
         trace = trace_training_step(arch, seq_len=seq_len, batch_size=batch_size, precision=precision, fake=False)

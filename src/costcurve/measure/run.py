@@ -258,7 +258,7 @@ def catalog_price(catalog, acc):
 
     choice = choose_price(catalog, acc.name, dt.date.today())
     if choice is None:
-        return None, f"no catalog price for {acc.name}; give --price"
+        return None, f"no catalog price for {acc.name}; give `price_usd_per_gpu_hour`"
     return choice.price_usd_per_gpu_hour, choice.describe()
 
 
@@ -279,7 +279,7 @@ def _price(price_usd_per_hour, cat, acc, world: int):
     if price_usd_per_hour is not None:
         return price_usd_per_hour, "given"
     if acc is None:
-        return None, "no price: give --price (USD per hour)"
+        return None, "no price: give `price_usd_per_gpu_hour` (USD per hour)"
     unit, source = catalog_price(cat, acc)
     return (None if unit is None else unit * world), source
 

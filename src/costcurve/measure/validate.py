@@ -140,7 +140,7 @@ def validate(device, dtype: str, profile, *, shapes=None, steps: int = 5, warmup
     """
     prof = load_profile(profile)
     if prof["dtype"] != dtype:
-        raise InputError(f"the profile was measured in {prof['dtype']}; validate with --dtype {prof['dtype']}",
+        raise InputError(f"the profile was measured in {prof['dtype']}; validate with `dtype` {prof['dtype']}",
                          field="calibration")
     P = prof["measured_peak_flop_per_s"]
     fitted = {r["label"] for r in prof.get("runs", [])}

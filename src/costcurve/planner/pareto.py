@@ -4,6 +4,13 @@ For every accelerator in ``gpu_options`` and count in ``gpus_options`` the plann
 gives the wall-clock days; each provider's price of each kind (cloud on-demand, spot, 1-year,
 3-year: the catalog median near the date) and owning the cluster (``amortized``) give dollars. A point is on the Pareto front when no other point is
 both cheaper and faster. ``deadline_days``, ``budget_usd`` and ``max_gpus`` drop points first.
+
+The quote rule of ``costcurve train`` (:data:`costcurve.prices.MIN_QUOTES` quotes from
+:data:`costcurve.prices.MIN_PROVIDERS` providers) holds here too: a rental point is ``thin_evidence``
+when its provider's price rests on fewer than ``MIN_QUOTES`` quotes or when that kind of capacity for
+the accelerator has fewer than ``MIN_QUOTES`` quotes from ``MIN_PROVIDERS`` providers in the whole
+catalog. Such points are kept in ``points`` but left off the front (never called cheapest) unless
+``allow_thin_prices``.
 """
 
 from __future__ import annotations
@@ -41,7 +48,7 @@ def default_gpus_options(max_gpus: int) -> list[int]:
 
 def pareto_plans(*, model, tokens=None, gpu_options=("h100",), gpus_options=None, deadline_days=None,
                  budget_usd=None, max_gpus=None, price_kinds=PARETO_KINDS, catalog=None, progress=None,
-                 **plan_kw) -> dict:
+                 allow_thin_prices=False, **plan_kw) -> dict:
     """Evaluate every (accelerator, count, price kind) and return ``{"points": [...], "pareto": [...]}``.
 
     Each point: gpu, gpus, price_kind, days, cost_usd, parallelism, mfu, goodput, price source.
@@ -59,7 +66,7 @@ def pareto_plans(*, model, tokens=None, gpu_options=("h100",), gpus_options=None
     if cap is not None:
         gpus_list = [g for g in gpus_list if g <= cap]
     if not gpus_list:
-        raise InputError("no accelerator count left after --max-gpus", field="gpus_options")
+        raise InputError("no accelerator count left after `max_gpus`", field="gpus_options")
     accs = [cat.accelerator(g) for g in gpu_options]
     points, skipped = [], []
     total = len(accs) * len(gpus_list)
@@ -75,17 +82,22 @@ def pareto_plans(*, model, tokens=None, gpu_options=("h100",), gpus_options=None
             finally:
                 if progress is not None:
                     progress(done, total)
-            for kind, provider, price, src in _prices(cat, acc.name, price_kinds, plan_kw):
+            for kind, provider, price, src, evidence in _prices(cat, acc.name, price_kinds, plan_kw):
                 usd = best.cost_usd["amortized"] if kind == "amortized" else best.gpu_hours * price
                 if not math.isfinite(usd):
                     continue
                 points.append({"gpu": acc.name, "gpus": n, "price_kind": kind, "provider": provider,
                                "days": best.wall_clock_days, "cost_usd": usd, "price_usd_per_gpu_hour": price,
                                "price_source": src, "gpu_hours": best.gpu_hours, "mfu": best.mfu,
-                               "goodput": best.goodput, "parallelism": best.parallelism.to_dict(), "plan": best})
+                               "goodput": best.goodput, "parallelism": best.parallelism.to_dict(), **evidence,
+                               "plan": best})
     keep = [p for p in points if (deadline is None or p["days"] <= deadline) and (budget is None or p["cost_usd"] <= budget)]
-    front = pareto_front([p["cost_usd"] for p in keep], [p["days"] for p in keep])
-    return {"points": keep, "pareto": [keep[i] for i in front], "skipped": skipped}
+    if not isinstance(allow_thin_prices, bool):
+        raise InputError(f"got {allow_thin_prices!r}; allowed: True or False", field="allow_thin_prices")
+    eligible = [p for p in keep if allow_thin_prices or not p["thin_evidence"]]
+    front = pareto_front([p["cost_usd"] for p in eligible], [p["days"] for p in eligible])
+    return {"points": keep, "pareto": [eligible[i] for i in front], "skipped": skipped,
+            "thin_left_out": sum(1 for p in keep if p["thin_evidence"]) if not allow_thin_prices else 0}
 
 
 def _prices(cat, gpu, kinds, plan_kw):
@@ -94,20 +106,21 @@ def _prices(cat, gpu, kinds, plan_kw):
     ``amortized`` has no hourly price (owning the cluster: capex used up + energy). A provider given
     in ``plan_kw`` limits the providers.
     """
-    from ..prices import resolve_price
+    from ..prices import quote_evidence, resolve_price
 
     date = _date(plan_kw)
     only = plan_kw.get("provider")
     for kind in kinds:
         if kind == "amortized":
-            yield kind, None, math.nan, "amortized capex + energy"
+            yield kind, None, math.nan, "amortized capex + energy", {"price_quotes": None, "price_providers": None,
+                                                                     "thin_evidence": False}
             continue
         providers = sorted({q.provider for q in cat.quotes(gpu, kind=kind)})
         for provider in ([only] if only else providers):
             if provider not in providers:
                 continue
             price, src = resolve_price(cat, gpu, date, None, kind=kind, provider=provider)
-            yield kind, provider, price, src
+            yield kind, provider, price, src, quote_evidence(cat, gpu, date, kind, provider)
 
 
 def _date(kw):

@@ -64,7 +64,7 @@ def _resolve(model, tokens, catalog):
     if tok is None and record is not None and record.get("training_tokens"):
         tok = float(record["training_tokens"])
     if tok is None:
-        raise InputError("needed (e.g. --tokens 2T)", field="tokens")
+        raise InputError("needed (e.g. `tokens` 2T)", field="tokens")
     return name, arch, float(tok)
 
 
@@ -171,7 +171,7 @@ def plan_training(*, model, tokens=None, gpu="h100", gpus=8, tp=None, pp=None, v
                    for k, v in lay.to_dict().items()}
     if len(layouts["tp"]) == 0:
         raise InputError(f"no legal layout of {n} accelerators for global batch {gb} (sequences), {arch.n_layers} "
-                         f"layers, {arch.n_heads} heads with the options given; change --gpus or --global-batch",
+                         f"layers, {arch.n_heads} heads with the options given; change `gpus` or `global_batch`",
                          field="gpus")
     fp8 = dtype == "fp8"
     peak = acc.peak_flop_per_s(dtype)
@@ -246,14 +246,14 @@ def _plan(res, i, lay, arch, acc, n, tokens, seq, goodput, cat, date, why, price
                 cost_usd=cost, price_usd_per_gpu_hour=price, price_source=price_source, why=why)
 
 
-_CHANGES = (("sequence_parallel", "--sequence-parallel"), ("recompute", "--recompute"), ("zero", "--zero"),
-            ("microbatch", "--microbatch"), ("tp", "--tp"), ("pp", "--pp"), ("cp", "--cp"), ("vpp", "--vpp"))
+_CHANGES = (("sequence_parallel", "`sequence_parallel`"), ("recompute", "`recompute`"), ("zero", "`zero`"),
+            ("microbatch", "`microbatch`"), ("tp", "`tp`"), ("pp", "`pp`"), ("cp", "`cp`"), ("vpp", "`vpp`"))
 
 
 def _option_value(opt: str, lay: Layout) -> str:
-    return {"--sequence-parallel": "on", "--recompute": lay.recompute, "--zero": str(lay.zero),
-            "--microbatch": str(lay.microbatch), "--tp": str(lay.tp), "--pp": str(lay.pp), "--cp": str(lay.cp),
-            "--vpp": str(lay.vpp)}[opt]
+    return {"`sequence_parallel`": "on", "`recompute`": lay.recompute, "`zero`": str(lay.zero),
+            "`microbatch`": str(lay.microbatch), "`tp`": str(lay.tp), "`pp`": str(lay.pp), "`cp`": str(lay.cp),
+            "`vpp`": str(lay.vpp)}[opt]
 
 
 def _fastest_change(arch, n, gb, seq, base: Layout, keys, kw, tp_limit):
@@ -311,7 +311,7 @@ def _raise_does_not_fit(arch, acc, n, gb, seq, layouts, res, fixed, kw, whole):
         msg += f" (dp {lay.dp})" if lay.dp != base.dp else ""
         suggestion = lay.to_dict()
     else:
-        msg += ("; no change of one or two options fits: use more accelerators (--gpus) or one with more memory "
-                "(--gpu)")
+        msg += ("; no change of one or two options fits: use more accelerators (`gpus`) or one with more memory "
+                "(`gpu`)")
         suggestion = None
     raise DoesNotFitError(msg, needed_bytes=need, capacity_bytes=cap, suggestion=suggestion)

@@ -30,7 +30,9 @@ def train_answer(d: dict) -> str:
     money = (f"costs {H.with_interval(cloud, H.usd)} at cloud rental prices" if P(cloud) is not None
              else f"costs {H.with_interval(d['cost_amortized_usd'], H.usd)} amortized (no rental price known)")
     return (f"Training {name} ({H.count(P(d['params_total']))} parameters, {H.count(P(d['tokens']))} tokens, "
-            f"{H.flop(P(d['training_flop']))}) on {H.num(P(d['gpus']))} × {d['gpu']} takes {days} and {money}; "
+            f"{H.flop(P(d['training_flop']))}) on {H.num(P(d['gpus']))} × {d['gpu']}"
+            + (" (an assumed count: none was given)" if d.get("gpus_source") == "assumed" else "")
+            + f" takes {days} and {money}; "
             f"owning the cluster costs {H.usd(P(d['cost_amortized_usd']))} amortized, buying it "
             f"{H.usd(P(d['cost_acquisition_usd']))}.")
 

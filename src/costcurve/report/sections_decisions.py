@@ -54,6 +54,11 @@ _TREND_LABELS = {"npv_own_usd": "own, present value", "npv_rent_usd": "rent, pre
                  "break_even_utilization": "break-even utilization"}
 
 
+def _be_pct(v) -> str:
+    """A break-even share: above 100% it is never reached."""
+    return "never (over 100%)" if v is None or v > 1 else H.pct(v, 0)
+
+
 # ---- rent-vs-buy ------------------------------------------------------------------------------------
 def rent_vs_buy_sections(d: dict, *, values=None, command=None, full: bool = True) -> list[H.Section]:
     a = d.get("assumptions") or {}
@@ -63,13 +68,15 @@ def rent_vs_buy_sections(d: dict, *, values=None, command=None, full: bool = Tru
     payback = P(d.get("payback_months"))
     util = P(a.get("utilization"))
     cheaper = d.get("cheaper") or ("own" if own < rent else "rent")
-    be_txt = ("owning never pays at any utilization" if be is None or be > 1 else
-              f"owning pays above {H.pct(be, 0)} utilization")
+    from costcurve.decisions.rent_vs_buy import break_even_words, payback_words
+
+    be_txt = d.get("break_even_statement") or break_even_words(be if be is not None else float("nan"), P(years))
+    pb_txt = d.get("payback_statement") or payback_words(payback if payback else float("nan"),
+                                                         be if be is not None else float("nan"), P(years))
     text = (f"At {H.pct(util, 0)} utilization over {H.num(years)} years, {'renting' if cheaper == 'rent' else 'owning'} "
             f"{H.num(P(d.get('gpus')))} × {d.get('gpu')} is cheaper: own {W(d.get('own_usd'), H.usd)}, rent "
             f"{W(d.get('rent_usd'), H.usd)} (net present value {H.usd(P(d.get('npv_own_usd')))} against "
-            f"{H.usd(P(d.get('npv_rent_usd')))}); {be_txt}"
-            + (f", and the cluster pays for itself in {payback:.0f} months." if payback else "."))
+            f"{H.usd(P(d.get('npv_rent_usd')))}); {be_txt}. Payback: {pb_txt}.")
     ti = d.get("trend_interval") or {}  # [low, high]; each a median when an input is a range
     bi = ti.get("break_even_utilization")
     figs = [H.figure("own_usd", d.get("own_usd"), H.usd, "own",
@@ -82,11 +89,10 @@ def rent_vs_buy_sections(d: dict, *, values=None, command=None, full: bool = Tru
             H.figure("npv_rent_usd", d.get("npv_rent_usd"), H.usd, "rent, present value",
                      f"discounted at {H.pct(a.get('discount_rate'), 0)} a year"),
             H.figure("break_even_utilization", d.get("break_even_utilization"),
-                     lambda v: "n/a" if v is None else "over 100%" if v > 1 else H.pct(v, 0),
-                     "break-even utilization", "above it owning is cheaper" + (
-                         f"; trend 90%: {H.pct(P(bi[0]), 0)}–{H.pct(P(bi[1]), 0)}" if isinstance(bi, list) else "")),
-            H.figure("payback_months", d.get("payback_months"), lambda v: "never" if v is None else f"{v:.0f} months", "payback",
-                     "months until owning has cost less than renting" if payback else "never within the horizon")]
+                     lambda v: "never (over 100%)" if v is None or v > 1 else H.pct(v, 0),
+                     "break-even utilization", be_txt),
+            H.figure("payback_months", d.get("payback_months"),
+                     lambda v: f"not within {H.num(years)} years" if v is None else f"{v:.0f} months", "payback", pb_txt)]
     secs = [_answer(text, *figs)]
     out = _breakdown_chart("own_breakdown_usd", {k: v for k, v in (d.get("own_breakdown_usd") or {}).items()
                                                  if P(v) is not None}, H.usd)
@@ -95,7 +101,7 @@ def rent_vs_buy_sections(d: dict, *, values=None, command=None, full: bool = Tru
     if ti:
         out += "<h3>Range from the price-performance trend (90%)</h3>" + H.table(
             ["figure", "low", "high"],
-            [(_TREND_LABELS.get(k, k.replace("_", " ")), *(H.pct(P(x), 0) if "utilization" in k else H.usd(P(x)) for x in v))
+            [(_TREND_LABELS.get(k, k.replace("_", " ")), *(_be_pct(P(x)) if "utilization" in k else H.usd(P(x)) for x in v))
              for k, v in ti.items() if isinstance(v, list) and len(v) == 2])
     secs.append(H.Section("breakdown", "Breakdowns: the cost of owning", out))
     rows = [("accelerator price", H.usd(a.get("chip_price_usd")), "bundled accelerators table"),

@@ -220,10 +220,18 @@ def deploy_sections(d: dict, *, values=None, command=None, full: bool = True) ->
 
 # ---- budget -----------------------------------------------------------------------------------------
 def budget_sections(d: dict, *, values=None, command=None, full: bool = True) -> list[H.Section]:
-    text = (f"{W(d.get('usd'), H.usd)} buys a compute-optimal model of {H.count(P(d.get('params')))} parameters "
+    served = d.get("inference_tokens")
+    what = ("a compute-optimal model" if served is None else
+            f"for {H.count(P(served))} tokens served, the model cheapest over its life, of")
+    text = (f"{W(d.get('usd'), H.usd)} buys {what} {H.count(P(d.get('params')))} parameters "
             f"trained on {H.count(P(d.get('tokens')))} tokens ({H.flop(P(d.get('training_flop')))}), predicted loss "
-            f"{P(d.get('predicted_loss')):.3f}, in {H.days(P(d.get('wall_clock_days')))} on "
-            f"{H.num(P(d.get('gpus')))} × {d.get('gpu')} ({d.get('law')} scaling law).")
+            f"{P(d.get('predicted_loss')):.3f}, for {H.usd(P(d.get('cost_usd')))} in "
+            f"{H.days(P(d.get('wall_clock_days')))} on {H.num(P(d.get('gpus')))} × {d.get('gpu')} "
+            f"({d.get('law')} scaling law).")
+    if served is not None:
+        text += (f" The compute-optimal model of the same budget has {H.count(P(d.get('chinchilla_params')))} "
+                 f"parameters (loss {P(d.get('chinchilla_loss')):.3f}) and costs "
+                 f"{H.usd(P(d.get('saving_vs_chinchilla')))} more over its life.")
     figs = [H.figure("params", d.get("params"), H.count, "parameters", "compute-optimal size for this budget"),
             H.figure("tokens", d.get("tokens"), H.count, "training tokens",
                      f"{H.num(P(d.get('tokens_per_param')))} tokens per parameter"),
@@ -238,7 +246,7 @@ def budget_sections(d: dict, *, values=None, command=None, full: bool = True) ->
     comp = d.get("law_comparison") or {}
     out = ""
     if comp:
-        out += "<h3>The same budget under each scaling law</h3>" + H.table(
+        out += "<h3>The compute-optimal model of the same FLOP under each scaling law</h3>" + H.table(
             ["law", "parameters", "tokens", "predicted loss"],
             [(k, H.count(P(v.get("params"))), H.count(P(v.get("tokens"))), f"{P(v.get('predicted_loss')):.3f}")
              for k, v in comp.items()])

@@ -40,6 +40,9 @@ TP_OPTIONS = (1, 2, 4, 8)
 PP_OPTIONS = (1, 2, 4, 8)
 BATCH_CAPS = (None, 64, 16)  #: None: the engine's default cap
 MIN_EVALUATED = 12  #: candidates the load model evaluates at least (for the Pareto front)
+#: the largest demand searched [1/day]: 1e15, 125,000 queries a day for each of 8 billion people (larger
+#: figures are slips, and their replica counts run to hundreds of digits)
+MAX_QUERIES_PER_DAY = 1e15
 DISAGGREGATED_TRIES = 6  #: cheapest colocated layouts also tried as separate prefill and decode pools
 
 
@@ -72,6 +75,9 @@ class Deployment:
     expert_parallel: bool = False
     disaggregated: bool = False  #: separate prefill and decode pools (:mod:`.disagg`)
     prefill_replicas: int = 0  #: of ``replicas``, those in the prefill pool (disaggregated) [count]
+    price_quotes: int | None = None  #: distinct catalog quotes behind the price [count]
+    price_providers: int | None = None  #: providers of those quotes [count]
+    thin_evidence: bool = False  #: the price falls short of the quote rule (costcurve.prices.quote_evidence)
 
     def summary(self) -> dict:
         """The issue's record: ``deployment`` (exactly gpu, gpus_per_replica, replicas, dtype, kv_dtype,
@@ -86,7 +92,9 @@ class Deployment:
                 "usd_per_query": self.usd_per_query, "usd_per_billion_queries": self.usd_per_billion_queries,
                 "utilization": self.utilization, "ttft_p95_s": self.ttft_p95_s, "tpot_p95_s": self.tpot_p95_s,
                 "layout": {"tp": self.tp, "pp": self.pp, "expert_parallel": self.expert_parallel,
-                           "disaggregated": self.disaggregated, "prefill_replicas": self.prefill_replicas}}
+                           "disaggregated": self.disaggregated, "prefill_replicas": self.prefill_replicas},
+                "price_quotes": self.price_quotes, "price_providers": self.price_providers,
+                "thin_evidence": self.thin_evidence}
 
 
 @dataclass(frozen=True)
@@ -237,16 +245,28 @@ def _accelerator(cat, name):
         raise UnknownNameError("accelerator", name, list(cat.accelerators), field="gpu_options") from None
 
 
-def _prices(cat, gpus, day, provider, kind) -> dict:
-    """{accelerator: (price [USD/h], source)} of those with a catalog price near ``day``."""
-    prices = {}
+def _prices(cat, gpus, day, provider, kind, allow_thin_prices=False, notes=None) -> dict:
+    """{accelerator: (price [USD/h], source, evidence)} of those with a catalog price near ``day``; those
+    priced on thin evidence (:func:`costcurve.prices.quote_evidence`) only with ``allow_thin_prices``."""
+    from ..prices import quote_evidence
+
+    prices, thin = {}, []
     for g in gpus:
         acc = cat.accelerator(g)
         p, src = resolve_price(cat, acc.name, day, None, provider=provider, kind=kind)
         if p == p:  # not NaN
-            prices[acc.name] = (p, src)
+            ev = quote_evidence(cat, acc.name, day, kind, provider)
+            if ev["thin_evidence"] and not allow_thin_prices:
+                thin.append(acc.name)
+                continue
+            prices[acc.name] = (p, src, ev)
+    if thin and notes is not None:
+        notes.append(f"left out, priced on fewer than 3 {kind} quotes from 2 providers: {', '.join(thin)} "
+                     "(`allow_thin_prices` to include them, marked thin)")
     if not prices:
-        raise InputError(f"no {kind} price for any of {', '.join(gpus)} near {day}", field="gpu_options")
+        why = (f"; {', '.join(thin)} only on fewer than 3 quotes from 2 providers (`allow_thin_prices` to use them)"
+               if thin else "")
+        raise InputError(f"no {kind} price for any of {', '.join(gpus)} near {day}{why}", field="gpu_options")
     return prices
 
 
@@ -257,25 +277,27 @@ def _search(models, prices, q_per_s, targets, engine, disaggregated) -> list:
     for bound, m in models:
         if len(colocated) >= MIN_EVALUATED and bound / 3600 * qpd > min(x.usd_per_day for x in done):
             break  # the lower bound of every later candidate exceeds the cheapest found
-        price, src = prices[m.replica.acc.name]
+        price, src, ev = prices[m.replica.acc.name]
         dep = (_evaluate_disaggregated(m, price, src, q_per_s, targets) if disaggregated is True
                else _evaluate(m, price, src, q_per_s, targets, engine))
+        dep = dep if dep is None else replace(dep, **ev)
         if dep is not None:
             done.append(dep)
             colocated.append((dep.usd_per_day, len(colocated), m))
     if disaggregated is None:  # separate pools for the cheapest colocated layouts
         for _, _, m in sorted(colocated, key=lambda x: x[:2])[:DISAGGREGATED_TRIES]:
-            price, src = prices[m.replica.acc.name]
+            price, src, ev = prices[m.replica.acc.name]
             dep = _evaluate_disaggregated(m, price, src, q_per_s, targets)
             if dep is not None:
-                done.append(dep)
+                done.append(replace(dep, **ev))
     return done
 
 
 def plan_deployment(*, model, queries_per_day, input_tokens=None, output_tokens=None, length_sigma=None,
                     ttft_p95_s=None, tpot_p95_s=None, gpu_options=None, dtype_options=("bf16", "fp8"), engine=None,
                     price_kind="on-demand", provider=None, date=None, catalog=None, max_gpus_per_replica=64,
-                    disaggregated=None, max_evaluations=60, reasoning_tokens=None) -> DeployResult:
+                    disaggregated=None, max_evaluations=60, reasoning_tokens=None,
+                    allow_thin_prices=False) -> DeployResult:
     """Cheapest deployment of ``model`` serving ``queries_per_day`` within p95 targets (see module doc).
 
     Parameters: queries_per_day [1/day]; input_tokens, output_tokens: mean lengths [tokens] (default the
@@ -286,13 +308,15 @@ def plan_deployment(*, model, queries_per_day, input_tokens=None, output_tokens=
     cheapest colocated layouts), True (only disaggregated), False (only colocated); max_evaluations:
     the candidates with the lowest cost bounds that may be simulated [count]; reasoning_tokens: thinking
     tokens per query [tokens] (a distribution: its mean), decoded with the answer: the decode length is
-    output + reasoning (``output_tokens_mean`` includes them; dollars per output token are per generated token).
+    output + reasoning (``output_tokens_mean`` includes them; dollars per output token are per generated token);
+    allow_thin_prices: also search accelerators whose price rests on fewer than 3 quotes from 2 providers
+    (marked ``thin_evidence``).
     """
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
     name, arch, _ = resolve_model(model, cat)
     if arch is None:
         raise InputError(f"{name!r} has no architecture preset; give a preset or a config.json", field="model")
-    qpd = float(number_input(queries_per_day, "queries_per_day"))
+    qpd = float(number_input(queries_per_day, "queries_per_day", upper=MAX_QUERIES_PER_DAY))
     profile = engine_profile(engine)
     from .reasoning import mean_tokens
 
@@ -315,7 +339,9 @@ def plan_deployment(*, model, queries_per_day, input_tokens=None, output_tokens=
         if off:
             raise InputError(f"{profile.engine} does not run on {', '.join(off)}; allowed vendors: "
                              f"{', '.join(ENGINE_VENDORS[profile.engine])}", field="gpu_options")
-    prices = _prices(cat, runs, day, provider, price_kind)
+    if not isinstance(allow_thin_prices, bool):
+        raise InputError(f"got {allow_thin_prices!r}; allowed: True or False", field="allow_thin_prices")
+    prices = _prices(cat, runs, day, provider, price_kind, allow_thin_prices, notes)
     if not gpu_options:
         notes.append(f"searched the {len(prices)} catalog accelerators that {profile.engine} runs on with a price "
                      f"({price_kind}) near {day}")

@@ -349,7 +349,8 @@ def register_inference_claims() -> bool:
         gpu = era_default_gpu(REPORT_DATE)
         # one 8-accelerator server in fp16, serving chat turns with their history (see costcurve.inference)
         return estimate_inference(model=CHATBOT_MODEL, gpu=gpu, gpus=8, dtype="fp16", date=REPORT_DATE, catalog=c.cat,
-                                  input_tokens=CHAT_INPUT_TOKENS, output_tokens=CHAT_OUTPUT_TOKENS)
+                                  input_tokens=CHAT_INPUT_TOKENS, output_tokens=CHAT_OUTPUT_TOKENS,
+                                  min_tokens_per_s_per_user=None)  # ARK's claim: the throughput-optimal batch
 
 
     @claim("query_cost_today")

@@ -181,7 +181,7 @@ def _univariate_widths(series, year, points, level, since, until) -> str:
             out.append(f"{m} {math.log10(fc.interval[1] / fc.interval[0]):.0f}")
         except InputError:
             continue
-    return ("--method ols or rwd extrapolate the series alone, with 90% intervals of " + " and ".join(out)
+    return ("`method` ols or rwd extrapolate the series alone, with 90% intervals of " + " and ".join(out)
             + " orders of magnitude") if out else "neither ols nor rwd can forecast it either"
 
 

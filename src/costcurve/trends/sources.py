@@ -248,7 +248,7 @@ def load_series(name=None, *, csv=None, source=None, since=None, until=None, cat
 
     given = [x for x in (name, csv, source) if x]
     if len(given) != 1:
-        raise InputError("give one of: a series name (see `costcurve series`), --csv PATH or --source epoch:PATH",
+        raise InputError("give one of: a series name (see the series command), `csv` PATH or `source` epoch:PATH",
                          field="series")
     for what, v in (("since", since), ("until", until)):
         if v is not None and not (isinstance(v, (int, float)) and math.isfinite(v)):

@@ -47,16 +47,36 @@ def _field(p: Param):
         return (Optional[list[str]], Field(None, description=desc, max_length=safety.MAX_LIST))
     if p.type == "choice":
         t = Literal[tuple(p.choices)]
-    elif p.type == "int":
-        t = int
-    elif p.type == "float":
-        t = float
+    elif p.type in ("int", "float", "text"):
+        return _number_or_text(p, desc, ex)
     else:
         t = str
-    if t is str:
-        f = Field(... if p.required else None, description=desc, max_length=safety.MAX_TEXT, **ex)
-    else:
-        f = Field(... if p.required else None, description=desc, **ex)
+    f = Field(... if p.required else None, description=desc, **ex)
+    return (t if p.required else Optional[t], f)
+
+
+def _number_or_text(p: Param, desc: str, ex: dict):
+    """A scalar option: a finite JSON number or the command line's text (``"15T"``, ``"0.3..0.5"``,
+    ``"$2.50"``). An object, an array or a boolean is a 422 naming the field; null means not given."""
+    import math
+    from typing import Annotated, Union
+
+    from pydantic import PlainValidator, WithJsonSchema
+
+    def scalar(v):
+        if isinstance(v, bool) or not isinstance(v, (int, float, str)):
+            raise ValueError(f"got {type(v).__name__}; allowed: a number, or text such as 15T or 0.3..0.5")
+        if isinstance(v, float) and not math.isfinite(v):
+            raise ValueError("got a number that is not finite; allowed: a finite number")
+        if isinstance(v, str) and len(v) > safety.MAX_TEXT:
+            raise ValueError(f"got {len(v):,} characters; allowed: at most {safety.MAX_TEXT:,}")
+        return v
+
+    schema = {"anyOf": [{"type": "integer" if p.type == "int" else "number"},
+                        {"type": "string", "maxLength": safety.MAX_TEXT}]}
+    t = Annotated[Union[int, float, str], PlainValidator(scalar), WithJsonSchema(schema)]
+    desc += " A JSON number or the command line's text (suffixes such as 15T, ranges such as 0.3..0.5)."
+    f = Field(... if p.required else None, description=desc, **ex)
     return (t if p.required else Optional[t], f)
 
 
