@@ -274,6 +274,12 @@ def _dig(d, key):
      [r"(renting|owning) 512 × h100-sxm5 is cheaper", r"own \$[\d.]+M", r"rent \$[\d.]+M", r"utilization"]),
     ("wait", ["--flop", "3e25", "--gpu", "h100", "--gpus", "2048"], [r"^Start (now|on)", r"3e25 FLOP", r"\$[\d.]+M",
                                                                      r"\d days"]),
+
+    ("lifecycle", ["--model", "llama3.1-8b", "--gpu", "h100", "--queries-per-day", "1M", "--growth", "2", "--years", "1",
+                   "--api-price-decline", "0.3", "--samples", "200"],
+     [r"^llama3\.1-8b serving 1M queries a day", r"cheapest path is", r"NPV \$[\d.]+[KM]"]),
+    ("posttrain", ["--model", "qwen2.5-1.5b", "--prompts", "64", "--steps", "100", "--gpu", "a100", "--mfu", "0.2..0.4"],
+     [r"^GRPO on qwen2\.5-1\.5b", r"GPU-hours", r"generation is \d+%"]),
 ])
 def test_decision_reports_answer_in_a_sentence_with_the_cli_figures(run_cli, tmp_path, kind, args, answer):
     """plan, deploy and the decisions: a written answer with units, headline figures equal to --json, each

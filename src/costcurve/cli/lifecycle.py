@@ -118,8 +118,14 @@ def render(d: dict) -> None:
 @click.option("--critic-model", default="policy", show_default=True, help="PPO value model: policy, a preset, or none.")
 @click.option("--ppo-epochs", default="1", show_default=True, help="Updates per batch of samples.")
 @click.option("--engine", type=click.Choice(["trtllm", "vllm", "sglang"]), default="vllm", show_default=True)
-@click.option("--mfu", help="Training MFU (default: the fitted MFU model).")
-@click.option("--price", "price_usd_per_gpu_hour", help="USD per accelerator-hour (default: catalog).")
+@click.option("--generator-dtype", type=click.Choice(["bf16", "fp8"]), default="bf16", show_default=True,
+              help="Generator weights and KV cache.")
+@click.option("--generator-scheduling", type=click.Choice(["single-step", "multi-step"]), default="single-step",
+              show_default=True, help="vLLM in-process (RL frameworks: CPU time every step) or as benchmarked.")
+@click.option("--mfu", help="Training MFU (default: the fitted MFU model; a range LOW..HIGH too).")
+@click.option("--price", "price_usd_per_gpu_hour", help="USD per accelerator-hour (default: catalog; a range too).")
+@click.option("--samples", help="Monte Carlo draws when --mfu or --price is a range (default 10000).")
+@click.option("--seed", default="0", show_default=True, help="Seed of the sampled lengths and of the Monte Carlo.")
 @click.option("--price-kind", type=KINDS, default="on-demand", show_default=True)
 @click.option("--provider", help="Take catalog prices from this provider only.")
 @click.option("--date", help="Date of the prices.")
@@ -151,9 +157,15 @@ def posttrain(catalog, as_json, provider, **kw):
            for p in d["shares"] if d["parts_gpu_hours"][p] > 0], justify_right=(1, 2, 3))
     print(f"total: {d['gpu_hours']:,.0f} accelerator-hours, {d['wall_clock_days']:,.2f} days, {format_usd(d['cost_usd'])} "
           f"at {format_usd(d['price_usd_per_gpu_hour'])}/h")
+    u = d.get("uncertainty")
+    if u:
+        print(f"p5–p50–p95 over {u['samples']:,} draws: {u['gpu_hours']['p5']:,.0f}–{u['gpu_hours']['p50']:,.0f}–"
+              f"{u['gpu_hours']['p95']:,.0f} accelerator-hours, {format_usd(u['cost_usd']['p5'])}–"
+              f"{format_usd(u['cost_usd']['p50'])}–{format_usd(u['cost_usd']['p95'])}")
     g = d["generation"]
     if g:
-        print(f"generation: {g['replicas']} replicas × TP{g['tp']}, batch cap {g['batch_cap']}, mean running batch "
+        print(f"generation: {g['replicas']} replicas × TP{g['tp']}{' × PP' + str(g['pp']) if g['pp'] > 1 else ''} "
+              f"({g['dtype']}), batch cap {g['batch_cap']}, mean running batch "
               f"{g['mean_running_batch']:,.0f} ({g['batch_fill']:.0%} full: the long tail drains the batch)")
     for n in d["notes"]:
         print(f"note: {note_text(n)}")

@@ -73,8 +73,8 @@ AUTO = {"plan": ("Training plan", "training", "sections_plan.plan_sections"),
         "finetune": ("Fine-tune or not", "decisions", "sections_decisions.finetune_sections"),
         "rent-vs-buy": ("Rent or buy", "decisions", "sections_decisions.rent_vs_buy_sections"),
         "wait": ("Buy now or wait", "decisions", "sections_decisions.wait_sections"),
-        "lifecycle": ("Cost over a product's life", "decisions", None),
-        "posttrain": ("RL post-training", "training", None)}
+        "lifecycle": ("Cost over a product's life", "decisions", "sections_lifecycle.lifecycle_sections"),
+        "posttrain": ("RL post-training", "training", "sections_lifecycle.posttrain_sections")}
 
 
 def _register_auto() -> None:
