@@ -263,8 +263,9 @@
     if (Object.keys(files).length) links.appendChild(el("span", { class: "note" }, "(uploaded files are not part of links)"));
     window.costcurveCharts.render({ kind: kind.name, data: r.data.data, values: vals, output: $("output"),
                                     extras: $("extras"), links, catalog: ui.catalog, post });
+    if ((explicit || initial) && narrow()) expandForm(false);  // the answer first; "Inputs" opens the form
+    if (explicit && narrow()) $("result").scrollIntoView({ block: "start" });
     initial = false;
-    if (explicit && narrow()) { expandForm(false); $("result").scrollIntoView({ block: "start" }); }
   }
   let initial = true;
 
