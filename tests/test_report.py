@@ -52,7 +52,7 @@ def test_train_report_matches_cli_json(run_cli, tmp_path):
     assert page.data["result"] == cli  # the embedded JSON is the CLI's --json, key for key
     for key in ("cost_cloud_usd", "cost_amortized_usd", "cost_acquisition_usd", "wall_clock_s", "training_flop"):
         assert float(page.figures[key]) == pytest.approx(cli[key], rel=1e-12)
-    assert page.sections == ["answer", "inputs", "breakdown", "context", "reproduce"]  # no range: no uncertainty
+    assert page.sections == ["answer", "inputs", "breakdown", "context", "reproduce", "sources"]  # no range: no uncertainty; the bibliography last
     assert page.loads == []  # self-contained: nothing to fetch
     assert "@media print" in out.read_text()
     assert page.data["command"] == "costcurve train " + " ".join(args)
