@@ -81,9 +81,9 @@ def table(title: str, columns, rows, *, justify_right=()):
     if lay.stacked:
         con.print(escape("\n".join(stacked_lines(title, columns, rows))), highlight=False)
         return
-    t = Table(title=escape(title), title_justify="left", header_style="bold", **({"box": None} if lay.borderless else {}))
+    t = Table(title=escape(title), title_justify="left", header_style="bold", **({"box": None, "pad_edge": False} if lay.borderless else {}))
     for i, (c, w) in enumerate(zip(lay.headers, lay.min_widths)):
-        t.add_column(escape(c), justify="right" if i in justify_right else "left", overflow="fold", min_width=w)
+        t.add_column(escape(c), justify="right" if i in justify_right else "left", overflow="fold", width=w)
     for r in rows:
         t.add_row(*[escape(str(x)) for x in r])
     con.print(t)

@@ -22,7 +22,8 @@ ABBREVIATIONS = {"accelerators": "accel.", "accelerator": "accel.", "replicas": 
 
 @dataclass(frozen=True)
 class Layout:
-    """How a table prints: ``stacked`` records, or columns with ``headers`` and ``min_widths``."""
+    """How a table prints: ``stacked`` records, or columns with ``headers`` and ``min_widths`` (each column's
+    width [characters]: at least its longest word)."""
 
     headers: tuple[str, ...]
     min_widths: tuple[int, ...]
@@ -47,16 +48,32 @@ def fit(columns, rows, width: int) -> Layout:
     def widths(hs):
         return tuple(max([longest_word(h)] + [longest_word(r[i]) for r in cells if i < len(r)]) for i, h in enumerate(hs))
 
+    def natural(hs):
+        return [max([len(h)] + [len(r[i]) for r in cells if i < len(r)]) for i, h in enumerate(hs)]
+
+    def spread(hs, low, room):
+        """Column widths: each at least its longest word, the room left shared by what the rest needs."""
+        nat = natural(hs)
+        if sum(nat) <= room:
+            return tuple(nat)
+        out, slack = list(low), room - sum(low)
+        need = [n - m for n, m in zip(nat, low)]
+        total = sum(need) or 1
+        for i, n in enumerate(need):
+            out[i] += slack * n // total
+        return tuple(out)
+
     overhead = PER_COLUMN * len(headers) + EDGE
     w = widths(headers)
     if sum(w) + overhead <= width:
-        return Layout(headers, w, False)
+        return Layout(headers, spread(headers, w, width - overhead), False)
     short = tuple(abbreviate(h) for h in headers)
     w = widths(short)
     if sum(w) + overhead <= width:
-        return Layout(short, w, False)
-    if sum(w) + BORDERLESS_PER_COLUMN * len(headers) <= width:
-        return Layout(short, w, False, borderless=True)
+        return Layout(short, spread(short, w, width - overhead), False)
+    room = width - BORDERLESS_PER_COLUMN * len(headers)
+    if sum(w) <= room:
+        return Layout(short, spread(short, w, room), False, borderless=True)
     return Layout(headers, w, True)
 
 
