@@ -20,7 +20,7 @@ from costcurve.errors import CostcurveError, InputError
 from costcurve.report import registry
 from costcurve.report.registry import Param, get_kind, parameters, run_kind
 
-from . import safety
+from . import catalog_api, safety
 
 PAGES = [("training", "Training"), ("serving", "Serving"), ("decisions", "Decisions"), ("trends", "Trends and forecasts"),
          ("claims", "Claims")]
@@ -208,6 +208,7 @@ def create_app() -> FastAPI:
     for name in registry.KINDS:
         _routes(app, name)
     _pages(app)
+    app.include_router(catalog_api.router)  # the pickers' catalogs, labels, per-part roofline
     return app
 
 
