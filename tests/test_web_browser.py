@@ -162,9 +162,11 @@ def test_labels_are_cli_options_and_errors_sit_by_their_field(server, page, tmp_
         pytest.skip("rent-vs-buy is not a command yet")
     page.goto(server + "/decisions?kind=rent-vs-buy&gpus=512&utilization=2&date=" + DATE)
     page.wait_for_selector("#field-utilization.invalid", timeout=30_000)
-    assert page.inner_text('label[for="in-price_usd_per_gpu_hour"]') == "--price"
-    labels = page.eval_on_selector_all("#fields label", "els => els.map(e => e.textContent)")
-    assert labels and all(t.startswith("--") or t == "config.json" for t in labels), labels
+    # a person's label with its unit, the option as the CLI spells it beside it
+    assert page.inner_text('label[for="in-price_usd_per_gpu_hour"] .flag') == "--price"
+    assert page.inner_text('label[for="in-price_usd_per_gpu_hour"] .name').startswith("Rental price [USD")
+    flags = page.eval_on_selector_all("#fields label .flag, #more-fields label .flag", "els => els.map(e => e.textContent)")
+    assert flags and all(t.startswith("--") or t == "upload" for t in flags), flags
     assert page.inner_text("#err-utilization") and page.inner_text("#err-gpus") == ""
     assert page.inner_text("#form-error") == ""
     page.fill("#in-utilization", "0.7")
@@ -185,5 +187,6 @@ def test_plan_page_shows_the_layout_and_memory_against_capacity(server, page, ru
     assert value == pytest.approx(cli["wall_clock_days"], rel=1e-12) and text.endswith("days")
     _, mem = figure_value(page, "memory_per_gpu_bytes.total")
     assert mem.endswith("GiB")
-    assert "memory per accelerator [GiB" in page.text_content("#output svg.chart >> nth=0")
+    page.wait_for_selector("#output .iplot .plot .xtitle", timeout=30_000)  # drawn interactively from the series
+    assert "memory per accelerator [GiB" in page.text_content("#output .iplot >> nth=0")
     shot(page, tmp_path, "plan")

@@ -83,7 +83,7 @@ EXAMPLES: dict[str, dict[str, object]] = {
 
 #: the options shown open on each form (the rest fold under "More options"): the example's and the required
 CORE: dict[str, tuple[str, ...]] = {
-    "train": ("model", "tokens", "gpu", "gpus", "days", "mfu", "price_usd_per_gpu_hour", "date"),
+    "train": ("model", "tokens", "gpu", "gpus", "days", "mfu", "dtype", "price_usd_per_gpu_hour", "date"),
     "infer": ("model", "gpu", "gpus", "queries_per_day", "input_tokens", "output_tokens", "max_time_per_output_token_s",
               "price_usd_per_gpu_hour", "date"),
     "plan": ("model", "tokens", "gpu", "gpus", "gpu_options", "gpus_options", "deadline_days", "budget_usd", "date"),
