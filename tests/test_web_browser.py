@@ -88,8 +88,10 @@ def test_training_form_equals_cli(server, page, run_cli, tmp_path):
     page.click("#compute")
     page.wait_for_function("document.querySelector('#output .answer') && "
                            "document.querySelector('#output').innerText.includes('llama3-70b')")
-    cli = run_cli("train", "--model", "llama3-70b", "--tokens", "15T", "--dtype", "fp8", "--gpus", "2048",
-                  "--date", DATE, "--json").json()
+    r = run_cli("train", "--model", "llama3-70b", "--tokens", "15T", "--dtype", "fp8", "--gpus", "2048",
+                "--date", DATE, "--json")
+    assert r.code == 0, r.err
+    cli = r.json()
     for key in ("cost_cloud_usd", "cost_amortized_usd", "wall_clock_s", "gpu_hours", "training_flop"):
         value, _ = figure_value(page, key)
         assert value == pytest.approx(cli[key], rel=1e-12), key
