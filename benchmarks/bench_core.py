@@ -39,7 +39,7 @@ def main():
     scalar_planner()
 
     def cold():
-        mfu_module._PLANNED.clear()
+        mfu_module._planned_mfu.cache_clear()
         scalar_planner()
 
     res["estimate_training_planner_default_warm_us"] = median_time(scalar_planner, number=200) * 1e6

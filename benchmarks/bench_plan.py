@@ -1,5 +1,6 @@
 """Planner benchmarks: every legal layout of Llama 3.1 405B on 16,384 H100s, a Pareto search over all
-catalog accelerators and counts, and one `costcurve plan` command's wall time.
+catalog accelerators and counts, one `costcurve plan` command's wall time, the layout searches one
+`train` runs, and `costcurve train` (planner default) against `costcurve --help` in the same run.
 
 Run: python benchmarks/bench_plan.py   (prints medians; figures go in the README)
 """
@@ -34,7 +35,15 @@ def main():
     cmd = [sys.executable, "-m", "costcurve", "plan", "--model", "llama3-70b", "--tokens", "15T", "--gpu", "h100",
            "--gpus", "1024", "--json"]
     t_cli = median_time(lambda: subprocess.run(cmd, check=True, capture_output=True, env=env), repeat=5)
+    train = [sys.executable, "-m", "costcurve", "train", "--model", "llama3-70b", "--gpu", "h100", "--gpus", "2048",
+             "--json"]
+    t_train = median_time(lambda: subprocess.run(train, check=True, capture_output=True, env=env), repeat=5)
+    helpc = [sys.executable, "-m", "costcurve", "--help"]
+    t_help = median_time(lambda: subprocess.run(helpc, check=True, capture_output=True, env=env), repeat=5)
     print(json.dumps({
+        "layout_searches_per_train": _searches_per_train(),
+        "train_command_wall_s": round(t_train, 3), "help_command_wall_s": round(t_help, 3),
+        "train_over_help": round(t_train / t_help, 2),
         "llama3.1_405b_16384_h100_layouts": n_layouts,
         "llama3.1_405b_16384_h100_search_s": round(t_search, 3),
         "layouts_per_s": round(n_layouts / t_search),
@@ -43,6 +52,22 @@ def main():
         "pareto_front_size": len(res["pareto"]), "pareto_skipped": len(res["skipped"]),
         "plan_command_wall_s": round(t_cli, 3),
     }, indent=2))
+
+
+def _searches_per_train() -> int:
+    """Layout searches one cold `train --model llama3-70b --gpu h100 --gpus 2048` runs."""
+    from costcurve import mfu
+    from costcurve.planner import plan as plan_module
+    from costcurve.training import estimate_training
+
+    mfu._planned_mfu.cache_clear()
+    calls, real = [], plan_module.search_layouts
+    plan_module.search_layouts = lambda *a, **k: calls.append(1) or real(*a, **k)
+    try:
+        estimate_training(model="llama3-70b", gpu="h100", gpus=2048)
+    finally:
+        plan_module.search_layouts = real
+    return len(calls)
 
 
 if __name__ == "__main__":

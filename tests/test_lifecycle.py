@@ -149,3 +149,18 @@ def test_bad_scenario_files(tmp_path, capsys):
         assert err.count("\n") == 1 and "SCENARIO" in err
     with pytest.raises(CostcurveError):
         lc.plan_lifecycle(model="llama3.1-8b", queries_per_day=1e6, nonsense=1)
+
+
+def test_monthly_chart_rings_spikes_and_keeps_every_option():
+    """The report's line chart: one line per option, points beyond a clipped axis ringed at its edge."""
+    import re
+
+    from costcurve.report.sections_lifecycle import lines
+
+    own = [50.0] + [1.0] * 18 + [-80.0]  # a purchase in month 1, the resale in month 20
+    svg = lines([("own", own), ("api", [1.0 + 0.1 * m for m in range(20)])], xs=list(range(1, 21)),
+                fmt=lambda v: f"{v:g}", xlabel="month", ylabel="USD per month", title="t", clip=True)
+    assert svg.count("<polyline") == 2 and svg.count("<circle") == 2  # month 1 and month 20 of own
+    ys = [float(y) for pts in re.findall(r'points="([^"]+)"', svg) for y in re.findall(r",([\d.]+)", pts)]
+    assert min(ys) >= 26 and max(ys) <= 262  # inside the plot area
+    assert lines([("a", [1.0])], xs=[1], fmt=str, xlabel="m", ylabel="y", title="t") == ""

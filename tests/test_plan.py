@@ -28,7 +28,7 @@ def test_plan_json_keys_and_sums(run_cli):
     for k in PLAN_KEYS:
         assert k in d and k in d["plans"][0]
     assert set(d["parallelism"]) == {"tp", "pp", "vpp", "cp", "ep", "dp", "microbatch", "global_batch", "zero",
-                                     "recompute", "sequence_parallel"}
+                                     "recompute", "sequence_parallel", "dp_shard", "overlap"}
     mem = d["memory_per_gpu_bytes"]
     assert list(mem) == ["weights", "gradients", "optimizer", "activations", "other", "total"]
     assert mem["total"] == pytest.approx(sum(v for k, v in mem.items() if k != "total"))

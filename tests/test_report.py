@@ -52,7 +52,7 @@ def test_train_report_matches_cli_json(run_cli, tmp_path):
     assert page.data["result"] == cli  # the embedded JSON is the CLI's --json, key for key
     for key in ("cost_cloud_usd", "cost_amortized_usd", "cost_acquisition_usd", "wall_clock_s", "training_flop"):
         assert float(page.figures[key]) == pytest.approx(cli[key], rel=1e-12)
-    assert page.sections == ["answer", "inputs", "breakdown", "context", "reproduce"]  # no range: no uncertainty
+    assert page.sections == ["answer", "inputs", "breakdown", "context", "reproduce", "sources"]  # no range: no uncertainty; the bibliography last
     assert page.loads == []  # self-contained: nothing to fetch
     assert "@media print" in out.read_text()
     assert page.data["command"] == "costcurve train " + " ".join(args)
@@ -214,9 +214,30 @@ def test_notebook_html_and_frames():
     assert df.attrs["units"]["cost_cloud_usd"] == "USD" and df.attrs["units"]["wall_clock_s"] == "s"
     u = costcurve.estimate_training(model="llama3-8b", gpus=64, mfu="0.3..0.5", samples=500, seed=1, date=DATE)
     assert "uncertainty" in u._repr_html_()
-    f = u.to_frame()
+    f = u.to_frame(samples=True)  # every sample on request
     assert len(f) == 500 and "input:mfu" in f
     np.testing.assert_allclose(f["mfu"], f["input:mfu"])
+    p = u.to_frame()  # by default one row per figure: its percentiles and mean over the samples
+    assert list(p.columns[:4]) == ["p5", "p50", "p95", "mean"]
+    for fig in ("cost_cloud_usd", "mfu", "wall_clock_s"):
+        v = np.asarray(getattr(u.samples, fig), dtype=float)
+        np.testing.assert_allclose(p.loc[fig, ["p5", "p50", "p95"]].astype(float), np.percentile(v, [5, 50, 95]))
+        assert p.loc[fig, "mean"] == pytest.approx(v.mean())
+    assert p.loc["cost_cloud_usd", "p5"] < p.loc["cost_cloud_usd", "p95"]
+
+
+def test_notebook_css_sits_under_its_container():
+    """Every rule of the notebook display's CSS is scoped to its container (none restyles the notebook)."""
+    import costcurve
+
+    est = costcurve.estimate_training(model="llama3-8b", gpus=64, date=DATE)
+    css = re.search(r"<style>(.*?)</style>", est._repr_html_(), re.S).group(1)
+    flat = re.sub(r"@media[^{]*\{", "", css)  # a media block's rules are checked like the others
+    selectors = [s.strip() for rule in re.findall(r"([^{}]+)\{[^{}]*\}", flat) for s in rule.split(",")]
+    assert len(selectors) > 40  # the report's whole style sheet came along
+    assert all(s == ".costcurve-nb" or s.startswith(".costcurve-nb ") for s in selectors), \
+        [s for s in selectors if not s.startswith(".costcurve-nb")]
+    assert "@page" not in css
 
 
 def test_trend_fits_render_in_notebooks():
@@ -296,6 +317,12 @@ def _dig(d, key):
      [r"(renting|owning) 512 × h100-sxm5 is cheaper", r"own \$[\d.]+M", r"rent \$[\d.]+M", r"utilization"]),
     ("wait", ["--flop", "3e25", "--gpu", "h100", "--gpus", "2048"], [r"^Start (now|on)", r"3e25 FLOP", r"\$[\d.]+M",
                                                                      r"\d days"]),
+
+    ("lifecycle", ["--model", "llama3.1-8b", "--gpu", "h100", "--queries-per-day", "1M", "--growth", "2", "--years", "1",
+                   "--api-price-decline", "0.3", "--samples", "200"],
+     [r"^llama3\.1-8b serving 1M queries a day", r"cheapest path is", r"NPV \$[\d.]+[KM]"]),
+    ("posttrain", ["--model", "qwen2.5-1.5b", "--prompts", "64", "--steps", "100", "--gpu", "a100", "--mfu", "0.2..0.4"],
+     [r"^GRPO on qwen2\.5-1\.5b", r"GPU-hours", r"generation is \d+%"]),
 ])
 def test_decision_reports_answer_in_a_sentence_with_the_cli_figures(run_cli, tmp_path, kind, args, answer):
     """plan, deploy and the decisions: a written answer with units, headline figures equal to --json, each

@@ -36,8 +36,8 @@ def test_given_goodput_and_mfu_override_the_planner():
 
 
 @pytest.mark.parametrize("kw, why", [
-    (dict(model="llama3-8b", tokens=1e12, gpu="h100", gpus=np.array([64, 128])), "sweep"),
-    (dict(params=7e9, tokens=1e12, gpu="h100", gpus=64), None),  # no architecture
+    (dict(params=np.geomspace(1e9, 70e9, 100), tokens=1e12, gpu="h100", gpus=64), "fallback"),  # > 64 pairs
+    (dict(params=1e15, tokens=1e12, gpu="h100", gpus=64), None),  # beyond the shape rule (1e14): no shape
     (dict(model="llama3-8b", tokens=1e12, gpu="h100", days=30), "solved from days"),
     (dict(model="llama3-8b", tokens=1e12, gpu="h100", gpus=64, dtype="tf32"), "dtype tf32"),
     (dict(model="gpt3-175b", tokens=3e11, gpu="tpu-v4", gpus=6144), "no planner layout"),  # 2 pods (PaLM): no scale-out figure
@@ -68,3 +68,59 @@ def test_train_cli_says_the_planner_set_the_mfu(run_cli):
     assert r.code == 0, r.err
     d = r.json()
     assert d["mfu_source"] == "planner" and 0 < d["goodput"] < 1
+
+
+def test_a_model_known_by_its_size_goes_through_the_planner_and_agrees_with_the_preset():
+    """issue 20, part 2: ``--params 70B`` and ``--model llama3-70b`` within 10% on the same accelerators."""
+    kw = dict(tokens=15e12, gpu="h100", gpus=16384)
+    by_size = estimate_training(params=70.6e9, **kw)
+    by_name = estimate_training(model="llama3-70b", **kw)
+    assert by_size.mfu_source == by_name.mfu_source == "planner"
+    assert by_size.gpu_hours / by_name.gpu_hours == pytest.approx(1.0, abs=0.10)  # measured 0.96
+    assert any("synthesized from the parameter count" in n for n in by_size.notes)
+
+
+def test_one_layout_search_per_train(monkeypatch):
+    """issue 19: a bf16 `train` runs one layout search (no fp8 reference searches), a repeat none."""
+    import costcurve.planner.plan as plan_module
+
+    import costcurve.mfu as mfu_module
+
+    mfu_module._planned_mfu.cache_clear()  # other tests may have planned this run already
+    calls = []
+    real = plan_module.search_layouts
+    monkeypatch.setattr(plan_module, "search_layouts", lambda *a, **k: calls.append(1) or real(*a, **k))
+    estimate_training(model="llama3-70b", tokens=15e12, gpu="h100", gpus=2048)
+    assert len(calls) == 1
+    estimate_training(model="llama3-70b", tokens=15e12, gpu="h100", gpus=2048, date="2025-01-01")
+    estimate_training(model="llama3-70b", tokens=15e12, gpu="h100", gpus=2048, date="2025-01-01")
+    assert len(calls) <= 2
+
+
+def test_planner_mfu_cache_is_keyed_on_catalog_contents(tmp_path):
+    """issue 18: editing a catalog CSV changes the answer (the cache keys on the rows' values, not the path)."""
+    from pathlib import Path
+
+    bundled = (Path(__file__).parents[1] / "src/costcurve/data/accelerators_2026-11.csv").read_text().splitlines()
+    row = next(r for r in bundled if r.startswith("h100-sxm5,"))
+    user = tmp_path / "accelerators.csv"
+    user.write_text(bundled[0] + "\n" + row + "\n")
+    first = planned_mfu(model="llama3-70b", gpu="h100", gpus=512, catalog=str(user))
+    user.write_text(bundled[0] + "\n" + row.replace(",3350,", ",1675,") + "\n")  # half the HBM bandwidth
+    second = planned_mfu(model="llama3-70b", gpu="h100", gpus=512, catalog=str(user))
+    assert second < first * 0.99
+    from costcurve import mfu
+
+    assert mfu._planned_mfu.cache_info().maxsize == mfu.PLANNED_CACHE_SIZE
+
+
+def test_a_small_sweep_goes_through_the_planner_and_equals_its_scalar_runs():
+    kw = dict(tokens=1e12, gpu="h100", date="2025-01-01")
+    vec = estimate_training(model="llama3-8b", gpus=np.array([64, 128]), **kw)
+    assert vec.mfu_source == "planner"
+    for i, n in enumerate((64, 128)):
+        one = estimate_training(model="llama3-8b", gpus=n, **kw)
+        assert vec.mfu[i] == pytest.approx(one.mfu, rel=1e-12) and vec.goodput[i] == pytest.approx(one.goodput)
+    sizes = estimate_training(params=np.array([7e9, 70e9]), gpus=64, **kw)
+    assert sizes.mfu_source == "planner"
+    assert sizes.mfu[1] == pytest.approx(estimate_training(params=70e9, gpus=64, **kw).mfu, rel=1e-12)

@@ -88,8 +88,10 @@ def test_training_form_equals_cli(server, page, run_cli, tmp_path):
     page.click("#compute")
     page.wait_for_function("document.querySelector('#output .answer') && "
                            "document.querySelector('#output').innerText.includes('llama3-70b')")
-    cli = run_cli("train", "--model", "llama3-70b", "--tokens", "15T", "--dtype", "fp8", "--gpus", "2048",
-                  "--date", DATE, "--json").json()
+    r = run_cli("train", "--model", "llama3-70b", "--tokens", "15T", "--dtype", "fp8", "--gpus", "2048",
+                "--date", DATE, "--json")
+    assert r.code == 0, r.err
+    cli = r.json()
     for key in ("cost_cloud_usd", "cost_amortized_usd", "wall_clock_s", "gpu_hours", "training_flop"):
         value, _ = figure_value(page, key)
         assert value == pytest.approx(cli[key], rel=1e-12), key
@@ -158,9 +160,11 @@ def test_labels_are_cli_options_and_errors_sit_by_their_field(server, page, tmp_
     raises for a decision (rent-vs-buy --utilization 2) appears under that option's field."""
     page.goto(server + "/decisions?kind=rent-vs-buy&gpus=512&utilization=2&date=" + DATE)
     page.wait_for_selector("#field-utilization.invalid", timeout=30_000)
-    assert page.inner_text('label[for="in-price_usd_per_gpu_hour"]') == "--price"
-    labels = page.eval_on_selector_all("#fields label", "els => els.map(e => e.textContent)")
-    assert labels and all(t.startswith("--") or t == "config.json" for t in labels), labels
+    # a person's label with its unit, the option as the CLI spells it beside it
+    assert page.inner_text('label[for="in-price_usd_per_gpu_hour"] .flag') == "--price"
+    assert page.inner_text('label[for="in-price_usd_per_gpu_hour"] .name').startswith("Rental price [USD")
+    flags = page.eval_on_selector_all("#fields label .flag, #more-fields label .flag", "els => els.map(e => e.textContent)")
+    assert flags and all(t.startswith("--") or t == "upload" for t in flags), flags
     assert page.inner_text("#err-utilization") and page.inner_text("#err-gpus") == ""
     assert page.inner_text("#form-error") == ""
     page.fill("#in-utilization", "0.7")
@@ -177,5 +181,6 @@ def test_plan_page_shows_the_layout_and_memory_against_capacity(server, page, ru
     assert value == pytest.approx(cli["wall_clock_days"], rel=1e-12) and text.endswith("days")
     _, mem = figure_value(page, "memory_per_gpu_bytes.total")
     assert mem.endswith("GiB")
-    assert "memory per accelerator [GiB" in page.text_content("#output svg.chart >> nth=0")
+    page.wait_for_selector("#output .iplot .plot .xtitle", timeout=30_000)  # drawn interactively from the series
+    assert "memory per accelerator [GiB" in page.text_content("#output .iplot >> nth=0")
     shot(page, tmp_path, "plan")

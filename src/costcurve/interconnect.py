@@ -24,13 +24,15 @@ file, row, column and the allowed range; :func:`interconnect` looks one accelera
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import math
+import re
 from dataclasses import dataclass
 from importlib import resources
 
 from .catalog import data_file
-from .errors import CatalogError, FileInputError, UnknownNameError
+from .errors import CatalogError, FileInputError, InputError, UnknownNameError
 from .files import read_text
 
 DATA_FILE = data_file("interconnect")  #: interconnect_<DATA_VERSION>.csv
@@ -185,3 +187,61 @@ def link_for_group(ic: Interconnect, group_size: int, stride: int = 1):
     if ic.scale_out_bytes_per_s is not None:
         return ic.scale_out_bytes_per_s, ic.scale_out_latency_s, "scale-out"
     return math.nan, math.nan, "none"
+
+
+#: bandwidth units a user may type → bytes/s (bits are 1/8 byte; k/M/G/T decimal: GB = 1e9 bytes)
+_BW_UNITS = {"b/s": 1 / 8, "bps": 1 / 8, "kb/s": 1e3 / 8, "kbps": 1e3 / 8, "mb/s": 1e6 / 8, "mbps": 1e6 / 8,
+             "gb/s": GBIT, "gbps": GBIT, "gbit/s": GBIT, "tb/s": 1e12 / 8, "tbps": 1e12 / 8, "tbit/s": 1e12 / 8}
+_BYTE_UNITS = {"B/s": 1.0, "kB/s": 1e3, "MB/s": 1e6, "GB/s": GB, "TB/s": 1e12, "GiB/s": 2.0**30}
+#: one ring step over a scale-out network when the table has none: NCCL tuning.cc hwLat[NET], Simple, ring [s]
+NET_LATENCY_S = 14e-6
+_PER_NODE = (" per node", "/node", " per server", "/server")
+
+
+def parse_bandwidth(text, ic: Interconnect, field: str = "scale_out") -> float:
+    """Scale-out bandwidth per accelerator from user text → bytes/s.
+
+    ``"400 Gb/s"`` or ``"400Gbps"`` (bits), ``"50 GB/s"`` (bytes, GB = 1e9), per accelerator; with
+    ``" per node"`` (or ``/node``) it is the node's and is divided by ``ic.accelerators_per_server``.
+    A plain number is bytes/s. Raises :class:`InputError` naming ``field``.
+    """
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        v = float(text)
+    else:
+        s = str(text).strip()
+        per_node = next((p for p in _PER_NODE if s.lower().endswith(p)), None)
+        if per_node:
+            s = s[: -len(per_node)].strip()
+        m = re.fullmatch(r"([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([A-Za-z/]+)", s)
+        unit = m.group(2) if m else ""
+        scale = _BYTE_UNITS.get(unit) if "B" in unit else _BW_UNITS.get(unit.lower())  # B bytes, b bits
+        if m is None or scale is None:
+            raise InputError(f"got {text!r}; allowed: a bandwidth per accelerator like 400Gb/s, 50GB/s or "
+                             "3.2Tb/s per node (or an accelerator name from the interconnect table)", field=field)
+        v = float(m.group(1)) * scale / (ic.accelerators_per_server if per_node else 1)
+    if not math.isfinite(v) or not 1e6 <= v <= 1e14:
+        raise InputError(f"got {text!r} = {v:.3g} bytes/s per accelerator; allowed: 1 MB/s..100 TB/s", field=field)
+    return v
+
+
+def with_scale_out(ic: Interconnect, scale_out=None, path=None) -> Interconnect:
+    """``ic`` with its scale-out network replaced; ``scale_out`` None keeps the table's.
+
+    ``scale_out``: bytes/s per accelerator, text with a unit (:func:`parse_bandwidth`), or the
+    name of another accelerator whose table row's scale-out network is used (e.g. a cluster of
+    ``h100-sxm5`` on ``l40s``-class Ethernet). The latency stays the table's, or NCCL's network
+    value (:data:`NET_LATENCY_S`) where it has none.
+    """
+    if scale_out is None:
+        return ic
+    if isinstance(scale_out, str) and scale_out.strip().lower() in load_interconnects(path):
+        other = load_interconnects(path)[scale_out.strip().lower()]
+        if other.scale_out_bytes_per_s is None:
+            raise InputError(f"{other.name} has no published scale-out network; give a bandwidth like 400Gb/s",
+                             field="scale_out")
+        bw, lat, link = other.scale_out_bytes_per_s, other.scale_out_latency_s, other.scale_out_link
+    else:
+        bw = parse_bandwidth(scale_out, ic)
+        lat = ic.scale_out_latency_s if ic.scale_out_latency_s is not None else NET_LATENCY_S
+        link = f"given: {scale_out}"
+    return dataclasses.replace(ic, scale_out_bytes_per_s=bw, scale_out_latency_s=lat, scale_out_link=link)

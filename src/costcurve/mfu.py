@@ -120,6 +120,13 @@ def fit_mfu_model(runs, accelerator) -> MFUModel:
         params.append(r["params"])
         fp8.append(r["dtype"] == "fp8")
         mfu.append(r["mfu"])
+    return _fit_values(tuple(zip(eras, n, params, fp8, mfu)))
+
+
+@functools.lru_cache(maxsize=8)
+def _fit_values(rows: tuple) -> MFUModel:
+    """The fit on ``(era, accelerators, params, fp8, mfu)`` rows: cached on the values themselves."""
+    eras, n, params, fp8, mfu = (list(c) for c in zip(*rows))
     mfu = np.asarray(mfu)
     y = np.log(mfu / (1 - mfu))
     X = _design(eras, n, params, fp8)
@@ -151,44 +158,80 @@ FP8_REFERENCE = dict(model="gpt3-175b", gpu="h100-sxm5", gpus=512, tp=4, pp=8, v
                      global_batch=2048, seq_len=2048)
 
 
-@functools.lru_cache(maxsize=8)
 def planner_fp8_effect(catalog) -> float:
-    """logit(MFU fp8) − logit(MFU bf16) of the planner on :data:`FP8_REFERENCE`. [logit]"""
+    """logit(MFU fp8) − logit(MFU bf16) of the planner on :data:`FP8_REFERENCE`. [logit]
+
+    Two layout evaluations, cached by value (the reference architecture and accelerator rows).
+    """
     mfu = {}
     for dtype in ("bf16", "fp8"):
         mfu[dtype] = planned_mfu(dtype=dtype, catalog=catalog, **FP8_REFERENCE)
     return math.log(mfu["fp8"] / (1 - mfu["fp8"])) - math.log(mfu["bf16"] / (1 - mfu["bf16"]))
 
 
-@functools.lru_cache(maxsize=8)
-def default_mfu_model(catalog) -> MFUModel:
-    """The fitted default MFU model of ``catalog`` (cached per catalog); fp8 term from the planner."""
+def default_mfu_model(catalog, fp8: bool = False) -> MFUModel:
+    """The fitted default MFU model of ``catalog``; with ``fp8`` its fp8 term is the planner's.
+
+    Without ``fp8`` the term is the regression's own coefficient, which predictions for bf16,
+    fp16, fp32 and tf32 never use: the planner's fp8 evaluations run only for fp8 runs (and
+    ``costcurve catalog mfu``). The fit is cached on the runs' values.
+    """
     import dataclasses
 
     fitted = fit_mfu_model(catalog.mfu_runs, catalog.accelerator)
-    return dataclasses.replace(fitted, fp8_effect=planner_fp8_effect(catalog))
+    return dataclasses.replace(fitted, fp8_effect=planner_fp8_effect(catalog)) if fp8 else fitted
 
 
-def planned_mfu(*, model, gpu, gpus, dtype="bf16", tokens=1e12, seq_len=None, catalog=None, **layout) -> float:
+#: planner MFUs kept (each one layout search); least recently used dropped beyond this
+PLANNED_CACHE_SIZE = 256
+
+
+def planned_mfu(*, model, gpu, gpus, dtype="bf16", tokens=1e12, seq_len=None, catalog=None, scale_out=None,
+                **layout) -> float:
     """MFU of the training planner's best layout for ``model`` on ``gpus`` × ``gpu``. [fraction]
 
     ``model`` is a preset name or an Architecture; ``layout`` may pin any layout option of
     :func:`costcurve.planner.plan_training` (tp, pp, vpp, cp, ep, dp, microbatch, global_batch,
-    zero, recompute). The MFU does not depend on ``tokens`` (only goodput and days do). Cached on
-    its arguments (architectures are frozen dataclasses).
+    zero, recompute, dp_shard, overlap); ``scale_out`` replaces the scale-out network
+    (:func:`costcurve.interconnect.with_scale_out`). The MFU does not depend on ``tokens``. One
+    layout search, cached by value: the resolved Architecture and Accelerator (frozen dataclasses,
+    so an edited catalog row is a new key), count, dtype, sequence length, network and options;
+    at most :data:`PLANNED_CACHE_SIZE` entries.
     """
-    from .catalog import Catalog
+    from .catalog import Catalog, load_catalog
+    from .inputs import resolve_model
 
-    paths = catalog.user_paths if isinstance(catalog, Catalog) else tuple(catalog or ())
-    key = (model, gpu, int(gpus), dtype, seq_len, paths, tuple(sorted(layout.items())))
-    hit = _PLANNED.get(key)
-    if hit is None:
-        from .planner import plan_training
+    cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
+    _, arch, _ = resolve_model(model, cat)
+    if arch is None:
+        from .errors import InputError
 
-        best = plan_training(model=model, tokens=tokens, gpu=gpu, gpus=int(gpus), dtype=dtype, seq_len=seq_len,
-                             catalog=catalog, top=1, goodput=1.0, **layout).best
-        hit = _PLANNED[key] = best.mfu
-    return hit
+        raise InputError(f"{model!r} has no architecture preset; the planner needs layer shapes", field="model")
+    return _planned_mfu(arch, cat.accelerator(gpu), int(gpus), dtype, seq_len, scale_out,
+                        tuple(sorted(layout.items())))
 
 
-_PLANNED: dict = {}
+@functools.lru_cache(maxsize=PLANNED_CACHE_SIZE)
+def _planned_mfu(arch, acc, gpus, dtype, seq_len, scale_out, layout_items) -> float:
+    from .errors import DoesNotFitError
+    from .interconnect import interconnect, with_scale_out
+    from .planner.plan import _fixed_options, _int_option, default_global_batch, search_layouts
+
+    layout = dict(layout_items)
+    n = _int_option(gpus, "gpus")
+    seq = _int_option(seq_len, "seq_len") or arch.pretrain_seq_len
+    gb = _int_option(layout.pop("global_batch", None), "global_batch") or default_global_batch(n, seq)
+    ints = {k: layout.pop(k, None) for k in ("tp", "pp", "vpp", "cp", "ep", "dp", "microbatch", "dp_shard")}
+    fixed = _fixed_options(ints, layout.pop("zero", None), layout.pop("recompute", None),
+                           layout.pop("sequence_parallel", None), layout.pop("overlap", None))
+    if layout:
+        from .errors import InputError
+
+        raise InputError(f"unknown layout option(s) {', '.join(layout)}", field=next(iter(layout)))
+    ic = with_scale_out(interconnect(acc), scale_out)
+    _, res, order, _, _ = search_layouts(arch, acc, ic, n, seq, gb, fixed, dtype=dtype)
+    if len(order) == 0:
+        raise DoesNotFitError(f"no layout of {arch.name} fits {n} × {acc.name}",
+                              needed_bytes=float(np.nanmin(res["memory/total"])),
+                              capacity_bytes=float(acc.memory_bytes), suggestion=None)
+    return float(res["mfu"][int(order[0])])

@@ -87,6 +87,7 @@ class Cluster:
     goodput: Any = None
     dtype: str | None = None
     recompute: str = "none"
+    scale_out: Any = None  #: scale-out network per accelerator: text such as "400Gb/s", or bytes/s [B/s]
 
     def __post_init__(self):
         _number(self, "gpus", integer=True, low=1.0)  # the upper bound is the planner's (2**20)

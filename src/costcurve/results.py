@@ -40,9 +40,10 @@ class NotebookMixin:
     def _repr_html_(self) -> str:
         return _display().repr_html(self)
 
-    def to_frame(self):
-        """A pandas DataFrame: one row per configuration of a sweep, or per Monte Carlo sample."""
-        return _display().to_frame(self)
+    def to_frame(self, samples: bool = False):
+        """A pandas DataFrame: one row per configuration of a sweep; of a Monte Carlo run, one row per
+        figure with its p5, p50, p95 and mean (``samples=True``: one row per sample with its inputs)."""
+        return _display().to_frame(self, samples=samples)
 
 
 def _display():

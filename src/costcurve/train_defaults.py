@@ -1,11 +1,12 @@
 """The planner's efficiency and goodput as ``train``'s defaults, so ``train`` and ``plan`` agree.
 
-When ``estimate_training`` is given an architecture and a single accelerator count and no MFU,
+When ``estimate_training`` is given an architecture (or one parameter count, for which
+:mod:`costcurve.shape_rule` synthesizes one) and a single accelerator count and no MFU,
 its default MFU is that of the planner's best layout for the run
 (:func:`costcurve.mfu.planned_mfu`: memory, parallelism, communication), and its default goodput
 is the planner's failure model (:func:`costcurve.planner.goodput.default_goodput`) for that count, model size and
 failure-free run length. Elsewhere (arrays of counts or sizes, a count solved from ``days``,
-``fp32``/``tf32``, a model known only by its parameter count, a run no layout can place) ``train``
+``fp32``/``tf32``, a run no layout can place) ``train``
 keeps the fitted regression of :mod:`costcurve.mfu`, whose residuals against the planner on the
 published runs docs/planner.md shows; the estimate's ``mfu_source`` says which was used.
 
@@ -32,14 +33,16 @@ class PlannerDefault(NamedTuple):
     why_not: str | None  #: None when the planner was used, else why the regression was
 
 
-def planner_mfu(*, arch, acc, gpus, dtype, seq_len, recompute, catalog) -> PlannerDefault:
+def planner_mfu(*, arch, acc, gpus, dtype, seq_len, recompute, catalog, scale_out=None) -> PlannerDefault:
     """The planner's MFU for ``train`` when it applies, else the reason it does not. [fraction]
 
     ``recompute`` other than ``"none"`` pins the planner's recomputation; ``"none"`` (train's
-    default) leaves the search free to recompute when memory needs it.
+    default) leaves the search free to recompute when memory needs it; ``scale_out`` replaces the
+    scale-out network (:func:`costcurve.interconnect.with_scale_out`). ``arch`` may be the shape
+    rule's (:mod:`costcurve.shape_rule`) for a model known by its parameter count.
     """
     if arch is None:
-        return PlannerDefault(float("nan"), "no architecture (only a parameter count)")
+        return PlannerDefault(float("nan"), "no architecture (a sweep over sizes, or a size beyond the shape rule)")
     if np.ndim(gpus) or np.ndim(seq_len):
         return PlannerDefault(float("nan"), "a sweep over accelerator counts or sequence lengths")
     from .planner.plan import MAX_ACCELERATORS
@@ -51,7 +54,8 @@ def planner_mfu(*, arch, acc, gpus, dtype, seq_len, recompute, catalog) -> Plann
     layout = {} if recompute == "none" else {"recompute": recompute}
     try:
         mfu = planned_mfu(model=arch, gpu=acc.name, gpus=int(gpus), dtype=dtype,
-                          seq_len=None if seq_len is None else int(seq_len), catalog=catalog, **layout)
+                          seq_len=None if seq_len is None else int(seq_len), catalog=catalog, scale_out=scale_out,
+                          **layout)
     except CostcurveError as e:  # no layout fits or is legal on this count: the regression answers
         return PlannerDefault(float("nan"), f"no planner layout ({str(e).split(';')[0]})")
     return PlannerDefault(float(mfu), None)

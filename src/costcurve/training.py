@@ -139,7 +139,7 @@ def estimate_training(*, model=None, params=None, active_params=None, tokens=Non
                       gpu="h100", gpus=None, days=None, mfu=None, dtype=None, goodput=None, recompute="none",
                       seq_len=None, price_usd_per_gpu_hour=None, provider=None, price_kind="on-demand", date=None,
                       chip_price_usd=None, assumptions=None, calibration=None, catalog=None,
-                      samples=None, seed=None, uncertainty=False):
+                      samples=None, seed=None, uncertainty=False, scale_out=None):
     """Estimate FLOP, time, accelerator-hours, dollars (three methods), energy and CO2 of a training run.
 
     Parameters (numbers may be floats, text like ``"15.6T"``, or numpy arrays):
@@ -166,6 +166,8 @@ def estimate_training(*, model=None, params=None, active_params=None, tokens=Non
         assumptions: :class:`costcurve.costs.CostAssumptions` overriding the documented defaults.
         calibration: a calibration profile (dict or path) from ``costcurve measure`` (not with ``mfu``).
         catalog: a Catalog, or path(s) of user CSVs added to the bundled tables.
+        scale_out: the planner's scale-out network per accelerator (bytes/s, or text like ``"400Gb/s"``,
+            ``"3.2Tb/s per node"``; :func:`costcurve.interconnect.with_scale_out`); default: the table's.
         samples, seed, uncertainty: any numeric argument may be a range or distribution
             (``"0.3..0.5"``, ``"normal(0.4,0.05)"``, see :mod:`costcurve.uncertainty`); then, or with
             ``uncertainty=True`` (spread on the default MFU and price too), a seeded Monte Carlo of
@@ -186,7 +188,7 @@ def estimate_training(*, model=None, params=None, active_params=None, tokens=Non
                   gpu=gpu, gpus=gpus, days=days, mfu=mfu, dtype=dtype, goodput=goodput, recompute=recompute,
                   seq_len=seq_len, price_usd_per_gpu_hour=price_usd_per_gpu_hour, provider=provider,
                   price_kind=price_kind, date=date, chip_price_usd=chip_price_usd, assumptions=assumptions,
-                  calibration=calibration, catalog=cat)
+                  calibration=calibration, catalog=cat, scale_out=scale_out)
     uncertain = uncertainty or _any_distribution(*(kwargs[k] for k in MC_NUMERIC), assumptions=assumptions)
     check_monte_carlo_options(samples, seed, uncertain)
     if uncertain:
@@ -197,7 +199,7 @@ def estimate_training(*, model=None, params=None, active_params=None, tokens=Non
 
 def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus, days, mfu, dtype, goodput,
               recompute, seq_len, price_usd_per_gpu_hour, provider, price_kind, date, chip_price_usd, assumptions,
-              calibration, catalog) -> TrainingEstimate:
+              calibration, catalog, scale_out=None) -> TrainingEstimate:
     """One point estimate (arrays broadcast): workload → accelerator count → time → dollars, then checks."""
     cat, A, notes = catalog, assumptions or DEFAULT_ASSUMPTIONS, []
     check_choice(recompute, RECOMPUTE, "recompute")
@@ -208,6 +210,10 @@ def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus,
     check_choice(dtype, DTYPES, "dtype")
     peak = acc.peak_flop_per_s(dtype)
     date = parse_date(date)
+    if scale_out is not None:  # checked here, whether or not the planner runs
+        from .interconnect import interconnect, with_scale_out
+
+        with_scale_out(interconnect(acc), scale_out)
     # the inputs as given, to name the one that made a result overflow (read only on failure)
     given = {"params": params, "active_params": active_params, "tokens": tokens, "training_flop": training_flop,
              "seq_len": seq_len, "gpus": gpus, "days": days, "mfu": mfu, "goodput": goodput,
@@ -224,17 +230,8 @@ def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus,
                               given)
     mfu_v = mfu_fn(gpus)
     # ---- the planner's defaults (train and plan agree; costcurve.train_defaults) ----
-    if mfu_source == "default model" and days is None:
-        mfu_v, mfu_source = _planner_default(cat, acc, dtype, w, gpus, recompute, mfu_v, notes)
-    elif mfu_source == "default model" and w.arch is not None:
-        notes.append("MFU from the fitted regression, not the planner: the count is solved from days")
-    if goodput is None:
-        goodput = 1.0
-        if mfu_source == "planner":
-            from .train_defaults import planner_goodput
-
-            goodput = planner_goodput(gpus, w.params_total, w.training_flop / (gpus * peak * mfu_v))
-            notes.append(f"goodput {goodput:.3f} from the planner's failure model (Llama 3 interruption rate)")
+    mfu_v, mfu_source, goodput = _planner_defaults(cat, acc, dtype, w, gpus, days, recompute, mfu_v, mfu_source,
+                                                   goodput, peak, notes, scale_out)
     wall = w.training_flop / (gpus * peak * mfu_v * goodput)
     gpu_hours = gpus * wall / SECONDS_PER_HOUR
     for value, what, unit in ((wall, "wall-clock time", "s"), (gpu_hours, "number of accelerator-hours", "h")):
@@ -275,6 +272,7 @@ class _Workload(NamedTuple):
     method: str
     breakdown: dict
     arch: object = None  # the Architecture, when known
+    shape: object = None  # an Architecture synthesized from the parameter count (costcurve.shape_rule)
 
 
 #: fewer parameters than this cannot be meant for a training run worth costing [count]: "--params 70"
@@ -349,7 +347,21 @@ def _workload(cat, model, params, active_params, tokens, training_flop, seq_len,
         hardware_flop = training_flop * flop.recompute_factor(arch, recompute, seq)
     else:  # 6·N·D has no attention term to re-run selectively; full recomputation adds one forward (4/3)
         hardware_flop = training_flop * (FULL_RECOMPUTE_FACTOR if recompute == "full" else 1.0)
-    return _Workload(name, p_total, p_active, tokens, seq, training_flop, hardware_flop, method, breakdown, arch)
+    return _Workload(name, p_total, p_active, tokens, seq, training_flop, hardware_flop, method, breakdown, arch,
+                     _shape(cat, arch, p_total, p_active))
+
+
+def _shape(cat, arch, p_total, p_active):
+    """The shape rule's architecture for one parameter count (None for an architecture or a sweep)."""
+    if arch is not None or p_total is None or np.ndim(p_total) or np.ndim(p_active):
+        return None
+    from .errors import CostcurveError
+    from .shape_rule import synthesize_architecture
+
+    try:
+        return synthesize_architecture(p_total, p_active, catalog=cat)
+    except CostcurveError:  # outside the rule's range: the regression answers
+        return None
 
 
 def _max(v) -> float:
@@ -379,24 +391,103 @@ def _mfu_model(cat, acc, dtype, mfu, calibration, w: _Workload, notes):
         value = calibrated_mfu(calibration, acc, dtype, size)
         notes.append("MFU from the calibration profile: measured on one device, cluster communication not included")
         return (lambda n: value), "calibration"
-    model = default_mfu_model(cat)
+    model = default_mfu_model(cat, fp8=dtype == "fp8")  # the planner's fp8 term only for fp8 runs
     era = era_of(acc.generation, acc.release_date.year)
     return (lambda n: model.predict(era, n, size, dtype == "fp8")), "default model"
 
 
-def _planner_default(cat, acc, dtype, w, gpus, recompute, regression_mfu, notes):
-    """(MFU, source): the planner's best layout when it applies, else the regression's value."""
+def _planner_default(cat, acc, dtype, w, gpus, recompute, regression_mfu, notes, scale_out=None):
+    """(MFU, source): the planner's best layout when it applies, else the regression's value.
+
+    A model known by its parameter count goes through the planner with the shape rule's
+    architecture; its MFU is then restated against 6·N·D of that shape (the planner's model FLOP
+    count includes attention), the run's own FLOP count being 6·N·D or given.
+    """
     from .train_defaults import planner_mfu
 
-    got = planner_mfu(arch=w.arch, acc=acc, gpus=gpus, dtype=dtype, seq_len=w.seq_len, recompute=recompute,
-                      catalog=cat)
+    arch = w.arch if w.arch is not None else w.shape
+    if w.arch is None and np.ndim(w.training_flop):
+        arch = None  # a sweep over FLOP or tokens with one size: the regression answers
+    got = planner_mfu(arch=arch, acc=acc, gpus=gpus, dtype=dtype, seq_len=w.seq_len, recompute=recompute,
+                      catalog=cat, scale_out=scale_out)
+    if got.why_not is None and w.arch is None:
+        from .planner.search import model_flop_per_token
+
+        # the planner's efficiency for the shape, restated against 6·N·D of that shape: continuous in N
+        mfu = got.mfu * 6.0 * count_params(arch, active=True) / model_flop_per_token(arch, w.seq_len or
+                                                                                    arch.pretrain_seq_len)[0]
+        notes.append(f"MFU {float(np.max(mfu)):.3f} from the planner's best layout for a standard architecture synthesized from "
+                     f"the parameter count ({arch.n_layers} layers, width {arch.d_model}, {arch.n_heads} heads, "
+                     f"{arch.kv_heads} KV heads" + (f", {arch.n_experts} experts top-{arch.n_experts_active}"
+                                                   if arch.is_moe else "")
+                     + f"; costcurve.shape_rule), against 6·N·D; the regression gives "
+                     f"{float(np.max(regression_mfu)):.3f}")
+        return mfu, "planner"
     if got.why_not is None:
         notes.append(f"MFU {got.mfu:.3f} from the planner's best layout (costcurve plan); the regression gives "
                      f"{float(np.max(regression_mfu)):.3f}")
         return got.mfu, "planner"
-    if w.arch is not None:
-        notes.append(f"MFU from the fitted regression, not the planner: {got.why_not}")
+    if arch is not None:
+        notes.append(f"MFU from the fitted regression (fallback), not the planner: {got.why_not}")
     return regression_mfu, "default model"
+
+
+def _planner_defaults(cat, acc, dtype, w, gpus, days, recompute, mfu_v, mfu_source, goodput, peak, notes,
+                      scale_out):
+    """(MFU, its source, goodput) after the planner's defaults: where it places the run it sets both."""
+    planned = False  # where the planner set the MFU (a mask for a sweep)
+    if mfu_source == "default model" and days is None and (np.ndim(gpus) or np.ndim(w.params_active)):
+        mfu_v, planned = _planner_sweep(cat, acc, dtype, w, gpus, recompute, mfu_v, notes, scale_out)
+        mfu_source = "planner" if np.all(planned) else ("planner+default model" if np.any(planned) else mfu_source)
+    elif mfu_source == "default model" and days is None:
+        mfu_v, mfu_source = _planner_default(cat, acc, dtype, w, gpus, recompute, mfu_v, notes, scale_out)
+        planned = mfu_source == "planner"
+    elif mfu_source == "default model" and w.arch is not None:
+        notes.append("MFU from the fitted regression, not the planner: the count is solved from days")
+    if goodput is None:
+        goodput = 1.0
+        if np.any(planned):
+            from .train_defaults import planner_goodput
+
+            goodput = np.where(planned, planner_goodput(gpus, w.params_total, w.training_flop / (gpus * peak * mfu_v)),
+                               1.0)
+            goodput = float(goodput) if np.ndim(goodput) == 0 else goodput
+            notes.append(f"goodput {float(np.max(goodput)):.3f} from the planner's failure model (Llama 3 "
+                         "interruption rate)")
+    return mfu_v, mfu_source, goodput
+
+
+#: a sweep with at most this many distinct (count, size) pairs goes through the planner, one search each
+PLANNER_SWEEP_MAX = 64
+
+
+def _planner_sweep(cat, acc, dtype, w, gpus, recompute, regression_mfu, notes, scale_out):
+    """(MFU array, mask where the planner set it) of a sweep over counts or sizes: the planner per distinct pair.
+
+    Each pair gets the scalar default (:func:`_planner_default`: the architecture, or the shape rule's for
+    a size), so a sweep equals its scalar runs; larger sweeps, given FLOP arrays and sequence-length sweeps
+    keep the regression (``mfu_source`` says which).
+    """
+    arrays = [np.asarray(x, dtype=float) for x in (gpus, w.params_total, w.params_active)]
+    shape = np.broadcast(*arrays, np.asarray(regression_mfu)).shape
+    g, pt, pa = (np.broadcast_to(x, shape) for x in arrays)
+    pairs = set(zip(g.ravel().tolist(), pt.ravel().tolist(), pa.ravel().tolist()))
+    mfu = np.broadcast_to(np.asarray(regression_mfu, dtype=float), shape).copy()
+    planned = np.zeros(shape, dtype=bool)
+    if len(pairs) > PLANNER_SWEEP_MAX or np.ndim(w.seq_len) or (w.method == "given" and np.ndim(w.training_flop)):
+        notes.append(f"MFU from the fitted regression (fallback) for this sweep: {len(pairs)} distinct count/size "
+                     f"pairs (the planner takes up to {PLANNER_SWEEP_MAX}) or a sweep over FLOP or sequence length")
+        return regression_mfu, planned
+    for gi, pti, pai in pairs:
+        at = (g == gi) & (pt == pti) & (pa == pai)
+        wi = w._replace(params_total=pti, params_active=pai, shape=_shape(cat, w.arch, pti, pai),
+                        training_flop=6.0 * pai if w.method == "6ND" else w.training_flop)
+        got, source = _planner_default(cat, acc, dtype, wi, gi, recompute, mfu[at][0], [], scale_out)
+        if source == "planner":
+            mfu[at], planned[at] = got, True
+    notes.append(f"MFU from the planner for {int(planned.sum())} of {planned.size} configurations "
+                 f"({len(pairs)} distinct count/size pairs), the fitted regression for the rest")
+    return mfu, planned
 
 
 # ---- step 3: the accelerator count -------------------------------------------------------------

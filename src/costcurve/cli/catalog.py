@@ -128,7 +128,7 @@ def mfu(catalog, as_json):
     from costcurve.mfu import default_mfu_model, era_of
 
     cat = _cat(catalog)
-    model = default_mfu_model(cat)
+    model = default_mfu_model(cat, fp8=True)
     rows = []
     for r in cat.mfu_runs:
         acc = cat.accelerator(r["accelerator"])

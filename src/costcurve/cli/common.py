@@ -61,7 +61,10 @@ def console():
     """A rich console on stdout (imported lazily)."""
     from rich.console import Console
 
-    return Console(file=sys.stdout, soft_wrap=False, width=None if sys.stdout.isatty() else 110)
+    import os
+
+    # a terminal's own width; a pipe 110 columns unless COLUMNS says otherwise
+    return Console(file=sys.stdout, soft_wrap=False, width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 110)
 
 
 def table(title: str, columns, rows, *, justify_right=()):
@@ -69,12 +72,19 @@ def table(title: str, columns, rows, *, justify_right=()):
     from rich.markup import escape
     from rich.table import Table
 
-    t = Table(title=escape(title), title_justify="left", header_style="bold")
-    for i, c in enumerate(columns):
-        t.add_column(escape(c), justify="right" if i in justify_right else "left", overflow="fold")
+    from .layout import fit, stacked_lines
+
+    con, rows = console(), [list(r) for r in rows]
+    lay = fit(columns, rows, con.width)  # no word split across lines: wrap on spaces, abbreviate or stack
+    if lay.stacked:
+        con.print(escape("\n".join(stacked_lines(title, columns, rows))), highlight=False)
+        return
+    t = Table(title=escape(title), title_justify="left", header_style="bold", **({"box": None, "pad_edge": False} if lay.borderless else {}))
+    for i, (c, w) in enumerate(zip(lay.headers, lay.min_widths)):
+        t.add_column(escape(c), justify="right" if i in justify_right else "left", overflow="fold", width=w)
     for r in rows:
         t.add_row(*[escape(note_text(x)) for x in r])  # a price source may name a field: the option
-    console().print(t)
+    con.print(t)
 
 
 def p50_cell(u, name: str, f) -> str:

@@ -64,9 +64,15 @@ def show_posttrain(result, *, as_json: bool = False) -> None:
            for p in d["shares"] if d["parts_gpu_hours"][p] > 0], justify_right=(1, 2, 3))
     print(f"total: {d['gpu_hours']:,.0f} accelerator-hours, {d['wall_clock_days']:,.2f} days, {format_usd(d['cost_usd'])} "
           f"at {format_usd(d['price_usd_per_gpu_hour'])}/h")
+    u = d.get("uncertainty")
+    if u:
+        print(f"p5–p50–p95 over {u['samples']:,} draws: {u['gpu_hours']['p5']:,.0f}–{u['gpu_hours']['p50']:,.0f}–"
+              f"{u['gpu_hours']['p95']:,.0f} accelerator-hours, {format_usd(u['cost_usd']['p5'])}–"
+              f"{format_usd(u['cost_usd']['p50'])}–{format_usd(u['cost_usd']['p95'])}")
     g = d["generation"]
     if g:
-        print(f"generation: {g['replicas']} replicas × TP{g['tp']}, batch cap {g['batch_cap']}, mean running batch "
+        print(f"generation: {g['replicas']} replicas × TP{g['tp']}{' × PP' + str(g['pp']) if g['pp'] > 1 else ''} "
+              f"({g['dtype']}), batch cap {g['batch_cap']}, mean running batch "
               f"{g['mean_running_batch']:,.0f} ({g['batch_fill']:.0%} full: the long tail drains the batch)")
     for n in d["notes"]:
         print(f"note: {note_text(n)}")

@@ -78,8 +78,10 @@ def _quotes_text(p) -> str:
 
 def _layout_text(p) -> str:
     s = f"tp{p['tp']} pp{p['pp']}" + (f" v{p['vpp']}" if p["vpp"] > 1 else "") + (f" cp{p['cp']}" if p["cp"] > 1 else "")
-    s += (f" ep{p['ep']}" if p["ep"] > 1 else "") + f" dp{p['dp']} mb{p['microbatch']} z{p['zero']} {p['recompute']}"
-    return s
+    s += (f" ep{p['ep']}" if p["ep"] > 1 else "") + f" dp{p['dp']}"
+    s += f" (HSDP {p['dp_shard']})" if p.get("dp_shard", p["dp"] * p["cp"]) < p["dp"] * p["cp"] else ""
+    s += f" mb{p['microbatch']} z{p['zero']} {p['recompute']}"
+    return s + ("" if p.get("overlap", True) else " no-overlap")
 
 
 def render(result) -> None:

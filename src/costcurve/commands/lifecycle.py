@@ -63,8 +63,15 @@ POSTTRAIN_OPTIONS = (
     Option('critic_model', ('--critic-model',), 'text', default='policy', show_default=True, help='PPO value model: policy, a preset, or none.'),
     Option('ppo_epochs', ('--ppo-epochs',), 'text', default='1', show_default=True, help='Updates per batch of samples.'),
     Option('engine', ('--engine',), 'choice', choices=('trtllm', 'vllm', 'sglang'), default='vllm', show_default=True),
-    Option('mfu', ('--mfu',), 'text', help='Training MFU (default: the fitted MFU model).'),
-    Option('price_usd_per_gpu_hour', ('--price',), 'text', help='USD per accelerator-hour (default: catalog).'),
+    Option('generator_dtype', ('--generator-dtype',), 'choice', choices=('bf16', 'fp8'), default='bf16', show_default=True,
+           help='Generator weights and KV cache.'),
+    Option('generator_scheduling', ('--generator-scheduling',), 'choice', choices=('single-step', 'multi-step'),
+           default='single-step', show_default=True,
+           help='vLLM in-process (RL frameworks: CPU time every step) or as benchmarked.'),
+    Option('mfu', ('--mfu',), 'text', help='Training MFU (default: the fitted MFU model; a range LOW..HIGH too).'),
+    Option('price_usd_per_gpu_hour', ('--price',), 'text', help='USD per accelerator-hour (default: catalog; a range too).'),
+    Option('samples', ('--samples',), 'text', help='Monte Carlo draws when --mfu or --price is a range (default 10000).'),
+    Option('seed', ('--seed',), 'text', default='0', show_default=True, help='Seed of the sampled lengths and of the Monte Carlo.'),
     Option('price_kind', ('--price-kind',), 'choice', choices=('on-demand', 'spot', '1-year', '3-year'), default='on-demand', show_default=True),
     Option('provider', ('--provider',), 'text', help='Take catalog prices from this provider only.'),
     Option('date', ('--date',), 'text', help='Date of the prices.'),
@@ -95,9 +102,11 @@ def _posttrain(o: dict, *, given=()):
 LIFECYCLE = Command("lifecycle", "Cost over a product's life",
                     "A product's cost over its life: API, rent or own, switch points.", LIFECYCLE_HELP,
                     LIFECYCLE_OPTIONS, _lifecycle, terminal="costcurve.cli.lifecycle:show_lifecycle", page="decisions",
+                    sections="costcurve.report.sections_lifecycle:lifecycle_sections",
                     heavy=True)
 POSTTRAIN = Command("posttrain", "RL post-training",
                     "RL post-training (GRPO, PPO, DPO): GPU-hours, days, dollars by part.", POSTTRAIN_HELP,
-                    POSTTRAIN_OPTIONS, _posttrain, terminal="costcurve.cli.lifecycle:show_posttrain", page="training")
+                    POSTTRAIN_OPTIONS, _posttrain, terminal="costcurve.cli.lifecycle:show_posttrain", page="training",
+                    sections="costcurve.report.sections_lifecycle:posttrain_sections")
 
 COMMANDS = {c.name: c for c in (LIFECYCLE, POSTTRAIN)}

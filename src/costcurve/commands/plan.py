@@ -32,6 +32,15 @@ OPTIONS = (
     Option("recompute", ("--recompute",), "choice", choices=("none", "selective", "full"), help="Activation recomputation."),
     Option("sequence_parallel", ("--sequence-parallel",), "flag", secondary="--no-sequence-parallel",
            help="Megatron sequence parallelism (default on with tp > 1)."),
+    Option("dp_shard", ("--dp-shard",), "integer", low=1,
+           help="ZeRO shard group in data-parallel ranks (default: searched; all of dp·cp = FSDP, fewer = hybrid "
+                "sharding, HSDP)."),
+    Option("overlap", ("--overlap",), "flag", secondary="--no-overlap",
+           help="Overlap data-parallel communication with compute (FSDP prefetch, Megatron --overlap-grad-reduce/"
+                "--overlap-param-gather; default on)."),
+    Option("scale_out", ("--scale-out",), "text",
+           help="Scale-out network per accelerator, e.g. 400Gb/s, 3.2Tb/s per node, or an accelerator whose "
+                "network to use (default: the interconnect table's)."),
     Option("dtype", ("--dtype",), "choice", choices=("bf16", "fp16", "fp8"), default="bf16", show_default=True),
     Option("goodput", ("--goodput",), "fraction", unit="1", low=0, high=1,
            help="Useful fraction of wall-clock time in (0, 1]; default: the failure model."),
@@ -82,7 +91,8 @@ def compute(o: dict, *, given=(), progress=None):
     kw = dict(model=o["model"], tokens=o["tokens"], tp=o["tp"], pp=o["pp"], vpp=o["vpp"], cp=o["cp"], ep=o["ep"],
               dp=o["dp"], microbatch=o["microbatch"], global_batch=o["global_batch"], seq_len=o["seq_len"],
               zero=None if o["zero"] is None else int(o["zero"]), recompute=o["recompute"],
-              sequence_parallel=o["sequence_parallel"], dtype=o["dtype"], goodput=o["goodput"],
+              sequence_parallel=o["sequence_parallel"], dp_shard=o["dp_shard"], overlap=o["overlap"],
+              scale_out=o["scale_out"], dtype=o["dtype"], goodput=o["goodput"],
               flash_attention=not o["no_flash_attention"], price_usd_per_gpu_hour=o["price_usd_per_gpu_hour"],
               provider=lower(o["provider"]), price_kind=o["price_kind"], date=o["date"], catalog=catalog_list(o))
     if is_search(o):

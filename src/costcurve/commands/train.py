@@ -36,6 +36,9 @@ OPTIONS = (
            show_default=True, help="Activation recomputation (adds hardware FLOP, not model FLOP)."),
     Option("seq_len", ("--seq-len",), "count", unit="tokens", low=1,
            help="Training sequence length in tokens (attention FLOP); default: the preset's."),
+    Option("scale_out", ("--scale-out",), "text",
+           help="Scale-out network per accelerator for the planner's MFU, e.g. 400Gb/s or 3.2Tb/s per node "
+                "(default: the interconnect table's)."),
     *PRICE,
     Option("chip_price_usd", ("--chip-price",), "money", unit="USD", low=0, distribution=True,
            help="Purchase price of one accelerator in USD (default: catalog)."),
@@ -90,7 +93,7 @@ def requests(o: dict):
     return (Workload(model=o["model"], params=o["params"], active_params=o["active_params"], tokens=o["tokens"],
                      training_flop=o["training_flop"], seq_len=o["seq_len"]),
             Cluster(gpu=o["gpu"], gpus=o["gpus"], days=o["days"], mfu=o["mfu"], goodput=o["goodput"], dtype=o["dtype"],
-                    recompute=o["recompute"]),
+                    recompute=o["recompute"], scale_out=o["scale_out"]),
             Pricing(price_usd_per_gpu_hour=o["price_usd_per_gpu_hour"], provider=lower(o["provider"]),
                     price_kind=o["price_kind"], date=o["date"], chip_price_usd=o["chip_price_usd"]))
 

@@ -168,8 +168,11 @@ def _size_for_budget(L, chain, usd, unique_tokens):
     flop = usd / 2e-18  # first guess: ~$2 per H100-hour at 40% MFU; the fixed point below corrects it
     flop = _buyable_flop(L, chain, usd, flop, None, tol=1e-9)
     if unique_tokens is None:
-        n, d = sl.compute_optimal(L, flop)
-        return flop, n, d
+        n, _ = sl.compute_optimal(L, flop)
+        # the planner's MFU moves in steps with the size (layouts, the shape rule), so the fixed point may
+        # stop a hair off: at the chosen size the cost is linear in the tokens (goodput given), so close it
+        flop = flop * usd / run_training(chain, params=n, tokens=flop / (6.0 * n)).cost_cloud_usd
+        return flop, n, flop / (6.0 * n)
     # the data-constrained size differs: re-solve at that size
     flop = _buyable_flop(L, chain, usd, flop, unique_tokens, tol=1e-4, steps=3)
     n, _ = _allocate(L, flop, unique_tokens)
@@ -245,6 +248,8 @@ def _with_inference(law, chain, flop, n0, d0, inference_tokens, usd_per_flop, us
         est = run_training(chain, params=n, tokens=d)
         flop = flop * usd / est.cost_cloud_usd
     n, d = sl.inference_optimal_at_flop(law, flop, inference_tokens)
+    est = run_training(chain, params=n, tokens=d)
+    d = d * usd / est.cost_cloud_usd  # at this size the cost is linear in the tokens: close the budget exactly
     est = run_training(chain, params=n, tokens=d)
     total = est.cost_cloud_usd + 2.0 * n * inference_tokens * est.cost_cloud_usd / est.training_flop
     chin_total = 6.0 * n0 * d0 * usd_per_flop + 2.0 * n0 * inference_tokens * usd_per_flop

@@ -11,11 +11,15 @@ innermost, then context, data, pipeline); expert parallelism ``ep`` is carved ou
   pace) and the microbatches per step a multiple of ``pp``;
 * ``global_batch`` (sequences) divisible by ``dp · microbatch``;
 * ``ep`` divides the routed experts and ``cp · dp``; dense models have ``ep = 1``;
-* sequence parallelism needs ``tp > 1``.
+* sequence parallelism needs ``tp > 1``;
+* ``dp_shard`` (the ZeRO shard group, ranks of ``cp · dp``) divides ``cp · dp``; all of them is
+  plain FSDP / ZeRO, fewer is hybrid sharding (HSDP: shard inside a node, replicate across). The
+  search offers HSDP with one node's worth of ranks (``node // tp``) when ZeRO ≥ 1.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import asdict, dataclass
 
@@ -27,7 +31,7 @@ from .memory import RECOMPUTE
 
 ZERO_STAGES = (0, 1, 2, 3)
 LAYOUT_KEYS = ("tp", "pp", "vpp", "cp", "ep", "dp", "microbatch", "global_batch", "zero", "recompute",
-               "sequence_parallel")
+               "sequence_parallel", "dp_shard", "overlap")
 MAX_MICROBATCH = 16
 
 
@@ -46,9 +50,13 @@ class Layout:
     zero: int
     recompute: str
     sequence_parallel: bool
+    dp_shard: int | None = None  #: ZeRO shard group [ranks of cp·dp]; None: all of them (plain FSDP/ZeRO)
+    overlap: bool = True  #: data-parallel communication overlapped with compute (FSDP prefetch; Megatron flags)
 
     def __post_init__(self):
-        for name in ("tp", "pp", "vpp", "cp", "ep", "dp", "microbatch", "global_batch"):
+        if self.dp_shard is None:
+            object.__setattr__(self, "dp_shard", int(self.cp) * int(self.dp))
+        for name in ("tp", "pp", "vpp", "cp", "ep", "dp", "microbatch", "global_batch", "dp_shard"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
                 raise InputError(f"got {v!r}; allowed: an integer >= 1", field=name)
@@ -56,6 +64,8 @@ class Layout:
             raise InputError(f"got {self.zero!r}; allowed: 0, 1, 2, 3", field="zero")
         if self.recompute not in RECOMPUTE:
             raise InputError(f"got {self.recompute!r}; allowed: {', '.join(RECOMPUTE)}", field="recompute")
+        if not isinstance(self.overlap, (bool, np.bool_)):
+            raise InputError(f"got {self.overlap!r}; allowed: True, False", field="overlap")
 
     @property
     def gpus(self) -> int:
@@ -72,8 +82,13 @@ class Layout:
 
 def divisors(n: int) -> list[int]:
     """Positive divisors of ``n``, ascending."""
+    return list(_divisors(int(n)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _divisors(n: int) -> tuple[int, ...]:
     small = [d for d in range(1, int(n ** 0.5) + 1) if n % d == 0]
-    return sorted(set(small + [n // d for d in small]))
+    return tuple(sorted(set(small + [n // d for d in small])))
 
 
 def check_layout(arch: Architecture, layout: Layout, gpus: int, seq_len: int) -> None:
@@ -101,15 +116,19 @@ def check_layout(arch: Architecture, layout: Layout, gpus: int, seq_len: int) ->
         raise InputError(f"got {L.ep}; must divide the {experts} routed experts and cp·dp = {L.cp * L.dp}", field="ep")
     if L.sequence_parallel and L.tp == 1:
         raise InputError("needs tp > 1", field="sequence_parallel")
+    if (L.cp * L.dp) % L.dp_shard:
+        raise InputError(f"got {L.dp_shard}; must divide cp·dp = {L.cp * L.dp}", field="dp_shard")
 
 
 def enumerate_layouts(arch: Architecture, gpus: int, global_batch: int, seq_len: int, fixed: dict | None = None,
-                      max_microbatch: int = MAX_MICROBATCH) -> dict:
+                      max_microbatch: int = MAX_MICROBATCH, node: int | None = None) -> dict:
     """Every legal layout for ``gpus`` accelerators as numpy arrays (one entry per layout).
 
     ``fixed`` pins any of the layout keys. Sequence parallelism is on whenever tp > 1 unless
     pinned (same communication bytes as all-reduce, less memory: Korthikanti §4.2.2). Recompute is
-    returned as codes 0/1/2 (none/selective/full).
+    returned as codes 0/1/2 (none/selective/full). ``dp_shard`` is all of cp·dp, plus (with ZeRO
+    ≥ 1 and ``node`` accelerators per node) the hybrid group ``node // tp`` where it is a proper
+    divisor; ``overlap`` is on unless pinned.
     """
     fixed = {k: v for k, v in (fixed or {}).items() if v is not None}
     a = arch
@@ -149,8 +168,25 @@ def enumerate_layouts(arch: Architecture, gpus: int, global_batch: int, seq_len:
     out["global_batch"] = np.full(n * nz * nr, global_batch)
     sp = fixed.get("sequence_parallel")
     out["sequence_parallel"] = (out["tp"] > 1) if sp is None else np.full(n * nz * nr, bool(sp)) & (out["tp"] > 1)
-    keep = np.ones(n * nz * nr, dtype=bool)
-    for k in ("tp", "pp", "vpp", "cp", "ep", "dp", "microbatch"):
+    out["dp_shard"] = out["cp"] * out["dp"]
+    out = _with_hybrid_sharding(out, node, fixed.get("dp_shard"))
+    size = len(out["tp"])
+    out["overlap"] = np.full(size, bool(fixed.get("overlap", True)))
+    keep = np.ones(size, dtype=bool)
+    for k in ("tp", "pp", "vpp", "cp", "ep", "dp", "microbatch", "dp_shard"):
         if k in fixed:
             keep &= out[k] == int(fixed[k])
     return {k: v[keep] for k, v in out.items()}
+
+
+def _with_hybrid_sharding(out: dict, node, pinned) -> dict:
+    """Add the HSDP copies (ZeRO ≥ 1, shard group ``node // tp`` or the pinned size) of the layouts."""
+    full = out["dp_shard"]
+    g = np.full_like(full, int(pinned)) if pinned is not None else (
+        np.maximum(int(node) // out["tp"], 1) if node else np.ones_like(full))
+    ok = (out["zero"] >= 1) & (g > 1) & (g < full) & (full % np.maximum(g, 1) == 0)
+    if not ok.any():
+        return out
+    extra = {k: v[ok] for k, v in out.items()}
+    extra["dp_shard"] = g[ok]
+    return {k: np.concatenate([out[k], extra[k]]) for k in out}

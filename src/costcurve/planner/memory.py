@@ -199,13 +199,15 @@ def pipeline_inflight(pp, vpp, num_microbatches):
 
 def memory_breakdown(arch: Architecture, *, seq_len, microbatch=1, tp=1, pp=1, vpp=1, cp=1, ep=1, dp=1,
                      zero=0, recompute="none", sequence_parallel=False, num_microbatches=None,
-                     flash_attention=True, dropout=False, grad_bytes=DEFAULT_GRAD_BYTES, stage="max") -> dict:
+                     flash_attention=True, dropout=False, grad_bytes=DEFAULT_GRAD_BYTES, stage="max",
+                     dp_shard=None) -> dict:
     """Memory per accelerator of a training layout, ordered, summing to ``total``. [bytes]
 
     Keys: weights, gradients, optimizer, activations, other, total. ``stage``: ``first`` (embedding,
     most microbatches in flight), ``last`` (LM head, logits), ``middle`` (transformer layers only,
     first-stage microbatches: what Korthikanti's Figure 1 counts) or ``max`` (the larger of first and
-    last). ``num_microbatches`` per pipeline per step defaults to ``pp``.
+    last). ``num_microbatches`` per pipeline per step defaults to ``pp``. ``dp_shard``: the ZeRO
+    shard group (ranks of dp·cp; None = all of them; fewer = hybrid sharding, HSDP).
     """
     if stage not in ("first", "last", "middle", "max"):
         raise InputError(f"got {stage!r}; allowed: first, last, middle, max", field="stage")
@@ -216,7 +218,7 @@ def memory_breakdown(arch: Architecture, *, seq_len, microbatch=1, tp=1, pp=1, v
     layers = np.ceil(arch.n_layers / pp)
     dense_local = layers * lp["dense"] / tp
     expert_local = layers * lp["expert"] / (ep * tp)
-    shard = dp * cp
+    shard = dp * cp if dp_shard is None else np.asarray(dp_shard, dtype=float)
     eshard = np.maximum(dp * cp / ep, 1.0)
     per_layer = activation_bytes_per_layer(arch, seq_len=seq_len, microbatch=microbatch, tp=tp, cp=cp,
                                            sequence_parallel=sequence_parallel, recompute=recompute,

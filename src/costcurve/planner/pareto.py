@@ -72,17 +72,20 @@ def pareto_plans(*, model, tokens=None, gpu_options=("h100",), gpus_options=None
     total = len(accs) * len(gpus_list)
     done = 0
     for acc in accs:
+        quotes = None  # the accelerator's prices, resolved once for all its counts
         for n in gpus_list:
             done += 1
             try:
-                best = plan_training(model=model, tokens=tokens, gpu=acc.name, gpus=n, top=1, catalog=cat, **plan_kw).best
+                best = plan_training(model=model, tokens=tokens, gpu=acc.name, gpus=n, top=1, catalog=cat,
+                                     explain_misfit=False, **plan_kw).best
             except CostcurveError as e:
                 skipped.append({"gpu": acc.name, "gpus": n, "reason": str(e)})
                 continue
             finally:
                 if progress is not None:
                     progress(done, total)
-            for kind, provider, price, src, evidence in _prices(cat, acc.name, price_kinds, plan_kw):
+            quotes = list(_prices(cat, acc.name, price_kinds, plan_kw)) if quotes is None else quotes
+            for kind, provider, price, src, evidence in quotes:
                 usd = best.cost_usd["amortized"] if kind == "amortized" else best.gpu_hours * price
                 if not math.isfinite(usd):
                     continue

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..catalog import DTYPES, Catalog, load_catalog
 from ..errors import DoesNotFitError, InputError
-from ..interconnect import interconnect
+from ..interconnect import interconnect, with_scale_out
 from ..units import SECONDS_PER_DAY, SECONDS_PER_HOUR, number_input, parse_date
 from . import goodput as goodput_model
 from .cost import plan_cost_usd
@@ -72,7 +72,8 @@ def _layout_at(lay: dict, i: int) -> Layout:
     return Layout(tp=int(lay["tp"][i]), pp=int(lay["pp"][i]), vpp=int(lay["vpp"][i]), cp=int(lay["cp"][i]),
                   ep=int(lay["ep"][i]), dp=int(lay["dp"][i]), microbatch=int(lay["microbatch"][i]),
                   global_batch=int(lay["global_batch"][i]), zero=int(lay["zero"][i]),
-                  recompute=RECOMPUTE[int(lay["recompute"][i])], sequence_parallel=bool(lay["sequence_parallel"][i]))
+                  recompute=RECOMPUTE[int(lay["recompute"][i])], sequence_parallel=bool(lay["sequence_parallel"][i]),
+                  dp_shard=int(lay["dp_shard"][i]), overlap=bool(lay["overlap"][i]))
 
 
 def _describe(lay: Layout) -> str:
@@ -80,10 +81,12 @@ def _describe(lay: Layout) -> str:
     s += f" vpp={lay.vpp}" if lay.vpp > 1 else ""
     s += f" cp={lay.cp}" if lay.cp > 1 else ""
     s += f" ep={lay.ep}" if lay.ep > 1 else ""
-    return s + f" dp={lay.dp} mb={lay.microbatch} zero={lay.zero} recompute={lay.recompute}"
+    s += f" dp={lay.dp}" + (f" (HSDP: shard {lay.dp_shard})" if lay.dp_shard < lay.cp * lay.dp else "")
+    s += f" mb={lay.microbatch} zero={lay.zero} recompute={lay.recompute}"
+    return s + ("" if lay.overlap else " no-overlap")
 
 
-_DEGREES = ("tp", "pp", "vpp", "cp", "ep", "dp", "microbatch")
+_DEGREES = ("tp", "pp", "vpp", "cp", "ep", "dp", "microbatch", "dp_shard")
 
 
 def _runner_up(layouts, order):
@@ -130,17 +133,63 @@ def _check_fixed(arch, n, seq, gb, fixed):
         raise InputError(f"got {b}; dp·microbatch must divide the global batch {gb}", field="microbatch")
 
 
+def search_layouts(arch, acc, ic, n, seq, gb, fixed, *, dtype="bf16", flash_attention=True, grad_bytes=4.0,
+                   progress=None):
+    """Enumerate (or take the one given) and evaluate layouts: (layouts, results, fitting order, kw, whole).
+
+    The one layout search behind :func:`plan_training` and :func:`costcurve.mfu.planned_mfu`;
+    ``fixed`` holds the pinned options (:func:`_fixed_options`). Raises :class:`InputError` when no
+    layout is legal or the accelerator's scale-out network is unknown.
+    """
+    _check_fixed(arch, n, seq, gb, fixed)
+    whole = all(fixed[k] is not None for k in ("tp", "pp", "cp", "dp", "microbatch", "zero", "recompute"))
+    node = max(ic.scale_up_domain, 1)
+    if whole:
+        lay = Layout(tp=fixed["tp"], pp=fixed["pp"], vpp=fixed["vpp"] or 1, cp=fixed["cp"], ep=fixed["ep"] or 1,
+                     dp=fixed["dp"], microbatch=fixed["microbatch"], global_batch=gb, zero=fixed["zero"],
+                     recompute=fixed["recompute"],
+                     sequence_parallel=(fixed["tp"] > 1) if fixed["sequence_parallel"] is None
+                     else bool(fixed["sequence_parallel"]), dp_shard=fixed["dp_shard"],
+                     overlap=True if fixed["overlap"] is None else bool(fixed["overlap"]))
+        check_layout(arch, lay, n, seq)
+        layouts = {k: np.asarray([v]) if k != "recompute" else np.asarray([RECOMPUTE.index(v)])
+                   for k, v in lay.to_dict().items()}
+    else:
+        layouts = enumerate_layouts(arch, n, gb, seq, fixed, node=node)
+    if len(layouts["tp"]) == 0:
+        raise InputError(f"no legal layout of {n} accelerators for global batch {gb} (sequences), {arch.n_layers} "
+                         f"layers, {arch.n_heads} heads with the options given; change `gpus` or `global_batch`",
+                         field="gpus")
+    kw = dict(seq_len=seq, peak_flop_per_s=acc.peak_flop_per_s(dtype), hbm_bytes_per_s=acc.memory_bandwidth_bytes_per_s,
+              e_mm=matmul_efficiency(acc.generation), memory_capacity_bytes=acc.memory_bytes, interconnect=ic,
+              flash_attention=flash_attention, grad_bytes=grad_bytes, fp8=dtype == "fp8")
+    res = evaluate_layouts(arch, layouts, progress=progress, **kw)
+    order = rank_layouts(res)
+    if len(order) == 0 and not np.isfinite(res["step_time_s"]).any():
+        reach = max(ic.scale_up_domain, ic.accelerators_per_server)
+        raise InputError(f"got {n}; {acc.name} has no published scale-out network bandwidth, so at most {reach} "
+                         f"accelerators (one scale-up domain or server) can be planned; give one with `scale_out`",
+                         field="gpus")
+    return layouts, res, order, kw, whole
+
+
 def plan_training(*, model, tokens=None, gpu="h100", gpus=8, tp=None, pp=None, vpp=None, cp=None, ep=None, dp=None,
                   microbatch=None, global_batch=None, seq_len=None, zero=None, recompute=None,
                   sequence_parallel=None, dtype="bf16", goodput=None, top=5, flash_attention=True,
                   grad_bytes=4.0, price_usd_per_gpu_hour=None, provider=None, price_kind="on-demand", date=None,
-                  catalog=None, progress=None) -> PlanSearch:
+                  catalog=None, progress=None, dp_shard=None, overlap=None, scale_out=None,
+                  explain_misfit=True) -> PlanSearch:
     """Plan training ``model`` on ``tokens`` tokens with ``gpus`` accelerators ``gpu``.
 
     Layout options left as None are searched (every legal value; see :mod:`.layout`); with all of
     them given the one layout is evaluated and, if it does not fit, :class:`DoesNotFitError` says
     what it needs per accelerator, what there is and the smallest single change that fits.
-    ``goodput`` in (0, 1] overrides the failure model. Returns a :class:`PlanSearch` with the
+    ``goodput`` in (0, 1] overrides the failure model. ``dp_shard`` pins the ZeRO shard group
+    (HSDP when below cp·dp), ``overlap`` (default on) the data-parallel overlap; ``scale_out``
+    replaces the interconnect table's scale-out network: bytes/s per accelerator, text with a unit
+    (``"400 Gb/s"``, ``"3.2 Tb/s per node"``) or another accelerator's row
+    (:func:`costcurve.interconnect.with_scale_out`). ``explain_misfit=False`` skips the search for
+    the smallest change that fits (the Pareto search only skips such points). Returns a :class:`PlanSearch` with the
     ``top`` fastest plans that fit, best first, each saying why it won.
     """
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
@@ -148,42 +197,21 @@ def plan_training(*, model, tokens=None, gpu="h100", gpus=8, tp=None, pp=None, v
         raise InputError(f"got {dtype!r}; allowed: bf16, fp16, fp8", field="dtype")
     name, arch, tok = _resolve(model, tokens, cat)
     acc = cat.accelerator(gpu)
-    ic = interconnect(acc)
+    ic = with_scale_out(interconnect(acc), scale_out)
     n = _int_option(gpus, "gpus")
     seq = _int_option(seq_len, "seq_len") or arch.pretrain_seq_len
     gb = _int_option(global_batch, "global_batch") or default_global_batch(n, seq)
     top = _int_option(top, "top")
-    fixed = _fixed_options(dict(tp=tp, pp=pp, vpp=vpp, cp=cp, ep=ep, dp=dp, microbatch=microbatch), zero, recompute,
-                           sequence_parallel)
+    fixed = _fixed_options(dict(tp=tp, pp=pp, vpp=vpp, cp=cp, ep=ep, dp=dp, microbatch=microbatch, dp_shard=dp_shard),
+                           zero, recompute, sequence_parallel, overlap)
     if goodput is not None:
         goodput = float(number_input(goodput, "goodput", upper=1.0))
-    _check_fixed(arch, n, seq, gb, fixed)
-    whole = all(fixed[k] is not None for k in ("tp", "pp", "cp", "dp", "microbatch", "zero", "recompute"))
-    if whole:
-        lay = Layout(tp=fixed["tp"], pp=fixed["pp"], vpp=fixed["vpp"] or 1, cp=fixed["cp"], ep=fixed["ep"] or 1,
-                     dp=fixed["dp"], microbatch=fixed["microbatch"], global_batch=gb, zero=fixed["zero"],
-                     recompute=fixed["recompute"],
-                     sequence_parallel=(fixed["tp"] > 1) if sequence_parallel is None else bool(sequence_parallel))
-        check_layout(arch, lay, n, seq)
-    layouts = enumerate_layouts(arch, n, gb, seq, fixed)
-    if whole:
-        layouts = {k: np.asarray([v]) if k != "recompute" else np.asarray([RECOMPUTE.index(v)])
-                   for k, v in lay.to_dict().items()}
-    if len(layouts["tp"]) == 0:
-        raise InputError(f"no legal layout of {n} accelerators for global batch {gb} (sequences), {arch.n_layers} "
-                         f"layers, {arch.n_heads} heads with the options given; change `gpus` or `global_batch`",
-                         field="gpus")
-    fp8 = dtype == "fp8"
-    peak = acc.peak_flop_per_s(dtype)
-    kw = dict(seq_len=seq, peak_flop_per_s=peak, hbm_bytes_per_s=acc.memory_bandwidth_bytes_per_s,
-              e_mm=matmul_efficiency(acc.generation), memory_capacity_bytes=acc.memory_bytes, interconnect=ic,
-              flash_attention=flash_attention, grad_bytes=grad_bytes, fp8=fp8)
-    res = evaluate_layouts(arch, layouts, progress=progress, **kw)
-    order = rank_layouts(res)
-    if len(order) == 0 and not np.isfinite(res["step_time_s"]).any():
-        reach = max(ic.scale_up_domain, ic.accelerators_per_server)
-        raise InputError(f"got {n}; {acc.name} has no published scale-out network bandwidth, so at most {reach} "
-                         f"accelerators (one scale-up domain or server) can be planned", field="gpus")
+    layouts, res, order, kw, whole = search_layouts(arch, acc, ic, n, seq, gb, fixed, dtype=dtype,
+                                                    flash_attention=flash_attention, grad_bytes=grad_bytes,
+                                                    progress=progress)
+    if len(order) == 0 and not explain_misfit:
+        raise DoesNotFitError(f"no layout fits {n} × {acc.name}", needed_bytes=float(np.nanmin(res["memory/total"])),
+                              capacity_bytes=float(acc.memory_bytes))
     if len(order) == 0:
         _raise_does_not_fit(arch, acc, n, gb, seq, layouts, res, fixed, kw, whole)
     price_kw = dict(price_usd_per_gpu_hour=price_usd_per_gpu_hour, provider=provider, price_kind=price_kind)
@@ -197,7 +225,7 @@ def plan_training(*, model, tokens=None, gpu="h100", gpus=8, tp=None, pp=None, v
                       layouts_evaluated=int(len(layouts["tp"])), layouts_fit=int(len(order)), notes=tuple(notes))
 
 
-def _fixed_options(ints: dict, zero, recompute, sequence_parallel) -> dict:
+def _fixed_options(ints: dict, zero, recompute, sequence_parallel, overlap=None) -> dict:
     """The layout options the user pinned, checked: whole counts, ZeRO stage 0–3, a known recomputation."""
     fixed = {k: _int_option(v, k) for k, v in ints.items()}
     if zero is not None:
@@ -206,7 +234,9 @@ def _fixed_options(ints: dict, zero, recompute, sequence_parallel) -> dict:
             raise InputError(f"got {zero}; allowed: 0, 1, 2, 3", field="zero")
     if recompute is not None and recompute not in RECOMPUTE:
         raise InputError(f"got {recompute!r}; allowed: {', '.join(RECOMPUTE)}", field="recompute")
-    fixed.update(zero=zero, recompute=recompute, sequence_parallel=sequence_parallel)
+    if overlap is not None and not isinstance(overlap, (bool, np.bool_)):
+        raise InputError(f"got {overlap!r}; allowed: True, False", field="overlap")
+    fixed.update(zero=zero, recompute=recompute, sequence_parallel=sequence_parallel, overlap=overlap)
     return fixed
 
 
@@ -266,9 +296,10 @@ def _fastest_change(arch, n, gb, seq, base: Layout, keys, kw, tp_limit):
     free = {k: v for k, v in base.to_dict().items() if k not in ("global_batch",)}
     if any(k in ("tp", "pp", "cp") for k in keys):
         free.pop("dp")
+        free.pop("dp_shard")
     for k in keys:
         free.pop(k)
-    cand = enumerate_layouts(arch, n, gb, seq, free)
+    cand = enumerate_layouts(arch, n, gb, seq, free, node=kw["interconnect"].scale_up_domain)
     if "tp" in keys:
         keep = cand["tp"] <= max(tp_limit, base.tp)
         cand = {k: v[keep] for k, v in cand.items()}

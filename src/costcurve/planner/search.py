@@ -32,13 +32,16 @@ def _evaluate_chunk(arch, lay, *, seq_len, peak, hbm, e_mm, capacity, ic, flash_
     mem = memory_breakdown(arch, seq_len=seq_len, microbatch=lay["microbatch"], tp=lay["tp"], pp=lay["pp"],
                            vpp=lay["vpp"], cp=lay["cp"], ep=lay["ep"], dp=lay["dp"], zero=lay["zero"],
                            recompute=lay["recompute"], sequence_parallel=lay["sequence_parallel"],
-                           num_microbatches=m, flash_attention=flash_attention, grad_bytes=grad_bytes)
-    links = group_links(ic, tp=lay["tp"], cp=lay["cp"], ep=lay["ep"], dp=lay["dp"], pp=lay["pp"])
+                           num_microbatches=m, flash_attention=flash_attention, grad_bytes=grad_bytes,
+                           dp_shard=lay.get("dp_shard"))
+    links = group_links(ic, tp=lay["tp"], cp=lay["cp"], ep=lay["ep"], dp=lay["dp"], pp=lay["pp"],
+                        dp_shard=lay.get("dp_shard"))
     st = step_time_breakdown(arch, seq_len=seq_len, global_batch=lay["global_batch"], microbatch=lay["microbatch"],
                              tp=lay["tp"], pp=lay["pp"], vpp=lay["vpp"], cp=lay["cp"], ep=lay["ep"], dp=lay["dp"],
                              zero=lay["zero"], recompute=lay["recompute"],
                              sequence_parallel=lay["sequence_parallel"], peak_flop_per_s=peak, hbm_bytes_per_s=hbm,
-                             e_mm=e_mm, links=links, flash_attention=flash_attention, grad_bytes=grad_bytes, fp8=fp8)
+                             e_mm=e_mm, links=links, flash_attention=flash_attention, grad_bytes=grad_bytes, fp8=fp8,
+                             dp_shard=lay.get("dp_shard"), overlap=lay.get("overlap", True))
     out = {f"memory/{k}": np.broadcast_to(mem[k], m.shape).astype(float) for k in MEMORY_KEYS}
     out.update({f"step/{k}": st[k] for k in STEP_KEYS})
     out["step_time_s"] = st["step_time"]

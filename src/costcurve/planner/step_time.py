@@ -23,10 +23,26 @@ microbatches (``m = global_batch / (dp · microbatch)``); the breakdown sums to 
   overlap), so only the part longer than the compute is exposed (:data:`EP_OVERLAP`).
 * **pp_comm** — the stage boundary's activations (forward) and gradients (backward), ``2·v`` sends
   per microbatch, split over tp (scatter/gather, Narayanan §4.1).
-* **dp_comm** — gradient reduction over the data-parallel group: ring ``2(d−1)/d`` of the local
-  gradients (ZeRO-3 adds the forward and backward weight all-gathers, 1.5×), overlapped with the
-  backward pass of the last microbatch (Megatron-LM ``--overlap-grad-reduce``; PyTorch DDP
-  buckets); the rest is exposed.
+* **dp_comm** — data-parallel traffic, per collective, with what hides it (:func:`dp_comm_s`):
+
+  - ZeRO 0–2 (DDP buckets, Megatron's distributed optimizer): one gradient reduction per step over
+    the shard group, ring ``2(g−1)/g`` of the local gradients; with ``overlap`` (Megatron-Core
+    ``--overlap-grad-reduce`` / ``--overlap-param-gather``, PyTorch DDP's buckets: Li et al. 2020)
+    it runs during the last microbatch's backward (2/3 of its compute) and only the excess plus
+    the last bucket (40M elements) is exposed; without it all of it is.
+  - ZeRO-3 / FSDP (Zhao et al. 2023, PyTorch FSDP §3.3; FSDP2's ``fully_shard`` keeps the same
+    schedule): per microbatch and layer an all-gather of the 16-bit weights before the forward,
+    again before the backward (reshard after forward), and a reduce-scatter of the gradients
+    after it, each ring ``(g−1)/g`` of one layer's bytes. With ``overlap`` the next layer's gather
+    is prefetched behind the current layer's forward; in the backward the previous layer's
+    gather and the next layer's reduce-scatter run behind the current layer's backward and share
+    its link (bandwidth contention: their times add). Exposed: the first gather, the last
+    reduce-scatter, and every layer's communication longer than the compute it hides behind.
+    Without ``overlap`` every collective is exposed.
+  - Hybrid sharding (HSDP, FSDP §3.2.2; Megatron-Core's ``--num-distributed-optimizer-instances``):
+    the shard group is ``dp_shard`` ranks (inside a node), the ``dp·cp/dp_shard`` replicas
+    all-reduce their gradient shard once per step over the scale-out link, hidden like the ZeRO
+    0–2 reduction.
 
 Latency per collective: ``2·log2(g)`` link latencies (NCCL's tree for large groups).
 
@@ -41,7 +57,7 @@ import numpy as np
 from ..architecture import Architecture
 from ..flop import mean_attended_keys
 from ..interconnect import Interconnect
-from .memory import ACT_BYTES, activation_bytes_per_layer, layer_params, recompute_code
+from .memory import ACT_BYTES, WEIGHT_BYTES, activation_bytes_per_layer, layer_params, recompute_code
 
 #: Maximum achievable matmul FLOP/s as a fraction of the dense bf16 peak, measured with large
 #: aligned shapes (S. Bekman, ml-engineering, "Maximum Achievable Matmul FLOPS comparison table",
@@ -69,6 +85,9 @@ KERNEL_EFFICIENCY = 0.66
 EP_OVERLAP = 1.0
 ELEMENTWISE_PASSES = 4.0  #: write, read, gradient write, gradient read of each saved activation byte
 ADAM_BYTES_PER_PARAM = 30.0  #: read master, m, v, grad (16); write master, m, v, 16-bit weight (14) [bytes]
+#: groups whose collectives run as rings over every member's NIC (checked on FSDP throughput,
+#: tests/test_plan_fsdp.py); tp and cp crossing the network keep one NIC's bandwidth (unvalidated)
+RING_GROUPS = ("dp", "dp_rep")
 STEP_KEYS = ("compute", "bubble", "tp_comm", "dp_comm", "pp_comm", "ep_comm", "cp_comm")
 
 
@@ -127,8 +146,58 @@ def _ring_allreduce_s(nbytes, g, bw, lat):
     return t
 
 
-def _communication_s(a: Architecture, links, *, T, m, layers, micro_s, attn_fwd, rc, tp, pp, vpp, cp, ep, dp,
-                     zero, local_params, grad_bytes):
+def _ring_half_s(nbytes, g, bw, lat):
+    """One ring all-gather or reduce-scatter: ``(g−1)/g · bytes / bw + (g−1)·lat``. [s]
+
+    NCCL runs both as a ring (no tree algorithm for them: NCCL ``src/enqueue.cc`` algorithm
+    selection, tree only for all-reduce), so the latency grows with the group, not its log: the
+    reason hybrid sharding pays off on large clusters.
+    """
+    g = np.asarray(g, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(g > 1, (g - 1.0) / g * nbytes / bw + (g - 1.0) * lat, 0.0)
+
+
+#: Megatron-LM's gradient bucket (40M elements): the last one cannot start before the backward ends.
+BUCKET_ELEMENTS = 40e6
+
+
+def dp_comm_s(links, *, m, layers, micro_s, fwd_layer_s, zero, dp_cp, dp_shard, local_params, grad_bytes,
+              overlap=True):
+    """Exposed data-parallel communication of one step (see the module docstring, **dp_comm**). [s]
+
+    ``links["dp"]`` is the shard group's link (``dp_shard`` ranks), ``links["dp_rep"]`` the
+    replicas' link (``dp·cp / dp_shard`` ranks); ``fwd_layer_s`` one layer's forward compute of
+    one microbatch and ``micro_s`` one microbatch's forward + backward on the stage [s];
+    ``local_params`` the stage's parameters on this rank before sharding [count].
+    """
+    zero = np.asarray(zero)
+    ov = np.asarray(overlap, dtype=bool)
+    g = np.asarray(dp_shard, dtype=float)
+    reps = np.asarray(dp_cp, dtype=float) / g
+    bw, lat = links["dp"]
+    hide_last = 2.0 / 3.0 * micro_s  # the last microbatch's backward
+    # ZeRO 0-2: one reduction per step, hidden behind the last backward but for the last bucket
+    reduce = _ring_allreduce_s(grad_bytes * local_params, g, bw, lat)
+    bucket = _ring_allreduce_s(grad_bytes * np.minimum(BUCKET_ELEMENTS, local_params), g, bw, lat)
+    ddp = np.where(ov, np.maximum(reduce - hide_last, bucket), reduce)
+    # ZeRO-3 / FSDP: per microbatch and layer, gather (fwd), gather (bwd), reduce-scatter (bwd)
+    per_layer = local_params / layers
+    ag = _ring_half_s(WEIGHT_BYTES * per_layer, g, bw, lat)
+    rs = _ring_half_s(grad_bytes * per_layer, g, bw, lat)
+    bwd_layer_s = micro_s / layers - fwd_layer_s
+    exposed_fwd = ag + (layers - 1.0) * np.maximum(ag - fwd_layer_s, 0.0)
+    exposed_bwd = rs + (layers - 1.0) * np.maximum(ag + rs - bwd_layer_s, 0.0)
+    fsdp = m * np.where(ov, exposed_fwd + exposed_bwd, layers * (2.0 * ag + rs))
+    out = np.where(zero >= 3, fsdp, ddp)
+    # HSDP: the replicas all-reduce their gradient shard once per step
+    bw_r, lat_r = links["dp_rep"]
+    rep = _ring_allreduce_s(grad_bytes * local_params / np.where(zero >= 1, g, 1.0), reps, bw_r, lat_r)
+    return out + np.where(reps > 1, np.where(ov, np.maximum(rep - hide_last, 0.0), rep), 0.0)
+
+
+def _communication_s(a: Architecture, links, *, T, m, layers, micro_s, fwd_layer_s, attn_fwd, rc, tp, pp, vpp, cp,
+                     ep, dp, zero, dp_shard, overlap, local_params, grad_bytes):
     """Exposed communication per step: tp, cp, ep, pp, dp (see the module docstring). [s]"""
     bw, lat = links["tp"]
     tp_comm = m * layers * (4.0 + 2.0 * (rc == 2)) * _ring_allreduce_s(ACT_BYTES * T * a.d_model, tp, bw, lat)
@@ -147,19 +216,22 @@ def _communication_s(a: Architecture, links, *, T, m, layers, micro_s, attn_fwd,
     bw, lat = links["pp"]
     with np.errstate(invalid="ignore"):
         pp_comm = np.where(pp > 1, (m + pp - 1.0) * 2.0 * vpp * (ACT_BYTES * T * a.d_model / tp / bw + lat), 0.0)
-    bw, lat = links["dp"]
-    dp_bytes = grad_bytes * local_params * np.where(np.asarray(zero) >= 3, 1.5, 1.0)
-    dp_comm = np.maximum(_ring_allreduce_s(dp_bytes, dp * cp, bw, lat) - 2.0 / 3.0 * micro_s, 0.0)
+    dp_comm = dp_comm_s(links, m=m, layers=layers, micro_s=micro_s, fwd_layer_s=fwd_layer_s, zero=zero,
+                        dp_cp=dp * cp, dp_shard=dp_shard, local_params=local_params, grad_bytes=grad_bytes,
+                        overlap=overlap)
     return {"tp_comm": tp_comm, "dp_comm": dp_comm, "pp_comm": pp_comm, "ep_comm": ep_comm, "cp_comm": cp_comm}
 
 
 def step_time_breakdown(arch: Architecture, *, seq_len, global_batch, microbatch, tp, pp, vpp, cp, ep, dp,
                         zero, recompute, sequence_parallel, peak_flop_per_s, hbm_bytes_per_s, e_mm,
-                        links, flash_attention=True, grad_bytes=4.0, fp8=False,
+                        links, flash_attention=True, grad_bytes=4.0, fp8=False, dp_shard=None, overlap=True,
                         kernel_efficiency=None) -> dict:
     """Ordered step-time breakdown (see the module docstring); sums to ``step_time``. [s]
 
-    ``links`` maps ``tp``, ``cp``, ``ep``, ``dp``, ``pp`` to (bandwidth [bytes/s], latency [s])
+    ``dp_shard``: the ZeRO shard group [ranks of dp·cp]; None shards over all of dp·cp (FSDP),
+    fewer is hybrid sharding (HSDP). ``overlap``: data-parallel communication overlapped with
+    compute (FSDP prefetch, Megatron's overlap flags). ``links`` maps ``tp``, ``cp``, ``ep``,
+    ``dp``, ``dp_rep``, ``pp`` to (bandwidth [bytes/s], latency [s])
     arrays broadcasting with the layout (see :func:`group_links`). ``peak_flop_per_s`` is the
     matmul peak of the training dtype; with ``fp8`` attention stays at the bf16 peak
     (``peak / 2``) and each matmul input is cast (3 bytes moved per element).
@@ -203,44 +275,58 @@ def step_time_breakdown(arch: Architecture, *, seq_len, global_batch, microbatch
     lp = layer_params(a)
     local_params = (a.n_layers * lp["dense"] / (tp * pp) + a.n_layers * lp["expert"] / (ep * tp * pp)
                     + (lp["embedding"] + lp["head"]) / (tp * pp))
-    zshard = np.where(np.asarray(zero) >= 1, dp * cp, 1.0)
+    zshard = np.where(np.asarray(zero) >= 1, dp * cp if dp_shard is None else np.asarray(dp_shard, dtype=float), 1.0)
     adam = ADAM_BYTES_PER_PARAM * local_params / zshard / hbm / kernel_efficiency
     out = {"compute": m * micro_s + adam, "bubble": (pp - 1.0) / vpp * micro_s}
-    out.update(_communication_s(a, links, T=T, m=m, layers=layers, micro_s=micro_s, attn_fwd=attn_fwd, rc=rc, tp=tp,
-                                pp=pp, vpp=vpp, cp=cp, ep=ep, dp=dp, zero=zero, local_params=local_params,
-                                grad_bytes=grad_bytes))
+    fwd_layer_s = (fwd_mm + cast + attn_fwd + elementwise / ELEMENTWISE_PASSES) / kernel_efficiency
+    shard = dp * cp if dp_shard is None else np.asarray(dp_shard, dtype=float)
+    out.update(_communication_s(a, links, T=T, m=m, layers=layers, micro_s=micro_s, fwd_layer_s=fwd_layer_s,
+                                attn_fwd=attn_fwd, rc=rc, tp=tp, pp=pp, vpp=vpp, cp=cp, ep=ep, dp=dp, zero=zero,
+                                dp_shard=shard, overlap=overlap, local_params=local_params, grad_bytes=grad_bytes))
     shape = np.broadcast(*out.values()).shape
     out = {k: np.broadcast_to(out[k], shape).astype(float) for k in STEP_KEYS}
     out["step_time"] = sum(out[k] for k in STEP_KEYS)
     return out
 
 
-def group_links(ic: Interconnect, *, tp, cp, ep, dp, pp):
+def group_links(ic: Interconnect, *, tp, cp, ep, dp, pp, dp_shard=None):
     """(bandwidth [bytes/s], latency [s]) arrays of each parallel group, Megatron rank order.
 
     Ranks are ordered tp (innermost), cp, dp, pp (outermost); the expert-parallel group is carved
     out of cp·dp (stride tp). A group of ``g`` members ``stride`` apart spans ``g·stride`` ranks
     and uses the scale-up link inside the domain, PCIe inside a server where the table gives it,
     else the scale-out network (NaN where that is not published: such layouts are dropped);
-    the same rule as :func:`costcurve.interconnect.link_for_group`.
+    the same rule as :func:`costcurve.interconnect.link_for_group`. A data-parallel ring (dp, dp_rep)
+    that crosses the network with ``k`` members in each scale-up domain runs ``k`` channels, one
+    per member's NIC (NCCL's rail-local rings on HGX/DGX servers with one NIC per GPU), so its
+    bandwidth is ``min(scale-up, k × scale-out)`` and ``1/k`` of its steps pay the network
+    latency; tp, cp, all-to-all (ep) and pipeline sends keep one NIC's bandwidth.
     """
     from ..interconnect import PCIE_LATENCY_S
 
     tp, cp, ep, dp, pp = (np.asarray(x, dtype=float) for x in (tp, cp, ep, dp, pp))
+    shard = dp * cp if dp_shard is None else np.asarray(dp_shard, dtype=float)
     nan = np.nan
     up = ic.scale_up_bytes_per_s if ic.scale_up_bytes_per_s is not None else nan
     pcie = ic.pcie_bytes_per_s if ic.pcie_bytes_per_s is not None else nan
     out_bw = ic.scale_out_bytes_per_s if ic.scale_out_bytes_per_s is not None else nan
     out_lat = ic.scale_out_latency_s if ic.scale_out_latency_s is not None else nan
     server = max(ic.accelerators_per_server, ic.scale_up_domain)
-    spans = {"tp": (tp, 1.0), "cp": (cp, tp), "ep": (ep, tp), "dp": (dp * cp, tp), "pp": (pp, tp * cp * dp)}
+    spans = {"tp": (tp, 1.0), "cp": (cp, tp), "ep": (ep, tp), "dp": (shard, tp), "dp_rep": (dp * cp / shard, tp * shard),
+             "pp": (pp, tp * cp * dp)}
+    inner_bw = up if np.isfinite(up) else pcie
+    inner_lat = ic.scale_up_latency_s if np.isfinite(up) else PCIE_LATENCY_S
     out = {}
     for name, (g, stride) in spans.items():
         span = g * stride
         use_up = (span <= ic.scale_up_domain) & np.isfinite(up)
         use_pcie = ~use_up & (span <= server) & np.isfinite(pcie)
-        bw = np.where(use_up, up, np.where(use_pcie, pcie, out_bw))
-        lat = np.where(use_up, ic.scale_up_latency_s, np.where(use_pcie, PCIE_LATENCY_S, out_lat))
+        # a ring crossing the network with k members per domain runs k channels over k NICs
+        k = np.clip(ic.scale_up_domain / stride, 1.0, g) if name in RING_GROUPS else 1.0
+        net_bw = np.minimum(inner_bw, k * out_bw) if np.isfinite(inner_bw) else out_bw
+        net_lat = out_lat / k + (1.0 - 1.0 / k) * inner_lat
+        bw = np.where(use_up, up, np.where(use_pcie, pcie, net_bw))
+        lat = np.where(use_up, ic.scale_up_latency_s, np.where(use_pcie, PCIE_LATENCY_S, net_lat))
         single = g <= 1
         out[name] = (np.where(single, np.inf, bw), np.where(single, 0.0, lat))
     return out

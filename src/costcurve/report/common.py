@@ -75,10 +75,9 @@ def context_section(cost_usd, date, what: str) -> H.Section:
         if r.get("usd_interval_new_observation"):
             lo, hi = r["usd_interval_new_observation"]
             ivtxt += f"; a single accelerator: {H.usd(lo)}–{H.usd(hi)}"
-        rows.append((f"{r['year']:.0f}" if r["interval_kind"] != "this estimate" else f"{r['year']:.1f} (now)",
-                     H.usd(r["usd"]), ivtxt))
-        marks.append((r["year"], r["usd"], iv[0] if iv else None, iv[1] if iv else None,
-                      f"{r['year']:.0f}: {H.usd(r['usd'])}"))
+        when = f"{r['year']:.0f}" if r["interval_kind"] != "this estimate" else f"{r['year']:.1f} (now)"
+        rows.append((when, H.usd(r["usd"]), ivtxt))
+        marks.append((r["year"], r["usd"], iv[0] if iv else None, iv[1] if iv else None, f"{when}: {H.usd(r['usd'])}"))
     chart = svg.timeseries(marks=marks, fmt=H.usd, ylabel=f"{what} [USD, log]", title="Same work over time")
     out = (f'<p>The same work (same FLOP at the same utilisation) priced along the trend of peak FLOP per rental '
            f'dollar (series <code>{escape(ctx["series"])}</code>: ×{ctx["factor_per_year"]:.2f} a year, fitted on '

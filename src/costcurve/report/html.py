@@ -35,7 +35,11 @@ def figures(*items: str) -> str:
 def table(headers, rows, *, cls: str = "") -> str:
     """A table; cells are escaped unless wrapped in :class:`Raw`."""
     def cell(x):
-        return x.html if isinstance(x, Raw) else escape("" if x is None else str(x))
+        if isinstance(x, Raw):
+            return x.html
+        text = escape("" if x is None else str(x))
+        # an option as typed ("--seq-len") never breaks at its hyphens
+        return f'<span class="opt">{text}</span>' if text.startswith("--") and " " not in text else text
 
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{cell(c)}</td>" for c in r) + "</tr>" for r in rows)
@@ -81,8 +85,41 @@ class Section:
 
 
 def render_sections(sections) -> str:
-    return "".join(f'<section id="{escape(s.id)}" class="sec-{escape(s.id)}"><h2>{escape(s.title)}</h2>{s.html}'
+    """The sections in order; sources that cite a link become numbered references to one bibliography."""
+    body = "".join(f'<section id="{escape(s.id)}" class="sec-{escape(s.id)}"><h2>{escape(s.title)}</h2>{s.html}'
                    f'</section>' for s in sections if s.html)
+    return bibliography(body)
+
+
+_SRC = re.compile(r'<span class="src">(.*?)</span>', re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _short(inner: str) -> str:
+    """A source's short name: its text up to the first comma, colon or semicolon (at most 48 characters)."""
+    text = _TAG.sub("", inner)
+    head = re.split(r"[,:;]\s|\s\(|\s—\s", text, maxsplit=1)[0].strip()
+    return head if len(head) <= 48 else head[:47].rstrip() + "…"
+
+
+def bibliography(body: str) -> str:
+    """Each cited source (a ``span.src`` holding a link) printed once, numbered, in a closing "Sources"
+    section; every place that cited it keeps its short name and the number ("Cottier et al. 2024 [2]")."""
+    refs: dict[str, int] = {}
+
+    def cite(m):
+        inner = m.group(1)
+        if "<a href" not in inner:
+            return m.group(0)
+        n = refs.setdefault(inner, len(refs) + 1)
+        return f'<span class="src">{_short(inner)} <a class="ref" href="#ref-{n}">[{n}]</a></span>'
+
+    body = _SRC.sub(cite, body)
+    if not refs:
+        return body
+    items = "".join(f'<li id="ref-{n}" class="src">{inner}</li>' for inner, n in refs.items())
+    return body + f'<section id="sources" class="sec-sources"><h2>Sources</h2><ol class="refs">{items}</ol></section>'
+
 
 
 # ---- the page -------------------------------------------------------------------------------------
@@ -99,7 +136,8 @@ h1{font-size:1.5rem;margin:.2rem 0 .3rem}h2{font-size:1.15rem;margin:1.6rem 0 .5
 .figure .value{overflow-wrap:anywhere;font-size:1.25rem;font-weight:600;font-variant-numeric:tabular-nums}
 .figure .label{font-weight:500}.figure .range{font-size:.85rem;color:var(--ink)}.figure .note,.note{color:var(--mute);font-size:.85rem}
 table{border-collapse:collapse;width:100%;margin:.4rem 0;font-size:.9rem}
-th,td{border-bottom:1px solid var(--line);padding:.3rem .45rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th,td{border-bottom:1px solid var(--line);padding:.3rem .45rem;text-align:left;vertical-align:top;overflow-wrap:break-word;word-break:normal;hyphens:manual}
+td:first-child{overflow-wrap:normal}.opt{white-space:nowrap}ol.refs{padding-left:1.6rem;font-size:.85rem}ol.refs li{margin:.15rem 0;overflow-wrap:break-word}
 th{background:#f6f8fb;font-weight:600}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 table.sources th,table.nums th,table.sources td:nth-child(-n+2),table.nums td:not(:first-child){white-space:nowrap;overflow-wrap:normal}
 figure.chartbox{margin:.6rem 0 1rem}figcaption{color:var(--mute);font-size:.85rem;margin-top:.15rem}
@@ -116,10 +154,12 @@ details{margin:.4rem 0}summary{cursor:pointer;color:var(--accent)}
 a{color:var(--accent)}.src{font-size:.85rem;color:var(--mute)}
 .foot{color:var(--mute);font-size:.8rem;margin-top:2rem;border-top:1px solid var(--line);padding-top:.5rem}
 @page{size:auto;margin:14mm 12mm}
-@media print{body{font-size:10pt}main{max-width:none;padding:0}details{display:none}
- figure.chartbox,tr,.figure,.answer{break-inside:avoid}svg.chart{max-height:80mm}
- h2{break-after:avoid}a{color:inherit;text-decoration:none}.noprint{display:none}
- .figures{grid-template-columns:repeat(3,1fr)}}
+@media print{body{font-size:9pt;line-height:1.3}main{max-width:none;padding:0}details{display:none}
+ figure.chartbox,tr,.figure,.answer{break-inside:avoid}svg.chart{max-height:58mm;width:auto;max-width:100%}
+ h1{font-size:14pt}h2{break-after:avoid;font-size:11pt;margin:.9rem 0 .3rem}a{color:inherit;text-decoration:none}.noprint{display:none}
+ .figures{grid-template-columns:repeat(4,1fr);gap:5px}.figure{padding:.3rem .45rem}.figure .value{font-size:11pt}
+ .answer{font-size:10pt;padding:.4rem .7rem}table{font-size:8pt}th,td{padding:.15rem .3rem}
+ figcaption,.note,.figure .note,.src,ol.refs{font-size:7.5pt}pre.cmd{font-size:7.5pt}}
 """
 
 

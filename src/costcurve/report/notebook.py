@@ -48,8 +48,13 @@ def is_sweep(obj) -> bool:
                for f in dataclasses.fields(obj))
 
 
-def to_frame(obj):
-    """``obj`` as a pandas DataFrame (pandas is optional: a clear error names the missing package)."""
+def to_frame(obj, samples: bool = False):
+    """``obj`` as a pandas DataFrame (pandas is optional: a clear error names the missing package).
+
+    A Monte Carlo result gives one row per figure (index) with ``p5``, ``p50``, ``p95`` and ``mean``
+    of its finite samples, and ``invalid_share`` where some samples gave no value; ``samples=True``
+    gives every sample and its sampled inputs (``input:mfu``, ...) instead.
+    """
     try:
         import pandas as pd
     except ImportError:
@@ -58,9 +63,29 @@ def to_frame(obj):
         raise CostcurveError("to_frame() needs pandas: pip install pandas", field="pandas") from None
     from costcurve.display import unit_of
 
+    if hasattr(obj, "n_samples") and not samples:
+        return pd.DataFrame(percentiles(obj)).T
     df = pd.DataFrame(_columns(obj))
     df.attrs["units"] = {c: unit_of(c.split(":", 1)[-1]) for c in df.columns if unit_of(c.split(":", 1)[-1])}
     return df
+
+
+def percentiles(obj) -> dict:
+    """Figure → {p5, p50, p95, mean, invalid_share} over the finite samples of a Monte Carlo result."""
+    import numpy as np
+
+    out = {}
+    for k, v in _columns(obj).items():
+        try:
+            a = np.asarray(v, dtype=float)
+        except (TypeError, ValueError):
+            continue
+        ok = a[np.isfinite(a)]
+        if not ok.size:
+            continue
+        p5, p50, p95 = np.percentile(ok, [5, 50, 95])
+        out[k] = {"p5": p5, "p50": p50, "p95": p95, "mean": float(ok.mean()), "invalid_share": 1 - ok.size / a.size}
+    return out
 
 
 def repr_html(obj) -> str:
@@ -83,8 +108,41 @@ def repr_html(obj) -> str:
         from costcurve.results import jsonable
 
         body = render_sections(build_sections(kind, jsonable(obj.to_dict()), full=False))
-    css = CSS.replace("body{", ".costcurve-nb{").replace(":root{", ".costcurve-nb{")
-    return f'<div class="costcurve-nb"><style>{css}</style><b>{escape(type(obj).__name__)}</b>{body}</div>'
+    return f'<div class="{ROOT}"><style>{scope_css(CSS, "." + ROOT)}</style><b>{escape(type(obj).__name__)}</b>{body}</div>'
+
+
+ROOT = "costcurve-nb"  #: class of the notebook display's container; every CSS rule sits under it
+
+
+def _scope_selector(sel: str, root: str) -> str:
+    sel = sel.strip()
+    if sel in (":root", "html", "body"):
+        return root
+    if sel == "*":
+        return f"{root},{root} *"
+    return f"{root} {sel}"
+
+
+def scope_css(css: str, root: str) -> str:
+    """``css`` with every selector under ``root`` (``:root``/``body`` become ``root`` itself), ``@media``
+    blocks scoped inside, ``@page`` dropped: a notebook's own tables and headings keep their style."""
+    out, i, n = [], 0, len(css)
+    while i < n:
+        j = css.find("{", i)
+        if j < 0:
+            break
+        head = css[i:j].strip()
+        depth, k = 1, j + 1
+        while k < n and depth:
+            depth += {"{": 1, "}": -1}.get(css[k], 0)
+            k += 1
+        inner = css[j + 1:k - 1]
+        if head.startswith("@media"):
+            out.append(f"{head}{{{scope_css(inner, root)}}}")
+        elif head and not head.startswith("@"):
+            out.append(",".join(_scope_selector(x, root) for x in head.split(",")) + "{" + inner + "}")
+        i = k
+    return "".join(out)
 
 
 def _cell(v) -> str:

@@ -1,11 +1,17 @@
 """Charts as inline SVG, written by hand (no plotting library needed): bars, intervals, a time series.
 
-Every chart has labelled axes and a ``<title>`` for screen readers; text is escaped; numbers are
-formatted by the caller's ``fmt`` so the chart reads like the tables ("$61.4M", "62 days").
+Every chart has labelled axes and a ``<title>`` for screen readers; text is escaped; values are
+formatted by the caller's ``fmt`` so the chart reads like the tables ("$61.4M", "62 days"), and the
+ticks of an axis share one unit (:func:`axis_unit`: "0, 20, 40 days", never "0 ms, 23 days").
+
+Each chart also carries its series as JSON (``data-plot``: raw values in base units, the axis unit
+and scale, each point's formatted text), from which the web page draws the same chart interactively
+and offers it as CSV; the self-contained report keeps the SVG.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from html import escape
 
@@ -13,9 +19,45 @@ W = 640  #: chart width [px] (scales with the page: viewBox)
 FONT = 'font-family="system-ui, sans-serif" font-size="12"'
 
 
-def _svg(height: int, body: str, title: str) -> str:
-    return (f'<svg class="chart" viewBox="0 0 {W} {height}" width="100%" role="img" '
+def _svg(height: int, body: str, title: str, plot: dict | None = None) -> str:
+    data = "" if plot is None else f' data-plot="{escape(json.dumps({"title": title, **plot}, default=float))}"'
+    return (f'<svg class="chart" viewBox="0 0 {W} {height}" width="100%" role="img"{data} '
             f'xmlns="http://www.w3.org/2000/svg" {FONT}><title>{escape(title)}</title>{body}</svg>')
+
+
+_DURATION_UNITS = ((365.25 * 86400, "years"), (86400, "days"), (3600, "hours"), (60, "minutes"), (1, "s"),
+                   (1e-3, "ms"), (1e-6, "µs"))
+
+
+def axis_unit(fmt, vmax: float) -> tuple[float, str, object]:
+    """(scale, unit, tick formatter) so that every tick of an axis up to ``vmax`` reads in one unit.
+
+    Durations [s] take the unit of the largest tick (days, hours, s, ms); dollars one suffix ($K, $M,
+    $B); bytes GiB. Other formats keep ``fmt`` (unit ""). Tick values are multiples of ``scale``.
+    """
+    from . import html as H
+
+    v = abs(float(vmax)) if vmax and math.isfinite(vmax) else 1.0
+    if fmt is H.duration:
+        scale, unit = next(((f, u) for f, u in _DURATION_UNITS if v >= 2 * f or f == 1e-6), (1.0, "s"))
+        return scale, unit, lambda t: f"{t / scale:,.4g}"
+    if fmt is H.usd:
+        scale, suf = next(((f, x) for f, x in ((1e9, "B"), (1e6, "M"), (1e3, "K")) if v >= f), (1.0, ""))
+        return scale, "USD", lambda t: f"${t / scale:,.4g}{suf}"
+    if fmt is H.gib:
+        return 2.0**30, "GiB", lambda t: f"{t / 2**30:,.4g}"
+    if fmt is H.days:
+        return 1.0, "days", lambda t: f"{t:,.4g}"
+    return 1.0, "", fmt
+
+
+def _with_unit(label: str, unit: str) -> str:
+    """The axis title with its unit in brackets ("seconds" alone becomes "time [ms]")."""
+    if not unit or unit == "USD" and ("USD" in label or "$" in label) or f"[{unit}" in label:
+        return label
+    if unit in ("years", "days", "hours", "minutes", "s", "ms", "µs"):
+        label = label.replace("seconds", "time").replace("[s]", "").strip()
+    return f"{label} [{unit}]"
 
 
 def _text(x, y, s, anchor="start", cls="", extra=""):
@@ -55,12 +97,17 @@ def hbars(items, *, fmt, xlabel: str, title: str, label_width: int | None = None
         out.append(_text(x0 + w + 4, y + 15, fmt(v), cls="val"))
     ya = top + row * len(items) + 4
     out.append(f'<line class="axis" x1="{x0}" y1="{ya}" x2="{x1}" y2="{ya}"/>')
-    for t in _nice_ticks(0, vmax, 4):
-        x = x0 + (x1 - x0) * t / vmax
+    scale, unit, tick = axis_unit(fmt, vmax)
+    for t in _nice_ticks(0, vmax / scale, 4):
+        x = x0 + (x1 - x0) * t * scale / vmax
         out.append(f'<line class="axis" x1="{x:.1f}" y1="{ya}" x2="{x:.1f}" y2="{ya + 4}"/>')
-        out.append(_text(x, ya + 16, fmt(t), "middle", "tick"))
+        out.append(_text(x, ya + 16, tick(t * scale), "middle", "tick"))
+    xlabel = _with_unit(xlabel, unit)
     out.append(_text((x0 + x1) / 2, ya + 34, xlabel, "middle", "axislabel"))
-    return _svg(h, "".join(out), title)
+    plot = {"type": "bars", "axis": xlabel, "unit": unit, "scale": scale,
+            "series": [{"name": xlabel, "labels": [str(k) for k, _ in items], "values": [v for _, v in items],
+                        "text": [fmt(v) for _, v in items]}]}
+    return _svg(h, "".join(out), title, plot)
 
 
 def stacked(parts, *, capacity=None, capacity_label: str = "capacity", fmt, xlabel: str, title: str,
@@ -87,8 +134,11 @@ def stacked(parts, *, capacity=None, capacity_label: str = "capacity", fmt, xlab
     out.append(_text(x0, y - 12, f"total {fmt(total)}", cls="val"))
     ya = y + bar + 10
     out.append(f'<line class="axis" x1="{x0}" y1="{ya}" x2="{x1}" y2="{ya}"/>')
+    unit_scale, unit, tick = axis_unit(fmt, vmax)
+    scale = unit_scale if unit else scale  # a known unit sets the tick step; else the caller's
     for t in _nice_ticks(0, vmax / scale, 5):
-        out.append(_text(X(t * scale), ya + 14, fmt(t * scale), "middle", "tick"))
+        out.append(_text(X(t * scale), ya + 14, tick(t * scale), "middle", "tick"))
+    xlabel = _with_unit(xlabel, unit)
     out.append(_text((x0 + x1) / 2, ya + 30, xlabel, "middle", "axislabel"))
     ly, lx = ya + 50, x0
     for i, (label, v) in enumerate(parts):
@@ -99,7 +149,10 @@ def stacked(parts, *, capacity=None, capacity_label: str = "capacity", fmt, xlab
         out.append(f'<rect class="seg seg{i % 6}" x="{lx}" y="{ly - 10}" width="12" height="12"/>')
         out.append(_text(lx + 16, ly, txt, cls="val"))
         lx += w
-    return _svg(ly + 10, "".join(out), title)
+    plot = {"type": "stacked", "axis": xlabel, "unit": unit, "scale": scale,
+            "capacity": capacity, "capacity_label": capacity_label, "capacity_text": fmt(capacity) if capacity else None,
+            "series": [{"name": k, "labels": [k], "values": [v], "text": [fmt(v)]} for k, v in parts]}
+    return _svg(ly + 10, "".join(out), title, plot)
 
 
 def intervals(items, *, title: str, label_width: int = 190) -> str:
@@ -128,7 +181,12 @@ def intervals(items, *, title: str, label_width: int = 190) -> str:
             out.append(_text(X(r), ya + 16, f"×{r:g}", "middle", "tick"))
     out.append(_text((x0 + x1) / 2, ya + 34, "value ÷ median (log scale); bar: 5th–95th percentile", "middle",
                      "axislabel"))
-    return _svg(h, "".join(out), title)
+    plot = {"type": "intervals", "axis": "value ÷ median", "unit": "ratio", "scale": 1.0,
+            "series": [{"name": "5th–95th percentile ÷ median", "labels": [it[0] for it in items],
+                        "values": [1.0] * len(items), "low": [it[1] / it[2] for it in items],
+                        "high": [it[3] / it[2] for it in items], "text": [it[4] for it in items],
+                        "p5": [it[1] for it in items], "p50": [it[2] for it in items], "p95": [it[3] for it in items]}]}
+    return _svg(h, "".join(out), title, plot)
 
 
 def _log_ticks(llo: float, lhi: float) -> list[float]:
@@ -182,4 +240,19 @@ def timeseries(*, points=(), line=(), band=(), marks=(), fmt, ylabel: str, title
     out.append(_text((x0 + x1) / 2, y1 + 34, xlabel, "middle", "axislabel"))
     out.append(_text(14, (y0 + y1) / 2, ylabel, "middle", "axislabel",
                      f' transform="rotate(-90 14 {(y0 + y1) / 2:.1f})"'))
-    return _svg(y1 + 44, "".join(out), title)
+    series = []
+    if points:
+        series.append({"name": "observed", "kind": "points", "x": [p[0] for p in points], "y": [p[1] for p in points],
+                       "labels": [str(p[2]) for p in points], "text": [fmt(p[1]) for p in points]})
+    if line:
+        series.append({"name": "fit", "kind": "line", "x": [p[0] for p in line], "y": [p[1] for p in line],
+                       "text": [fmt(p[1]) for p in line]})
+    if band:
+        series.append({"name": "interval", "kind": "band", "x": [b[0] for b in band], "low": [b[1] for b in band],
+                       "high": [b[2] for b in band]})
+    if marks:
+        series.append({"name": "marked", "kind": "marks", "x": [m[0] for m in marks], "y": [m[1] for m in marks],
+                       "low": [m[2] for m in marks], "high": [m[3] for m in marks], "labels": [str(m[4]) for m in marks],
+                       "text": [fmt(m[1]) for m in marks]})
+    plot = {"type": "timeseries", "axis": ylabel, "xaxis": xlabel, "unit": "", "scale": 1.0, "series": series}
+    return _svg(y1 + 44, "".join(out), title, plot)

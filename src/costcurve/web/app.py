@@ -25,7 +25,7 @@ from costcurve.errors import CostcurveError, InputError
 from costcurve.report import registry
 from costcurve.report.registry import get_kind, run_kind
 
-from . import safety
+from . import catalog_api, safety
 from .workers import Busy, Workers
 
 PAGES = [("training", "Training"), ("serving", "Serving"), ("decisions", "Decisions"), ("trends", "Trends and forecasts"),
@@ -246,6 +246,7 @@ def create_app(*, workers: Workers | None = None, processes: int | None = None) 
     for name in registry.refresh():
         _routes(app, name)
     _pages(app)
+    app.include_router(catalog_api.router)  # the pickers' catalogs, labels, per-part roofline
     return app
 
 
