@@ -88,6 +88,9 @@ def test_training_form_equals_cli(server, page, run_cli, tmp_path):
     page.click("#compute")
     page.wait_for_function("document.querySelector('#output .answer') && "
                            "document.querySelector('#output').innerText.includes('llama3-70b')")
+    # the server renders each request by running the command with its stdout redirected (process-wide):
+    # let every request of the page finish before this test's own in-process command prints
+    page.wait_for_load_state("networkidle")
     r = run_cli("train", "--model", "llama3-70b", "--tokens", "15T", "--dtype", "fp8", "--gpus", "2048",
                 "--date", DATE, "--json")
     assert r.code == 0, r.err
