@@ -84,10 +84,13 @@ def test_one_layout_search_per_train(monkeypatch):
     """issue 19: a bf16 `train` runs one layout search (no fp8 reference searches), a repeat none."""
     import costcurve.planner.plan as plan_module
 
+    import costcurve.mfu as mfu_module
+
+    mfu_module._planned_mfu.cache_clear()  # other tests may have planned this run already
     calls = []
     real = plan_module.search_layouts
     monkeypatch.setattr(plan_module, "search_layouts", lambda *a, **k: calls.append(1) or real(*a, **k))
-    estimate_training(model="llama3-70b", tokens=15e12, gpu="h100", gpus=2056 - 8)  # a count not yet cached
+    estimate_training(model="llama3-70b", tokens=15e12, gpu="h100", gpus=2048)
     assert len(calls) == 1
     estimate_training(model="llama3-70b", tokens=15e12, gpu="h100", gpus=2048, date="2025-01-01")
     estimate_training(model="llama3-70b", tokens=15e12, gpu="h100", gpus=2048, date="2025-01-01")
