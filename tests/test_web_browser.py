@@ -88,10 +88,17 @@ def test_training_form_equals_cli(server, page, run_cli, tmp_path):
     page.click("#compute")
     page.wait_for_function("document.querySelector('#output .answer') && "
                            "document.querySelector('#output').innerText.includes('llama3-70b')")
-    r = run_cli("train", "--model", "llama3-70b", "--tokens", "15T", "--dtype", "fp8", "--gpus", "2048",
-                "--date", DATE, "--json")
-    assert r.code == 0, r.err
-    cli = r.json()
+    # the server renders each request by running the command with its stdout redirected (process-wide), and a
+    # request left running by an earlier test can still hold it: the command to compare with runs in its own process
+    import json
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "costcurve", "train", "--model", "llama3-70b", "--tokens", "15T",
+                           "--dtype", "fp8", "--gpus", "2048", "--date", DATE, "--json"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    cli = json.loads(proc.stdout)
     for key in ("cost_cloud_usd", "cost_amortized_usd", "wall_clock_s", "gpu_hours", "training_flop"):
         value, _ = figure_value(page, key)
         assert value == pytest.approx(cli[key], rel=1e-12), key
