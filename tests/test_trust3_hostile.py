@@ -175,7 +175,7 @@ def client():
 def _web_fields(kind):
     from costcurve.report.registry import get_kind, parameters
 
-    return [p.name for p in parameters(get_kind(kind), web=True) if p.type in ("text", "int", "float")]
+    return [p.name for p in parameters(get_kind(kind), web=True) if p.type in ("text", "int", "integer", "float", "number")]
 
 
 WEB_CASES = [pytest.param(kind, f, v, id=f"{kind} {f} {json.dumps(v)[:20]}")
