@@ -95,11 +95,16 @@ class LazyGroup(click.Group):
         from costcurve.errors import CostcurveError
 
         try:
-            return super().invoke(ctx)
+            rv = super().invoke(ctx)
         except CostcurveError as e:
             e.option = option_for(ctx.meta.get("costcurve.command"), e.field)
             e.message = with_options(getattr(e, "message", None) or str(e), ctx.meta.get("costcurve.command"))
             raise
+        from .common import folded_hint
+
+        if folded_hint():  # something printed was folded to one line: say how to see it whole
+            click.echo(folded_hint())
+        return rv
 
 
 def with_options(text: str, command) -> str:

@@ -48,8 +48,10 @@ def click_param(o: Option) -> click.Parameter:
 
 def click_command(cmd: Command, *, extra=(), callback=None) -> click.Command:
     """The click command of ``cmd`` (``extra``: more click parameters, e.g. report's ``--out``)."""
+    from .common import verbose_param
+
     params = [click_param(o) for o in cmd.options]
-    return click.Command(cmd.name, params=[*params, *extra], callback=callback or _callback(cmd), help=cmd.help,
+    return click.Command(cmd.name, params=[*params, verbose_param(), *extra], callback=callback or _callback(cmd), help=cmd.help,
                          short_help=cmd.summary)
 
 
@@ -86,7 +88,7 @@ def show_generic(result, *, as_json: bool = False, **_outputs) -> None:
     from costcurve.commands import get
     from costcurve.display import format_value
 
-    from .common import emit_json, table
+    from .common import emit_json, notes, table
 
     d = result.data
     if as_json or not isinstance(d, dict):
@@ -97,8 +99,7 @@ def show_generic(result, *, as_json: bool = False, **_outputs) -> None:
             if (isinstance(v, (int, float)) and not isinstance(v, bool)) or (isinstance(v, dict) and "p50" in v)]
     rows += [(k.replace("_", " "), v) for k, v in d.items() if isinstance(v, str)]
     table(f"costcurve {result.command}", ["figure", "value"], rows)
-    for n in d.get("notes") or ():
-        print(f"note: {n}")
+    notes(d.get("notes") or ())
 
 
 def _known():

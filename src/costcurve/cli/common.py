@@ -12,6 +12,92 @@ catalog_option = click.option(
     "--catalog", "catalog", multiple=True, type=click.Path(dir_okay=False),
     help="CSV of extra or overriding catalog rows (repeatable; also COSTCURVE_CATALOG).")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+#: ``--verbose``: it only changes how the terminal prints (not an input of the command, not on the web)
+VERBOSE = {"is_flag": True, "expose_value": False, "help": "Print notes and price sources in full (by default "
+           "each long one is folded to one line)."}
+
+
+def _set_verbose(ctx, _param, value):
+    ctx.meta["costcurve.verbose"] = bool(value)
+    return value
+
+
+def verbose_param() -> click.Option:
+    """``--verbose`` of every command that prints notes (the generated ones take it through
+    :func:`costcurve.cli.build.click_command`)."""
+    return click.Option(["--verbose"], callback=_set_verbose, **VERBOSE)
+
+
+def verbose_option(f):
+    """:func:`verbose_param` as a decorator, for the hand-written click commands."""
+    return click.option("--verbose", callback=_set_verbose, **VERBOSE)(f)
+
+
+def _meta() -> dict:
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta if ctx is not None else {}
+
+
+def is_verbose() -> bool:
+    return bool(_meta().get("costcurve.verbose"))
+
+
+def folded(text: str, width: int) -> str:
+    """``text`` as one line of at most ``width`` characters, cut at a space with " …", unless --verbose."""
+    text = " ".join(str(text).split())
+    if is_verbose() or len(text) <= width:
+        return text
+    cut = text[: max(width - 2, 10)]
+    cut = cut.rsplit(" ", 1)[0] if " " in cut else cut
+    _meta()["costcurve.folded"] = True
+    return cut + " …"
+
+
+def line(text: str) -> None:
+    """Print one line of free text (a note, the price used), folded to the terminal's width; with
+    --verbose all of it, wrapped on spaces."""
+    width = console().width
+    para(text) if is_verbose() else print(folded(text, width))
+
+
+def para(text: str) -> None:
+    """Print a line of figures wrapped on spaces at the terminal's width (continuation lines indented)."""
+    import textwrap
+
+    text, width = str(text), console().width
+    if len(text) <= width:  # as it is (column alignment kept)
+        print(text)
+        return
+    print("\n".join(textwrap.wrap(" ".join(text.split()), width, subsequent_indent="  ",
+                                   break_long_words=False, break_on_hyphens=False)))
+
+
+def notes(items, *, prefix: str = "note") -> None:
+    """Print library notes, each on one line (the rest behind --verbose), field names as options."""
+    for n in items:
+        if n:
+            line(f"{prefix}: {note_text(n)}")
+
+
+def folded_hint() -> str | None:
+    """The closing line when something was folded: how to see it whole."""
+    return "(long notes are folded to one line; --verbose prints them in full)" if _meta().get("costcurve.folded") else None
+
+
+def price_source(text: str) -> str:
+    """A catalog price's source in a table cell: its rule and how many quotes (the dates and providers
+    behind --verbose); any other source as given."""
+    import re
+
+    text = str(text)
+    m = re.match(r"(?P<rule>[^:]+?)(?: within \d+ days of [\d-]+)?: (?P<n>\d+) quote\(s\) from (?P<p>\d+) provider\(s\)", text)
+    if is_verbose() or m is None:
+        return text
+    short = f"{m['rule']}, {m['n']} quotes from {m['p']} providers"
+    if "fewer than" in text:
+        short += "; too few quotes: give --price to be sure"
+    _meta()["costcurve.folded"] = True
+    return short + " …"
 
 
 def check_plot_path(path):
@@ -79,7 +165,11 @@ def table(title: str, columns, rows, *, justify_right=()):
     if lay.stacked:
         con.print(escape("\n".join(stacked_lines(title, columns, rows))), highlight=False)
         return
-    t = Table(title=escape(title), title_justify="left", header_style="bold", **({"box": None, "pad_edge": False} if lay.borderless else {}))
+    if title:  # its own line(s), wrapped at the terminal's width, not squeezed into a narrow table's
+        from rich.text import Text
+
+        con.print(Text(title, style="italic"), highlight=False)
+    t = Table(header_style="bold", **({"box": None, "pad_edge": False} if lay.borderless else {}))
     for i, (c, w) in enumerate(zip(lay.headers, lay.min_widths)):
         t.add_column(escape(c), justify="right" if i in justify_right else "left", overflow="fold", width=w)
     for r in rows:

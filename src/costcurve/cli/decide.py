@@ -6,7 +6,7 @@ from __future__ import annotations
 from costcurve.commands import get
 
 from .build import click_command
-from .common import emit_json, note_text, p50_cell, table
+from .common import emit_json, notes, p50_cell, table
 
 
 def _cell(res, name, f):
@@ -14,8 +14,7 @@ def _cell(res, name, f):
 
 
 def _notes(res):
-    for n in getattr(res, "notes", ()):
-        print(f"note: {note_text(n)}")
+    notes(getattr(res, "notes", ()))
 
 
 # ---- budget ----------------------------------------------------------------------------------------

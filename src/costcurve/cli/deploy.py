@@ -5,7 +5,7 @@ from __future__ import annotations
 from costcurve.commands import get
 
 from .build import click_command
-from .common import emit_json, note_text, table
+from .common import emit_json, line, notes, price_source, table
 
 
 def show(result, *, as_json: bool = False) -> None:
@@ -39,9 +39,8 @@ def render(res) -> None:
           cols, [_row(res.best)], justify_right=(2, 3, 4, 5, 6, 7, 8))
     table("Pareto front: dollars per query vs p95 time per output token", cols,
           [_row(d) for d in res.pareto], justify_right=(2, 3, 4, 5, 6, 7, 8))
-    print(f"price: {res.best.price_source}; {res.evaluated} of {res.candidates} candidates simulated")
-    for n in res.notes:
-        print(f"note: {note_text(n)}")
+    line(f"price: {price_source(res.best.price_source)}; {res.evaluated} of {res.candidates} candidates simulated")
+    notes(res.notes)
 
 
 def render_comparison(res, comparison) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from costcurve.commands import get
 
 from .build import click_command
-from .common import dropped_samples_note, finish, note_text, p50_cell, sensitivity_table, table
+from .common import dropped_samples_note, finish, notes, p50_cell, price_source, sensitivity_table, table
 
 
 def show(result, *, as_json: bool = False, plot=None) -> None:
@@ -45,8 +45,7 @@ def render_uncertain(u) -> None:
           f"{u.n_samples:,} samples" + (f", seed {u.seed}" if u.seed is not None else ""), ["figure", "value"], rows)
     sensitivity_table(u, "the cost per query")
     note = dropped_samples_note(u, ("usd_per_query", "tokens_per_second", "time_per_output_token_s"))
-    for n in ((note,) if note else ()) + tuple(u.notes):
-        print(f"note: {note_text(n)}")
+    notes(((note,) if note else ()) + tuple(u.notes))
 
 
 def _layout_words(layout: dict) -> str:
@@ -85,7 +84,7 @@ def render(est) -> None:
                                   f"tokens/s per user); decode step {format_number(e.decode_step_s * 1e3, 1)} ms, {e.decode_bound}-bound"),
         ("throughput", f"{format_number(e.tokens_per_second)} output tokens/s per replica, {format_number(e.tokens_per_second_per_accelerator)} "
                        f"per accelerator (roofline {format_number(e.roofline_tokens_per_second)})"),
-        ("price", f"{format_usd(e.price_usd_per_gpu_hour)} per accelerator-hour ({e.price_source})"
+        ("price", f"{format_usd(e.price_usd_per_gpu_hour)} per accelerator-hour ({price_source(e.price_source)})"
          if e.price_usd_per_gpu_hour == e.price_usd_per_gpu_hour else f"unknown: {e.price_source}"),
         ("per million tokens", f"input {format_usd(e.usd_per_million_input_tokens)}, "
                                f"output {format_usd(e.usd_per_million_output_tokens)}"),
@@ -101,5 +100,4 @@ def render(est) -> None:
     if not e.meets_latency_target:
         rows.append(("latency target", "NOT met even at batch 1"))
     table(f"Inference estimate: {e.model} on {e.gpu}", ["figure", "value"], rows)
-    for n in e.notes:
-        print(f"note: {note_text(n)}")
+    notes(e.notes)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from costcurve.commands import get
 
 from .build import click_command
-from .common import emit_json, note_text, table
+from .common import emit_json, notes, para, table
 
 
 def show_lifecycle(result, *, as_json: bool = False) -> None:
@@ -34,19 +34,18 @@ def render(d: dict) -> None:
     table(f"{a['model']}: {a['queries_per_day']:,.3g} queries/day, ×{a['growth_per_year']:g}/yr, peak/mean "
           f"{a['peak_to_mean']:.2g}, {a['years']:g} years at {a['discount_rate']:.0%}",
           ["option", "what", "NPV", "NPV p5–p95", "month 1", f"month {a['months']}"], rows, justify_right=(2, 3, 4, 5))
-    print(f"cheapest: {d['cheapest']} (NPV {format_usd(d['cheapest_npv_usd'])})")
+    para(f"cheapest: {d['cheapest']} (NPV {format_usd(d['cheapest_npv_usd'])})")
     for s in d["switch_points"]:
-        print(f"  switch in month {s['month']} ({s['date']}): {s['description']}")
+        para(f"  switch in month {s['month']} ({s['date']}): {s['description']}")
     for month, row in d["utilization_by_hour"].items():
         for k, u in row.items():
-            print(f"utilisation {month.replace('_', ' ')} {k}: mean {sum(u) / 24:.0%}, lowest {min(u):.0%}, "
+            para(f"utilisation {month.replace('_', ' ')} {k}: mean {sum(u) / 24:.0%}, lowest {min(u):.0%}, "
                   f"highest {max(u):.0%}")
     for k, drivers in d["sensitivity"]["drivers"].items():
         top = [f"{x['input']} {x['share']:.0%}" for x in drivers if x["share"] >= 0.05][:3]
         if top:
-            print(f"spread of {k}: {', '.join(top)}")
-    for n in d["notes"]:
-        print(f"note: {note_text(n)}")
+            para(f"spread of {k}: {', '.join(top)}")
+    notes(d["notes"])
 
 
 def show_posttrain(result, *, as_json: bool = False) -> None:
@@ -62,20 +61,19 @@ def show_posttrain(result, *, as_json: bool = False) -> None:
           ["part", "share", "accelerator-hours", "seconds per step"],
           [[p, f"{d['shares'][p]:.1%}", f"{d['parts_gpu_hours'][p]:,.0f}", f"{d['step_s'].get(p, 0):,.1f}"]
            for p in d["shares"] if d["parts_gpu_hours"][p] > 0], justify_right=(1, 2, 3))
-    print(f"total: {d['gpu_hours']:,.0f} accelerator-hours, {d['wall_clock_days']:,.2f} days, {format_usd(d['cost_usd'])} "
+    para(f"total: {d['gpu_hours']:,.0f} accelerator-hours, {d['wall_clock_days']:,.2f} days, {format_usd(d['cost_usd'])} "
           f"at {format_usd(d['price_usd_per_gpu_hour'])}/h")
     u = d.get("uncertainty")
     if u:
-        print(f"p5–p50–p95 over {u['samples']:,} draws: {u['gpu_hours']['p5']:,.0f}–{u['gpu_hours']['p50']:,.0f}–"
+        para(f"p5–p50–p95 over {u['samples']:,} draws: {u['gpu_hours']['p5']:,.0f}–{u['gpu_hours']['p50']:,.0f}–"
               f"{u['gpu_hours']['p95']:,.0f} accelerator-hours, {format_usd(u['cost_usd']['p5'])}–"
               f"{format_usd(u['cost_usd']['p50'])}–{format_usd(u['cost_usd']['p95'])}")
     g = d["generation"]
     if g:
-        print(f"generation: {g['replicas']} replicas × TP{g['tp']}{' × PP' + str(g['pp']) if g['pp'] > 1 else ''} "
+        para(f"generation: {g['replicas']} replicas × TP{g['tp']}{' × PP' + str(g['pp']) if g['pp'] > 1 else ''} "
               f"({g['dtype']}), batch cap {g['batch_cap']}, mean running batch "
               f"{g['mean_running_batch']:,.0f} ({g['batch_fill']:.0%} full: the long tail drains the batch)")
-    for n in d["notes"]:
-        print(f"note: {note_text(n)}")
+    notes(d["notes"])
 
 
 posttrain = click_command(get("posttrain"))

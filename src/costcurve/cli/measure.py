@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from .common import catalog_option, emit_json, json_option, table, note_text
+from .common import catalog_option, emit_json, json_option, notes, table, verbose_option
 
 PRESET_NAMES = ("tiny", "small", "gpt2-124m")
 
@@ -78,6 +78,7 @@ def _positive(value, option, kind):
 @click.option("--seed", type=int, default=0, show_default=True)
 @catalog_option
 @json_option
+@verbose_option
 def measure(preset, n_layers, d_model, n_heads, seq_len, batch_size, vocab_size, device, dtype, use_compile, steps, warmup,
             data_path, lr, price_usd_per_hour, accelerator, target_loss, eval_interval, max_steps, max_time_s,
             write_calibration, do_validate, calibration, do_memory, model, n_kv_heads, ffn_dim, precision, real, seed,
@@ -294,5 +295,4 @@ def render(res) -> None:
         rows.append((f"time to val loss {t['target_loss']:g}",
                      f"{state} after {t['steps']:,} steps, {t['wall_s']:,.1f} s{cost} (val loss {t['val_loss']:.3f})"))
     table("Measured training run", ["figure", "value"], rows)
-    for n in res.notes:
-        print(f"note: {note_text(n)}")
+    notes(res.notes)

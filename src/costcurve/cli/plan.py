@@ -5,7 +5,7 @@ from __future__ import annotations
 from costcurve.commands import get
 
 from .build import click_command
-from .common import emit_json, note_text, table
+from .common import emit_json, line, notes, price_source, table
 
 GiB = 2**30
 
@@ -64,7 +64,7 @@ def _render_pareto(d, result) -> None:
            for p in pareto], justify_right=(1, 5, 6, 7, 8))
     print(f"{len(points)} priced points; {len(result['skipped'])} (accelerator, count) pairs had no fitting layout")
     if result.get("thin_left_out"):
-        print(f"note: {result['thin_left_out']} points priced on fewer than 3 quotes from 2 providers are left off the "
+        line(f"note: {result['thin_left_out']} points priced on fewer than 3 quotes from 2 providers are left off the "
               "front (--allow-thin-prices to include them, marked thin)")
 
 
@@ -99,7 +99,7 @@ def render(result) -> None:
              ("achieved FLOP/s per accelerator", f"{b.achieved_flop_per_s_per_gpu / 1e12:,.0f} TFLOP/s"),
              ("MFU", f"{b.mfu:.3f}"), ("goodput", f"{b.goodput:.3f} ({b.goodput_source})"),
              ("wall clock", f"{b.wall_clock_days:,.1f} days"), ("accelerator-hours", f"{b.gpu_hours:,.0f}"),
-             ("cost: cloud rental", f"{format_usd(b.cost_usd['cloud'])} ({b.price_source})"),
+             ("cost: cloud rental", f"{format_usd(b.cost_usd['cloud'])} ({price_source(b.price_source)})"),
              ("cost: amortized capex + energy", format_usd(b.cost_usd["amortized"])),
              ("cost: cluster acquisition", format_usd(b.cost_usd["acquisition"])),
              ("why", b.why)]
@@ -111,5 +111,4 @@ def render(result) -> None:
               [(str(i + 1), _layout_text(p.parallelism.to_dict()), f"{p.step_time_s:.3f}", f"{p.mfu:.3f}",
                 f"{p.memory_per_gpu_bytes['total'] / GiB:.1f}") for i, p in enumerate(result.plans)],
               justify_right=(0, 2, 3, 4))
-    for n in result.notes:
-        print(f"note: {note_text(n)}")
+    notes(result.notes)

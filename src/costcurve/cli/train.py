@@ -5,7 +5,7 @@ from __future__ import annotations
 from costcurve.commands import get
 
 from .build import click_command
-from .common import dropped_samples_note, finish, note_text, p50_cell, sensitivity_table, table
+from .common import dropped_samples_note, finish, notes, p50_cell, price_source, sensitivity_table, table
 
 
 def show(result, *, as_json: bool = False, plot=None) -> None:
@@ -59,7 +59,7 @@ def render(est) -> None:
         ("MFU", f"{est.mfu:.3f} ({est.mfu_source})" + (f", goodput {est.goodput:.2f}" if est.goodput != 1 else "")),
         ("wall clock", f"{format_number(est.wall_clock_days, 1)} days ({format_number(est.wall_clock_hours)} h)"),
         ("accelerator-hours", f"{format_number(est.gpu_hours)}"),
-        ("cost: cloud rental", f"{format_usd(est.cost_cloud_usd)} at {format_usd(est.price_usd_per_gpu_hour)}/h ({est.price_source})"
+        ("cost: cloud rental", f"{format_usd(est.cost_cloud_usd)} at {format_usd(est.price_usd_per_gpu_hour)}/h ({price_source(est.price_source)})"
          if math.isfinite(est.price_usd_per_gpu_hour) else f"unknown: {est.price_source}"),
         ("cost: amortized capex + energy", format_usd(est.cost_amortized_usd) if math.isfinite(est.cost_amortized_usd)
          else f"unknown: {_missing(est)}"),
@@ -74,8 +74,7 @@ def render(est) -> None:
         table("Training FLOP by part", ["part", "FLOP", "share"],
               [(k, f"{v:.3e}", f"{v / total:.1%}") for k, v in est.flop_breakdown.items() if v],
               justify_right=(1, 2))
-    for n in est.notes:
-        print(f"note: {note_text(n)}")
+    notes(est.notes)
 
 
 def render_uncertain(u) -> None:
@@ -106,5 +105,4 @@ def render_uncertain(u) -> None:
           + (f", seed {u.seed}" if u.seed is not None else ""), ["figure", "value"], rows)
     sensitivity_table(u, "the cloud cost")
     note = dropped_samples_note(u, ("cost_cloud_usd", "cost_amortized_usd", "wall_clock_s"))
-    for n in ((note,) if note else ()) + tuple(u.notes):
-        print(f"note: {note_text(n)}")
+    notes(((note,) if note else ()) + tuple(u.notes))

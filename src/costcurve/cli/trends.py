@@ -12,7 +12,7 @@ from costcurve.commands.trends import check_level as _check_level
 from costcurve.commands.trends import renamed as _renamed
 
 from .build import click_command
-from .common import catalog_option, emit_json, json_option, note_text, table
+from .common import catalog_option, emit_json, json_option, line, notes, para, table, verbose_option
 
 
 def series_source(f):
@@ -34,7 +34,7 @@ def series_source(f):
                      help="Rental price kind used to price runs (default on-demand)."),
         click.option("--level", type=float, default=0.9, show_default=True, help="Confidence / prediction level."),
         click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write a plot: FILE.png or FILE.svg."),
-        catalog_option, json_option,
+        catalog_option, json_option, verbose_option,
     ]
     for o in reversed(opts):
         f = o(f)
@@ -74,17 +74,17 @@ def show_trend(result, *, as_json: bool = False, plot_path=None) -> None:
         if as_json:
             emit_json(d)
         else:
-            click.echo(fit.summary(result.options["level"]))
+            for ln in fit.summary(result.options["level"]).splitlines():
+                para(ln)
         return
     _plot("plot_series", plot_path, s, fit=fit, points=result.options["points"])
     if as_json:
         emit_json(d)
         return
-    click.echo(s.title)
-    click.echo(fit.summary())
+    for ln in (s.title, *fit.summary().splitlines()):
+        para(ln)
     click.echo(f"  fitted value     {_val(d['value_at_end'], s.unit)} at {fit.t_max:.1f}")
-    for n in s.notes:
-        click.echo(f"note: {note_text(n)}")
+    notes(s.notes)
 
 
 def _check_trend(values, outputs) -> None:
@@ -126,8 +126,7 @@ def show_forecast(result, *, as_json: bool = False, plot_path=None) -> None:
               [(d["name"], f"x{d['factor_per_year']:.3g}", f"x{d['interval'][0]:.3g} to x{d['interval'][1]:.3g}",
                 f"{100 * d['share_of_variance']:.0f}%", f"{d['n_points']} points {d['start_year']:.1f}-{d['end_year']:.1f}")
                for d in fc.drivers], justify_right=(1, 3))
-    for n in fc.notes:
-        click.echo(f"note: {n}")
+    notes(fc.notes)
 
 
 forecast = click_command(get("forecast"))
@@ -185,8 +184,7 @@ def when(name, csv_path, source, points, since, until, capability, threshold, pr
     if choice:
         rows.append(("method chosen", f"{choice['picked']}: {choice['why']}"))
     table(f"When: {s.name}", ["", "year"], rows)
-    for n in cr.notes:
-        click.echo(f"note: {note_text(n)}")
+    notes(cr.notes)
 
 
 # ---- backtest ---------------------------------------------------------------------------------------
@@ -240,9 +238,9 @@ def backtest(name, csv_path, source, points, since, until, capability, threshold
     table(f"Backtest ({int(100 * level)}% prediction intervals; each series' methods on the same hindcasts)",
           ["series", "method", "cut-offs", "forecasts", "coverage", "interval score", "width 1y", "3y", "5y",
            "bias log10"], rows, justify_right=tuple(range(2, 10)))
-    click.echo("coverage: share of realised values inside the stated interval; it should be near the level. "
-               "interval score: width plus 2/alpha x the miss, in log10 units (lower is better). width: median "
-               "orders of magnitude of the interval 1, 3 and 5 years ahead.")
+    line("coverage: share of realised values inside the stated interval; it should be near the level. "
+         "interval score: width plus 2/alpha x the miss, in log10 units (lower is better). width: median "
+         "orders of magnitude of the interval 1, 3 and 5 years ahead.")
 
 
 def _pooled(series, capability, since, until, csv_path, source, methods, level, catalog):
@@ -291,8 +289,7 @@ def show_decompose(result, *, as_json: bool = False, plot_path=None) -> None:
     pub += [(f"{t['hardware']} x {t['algorithms']}", "total (composed)", _pct(t["annual_decline"]), "")
             for t in d.published_totals()]
     table("Published rates", ["source", "component", "decline/yr", "as published"], pub, justify_right=(2,))
-    for n in d.notes:
-        click.echo(f"note: {note_text(n)}")
+    notes(d.notes)
 
 
 decompose = click_command(get("decompose"))
@@ -349,8 +346,7 @@ def show_series(result, *, as_json: bool = False, plot_path=None) -> None:
         return
     table(s.title, ["date", "value", "label", "note"], [(p.date, _val(p.value, s.unit), p.label, p.note[:60]) for p in s.points],
           justify_right=(1,))
-    for n in s.notes:
-        click.echo(f"note: {note_text(n)}")
+    notes(s.notes)
 
 
 series = click_command(get("series"))
