@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import catalog_option, emit_json, json_option, table
+from .common import catalog_option, emit_json, json_option, line, para, table, verbose_option
 
 
 def _cat(paths):
@@ -21,6 +21,7 @@ def catalog():
 @catalog.command("gpus")
 @catalog_option
 @json_option
+@verbose_option
 def gpus(catalog, as_json):
     """Accelerators: dense peak FLOP/s, memory, bandwidth, power, price."""
     cat = _cat(catalog)
@@ -46,12 +47,12 @@ def gpus(catalog, as_json):
           ["name", "released", "bf16", "fp16", "fp8", "tf32", "fp32", "mem GiB", "GB/s", "W", "price USD"],
           [(a.name, a.release_date.isoformat(), t(a.peak_flop_per_s_bf16), t(a.peak_flop_per_s_fp16), t(a.peak_flop_per_s_fp8),
             t(a.peak_flop_per_s_tf32), t(a.peak_flop_per_s_fp32), f"{a.memory_bytes / 2**30:,.0f}",
-            f"{a.memory_bandwidth_bytes_per_s / 1e9:,.0f}", "unknown" if a.tdp_w is None else f"{a.tdp_w:,.0f}",
-            "unknown" if a.price_usd is None else f"{a.price_usd:,.0f}") for a in accs],
+            f"{a.memory_bandwidth_bytes_per_s / 1e9:,.0f}", "n/a" if a.tdp_w is None else f"{a.tdp_w:,.0f}",
+            "n/a" if a.price_usd is None else f"{a.price_usd:,.0f}") for a in accs],
           justify_right=range(2, 11))
     for a in accs:
         if a.unknown:
-            print(f"unknown for {a.name}: {a.unknown}")
+            line(f"unknown for {a.name}: {a.unknown}")
 
 
 @catalog.command("prices")
@@ -142,5 +143,5 @@ def mfu(catalog, as_json):
           [(r["run"], r["accelerator"], f"{r['n_accelerators']:,}" if r["n_accelerators"] else "n/a", f"{r['params']:.3g}", r["dtype"], f"{r['mfu']:.3f}",
             "not fitted" if r["mfu_fitted"] is None else f"{r['mfu_fitted']:.3f}") for r in rows], justify_right=(2, 3, 5, 6))
     d = model.to_dict()
-    print(f"fit: {d['formula']}; n={d['n_runs']}, rms log error {d['rmse_log']:.3f}, "
+    para(f"fit: {d['formula']}; n={d['n_runs']}, rms log error {d['rmse_log']:.3f}, "
           f"leave-one-out median |error| {d['loo_median_abs_rel_error']:.1%}")

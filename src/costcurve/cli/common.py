@@ -169,12 +169,19 @@ def table(title: str, columns, rows, *, justify_right=()):
         from rich.text import Text
 
         con.print(Text(title, style="italic"), highlight=False)
-    t = Table(header_style="bold", **({"box": None, "pad_edge": False} if lay.borderless else {}))
+    t = Table(header_style="bold", **_borderless(lay))
     for i, (c, w) in enumerate(zip(lay.headers, lay.min_widths)):
         t.add_column(escape(c), justify="right" if i in justify_right else "left", overflow="fold", width=w)
     for r in rows:
         t.add_row(*[escape(note_text(x)) for x in r])  # a price source may name a field: the option
     con.print(t)
+
+
+def _borderless(lay) -> dict:
+    """rich Table arguments of a layout without rules (one space between columns when compact)."""
+    if not lay.borderless:
+        return {}
+    return {"box": None, "pad_edge": False, **({"padding": (0, 1, 0, 0)} if lay.compact else {})}
 
 
 def p50_cell(u, name: str, f) -> str:

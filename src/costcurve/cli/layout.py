@@ -3,7 +3,8 @@
 :func:`fit` decides, for columns of text and a terminal width [characters], how the table prints:
 each column at least as wide as its longest word (so a cell wraps on spaces, never inside
 "replicas"), headers abbreviated word by word when the words alone do not fit, then without vertical rules, and as stacked
-records ("header: value" lines, one block per row) when even that is too wide.
+records ("header: value" lines, one block per row) when even that (with one space between columns)
+is too wide.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 #: rich's table draws "│ " before each column, " " after, and one closing border: 3 per column + 1
 PER_COLUMN, EDGE = 3, 1
 BORDERLESS_PER_COLUMN = 2  #: a space each side, no rules
+COMPACT_PER_COLUMN = 1  #: one space between columns, no rules
 #: header words shortened first when a table is too wide
 ABBREVIATIONS = {"accelerators": "accel.", "accelerator": "accel.", "replicas": "repl.", "forecasts": "fcsts",
                  "forecast": "fcst", "percentile": "pct.", "parameters": "params", "throughput": "thrpt",
@@ -29,6 +31,7 @@ class Layout:
     min_widths: tuple[int, ...]
     stacked: bool
     borderless: bool = False  #: without vertical rules (2 characters per column instead of 3)
+    compact: bool = False  #: borderless with one space between columns
 
 
 def longest_word(text: str) -> int:
@@ -74,6 +77,9 @@ def fit(columns, rows, width: int) -> Layout:
     room = width - BORDERLESS_PER_COLUMN * len(headers)
     if sum(w) <= room:
         return Layout(short, spread(short, w, room), False, borderless=True)
+    room = width - COMPACT_PER_COLUMN * len(headers)
+    if sum(w) <= room:
+        return Layout(short, spread(short, w, room), False, borderless=True, compact=True)
     return Layout(headers, w, True)
 
 

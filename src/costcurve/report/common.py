@@ -78,7 +78,8 @@ def context_section(cost_usd, date, what: str) -> H.Section:
         when = f"{r['year']:.0f}" if r["interval_kind"] != "this estimate" else f"{r['year']:.1f} (now)"
         rows.append((when, H.usd(r["usd"]), ivtxt))
         marks.append((r["year"], r["usd"], iv[0] if iv else None, iv[1] if iv else None, f"{when}: {H.usd(r['usd'])}"))
-    chart = svg.timeseries(marks=marks, fmt=H.usd, ylabel=f"{what} [USD, log]", title="Same work over time")
+    chart = svg.timeseries(marks=marks, fmt=H.usd, ylabel=f"{what} [USD, log]", title="Same work over time",
+                           unit="USD")
     out = (f'<p>The same work (same FLOP at the same utilisation) priced along the trend of peak FLOP per rental '
            f'dollar (series <code>{escape(ctx["series"])}</code>: ×{ctx["factor_per_year"]:.2f} a year, fitted on '
            f'{ctx["n_points"]} accelerator-years {ctx["start_year"]:.0f}–{ctx["end_year"]:.0f}; {int(100 * ctx["level"])}% '

@@ -30,9 +30,16 @@ def _rate_rows(t: dict) -> list:
     if t.get("doubling_time_years"):
         rows.append(("doubling time", f"{t['doubling_time_years']:.2f} years",
                      ci("doubling_time_years_ci", lambda v: f"{v:.2f}")))
-    rows.append(("fitted on", f"{t['n_points']} {t.get('points', '')} points, {t['start_year']:.1f}–{t['end_year']:.1f}",
+    rows.append(("fitted on", f"{_points(t['n_points'], t.get('points'))}, {t['start_year']:.1f}–{t['end_year']:.1f}",
                  f"{t.get('model')}"))
     return [(a, b, c) for a, b, c in rows], f"{lvl}% confidence interval"
+
+
+def _points(n: int, kind) -> str:
+    """"7 records (the cheapest so far)", "12 points": how many points a fit used, and which."""
+    if kind == "records":
+        return f"{n} records (points that were the cheapest so far)"
+    return f"{n} points" + (f" ({kind})" if kind and kind not in ("all", "default") else "")
 
 
 def _series_chart(s, fit, band, fc: dict | None, fmt):
@@ -48,7 +55,7 @@ def _series_chart(s, fit, band, fc: dict | None, fmt):
     line = [(float(t), float(fit.predict(t))) for t in ts]
     marks = [(fc["year"], fc["median"], fc["interval"][0], fc["interval"][1], f"{fc['year']:g}: {fmt(fc['median'])}")] if fc else []
     return svg.timeseries(points=pts, line=line, band=list(band or ()), marks=marks, fmt=fmt,
-                          ylabel=f"{s.unit} (log scale)", title=s.title)
+                          ylabel=f"{s.unit} (log scale)", title=s.title, unit=s.unit)
 
 
 def _structural_chart(s, d: dict, fmt):
@@ -68,7 +75,7 @@ def _structural_chart(s, d: dict, fmt):
     marks = [(d["year"], d["median"], d["interval"][0], d["interval"][1], f"{d['year']:g}: {fmt(d['median'])}"),
              (d["year"], d["floor"]["value"], None, None, f"floor {fmt(d['floor']['value'])}")]
     return svg.timeseries(points=pts, line=line, band=band, marks=marks, fmt=fmt, ylabel=f"{s.unit} (log scale)",
-                          title=f"{s.title}: structural forecast")
+                          title=f"{s.title}: structural forecast", unit=s.unit)
 
 
 def _drivers_section(d: dict) -> str:
@@ -132,7 +139,7 @@ def forecast_sections(d: dict, *, values=None, command=None, full: bool = True, 
     structural = d.get("method") == "structural"
     how = (f"the product of its drivers ({', '.join(x['name'] for x in d.get('drivers') or [])}), never below the "
            f"physical floor of {fmt(d['floor']['value'])}" if structural and d.get("floor") else
-           f"a trend of {H.pct(t['annual_decline'])} decline a year ({d['method']} on {t['n_points']} {t['points']} points)")
+           f"a trend of {H.pct(t['annual_decline'])} decline a year ({d['method']} on {_points(t['n_points'], t['points'])})")
     answer = (f"{d['series']} is forecast at {fmt(d['median'])} in {d['year']:g} ({lvl}% prediction interval "
               f"{fmt(d['interval'][0])} to {fmt(d['interval'][1])}), from {how}.")
     if d.get("choice"):
@@ -176,7 +183,7 @@ def trend_sections(d: dict, *, values=None, command=None, full: bool = True, res
     fmt = _fmt_for(d.get("unit", ""))
     rows, cihead = _rate_rows(d)
     answer = (f"{d.get('title') or d.get('series')}: {H.pct(d['annual_decline'])} decline a year "
-              f"(×{d['factor_per_year']:.3g}; {cihead} {rows[0][2]}), fitted on {d['n_points']} {d.get('points', '')} points "
+              f"(×{d['factor_per_year']:.3g}; {cihead} {rows[0][2]}), fitted on {_points(d['n_points'], d.get('points'))} "
               f"{d['start_year']:.1f}–{d['end_year']:.1f}.")
     figs = H.figures(H.figure("annual_decline", d["annual_decline"], H.pct, "decline a year", cihead + ": " + rows[0][2]),
                      H.figure("factor_per_year", d["factor_per_year"], lambda v: f"×{v:.3g}", "factor per year",

@@ -89,15 +89,19 @@ def hbars(items, *, fmt, xlabel: str, title: str, label_width: int | None = None
     vmax = max(v for _, v in items) or 1.0
     h = top + row * len(items) + 44
     out = []
+    scale, unit, tick = axis_unit(fmt, vmax)
+
+    def value_text(v):  # a zero reads in the axis' unit ("0 days" beside "100 days", not "0 ms")
+        return f"0 {unit}" if v == 0 and unit and unit != "USD" else fmt(v)
+
     for i, (label, v) in enumerate(items):
         y = top + i * row
         w = (x1 - x0) * max(v, 0) / vmax
         out.append(_text(x0 - 6, y + 15, label, "end"))
         out.append(f'<rect class="bar" x="{x0}" y="{y + 3}" width="{w:.1f}" height="{row - 8}" rx="2"/>')
-        out.append(_text(x0 + w + 4, y + 15, fmt(v), cls="val"))
+        out.append(_text(x0 + w + 4, y + 15, value_text(v), cls="val"))
     ya = top + row * len(items) + 4
     out.append(f'<line class="axis" x1="{x0}" y1="{ya}" x2="{x1}" y2="{ya}"/>')
-    scale, unit, tick = axis_unit(fmt, vmax)
     for t in _nice_ticks(0, vmax / scale, 4):
         x = x0 + (x1 - x0) * t * scale / vmax
         out.append(f'<line class="axis" x1="{x:.1f}" y1="{ya}" x2="{x:.1f}" y2="{ya + 4}"/>')
@@ -106,7 +110,7 @@ def hbars(items, *, fmt, xlabel: str, title: str, label_width: int | None = None
     out.append(_text((x0 + x1) / 2, ya + 34, xlabel, "middle", "axislabel"))
     plot = {"type": "bars", "axis": xlabel, "unit": unit, "scale": scale,
             "series": [{"name": xlabel, "labels": [str(k) for k, _ in items], "values": [v for _, v in items],
-                        "text": [fmt(v) for _, v in items]}]}
+                        "text": [value_text(v) for _, v in items]}]}
     return _svg(h, "".join(out), title, plot)
 
 
@@ -195,9 +199,11 @@ def _log_ticks(llo: float, lhi: float) -> list[float]:
     return [10.0 ** e for e in range(a, b + 1, step) if llo - 1e-9 <= e <= lhi + 1e-9]
 
 
-def timeseries(*, points=(), line=(), band=(), marks=(), fmt, ylabel: str, title: str, xlabel: str = "year") -> str:
+def timeseries(*, points=(), line=(), band=(), marks=(), fmt, ylabel: str, title: str, xlabel: str = "year",
+               unit: str = "") -> str:
     """A log-scale time series: ``points`` (year, value, label), a fitted ``line`` (year, value), an
-    interval ``band`` (year, low, high), and ``marks`` (year, value, low, high, label) with error bars."""
+    interval ``band`` (year, low, high), and ``marks`` (year, value, low, high, label) with error bars;
+    ``unit`` ("USD", "USD per 1M tokens") tells the interactive chart how to mark its ticks."""
     ys = [v for _, v, _ in points] + [v for _, v in line] + [x for _, a, b in band for x in (a, b)]
     ys += [x for m in marks for x in m[1:4] if x is not None]
     ys = [y for y in ys if y is not None and y > 0 and math.isfinite(y)]
@@ -251,8 +257,8 @@ def timeseries(*, points=(), line=(), band=(), marks=(), fmt, ylabel: str, title
         series.append({"name": "interval", "kind": "band", "x": [b[0] for b in band], "low": [b[1] for b in band],
                        "high": [b[2] for b in band]})
     if marks:
-        series.append({"name": "marked", "kind": "marks", "x": [m[0] for m in marks], "y": [m[1] for m in marks],
+        series.append({"name": "marked years", "kind": "marks", "x": [m[0] for m in marks], "y": [m[1] for m in marks],
                        "low": [m[2] for m in marks], "high": [m[3] for m in marks], "labels": [str(m[4]) for m in marks],
                        "text": [fmt(m[1]) for m in marks]})
-    plot = {"type": "timeseries", "axis": ylabel, "xaxis": xlabel, "unit": "", "scale": 1.0, "series": series}
+    plot = {"type": "timeseries", "axis": ylabel, "xaxis": xlabel, "unit": unit, "scale": 1.0, "series": series}
     return _svg(y1 + 44, "".join(out), title, plot)

@@ -1,7 +1,8 @@
 """What the web page calls each option, and the example it opens with.
 
-``LABELS``: option name (the JSON key) → the label a person reads, with the unit in brackets; the CLI
-flag is shown beside it as secondary text by the page. ``HELP``: help lines that speak of the page
+``LABELS``: option name (the JSON key), or "command.name" where one command means something else by
+it → the label a person reads, with the unit in brackets; the CLI flag is shown beside it as secondary
+text by the page (every option of every form has one: tests/test_web.py). ``HELP``: help lines that speak of the page
 instead of the command line (the CLI's own help is kept for every option not listed). ``EXAMPLES``:
 the prefilled, computed example each form opens with (values as the API takes them).
 """
@@ -55,6 +56,27 @@ LABELS: dict[str, str] = {
     "level": "Interval level [0–1]", "year": "Forecast year", "ci": "Confidence intervals",
     "wright": "Wright's law (cumulative production)", "production_growth": "Production growth [per year]",
     "ids": "Claims",
+    # scale-out, FSDP, MoE serving, reasoning
+    "scale_out": "Scale-out network [bit/s per accelerator]", "dp_shard": "ZeRO shard group [ranks]",
+    "overlap": "Overlap data-parallel communication", "allow_thin_prices": "Include thinly quoted prices",
+    "reasoning_tokens": "Thinking tokens [per query]", "expert_parallel": "Expert parallel over the replica",
+    "attention_dp": "Attention data parallel",
+    # lifecycle
+    "growth": "Demand growth [factor per year]", "peak_to_mean": "Peak hour / mean hour [ratio]",
+    "hourly_weights": "Demand by hour [24 weights]", "options": "Options compared",
+    "api_price_decline": "API price fall [per year]", "rent_price_kind": "Rental price kind",
+    "rent_scaling": "Rented capacity follows", "committed_price_kind": "Committed price kind",
+    "phase": "Model phase before serving", "phase_tokens": "Phase tokens [count]",
+    "finetune_method": "Fine-tuning method", "phase_gpu": "Phase accelerator", "phase_gpus": "Phase accelerators [count]",
+    # post-training
+    "prompts": "Prompts [per step]", "samples_per_prompt": "Samples [per prompt]",
+    "prompt_tokens": "Prompt length [tokens]", "max_output_tokens": "Response cap [tokens]", "steps": "Policy updates [steps]",
+    "pools": "Accelerator pools", "generator_gpus": "Generating accelerators [count]",
+    "posttrain.overlap": "Overlap generation and training", "reference_model": "Reference model (KL term)",
+    "reward_model": "Reward model", "critic_model": "Critic (value) model", "ppo_epochs": "Updates per batch [epochs]",
+    "generator_dtype": "Generator number format", "generator_scheduling": "Generator scheduling",
+    "posttrain.output_tokens": "Generated tokens [per sample]", "posttrain.gpus": "Accelerators [count, all pools]",
+    "lifecycle.gpu": "Accelerators to self-host on", "lifecycle.model": "Serving model",
 }
 
 #: help lines that point at the page, where the CLI's point at commands
@@ -79,6 +101,10 @@ EXAMPLES: dict[str, dict[str, object]] = {
     "forecast": {"name": "gpt3-level", "year": "2030"},
     "trend": {"name": "gpt3-level"},
     "claims": {},
+    "lifecycle": {"model": "llama3.1-8b", "gpu": "h100", "queries_per_day": "200K", "growth": "3", "peak_to_mean": "3",
+                  "years": "3"},
+    "posttrain": {"method": "grpo", "model": "qwen2.5-1.5b", "prompts": "128", "samples_per_prompt": "8",
+                  "output_tokens": "3500..5500", "steps": "100", "gpu": "a100", "gpus": "8"},
 }
 
 #: the options shown open on each form (the rest fold under "More options"): the example's and the required

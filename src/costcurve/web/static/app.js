@@ -11,13 +11,32 @@
     return spec.pages.some((x) => x.id === p) ? p : spec.pages[0].id;
   }
   function kindsOf(page) { return spec.kinds.filter((k) => k.page === page); }
-  function label(p) { return (ui.labels && ui.labels[p.name]) || p.label || p.flag || p.name; }
+  function label(p) {
+    const L = ui.labels || {};
+    return L[kind.name + "." + p.name] || L[p.name] || p.label || p.flag || p.name;
+  }
+  // "--gpus" in a help line → "“Accelerators”", the label of this form's field that the flag sets
+  function fieldName(flag) {
+    const q = kind.params.find((x) => x.flag === flag);
+    return q ? "“" + label(q).replace(/\s*\[[^\]]*\]\s*$/, "") + "”" : null;
+  }
+  function pageWords(text) {
+    return text.replace(/`?costcurve ([a-z-]+)`?/g, (m, c) => {
+      const k = spec.kinds.find((x) => x.name === c);
+      return k ? "the " + k.title + " calculator" : m;
+    }).replace(/(^|[\s(])(--[a-z0-9-]+)/g, (m, pre, flag) => { const n = fieldName(flag); return n ? pre + n : m; })
+      .replace(/`([a-z_0-9]+)`/g, (m, name) => {  // a library field name → its field's label
+        const q = kind.params.find((x) => x.name === name);
+        return q ? fieldName(q.flag) || "“" + label(q) + "”" : name;
+      });
+  }
   function flagOf(p) { return p.flag || (p.name === "config_json" ? "upload" : p.label); }
   // help that speaks of the page: the page's own line, else the CLI's without pointers to commands
   function helpOf(p) {
-    if (ui.help && ui.help[p.name]) return ui.help[p.name];
-    return (p.help || "").replace(/\s*\((see|run) `costcurve [^`]*`\)/g, "").replace(/\s*\(?see `costcurve [^`]*`\)?/g, "")
-      .replace(/ with --csv\b/, " below").trim();
+    const H = ui.help || {};
+    if (H[kind.name + "." + p.name] || H[p.name]) return H[kind.name + "." + p.name] || H[p.name];
+    return pageWords((p.help || "").replace(/\s*\((see|run) `costcurve [^`]*`\)/g, "").replace(/\s*\(?see `costcurve [^`]*`\)?/g, "")
+      .replace(/ with --csv\b/, " below").trim());
   }
   function el(tag, attrs, text) {
     const e = document.createElement(tag);
@@ -161,7 +180,8 @@
   // every error beside its field; the ones without a field of this form at the top; focus on the first
   function showErrors(errs, focus) {
     let first = null; const top = [];
-    for (const { field, msg } of errs) {
+    for (const { field, msg: raw } of errs) {
+      const msg = pageWords(String(raw || ""));
       const box = field && $("field-" + field);
       if (box) {
         box.classList.add("invalid");

@@ -96,7 +96,9 @@
       xaxis: { type: "log", title: { text: "value ÷ median (log scale); bar: 5th–95th percentile" } }, yaxis: { autorange: "reversed", automargin: true } }) };
   }
   function timeseries(spec) {
-    const data = [];
+    const data = [], allx = spec.series.flatMap((s) => s.x || []);
+    const xmin = Math.min(...allx), xmax = Math.max(...allx);
+    const side = (x) => (x > xmax - 0.25 * (xmax - xmin) ? "top left" : "top right");  // labels stay inside
     for (const s of spec.series) {
       if (s.kind === "band") {
         data.push({ type: "scatter", mode: "lines", x: s.x, y: s.high, line: { width: 0 }, hoverinfo: "skip", showlegend: false, legendgroup: "band" });
@@ -109,7 +111,7 @@
         data.push({ type: "scatter", mode: "markers", x: s.x, y: s.y, text: s.text, customdata: s.labels, name: s.name,
                     marker: { color: "#555", size: 7, opacity: 0.8 }, hovertemplate: "%{customdata}: %{text} (%{x:.1f})<extra></extra>" });
       } else if (s.kind === "marks") {
-        data.push({ type: "scatter", mode: "markers+text", x: s.x, y: s.y, text: s.labels, textposition: "top right", name: s.name,
+        data.push({ type: "scatter", mode: "markers+text", x: s.x, y: s.y, text: s.labels, textposition: s.x.map(side), name: s.name,
                     customdata: s.text, marker: { color: "#b35c00", size: 10, symbol: "square" },
                     error_y: { type: "data", symmetric: false, array: s.high.map((h, i) => (h === null ? 0 : h - s.y[i])),
                                arrayminus: s.low.map((l, i) => (l === null ? 0 : s.y[i] - l)), color: "#b35c00" },
@@ -117,7 +119,16 @@
       }
     }
     return { data, layout: layoutBase({ height: 360, xaxis: { title: { text: spec.xaxis || "year" } },
-      yaxis: { type: "log", title: { text: spec.axis }, exponentformat: "SI" } }) };
+      yaxis: logAxis(spec, data) }) };
+  }
+  // a log axis with ticks in one unit: powers of ten over a decade or more (1, 2, 5 within one), "$" on dollars
+  function logAxis(spec, data) {
+    const ys = [];
+    for (const t of data) for (const v of t.y || []) if (v > 0) ys.push(v);
+    const decades = ys.length ? Math.log10(Math.max(...ys) / Math.min(...ys)) : 0;
+    const dollars = String(spec.unit || "").startsWith("USD");
+    return { type: "log", title: { text: spec.axis }, exponentformat: dollars ? "B" : "SI", dtick: decades >= 1.5 ? 1 : "D2",
+             tickprefix: dollars ? "$" : "", showexponent: "all" };
   }
   function chartCsv(spec) {
     const rows = [];
@@ -195,7 +206,7 @@
         marker: { color: "#b35c00", size: 10 }, line: { color: "#b35c00", shape: "hv" },
         hovertemplate: "%{customdata[0]}<br>%{customdata[1]}, %{customdata[2]}<extra>front</extra>" }];
     const layout = layoutBase({ height: 400, xaxis: { type: "log", title: { text: "wall-clock time [days] (log)" } },
-                                yaxis: { type: "log", title: { text: "cost [USD] (log)" }, tickprefix: "$", exponentformat: "SI" } });
+                                yaxis: { type: "log", title: { text: "cost [USD] (log)" }, tickprefix: "$", exponentformat: "B" } });
     const fields = ["gpu", "gpus", "price_kind", "provider", "days", "cost_usd", "gpu_hours", "mfu", "on_front"];
     const keyOf = (p) => [p.gpu, p.gpus, p.price_kind, p.provider].join("|");
     const onFront = new Set(front.map(keyOf));
