@@ -127,14 +127,28 @@ def open_page(browser, server, path, width="desktop"):
     return pg, log
 
 
+def _every_form() -> list[str]:
+    """The address of every form: the pages' first forms, then each other command with a page."""
+    from costcurve.commands import get, names
+
+    paths = ["/training", "/serving", "/decisions", "/trends", "/claims"]
+    for name in names():
+        page = get(name).page
+        if page and name not in ("train", "infer", "budget", "trend", "claims"):
+            paths.append(f"/{page}?kind={name}")
+    return paths
+
+
 @needs_browser
-@pytest.mark.parametrize("path", ["/training", "/serving", "/decisions", "/trends?kind=trend", "/training?kind=plan"])
+@pytest.mark.parametrize("path", _every_form())
 def test_first_screen_shows_a_computed_example_at_every_width(server, browser, tmp_path, path):
     for width in WIDTHS:
         pg, log = open_page(browser, server, path, width)
         pg.wait_for_selector("#output .answer", timeout=60_000)
-        pg.wait_for_timeout(300)
+        pg.wait_for_load_state("networkidle")  # the charts and the accelerator comparison have drawn
         assert pg.inner_text("h1").strip()
+        helps = pg.eval_on_selector_all("#form .help", "hs => hs.map(h => h.textContent)")
+        assert not [h for h in helps if re.search(r"costcurve [a-z]|(^|[\s(])--[a-z]", h)], helps  # of the page
         assert pg.query_selector(".field.invalid") is None and pg.inner_text("#form-error") == ""
         assert log["failed"] == [] and log["errors"] == [] and log["outside"] == [], log
         overflow = pg.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")

@@ -16,13 +16,21 @@ def inputs_section(kind_name: str, values: dict | None, assumptions_html: str = 
 
     values = values or {}
     params = parameters(get_kind(kind_name))
-    given = [(p.label, _show(values[p.name]), p.help) for p in params if p.name in values]
-    rest = [(p.label, "" if p.default is None else _show(p.default), p.help) for p in params
+    given = [(p.label, _show(values[p.name]), _meaning(p.help)) for p in params if p.name in values]
+    rest = [(p.label, "" if p.default is None else _show(p.default), _meaning(p.help)) for p in params
             if p.name not in values]
     out = H.table(["option", "value given", "meaning"], given) if given else '<p class="note">No options given.</p>'
     out += ('<details><summary>Options left at their defaults</summary>'
             + H.table(["option", "default", "meaning"], rest) + "</details>")
     return H.Section("inputs", "Inputs and assumptions", out + assumptions_html)
+
+
+def _meaning(help_text: str) -> str:
+    """An option's help without its pointers to other commands ("(see `costcurve catalog gpus`)"): the
+    page and the report list the options, the command line's help lists the catalogs."""
+    import re
+
+    return re.sub(r"\s*\((?:see|run) `costcurve [^`]*`\)", "", help_text or "")
 
 
 def _show(v) -> str:

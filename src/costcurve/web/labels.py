@@ -86,6 +86,8 @@ HELP: dict[str, str] = {
     "name": "Pick a bundled series from the list, or upload your own CSV below.",
     "calibration": "A calibration profile written by the measuring tool of costcurve (JSON).",
     "gpu_options": "Comma-separated accelerators from the list, e.g. h100,b200,mi300x.",
+    "plan.overlap": "Overlap data-parallel communication with compute (FSDP prefetch; Megatron's gradient-reduce and "
+                    "parameter-gather overlap). Default: on.",
 }
 
 #: the example each form opens with when the address names no options (computed at once)

@@ -81,13 +81,21 @@
   }
 
   function buildField(p, query) {
-    const f = el("div", { class: "field" + (p.type === "flag" ? " flag" : ""), id: "field-" + p.name });
+    const onOff = p.type === "flag" && p.default === null;  // an on/off pair whose default depends on the run
+    const f = el("div", { class: "field" + (p.type === "flag" && !onOff ? " flag" : ""), id: "field-" + p.name });
     const id = "in-" + p.name, helpId = "help-" + p.name, errId = "err-" + p.name;
     const lab = el("label", { for: id });
     lab.appendChild(el("span", { class: "name" }, label(p) + (p.required ? " *" : "")));
     lab.appendChild(el("code", { class: "flag" }, flagOf(p)));
     let input;
-    if (p.type === "flag") {
+    if (onOff) {
+      f.appendChild(lab);
+      input = el("select", { id, name: p.name });
+      for (const [v, t] of [["", "(default)"], ["true", "on"], ["false", "off"]]) input.appendChild(el("option", { value: v }, t));
+      const q = (query.get(p.name) || "").toLowerCase();
+      input.value = q === "" ? "" : ["1", "true", "on", "yes"].includes(q) ? "true" : "false";
+      f.appendChild(input);
+    } else if (p.type === "flag") {
       input = el("input", { type: "checkbox", id, name: p.name });
       input.checked = ["1", "true", "on"].includes((query.get(p.name) || "").toLowerCase());
       f.appendChild(input); f.appendChild(lab);
@@ -155,6 +163,7 @@
     for (const p of kind.params) {
       if (p.type === "file") continue;
       const input = $("in-" + p.name);
+      if (p.type === "flag" && input.tagName === "SELECT") { if (input.value) out[p.name] = input.value === "true"; continue; }
       if (p.type === "flag") { if (input.checked) out[p.name] = true; continue; }
       const v = input.value.trim();
       if (v === "" || (p.type === "choice" && v === p.default)) continue;

@@ -121,14 +121,30 @@
     return { data, layout: layoutBase({ height: 360, xaxis: { title: { text: spec.xaxis || "year" } },
       yaxis: logAxis(spec, data) }) };
   }
-  // a log axis with ticks in one unit: powers of ten over a decade or more (1, 2, 5 within one), "$" on dollars
+  // a log axis' ticks, each labelled in full in one style ("$50K", "100T", "0.1"): powers of ten over a
+  // decade and a half or more, 1-2-5 steps within less
+  function trim(v) { return String(Number(v.toPrecision(3))); }
+  function tickText(v, style) {
+    const steps = style === "usd" ? [[1e12, "T"], [1e9, "B"], [1e6, "M"], [1e3, "K"]]
+      : style === "si" ? [[1e15, "P"], [1e12, "T"], [1e9, "G"], [1e6, "M"], [1e3, "k"]] : [];
+    const [d, x] = steps.find(([f]) => Math.abs(v) >= f) || [1, ""];
+    return (style === "usd" ? "$" : "") + trim(v / d) + x;
+  }
+  function logTicks(values, style) {
+    const v = values.filter((x) => x > 0 && isFinite(x));
+    if (!v.length) return { type: "log", automargin: true };
+    const lo = Math.min(...v), hi = Math.max(...v), decades = Math.log10(hi / lo);
+    const mults = decades >= 1.5 ? [1] : decades >= 0.6 ? [1, 2, 5] : [1, 1.5, 2, 3, 5, 7];
+    const ticks = [];
+    for (let e = Math.floor(Math.log10(lo)) - 1; e <= Math.ceil(Math.log10(hi)); e++) {
+      for (const m of mults) { const t = m * Math.pow(10, e); if (t >= lo / 1.25 && t <= hi * 1.25) ticks.push(t); }
+    }
+    return { type: "log", automargin: true, tickvals: ticks, ticktext: ticks.map((t) => tickText(t, style)) };
+  }
+  // the y axis of a time series: log, "$" and K/M/B on dollars, SI prefixes otherwise
   function logAxis(spec, data) {
-    const ys = [];
-    for (const t of data) for (const v of t.y || []) if (v > 0) ys.push(v);
-    const decades = ys.length ? Math.log10(Math.max(...ys) / Math.min(...ys)) : 0;
     const dollars = String(spec.unit || "").startsWith("USD");
-    return { type: "log", title: { text: spec.axis }, exponentformat: dollars ? "B" : "SI", dtick: decades >= 1.5 ? 1 : "D2",
-             tickprefix: dollars ? "$" : "", showexponent: "all" };
+    return Object.assign(logTicks(data.flatMap((t) => [...(t.y || [])]), dollars ? "usd" : "si"), { title: { text: spec.axis } });
   }
   function chartCsv(spec) {
     const rows = [];
@@ -205,8 +221,8 @@
         y: sorted.map((p) => p.cost_usd), customdata: sorted.map((p) => [lab(p), usd(p.cost_usd), days(p.days)]),
         marker: { color: "#b35c00", size: 10 }, line: { color: "#b35c00", shape: "hv" },
         hovertemplate: "%{customdata[0]}<br>%{customdata[1]}, %{customdata[2]}<extra>front</extra>" }];
-    const layout = layoutBase({ height: 400, xaxis: { type: "log", title: { text: "wall-clock time [days] (log)" } },
-                                yaxis: { type: "log", title: { text: "cost [USD] (log)" }, tickprefix: "$", exponentformat: "B" } });
+    const layout = layoutBase({ height: 400, xaxis: Object.assign(logTicks(pts.map((p) => p.days), "plain"), { title: { text: "wall-clock time [days] (log)" } }),
+                                yaxis: Object.assign(logTicks(pts.map((p) => p.cost_usd), "usd"), { title: { text: "cost [USD] (log)" } }) });
     const fields = ["gpu", "gpus", "price_kind", "provider", "days", "cost_usd", "gpu_hours", "mfu", "on_front"];
     const keyOf = (p) => [p.gpu, p.gpus, p.price_kind, p.provider].join("|");
     const onFront = new Set(front.map(keyOf));
@@ -249,8 +265,8 @@
         customdata: [[si(pt.achieved_flop_per_s / n, "FLOP/s"), secs(pt.time_s)]],
         hovertemplate: `${ph} step: %{x:.3g} FLOP/byte, %{customdata[0]} per accelerator, %{customdata[1]}<extra></extra>` });
     }
-    const layout = layoutBase({ height: 420, xaxis: { type: "log", title: { text: "arithmetic intensity [FLOP/byte] (log)" } },
-      yaxis: { type: "log", title: { text: "attainable FLOP/s per accelerator (log)" }, exponentformat: "SI" },
+    const layout = layoutBase({ height: 420, xaxis: Object.assign(logTicks(xs, "plain"), { title: { text: "arithmetic intensity [FLOP/byte] (log)" } }),
+      yaxis: Object.assign(logTicks(data.flatMap((t) => t.y), "si"), { title: { text: "attainable FLOP/s per accelerator (log)" } }),
       shapes: [{ type: "line", x0: L.ridge_flop_per_byte, x1: L.ridge_flop_per_byte, yref: "paper", y0: 0, y1: 1, line: { color: "#999", dash: "dot" } }],
       annotations: [{ x: Math.log10(L.ridge_flop_per_byte), y: 1, yref: "paper", text: "ridge " + L.ridge_flop_per_byte.toFixed(0) + " FLOP/byte", showarrow: false, xanchor: "left", yanchor: "top" }] });
     const header = ["phase", "part", "flop", "bytes", "intensity_flop_per_byte", "time_s", "bound"];
