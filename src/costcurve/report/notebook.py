@@ -64,7 +64,9 @@ def to_frame(obj, samples: bool = False):
     from costcurve.display import unit_of
 
     if hasattr(obj, "n_samples") and not samples:
-        return pd.DataFrame(percentiles(obj)).T
+        df = pd.DataFrame(percentiles(obj)).T
+        df.attrs["units"] = {k: unit_of(k) for k in df.index if unit_of(k)}  # of each figure (row)
+        return df
     df = pd.DataFrame(_columns(obj))
     df.attrs["units"] = {c: unit_of(c.split(":", 1)[-1]) for c in df.columns if unit_of(c.split(":", 1)[-1])}
     return df
