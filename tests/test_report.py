@@ -122,7 +122,7 @@ def test_registry_parameters_mirror_the_cli_options():
     from costcurve.report.registry import get_kind, param_for_field, parameters
 
     names = {p.name for p in parameters(get_kind("train"))}
-    assert names == {p.name for p in train.params} - {"as_json", "plot"}  # the outputs are the report's own
+    assert names == {p.name for p in train.params} - {"as_json", "plot", "verbose"}  # outputs, how the terminal prints
     web = {p.name for p in parameters(get_kind("train"), web=True)}
     assert "plot" not in web and "plot_path" not in web and "catalog" in web
     gpu = next(p for p in parameters(get_kind("train")) if p.name == "gpu")

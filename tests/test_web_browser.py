@@ -70,6 +70,14 @@ def shot(page, tmp_path, name):
     page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
 
 
+def wait_for_answer_of(page, *parts):
+    """Wait for the answer of the inputs whose address holds ``parts`` (its share link names them; the
+    example's answer is on the page until it comes), with no request still on its way."""
+    cond = " && ".join(f"a.href.includes({p!r})" for p in parts)
+    page.wait_for_function(f"(() => {{ const a = document.querySelector('#share-link'); return a && {cond}"
+                           " && !document.querySelector('#result.busy'); })()", timeout=60_000)
+
+
 def figure_value(page, key):
     el = page.wait_for_selector(f'#output .figure[data-key="{key}"]', timeout=30_000)
     return float(el.get_attribute("data-value")), el.query_selector(".value").inner_text()
@@ -86,8 +94,7 @@ def test_training_form_equals_cli(server, page, run_cli, tmp_path):
     page.fill("#in-gpus", "2048")
     page.fill("#in-date", DATE)
     page.click("#compute")
-    page.wait_for_function("document.querySelector('#output .answer') && "
-                           "document.querySelector('#output').innerText.includes('llama3-70b')")
+    wait_for_answer_of(page, "dtype=fp8", "date=")  # not the example's (llama3-70b too), which shows first
     # the server renders each request by running the command with its stdout redirected (process-wide), and a
     # request left running by an earlier test can still hold it: the command to compare with runs in its own process
     import json
@@ -115,7 +122,8 @@ def test_share_url_round_trip(server, page, browser):
     page.fill("#in-input_tokens", "1024")
     page.fill("#in-date", DATE)
     page.click("#compute")
-    page.wait_for_function("document.querySelector('#output .answer')")
+    # the answer of these inputs (the example's is on the page until it comes): its share link names them
+    wait_for_answer_of(page, "input_tokens=1024", "date=")
     first, _ = figure_value(page, "usd_per_query")
     url = page.url
     assert "input_tokens=1024" in url and "model=llama3-8b" in url

@@ -1,5 +1,6 @@
-"""Every field of every web form reads as a person would name it, and every form opens with an example
-that computes (the page shows an answer on its first screen, not an empty form)."""
+"""Every field of every web form reads as a person would name it, every form opens with an example that
+computes (the page shows an answer on its first screen, not an empty form), and the API's page is
+served from here."""
 
 from __future__ import annotations
 
@@ -64,3 +65,19 @@ def test_page_help_names_no_command():
 
     for name, text in HELP.items():
         assert not re.search(r"costcurve [a-z]", text) and "--" not in text, (name, text)
+
+
+def test_api_docs_page_is_served_here_and_lists_every_endpoint():
+    from fastapi.testclient import TestClient
+
+    from costcurve.web.app import create_app
+
+    with TestClient(create_app()) as client:
+        r = client.get("/api/docs")
+        schema = client.get("/api/openapi.json").json()
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert not re.findall(r"(?:src|href)=\"https?://", r.text)  # no script, style or link from elsewhere
+    for path, ops in schema["paths"].items():
+        for method in ops:
+            assert f"{method.upper()} {path}" in r.text, path
+    assert "<code>price_usd_per_gpu_hour</code>" in r.text and "one of: on-demand, spot, 1-year, 3-year" in r.text

@@ -194,8 +194,9 @@ def test_phone_result_in_view_after_compute(server, browser, tmp_path):
     pg.click("#toggle-form")
     pg.fill("#in-queries_per_day", "20M")
     pg.click("#compute")
-    pg.wait_for_function("document.querySelector('#output .answer') && !document.querySelector('#result.busy')")
-    pg.wait_for_timeout(300)
+    pg.wait_for_function("(() => { const a = document.querySelector('#share-link'); return a &&"
+                         " a.href.includes('queries_per_day=20M') && !document.querySelector('#result.busy'); })()",
+                         timeout=60_000)
     box = pg.evaluate("(() => { const r = document.querySelector('#output .answer').getBoundingClientRect();"
                       " return [r.top, r.bottom]; })()")
     assert 0 <= box[0] < 844 and box[1] > 0, box

@@ -221,7 +221,7 @@ def create_app(*, workers: Workers | None = None, processes: int | None = None) 
         yield
         pool.close()
 
-    app = FastAPI(title="costcurve", version=_version(), docs_url="/api/docs", redoc_url=None,
+    app = FastAPI(title="costcurve", version=_version(), docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json", lifespan=lifespan,
                   description="The economics of AI compute. Each endpoint mirrors a `costcurve` command: the body "
                               "holds its options, the answer is what `--json` prints.")
@@ -365,6 +365,12 @@ def _pages(app: FastAPI) -> None:
     @app.get("/api/kinds", summary="Kinds, their options and CLI defaults", tags=["meta"])
     def kinds():
         return spec()
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs():  # the schema as a page served here (FastAPI's Swagger UI would load a CDN's script)
+        from .apidocs import api_docs_html
+
+        return HTMLResponse(api_docs_html(app.openapi()))
 
     @app.get("/", include_in_schema=False)
     def home():
