@@ -285,3 +285,16 @@ def test_report_pdf_breaks_no_word_in_the_options_table(browser, run_cli, tmp_pa
     for broken in ("opti on", "-- mod", "mod el", "tok ens"):
         assert broken not in text
     assert text.count("The rising costs of training frontier AI models") == 1  # one bibliography entry
+
+
+@needs_browser
+def test_api_page_asks_nothing_of_other_hosts(server, browser, tmp_path):
+    for width in ("phone", "desktop"):
+        pg, log = open_page(browser, server, "/api/docs", width)
+        pg.wait_for_selector("h2 code")
+        pg.wait_for_load_state("networkidle")
+        assert log["failed"] == [] and log["errors"] == [] and log["outside"] == [], log
+        assert pg.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+        assert "POST /api/train" in pg.inner_text("main")
+        pg.screenshot(path=str(shots_dir(tmp_path) / f"api-docs-{width}.png"))
+        pg.close()

@@ -52,7 +52,7 @@ def api_docs_html(schema: dict) -> str:
     return ('<!doctype html><html lang="en"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width,initial-scale=1"><title>costcurve — JSON API</title>'
             '<link rel="stylesheet" href="/static/style.css"></head><body><header><a class="brand" href="/">costcurve</a>'
-            '</header><main><h1>JSON API</h1>'
+            '</header><main class="apidocs"><h1>JSON API</h1>'
             f'<p class="sub">{escape(info.get("description", ""))} Version {escape(str(info.get("version", "")))}; the '
             'schema as JSON: <a href="/api/openapi.json">/api/openapi.json</a>. A number may be a JSON number or the '
             'command line\'s text ("8", "15T", "0.3..0.5"); a bad value is answered 422 with the key in '
