@@ -23,6 +23,7 @@ def test_each_definition_generates_its_click_command(name):
     ctx = click.Context(cli)
     generated = cli.get_command(ctx, name)
     params = {p.name: p for p in generated.params}
+    assert params.pop("verbose").opts == ["--verbose"]  # how the terminal prints notes: every generated command
     assert list(params) == [o.name for o in cmd.options]  # the same options, in the same order
     for o in cmd.options:
         p = params[o.name]

@@ -30,6 +30,14 @@
         return q ? fieldName(q.flag) || "“" + label(q) + "”" : name;
       });
   }
+  // an error message as the page speaks: flags, commands and the library's parameter names
+  // (training_flop, params) read as the labels of their fields
+  function errorWords(text) {
+    return pageWords(text).replace(/\b([a-z]+_[a-z0-9_]+|params)\b/g, (m) => {
+      const q = kind.params.find((x) => x.name === m), text = q ? label(q) : (ui.labels || {})[m];
+      return text ? "“" + text.replace(/\s*\[[^\]]*\]\s*$/, "") + "”" : m;
+    });
+  }
   function flagOf(p) { return p.flag || (p.name === "config_json" ? "upload" : p.label); }
   // help that speaks of the page: the page's own line, else the CLI's without pointers to commands
   function helpOf(p) {
@@ -190,7 +198,7 @@
   function showErrors(errs, focus) {
     let first = null; const top = [];
     for (const { field, msg: raw } of errs) {
-      const msg = pageWords(String(raw || ""));
+      const msg = errorWords(String(raw || ""));
       const box = field && $("field-" + field);
       if (box) {
         box.classList.add("invalid");
