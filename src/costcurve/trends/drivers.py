@@ -11,14 +11,12 @@ date (``sample_log_ratio``). Two kinds of fit:
                 after the anchor is (b + se_b·z₁)·τ + σ·√(1 − e^(−2τ/τc))·z₂, z Student-t with n − 2
                 dof: the slope's uncertainty and the scatter of a new observation around the line,
                 reached over the correlation time τc (:data:`SCATTER_YEARS`).
-``saturating``  the least value at the level so far (FLOP needed, active parameters) approaches a
-                floor ``F`` (:data:`FLOOR_FACTOR` below the last record). It moves only when a new
-                record arrives: records arrive as a Poisson process (rate: the posterior Gamma(jumps,
-                span) of the observed ones) and each removes a share of the remaining log distance to
-                the floor, d = ln(x / F): ln d drops by an exponential size whose mean is drawn from
-                its posterior given the observed drops (few records: a wide spread of sizes). So x never
-                goes below F, its fall slows as it nears it (a saturating form, not an unbounded drift),
-                it never rises, and at short horizons "no new record yet" keeps its probability.
+``saturating``  the least value at the level so far (FLOP needed, active parameters): a record process
+                (:mod:`costcurve.trends.records`): new records arrive as a Poisson process, each cuts
+                ln x by a step drawn from the record steps of the family's levels, and x stops at the
+                floor ``F`` (:data:`FLOOR_FACTOR` below the last record); the rate is partially pooled
+                over the levels. So x never goes below F, never rises, and at short horizons "no new
+                record yet" keeps its probability.
 
 The driver histories are built from the bundled catalogs only (:func:`training_drivers`,
 :func:`inference_drivers`); a history cut at a date (``until``) uses only points before it, which is
@@ -104,9 +102,9 @@ class DriverFit:
     n: int
     t_min: float
     t_max: float
-    slope: float  #: trend: b; saturating: drift of ln d [1/year]
+    slope: float  #: trend: b; saturating: expected drift of ln x before the floor (rate × mean step) [1/year]
     se_slope: float  #: [1/year]
-    sigma: float  #: trend: residual sd of ln value; saturating: sd of ln d per √year
+    sigma: float  #: trend: residual sd of ln value; saturating: sd of the level's own steps in ln x
     dof: int
     last_value: float  #: trend: the fitted line at t_max; saturating: the last record [unit]
     floor_value: float = 0.0  #: saturating: the floor F [unit]

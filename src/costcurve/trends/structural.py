@@ -9,7 +9,10 @@
 ``a`` is the anchor: the last record (cheapest so far) of the series. Each driver is fitted on its own
 data (:mod:`costcurve.trends.drivers`); a seeded Monte Carlo draws every driver's slope and noise, the
 noise correlated between drivers as their standardised residuals are where they overlap in time (by
-calendar year, at least 3 common years; otherwise 0). Two bounds hold in every draw:
+calendar year, at least 3 common years; otherwise 0). The series is the record in force, each record priced
+at its own date, so the trend drivers reach it only at new records of the series: those arrive as a Poisson
+process (rate partially pooled over the family's levels, :mod:`costcurve.trends.records`) and the trend
+drivers are read at the date of the last one before each year. Two bounds hold in every draw:
 
 * **floor**: cost >= capability floor × energy floor (:mod:`costcurve.trends.floors`): the least FLOP
   (training) or FLOP per 1M tokens (2 × the parameter floor, inference) at the electricity cost of a FLOP on
