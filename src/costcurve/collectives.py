@@ -1,6 +1,6 @@
 """Time of collectives — all-reduce, all-to-all, point-to-point — by one latency model (α–β). [s]
 
-The one place these are written: the serving roofline (:mod:`costcurve.roofline`), the serving step
+The one place these are written: the serving roofline (:mod:`costcurve.serving.roofline`), the serving step
 model (:mod:`costcurve.serving.step`) and expert-parallel dispatch (:mod:`costcurve.serving.moe`) call it.
 
 Every collective costs a fixed latency plus its bytes over the link bandwidth (the α–β model,

@@ -19,9 +19,9 @@ import math
 
 import numpy as np
 
-from ..catalog import PRICE_KINDS
-from ..errors import CostcurveError, InputError
-from ..units import number_input
+from costcurve.catalog import PRICE_KINDS
+from costcurve.errors import CostcurveError, InputError
+from costcurve.units import number_input
 
 PARETO_KINDS = PRICE_KINDS + ("amortized",)
 
@@ -54,8 +54,8 @@ def pareto_plans(*, model, tokens=None, gpu_options=("h100",), gpus_options=None
     Each point: gpu, gpus, price_kind, days, cost_usd, parallelism, mfu, goodput, price source.
     Combinations with no fitting layout or no price are skipped and listed in ``skipped``.
     """
-    from ..catalog import Catalog, load_catalog
-    from .plan import plan_training
+    from costcurve.catalog import Catalog, load_catalog
+    from costcurve.training.planner.plan import plan_training
 
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
     deadline = number_input(deadline_days, "deadline_days")
@@ -109,7 +109,7 @@ def _prices(cat, gpu, kinds, plan_kw):
     ``amortized`` has no hourly price (owning the cluster: capex used up + energy). A provider given
     in ``plan_kw`` limits the providers.
     """
-    from ..prices import quote_evidence, resolve_price
+    from costcurve.prices import quote_evidence, resolve_price
 
     date = _date(plan_kw)
     only = plan_kw.get("provider")
@@ -127,6 +127,6 @@ def _prices(cat, gpu, kinds, plan_kw):
 
 
 def _date(kw):
-    from ..units import parse_date
+    from costcurve.units import parse_date
 
     return parse_date(kw.get("date"))
