@@ -48,6 +48,7 @@ from .floors import energy_floor
 from .records import record_pool, record_steps
 
 SAMPLES = 4000  #: Monte Carlo draws of a structural forecast
+MIN_OWN_RECORDS = 3  #: below this, a forecast notes that its size driver leans on the family's levels
 MAX_EVENTS = 200  #: new records of the series one draw may see (far more than 10 years at any fitted rate)
 STRUCTURAL_SERIES = ("gpt3-level", "training-cost", "inference-price")
 TOKENS_PER_PRICE_UNIT = 1e6  #: the inference-price series is per 1M tokens
@@ -290,6 +291,9 @@ def build_structural(series, *, data: DriverData | None = None, until=None, leve
     anchor_year = float(s.years.max()) if until is None else float(until)
     notes, attn = [], None
     size = fits[0]
+    if size.pool is not None and size.n < MIN_OWN_RECORDS:
+        notes.append(f"{size.name}: the level has {size.n} record(s) of its own, so the rate and sizes of new records "
+                     f"come mostly from the family's {size.pool.levels} levels pooled")
     if data.kind == "training":
         floor_q = size.floor_value
         what = (f"training FLOP floor {floor_q:.3g} (least FLOP at the level / {floor_factor:g}) x the electricity "
