@@ -87,7 +87,7 @@ def _readme_examples() -> list[str]:
 def test_readme_example_splits_no_word_in_80_columns(run_cli, monkeypatch, tmp_path, argv):
     from pathlib import Path
 
-    (tmp_path / "examples").symlink_to(Path(__file__).resolve().parents[1] / "examples")
+    (tmp_path / "examples").symlink_to(Path(__file__).resolve().parents[2] / "examples")
     monkeypatch.chdir(tmp_path)
     narrow = _run(run_cli, monkeypatch, 80, *argv)
     wide = _run(run_cli, monkeypatch, 300, *argv)
