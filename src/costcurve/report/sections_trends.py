@@ -36,9 +36,10 @@ def _rate_rows(t: dict) -> list:
 
 
 def _points(n: int, kind) -> str:
-    """"7 records (the cheapest so far)", "12 points": how many points a fit used, and which."""
+    """"7 record points (each the cheapest so far)", "12 points": how many points a fit used, and which
+    (the terminal's tables say "7 record points" too)."""
     if kind == "records":
-        return f"{n} records (points that were the cheapest so far)"
+        return f"{n} record points (each the cheapest so far)"
     return f"{n} points" + (f" ({kind})" if kind and kind not in ("all", "default") else "")
 
 
