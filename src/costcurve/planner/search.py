@@ -5,6 +5,11 @@
 :func:`rank_layouts` keeps what fits and sorts by step time (less memory breaks ties).
 Large searches run in chunks so memory stays bounded; ``progress(done, total)`` is called after
 each chunk.
+
+Memory comes first: it depends on the architecture and the layout only (not on the accelerator),
+so :func:`layout_memory` can be computed once and shared by every accelerator with the same
+layouts, and a search (``skip_misfits``) times only the layouts that fit in the accelerator's
+memory: a layout that does not fit is never ranked, whatever its step time.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from .memory import MEMORY_KEYS, memory_breakdown
 from .step_time import STEP_KEYS, group_links, step_time_breakdown
 
 CHUNK = 100_000
+STEP_FIGURES = tuple(f"step/{k}" for k in STEP_KEYS) + ("step_time_s",)
 
 
 def model_flop_per_token(arch: Architecture, seq_len) -> tuple[float, float]:
@@ -27,13 +33,32 @@ def model_flop_per_token(arch: Architecture, seq_len) -> tuple[float, float]:
     return 3.0 * fwd, b["attention/scores"] / fwd
 
 
-def _evaluate_chunk(arch, lay, *, seq_len, peak, hbm, e_mm, capacity, ic, flash_attention, grad_bytes, fp8):
+def _memory_chunk(arch, lay, *, seq_len, flash_attention, grad_bytes):
     m = lay["global_batch"] / (lay["dp"] * lay["microbatch"])
     mem = memory_breakdown(arch, seq_len=seq_len, microbatch=lay["microbatch"], tp=lay["tp"], pp=lay["pp"],
                            vpp=lay["vpp"], cp=lay["cp"], ep=lay["ep"], dp=lay["dp"], zero=lay["zero"],
                            recompute=lay["recompute"], sequence_parallel=lay["sequence_parallel"],
                            num_microbatches=m, flash_attention=flash_attention, grad_bytes=grad_bytes,
                            dp_shard=lay.get("dp_shard"))
+    return {f"memory/{k}": np.broadcast_to(mem[k], m.shape).astype(float) for k in MEMORY_KEYS}
+
+
+def layout_memory(arch: Architecture, layouts: dict, *, seq_len: int, flash_attention: bool = True,
+                  grad_bytes: float = 4.0) -> dict:
+    """``memory/<part>`` per accelerator of every layout (:func:`~.memory.memory_breakdown`). [bytes]
+
+    Independent of the accelerator: one computation serves every accelerator with these layouts.
+    """
+    n = len(layouts["tp"])
+    if n == 0:
+        return {f"memory/{k}": np.zeros(0) for k in MEMORY_KEYS}
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        parts = [_memory_chunk(arch, {k: v[lo:lo + CHUNK] for k, v in layouts.items()}, seq_len=seq_len,
+                               flash_attention=flash_attention, grad_bytes=grad_bytes) for lo in range(0, n, CHUNK)]
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+def _step_chunk(arch, lay, *, seq_len, peak, hbm, e_mm, ic, flash_attention, grad_bytes, fp8):
     links = group_links(ic, tp=lay["tp"], cp=lay["cp"], ep=lay["ep"], dp=lay["dp"], pp=lay["pp"],
                         dp_shard=lay.get("dp_shard"))
     st = step_time_breakdown(arch, seq_len=seq_len, global_batch=lay["global_batch"], microbatch=lay["microbatch"],
@@ -42,35 +67,48 @@ def _evaluate_chunk(arch, lay, *, seq_len, peak, hbm, e_mm, capacity, ic, flash_
                              sequence_parallel=lay["sequence_parallel"], peak_flop_per_s=peak, hbm_bytes_per_s=hbm,
                              e_mm=e_mm, links=links, flash_attention=flash_attention, grad_bytes=grad_bytes, fp8=fp8,
                              dp_shard=lay.get("dp_shard"), overlap=lay.get("overlap", True))
-    out = {f"memory/{k}": np.broadcast_to(mem[k], m.shape).astype(float) for k in MEMORY_KEYS}
-    out.update({f"step/{k}": st[k] for k in STEP_KEYS})
+    out = {f"step/{k}": st[k] for k in STEP_KEYS}
     out["step_time_s"] = st["step_time"]
-    out["fits"] = out["memory/total"] <= capacity
     return out
 
 
 def evaluate_layouts(arch: Architecture, layouts: dict, *, seq_len: int, peak_flop_per_s: float,
                      hbm_bytes_per_s: float, e_mm: float, memory_capacity_bytes: float, interconnect: Interconnect,
                      flash_attention: bool = True, grad_bytes: float = 4.0, fp8: bool = False,
-                     progress=None) -> dict:
+                     progress=None, memory=None, skip_misfits: bool = False) -> dict:
     """Figures of every layout (arrays aligned with ``layouts``).
 
     Keys: ``memory/<part>`` [bytes], ``fits``, ``step/<part>`` and ``step_time_s`` [s],
     ``tokens_per_second`` [tokens/s], ``model_flop_per_step`` [FLOP], ``hardware_flop_per_step``
     [FLOP], ``achieved_flop_per_s_per_gpu`` (hardware FLOP, as Narayanan et al. 2021 count it)
-    [FLOP/s], ``mfu`` (model FLOP over peak) [fraction].
+    [FLOP/s], ``mfu`` (model FLOP over peak) [fraction]. ``memory``: the :func:`layout_memory` of
+    these layouts, if already computed. ``skip_misfits``: time only the layouts that fit in
+    ``memory_capacity_bytes`` (the others get NaN step figures; ``fits`` and the ranking are the same).
     """
     n = len(layouts["tp"])
+    mem = memory if memory is not None else layout_memory(arch, layouts, seq_len=seq_len,
+                                                          flash_attention=flash_attention, grad_bytes=grad_bytes)
+    out = dict(mem)
+    fits_memory = mem["memory/total"] <= memory_capacity_bytes
+    idx = np.flatnonzero(fits_memory) if skip_misfits else None
+    sub = layouts if idx is None else {k: v[idx] for k, v in layouts.items()}
+    k_eval = len(sub["tp"])
     parts = []
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        for lo in range(0, max(n, 1), CHUNK):
-            sl = {k: v[lo:lo + CHUNK] for k, v in layouts.items()}
-            parts.append(_evaluate_chunk(arch, sl, seq_len=seq_len, peak=peak_flop_per_s, hbm=hbm_bytes_per_s,
-                                         e_mm=e_mm, capacity=memory_capacity_bytes, ic=interconnect,
+        for lo in range(0, max(k_eval, 1), CHUNK):
+            if k_eval:
+                parts.append(_step_chunk(arch, {k: v[lo:lo + CHUNK] for k, v in sub.items()}, seq_len=seq_len,
+                                         peak=peak_flop_per_s, hbm=hbm_bytes_per_s, e_mm=e_mm, ic=interconnect,
                                          flash_attention=flash_attention, grad_bytes=grad_bytes, fp8=fp8))
             if progress is not None:
-                progress(min(lo + CHUNK, n), n)
-        out = {k: np.concatenate([p[k] for p in parts]) if n else np.zeros(0) for k in parts[0]}
+                progress(min(lo + CHUNK, k_eval), k_eval)
+        for key in STEP_FIGURES:
+            got = np.concatenate([p[key] for p in parts]) if parts else np.zeros(0)
+            if idx is None:
+                out[key] = got
+            else:
+                out[key] = np.full(n, np.nan)
+                out[key][idx] = got
         flop_tok, score_share = model_flop_per_token(arch, seq_len)
         tokens = layouts["global_batch"] * float(seq_len)
         gpus = layouts["tp"] * layouts["cp"] * layouts["pp"] * layouts["dp"]
@@ -83,7 +121,7 @@ def evaluate_layouts(arch: Architecture, layouts: dict, *, seq_len: int, peak_fl
         out["hardware_flop_per_step"] = out["model_flop_per_step"] * factor
         out["achieved_flop_per_s_per_gpu"] = out["hardware_flop_per_step"] / (gpus * step)
         out["mfu"] = out["model_flop_per_step"] / (gpus * peak_flop_per_s * step)
-    out["fits"] = out["fits"] & np.isfinite(step)
+    out["fits"] = fits_memory & np.isfinite(step)
     return out
 
 
