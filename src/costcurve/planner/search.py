@@ -20,7 +20,8 @@ from ..architecture import Architecture
 from ..flop import forward_flop_per_token_breakdown
 from ..interconnect import Interconnect
 from .memory import MEMORY_KEYS, memory_breakdown
-from .step_time import STEP_KEYS, group_links, step_time_breakdown
+from .runs import on_runs
+from .step_time import LINK_GROUPS, STEP_KEYS, group_links, step_time_breakdown
 
 CHUNK = 100_000
 STEP_FIGURES = tuple(f"step/{k}" for k in STEP_KEYS) + ("step_time_s",)
@@ -58,9 +59,20 @@ def layout_memory(arch: Architecture, layouts: dict, *, seq_len: int, flash_atte
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
+def _links(ic, lay) -> dict:
+    """:func:`group_links` of the layouts, computed once per run of equal degrees."""
+    cols = (lay["tp"], lay["cp"], lay["ep"], lay["dp"], lay["pp"], lay.get("dp_shard"))
+
+    def flat(tp, cp, ep, dp, pp, shard):
+        got = group_links(ic, tp=tp, cp=cp, ep=ep, dp=dp, pp=pp, dp_shard=shard)
+        return tuple(x for name in LINK_GROUPS for x in got[name])
+
+    got = on_runs(flat, cols, *cols)
+    return {name: (got[2 * i], got[2 * i + 1]) for i, name in enumerate(LINK_GROUPS)}
+
+
 def _step_chunk(arch, lay, *, seq_len, peak, hbm, e_mm, ic, flash_attention, grad_bytes, fp8):
-    links = group_links(ic, tp=lay["tp"], cp=lay["cp"], ep=lay["ep"], dp=lay["dp"], pp=lay["pp"],
-                        dp_shard=lay.get("dp_shard"))
+    links = _links(ic, lay)
     st = step_time_breakdown(arch, seq_len=seq_len, global_batch=lay["global_batch"], microbatch=lay["microbatch"],
                              tp=lay["tp"], pp=lay["pp"], vpp=lay["vpp"], cp=lay["cp"], ep=lay["ep"], dp=lay["dp"],
                              zero=lay["zero"], recompute=lay["recompute"],

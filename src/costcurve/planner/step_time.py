@@ -44,7 +44,10 @@ microbatches (``m = global_batch / (dp · microbatch)``); the breakdown sums to 
     all-reduce their gradient shard once per step over the scale-out link, hidden like the ZeRO
     0–2 reduction.
 
-Latency per collective: ``2·log2(g)`` link latencies (NCCL's tree for large groups).
+Collectives come from :mod:`costcurve.collectives` (NCCL's latency model: steps × the latency of
+one step): all-reduces take the faster of ring (``2(g−1)`` steps) and tree (``2·log2 g`` steps at
+0.45 of the bandwidth), NCCL's choice rule; all-gathers, reduce-scatters and all-to-alls are rings
+(``g−1`` steps). Each group's link (bandwidth, latency of one step) is :func:`group_links`.
 
 Cited constants (:data:`MATMUL_EFFICIENCY`, :data:`ATTENTION_EFFICIENCY`, :data:`HBM_EFFICIENCY`)
 are documented where defined; everything else follows from the shapes and the catalogs.
@@ -52,12 +55,16 @@ are documented where defined; everything else follows from the shapes and the ca
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..architecture import Architecture
 from ..flop import mean_attended_keys
 from ..interconnect import Interconnect
 from .memory import ACT_BYTES, WEIGHT_BYTES, activation_bytes_per_layer, layer_params, recompute_code
+from ..collectives import all_to_all_steps_s, nccl_allreduce_s, ring_allgather_steps_s
+from .runs import on_runs
 
 #: Maximum achievable matmul FLOP/s as a fraction of the dense bf16 peak, measured with large
 #: aligned shapes (S. Bekman, ml-engineering, "Maximum Achievable Matmul FLOPS comparison table",
@@ -88,6 +95,7 @@ ADAM_BYTES_PER_PARAM = 30.0  #: read master, m, v, grad (16); write master, m, v
 #: groups whose collectives run as rings over every member's NIC (checked on FSDP throughput,
 #: tests/test_plan_fsdp.py); tp and cp crossing the network keep one NIC's bandwidth (unvalidated)
 RING_GROUPS = ("dp", "dp_rep")
+LINK_GROUPS = ("tp", "cp", "ep", "dp", "dp_rep", "pp")  #: the parallel groups :func:`group_links` returns
 STEP_KEYS = ("compute", "bubble", "tp_comm", "dp_comm", "pp_comm", "ep_comm", "cp_comm")
 
 
@@ -139,25 +147,6 @@ def _layer_gemms(a: Architecture, T, t, ep):
     return out
 
 
-def _ring_allreduce_s(nbytes, g, bw, lat):
-    g = np.asarray(g, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = np.where(g > 1, 2.0 * (g - 1.0) / g * nbytes / bw + 2.0 * np.log2(np.maximum(g, 2.0)) * lat, 0.0)
-    return t
-
-
-def _ring_half_s(nbytes, g, bw, lat):
-    """One ring all-gather or reduce-scatter: ``(g−1)/g · bytes / bw + (g−1)·lat``. [s]
-
-    NCCL runs both as a ring (no tree algorithm for them: NCCL ``src/enqueue.cc`` algorithm
-    selection, tree only for all-reduce), so the latency grows with the group, not its log: the
-    reason hybrid sharding pays off on large clusters.
-    """
-    g = np.asarray(g, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(g > 1, (g - 1.0) / g * nbytes / bw + (g - 1.0) * lat, 0.0)
-
-
 #: Megatron-LM's gradient bucket (40M elements): the last one cannot start before the backward ends.
 BUCKET_ELEMENTS = 40e6
 
@@ -178,13 +167,13 @@ def dp_comm_s(links, *, m, layers, micro_s, fwd_layer_s, zero, dp_cp, dp_shard, 
     bw, lat = links["dp"]
     hide_last = 2.0 / 3.0 * micro_s  # the last microbatch's backward
     # ZeRO 0-2: one reduction per step, hidden behind the last backward but for the last bucket
-    reduce = _ring_allreduce_s(grad_bytes * local_params, g, bw, lat)
-    bucket = _ring_allreduce_s(grad_bytes * np.minimum(BUCKET_ELEMENTS, local_params), g, bw, lat)
+    reduce = nccl_allreduce_s(grad_bytes * local_params, g, bw, lat)
+    bucket = nccl_allreduce_s(grad_bytes * np.minimum(BUCKET_ELEMENTS, local_params), g, bw, lat)
     ddp = np.where(ov, np.maximum(reduce - hide_last, bucket), reduce)
     # ZeRO-3 / FSDP: per microbatch and layer, gather (fwd), gather (bwd), reduce-scatter (bwd)
     per_layer = local_params / layers
-    ag = _ring_half_s(WEIGHT_BYTES * per_layer, g, bw, lat)
-    rs = _ring_half_s(grad_bytes * per_layer, g, bw, lat)
+    ag = ring_allgather_steps_s(WEIGHT_BYTES * per_layer, g, bw, lat)
+    rs = ring_allgather_steps_s(grad_bytes * per_layer, g, bw, lat)
     bwd_layer_s = micro_s / layers - fwd_layer_s
     exposed_fwd = ag + (layers - 1.0) * np.maximum(ag - fwd_layer_s, 0.0)
     exposed_bwd = rs + (layers - 1.0) * np.maximum(ag + rs - bwd_layer_s, 0.0)
@@ -192,7 +181,7 @@ def dp_comm_s(links, *, m, layers, micro_s, fwd_layer_s, zero, dp_cp, dp_shard, 
     out = np.where(zero >= 3, fsdp, ddp)
     # HSDP: the replicas all-reduce their gradient shard once per step
     bw_r, lat_r = links["dp_rep"]
-    rep = _ring_allreduce_s(grad_bytes * local_params / np.where(zero >= 1, g, 1.0), reps, bw_r, lat_r)
+    rep = nccl_allreduce_s(grad_bytes * local_params / np.where(zero >= 1, g, 1.0), reps, bw_r, lat_r)
     return out + np.where(reps > 1, np.where(ov, np.maximum(rep - hide_last, 0.0), rep), 0.0)
 
 
@@ -200,7 +189,7 @@ def _communication_s(a: Architecture, links, *, T, m, layers, micro_s, fwd_layer
                      ep, dp, zero, dp_shard, overlap, local_params, grad_bytes):
     """Exposed communication per step: tp, cp, ep, pp, dp (see the module docstring). [s]"""
     bw, lat = links["tp"]
-    tp_comm = m * layers * (4.0 + 2.0 * (rc == 2)) * _ring_allreduce_s(ACT_BYTES * T * a.d_model, tp, bw, lat)
+    tp_comm = m * layers * (4.0 + 2.0 * (rc == 2)) * nccl_allreduce_s(ACT_BYTES * T * a.d_model, tp, bw, lat)
     bw, lat = links["cp"]
     e_qk = (a.qk_nope_head_dim + a.qk_rope_head_dim) if a.is_mla else a.head_size
     e_v = a.v_head_dim if a.is_mla else a.head_size
@@ -210,8 +199,7 @@ def _communication_s(a: Architecture, links, *, T, m, layers, micro_s, fwd_layer
     bw, lat = links["ep"]
     moe_layers = (a.n_moe_layers / pp) if a.is_moe else 0.0
     a2a_bytes = ACT_BYTES * T * (a.n_experts_active if a.is_moe else 0) * a.d_model / tp
-    with np.errstate(invalid="ignore", divide="ignore"):
-        a2a = np.where(ep > 1, (ep - 1.0) / ep * a2a_bytes / bw + (ep - 1.0) * lat, 0.0)
+    a2a = all_to_all_steps_s(a2a_bytes, ep, bw, lat)
     ep_comm = np.maximum(m * moe_layers * (4.0 + 2.0 * (rc == 2)) * a2a - EP_OVERLAP * m * micro_s, 0.0)
     bw, lat = links["pp"]
     with np.errstate(invalid="ignore"):
@@ -220,6 +208,34 @@ def _communication_s(a: Architecture, links, *, T, m, layers, micro_s, fwd_layer
                         dp_cp=dp * cp, dp_shard=dp_shard, local_params=local_params, grad_bytes=grad_bytes,
                         overlap=overlap)
     return {"tp_comm": tp_comm, "dp_comm": dp_comm, "pp_comm": pp_comm, "ep_comm": ep_comm, "cp_comm": cp_comm}
+
+
+def _microbatch_terms(a: Architecture, T, b, tp, cp, ep, sequence_parallel, *, s, peak_flop_per_s, hbm_bytes_per_s,
+                      e_mm, fp8, flash_attention):
+    """Forward times of one layer of one microbatch on one rank, and of the LM head. [s]
+
+    (matmuls + fp8 casts + attention, attention alone, element-wise work of forward and backward,
+    one element-wise pass, LM head forward). Depends on the degrees splitting a microbatch only.
+    """
+    bpe = 1.0 if fp8 else ACT_BYTES
+    hbm = hbm_bytes_per_s * HBM_EFFICIENCY
+    fwd_mm, cast = 0.0, 0.0
+    for (mm, n, k, w) in _layer_gemms(a, T, tp, ep):
+        fwd_mm = fwd_mm + w * gemm_time_s(mm, n, k, peak_flop_per_s=peak_flop_per_s, hbm_bytes_per_s=hbm_bytes_per_s,
+                                          e_mm=e_mm, bytes_per_element=bpe)
+        if fp8:
+            cast = cast + w * 3.0 * (mm * k + k * n) / hbm
+    e_qk = (a.qk_nope_head_dim + a.qk_rope_head_dim) if a.is_mla else a.head_size
+    e_v = a.v_head_dim if a.is_mla else a.head_size
+    attn_flop = 2.0 * (a.n_heads / tp) * (e_qk + e_v) * mean_attended_keys(s, a.sliding_window) * T
+    attn_peak = peak_flop_per_s / 2.0 if fp8 else peak_flop_per_s
+    attn_fwd = attn_flop / (attn_peak * (ATTENTION_EFFICIENCY if flash_attention else e_mm))
+    acts = activation_bytes_per_layer(a, seq_len=s, microbatch=b, tp=tp, cp=cp, sequence_parallel=sequence_parallel,
+                                      recompute="none", flash_attention=flash_attention)
+    elementwise = ELEMENTWISE_PASSES * acts / hbm
+    head = gemm_time_s(T, a.vocab_size / tp, a.d_model, peak_flop_per_s=peak_flop_per_s,
+                       hbm_bytes_per_s=hbm_bytes_per_s, e_mm=e_mm, bytes_per_element=bpe)
+    return fwd_mm + cast + attn_fwd, attn_fwd, elementwise, elementwise / ELEMENTWISE_PASSES, head
 
 
 def step_time_breakdown(arch: Architecture, *, seq_len, global_batch, microbatch, tp, pp, vpp, cp, ep, dp,
@@ -246,31 +262,17 @@ def step_time_breakdown(arch: Architecture, *, seq_len, global_batch, microbatch
     T = b * s / cp  # tokens per microbatch on one rank
     rc = recompute_code(recompute)
     layers = np.ceil(a.n_layers / (pp * vpp)) * vpp  # layers on the fullest stage (uneven splits round up)
-    bpe = 1.0 if fp8 else ACT_BYTES
     hbm = hbm_bytes_per_s * HBM_EFFICIENCY
-    # ---- compute of one microbatch on the fullest stage ------------------------------------
-    fwd_mm, cast = 0.0, 0.0
-    for (mm, n, k, w) in _layer_gemms(a, T, tp, ep):
-        fwd_mm = fwd_mm + w * gemm_time_s(mm, n, k, peak_flop_per_s=peak_flop_per_s, hbm_bytes_per_s=hbm_bytes_per_s,
-                                          e_mm=e_mm, bytes_per_element=bpe)
-        if fp8:
-            cast = cast + w * 3.0 * (mm * k + k * n) / hbm
-    e_qk = (a.qk_nope_head_dim + a.qk_rope_head_dim) if a.is_mla else a.head_size
-    e_v = a.v_head_dim if a.is_mla else a.head_size
-    attn_flop = 2.0 * (a.n_heads / tp) * (e_qk + e_v) * mean_attended_keys(s, a.sliding_window) * T
-    attn_peak = peak_flop_per_s / 2.0 if fp8 else peak_flop_per_s
-    attn_fwd = attn_flop / (attn_peak * (ATTENTION_EFFICIENCY if flash_attention else e_mm))
-    acts = activation_bytes_per_layer(a, seq_len=s, microbatch=b, tp=tp, cp=cp, sequence_parallel=sequence_parallel,
-                                      recompute="none", flash_attention=flash_attention)
-    elementwise = ELEMENTWISE_PASSES * acts / hbm
+    # ---- compute of one microbatch on the fullest stage (once per run of equal degrees) --------
+    terms = functools.partial(_microbatch_terms, a, s=s, peak_flop_per_s=peak_flop_per_s,
+                              hbm_bytes_per_s=hbm_bytes_per_s, e_mm=e_mm, fp8=fp8, flash_attention=flash_attention)
+    fwd, attn_fwd, elementwise, ew_once, head = on_runs(terms, (b, cp, tp, ep, sequence_parallel), T, b, tp, cp, ep,
+                                                        sequence_parallel)
     # recomputation: full re-runs the forward; selective the attention core (or, with flash attention,
     # the element-wise outputs)
-    selective = elementwise / ELEMENTWISE_PASSES if flash_attention else attn_fwd
-    recomp = np.where(rc == 2, fwd_mm + cast + attn_fwd + elementwise / ELEMENTWISE_PASSES,
-                      np.where(rc == 1, selective, 0.0))
-    layer_s = 3.0 * (fwd_mm + cast + attn_fwd) + elementwise + recomp
-    head = gemm_time_s(T, a.vocab_size / tp, a.d_model, peak_flop_per_s=peak_flop_per_s,
-                       hbm_bytes_per_s=hbm_bytes_per_s, e_mm=e_mm, bytes_per_element=bpe)
+    selective = ew_once if flash_attention else attn_fwd
+    recomp = np.where(rc == 2, fwd + ew_once, np.where(rc == 1, selective, 0.0))
+    layer_s = 3.0 * fwd + elementwise + recomp
     micro_s = (layers * layer_s + 3.0 * head / pp) / kernel_efficiency  # head work shared out by rebalancing
     lp = layer_params(a)
     local_params = (a.n_layers * lp["dense"] / (tp * pp) + a.n_layers * lp["expert"] / (ep * tp * pp)
@@ -278,7 +280,7 @@ def step_time_breakdown(arch: Architecture, *, seq_len, global_batch, microbatch
     zshard = np.where(np.asarray(zero) >= 1, dp * cp if dp_shard is None else np.asarray(dp_shard, dtype=float), 1.0)
     adam = ADAM_BYTES_PER_PARAM * local_params / zshard / hbm / kernel_efficiency
     out = {"compute": m * micro_s + adam, "bubble": (pp - 1.0) / vpp * micro_s}
-    fwd_layer_s = (fwd_mm + cast + attn_fwd + elementwise / ELEMENTWISE_PASSES) / kernel_efficiency
+    fwd_layer_s = (fwd + ew_once) / kernel_efficiency
     shard = dp * cp if dp_shard is None else np.asarray(dp_shard, dtype=float)
     out.update(_communication_s(a, links, T=T, m=m, layers=layers, micro_s=micro_s, fwd_layer_s=fwd_layer_s,
                                 attn_fwd=attn_fwd, rc=rc, tp=tp, pp=pp, vpp=vpp, cp=cp, ep=ep, dp=dp, zero=zero,
