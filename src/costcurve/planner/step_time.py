@@ -151,6 +151,18 @@ def _layer_gemms(a: Architecture, T, t, ep):
 BUCKET_ELEMENTS = 40e6
 
 
+def _dp_collectives(local_params, layers, g, reps, bw, lat, bw_r, lat_r, *, grad_bytes):
+    """(gradient all-reduce, last bucket's, one layer's all-gather, its reduce-scatter, the replicas'
+    all-reduce of a ZeRO shard, of the whole gradient) of the data-parallel groups. [s]"""
+    grads = grad_bytes * local_params
+    per_layer = local_params / layers
+    return (nccl_allreduce_s(grads, g, bw, lat),
+            nccl_allreduce_s(grad_bytes * np.minimum(BUCKET_ELEMENTS, local_params), g, bw, lat),
+            ring_allgather_steps_s(WEIGHT_BYTES * per_layer, g, bw, lat),
+            ring_allgather_steps_s(grad_bytes * per_layer, g, bw, lat),
+            nccl_allreduce_s(grads / g, reps, bw_r, lat_r), nccl_allreduce_s(grads / 1.0, reps, bw_r, lat_r))
+
+
 def dp_comm_s(links, *, m, layers, micro_s, fwd_layer_s, zero, dp_cp, dp_shard, local_params, grad_bytes,
               overlap=True):
     """Exposed data-parallel communication of one step (see the module docstring, **dp_comm**). [s]
@@ -164,24 +176,20 @@ def dp_comm_s(links, *, m, layers, micro_s, fwd_layer_s, zero, dp_cp, dp_shard, 
     ov = np.asarray(overlap, dtype=bool)
     g = np.asarray(dp_shard, dtype=float)
     reps = np.asarray(dp_cp, dtype=float) / g
-    bw, lat = links["dp"]
     hide_last = 2.0 / 3.0 * micro_s  # the last microbatch's backward
+    cols = (local_params, layers, g, reps, *links["dp"], *links["dp_rep"])
+    reduce, bucket, ag, rs, rep_sharded, rep_whole = on_runs(functools.partial(_dp_collectives, grad_bytes=grad_bytes),
+                                                             cols, *cols)
     # ZeRO 0-2: one reduction per step, hidden behind the last backward but for the last bucket
-    reduce = nccl_allreduce_s(grad_bytes * local_params, g, bw, lat)
-    bucket = nccl_allreduce_s(grad_bytes * np.minimum(BUCKET_ELEMENTS, local_params), g, bw, lat)
     ddp = np.where(ov, np.maximum(reduce - hide_last, bucket), reduce)
     # ZeRO-3 / FSDP: per microbatch and layer, gather (fwd), gather (bwd), reduce-scatter (bwd)
-    per_layer = local_params / layers
-    ag = ring_allgather_steps_s(WEIGHT_BYTES * per_layer, g, bw, lat)
-    rs = ring_allgather_steps_s(grad_bytes * per_layer, g, bw, lat)
     bwd_layer_s = micro_s / layers - fwd_layer_s
     exposed_fwd = ag + (layers - 1.0) * np.maximum(ag - fwd_layer_s, 0.0)
     exposed_bwd = rs + (layers - 1.0) * np.maximum(ag + rs - bwd_layer_s, 0.0)
     fsdp = m * np.where(ov, exposed_fwd + exposed_bwd, layers * (2.0 * ag + rs))
     out = np.where(zero >= 3, fsdp, ddp)
     # HSDP: the replicas all-reduce their gradient shard once per step
-    bw_r, lat_r = links["dp_rep"]
-    rep = nccl_allreduce_s(grad_bytes * local_params / np.where(zero >= 1, g, 1.0), reps, bw_r, lat_r)
+    rep = np.where(zero >= 1, rep_sharded, rep_whole)
     return out + np.where(reps > 1, np.where(ov, np.maximum(rep - hide_last, 0.0), rep), 0.0)
 
 
@@ -189,7 +197,9 @@ def _communication_s(a: Architecture, links, *, T, m, layers, micro_s, fwd_layer
                      ep, dp, zero, dp_shard, overlap, local_params, grad_bytes):
     """Exposed communication per step: tp, cp, ep, pp, dp (see the module docstring). [s]"""
     bw, lat = links["tp"]
-    tp_comm = m * layers * (4.0 + 2.0 * (rc == 2)) * nccl_allreduce_s(ACT_BYTES * T * a.d_model, tp, bw, lat)
+    tp_ar = on_runs(lambda T, tp, bw, lat: nccl_allreduce_s(ACT_BYTES * T * a.d_model, tp, bw, lat), (T, tp, bw, lat),
+                    T, tp, bw, lat)
+    tp_comm = m * layers * (4.0 + 2.0 * (rc == 2)) * tp_ar
     bw, lat = links["cp"]
     e_qk = (a.qk_nope_head_dim + a.qk_rope_head_dim) if a.is_mla else a.head_size
     e_v = a.v_head_dim if a.is_mla else a.head_size
