@@ -525,15 +525,9 @@ def _prices(cat, acc, date, price, provider, price_kind, chip_price_usd, notes):
 
 
 def _dollars(A, acc, gpus, wall, gpu_hours, price, chip) -> dict:
-    """The three costs of Cottier et al. (2024), energy and CO2 (see costcurve.costs)."""
-    energy = costs.energy_kwh(gpus, acc.tdp_w or math.nan, wall, server_power_overhead=A.server_power_overhead,
-                              power_utilization=A.power_utilization, pue=A.pue)
-    energy_usd = energy * A.electricity_usd_per_kwh
-    capex = costs.acquisition_cost_usd(gpus, chip, A.server_overhead)
-    return {"cost_cloud_usd": costs.cloud_cost_usd(gpu_hours, price),
-            "cost_amortized_usd": costs.amortized_capex_usd(capex, wall, A.depreciation_per_year) + energy_usd,
-            "cost_acquisition_usd": capex, "cost_energy_usd": energy_usd, "energy_kwh": energy,
-            "co2_kg": energy * A.grid_kg_co2_per_kwh}
+    """The three costs of Cottier et al. (2024), energy and CO2 (:func:`costcurve.costs.run_costs`)."""
+    return costs.run_costs(A, n_accelerators=gpus, tdp_w=acc.tdp_w or math.nan, wall_clock_s=wall,
+                           accelerator_hours=gpu_hours, usd_per_accelerator_hour=price, chip_price_usd=chip)
 
 
 # ---- the Monte Carlo ---------------------------------------------------------------------------
