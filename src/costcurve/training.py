@@ -272,7 +272,8 @@ class _Workload(NamedTuple):
     method: str
     breakdown: dict
     arch: object = None  # the Architecture, when known
-    shape: object = None  # an Architecture synthesized from the parameter count (costcurve.shape_rule)
+    shape: object = None  # an Architecture synthesized from the parameter count (costcurve.shape_rule); made
+    # only where the planner's default MFU needs it
 
 
 #: fewer parameters than this cannot be meant for a training run worth costing [count]: "--params 70"
@@ -347,8 +348,7 @@ def _workload(cat, model, params, active_params, tokens, training_flop, seq_len,
         hardware_flop = training_flop * flop.recompute_factor(arch, recompute, seq)
     else:  # 6·N·D has no attention term to re-run selectively; full recomputation adds one forward (4/3)
         hardware_flop = training_flop * (FULL_RECOMPUTE_FACTOR if recompute == "full" else 1.0)
-    return _Workload(name, p_total, p_active, tokens, seq, training_flop, hardware_flop, method, breakdown, arch,
-                     _shape(cat, arch, p_total, p_active))
+    return _Workload(name, p_total, p_active, tokens, seq, training_flop, hardware_flop, method, breakdown, arch)
 
 
 def _shape(cat, arch, p_total, p_active):
@@ -405,7 +405,7 @@ def _planner_default(cat, acc, dtype, w, gpus, recompute, regression_mfu, notes,
     """
     from .train_defaults import planner_mfu
 
-    arch = w.arch if w.arch is not None else w.shape
+    arch = w.arch if w.arch is not None else (w.shape or _shape(cat, None, w.params_total, w.params_active))
     if w.arch is None and np.ndim(w.training_flop):
         arch = None  # a sweep over FLOP or tokens with one size: the regression answers
     got = planner_mfu(arch=arch, acc=acc, gpus=gpus, dtype=dtype, seq_len=w.seq_len, recompute=recompute,
