@@ -34,7 +34,7 @@ def main():
     }
     res.update(_llm_analysis(res))
     # the planner's default MFU (architecture + one count): one layout search per new run, cached after
-    from costcurve import mfu as mfu_module
+    from costcurve.training import efficiency as mfu_module
 
     scalar_planner = lambda: estimate_training(model="llama3-70b", tokens=15e12, gpu="h100", gpus=4096,  # noqa: E731
                                                date="2024-06-01")

@@ -34,7 +34,8 @@ def bench(device_type: str, steps: int, warmup: int) -> dict:
 
 def bench_memory_trace(repeat: int = 3) -> dict:
     """Median wall time of a fake-tensor memory trace of GPT-2 124M. [s]"""
-    from costcurve.measure import config, memory
+    from costcurve.measure import config
+    from costcurve.measure import traced_memory as memory
 
     shape = config.resolve_shape("gpt2-124m", "cpu")
     arch = config.architecture(shape, name="gpt2-124m")

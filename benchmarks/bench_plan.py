@@ -18,7 +18,7 @@ from _timing import median_time
 
 def main():
     from costcurve.catalog import load_catalog
-    from costcurve.planner import enumerate_layouts, pareto_plans, plan_training
+    from costcurve.training.planner import enumerate_layouts, pareto_plans, plan_training
 
     cat = load_catalog()
     arch = cat.architecture("llama3.1-405b")
@@ -56,9 +56,9 @@ def main():
 
 def _searches_per_train() -> int:
     """Layout searches one cold `train --model llama3-70b --gpu h100 --gpus 2048` runs."""
-    from costcurve import mfu
-    from costcurve.planner import plan as plan_module
-    from costcurve.training import estimate_training
+    from costcurve.training import efficiency as mfu
+    from costcurve.training.planner import plan as plan_module
+    from costcurve.training.estimate import estimate_training
 
     mfu._planned_mfu.cache_clear()
     calls, real = [], plan_module.search_layouts

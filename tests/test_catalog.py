@@ -161,7 +161,7 @@ def test_llama3_70b_on_two_h100_serves_about_100_at_once():
     """2 × 80 GiB at 0.9 utilisation less 141 GB of bf16 weights leaves room for ~100 sequences of
     the default 1k+1k tokens at 320 KiB of KV cache per token (80 layers × 8 KV heads × 128 × 2 × 2 B);
     with memory read as 80e9 bytes the largest batch was 6."""
-    from costcurve.inference import estimate_inference
+    from costcurve.serving.estimate import estimate_inference
 
     est = estimate_inference(model="llama3-70b", gpu="h100", gpus=2, price_usd_per_gpu_hour=3.0)
     assert est.memory_usable_bytes == pytest.approx(80 * 2**30 * 0.9, rel=1e-9)  # per accelerator

@@ -64,7 +64,7 @@ def test_costcurve_recomputations(rows):
 
 
 def test_inference_rows_join_when_inference_exists(rows):
-    pytest.importorskip("costcurve.inference")
+    pytest.importorskip("costcurve.serving.estimate")
     for cid in ("query_cost_today", "query_cost_2030", "queries_per_day"):
         assert cid in rows and rows[cid].computed_value is not None
     assert rows["query_cost_2030"].ark_value == pytest.approx(0.01 * 1e9 * 0.3 ** 8)

@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 from costcurve import collectives as C
 from costcurve.catalog import load_catalog
 from costcurve.interconnect import interconnect
-from costcurve.planner.layout import enumerate_layouts
-from costcurve.planner.plan import default_global_batch
-from costcurve.planner.runs import on_runs
-from costcurve.planner.search import evaluate_layouts
-from costcurve.planner.step_time import group_links, matmul_efficiency
+from costcurve.training.planner.layout import enumerate_layouts
+from costcurve.training.planner.plan import default_global_batch
+from costcurve.training.planner.runs import on_runs
+from costcurve.training.planner.search import evaluate_layouts
+from costcurve.training.planner.step_time import group_links, matmul_efficiency
 
 
 def test_ring_and_tree_by_hand():

@@ -34,10 +34,10 @@ def test_each_definition_generates_its_click_command(name):
 
 
 LIBRARY = {  # command -> (library function, options that reach it under another name or not at all)
-    "train": ("costcurve.training:estimate_training",
+    "train": ("costcurve.training.estimate:estimate_training",
               {"pue", "electricity_usd_per_kwh", "grid_kg_co2_per_kwh", "depreciation_per_year", "server_overhead"}),
-    "infer": ("costcurve.inference:estimate_inference", set()),
-    "plan": ("costcurve.planner:plan_training", {"no_flash_attention", "allow_thin_prices", *("deadline_days", "budget_usd", "max_gpus",
+    "infer": ("costcurve.serving.estimate:estimate_inference", set()),
+    "plan": ("costcurve.training.planner:plan_training", {"no_flash_attention", "allow_thin_prices", *("deadline_days", "budget_usd", "max_gpus",
                                                                         "gpus_options", "gpu_options")}),
     "deploy": ("costcurve.serving.deploy:plan_deployment", {"compare_api"}),
     "budget": ("costcurve.decisions.budget:plan_budget", set()),

@@ -7,8 +7,8 @@ import pytest
 
 from costcurve import costs
 from costcurve.catalog import load_catalog
-from costcurve.planner.cost import plan_cost_usd
-from costcurve.training import estimate_training
+from costcurve.training.planner.cost import plan_cost_usd
+from costcurve import estimate_training
 
 CAT = load_catalog()
 

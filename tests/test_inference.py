@@ -15,9 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from costcurve import Architecture, count_params, estimate_inference, load_catalog
-from costcurve import flop, memory
-from costcurve.inference import DEFAULTS, DoesNotFitError, usd_per_billion_queries
-from costcurve.roofline import _Setup, decode_step_s, prefill_flop
+from costcurve import flop
+from costcurve.serving import replica_memory as memory
+from costcurve.serving.estimate import DEFAULTS, DoesNotFitError, usd_per_billion_queries
+from costcurve.serving.roofline import _Setup, decode_step_s, prefill_flop
 from costcurve.errors import CostcurveError, InputError, UnknownNameError
 
 CAT = load_catalog()

@@ -86,7 +86,7 @@ def test_the_walk_sees_lazy_and_relative_imports(tmp_path, monkeypatch):
                                 "costcurve/model.py:2 (model) imports costcurve.report.notebook"]
 
 
-@pytest.mark.parametrize("module,expected", [("costcurve.training", "model"), ("costcurve.commands.train", "commands"),
+@pytest.mark.parametrize("module,expected", [("costcurve.training.estimate", "model"), ("costcurve.commands.train", "commands"),
                                              ("costcurve.report.registry", "report"), ("costcurve.cli", "cli")])
 def test_layers_by_name(module, expected):
     assert layer(module) == expected

@@ -14,8 +14,8 @@ import pytest
 from costcurve.calibration import calibrated_mfu, load_profile
 from costcurve.costs import DEFAULT_ASSUMPTIONS, CostAssumptions
 from costcurve.errors import CostcurveError
-from costcurve.inference import estimate_inference
-from costcurve.training import estimate_training
+from costcurve.serving.estimate import estimate_inference
+from costcurve.training.estimate import estimate_training
 from costcurve.uncertainty import check_samples, parse_dist
 from costcurve.units import number_input, parse_date, parse_quantity
 

@@ -14,7 +14,7 @@ pytest.importorskip("torch.distributed._tools.mem_tracker")
 
 from costcurve.architecture import Architecture, param_breakdown
 from costcurve.errors import InputError
-from costcurve.measure import memory
+from costcurve.measure import traced_memory as memory
 from costcurve.measure.decoder import Decoder
 
 
@@ -74,7 +74,7 @@ def test_breakdown_is_ordered_and_sums_to_the_peak(precision):
     c = out["comparison"]
     assert all(c[k]["ratio"] == pytest.approx(1.0, rel=1e-12) for k in ("weights", "gradients", "optimizer"))
     if precision == "mixed":  # the planner's Korthikanti-based activations (flash attention, tp = pp = dp = 1)
-        assert out["formula_source"].startswith("costcurve.planner")
+        assert out["formula_source"].startswith("costcurve.training.planner")
         assert 0.85 < c["activations"]["ratio"] < 1.15
     else:  # the planner models mixed precision only: exact counts, no activation formula
         assert c["activations"]["ratio"] is None

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 from costcurve.catalog import load_catalog
 from costcurve.errors import DoesNotFitError, InputError
-from costcurve.planner import default_goodput, enumerate_layouts, pareto_front, plan_training
-from costcurve.planner.goodput import FAILURES_PER_GPU_HOUR, mtbf_s, restart_s
-from costcurve.planner.layout import Layout, check_layout
-from costcurve.planner.result import PLAN_KEYS
-from costcurve.planner.step_time import STEP_KEYS
+from costcurve.training.planner import default_goodput, enumerate_layouts, pareto_front, plan_training
+from costcurve.training.planner.goodput import FAILURES_PER_GPU_HOUR, mtbf_s, restart_s
+from costcurve.training.planner.layout import Layout, check_layout
+from costcurve.training.planner.result import PLAN_KEYS
+from costcurve.training.planner.step_time import STEP_KEYS
 
 CAT = load_catalog()
 
@@ -60,7 +60,7 @@ def test_derived_figures_agree_with_each_other():
 
 
 def test_train_and_plan_dollars_use_the_same_chain():
-    from costcurve.training import estimate_training
+    from costcurve.training.estimate import estimate_training
 
     b = plan_training(model="llama3-8b", tokens=1e12, gpu="h100", gpus=64, top=1).best
     est = estimate_training(model="llama3-8b", tokens=1e12, gpu="h100", gpus=64, mfu=b.mfu, goodput=b.goodput,
@@ -127,7 +127,7 @@ def test_every_enumerated_layout_is_legal(gpus, batch):
     assert np.all(prod == gpus)
     assert np.all(batch % (lay["dp"] * lay["microbatch"]) == 0)
     for i in np.random.default_rng(0).choice(len(lay["tp"]), size=min(20, len(lay["tp"])), replace=False):
-        from costcurve.planner.plan import _layout_at
+        from costcurve.training.planner.plan import _layout_at
 
         check_layout(arch, _layout_at(lay, int(i)), gpus, 8192)
 

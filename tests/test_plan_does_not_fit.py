@@ -9,7 +9,7 @@ import pytest
 from costcurve.catalog import load_catalog
 from costcurve.errors import DoesNotFitError
 from costcurve.interconnect import interconnect
-from costcurve.planner import plan_training
+from costcurve.training.planner import plan_training
 
 CAT = load_catalog()
 NAIVE = dict(tp=1, pp=1, cp=1, microbatch=1, zero=0, recompute="none")

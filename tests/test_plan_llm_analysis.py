@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import pytest
 
-import costcurve.planner.step_time as step_time
+import costcurve.training.planner.step_time as step_time
 from costcurve.catalog import load_catalog
 from costcurve.interconnect import interconnect
-from costcurve.planner import memory_breakdown, step_time_breakdown
-from costcurve.planner.step_time import group_links
+from costcurve.training.planner import memory_breakdown, step_time_breakdown
+from costcurve.training.planner.step_time import group_links
 
 LLM_ANALYSIS = {"weights_gb": 2.08, "gradients_gb": 2.01, "optimizer_gb": 16.11, "activation_bs1_gb": 6.21,
                 "latency_per_micro_batch_s": 0.67216}

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from costcurve.architecture import Architecture
 from costcurve.catalog import load_catalog
 from costcurve.errors import InputError
-from costcurve.planner import activation_bytes_per_layer, memory_breakdown, model_state_bytes
-from costcurve.planner.memory import MEMORY_KEYS
+from costcurve.training.planner import activation_bytes_per_layer, memory_breakdown, model_state_bytes
+from costcurve.training.planner.rank_memory import MEMORY_KEYS
 
 GiB = 2**30
 

@@ -1,5 +1,5 @@
 """The planner's memory formulas against a PyTorch trace (FakeTensorMode + MemTracker on the CPU,
-costcurve.measure.memory) of the same small Llama-shaped model at tp = pp = dp = 1."""
+costcurve.measure.traced_memory) of the same small Llama-shaped model at tp = pp = dp = 1."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import pytest
 pytest.importorskip("torch")
 
 from costcurve.catalog import load_catalog  # noqa: E402
-from costcurve.planner import memory_breakdown  # noqa: E402
+from costcurve.training.planner import memory_breakdown  # noqa: E402
 
 
 @pytest.mark.parametrize("seq_len, batch", [(256, 2), (512, 4)])
 def test_formulas_match_the_trace(seq_len, batch):
-    from costcurve.measure import memory as measured
+    from costcurve.measure import traced_memory as measured
 
     base = load_catalog().architecture("llama3-8b")
     arch = base.replace(name="small", n_layers=2, d_model=256, n_heads=4, n_kv_heads=2, head_dim=None, ffn_dim=688,

@@ -11,12 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import costcurve.planner.step_time as step_time
+import costcurve.training.planner.step_time as step_time
 from costcurve.architecture import Architecture
 from costcurve.catalog import load_catalog
 from costcurve.errors import CostcurveError
-from costcurve.mfu import era_of
-from costcurve.planner import plan_training
+from costcurve.training.efficiency import era_of
+from costcurve.training.planner import plan_training
 
 DATA = Path(__file__).parent / "data"
 CAT = load_catalog()
@@ -94,7 +94,7 @@ def test_dense_fp8_gpt3_against_nvidia_runs():
 
 
 def test_fp8_default_of_train_no_longer_slower_than_bf16():
-    from costcurve.training import estimate_training
+    from costcurve.training.estimate import estimate_training
 
     kw = dict(model="llama3-70b", tokens=15e12, gpu="h100", gpus=1024)
     assert estimate_training(dtype="fp8", **kw).wall_clock_s < estimate_training(dtype="bf16", **kw).wall_clock_s
@@ -151,7 +151,7 @@ def test_production_gpu_hours_by_accelerator_generation():
 
 def _train_default(sources):
     def gpu_hours(r, acc, n, dtype, date):
-        from costcurve.training import estimate_training
+        from costcurve.training.estimate import estimate_training
 
         est = estimate_training(model=r["preset"], tokens=float(r["training_tokens"]), gpu=acc.name, gpus=n,
                                 dtype=dtype)
@@ -189,7 +189,7 @@ def test_train_by_parameter_count_on_production_runs():
     planner) on the H100-era large runs: median ratio in [0.85, 1.15]. Measured (docs/planner.md): Llama 3 70B
     0.85, Llama 3.1 70B 0.78, Llama 3.1 405B 1.07, DeepSeek-V3 1.05 (median 0.95); A100 era median 0.89."""
     from costcurve.architecture import count_params
-    from costcurve.training import estimate_training
+    from costcurve.training.estimate import estimate_training
 
     def gpu_hours(r, acc, n, dtype, date):
         a = CAT.architecture(r["preset"])

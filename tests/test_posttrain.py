@@ -11,7 +11,7 @@ BASE = dict(model="qwen2.5-1.5b", method="grpo", prompt_tokens=256, gpu="a100", 
 
 def test_generation_equals_infer_at_the_same_tokens_and_batch():
     """With the serving profile's multi-step scheduling (infer's engine as benchmarked)."""
-    from costcurve.inference import estimate_inference
+    from costcurve.serving.estimate import estimate_inference
 
     kw = dict(samples_per_prompt=8, output_tokens="1000..1000", steps=1, gpus=1, generator_scheduling="multi-step")
     probe = estimate_posttrain(prompts=64, **kw, **BASE)

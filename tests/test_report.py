@@ -381,7 +381,7 @@ def test_every_headline_figure_has_a_line_saying_what_it_means(run_cli, tmp_path
 
 
 def test_plan_and_deploy_results_render_in_notebooks():
-    from costcurve.planner import plan_training
+    from costcurve.training.planner import plan_training
     from costcurve.serving.deploy import plan_deployment
 
     plan = plan_training(model="llama3-8b", tokens=1e12, gpu="h100", gpus=64, top=1)

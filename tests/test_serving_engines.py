@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from costcurve import load_catalog
 from costcurve.errors import CatalogError, InputError
-from costcurve.roofline import _Setup, decode_step_s
+from costcurve.serving.roofline import _Setup, decode_step_s
 from costcurve import collectives
 from costcurve.serving.engines import engine_profile, fit_profile, read_profiles
 from costcurve.serving.step import Replica, decode_cycle_s, offline_throughput, roofline_tokens_per_s
@@ -123,7 +123,7 @@ def test_mixtral_throughput_within_35_percent(gpu, tp, dtype, isl, osl, measured
 
 def test_moe_decode_reads_distinct_experts_not_only_active_ones():
     """Batch 1 reads 2 of 8 experts per layer, batch 64 all 8 (E(1-(1-k/E)^64) = 8.0): ~3x the bytes."""
-    from costcurve.memory import expected_experts_touched, weight_bytes_read_per_step
+    from costcurve.serving.replica_memory import expected_experts_touched, weight_bytes_read_per_step
 
     a = CAT.architecture("mixtral-8x7b")
     r = _replica("mixtral-8x7b", "h100", 1, "fp8", engine_profile("trtllm"))

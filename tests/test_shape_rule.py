@@ -1,4 +1,4 @@
-"""The shape rule (costcurve.shape_rule): fitted on the architectures table, checked on its rows."""
+"""The shape rule (costcurve.training.shape_rule): fitted on the architectures table, checked on its rows."""
 
 import math
 
@@ -8,7 +8,7 @@ import pytest
 from costcurve.architecture import count_params
 from costcurve.catalog import load_catalog
 from costcurve.errors import InputError
-from costcurve.shape_rule import fit_shape_rule, synthesize_architecture
+from costcurve.training.shape_rule import fit_shape_rule, synthesize_architecture
 
 CAT = load_catalog()
 

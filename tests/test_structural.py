@@ -96,7 +96,7 @@ def test_driver_with_too_few_points_says_the_data_cannot_support_it():
 
 def test_margin_is_price_over_the_serving_models_cost():
     """Checked two ways: one margin point recomputed from the serving model directly."""
-    from costcurve.inference import CHAT_INPUT_TOKENS, CHAT_OUTPUT_TOKENS, estimate_inference
+    from costcurve.serving.estimate import CHAT_INPUT_TOKENS, CHAT_OUTPUT_TOKENS, estimate_inference
     from costcurve.trends.api_prices import price_points
 
     h = margin_history()

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from costcurve.catalog import load_catalog
-from costcurve.mfu import default_mfu_model, era_of, planned_mfu
-from costcurve.planner import default_goodput, plan_training
-from costcurve.training import estimate_training
+from costcurve.training.efficiency import default_mfu_model, era_of, planned_mfu
+from costcurve.training.planner import default_goodput, plan_training
+from costcurve.training.estimate import estimate_training
 
 CAT = load_catalog()
 
@@ -82,9 +82,9 @@ def test_a_model_known_by_its_size_goes_through_the_planner_and_agrees_with_the_
 
 def test_one_layout_search_per_train(monkeypatch):
     """issue 19: a bf16 `train` runs one layout search (no fp8 reference searches), a repeat none."""
-    import costcurve.planner.plan as plan_module
+    import costcurve.training.planner.plan as plan_module
 
-    import costcurve.mfu as mfu_module
+    import costcurve.training.efficiency as mfu_module
 
     mfu_module._planned_mfu.cache_clear()  # other tests may have planned this run already
     calls = []
@@ -109,7 +109,7 @@ def test_planner_mfu_cache_is_keyed_on_catalog_contents(tmp_path):
     user.write_text(bundled[0] + "\n" + row.replace(",3350,", ",1675,") + "\n")  # half the HBM bandwidth
     second = planned_mfu(model="llama3-70b", gpu="h100", gpus=512, catalog=str(user))
     assert second < first * 0.99
-    from costcurve import mfu
+    from costcurve.training import efficiency as mfu
 
     assert mfu._planned_mfu.cache_info().maxsize == mfu.PLANNED_CACHE_SIZE
 

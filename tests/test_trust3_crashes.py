@@ -117,7 +117,7 @@ def test_train_shows_the_assumed_count_in_its_row(run_cli):
 def test_infer_default_batch_keeps_a_per_user_speed():
     """Llama 3 8B on one H100: 1,387 sequences fit, at 11 tokens/s each; the default keeps 25 tokens/s
     (40 ms per output token, MLPerf Inference v5.0 interactive)."""
-    from costcurve.inference import DEFAULT_TOKENS_PER_S_PER_USER
+    from costcurve.serving.estimate import DEFAULT_TOKENS_PER_S_PER_USER
 
     est = estimate_inference(model="llama3-8b", gpu="h100", price_usd_per_gpu_hour=2)
     assert DEFAULT_TOKENS_PER_S_PER_USER == 25.0

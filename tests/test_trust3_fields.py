@@ -53,7 +53,7 @@ def test_no_flag_in_library_messages():
 
 
 def test_planner_message_names_fields():
-    from costcurve.planner import plan_training
+    from costcurve.training.planner import plan_training
 
     from costcurve.errors import CostcurveError
 

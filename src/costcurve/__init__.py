@@ -27,7 +27,11 @@ __all__ = [
 
 def __getattr__(name):  # lazy entry points of the optional parts
     if name == "estimate_inference":
-        from .inference import estimate_inference
+        from costcurve.serving.estimate import estimate_inference
 
         return estimate_inference
+    if name in ("plan_training", "pareto_plans"):
+        from costcurve.training import planner
+
+        return getattr(planner, name)
     raise AttributeError(f"module 'costcurve' has no attribute {name!r}")

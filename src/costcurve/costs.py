@@ -101,7 +101,7 @@ def run_costs(assumptions, *, n_accelerators, tdp_w, wall_clock_s, accelerator_h
     """The cost chain of one run (or arrays of runs): the three costs, energy and CO2.
 
     The one place the chain is built; :func:`costcurve.training.estimate_training`, the planner
-    (:mod:`costcurve.planner.cost`) and the decisions (through ``estimate_training``) call it.
+    (:mod:`costcurve.training.planner.cost`) and the decisions (through ``estimate_training``) call it.
     Keys (:data:`RUN_COST_KEYS`): ``cost_cloud_usd`` = accelerator-hours × price [USD];
     ``cost_amortized_usd`` = ``capex·(1 − e^(−r·t))`` + energy × electricity price [USD];
     ``cost_acquisition_usd`` = capex [USD]; ``cost_energy_usd`` [USD]; ``energy_kwh`` [kWh];

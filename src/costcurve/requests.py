@@ -1,6 +1,6 @@
 """Request objects for the long signatures: what is trained (:class:`Workload`), on what
 (:class:`Cluster`) and at what price (:class:`Pricing`); with :class:`costcurve.costs.CostAssumptions`
-they hold every input of :func:`costcurve.training.estimate_training` but the Monte Carlo settings.
+they hold every input of :func:`costcurve.training.estimate.estimate_training` but the Monte Carlo settings.
 
 Each is a frozen dataclass that checks itself on construction (``__post_init__``: numbers parsed
 from text such as ``"15.6T"``, ranges such as ``"0.3..0.5"`` kept as text for the Monte Carlo after
@@ -130,8 +130,8 @@ class Pricing:
 def estimate_training_request(workload: Workload, cluster: Cluster = Cluster(), pricing: Pricing = Pricing(), *,
                               assumptions=None, calibration=None, catalog=None, samples=None, seed=None,
                               uncertainty: bool = False):
-    """:func:`costcurve.training.estimate_training` of request objects (the same estimate)."""
-    from .training import estimate_training
+    """:func:`costcurve.training.estimate.estimate_training` of request objects (the same estimate)."""
+    from costcurve.training.estimate import estimate_training
 
     return estimate_training(**workload.kwargs(), **cluster.kwargs(), **pricing.kwargs(), assumptions=assumptions,
                              calibration=calibration, catalog=catalog, samples=samples, seed=seed,

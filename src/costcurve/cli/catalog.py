@@ -125,7 +125,7 @@ def presets(catalog, as_json):
 @json_option
 def mfu(catalog, as_json):
     """Published runs behind the default MFU model, with the fitted value for each."""
-    from costcurve.mfu import default_mfu_model, era_of
+    from costcurve.training.efficiency import default_mfu_model, era_of
 
     cat = _cat(catalog)
     model = default_mfu_model(cat, fp8=True)

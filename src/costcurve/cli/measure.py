@@ -171,7 +171,8 @@ def _report(res, profile_path, as_json):
 
 
 def _memory(preset, model, sizes, n_kv_heads, ffn_dim, precision, real, catalog, as_json):
-    from costcurve.measure import config, memory
+    from costcurve.measure import config
+    from costcurve.measure import traced_memory as memory
 
     if model:
         from costcurve.catalog import load_catalog

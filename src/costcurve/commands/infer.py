@@ -1,5 +1,5 @@
 """`infer`: memory, latency, tokens/s and dollars of serving a model
-(:func:`costcurve.inference.estimate_inference`)."""
+(:func:`costcurve.serving.estimate.estimate_inference`)."""
 
 from __future__ import annotations
 
@@ -98,7 +98,7 @@ LAYOUT = ("expert_parallel", "attention_dp", "disaggregated")
 
 
 def compute(o: dict, *, given=()):
-    from costcurve.inference import estimate_inference
+    from costcurve.serving.estimate import estimate_inference
 
     from .train import price_quotes
 

@@ -1,6 +1,6 @@
 """`plan`: memory, parallel layout, step time, failures and dollars of a training run
-(:func:`costcurve.planner.plan_training`); with search options, the Pareto front of dollars against
-days (:func:`costcurve.planner.pareto_plans`)."""
+(:func:`costcurve.training.planner.plan_training`); with search options, the Pareto front of dollars against
+days (:func:`costcurve.training.planner.pareto_plans`)."""
 
 from __future__ import annotations
 
@@ -96,13 +96,13 @@ def compute(o: dict, *, given=(), progress=None):
               flash_attention=not o["no_flash_attention"], price_usd_per_gpu_hour=o["price_usd_per_gpu_hour"],
               provider=lower(o["provider"]), price_kind=o["price_kind"], date=o["date"], catalog=catalog_list(o))
     if is_search(o):
-        from costcurve.planner import pareto_plans
+        from costcurve.training.planner import pareto_plans
 
         res = pareto_plans(gpu_options=split(o["gpu_options"]) or [o["gpu"]], gpus_options=split(o["gpus_options"]),
                            deadline_days=o["deadline_days"], budget_usd=o["budget_usd"], max_gpus=o["max_gpus"],
                            progress=progress, allow_thin_prices=o["allow_thin_prices"], **kw)
         return outcome("plan", o, given, res, search_json(res))
-    from costcurve.planner import plan_training
+    from costcurve.training.planner import plan_training
 
     res = plan_training(gpu=o["gpu"], gpus=o["gpus"], top=o["top"], progress=progress, **kw)
     data = res.to_dict()

@@ -1,5 +1,5 @@
 """`train`: FLOP, time, accelerator-hours, dollars (cloud, amortized, acquisition), energy and CO2 of a
-training run (:func:`costcurve.training.estimate_training`)."""
+training run (:func:`costcurve.training.estimate.estimate_training`)."""
 
 from __future__ import annotations
 

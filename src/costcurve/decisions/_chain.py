@@ -1,4 +1,4 @@
-"""The shared cost chain of the decisions: one call of :func:`costcurve.training.estimate_training`
+"""The shared cost chain of the decisions: one call of :func:`costcurve.training.estimate.estimate_training`
 for time and dollars, and the Monte Carlo wrapper that lets every numeric input be a range."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ CHAIN_KEYS = ("gpu", "gpus", "days", "mfu", "dtype", "goodput", "price_usd_per_g
 def run_training(chain: dict, **run):
     """Time and dollars of a run through ``estimate_training`` (never its own Monte Carlo: the decision
     samples first and passes arrays). ``run``: params/tokens or training_flop."""
-    from ..training import estimate_training
+    from costcurve.training.estimate import estimate_training
 
     return estimate_training(**{k: chain.get(k) for k in CHAIN_KEYS if chain.get(k) is not None}, **run)
 
@@ -46,7 +46,7 @@ def monte_carlo(estimator, kwargs: dict, numeric, *, samples, seed, uncertainty,
             return extra
         cat = kwargs["catalog"]
         if kwargs.get("mfu") is None and getattr(base, "mfu", None) is not None:
-            from ..mfu import default_mfu_model
+            from costcurve.training.efficiency import default_mfu_model
 
             sd = default_mfu_model(cat).residual_sd_logit
             m = float(np.nanmedian(np.asarray(base.mfu, dtype=float)))

@@ -153,7 +153,7 @@ def estimate_finetune(*, model, method="lora", tokens, gpu="h100", gpus=None, ra
                  provider=provider, price_kind=price_kind, date=date, catalog=cat)
     est = run_training(chain, training_flop=flop, params=count_params(arch, active=True), tokens=tokens)
     require_price(est)
-    notes = ["activation memory: Korthikanti et al. 2022 per-layer count (costcurve.planner.activation_bytes_per_layer), "
+    notes = ["activation memory: Korthikanti et al. 2022 per-layer count (costcurve.training.planner.activation_bytes_per_layer), "
              "fused attention assumed"]
     if not mem["total"] <= acc.memory_bytes:
         notes.append(f"does not fit on {n:g} × {acc.name}; the smallest set is {min_gpus:g}")

@@ -13,7 +13,7 @@
 * **Sharding**: weights, gradients and optimizer state are split over the ``n`` accelerators (ZeRO-3 /
   FSDP); each then gathers one layer's 16-bit weights at a time ("other").
 * **Activations** per micro-batch of ``b`` sequences of ``s`` tokens: the training planner's per-layer
-  count (:func:`costcurve.planner.activation_bytes_per_layer`: Korthikanti et al. 2022, *Reducing
+  count (:func:`costcurve.training.planner.activation_bytes_per_layer`: Korthikanti et al. 2022, *Reducing
   Activation Recomputation in Large Transformer Models*, §4.1 and Table 2, generalised to GQA, gated
   MLPs, MoE and MLA), one accelerator (no tensor parallelism), no dropout (modern LLMs fine-tune
   without it), flash attention (only the fp32 log-sum-exp of the scores is kept; Dao et al. 2022).
@@ -30,7 +30,7 @@ import numpy as np
 
 from ..architecture import Architecture, count_params, param_breakdown
 from ..errors import InputError
-from ..planner.memory import WEIGHT_BYTES, activation_bytes_per_layer, model_state_bytes
+from costcurve.training.planner.rank_memory import WEIGHT_BYTES, activation_bytes_per_layer, model_state_bytes
 
 METHODS = ("full", "lora", "qlora")
 MODULES = ("q", "k", "v", "o", "gate", "up", "down")

@@ -360,7 +360,7 @@ def _assemble(v) -> PosttrainEstimate:
 
 def _sync_s(arch, acc, G, pools) -> float:
     """The policy's bf16 weights to the generator: bytes / link bandwidth + latency. [s]"""
-    from .. import memory as mem
+    from costcurve.serving import replica_memory as mem
     from ..serving.engines import engine_profile
     from ..serving.step import Replica
 

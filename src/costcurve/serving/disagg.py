@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 
-from .. import memory as mem
+from costcurve.serving import replica_memory as mem
 from ..units import SECONDS_PER_DAY
 from .replica import ReplicaLoadModel
 

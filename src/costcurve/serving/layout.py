@@ -1,7 +1,7 @@
 """The serving step model behind ``estimate_inference`` for mixture-of-experts models and parallel layouts.
 
 :func:`costcurve.estimate_inference` computes a dense model on one tensor-parallel replica with the
-roofline of :mod:`costcurve.roofline` (the same numbers as :mod:`.step` at ``pp = 1``: tests hold
+roofline of :mod:`costcurve.serving.roofline` (the same numbers as :mod:`.step` at ``pp = 1``: tests hold
 them together). A mixture-of-experts model, or a layout with expert parallelism, attention data
 parallelism or separate prefill and decode pools, goes through the step model of :mod:`.step`
 instead: :class:`StepBackend` evaluates it at the efficiencies ``infer`` resolved, elementwise over
@@ -75,7 +75,7 @@ class StepBackend:
 
     @classmethod
     def build(cls, s, acc, prof, eff, *, expert_parallel=None, attention_dp=None, disaggregated=None):
-        """From ``infer``'s setup ``s`` (:class:`costcurve.roofline._Setup`), its engine profile (None:
+        """From ``infer``'s setup ``s`` (:class:`costcurve.serving.roofline._Setup`), its engine profile (None:
         TensorRT-LLM's) and the resolved efficiencies ``eff``."""
         keys = ("flop_efficiency", "bandwidth_efficiency", "interconnect_efficiency", "allreduce_latency_s",
                 "memory_utilization")
@@ -166,7 +166,7 @@ class StepBackend:
 
     def kv_transfer_s(self, n, I):
         """Moving a prompt's KV cache from a prefill to a decode replica (each accelerator its share). [s]"""
-        from .. import memory as mem
+        from costcurve.serving import replica_memory as mem
 
         def one(k, i):
             bw, lat, _ = self.replica(k).link(2, stride=k)

@@ -3,7 +3,7 @@
 * **Weights read per step** (top-k routing over ``E`` experts, uniform and independent): a batch of
   ``B`` tokens touches ``E·(1 − (1 − k/E)^B)`` distinct routed experts per MoE layer on average;
   every shared expert, the attention, norms, router and LM head are read in full
-  (:func:`costcurve.memory.weight_bytes_read_per_step` does the sum). Compute counts the ``k``
+  (:func:`costcurve.serving.replica_memory.weight_bytes_read_per_step` does the sum). Compute counts the ``k``
   active experts per token only.
 * **Expert parallel** over ``n`` accelerators: each holds ``E/n`` whole experts; every MoE layer
   sends each token's hidden state to its ``k`` experts and back: a dispatch and a combine
@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..collectives import all_to_all_s, all_to_all_two_tier_s
-from ..memory import ACTIVATION_BYTES, BYTES_PER_ELEMENT, expected_experts_touched
+from costcurve.serving.replica_memory import ACTIVATION_BYTES, BYTES_PER_ELEMENT, expected_experts_touched
 
 __all__ = ["CAPACITY_FACTOR", "GEMM_BLOCK_M", "GROUPED_GEMM_DECODE_RATIO", "busiest_rank_share",
            "dispatch_combine_s", "expected_experts_touched", "expert_parallel_s", "padded_expert_rows",

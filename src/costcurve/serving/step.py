@@ -21,7 +21,7 @@ the routed experts, each bound by the slower of memory and compute:
   tokens to the experts, which are expert parallel over the ``tp`` ranks; no all-reduce.
 * **decode cycle** of a batch ``B`` split into ``pp`` micro-batches (pipeline serving): every stage
   runs each micro-batch once per token: ``pp · stage_step(B/pp) + (pp−1) · send(B/pp·d·2) + overhead``;
-  for a dense model with ``pp = 1`` this is the step of :func:`costcurve.roofline.decode_step_s` plus
+  for a dense model with ``pp = 1`` this is the step of :func:`costcurve.serving.roofline.decode_step_s` plus
   the engine's ``step_overhead_s`` (tests check the two agree).
 * **prefill** of one ``I``-token prompt inside a running batch: ``FLOP_prefill(I) / (tp·pp·peak·e_f)``
   (routed part times the busiest rank's share under expert parallelism) plus its communication
@@ -37,11 +37,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import memory as mem
+from costcurve.serving import replica_memory as mem
 from ..architecture import Architecture
 from ..catalog import HALF, Accelerator
 from ..errors import InputError
-from ..roofline import decode_flop_per_token, prefill_flop
+from costcurve.serving.roofline import decode_flop_per_token, prefill_flop
 from ..collectives import allreduce_s, send_s
 from .engines import EngineProfile
 from .moe import (busiest_rank_share, dispatch_combine_s, expected_experts_touched,

@@ -1,7 +1,7 @@
 """The bundled series: cost to reach a fixed capability, price-performance, frontier runs.
 
 Every bundled series is built from the catalogs where it can be (models, accelerators, prices,
-priced by :func:`costcurve.training.estimate_training` at the prices of each point's date);
+priced by :func:`costcurve.training.estimate.estimate_training` at the prices of each point's date);
 only points no catalog holds (DAWNBench entries, GPT-2 reproductions) live in
 ``data/series_points_<DATA_VERSION>.csv``, each row with its source.
 """
@@ -47,7 +47,7 @@ def price_run(cat, *, date, gpu=None, training_flop=None, gpu_hours=None, gpus=N
     (MFU = FLOP / (accelerator-hours × 3600 × peak)); otherwise the default MFU model applies.
     Returns (cost [USD], details dict); cost is NaN when the catalog has no price for the accelerator.
     """
-    from ..training import estimate_training
+    from costcurve.training.estimate import estimate_training
 
     notes = []
     if training_flop is None and gpu_hours is None:

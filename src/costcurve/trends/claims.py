@@ -8,7 +8,7 @@ article this project answers) a registered function returns
 
 and the table prints claim, seed value, both recomputations and their ratios to the seed value.
 Claims come from a registry (:func:`claim`), so other modules add rows with a small function;
-:func:`register_inference_claims` adds the serving-cost rows from :mod:`costcurve.inference`.
+:func:`register_inference_claims` adds the serving-cost rows from :mod:`costcurve.serving.estimate`.
 """
 
 from __future__ import annotations
@@ -284,7 +284,7 @@ def _software(c: Context):
 # ---- the 57x / 720x model ---------------------------------------------------------------------------
 def _big_model_today(c: Context):
     from .bundled import era_default_gpu
-    from ..training import estimate_training
+    from costcurve.training.estimate import estimate_training
 
     gpu = era_default_gpu(REPORT_DATE)
     est = estimate_training(params=57 * GPT3_PARAMS, tokens=720 * GPT3_TOKENS, gpu=gpu, date=REPORT_DATE, catalog=c.cat)
@@ -331,15 +331,15 @@ def _words(c: Context):
             720 * rec["training_tokens"] * WORDS_PER_TOKEN, "catalog tokens x 0.75 words/token (OpenAI rule of thumb)")
 
 
-# ---- serving (rows from costcurve.inference) ---------------------------------------------------------
+# ---- serving (rows from costcurve.serving.estimate) ---------------------------------------------------------
 INFERENCE_CLAIMS = ("query_cost_today", "queries_per_day")
 CHATBOT_MODEL = "gpt3-175b"  #: a ChatGPT-class model of Jan 2023 (GPT-3.5 is GPT-3-sized; not published)
 
 
 def register_inference_claims() -> bool:
-    """Add the serving-cost claims when :mod:`costcurve.inference` is installed; returns whether it was."""
+    """Add the serving-cost claims when :mod:`costcurve.serving.estimate` is installed; returns whether it was."""
     try:
-        from ..inference import CHAT_INPUT_TOKENS, CHAT_OUTPUT_TOKENS, estimate_inference
+        from costcurve.serving.estimate import CHAT_INPUT_TOKENS, CHAT_OUTPUT_TOKENS, estimate_inference
     except ImportError:
         return False
 
@@ -347,7 +347,7 @@ def register_inference_claims() -> bool:
         from .bundled import era_default_gpu
 
         gpu = era_default_gpu(REPORT_DATE)
-        # one 8-accelerator server in fp16, serving chat turns with their history (see costcurve.inference)
+        # one 8-accelerator server in fp16, serving chat turns with their history (see costcurve.serving.estimate)
         return estimate_inference(model=CHATBOT_MODEL, gpu=gpu, gpus=8, dtype="fp16", date=REPORT_DATE, catalog=c.cat,
                                   input_tokens=CHAT_INPUT_TOKENS, output_tokens=CHAT_OUTPUT_TOKENS,
                                   min_tokens_per_s_per_user=None)  # ARK's claim: the throughput-optimal batch
@@ -378,7 +378,7 @@ CHATGPT_LEVEL = "mmlu>=64.8"  #: ChatGPT's launch model's MMLU (Epoch AI's "GPT-
 
 
 def _chat_tokens():
-    from ..inference import CHAT_INPUT_TOKENS, CHAT_OUTPUT_TOKENS
+    from costcurve.serving.estimate import CHAT_INPUT_TOKENS, CHAT_OUTPUT_TOKENS
 
     return CHAT_INPUT_TOKENS, CHAT_OUTPUT_TOKENS
 

@@ -267,11 +267,11 @@ SERVING_TPOT_S = 0.05  #: time per output token target [s] (20 tokens/s per user
 
 def serving_cost(architecture: str, date, *, catalog=None) -> dict:
     """costcurve's cost of serving an open model at ``date`` [USD per 1M tokens, Epoch's 3:1 blend] and its
-    realised FLOP utilisation: :func:`costcurve.inference.estimate_inference` on the common accelerator of the
+    realised FLOP utilisation: :func:`costcurve.serving.estimate.estimate_inference` on the common accelerator of the
     date (:func:`~costcurve.trends.bundled.era_default_gpu`) at on-demand prices, the chat query of
-    :mod:`costcurve.inference`, and the largest batch that keeps 20 tokens/s per user."""
+    :mod:`costcurve.serving.estimate`, and the largest batch that keeps 20 tokens/s per user."""
     from ..errors import CostcurveError
-    from ..inference import CHAT_INPUT_TOKENS, CHAT_OUTPUT_TOKENS, estimate_inference
+    from costcurve.serving.estimate import CHAT_INPUT_TOKENS, CHAT_OUTPUT_TOKENS, estimate_inference
     from .bundled import _catalog, era_default_gpu
 
     cat = _catalog(catalog)

@@ -251,7 +251,7 @@ def build_structural(series, *, data: DriverData | None = None, until=None, leve
         what = (f"training FLOP floor {floor_q:.3g} (least FLOP at the level / {floor_factor:g}) x the electricity "
                 "cost of a FLOP on the most efficient accelerator")
     else:
-        from ..inference import CHAT_INPUT_TOKENS, CHAT_OUTPUT_TOKENS
+        from costcurve.serving.estimate import CHAT_INPUT_TOKENS, CHAT_OUTPUT_TOKENS
 
         arch = next((p.extra.get("architecture") for p in reversed(s.points)
                      if p.extra.get("architecture") and p.extra.get("active_params") == size.last_value), None)

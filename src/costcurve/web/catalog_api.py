@@ -1,5 +1,5 @@
 """What the page needs besides the commands: the catalogs for its pickers, its labels and examples, and
-the per-part roofline table of a served model (:func:`costcurve.layers.serving_layers`).
+the per-part roofline table of a served model (:func:`costcurve.serving.layers.serving_layers`).
 
 ``GET /api/catalog``: accelerators (memory in GiB, 16-bit peak, bandwidth, price) and models for
 the searchable pickers, bundled series, the labels, page help and examples of :mod:`.labels`.
@@ -56,7 +56,7 @@ def layers(model: str = Query(..., max_length=200), gpu: str = Query("h100", max
            gpus: int = Query(1, ge=1, le=4096), batch: float = Query(1, ge=1, le=1e7),
            input_tokens: float = Query(161, ge=1, le=1e7), output_tokens: float = Query(338, ge=0, le=1e7),
            flop_efficiency: float = Query(1.0, gt=0, le=1), bandwidth_efficiency: float = Query(1.0, gt=0, le=1)):
-    from costcurve.layers import serving_layers
+    from costcurve.serving.layers import serving_layers
 
     if "/" in model or "\\" in model or model.endswith(".json"):
         from costcurve.errors import InputError

@@ -39,7 +39,7 @@ def _compute(kind_name: str, values: dict):
 
 
 def _warm() -> bool:
-    import costcurve.planner  # noqa: F401  (the heavy kinds' imports, paid once per process)
+    import costcurve.training.planner  # noqa: F401  (the heavy kinds' imports, paid once per process)
     import costcurve.serving.deploy  # noqa: F401
 
     return True

@@ -32,7 +32,7 @@ import math
 
 import numpy as np
 
-from ..errors import InputError
+from costcurve.errors import InputError
 
 LLAMA3_INTERRUPTIONS = 466  #: Dubey et al. 2024, Table 5
 LLAMA3_GPUS = 16384

@@ -19,9 +19,9 @@ import math
 
 import numpy as np
 
-from ..catalog import PRICE_KINDS
-from ..errors import CostcurveError, InputError
-from ..units import number_input
+from costcurve.catalog import PRICE_KINDS
+from costcurve.errors import CostcurveError, InputError
+from costcurve.units import number_input
 
 PARETO_KINDS = PRICE_KINDS + ("amortized",)
 
@@ -54,7 +54,7 @@ def pareto_plans(*, model, tokens=None, gpu_options=("h100",), gpus_options=None
     Each point: gpu, gpus, price_kind, days, cost_usd, parallelism, mfu, goodput, price source.
     Combinations with no fitting layout or no price are skipped and listed in ``skipped``.
     """
-    from ..catalog import Catalog, load_catalog
+    from costcurve.catalog import Catalog, load_catalog
 
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
     deadline = number_input(deadline_days, "deadline_days")
@@ -93,7 +93,7 @@ def _best_plans(model, tokens, accs, gpus_list, cat, progress, plan_kw) -> dict:
     Count by count, so that the layouts of a count and their memory (which do not depend on the
     accelerator) are built once for every accelerator with the same scale-up domain.
     """
-    from .plan import plan_training
+    from costcurve.training.planner.plan import plan_training
 
     out, done, total = {}, 0, len(accs) * len(gpus_list)
     for n in gpus_list:
@@ -131,7 +131,7 @@ def _prices(cat, gpu, kinds, plan_kw):
     ``amortized`` has no hourly price (owning the cluster: capex used up + energy). A provider given
     in ``plan_kw`` limits the providers.
     """
-    from ..prices import quote_evidence, resolve_price
+    from costcurve.prices import quote_evidence, resolve_price
 
     date = _date(plan_kw)
     only = plan_kw.get("provider")
@@ -149,6 +149,6 @@ def _prices(cat, gpu, kinds, plan_kw):
 
 
 def _date(kw):
-    from ..units import parse_date
+    from costcurve.units import parse_date
 
     return parse_date(kw.get("date"))

@@ -59,12 +59,12 @@ import functools
 
 import numpy as np
 
-from ..architecture import Architecture
-from ..flop import mean_attended_keys
-from ..interconnect import Interconnect
-from .memory import ACT_BYTES, WEIGHT_BYTES, activation_bytes_per_layer, layer_params, recompute_code
-from ..collectives import all_to_all_steps_s, nccl_allreduce_s, ring_allgather_steps_s
-from .runs import on_runs
+from costcurve.collectives import all_to_all_steps_s, nccl_allreduce_s, ring_allgather_steps_s
+from costcurve.architecture import Architecture
+from costcurve.flop import mean_attended_keys
+from costcurve.interconnect import Interconnect
+from costcurve.training.planner.rank_memory import ACT_BYTES, WEIGHT_BYTES, activation_bytes_per_layer, layer_params, recompute_code
+from costcurve.training.planner.runs import on_runs
 
 #: Maximum achievable matmul FLOP/s as a fraction of the dense bf16 peak, measured with large
 #: aligned shapes (S. Bekman, ml-engineering, "Maximum Achievable Matmul FLOPS comparison table",
@@ -314,7 +314,7 @@ def group_links(ic: Interconnect, *, tp, cp, ep, dp, pp, dp_shard=None):
     bandwidth is ``min(scale-up, k × scale-out)`` and ``1/k`` of its steps pay the network
     latency; tp, cp, all-to-all (ep) and pipeline sends keep one NIC's bandwidth.
     """
-    from ..interconnect import PCIE_LATENCY_S
+    from costcurve.interconnect import PCIE_LATENCY_S
 
     tp, cp, ep, dp, pp = (np.asarray(x, dtype=float) for x in (tp, cp, ep, dp, pp))
     shard = dp * cp if dp_shard is None else np.asarray(dp_shard, dtype=float)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..results import NotebookMixin
-from ..results import jsonable
-from .layout import Layout
+from costcurve.results import NotebookMixin
+from costcurve.results import jsonable
+from costcurve.training.planner.layout import Layout
 
 PLAN_KEYS = ("parallelism", "memory_per_gpu_bytes", "memory_capacity_bytes", "fits", "step_time_s",
              "step_time_breakdown_s", "tokens_per_second", "achieved_flop_per_s_per_gpu", "mfu", "goodput",

@@ -20,19 +20,20 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .results import NotebookMixin
+from costcurve.results import NotebookMixin
 
-from . import costs, flop
-from .architecture import count_params
-from .catalog import DTYPES, Accelerator, Catalog, load_catalog
-from .costs import DEFAULT_ASSUMPTIONS, CostAssumptions
-from .errors import InputError
-from .inputs import (check_choice, check_monte_carlo_options, check_result, check_text, hourly_price,
+from costcurve import costs
+from costcurve import flop
+from costcurve.architecture import count_params
+from costcurve.catalog import DTYPES, Accelerator, Catalog, load_catalog
+from costcurve.costs import DEFAULT_ASSUMPTIONS, CostAssumptions
+from costcurve.errors import InputError
+from costcurve.inputs import (check_choice, check_monte_carlo_options, check_result, check_text, hourly_price,
                      resolve_model)
-from .mfu import default_mfu_model, era_of
-from .results import jsonable
-from .uncertainty import Dist, UncertainEstimate, is_distribution, parse_dist, price_spread, run_monte_carlo
-from .units import SECONDS_PER_DAY, SECONDS_PER_HOUR, number_input, parse_date, show
+from costcurve.training.efficiency import default_mfu_model, era_of
+from costcurve.results import jsonable
+from costcurve.uncertainty import Dist, UncertainEstimate, is_distribution, parse_dist, price_spread, run_monte_carlo
+from costcurve.units import SECONDS_PER_DAY, SECONDS_PER_HOUR, number_input, parse_date, show
 
 __all__ = ["TrainingEstimate", "estimate_training", "resolve_model"]
 
@@ -151,7 +152,7 @@ def estimate_training(*, model=None, params=None, active_params=None, tokens=Non
             [days; text may carry a unit: ``"30d"``, ``"12h"``], from which the count is solved.
         mfu: model FLOP utilisation (0, 1]; default: the training planner's best layout when the
             architecture and one accelerator count are known (``mfu_source`` "planner"), else the
-            fitted MFU regression ("default model"); see costcurve.train_defaults.
+            fitted MFU regression ("default model"); see costcurve.training.defaults.
         dtype: fp32 | tf32 | bf16 | fp16 | fp8, selects the peak FLOP/s; default the chip's own 16-bit
             format (``Accelerator.half_dtype``: bf16, or fp16 on a V100/T4); bf16 on a chip without it is refused.
         goodput: useful fraction of wall-clock time (0, 1] (restarts, failures, checkpoints);
@@ -211,7 +212,7 @@ def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus,
     peak = acc.peak_flop_per_s(dtype)
     date = parse_date(date)
     if scale_out is not None:  # checked here, whether or not the planner runs
-        from .interconnect import interconnect, with_scale_out
+        from costcurve.interconnect import interconnect, with_scale_out
 
         with_scale_out(interconnect(acc), scale_out)
     # the inputs as given, to name the one that made a result overflow (read only on failure)
@@ -229,7 +230,7 @@ def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus,
     gpus = _accelerator_count(gpus, days, w.training_flop, peak, 1.0 if goodput is None else goodput, mfu_fn, notes,
                               given)
     mfu_v = mfu_fn(gpus)
-    # ---- the planner's defaults (train and plan agree; costcurve.train_defaults) ----
+    # ---- the planner's defaults (train and plan agree; costcurve.training.defaults) ----
     mfu_v, mfu_source, goodput = _planner_defaults(cat, acc, dtype, w, gpus, days, recompute, mfu_v, mfu_source,
                                                    goodput, peak, notes, scale_out)
     wall = w.training_flop / (gpus * peak * mfu_v * goodput)
@@ -272,7 +273,7 @@ class _Workload(NamedTuple):
     method: str
     breakdown: dict
     arch: object = None  # the Architecture, when known
-    shape: object = None  # an Architecture synthesized from the parameter count (costcurve.shape_rule); made
+    shape: object = None  # an Architecture synthesized from the parameter count (costcurve.training.shape_rule); made
     # only where the planner's default MFU needs it
 
 
@@ -355,8 +356,8 @@ def _shape(cat, arch, p_total, p_active):
     """The shape rule's architecture for one parameter count (None for an architecture or a sweep)."""
     if arch is not None or p_total is None or np.ndim(p_total) or np.ndim(p_active):
         return None
-    from .errors import CostcurveError
-    from .shape_rule import synthesize_architecture
+    from costcurve.errors import CostcurveError
+    from costcurve.training.shape_rule import synthesize_architecture
 
     try:
         return synthesize_architecture(p_total, p_active, catalog=cat)
@@ -386,7 +387,7 @@ def _mfu_model(cat, acc, dtype, mfu, calibration, w: _Workload, notes):
         size = DEFAULT_MODEL_SIZE_PARAMS
         notes.append(f"model size unknown: the default MFU assumes {DEFAULT_MODEL_SIZE_PARAMS:.0e} parameters")
     if calibration is not None:
-        from .calibration import calibrated_mfu
+        from costcurve.calibration import calibrated_mfu
 
         value = calibrated_mfu(calibration, acc, dtype, size)
         notes.append("MFU from the calibration profile: measured on one device, cluster communication not included")
@@ -403,7 +404,7 @@ def _planner_default(cat, acc, dtype, w, gpus, recompute, regression_mfu, notes,
     architecture; its MFU is then restated against 6·N·D of that shape (the planner's model FLOP
     count includes attention), the run's own FLOP count being 6·N·D or given.
     """
-    from .train_defaults import planner_mfu
+    from costcurve.training.defaults import planner_mfu
 
     arch = w.arch if w.arch is not None else (w.shape or _shape(cat, None, w.params_total, w.params_active))
     if w.arch is None and np.ndim(w.training_flop):
@@ -411,7 +412,7 @@ def _planner_default(cat, acc, dtype, w, gpus, recompute, regression_mfu, notes,
     got = planner_mfu(arch=arch, acc=acc, gpus=gpus, dtype=dtype, seq_len=w.seq_len, recompute=recompute,
                       catalog=cat, scale_out=scale_out)
     if got.why_not is None and w.arch is None:
-        from .planner.search import model_flop_per_token
+        from costcurve.training.planner.search import model_flop_per_token
 
         # the planner's efficiency for the shape, restated against 6·N·D of that shape: continuous in N
         mfu = got.mfu * 6.0 * count_params(arch, active=True) / model_flop_per_token(arch, w.seq_len or
@@ -420,7 +421,7 @@ def _planner_default(cat, acc, dtype, w, gpus, recompute, regression_mfu, notes,
                      f"the parameter count ({arch.n_layers} layers, width {arch.d_model}, {arch.n_heads} heads, "
                      f"{arch.kv_heads} KV heads" + (f", {arch.n_experts} experts top-{arch.n_experts_active}"
                                                    if arch.is_moe else "")
-                     + f"; costcurve.shape_rule), against 6·N·D; the regression gives "
+                     + f"; costcurve.training.shape_rule), against 6·N·D; the regression gives "
                      f"{float(np.max(regression_mfu)):.3f}")
         return mfu, "planner"
     if got.why_not is None:
@@ -447,7 +448,7 @@ def _planner_defaults(cat, acc, dtype, w, gpus, days, recompute, mfu_v, mfu_sour
     if goodput is None:
         goodput = 1.0
         if np.any(planned):
-            from .train_defaults import planner_goodput
+            from costcurve.training.defaults import planner_goodput
 
             goodput = np.where(planned, planner_goodput(gpus, w.params_total, w.training_flop / (gpus * peak * mfu_v)),
                                1.0)
@@ -541,7 +542,7 @@ def _monte_carlo(kwargs: dict, *, samples, seed, uncertainty) -> UncertainEstima
 
     Uncertain defaults under ``uncertainty=True`` when the user gives no range:
     * MFU: logit-normal around the default model's prediction with the scatter of the published runs
-      it was fitted on (``MFUModel.residual_sd_logit``, costcurve.mfu);
+      it was fitted on (``MFUModel.residual_sd_logit``, costcurve.training.efficiency);
     * price: lognormal around the chosen catalog price with the spread of ln(price) of the quotes
       it was chosen from (:func:`costcurve.prices.price_spread_log`).
     Cost-assumption fields (PUE, electricity price, ...) given as ranges are sampled too.

@@ -22,8 +22,8 @@ import math
 
 import numpy as np
 
-from .architecture import Architecture, param_breakdown
-from .errors import InputError
+from costcurve.architecture import Architecture, param_breakdown
+from costcurve.errors import InputError
 
 #: storage of one weight or cache element [bytes]
 BYTES_PER_ELEMENT = {"fp32": 4.0, "bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0, "int4": 0.5}

@@ -1,9 +1,9 @@
 """The serving roofline of one replica: FLOP and time of prefill and decode, tensor-parallel all-reduce.
 
 Plain vectorized functions of an architecture and a :class:`_Setup` (peaks, bandwidths, efficiencies);
-:mod:`costcurve.inference` builds the setup and turns these times into tokens/s and dollars, and
+:mod:`costcurve.serving.estimate` builds the setup and turns these times into tokens/s and dollars, and
 :mod:`costcurve.serving.step` adds pipeline and expert parallelism and engine overheads. The formulas
-are in :mod:`costcurve.inference`'s docstring and docs/inference.md (Williams et al. 2009; Pope et al.
+are in :mod:`costcurve.serving.estimate`'s docstring and docs/inference.md (Williams et al. 2009; Pope et al.
 2022, §2–3; Shoeybi et al. 2019, §3).
 """
 
@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import memory as mem
-from .architecture import Architecture
-from .collectives import allreduce_s as _ring_allreduce_s
-from .flop import forward_flop_per_token_breakdown
+from costcurve.serving import replica_memory as mem
+from costcurve.architecture import Architecture
+from costcurve.collectives import allreduce_s as _ring_allreduce_s
+from costcurve.flop import forward_flop_per_token_breakdown
 
 
 # ---- FLOP of the two phases ------------------------------------------------------------------

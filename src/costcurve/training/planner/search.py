@@ -1,6 +1,6 @@
 """Evaluate many layouts at once (memory, fit, step time, throughput, MFU) and rank them.
 
-:func:`evaluate_layouts` takes the arrays of :func:`~costcurve.planner.layout.enumerate_layouts`
+:func:`evaluate_layouts` takes the arrays of :func:`~costcurve.training.planner.layout.enumerate_layouts`
 (or one layout as arrays of length 1) and returns arrays of every figure a plan reports;
 :func:`rank_layouts` keeps what fits and sorts by step time (less memory breaks ties).
 Large searches run in chunks so memory stays bounded; ``progress(done, total)`` is called after
@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..architecture import Architecture
-from ..flop import forward_flop_per_token_breakdown
-from ..interconnect import Interconnect
-from .memory import MEMORY_KEYS, memory_breakdown
-from .runs import on_runs
-from .step_time import LINK_GROUPS, STEP_KEYS, group_links, step_time_breakdown
+from costcurve.architecture import Architecture
+from costcurve.flop import forward_flop_per_token_breakdown
+from costcurve.interconnect import Interconnect
+from costcurve.training.planner.rank_memory import MEMORY_KEYS, memory_breakdown
+from costcurve.training.planner.runs import on_runs
+from costcurve.training.planner.step_time import LINK_GROUPS, STEP_KEYS, group_links, step_time_breakdown
 
 CHUNK = 100_000
 STEP_FIGURES = tuple(f"step/{k}" for k in STEP_KEYS) + ("step_time_s",)

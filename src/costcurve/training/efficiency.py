@@ -18,7 +18,7 @@ logit(MFU) for dense GPT-3 175B on 512 H100s, the configuration of NVIDIA's publ
 runs (NeMo performance summary; MLPerf Training GPT-3), against which tests check the planner.
 
 :func:`planned_mfu` is the planner's MFU for a run whose architecture is known: the best layout
-of :func:`costcurve.planner.plan_training` (memory, parallelism, communication, failures aside),
+of :func:`costcurve.training.planner.plan_training` (memory, parallelism, communication, failures aside),
 so ``train`` and ``plan`` agree when ``train`` uses it.
 """
 
@@ -66,7 +66,7 @@ class MFUModel:
         """Default MFU (fraction) for arrays or scalars; clipped to [0.05, 0.75]."""
         if isinstance(n_accelerators, (int, float)) and isinstance(params, (int, float)) and isinstance(fp8, bool):
             if not (params > 0 and n_accelerators > 0):  # e.g. params derived as FLOP/(6·tokens) underflowing to 0
-                from .errors import InputError
+                from costcurve.errors import InputError
 
                 raise InputError(f"gives {params:g} parameters on {n_accelerators:g} accelerators; give a realistic "
                                  "value", field="tokens" if params <= 0 else "gpus")
@@ -191,20 +191,20 @@ def planned_mfu(*, model, gpu, gpus, dtype="bf16", tokens=1e12, seq_len=None, ca
     """MFU of the training planner's best layout for ``model`` on ``gpus`` × ``gpu``. [fraction]
 
     ``model`` is a preset name or an Architecture; ``layout`` may pin any layout option of
-    :func:`costcurve.planner.plan_training` (tp, pp, vpp, cp, ep, dp, microbatch, global_batch,
+    :func:`costcurve.training.planner.plan_training` (tp, pp, vpp, cp, ep, dp, microbatch, global_batch,
     zero, recompute, dp_shard, overlap); ``scale_out`` replaces the scale-out network
     (:func:`costcurve.interconnect.with_scale_out`). The MFU does not depend on ``tokens``. One
     layout search, cached by value: the resolved Architecture and Accelerator (frozen dataclasses,
     so an edited catalog row is a new key), count, dtype, sequence length, network and options;
     at most :data:`PLANNED_CACHE_SIZE` entries.
     """
-    from .catalog import Catalog, load_catalog
-    from .inputs import resolve_model
+    from costcurve.catalog import Catalog, load_catalog
+    from costcurve.inputs import resolve_model
 
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
     _, arch, _ = resolve_model(model, cat)
     if arch is None:
-        from .errors import InputError
+        from costcurve.errors import InputError
 
         raise InputError(f"{model!r} has no architecture preset; the planner needs layer shapes", field="model")
     return _planned_mfu(arch, cat.accelerator(gpu), int(gpus), dtype, seq_len, scale_out,
@@ -213,9 +213,9 @@ def planned_mfu(*, model, gpu, gpus, dtype="bf16", tokens=1e12, seq_len=None, ca
 
 @functools.lru_cache(maxsize=PLANNED_CACHE_SIZE)
 def _planned_mfu(arch, acc, gpus, dtype, seq_len, scale_out, layout_items) -> float:
-    from .errors import DoesNotFitError
-    from .interconnect import interconnect, with_scale_out
-    from .planner.plan import _fixed_options, _int_option, default_global_batch, search_layouts
+    from costcurve.errors import DoesNotFitError
+    from costcurve.interconnect import interconnect, with_scale_out
+    from costcurve.training.planner.plan import _fixed_options, _int_option, default_global_batch, search_layouts
 
     layout = dict(layout_items)
     n = _int_option(gpus, "gpus")
@@ -225,7 +225,7 @@ def _planned_mfu(arch, acc, gpus, dtype, seq_len, scale_out, layout_items) -> fl
     fixed = _fixed_options(ints, layout.pop("zero", None), layout.pop("recompute", None),
                            layout.pop("sequence_parallel", None), layout.pop("overlap", None))
     if layout:
-        from .errors import InputError
+        from costcurve.errors import InputError
 
         raise InputError(f"unknown layout option(s) {', '.join(layout)}", field=next(iter(layout)))
     ic = with_scale_out(interconnect(acc), scale_out)

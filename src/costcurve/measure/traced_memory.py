@@ -24,8 +24,8 @@ from __future__ import annotations
 import contextlib
 import math
 
-from ..architecture import Architecture, param_breakdown
-from ..errors import InputError
+from costcurve.architecture import Architecture, param_breakdown
+from costcurve.errors import InputError
 
 PRECISIONS = ("mixed", "fp32")
 #: bytes per parameter of (weights, gradients, optimizer state) [bytes]; ZeRO §3.1 for ``mixed``
@@ -143,13 +143,13 @@ def trace_training_step(arch: Architecture, *, seq_len: int, batch_size: int, pr
     forward pass), ``saved_for_backward_bytes``, ``params`` and ``param_tensors`` [count].
     ``fake``: trace under ``FakeTensorMode`` (nothing is allocated); else a real CPU run.
     """
-    from . import require_torch
+    from costcurve.measure import require_torch
 
     torch = require_torch()
     from torch._subclasses.fake_tensor import FakeTensorMode
     from torch.distributed._tools.mem_tracker import MemTracker
 
-    from .decoder import Decoder, check_supported
+    from costcurve.measure.decoder import Decoder, check_supported
 
     check_supported(arch)
     _check(precision, seq_len, batch_size)
@@ -211,12 +211,12 @@ def closed_form_breakdown(trace: dict, precision: str = "mixed") -> dict:
 def planner_breakdown(arch: Architecture, *, seq_len: int, batch_size: int) -> dict:
     """The planner's memory per accelerator for this step at tp = pp = dp = 1, as the trace runs it. [bytes]
 
-    :func:`costcurve.planner.memory_breakdown` with flash attention (PyTorch's SDPA), no dropout, no
+    :func:`costcurve.training.planner.memory_breakdown` with flash attention (PyTorch's SDPA), no dropout, no
     recomputation and bf16 gradients (the traced ``mixed`` step keeps gradients in the weights' dtype).
     Its ``other`` is allowances a GPU process has and this CPU trace does not (CUDA context, gradient
     buckets, fragmentation), so ``other`` and ``total`` are not like for like.
     """
-    from ..planner import memory_breakdown
+    from costcurve.training.planner import memory_breakdown
 
     out = memory_breakdown(arch, seq_len=seq_len, microbatch=batch_size, flash_attention=True, dropout=False,
                            recompute="none", grad_bytes=BYTES_PER_PARAM["mixed"][1])
@@ -286,7 +286,7 @@ def memory_check(arch: Architecture, *, seq_len: int, batch_size: int, precision
     source = "given"
     if formula is None and precision == "mixed":
         formula = planner_breakdown(arch, seq_len=seq_len, batch_size=batch_size)
-        source = ("costcurve.planner.memory_breakdown (tp = pp = dp = 1, flash attention, no recomputation, bf16 "
+        source = ("costcurve.training.planner.memory_breakdown (tp = pp = dp = 1, flash attention, no recomputation, bf16 "
                   "gradients); its other = allowances for a GPU process (CUDA context, buckets, fragmentation)")
     elif formula is None:
         formula = closed_form_breakdown(trace, precision)

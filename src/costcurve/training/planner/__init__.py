@@ -9,13 +9,13 @@ Public entry points:
 * :func:`default_goodput` — time lost to failures, restarts and checkpoints.
 """
 
-from .goodput import default_goodput
-from .layout import Layout, enumerate_layouts
-from .memory import activation_bytes_per_layer, memory_breakdown, model_state_bytes
-from .pareto import pareto_front, pareto_plans
-from .plan import plan_training
-from .result import Plan, PlanSearch
-from .step_time import step_time_breakdown
+from costcurve.training.planner.goodput import default_goodput
+from costcurve.training.planner.layout import Layout, enumerate_layouts
+from costcurve.training.planner.rank_memory import activation_bytes_per_layer, memory_breakdown, model_state_bytes
+from costcurve.training.planner.pareto import pareto_front, pareto_plans
+from costcurve.training.planner.plan import plan_training
+from costcurve.training.planner.result import Plan, PlanSearch
+from costcurve.training.planner.step_time import step_time_breakdown
 
 __all__ = ["Layout", "Plan", "PlanSearch", "activation_bytes_per_layer", "default_goodput", "enumerate_layouts",
            "memory_breakdown", "model_state_bytes", "pareto_front", "pareto_plans", "plan_training",

@@ -4,8 +4,8 @@ Unveiled: Survey and Roofline Model Insights", arXiv:2402.16363).
 
 Plain functions of an :class:`~costcurve.architecture.Architecture`. FLOP per token by part come from
 :func:`costcurve.flop.forward_flop_per_token_breakdown`; bytes are the weights each part reads
-(:func:`costcurve.memory.weight_bytes_breakdown`, only the experts a batch routes to) plus the KV
-cache the attention scores read (:func:`costcurve.memory.kv_cache_bytes`); activations are left out
+(:func:`costcurve.serving.replica_memory.weight_bytes_breakdown`, only the experts a batch routes to) plus the KV
+cache the attention scores read (:func:`costcurve.serving.replica_memory.kv_cache_bytes`); activations are left out
 (a few MB against GB of weights). The time of a part is its roofline bound (Williams et al. 2009):
 
     t = max(FLOP / (n · peak · e_flop), bytes / (n · bandwidth · e_bw))
@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import math
 
-from . import memory as mem
-from .architecture import Architecture
-from .flop import forward_flop_per_token_breakdown
+from costcurve.serving import replica_memory as mem
+from costcurve.architecture import Architecture
+from costcurve.flop import forward_flop_per_token_breakdown
 
 #: parts of one transformer block (the rest, embedding and LM head, run once per token)
 BLOCK_PARTS = ("attention/qkv", "attention/scores", "attention/output", "mlp", "moe/router", "moe/routed_experts",
@@ -59,7 +59,7 @@ def layer_table(arch: Architecture, *, phase: str, tokens, context, dtype: str =
     ``bandwidth_bytes_per_s`` [bytes/s] are per accelerator; ``gpus`` share the step.
     """
     if phase not in ("prefill", "decode"):
-        from .errors import InputError
+        from costcurve.errors import InputError
 
         raise InputError(f"got {phase!r}; allowed: prefill, decode", field="phase")
     T, C = float(tokens), float(context)
@@ -101,9 +101,9 @@ def serving_layers(*, model, gpu="h100", dtype=None, kv_dtype=None, gpus=1, batc
     Returns ``{"prefill": rows, "decode": rows, "points": {...}, "peak_flop_per_s", "bandwidth_bytes_per_s",
     "ridge_flop_per_byte"}`` (per accelerator; ridge = peak ÷ bandwidth, where a step turns compute-bound).
     """
-    from .catalog import load_catalog
-    from .errors import InputError
-    from .inputs import check_choice, resolve_model
+    from costcurve.catalog import load_catalog
+    from costcurve.errors import InputError
+    from costcurve.inputs import check_choice, resolve_model
 
     cat = catalog or load_catalog()
     acc = cat.accelerator(gpu)

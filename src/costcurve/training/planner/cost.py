@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import math
 
-from .. import costs
-from ..costs import DEFAULT_ASSUMPTIONS
-from ..prices import resolve_price
+from costcurve import costs
+from costcurve.costs import DEFAULT_ASSUMPTIONS
+from costcurve.prices import resolve_price
 
 
 def plan_cost_usd(catalog, acc, gpus, wall_clock_s, gpu_hours, date, *, price_usd_per_gpu_hour=None,

@@ -1,13 +1,13 @@
 """The planner's efficiency and goodput as ``train``'s defaults, so ``train`` and ``plan`` agree.
 
 When ``estimate_training`` is given an architecture (or one parameter count, for which
-:mod:`costcurve.shape_rule` synthesizes one) and a single accelerator count and no MFU,
+:mod:`costcurve.training.shape_rule` synthesizes one) and a single accelerator count and no MFU,
 its default MFU is that of the planner's best layout for the run
-(:func:`costcurve.mfu.planned_mfu`: memory, parallelism, communication), and its default goodput
-is the planner's failure model (:func:`costcurve.planner.goodput.default_goodput`) for that count, model size and
+(:func:`costcurve.training.efficiency.planned_mfu`: memory, parallelism, communication), and its default goodput
+is the planner's failure model (:func:`costcurve.training.planner.goodput.default_goodput`) for that count, model size and
 failure-free run length. Elsewhere (arrays of counts or sizes, a count solved from ``days``,
 ``fp32``/``tf32``, a run no layout can place) ``train``
-keeps the fitted regression of :mod:`costcurve.mfu`, whose residuals against the planner on the
+keeps the fitted regression of :mod:`costcurve.training.efficiency`, whose residuals against the planner on the
 published runs docs/planner.md shows; the estimate's ``mfu_source`` says which was used.
 
 A planner MFU costs one layout search (about 0.1–0.2 s on 2 cores, cached on its arguments);
@@ -20,9 +20,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .errors import CostcurveError
-from .mfu import planned_mfu
-from .planner.goodput import default_goodput
+from costcurve.errors import CostcurveError
+from costcurve.training.efficiency import planned_mfu
+from costcurve.training.planner.goodput import default_goodput
 
 #: dtypes the planner models (its peak FLOP/s and kernel-efficiency terms)
 PLANNER_DTYPES = ("bf16", "fp16", "fp8")
@@ -39,13 +39,13 @@ def planner_mfu(*, arch, acc, gpus, dtype, seq_len, recompute, catalog, scale_ou
     ``recompute`` other than ``"none"`` pins the planner's recomputation; ``"none"`` (train's
     default) leaves the search free to recompute when memory needs it; ``scale_out`` replaces the
     scale-out network (:func:`costcurve.interconnect.with_scale_out`). ``arch`` may be the shape
-    rule's (:mod:`costcurve.shape_rule`) for a model known by its parameter count.
+    rule's (:mod:`costcurve.training.shape_rule`) for a model known by its parameter count.
     """
     if arch is None:
         return PlannerDefault(float("nan"), "no architecture (a sweep over sizes, or a size beyond the shape rule)")
     if np.ndim(gpus) or np.ndim(seq_len):
         return PlannerDefault(float("nan"), "a sweep over accelerator counts or sequence lengths")
-    from .planner.plan import MAX_ACCELERATORS
+    from costcurve.training.planner.plan import MAX_ACCELERATORS
 
     if not 1 <= gpus <= MAX_ACCELERATORS:
         return PlannerDefault(float("nan"), f"{gpus:g} accelerators, beyond the planner's {MAX_ACCELERATORS:,}")

@@ -25,9 +25,9 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from ..architecture import Architecture
-from ..errors import InputError
-from .memory import RECOMPUTE
+from costcurve.architecture import Architecture
+from costcurve.errors import InputError
+from costcurve.training.planner.rank_memory import RECOMPUTE
 
 ZERO_STAGES = (0, 1, 2, 3)
 LAYOUT_KEYS = ("tp", "pp", "vpp", "cp", "ep", "dp", "microbatch", "global_batch", "zero", "recompute",

@@ -1,6 +1,6 @@
 """Evaluate a vectorized function once per run of equal consecutive rows, then spread it back.
 
-The layout search's arrays come in runs: :func:`~costcurve.planner.layout.enumerate_layouts`
+The layout search's arrays come in runs: :func:`~costcurve.training.planner.layout.enumerate_layouts`
 repeats each set of parallel degrees for every ZeRO stage and recomputation mode, so a term that
 depends on the degrees only (the matrix multiplies of a microbatch, the links of the groups) is the
 same along a run. Computing it on the first row of each run and indexing back gives the same

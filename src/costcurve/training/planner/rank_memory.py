@@ -47,8 +47,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..architecture import Architecture, param_breakdown
-from ..errors import InputError
+from costcurve.architecture import Architecture, param_breakdown
+from costcurve.errors import InputError
 
 RECOMPUTE = ("none", "selective", "full")
 ACT_BYTES = 2.0  #: activations in 16 bit [bytes]

@@ -1,7 +1,7 @@
 """Plan a training run: evaluate a given layout, or search every legal one and rank them.
 
 :func:`plan_training` is the one path that computes a plan; the CLI (``costcurve plan``), the
-Pareto search and :func:`costcurve.mfu.planned_mfu` wrap it.
+Pareto search and :func:`costcurve.training.efficiency.planned_mfu` wrap it.
 
 Defaults (each an option): sequence length = the preset's pre-training length; global batch =
 the larger of 4M tokens (Llama 2, Touvron et al. 2023 §2.2) and one sequence per 8 accelerators
@@ -16,17 +16,17 @@ import math
 
 import numpy as np
 
-from ..catalog import DTYPES, Catalog, load_catalog
-from ..errors import DoesNotFitError, InputError
-from ..interconnect import interconnect, with_scale_out
-from ..units import SECONDS_PER_DAY, SECONDS_PER_HOUR, number_input, parse_date
-from . import goodput as goodput_model
-from .cost import plan_cost_usd
-from .layout import Layout, check_layout, enumerate_layouts
-from .memory import MEMORY_KEYS, RECOMPUTE
-from .result import Plan, PlanSearch
-from .search import evaluate_layouts, layout_memory, rank_layouts
-from .step_time import STEP_KEYS, group_links, matmul_efficiency
+from costcurve.catalog import DTYPES, Catalog, load_catalog
+from costcurve.errors import DoesNotFitError, InputError
+from costcurve.interconnect import interconnect, with_scale_out
+from costcurve.units import SECONDS_PER_DAY, SECONDS_PER_HOUR, number_input, parse_date
+from costcurve.training.planner import goodput as goodput_model
+from costcurve.training.planner.cost import plan_cost_usd
+from costcurve.training.planner.layout import Layout, check_layout, enumerate_layouts
+from costcurve.training.planner.rank_memory import MEMORY_KEYS, RECOMPUTE
+from costcurve.training.planner.result import Plan, PlanSearch
+from costcurve.training.planner.search import evaluate_layouts, layout_memory, rank_layouts
+from costcurve.training.planner.step_time import STEP_KEYS, group_links, matmul_efficiency
 
 GiB = float(2**30)
 DEFAULT_BATCH_TOKENS = 4 * 2**20
@@ -54,7 +54,7 @@ def _int_option(v, field):
 
 
 def _resolve(model, tokens, catalog):
-    from ..inputs import resolve_model
+    from costcurve.inputs import resolve_model
 
     name, arch, record = resolve_model(model, catalog)
     if arch is None:
@@ -171,7 +171,7 @@ def search_layouts(arch, acc, ic, n, seq, gb, fixed, *, dtype="bf16", flash_atte
                    progress=None, memo=None):
     """Enumerate (or take the one given) and evaluate layouts: (layouts, results, fitting order, kw, whole).
 
-    The one layout search behind :func:`plan_training` and :func:`costcurve.mfu.planned_mfu`;
+    The one layout search behind :func:`plan_training` and :func:`costcurve.training.efficiency.planned_mfu`;
     ``fixed`` holds the pinned options (:func:`_fixed_options`); ``memo`` (a dict) shares the
     layouts and their memory between the searches of one Pareto search, keyed by value. Only the layouts
     that fit in memory are timed (the others are never ranked). Raises :class:`InputError` when
@@ -294,7 +294,7 @@ def _ranked_plans(res, layouts, chosen, order, arch, acc, n, tok, seq, goodput, 
 
 
 def _plan(res, i, lay, arch, acc, n, tokens, seq, goodput, cat, date, why, price_kw) -> Plan:
-    from ..architecture import count_params
+    from costcurve.architecture import count_params
 
     step = float(res["step_time_s"][i])
     steps = tokens / (lay.global_batch * seq)

@@ -30,8 +30,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .architecture import Architecture, count_params
-from .errors import InputError
+from costcurve.architecture import Architecture, count_params
+from costcurve.errors import InputError
 
 
 class ShapeRule(NamedTuple):
@@ -117,7 +117,7 @@ def synthesize_architecture(params, active_params=None, *, catalog) -> Architect
     common = dict(name=f"synthesized-{n:.3g}" + (f"-a{na:.3g}" if moe else ""), n_layers=layers, d_model=d,
                   n_heads=heads, n_kv_heads=kv, head_dim=e, vocab_size=rule.vocab_size,
                   context_length=rule.seq_len, train_seq_len=rule.seq_len, family="synthesized",
-                  source="costcurve shape rule fitted on the bundled architectures table (costcurve.shape_rule)")
+                  source="costcurve shape rule fitted on the bundled architectures table (costcurve.training.shape_rule)")
     if not moe:
         return Architecture(ffn_dim=ffn, **common)
     shared = layers * attn + emb

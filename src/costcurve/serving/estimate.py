@@ -36,18 +36,18 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .results import NotebookMixin
+from costcurve.results import NotebookMixin
 
-from . import memory as mem
-from .architecture import Architecture, count_params
-from .catalog import Accelerator, Catalog, load_catalog
-from .errors import CostcurveError, InputError
-from .inputs import (check_choice, check_monte_carlo_options, check_result, check_text, hourly_price,
+from costcurve.serving import replica_memory as mem
+from costcurve.architecture import Architecture, count_params
+from costcurve.catalog import Accelerator, Catalog, load_catalog
+from costcurve.errors import CostcurveError, InputError
+from costcurve.inputs import (check_choice, check_monte_carlo_options, check_result, check_text, hourly_price,
                      resolve_model)
-from .results import jsonable
-from .roofline import _Setup, decode_step_s, prefill_in_batch_s, time_to_first_token_s
-from .uncertainty import is_distribution
-from .units import GB, SECONDS_PER_DAY, SECONDS_PER_HOUR, format_number, number_input, parse_date, show
+from costcurve.results import jsonable
+from costcurve.serving.roofline import _Setup, decode_step_s, prefill_in_batch_s, time_to_first_token_s
+from costcurve.uncertainty import is_distribution
+from costcurve.units import GB, SECONDS_PER_DAY, SECONDS_PER_HOUR, format_number, number_input, parse_date, show
 
 #: default assumptions; docs/inference.md gives the evidence for each
 DEFAULTS = {
@@ -160,7 +160,7 @@ _num = number_input  # parse and check a user number
 #: tensor-parallel counts tried for the default ``gpus``: powers of two 1..4096 (a replica larger
 #: than 4,096 accelerators is beyond any published serving deployment)
 TP_CANDIDATES = 2.0 ** np.arange(0, 13)
-GROUP_SIZE_DTYPES = ("int8", "int4")  #: weight formats stored in groups with scales (see costcurve.memory)
+GROUP_SIZE_DTYPES = ("int8", "int4")  #: weight formats stored in groups with scales (see costcurve.serving.replica_memory)
 
 
 def _memory_per_accelerator(s: _Setup, acc: Accelerator, n, batch, I, O, mem_util, chunk):
@@ -356,7 +356,7 @@ def _setup(cat, acc, model, dtype, kv_dtype, group_size, calibration, flop_effic
         if flop_efficiency is not None and bandwidth_efficiency is not None:
             raise InputError("a calibration profile sets the FLOP and bandwidth efficiencies, and both were given "
                              "too: give the profile or the efficiencies", field="calibration")
-        from .calibration import calibrated_efficiency
+        from costcurve.calibration import calibrated_efficiency
 
         cal = calibrated_efficiency(calibration, acc, compute, count_params(arch, active=True))
         used = []
@@ -519,7 +519,7 @@ EFFICIENCY_SPREAD = (0.82, 1.22)
 
 
 def _monte_carlo(local: dict, *, samples, seed, uncertainty):
-    from .uncertainty import Dist, price_spread, run_monte_carlo
+    from costcurve.uncertainty import Dist, price_spread, run_monte_carlo
 
     kwargs = {k: v for k, v in local.items() if k not in ("samples", "seed", "uncertainty", "cat", "catalog")}
     cat = local["cat"]
@@ -553,7 +553,7 @@ def _engine_defaults(engine):
     """(engine profile or None, defaults): the profile's efficiencies and batch cap replace DEFAULTS."""
     if engine is None:
         return None, DEFAULTS
-    from .serving.engines import engine_profile
+    from costcurve.serving.engines import engine_profile
 
     prof = engine_profile(engine)
     keys = ("flop_efficiency", "bandwidth_efficiency", "interconnect_efficiency", "allreduce_latency_s",
@@ -563,7 +563,7 @@ def _engine_defaults(engine):
 
 def _step_backend(s: _Setup, acc, prof, eff, expert_parallel, attention_dp, disaggregated, load_per_s):
     """The serving step model for an MoE model or a parallel layout; None: the roofline of this module."""
-    from .serving.layout import backend_for
+    from costcurve.serving.layout import backend_for
 
     return backend_for(s, acc, prof, eff, expert_parallel, attention_dp, disaggregated, load_per_s)
 
@@ -572,7 +572,7 @@ def _load_percentiles(prof, s: _Setup, acc, n, B, q: _Query, eff, load_per_s, be
     """p95 TTFT and TPOT at ``load_per_s`` from the serving load model; {} without a load."""
     if load_per_s is None:
         return {}
-    from .serving.layout import load_percentiles
+    from costcurve.serving.layout import load_percentiles
 
     return load_percentiles(prof, s, acc, n, B, q.I, q.O, eff, _num(load_per_s, "load_per_s", kind="plain"), be)
 
