@@ -70,3 +70,18 @@ def test_a_layout_with_an_unknown_link_has_a_nan_step_time():
     assert (~known).any()
     assert np.isnan(res["step_time_s"][~known]).all()
     assert np.isfinite(res["step_time_s"][known]).all()
+
+
+def test_links_known_shortcut_agrees_with_group_links():
+    """With a published scale-out network every group's link is known (the search's shortcut)."""
+    from costcurve.training.planner.search import links_known
+
+    cat = load_catalog()
+    arch = cat.architecture("llama3-70b")
+    for acc in cat.accelerators.values():
+        ic = interconnect(acc)
+        lay = enumerate_layouts(arch, 512, default_global_batch(512, 8192), 8192, {}, node=ic.scale_up_domain)
+        links = group_links(ic, tp=lay["tp"], cp=lay["cp"], ep=lay["ep"], dp=lay["dp"], pp=lay["pp"],
+                            dp_shard=lay["dp_shard"])
+        direct = np.logical_and.reduce([~np.isnan(bw) & ~np.isnan(lat) for bw, lat in links.values()])
+        assert np.array_equal(links_known(ic, lay), direct), acc.name

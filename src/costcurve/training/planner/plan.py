@@ -25,8 +25,8 @@ from costcurve.training.planner.cost import plan_cost_usd
 from costcurve.training.planner.layout import Layout, check_layout, enumerate_layouts
 from costcurve.training.planner.rank_memory import MEMORY_KEYS, RECOMPUTE
 from costcurve.training.planner.result import Plan, PlanSearch
-from costcurve.training.planner.search import evaluate_layouts, layout_memory, rank_layouts
-from costcurve.training.planner.step_time import STEP_KEYS, group_links, matmul_efficiency
+from costcurve.training.planner.search import evaluate_layouts, layout_memory, links_known, rank_layouts, search_fitting
+from costcurve.training.planner.step_time import STEP_KEYS, matmul_efficiency
 
 GiB = float(2**30)
 DEFAULT_BATCH_TOKENS = 4 * 2**20
@@ -98,6 +98,14 @@ def _runner_up(layouts, order):
     return int(order[1]) if len(order) > 1 else None
 
 
+def _enough(layouts, prefix, top) -> bool:
+    """Whether a ranked prefix holds the ``top`` plans and the runner-up (:func:`_runner_up`)."""
+    if len(prefix) < max(top, 1):
+        return False
+    b = int(prefix[0])
+    return any(any(layouts[k][j] != layouts[k][b] for k in _DEGREES) for j in prefix[1:])
+
+
 def _why(res, best: int, runner: int | None, best_lay: Layout, runner_lay: Layout | None) -> str:
     if runner is None:
         return "the only layout that fits"
@@ -153,9 +161,7 @@ def _any_finite_step(arch, layouts, res, kw) -> bool:
     """
     if np.isfinite(res["step_time_s"]).any():
         return True
-    links = group_links(kw["interconnect"], tp=layouts["tp"], cp=layouts["cp"], ep=layouts["ep"], dp=layouts["dp"],
-                        pp=layouts["pp"], dp_shard=layouts["dp_shard"])
-    known = np.logical_and.reduce([~np.isnan(bw) & ~np.isnan(lat) for bw, lat in links.values()])  # single: inf
+    known = links_known(kw["interconnect"], layouts)
     untimed = ~(res["memory/total"] <= kw["memory_capacity_bytes"])  # the timed ones are all NaN here
     idx = np.flatnonzero(known & untimed)
     for sel in (idx[:1], idx[1:]):
@@ -168,13 +174,15 @@ def _any_finite_step(arch, layouts, res, kw) -> bool:
 
 
 def search_layouts(arch, acc, ic, n, seq, gb, fixed, *, dtype="bf16", flash_attention=True, grad_bytes=4.0,
-                   progress=None, memo=None):
+                   progress=None, memo=None, enough=None):
     """Enumerate (or take the one given) and evaluate layouts: (layouts, results, fitting order, kw, whole).
 
     The one layout search behind :func:`plan_training` and :func:`costcurve.training.efficiency.planned_mfu`;
     ``fixed`` holds the pinned options (:func:`_fixed_options`); ``memo`` (a dict) shares the
     layouts and their memory between the searches of one Pareto search, keyed by value. Only the layouts
-    that fit in memory are timed (the others are never ranked). Raises :class:`InputError` when
+    that fit in memory are timed (the others are never ranked); with ``enough`` (a predicate of
+    the ranked prefix, :func:`~.search.search_fitting`) only those that can rank in the prefix it
+    asks for, and the order returned is that prefix (``results["fits"]`` counts them all). Raises :class:`InputError` when
     no layout is legal or the accelerator's scale-out network is unknown.
     """
     _check_fixed(arch, n, seq, gb, fixed)
@@ -203,8 +211,12 @@ def search_layouts(arch, acc, ic, n, seq, gb, fixed, *, dtype="bf16", flash_atte
     # memory depends on the layouts, not on the accelerator: shared by the accelerators of a Pareto search
     memory = None if whole else _memoized(memo, key + (flash_attention, grad_bytes), lambda: layout_memory(
         arch, layouts, seq_len=seq, flash_attention=flash_attention, grad_bytes=grad_bytes))
-    res = evaluate_layouts(arch, layouts, progress=progress, memory=memory, skip_misfits=True, **kw)
-    order = rank_layouts(res)
+    if whole or enough is None:
+        res = evaluate_layouts(arch, layouts, progress=progress, memory=memory, skip_misfits=True, **kw)
+        order = rank_layouts(res)
+    else:
+        res, order = search_fitting(arch, layouts, memory=memory, enough=lambda prefix: enough(layouts, prefix),
+                                    progress=progress, **kw)
     if len(order) == 0 and not _any_finite_step(arch, layouts, res, kw):
         reach = max(ic.scale_up_domain, ic.accelerators_per_server)
         raise InputError(f"got {n}; {acc.name} has no published scale-out network bandwidth, so at most {reach} "
@@ -249,7 +261,8 @@ def plan_training(*, model, tokens=None, gpu="h100", gpus=8, tp=None, pp=None, v
         goodput = float(number_input(goodput, "goodput", upper=1.0))
     layouts, res, order, kw, whole = search_layouts(arch, acc, ic, n, seq, gb, fixed, dtype=dtype,
                                                     flash_attention=flash_attention, grad_bytes=grad_bytes,
-                                                    progress=progress, memo=_memo)
+                                                    progress=progress, memo=_memo,
+                                                    enough=lambda lay, prefix: _enough(lay, prefix, top))
     if len(order) == 0 and not explain_misfit:
         raise DoesNotFitError(f"no layout fits {n} × {acc.name}", needed_bytes=float(np.nanmin(res["memory/total"])),
                               capacity_bytes=float(acc.memory_bytes))
@@ -263,7 +276,7 @@ def plan_training(*, model, tokens=None, gpu="h100", gpus=8, tp=None, pp=None, v
         notes.append(f"{acc.name}: no published scale-out bandwidth; layouts spanning more than "
                      f"{max(ic.scale_up_domain, ic.accelerators_per_server)} accelerators were dropped")
     return PlanSearch(model=name, tokens=tok, seq_len=seq, dtype=dtype, plans=tuple(plans),
-                      layouts_evaluated=int(len(layouts["tp"])), layouts_fit=int(len(order)), notes=tuple(notes))
+                      layouts_evaluated=int(len(layouts["tp"])), layouts_fit=int(np.count_nonzero(res["fits"])), notes=tuple(notes))
 
 
 def _fixed_options(ints: dict, zero, recompute, sequence_parallel, overlap=None) -> dict:

@@ -14,6 +14,8 @@ memory: a layout that does not fit is never ranked, whatever its step time.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from costcurve.architecture import Architecture
@@ -135,6 +137,93 @@ def evaluate_layouts(arch: Architecture, layouts: dict, *, seq_len: int, peak_fl
         out["mfu"] = out["model_flop_per_step"] / (gpus * peak_flop_per_s * step)
     out["fits"] = fits_memory & np.isfinite(step)
     return out
+
+
+def _bound_and_known(arch, lay, *, seq_len, peak, hbm, e_mm, ic, flash_attention, grad_bytes, fp8):
+    """(lower bound of the step time [s], whether every group's link is known) of each layout."""
+    lb = step_time_breakdown(arch, seq_len=seq_len, global_batch=lay["global_batch"], microbatch=lay["microbatch"],
+                             tp=lay["tp"], pp=lay["pp"], vpp=lay["vpp"], cp=lay["cp"], ep=lay["ep"], dp=lay["dp"],
+                             zero=lay["zero"], recompute=lay["recompute"],
+                             sequence_parallel=lay["sequence_parallel"], peak_flop_per_s=peak, hbm_bytes_per_s=hbm,
+                             e_mm=e_mm, links=None, flash_attention=flash_attention, grad_bytes=grad_bytes, fp8=fp8,
+                             dp_shard=lay.get("dp_shard"), overlap=lay.get("overlap", True), lower_bound=True)
+    known = links_known(ic, lay)
+    return np.broadcast_to(lb, known.shape), known
+
+
+def links_known(ic, lay) -> np.ndarray:
+    """Whether every parallel group of each layout has a known link (a published bandwidth and latency)."""
+    if all(v is not None and math.isfinite(v) for v in (ic.scale_out_bytes_per_s, ic.scale_out_latency_s,
+                                                         ic.scale_up_latency_s)):
+        return np.ones(len(lay["tp"]), dtype=bool)  # every link falls back on the scale-out network
+    links = _links(ic, lay)
+    return np.logical_and.reduce([~np.isnan(bw) & ~np.isnan(lat) for bw, lat in links.values()])  # single: inf
+
+
+#: layouts timed first by :func:`search_fitting`; four times more each round until the answer is certain
+FIRST_ROUND = 2048
+
+
+def search_fitting(arch: Architecture, layouts: dict, *, memory: dict, enough, seq_len: int, peak_flop_per_s: float,
+                   hbm_bytes_per_s: float, e_mm: float, memory_capacity_bytes: float, interconnect: Interconnect,
+                   flash_attention: bool = True, grad_bytes: float = 4.0, fp8: bool = False,
+                   progress=None) -> tuple[dict, np.ndarray]:
+    """(figures, ranked prefix) of a search, timing only the layouts that can rank first.
+
+    The layouts that fit in memory are timed in the order of a lower bound of their step time
+    (compute + bubble: every communication term is >= 0), in rounds, until ``enough(prefix)``
+    holds for the prefix of the ranking that is certain (the layouts timed faster than every
+    untimed layout's bound, ordered as :func:`rank_layouts` orders them) or every layout is timed.
+    The prefix is then exactly the start of :func:`rank_layouts`'s order over all layouts. ``fits``
+    is exact for every layout: a fitting layout has a finite step time exactly when its bound is
+    finite and every link of its groups is known (a NaN link makes every term it enters NaN;
+    tests/test_collectives_planner.py); step figures are NaN for the layouts not timed.
+    """
+    n = len(layouts["tp"])
+    kw = dict(seq_len=seq_len, peak=peak_flop_per_s, hbm=hbm_bytes_per_s, e_mm=e_mm, ic=interconnect,
+              flash_attention=flash_attention, grad_bytes=grad_bytes, fp8=fp8)
+    fit_idx = np.flatnonzero(memory["memory/total"] <= memory_capacity_bytes)
+    lb, known = np.zeros(0), np.zeros(0, dtype=bool)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        parts = [_bound_and_known(arch, {k: v[fit_idx[lo:lo + CHUNK]] for k, v in layouts.items()}, **kw)
+                 for lo in range(0, len(fit_idx), CHUNK)]
+    if parts:
+        lb, known = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+    ok = np.isfinite(lb) & known
+    cand, bound = fit_idx[ok], lb[ok]
+    fits = np.zeros(n, dtype=bool)
+    fits[cand] = True
+    size = FIRST_ROUND
+    while True:
+        complete = size >= len(cand)
+        if complete:
+            timed, threshold = cand, np.inf
+        else:
+            part = np.argpartition(bound, size)
+            timed, threshold = np.sort(cand[part[:size]]), bound[part[size]]
+        sub = {k: v[timed] for k, v in layouts.items()}
+        r = evaluate_layouts(arch, sub, memory={k: v[timed] for k, v in memory.items()}, seq_len=seq_len,
+                             peak_flop_per_s=peak_flop_per_s, hbm_bytes_per_s=hbm_bytes_per_s, e_mm=e_mm,
+                             memory_capacity_bytes=memory_capacity_bytes, interconnect=interconnect,
+                             flash_attention=flash_attention, grad_bytes=grad_bytes, fp8=fp8)
+        order = rank_layouts(r)
+        order = order[r["step_time_s"][order] < threshold]  # certain: every untimed layout is slower
+        prefix = timed[order]
+        if progress is not None:
+            progress(min(size, len(cand)), len(cand))
+        if complete or enough(prefix):
+            break
+        size *= 4
+    out = {}
+    for key, v in r.items():
+        if key.startswith("memory/"):
+            out[key] = memory[key]
+            continue
+        full = np.zeros(n, dtype=bool) if key == "fits" else np.full(n, np.nan)
+        full[timed] = v
+        out[key] = full
+    out["fits"] = fits
+    return out, prefix
 
 
 def rank_layouts(results: dict) -> np.ndarray:

@@ -251,7 +251,7 @@ def _microbatch_terms(a: Architecture, T, b, tp, cp, ep, sequence_parallel, *, s
 def step_time_breakdown(arch: Architecture, *, seq_len, global_batch, microbatch, tp, pp, vpp, cp, ep, dp,
                         zero, recompute, sequence_parallel, peak_flop_per_s, hbm_bytes_per_s, e_mm,
                         links, flash_attention=True, grad_bytes=4.0, fp8=False, dp_shard=None, overlap=True,
-                        kernel_efficiency=None) -> dict:
+                        kernel_efficiency=None, lower_bound=False) -> dict:
     """Ordered step-time breakdown (see the module docstring); sums to ``step_time``. [s]
 
     ``dp_shard``: the ZeRO shard group [ranks of dp·cp]; None shards over all of dp·cp (FSDP),
@@ -260,7 +260,9 @@ def step_time_breakdown(arch: Architecture, *, seq_len, global_batch, microbatch
     ``dp``, ``dp_rep``, ``pp`` to (bandwidth [bytes/s], latency [s])
     arrays broadcasting with the layout (see :func:`group_links`). ``peak_flop_per_s`` is the
     matmul peak of the training dtype; with ``fp8`` attention stays at the bf16 peak
-    (``peak / 2``) and each matmul input is cast (3 bytes moved per element).
+    (``peak / 2``) and each matmul input is cast (3 bytes moved per element). ``lower_bound``:
+    return only ``compute + bubble`` [s], a lower bound of ``step_time`` (every communication
+    term is non-negative, and adding one never rounds below the partial sum); ``links`` unused.
     """
     a = arch
     if kernel_efficiency is None:
@@ -290,6 +292,8 @@ def step_time_breakdown(arch: Architecture, *, seq_len, global_batch, microbatch
     zshard = np.where(np.asarray(zero) >= 1, dp * cp if dp_shard is None else np.asarray(dp_shard, dtype=float), 1.0)
     adam = ADAM_BYTES_PER_PARAM * local_params / zshard / hbm / kernel_efficiency
     out = {"compute": m * micro_s + adam, "bubble": (pp - 1.0) / vpp * micro_s}
+    if lower_bound:  # every communication term is >= 0, so the step time is at least this
+        return np.asarray(out["compute"], dtype=float) + np.asarray(out["bubble"], dtype=float)
     fwd_layer_s = (fwd + ew_once) / kernel_efficiency
     shard = dp * cp if dp_shard is None else np.asarray(dp_shard, dtype=float)
     out.update(_communication_s(a, links, T=T, m=m, layers=layers, micro_s=micro_s, fwd_layer_s=fwd_layer_s,
