@@ -139,14 +139,26 @@ def evaluate_layouts(arch: Architecture, layouts: dict, *, seq_len: int, peak_fl
     return out
 
 
+#: the degrees that set a layout's compute and bubble, and its groups' links
+BOUND_KEYS = ("tp", "pp", "vpp", "cp", "ep", "dp", "microbatch", "global_batch", "sequence_parallel", "dp_shard")
+
+
 def _bound_and_known(arch, lay, *, seq_len, peak, hbm, e_mm, ic, flash_attention, grad_bytes, fp8):
-    """(lower bound of the step time [s], whether every group's link is known) of each layout."""
-    lb = step_time_breakdown(arch, seq_len=seq_len, global_batch=lay["global_batch"], microbatch=lay["microbatch"],
-                             tp=lay["tp"], pp=lay["pp"], vpp=lay["vpp"], cp=lay["cp"], ep=lay["ep"], dp=lay["dp"],
-                             zero=lay["zero"], recompute=lay["recompute"],
-                             sequence_parallel=lay["sequence_parallel"], peak_flop_per_s=peak, hbm_bytes_per_s=hbm,
-                             e_mm=e_mm, links=None, flash_attention=flash_attention, grad_bytes=grad_bytes, fp8=fp8,
-                             dp_shard=lay.get("dp_shard"), overlap=lay.get("overlap", True), lower_bound=True)
+    """(lower bound of the step time [s], whether every group's link is known) of each layout.
+
+    The bound is that of its degrees without recomputation (:func:`step_time_breakdown`'s
+    ``lower_bound``): computed once per run of equal degrees, valid for every row of the run.
+    """
+    def bound(*cols):
+        d = dict(zip(BOUND_KEYS, cols))
+        return step_time_breakdown(arch, seq_len=seq_len, global_batch=d["global_batch"], microbatch=d["microbatch"],
+                                   tp=d["tp"], pp=d["pp"], vpp=d["vpp"], cp=d["cp"], ep=d["ep"], dp=d["dp"], zero=0,
+                                   recompute="none", sequence_parallel=d["sequence_parallel"], peak_flop_per_s=peak,
+                                   hbm_bytes_per_s=hbm, e_mm=e_mm, links=None, flash_attention=flash_attention,
+                                   grad_bytes=grad_bytes, fp8=fp8, dp_shard=d["dp_shard"], lower_bound=True)
+
+    cols = tuple(lay[k] for k in BOUND_KEYS)
+    lb = on_runs(bound, cols, *cols)
     known = links_known(ic, lay)
     return np.broadcast_to(lb, known.shape), known
 
@@ -171,7 +183,7 @@ def search_fitting(arch: Architecture, layouts: dict, *, memory: dict, enough, s
     """(figures, ranked prefix) of a search, timing only the layouts that can rank first.
 
     The layouts that fit in memory are timed in the order of a lower bound of their step time
-    (compute + bubble: every communication term is >= 0), in rounds, until ``enough(prefix)``
+    (compute without recomputation or the Adam update, + bubble: the rest is >= 0), in rounds, until ``enough(prefix)``
     holds for the prefix of the ranking that is certain (the layouts timed faster than every
     untimed layout's bound, ordered as :func:`rank_layouts` orders them) or every layout is timed.
     The prefix is then exactly the start of :func:`rank_layouts`'s order over all layouts. ``fits``

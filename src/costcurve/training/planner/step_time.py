@@ -261,8 +261,10 @@ def step_time_breakdown(arch: Architecture, *, seq_len, global_batch, microbatch
     arrays broadcasting with the layout (see :func:`group_links`). ``peak_flop_per_s`` is the
     matmul peak of the training dtype; with ``fp8`` attention stays at the bf16 peak
     (``peak / 2``) and each matmul input is cast (3 bytes moved per element). ``lower_bound``:
-    return only ``compute + bubble`` [s], a lower bound of ``step_time`` (every communication
-    term is non-negative, and adding one never rounds below the partial sum); ``links`` unused.
+    return only the microbatches' compute (without the Adam update) + bubble [s], a lower bound of
+    ``step_time`` (the Adam update and every communication term are non-negative, and adding one
+    never rounds below the partial sum; with ``recompute="none"`` a bound for every recomputation,
+    ZeRO stage, shard group and overlap of these degrees); ``links`` unused.
     """
     a = arch
     if kernel_efficiency is None:
@@ -292,8 +294,8 @@ def step_time_breakdown(arch: Architecture, *, seq_len, global_batch, microbatch
     zshard = np.where(np.asarray(zero) >= 1, dp * cp if dp_shard is None else np.asarray(dp_shard, dtype=float), 1.0)
     adam = ADAM_BYTES_PER_PARAM * local_params / zshard / hbm / kernel_efficiency
     out = {"compute": m * micro_s + adam, "bubble": (pp - 1.0) / vpp * micro_s}
-    if lower_bound:  # every communication term is >= 0, so the step time is at least this
-        return np.asarray(out["compute"], dtype=float) + np.asarray(out["bubble"], dtype=float)
+    if lower_bound:  # the Adam update and every communication term are >= 0: the step takes at least this
+        return np.asarray(m * micro_s, dtype=float) + np.asarray(out["bubble"], dtype=float)
     fwd_layer_s = (fwd + ew_once) / kernel_efficiency
     shard = dp * cp if dp_shard is None else np.asarray(dp_shard, dtype=float)
     out.update(_communication_s(a, links, T=T, m=m, layers=layers, micro_s=micro_s, fwd_layer_s=fwd_layer_s,
