@@ -154,7 +154,9 @@ def _bound_and_known(arch, lay, *, seq_len, peak, hbm, e_mm, ic, flash_attention
         return step_time_breakdown(arch, seq_len=seq_len, global_batch=d["global_batch"], microbatch=d["microbatch"],
                                    tp=d["tp"], pp=d["pp"], vpp=d["vpp"], cp=d["cp"], ep=d["ep"], dp=d["dp"], zero=0,
                                    recompute="none", sequence_parallel=d["sequence_parallel"], peak_flop_per_s=peak,
-                                   hbm_bytes_per_s=hbm, e_mm=e_mm, links=None, flash_attention=flash_attention,
+                                   hbm_bytes_per_s=hbm, e_mm=e_mm, flash_attention=flash_attention,
+                                   links=group_links(ic, tp=d["tp"], cp=d["cp"], ep=d["ep"], dp=d["dp"], pp=d["pp"],
+                                                     dp_shard=d["dp_shard"]),
                                    grad_bytes=grad_bytes, fp8=fp8, dp_shard=d["dp_shard"], lower_bound=True)
 
     cols = tuple(lay[k] for k in BOUND_KEYS)

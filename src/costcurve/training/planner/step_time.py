@@ -263,8 +263,10 @@ def step_time_breakdown(arch: Architecture, *, seq_len, global_batch, microbatch
     (``peak / 2``) and each matmul input is cast (3 bytes moved per element). ``lower_bound``:
     return only the microbatches' compute (without the Adam update) + bubble [s], a lower bound of
     ``step_time`` (the Adam update and every communication term are non-negative, and adding one
-    never rounds below the partial sum; with ``recompute="none"`` a bound for every recomputation,
-    ZeRO stage, shard group and overlap of these degrees); ``links`` unused.
+    never rounds below the partial sum); with ``links`` plus the tensor-, pipeline- and
+    context-parallel communication. With ``recompute="none"`` it bounds every recomputation, ZeRO
+    stage and overlap of these degrees (recomputation only adds compute and tensor-parallel
+    all-reduces; the pipeline and context terms do not depend on either).
     """
     a = arch
     if kernel_efficiency is None:
@@ -294,10 +296,16 @@ def step_time_breakdown(arch: Architecture, *, seq_len, global_batch, microbatch
     zshard = np.where(np.asarray(zero) >= 1, dp * cp if dp_shard is None else np.asarray(dp_shard, dtype=float), 1.0)
     adam = ADAM_BYTES_PER_PARAM * local_params / zshard / hbm / kernel_efficiency
     out = {"compute": m * micro_s + adam, "bubble": (pp - 1.0) / vpp * micro_s}
-    if lower_bound:  # the Adam update and every communication term are >= 0: the step takes at least this
-        return np.asarray(m * micro_s, dtype=float) + np.asarray(out["bubble"], dtype=float)
     fwd_layer_s = (fwd + ew_once) / kernel_efficiency
     shard = dp * cp if dp_shard is None else np.asarray(dp_shard, dtype=float)
+    if lower_bound:  # the Adam update and every communication term are >= 0: the step takes at least this
+        lb = np.asarray(m * micro_s, dtype=float) + np.asarray(out["bubble"], dtype=float)
+        if links is None:
+            return lb
+        comm = _communication_s(a, links, T=T, m=m, layers=layers, micro_s=micro_s, fwd_layer_s=fwd_layer_s,
+                                attn_fwd=attn_fwd, rc=rc, tp=tp, pp=pp, vpp=vpp, cp=cp, ep=ep, dp=dp, zero=zero,
+                                dp_shard=shard, overlap=overlap, local_params=local_params, grad_bytes=grad_bytes)
+        return lb + comm["tp_comm"] + comm["pp_comm"] + comm["cp_comm"]  # in the step's order, dp and ep left at 0
     out.update(_communication_s(a, links, T=T, m=m, layers=layers, micro_s=micro_s, fwd_layer_s=fwd_layer_s,
                                 attn_fwd=attn_fwd, rc=rc, tp=tp, pp=pp, vpp=vpp, cp=cp, ep=ep, dp=dp, zero=zero,
                                 dp_shard=shard, overlap=overlap, local_params=local_params, grad_bytes=grad_bytes))
