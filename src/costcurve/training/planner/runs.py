@@ -17,7 +17,7 @@ MIN_ROWS = 256
 
 
 def runs(*cols) -> tuple[np.ndarray, np.ndarray] | None:
-    """(first row of each run, run number of every row) of the columns' rows (scalars are constant columns).
+    """(first row of each run, length of each run) of the columns' rows (scalars are constant columns).
 
     None when the columns are not 1-D of one length, are short, or hardly repeat.
     """
@@ -32,7 +32,7 @@ def runs(*cols) -> tuple[np.ndarray, np.ndarray] | None:
     first = np.flatnonzero(start)
     if len(first) * 2 > n:  # hardly any repeats: not worth it
         return None
-    return first, np.cumsum(start) - 1
+    return first, np.diff(np.append(first, n))
 
 
 def on_runs(fn, keys: tuple, *args):
@@ -44,9 +44,9 @@ def on_runs(fn, keys: tuple, *args):
     got = runs(*keys)
     if got is None:
         return fn(*args)
-    first, inv = got
-    n = len(inv)
+    first, lengths = got
+    n = int(lengths.sum())
     sub = [a[first] if np.ndim(a) == 1 and np.shape(a)[0] == n else a for a in args]
     out = fn(*sub)
-    spread = lambda x: np.broadcast_to(x, (len(first),))[inv] if np.ndim(x) <= 1 else x  # noqa: E731
+    spread = lambda x: np.repeat(np.broadcast_to(x, (len(first),)), lengths) if np.ndim(x) <= 1 else x  # noqa: E731
     return tuple(spread(x) for x in out) if isinstance(out, tuple) else spread(out)

@@ -199,7 +199,7 @@ def search_fitting(arch: Architecture, layouts: dict, *, memory: dict, enough, s
     fit_idx = np.flatnonzero(memory["memory/total"] <= memory_capacity_bytes)
     lb, known = np.zeros(0), np.zeros(0, dtype=bool)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        parts = [_bound_and_known(arch, {k: v[fit_idx[lo:lo + CHUNK]] for k, v in layouts.items()}, **kw)
+        parts = [_bound_and_known(arch, {k: layouts[k][fit_idx[lo:lo + CHUNK]] for k in BOUND_KEYS}, **kw)
                  for lo in range(0, len(fit_idx), CHUNK)]
     if parts:
         lb, known = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
