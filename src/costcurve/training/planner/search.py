@@ -15,6 +15,7 @@ memory: a layout that does not fit is never ranked, whatever its step time.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -228,16 +229,28 @@ def search_fitting(arch: Architecture, layouts: dict, *, memory: dict, enough, s
         if complete or enough(prefix):
             break
         size *= 4
-    out = {}
-    for key, v in r.items():
-        if key.startswith("memory/"):
-            out[key] = memory[key]
-            continue
-        full = np.zeros(n, dtype=bool) if key == "fits" else np.full(n, np.nan)
-        full[timed] = v
-        out[key] = full
-    out["fits"] = fits
-    return out, prefix
+    return _Spread(n, timed, r, memory, fits), prefix
+
+
+class _Spread(Mapping):
+    """The figures of every layout, from those of the ``timed`` ones (NaN elsewhere), spread on first read."""
+
+    def __init__(self, n, timed, figures, memory, fits):
+        self._n, self._timed, self._figures = n, timed, figures
+        self._full = {**memory, "fits": fits}
+
+    def __getitem__(self, key):
+        if key not in self._full:
+            full = np.full(self._n, np.nan)
+            full[self._timed] = self._figures[key]
+            self._full[key] = full
+        return self._full[key]
+
+    def __iter__(self):
+        return iter(self._figures)
+
+    def __len__(self):
+        return len(self._figures)
 
 
 def rank_layouts(results: dict) -> np.ndarray:
