@@ -187,14 +187,15 @@ def plot_backtest(results, path, title="Backtest: realised values against the in
     plt = _plt()
     fig, (a1, a2, a3) = plt.subplots(1, 3, figsize=(17, 5), gridspec_kw={"width_ratios": [1.2, 1, 1.3]})
     names = list(dict.fromkeys(r.series for r in results))
+    ref = "ols" if any(r.method == "ols" for r in results) else results[0].method  # the errors of one method
     for i, name in enumerate(names):
         for r in results:
-            if r.series == name and r.rows and r.method == "ols":
+            if r.series == name and r.rows and r.method == ref:
                 a1.scatter([x["horizon_years"] for x in r.rows], [x["log10_error"] for x in r.rows], s=10,
                            color=_COLORS[i % len(_COLORS)], alpha=0.6, label=name)
     a1.axhline(0, color="k", lw=0.8)
     a1.set_xlabel("horizon (years after the last fitted point)")
-    a1.set_ylabel("log10(actual / OLS median)")
+    a1.set_ylabel(f"log10(actual / {ref} median)")
     a1.legend(fontsize=7)
     a1.grid(alpha=0.3)
     methods = sorted({r.method for r in results})

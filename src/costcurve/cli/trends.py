@@ -108,7 +108,7 @@ def show_forecast(result, *, as_json: bool = False, plot_path=None) -> None:
         emit_json(result.data)
         return
     lvl = int(100 * fc.level)
-    rows = [("series", s.title), ("model", f"{fc.method} on {fit.n} {fit.points} points, {fit.t_min:.1f}-{fit.t_max:.1f}"),
+    rows = [("series", s.title), ("model", f"{fc.method} on {fit.n} {fit.points.removesuffix('s')} points, {fit.t_min:.1f}-{fit.t_max:.1f}"),
             ("trend", f"{_pct(fit.annual_decline)} decline a year (x{fit.factor_per_year:.3g}/yr)"
              + (" over the next 5 years" if fc.method == "structural" else "")),
             (f"median {fc.year:g}", _val(fc.median, s.unit)),
@@ -285,7 +285,7 @@ def show_decompose(result, *, as_json: bool = False, plot_path=None) -> None:
     rows += [(p.name, _pct(p.annual_decline), ci(p)) for p in d.parts]
     rows += [(f"  of which {p.name}", _pct(p.annual_decline), ci(p)) for p in d.hardware_parts]
     rows.append(("check: 1 - prod(1 - part)", _pct(d.composed_total), ""))
-    table(f"Decomposition of {d.series} ({d.n_points} {d.points} points, {d.start_year:.1f}-{d.end_year:.1f})",
+    table(f"Decomposition of {d.series} ({d.n_points} {d.points.removesuffix('s')} points, {d.start_year:.1f}-{d.end_year:.1f})",
           ["component", "decline/yr", f"{int(100 * level)}% CI"], rows, justify_right=(1,))
     pub = [(p["id"], p["component"], _pct(p["annual_decline"]), p["as_published"]) for p in d.published]
     pub += [(f"{t['hardware']} x {t['algorithms']}", "total (composed)", _pct(t["annual_decline"]), "")

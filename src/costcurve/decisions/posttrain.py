@@ -54,7 +54,7 @@ LENGTH_SIGMA = 1.0  #: log-space spread of generated lengths when a mean is give
 #: (2024-09-05, "vLLM v0.6.0: 2.7x Throughput Improvement") profiles Llama 3 8B on 1 H100 at 38% GPU
 #: execution and 29% scheduling; costcurve's vLLM step for that model at the 256-sequence cap and ShareGPT's
 #: mean context is 14.8 ms, so scheduling is 29/38 × 14.8 ms = 11.3 ms per step, 44 µs per sequence
-#: (tests/test_posttrain.py re-derives it). Python loops over the running sequences: linear in the batch.
+#: (tests/decisions/test_posttrain.py re-derives it). Python loops over the running sequences: linear in the batch.
 SINGLE_STEP_CPU_S_PER_SEQUENCE = 29 / 38 * 0.014794 / 256
 #: (tensor, pipeline) layouts tried for a generator replica, smallest first: one node, then 2-8 nodes
 LAYOUTS = ((1, 1), (2, 1), (4, 1), (8, 1), (8, 2), (8, 4), (8, 8))

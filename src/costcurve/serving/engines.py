@@ -20,7 +20,7 @@ The bundled table ``data/engines_2026-11.csv`` gives every figure with how it wa
 (``fitted`` on which published measurements, or ``documented`` engine default), the date of its
 source and the source. :func:`fit_profile` is the fit that produced the ``fitted`` rows: a grid
 search of the FLOP and bandwidth fractions and the step overhead minimising the squared log error
-of predicted vs published throughput (tests/test_serving_engines.py keeps the published figures,
+of predicted vs published throughput (tests/serving/test_serving_engines.py keeps the published figures,
 refits, and checks held-out figures of each engine).
 """
 

@@ -15,7 +15,7 @@ token), fast enough for searches: a few tens of milliseconds for a thousand requ
 * Time to first token = first token − arrival; time per output token = (finish − first token) /
   (output tokens − 1), as vLLM's and SGLang's benchmark scripts report them.
 
-Checks (tests/test_serving_load.py): with ``max_batch = 1`` and fixed service times the replica is
+Checks (tests/serving/test_serving_load.py): with ``max_batch = 1`` and fixed service times the replica is
 an M/D/1 queue, and with exponential service an M/M/1 queue: the simulated mean wait matches the
 Pollaczek–Khinchine formula ``W = λ·E[S²] / (2(1 − ρ))``; medians of TTFT and TPOT against SGLang's
 and vLLM's published latency at 4 and 8 requests/s.

@@ -42,7 +42,7 @@ GEMM_BLOCK_M = 64
 #: share of the roofline a decode-time (masked) grouped GEMM reaches, relative to a dense GEMM of 64–128 rows:
 #: DeepGEMM README (deepseek-ai/DeepGEMM, Feb 2025, H800): masked grouped GEMMs of 256–1024 rows per
 #: group 0.46–0.62 of the roofline (median 0.57), dense 64/128-row GEMMs 0.67–0.70 (median 0.70);
-#: 0.57/0.70 = 0.81 (tests/test_serving_moe.py recomputes it from the table) [1]
+#: 0.57/0.70 = 0.81 (tests/serving/test_serving_moe.py recomputes it from the table) [1]
 GROUPED_GEMM_DECODE_RATIO = 0.81  # EngineProfile.grouped_gemm_ratio defaults to it (engines imports nothing of this)
 
 

@@ -11,14 +11,12 @@ date (``sample_log_ratio``). Two kinds of fit:
                 after the anchor is (b + se_b·z₁)·τ + σ·√(1 − e^(−2τ/τc))·z₂, z Student-t with n − 2
                 dof: the slope's uncertainty and the scatter of a new observation around the line,
                 reached over the correlation time τc (:data:`SCATTER_YEARS`).
-``saturating``  the least value at the level so far (FLOP needed, active parameters) approaches a
-                floor ``F`` (:data:`FLOOR_FACTOR` below the last record). It moves only when a new
-                record arrives: records arrive as a Poisson process (rate: the posterior Gamma(jumps,
-                span) of the observed ones) and each removes a share of the remaining log distance to
-                the floor, d = ln(x / F): ln d drops by an exponential size whose mean is drawn from
-                its posterior given the observed drops (few records: a wide spread of sizes). So x never
-                goes below F, its fall slows as it nears it (a saturating form, not an unbounded drift),
-                it never rises, and at short horizons "no new record yet" keeps its probability.
+``saturating``  the least value at the level so far (FLOP needed, active parameters): a record process
+                (:mod:`costcurve.trends.records`): new records arrive as a Poisson process, each cuts
+                ln x by a step drawn from the record steps of the family's levels, and x stops at the
+                floor ``F`` (:data:`FLOOR_FACTOR` below the last record); the rate is partially pooled
+                over the levels. So x never goes below F, never rises, and at short horizons "no new
+                record yet" keeps its probability.
 
 The driver histories are built from the bundled catalogs only (:func:`training_drivers`,
 :func:`inference_drivers`); a history cut at a date (``until``) uses only points before it, which is
@@ -104,9 +102,9 @@ class DriverFit:
     n: int
     t_min: float
     t_max: float
-    slope: float  #: trend: b; saturating: drift of ln d [1/year]
+    slope: float  #: trend: b; saturating: expected drift of ln x before the floor (rate × mean step) [1/year]
     se_slope: float  #: [1/year]
-    sigma: float  #: trend: residual sd of ln value; saturating: sd of ln d per √year
+    sigma: float  #: trend: residual sd of ln value; saturating: sd of the level's own steps in ln x
     dof: int
     last_value: float  #: trend: the fitted line at t_max; saturating: the last record [unit]
     floor_value: float = 0.0  #: saturating: the floor F [unit]
@@ -117,7 +115,10 @@ class DriverFit:
     record_years: tuple = ()  #: saturating: dates of the records [year]
     record_values: tuple = ()  #: saturating: the records [unit]
     t_obs: float = 0.0  #: date of the last observation (a record or not) [year]
-    jumps: tuple = ()  #: saturating: drops of ln d at each record after the first [1]
+    jumps: tuple = ()  #: saturating: drops of ln x at the level's own records after the first [1]
+    drops: tuple = ()  #: saturating: the step sizes a new record draws from (the family's, pooled) [1]
+    own_years: float = 0.0  #: saturating: years from the level's first record to its last observation [year]
+    pool: object = None  #: saturating: the family's :class:`~costcurve.trends.records.RecordPool`, or None
 
     def value_at(self, year: float) -> float:
         """The driver's central value at a date [unit]: the trend line, or the record in force then."""
@@ -127,42 +128,35 @@ class DriverFit:
         return float(self.record_values[max(i, 0)])
 
     def sample_log_ratio(self, anchor_year: float, years, z_slope, z_noise, rng=None) -> np.ndarray:
-        """Draws of ln(x(t) / x(anchor_year)), shape (samples, years); z: standard-normal draws (samples,).
+        """Draws of ln(x(t) / x(anchor_year)), shape (samples, years); z: standard-normal draws (samples,);
+        ``years`` (years,), or for a trend (samples, years).
 
         trend: z_slope draws the slope, z_noise the scatter. saturating: z_slope draws the rate of new
         records, z_noise how many arrive (a Poisson quantile, so a draw's count only grows with the horizon);
-        ``rng`` draws their sizes from the observed ones."""
+        ``rng`` draws their sizes from the observed ones (:mod:`costcurve.trends.records`)."""
         from scipy import stats
 
         years = np.atleast_1d(np.asarray(years, dtype=float))
-        tq = lambda z: stats.t.ppf(stats.norm.cdf(z), self.dof)[:, None]  # noqa: E731  Gaussian copula -> t(dof)
-        zs, zn = tq(np.asarray(z_slope)), tq(np.asarray(z_noise))
-        if self.kind == "trend":
-            tau = np.maximum(years - anchor_year, 0.0)[None, :]
+        if self.kind == "trend":  # years may also be (samples, years): a date per draw
+            tq = lambda z: stats.t.ppf(stats.norm.cdf(z), self.dof)[:, None]  # noqa: E731  Gaussian copula -> t(dof)
+            zs, zn = tq(np.asarray(z_slope)), tq(np.asarray(z_noise))
+            tau = np.maximum(years - anchor_year, 0.0)
+            tau = tau[None, :] if tau.ndim == 1 else tau
             ou = np.sqrt(1.0 - np.exp(-2.0 * tau / SCATTER_YEARS))  # OU deviation around the line, from the anchor
             out = (self.slope + self.se_slope * zs) * tau + self.sigma * ou * zn
             anchor = self.value_at(anchor_year)
             return np.maximum(out, math.log(self.lower_bound / anchor)) if self.lower_bound > 0 else out
-        # saturating records: a compound Poisson process in ln d from the last observation, read at anchor and years
-        if rng is None:
-            rng = np.random.default_rng(0)
-        jumps = np.asarray(self.jumps, dtype=float)
-        span = max(self.t_max - self.t_min, 1e-9)
-        n = zs.shape[0]
-        u_rate, u_count = stats.norm.cdf(np.asarray(z_slope)), stats.norm.cdf(np.asarray(z_noise))
-        rate = stats.gamma.ppf(u_rate, jumps.size, scale=1.0 / span)  # records a year: posterior of n jumps in span
+        # saturating records: a compound Poisson process in ln x from the last observation, read at anchor and years
+        from .records import sample_record_drops
+
         tau = np.maximum(np.concatenate([[anchor_year], years]) - self.t_obs, 0.0)
-        count = stats.poisson.ppf(u_count[:, None], rate[:, None] * tau[None, :])
-        count = np.minimum(np.nan_to_num(count, nan=0.0), MAX_JUMPS).astype(int)
-        # sizes: exponential, its mean drawn from the posterior of the observed drops (1/mean ~ Gamma(k, 1/sum))
-        mean = 1.0 / rng.gamma(jumps.size, 1.0 / max(float(jumps.sum()), 1e-9), size=(n, 1))
-        drops = np.concatenate([np.zeros((n, 1)), np.cumsum(rng.exponential(1.0, size=(n, MAX_JUMPS)) * mean, axis=1)],
-                               axis=1)
-        ln_d = math.log(math.log(self.last_value / self.floor_value)) - np.take_along_axis(drops, count, axis=1)
-        d = np.exp(ln_d)
-        d_t = np.minimum(d[:, 1:], d[:, :1])  # records never rise
+        fall = sample_record_drops(own_jumps=len(self.jumps), own_years=self.own_years, drops=self.drops,
+                                   pool=self.pool, tau=tau, u_rate=stats.norm.cdf(np.asarray(z_slope)),
+                                   u_count=stats.norm.cdf(np.asarray(z_noise)),
+                                   rng=rng if rng is not None else np.random.default_rng(0),
+                                   distance=math.log(self.last_value / self.floor_value), max_jumps=MAX_JUMPS)
         known = math.log(self.last_value / self.value_at(anchor_year)) if anchor_year < self.t_obs else 0.0
-        return d_t - d[:, :1] + known
+        return fall[:, :1] - fall[:, 1:] + known
 
     def to_dict(self) -> dict:
         return {"name": self.name, "unit": self.unit, "what": self.what, "kind": self.kind, "n_points": self.n,
@@ -181,8 +175,9 @@ def _check_history(h: DriverHistory, min_points: int = MIN_DRIVER_POINTS):
             field="method")
 
 
-def fit_driver(h: DriverHistory, *, floor_factor: float = FLOOR_FACTOR) -> DriverFit:
-    """Fit one driver: OLS on ln value (``trend``) or records as jumps in ln(ln(x / floor)) (``saturating``)."""
+def fit_driver(h: DriverHistory, *, floor_factor: float = FLOOR_FACTOR, pool=None) -> DriverFit:
+    """Fit one driver: OLS on ln value (``trend``) or its records as a compound Poisson process in ln x above
+    a floor (``saturating``; ``pool``: the family's :class:`~costcurve.trends.records.RecordPool`)."""
     if h.kind == "trend":
         _check_history(h)
         from .fit import fit_exponential
@@ -194,21 +189,40 @@ def fit_driver(h: DriverHistory, *, floor_factor: float = FLOOR_FACTOR) -> Drive
         return DriverFit(h.name, h.unit, h.what, "trend", f.n, f.t_min, f.t_max, f.slope_per_year, f.se_slope, f.sigma,
                          f.dof, math.exp(a), 0.0, h.lower_bound, tuple(zip(h.years.tolist(), std.tolist())), a,
                          h.source, t_obs=f.t_max)
+    return _fit_records(h, floor_factor, pool)
+
+
+def _fit_records(h: DriverHistory, floor_factor: float, pool) -> DriverFit:
+    """A saturating driver: its records as a compound Poisson process in ln x above the floor
+    (:mod:`costcurve.trends.records`); the rate and step sizes pooled with ``pool`` (the family's levels)."""
+    from .records import rate_summary, record_steps
+
     r = h.records()
-    _check_history(r)
+    pooled = pool is not None and pool.levels >= 2 and len(pool.drops) >= MIN_DRIVER_POINTS
+    if not pooled:
+        _check_history(r)
+    elif r.years.size == 0:
+        raise InsufficientDataError(f"the driver '{h.name}' has no point at the level ({h.what.split(' (')[0]}), so "
+                                    "there is no value to start from and the data cannot support a forecast from the "
+                                    "drivers", field="method")
     floor = float(r.values[-1]) / floor_factor
-    d = np.log(r.values / floor)
-    ln_d, t = np.log(d), r.years
-    dt_, dy = np.diff(t), np.diff(ln_d)
-    mu = float((ln_d[-1] - ln_d[0]) / (t[-1] - t[0]))
-    m = dt_.size
-    steps = (dy - mu * dt_) / np.sqrt(dt_)
-    sigma = math.sqrt(float(steps @ steps) / (m - 1))
-    span = float(t[-1] - t[0])
-    return DriverFit(h.name, h.unit, h.what + f"; floor = last record / {floor_factor:g}", "saturating", int(t.size),
-                     float(t[0]), float(t[-1]), mu, sigma / math.sqrt(span), sigma, m - 1, float(r.values[-1]), floor,
-                     floor, tuple(zip(t[1:].tolist(), (steps / sigma if sigma > 0 else steps).tolist())), 0.0, h.source,
-                     tuple(t.tolist()), tuple(r.values.tolist()), float(h.years.max()), tuple((-dy).tolist()))
+    own = record_steps(h)
+    jumps = np.array([x[2] for x in own], dtype=float)
+    drops = pool.with_steps(own) if pooled else tuple(jumps.tolist())
+    t = r.years
+    own_years = float(h.years.max() - t[0])
+    rate = rate_summary(jumps.size, own_years, pool if pooled else None)
+    slope = -rate * float(np.mean(drops)) if drops else 0.0
+    sd = float(np.std(jumps, ddof=1)) if jumps.size >= 2 else 0.0
+    res = tuple(zip(t[1:].tolist(), ((jumps - jumps.mean()) / sd).tolist())) if sd > 0 else ()
+    what = h.what + f"; floor = last record / {floor_factor:g}"
+    if pooled:
+        what += (f"; rate and step sizes pooled with {pool.levels} levels ({len(pool.drops)} distinct record steps, "
+                 f"{pool.jumps / max(pool.exposure_years, 1e-9):.2g} a year a level)")
+    return DriverFit(h.name, h.unit, what, "saturating", int(t.size), float(t[0]), float(h.years.max()), slope, 0.0, sd,
+                     max(jumps.size - 1, 0), float(r.values[-1]), floor, floor, res, 0.0, h.source, tuple(t.tolist()),
+                     tuple(r.values.tolist()), float(h.years.max()), tuple(jumps.tolist()), drops, own_years,
+                     pool if pooled else None)
 
 
 # ---- the histories -----------------------------------------------------------------------------------
@@ -251,6 +265,12 @@ def training_flop_history(series) -> DriverHistory:
     return _history("training FLOP needed", "FLOP", "least training FLOP of a model at the level so far "
                     "(algorithmic progress; compare Ho et al. 2024: halving every ~8 months)", "saturating", pts,
                     series.source)
+
+
+def series_history(series) -> DriverHistory:
+    """The series' own points as a history (its records are the record process the forecast is of). [series unit]"""
+    pts = [(t, p.value, p.label) for p, t in zip(series.points, series.years)]
+    return _history(series.name or "series", series.unit, "the series' own points", "saturating", pts, series.source)
 
 
 def active_params_history(series) -> DriverHistory:

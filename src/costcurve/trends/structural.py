@@ -9,7 +9,10 @@
 ``a`` is the anchor: the last record (cheapest so far) of the series. Each driver is fitted on its own
 data (:mod:`costcurve.trends.drivers`); a seeded Monte Carlo draws every driver's slope and noise, the
 noise correlated between drivers as their standardised residuals are where they overlap in time (by
-calendar year, at least 3 common years; otherwise 0). Two bounds hold in every draw:
+calendar year, at least 3 common years; otherwise 0). The series is the record in force, each record priced
+at its own date, so the trend drivers reach it only at new records of the series: those arrive as a Poisson
+process (rate partially pooled over the family's levels, :mod:`costcurve.trends.records`) and the trend
+drivers are read at the date of the last one before each year. Two bounds hold in every draw:
 
 * **floor**: cost >= capability floor × energy floor (:mod:`costcurve.trends.floors`): the least FLOP
   (training) or FLOP per 1M tokens (2 × the parameter floor, inference) at the electricity cost of a FLOP on
@@ -36,13 +39,17 @@ from .drivers import (
     best_price_performance,
     fit_driver,
     margin_history,
+    series_history,
     training_flop_history,
     utilisation_history,
 )
 from .fit import DEFAULT_LEVEL, _check_level
 from .floors import energy_floor
+from .records import record_pool, record_steps
 
 SAMPLES = 4000  #: Monte Carlo draws of a structural forecast
+MIN_OWN_RECORDS = 3  #: below this, a forecast notes that its size driver leans on the family's levels
+MAX_EVENTS = 200  #: new records of the series one draw may see (far more than 10 years at any fitted rate)
 STRUCTURAL_SERIES = ("gpt3-level", "training-cost", "inference-price")
 TOKENS_PER_PRICE_UNIT = 1e6  #: the inference-price series is per 1M tokens
 
@@ -64,16 +71,24 @@ class DriverData:
     kind: str
     histories: tuple
     catalog: object = None
+    pool: tuple = ()  #: the size driver's history at every level of the series' family (partial pooling)
+    events: tuple = ()  #: the series' own points at every level of the family, for the rate of its records
 
 
-def driver_data(series, *, catalog=None) -> DriverData:
-    """Build every driver history of ``series`` once (the margin needs the serving model on ~25 prices)."""
+def driver_data(series, *, catalog=None, pool=None) -> DriverData:
+    """Build every driver history of ``series`` once (the margin needs the serving model on ~25 prices);
+    ``pool``: the family's (size histories, series histories), :func:`~costcurve.trends.validation.family_histories`."""
+    from .validation import family_histories, family_of
+
     kind = structural_kind(series)
     if kind == "training":
         hs = (training_flop_history(series), best_price_performance(catalog), utilisation_history(catalog))
     else:
         hs = (active_params_history(series), best_price_performance(catalog), margin_history(catalog=catalog))
-    return DriverData(kind, hs, catalog)
+    if pool is None:
+        fam = family_of(series)
+        pool = family_histories(fam, catalog=catalog) if fam else ((), ())
+    return DriverData(kind, hs, catalog, *pool)
 
 
 def _corr(fits) -> np.ndarray:
@@ -123,6 +138,7 @@ class StructuralModel:
     attention: float | None = None  #: attention share of a token's FLOP (inference) [1]
     points: str = "records"
     notes: tuple = ()
+    events: tuple | None = None  #: (own record steps, own years, RecordPool) of the series' records, or None
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -145,17 +161,39 @@ class StructuralModel:
         zn = np.linalg.cholesky(self.corr + 1e-12 * np.eye(k)) @ rng.standard_normal((k, self.samples))
         if not noise:
             zn = np.zeros_like(zn)
-        parts = [d.sample_log_ratio(self.anchor_year, years, zs[i], zn[i], rng) for i, d in enumerate(self.drivers)]
+        at = (self._event_years(years, rng) if self.events is not None and noise
+              else np.broadcast_to(years, (self.samples, years.size)))
+        parts = [d.sample_log_ratio(self.anchor_year, years if d.kind == "saturating" else at, zs[i], zn[i], rng)
+                 for i, d in enumerate(self.drivers)]
         hw = next((i for i, d in enumerate(self.drivers) if d.name == "hardware price-performance"), None)
         if hw is not None:  # USD per FLOP never below the electricity cost of a FLOP
             h = self.drivers[hw]
-            parts[hw] = np.maximum(parts[hw], np.log(self.energy.usd_per_flop(years) / h.value_at(self.anchor_year)))
+            e = self.energy.usd_per_flop(at.ravel()).reshape(at.shape)
+            parts[hw] = np.maximum(parts[hw], np.log(e / h.value_at(self.anchor_year)))
         ln_total = math.log(self.anchor_value) + np.sum(parts, axis=0)
         bounded = np.clip(ln_total, np.log(self.floor(years))[None, :], math.log(self.anchor_value))
         if len(self._cache) > 64:
             self._cache.clear()
         self._cache[key] = (bounded, parts)
         return bounded, parts
+
+    def _event_years(self, years, rng) -> np.ndarray:
+        """(samples, years): the date of the last new record of the series at or before each year (the anchor
+        if none yet). The record in force moves only when a cheaper model or price appears, so the trend
+        drivers (hardware, utilisation, margin) reach it at those dates; records arrive as a Poisson process,
+        the rate partially pooled over the family's levels (:mod:`costcurve.trends.records`)."""
+        from scipy import stats
+
+        k, span, pool = self.events
+        a0, b0 = (pool.alpha0, pool.beta0) if pool is not None else (0.0, 0.0)
+        rate = stats.gamma.ppf(rng.uniform(size=self.samples), max(a0 + k, 1e-9), scale=1.0 / max(b0 + span, 1e-9))
+        gaps = rng.exponential(1.0, size=(self.samples, MAX_EVENTS)) / np.maximum(rate, 1e-12)[:, None]
+        times = np.minimum(self.anchor_year + np.cumsum(gaps, axis=1), self.anchor_year + 1e3)
+        offset = (np.arange(self.samples) * 1e4)[:, None]  # one sorted row per draw, searched at once
+        n = np.searchsorted((times + offset).ravel(), (years[None, :] + offset).ravel(), side="right").reshape(
+            self.samples, years.size) - (np.arange(self.samples) * MAX_EVENTS)[:, None]  # records by each year
+        last = np.take_along_axis(np.concatenate([np.full((self.samples, 1), self.anchor_year), times], axis=1), n, 1)
+        return np.minimum(last, years[None, :])
 
     def predict(self, year):
         """Median of the draws at ``year`` [series unit]; arrays broadcast."""
@@ -239,13 +277,23 @@ def build_structural(series, *, data: DriverData | None = None, until=None, leve
     if len(rec) < 2:
         raise InsufficientDataError(f"{series.name} has {len(rec)} record(s)" + (f" before {until:g}" if until else "")
                                     + "; a forecast needs at least 2", field="method")
-    fits = tuple(fit_driver(h.until(until), floor_factor=floor_factor) for h in data.histories)
+    pool = record_pool(data.pool, until) if data.pool else None
+    own = series_history(series).until(until)
+    steps = record_steps(own)
+    ev_pool = record_pool(data.events, until) if data.events else None
+    events = (len(steps), float(own.years.max() - own.records().years.min()),
+              ev_pool if ev_pool is not None and ev_pool.levels >= 2 else None)
+    fits = tuple(fit_driver(h.until(until), floor_factor=floor_factor, pool=pool if i == 0 else None)
+                 for i, h in enumerate(data.histories))
     energy = energy_floor(catalog=data.catalog, until=until, level=level)
     last = rec.points[-1]
     # the record in force at the last date with data; a hindcast made at ``until`` knows nothing cheaper came before
     anchor_year = float(s.years.max()) if until is None else float(until)
     notes, attn = [], None
     size = fits[0]
+    if size.pool is not None and size.n < MIN_OWN_RECORDS:
+        notes.append(f"{size.name}: the level has {size.n} record(s) of its own, so the rate and sizes of new records "
+                     f"come mostly from the family's {size.pool.levels} levels pooled")
     if data.kind == "training":
         floor_q = size.floor_value
         what = (f"training FLOP floor {floor_q:.3g} (least FLOP at the level / {floor_factor:g}) x the electricity "
@@ -265,4 +313,4 @@ def build_structural(series, *, data: DriverData | None = None, until=None, leve
                          "token follows the active parameters")
     return StructuralModel(series.name, series.unit, data.kind, anchor_year, float(last.value), last.label, fits,
                            _corr(fits), energy, float(floor_q), what, float(s.years.min()), len(rec), level,
-                           int(samples), int(seed), attn, "records", tuple(notes))
+                           int(samples), int(seed), attn, "records", tuple(notes), events)

@@ -31,6 +31,17 @@ def family_of(series) -> str | None:
     return "inference-price" if series.name == "inference-price" else "training-cost"
 
 
+def family_histories(family: str, *, catalog=None) -> tuple[tuple, tuple]:
+    """(the size driver's history, the series' own points) at every level of ``family``: what a level's
+    record processes pool their rates and step sizes with (:mod:`costcurve.trends.records`)."""
+    from .bundled import get_series
+    from .drivers import active_params_history, series_history, training_flop_history
+
+    size = active_params_history if family == "inference-price" else training_flop_history
+    ss = [get_series(family, capability=cap, catalog=catalog) for cap in FAMILIES[family]]
+    return tuple(size(s) for s in ss), tuple(series_history(s) for s in ss)
+
+
 def pooled_backtest(family: str, methods=("ols", "rwd", "structural"), *, capabilities=None,
                     level: float = DEFAULT_LEVEL, catalog=None) -> list:
     """One :class:`~costcurve.trends.forecast.BacktestResult` per method, pooled over the family's levels; at
@@ -46,12 +57,14 @@ def pooled_backtest(family: str, methods=("ols", "rwd", "structural"), *, capabi
     caps = tuple(capabilities or FAMILIES[family])
     hw = best_price_performance(catalog)
     third = margin_history(catalog=catalog) if family == "inference-price" else utilisation_history(catalog)
+    pool = family_histories(family, catalog=catalog)
     pooled = {m: ([], [], []) for m in methods}
     used_levels = []
     for cap in caps:
         s = get_series(family, capability=cap, catalog=catalog)
         size = active_params_history(s) if family == "inference-price" else training_flop_history(s)
-        data = DriverData("inference" if family == "inference-price" else "training", (size, hw, third), catalog)
+        data = DriverData("inference" if family == "inference-price" else "training", (size, hw, third), catalog,
+                          *pool)
         try:
             res = backtest_methods(s, methods, level=level, catalog=catalog, data=data)
         except InputError:

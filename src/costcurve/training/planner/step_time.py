@@ -85,7 +85,7 @@ HBM_EFFICIENCY = 0.8
 #: overhead, unfused small kernels, stragglers, clocks below boost under sustained load): the one
 #: fitted constant. It is the value that makes the median ratio of predicted to published achieved
 #: TFLOP/s over the ten configurations of Narayanan et al. 2021, Table 1 (A100, Megatron-LM) equal
-#: to 1; tests/test_plan_validation.py refits it and checks it on held-out runs (Llama 3 405B's
+#: to 1; tests/training/test_plan_validation.py refits it and checks it on held-out runs (Llama 3 405B's
 #: MFU, MLPerf Training fp8 runs, production GPU-hours).
 KERNEL_EFFICIENCY = 0.66
 #: Fraction of the compute time that can hide the expert-parallel all-to-all (1: DualPipe-style).
@@ -93,7 +93,7 @@ EP_OVERLAP = 1.0
 ELEMENTWISE_PASSES = 4.0  #: write, read, gradient write, gradient read of each saved activation byte
 ADAM_BYTES_PER_PARAM = 30.0  #: read master, m, v, grad (16); write master, m, v, 16-bit weight (14) [bytes]
 #: groups whose collectives run as rings over every member's NIC (checked on FSDP throughput,
-#: tests/test_plan_fsdp.py); tp and cp crossing the network keep one NIC's bandwidth (unvalidated)
+#: tests/training/test_plan_fsdp.py); tp and cp crossing the network keep one NIC's bandwidth (unvalidated)
 RING_GROUPS = ("dp", "dp_rep")
 LINK_GROUPS = ("tp", "cp", "ep", "dp", "dp_rep", "pp")  #: the parallel groups :func:`group_links` returns
 STEP_KEYS = ("compute", "bubble", "tp_comm", "dp_comm", "pp_comm", "ep_comm", "cp_comm")

@@ -21,7 +21,7 @@ def shared_file(*parts):
     import os
     from pathlib import Path
 
-    roots = [os.environ.get("COSTCURVE_SHARED"), Path(__file__).resolve().parents[2] / "shared", "/work/shared"]
+    roots = [os.environ.get("COSTCURVE_SHARED"), Path(__file__).resolve().parents[3] / "shared", "/work/shared"]
     for root in filter(None, roots):
         p = Path(root, "reference-data", *parts)
         if p.exists():

@@ -42,7 +42,7 @@ def _factor(series) -> float:
 
 
 def shared_dir() -> Path:
-    cands = [os.environ.get("COSTCURVE_SHARED"), Path(__file__).resolve().parents[1].parent / "shared",
+    cands = [os.environ.get("COSTCURVE_SHARED"), Path(__file__).resolve().parents[2].parent / "shared",
              "/work/shared"]
     for c in cands:
         if c and (Path(c) / "reference-data" / "epoch-llm-inference-prices").is_dir():

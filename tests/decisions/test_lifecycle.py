@@ -115,7 +115,7 @@ def test_hourly_weights_are_normalised():
 def test_examples_parse():
     from pathlib import Path
 
-    for p in Path(__file__).parents[1].joinpath("examples").glob("*.toml"):
+    for p in Path(__file__).parents[2].joinpath("examples").glob("*.toml"):
         v = lc.check_scenario(li.merge(li.read_scenario(p), {}))
         assert v["model"] and v["queries_per_day"] > 0
 

@@ -19,7 +19,7 @@ from costcurve.trends.sources import (
 from costcurve.errors import CatalogError
 from costcurve.trends.fit import fit_series
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 TINY = DATA / "epoch_notable_tiny.csv"  # hand-made, Epoch's "Notable AI Models" header; cost = 1e6 * 3**(year-2018)
 TINY_HW = DATA / "epoch_hardware_tiny.csv"  # hand-made, "ML Hardware" header; FLOP/s per $ doubles every 2 years
 

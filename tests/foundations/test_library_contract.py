@@ -19,7 +19,7 @@ from costcurve.training.estimate import estimate_training
 from costcurve.uncertainty import check_samples, parse_dist
 from costcurve.units import number_input, parse_date, parse_quantity
 
-HF = Path(__file__).parent / "data" / "hf"
+HF = Path(__file__).parents[1] / "data" / "hf"
 T_OK = dict(params=7e9, tokens=1e12, gpu="h100", gpus=8, mfu=0.4, price_usd_per_gpu_hour=2.0)
 I_OK = dict(model="llama3-8b", gpu="h100", gpus=1, price_usd_per_gpu_hour=2.0)
 

@@ -29,7 +29,7 @@ from costcurve.trends.series import Point, Series
 from costcurve.trends.sources import read_csv_series
 from costcurve.units import date_of, decimal_year, parse_date
 
-DATA = __import__("pathlib").Path(__file__).parent / "data"
+DATA = __import__("pathlib").Path(__file__).parents[1] / "data"
 
 
 def synthetic(rate=0.6, n=60, sigma=0.3, seed=1, t0=2015.0, span=10.0, start=1e6):

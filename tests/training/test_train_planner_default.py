@@ -101,7 +101,7 @@ def test_planner_mfu_cache_is_keyed_on_catalog_contents(tmp_path):
     """issue 18: editing a catalog CSV changes the answer (the cache keys on the rows' values, not the path)."""
     from pathlib import Path
 
-    bundled = (Path(__file__).parents[1] / "src/costcurve/data/accelerators_2026-11.csv").read_text().splitlines()
+    bundled = (Path(__file__).parents[2] / "src/costcurve/data/accelerators_2026-11.csv").read_text().splitlines()
     row = next(r for r in bundled if r.startswith("h100-sxm5,"))
     user = tmp_path / "accelerators.csv"
     user.write_text(bundled[0] + "\n" + row + "\n")

@@ -18,7 +18,7 @@ from costcurve.errors import CostcurveError
 from costcurve.training.efficiency import era_of
 from costcurve.training.planner import plan_training
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 CAT = load_catalog()
 
 
@@ -116,7 +116,7 @@ def production_ratios(gpu_hours=_planner_gpu_hours):
     GPU-hours over 60 days (the count sets only the layout, weakly). Runs the planner cannot place
     (TPU pods joined over an unpublished network; 10,000 V100s with no legal layout) are skipped.
     """
-    with open(Path(__file__).parents[1] / "src/costcurve/data/models_2026-11.csv", encoding="utf-8") as fh:
+    with open(Path(__file__).parents[2] / "src/costcurve/data/models_2026-11.csv", encoding="utf-8") as fh:
         rows = [r for r in csv.DictReader(fh) if r["gpu_hours"] and r["preset"]]
     out = []
     for r in rows:
@@ -173,7 +173,7 @@ def test_train_default_is_the_planner_on_production_runs():
     assert sources["PaLM (540B)"][0] == "default model"  # TPU v4 pod: no published scale-out network
     # train and plan agree where the planner answered (plan's default flash attention and context parallelism)
     for name in ("LLaMA-65B", "Llama 3.1-405B"):
-        r = next(x for x in csv.DictReader(open(Path(__file__).parents[1] / "src/costcurve/data/models_2026-11.csv",
+        r = next(x for x in csv.DictReader(open(Path(__file__).parents[2] / "src/costcurve/data/models_2026-11.csv",
                                                  encoding="utf-8")) if x["name"] == name)
         best = plan_training(model=r["preset"], tokens=float(r["training_tokens"]), gpu=r["hardware"],
                              gpus=int(r["hardware_count"]), top=1).best

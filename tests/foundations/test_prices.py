@@ -16,7 +16,7 @@ from costcurve.catalog import OFFERS, Catalog
 from costcurve.errors import InputError
 from costcurve.prices import MIN_PROVIDERS, MIN_QUOTES, choose_price, price_spread_log, resolve_price
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DAY = dt.date(2026, 12, 3)
 HEADER = "gpu,provider,date_observed,kind,offer,price_usd_per_gpu_hour,instance,source\n"
 

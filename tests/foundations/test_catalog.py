@@ -274,7 +274,7 @@ def test_one_data_version():
     from costcurve import catalog, prices
 
     assert all(name.endswith(f"_{catalog.DATA_VERSION}.csv") for name in catalog.DATA_FILES.values())
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     for f in (Path(catalog.__file__), Path(prices.__file__), root / "tools" / "build_prices.py"):
         text = f.read_text(encoding="utf-8")
         assert text.count(catalog.DATA_VERSION) == (1 if f.name == "catalog.py" else 0), f

@@ -20,7 +20,7 @@ from costcurve.interconnect import interconnect, parse_bandwidth, with_scale_out
 from costcurve.training.planner import plan_training
 from costcurve.training.planner.step_time import dp_comm_s
 
-ROWS = list(csv.DictReader((Path(__file__).parent / "data" / "fsdp_throughput.csv").open()))
+ROWS = list(csv.DictReader((Path(__file__).parents[1] / "data" / "fsdp_throughput.csv").open()))
 MPT = {"1b": (2048, 16, 24), "3b": (2560, 20, 32), "7b": (4096, 32, 32), "13b": (5120, 40, 40),
        "30b": (7168, 56, 48), "70b": (8192, 64, 80)}
 

@@ -14,7 +14,7 @@ from costcurve.trends.forecast import backtest, backtest_all, forecast, forecast
 from costcurve.trends.series import Point, Series
 from costcurve.units import date_of
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 
 
 def series_from(t, y, name="synthetic", better="lower"):

@@ -167,7 +167,7 @@ def test_suite_is_large_enough(tmp_path):
     ["train", "--params", "7B", "--tokens", "1T", "--days", "1e9"],
     ["train", "--params", "7B", "--tokens", "1,000,000,000,000", "--gpus", "8", "--price", "$2.50"],
     # (--depreciation 1..1e308 answered here before: a spread of 308 orders of magnitude is now refused as one that
-    # cannot be meant, tests/test_trust3_crashes.py)
+    # cannot be meant, tests/frontends/test_trust3_crashes.py)
     ["train", "--params", "7B", "--tokens", "1T", "--gpus", "8", "--gpu", "tpu-v5p"],
     ["infer", "--model", "llama3-8b", "--latency-target", "50ms", "--ttft-target", "100ms..1s", "--seed", "1"],
     ["infer", "--model", "llama3-70b", "--gpus", "2", "--batch", "1..200", "--seed", "1", "--samples", "500"],

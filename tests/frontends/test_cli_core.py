@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-HF = Path(__file__).parent / "data" / "hf"
+HF = Path(__file__).parents[1] / "data" / "hf"
 
 
 def test_train_table(run_cli):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "costcurve"
+SRC = Path(__file__).resolve().parents[2] / "src" / "costcurve"
 
 RENDERERS = ("costcurve.cli", "costcurve.report", "costcurve.web")
 #: layer -> the packages it must not import

@@ -14,7 +14,7 @@ import pytest
 
 from costcurve.errors import InputError
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "costcurve"
+SRC = Path(__file__).resolve().parents[2] / "src" / "costcurve"
 #: the layers that speak to a user of the command line, and may name flags
 FRONT = ("cli", "report", "web", "commands")  # commands: the option specs the front ends are generated from
 FLAG = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*")

@@ -10,7 +10,7 @@ from costcurve import count_params
 from costcurve.errors import InputError
 from costcurve.hfconfig import architecture_from_hf_dict, read_hf_config
 
-HF = Path(__file__).parent / "data" / "hf"
+HF = Path(__file__).parents[1] / "data" / "hf"
 
 # file, attention kind, total params, active params (published figures; see tests/data/hf/SOURCE.txt)
 CASES = [

@@ -75,7 +75,7 @@ def test_ark_chatgpt_query_cost_near_one_cent_at_8_5_billion_a_day():
     """ARK Invest (Big Ideas 2023): ChatGPT-scale demand, 8.5 billion queries a day, at about $0.01 a query.
 
     GPT-3.5-class 175B dense (gpt3-175b shape), bf16 on A100-80GB at mid-2023 on-demand prices, a chat
-    turn of 1,024 prompt and 338 answer tokens (as tests/test_inference.py), p95 TTFT 2 s, p95 TPOT 100 ms.
+    turn of 1,024 prompt and 338 answer tokens (as tests/serving/test_inference.py), p95 TTFT 2 s, p95 TPOT 100 ms.
     """
     from costcurve.serving.deploy import plan_deployment
 

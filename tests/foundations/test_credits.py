@@ -9,7 +9,7 @@ from pathlib import Path
 
 from costcurve.catalog import data_file
 
-CREDITS = Path(__file__).resolve().parents[1] / "CREDITS.md"
+CREDITS = Path(__file__).resolve().parents[2] / "CREDITS.md"
 
 
 def test_api_price_repositories_are_credited():

@@ -24,5 +24,5 @@ def test_formulas_match_the_trace(seq_len, batch):
     for k in ("weights", "gradients", "optimizer"):
         assert traced[k] == pytest.approx(f[k], rel=0.01)
     # activations: measured 0.932 and 0.927 of the formula (the trace is 1.012 and 1.006 of Korthikanti's count
-    # generalised term by term in tests/test_measure_memory.py; RoPE's cos/sin and RMSNorm's 1/rms are the rest)
+    # generalised term by term in tests/measure/test_measure_memory.py; RoPE's cos/sin and RMSNorm's 1/rms are the rest)
     assert traced["activations"] == pytest.approx(f["activations"], rel=0.15)

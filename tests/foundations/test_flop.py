@@ -56,7 +56,7 @@ def test_llama4_totals_with_the_vision_tower_within_1_percent(preset, fname, pub
     import json
     from pathlib import Path
 
-    cfg = json.loads((Path(__file__).parent / "data" / "hf" / fname).read_text())
+    cfg = json.loads((Path(__file__).parents[1] / "data" / "hf" / fname).read_text())
     vision = _llama4_vision_tower_params(cfg["vision_config"], cfg["text_config"]["hidden_size"])
     assert 0.8e9 < vision < 0.95e9
     assert count_params(load_catalog().architecture(preset)) + vision == pytest.approx(published, rel=0.01)

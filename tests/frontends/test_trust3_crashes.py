@@ -153,7 +153,7 @@ def test_overflow_warnings_do_not_break_the_one_line_rule():
     import sys
     from pathlib import Path
 
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2] / "src"))
     r = subprocess.run([sys.executable, "-m", "costcurve", "budget", "--usd", "1M", "--gpus", "64", "--price", "2",
                         "--inference-tokens", "1e308"], capture_output=True, text=True, env=env, timeout=120)
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
