@@ -2,7 +2,8 @@
 
 Run: python benchmarks/bench_core.py   (prints medians; figures go in the README)
 Targets (issue 2): < 20 µs per call, > 2 million configurations/s, help < 0.3 s; (issue 10) a `train`
-call whose default MFU comes from the planner (one layout search, then cached) < 1 s.
+call whose default MFU comes from the planner (one layout search, then cached) < 1 s; (issue 19) one call at
+least 10× faster than llm-analysis's training analysis in the same run (when llm-analysis is importable).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def main():
         "estimate_training_default_mfu_price_us": median_time(scalar_default, number=2000) * 1e6,
         "estimate_training_preset_us": median_time(scalar_arch, number=2000) * 1e6,
     }
+    res.update(_llm_analysis(res))
     # the planner's default MFU (architecture + one count): one layout search per new run, cached after
     from costcurve.training import efficiency as mfu_module
 
@@ -68,6 +70,28 @@ def main():
                       ("train_cli_regression_wall_s", [*train, "--params", "70B"])):
         res[key] = median_time(lambda: subprocess.run([sys.executable, *args], capture_output=True, check=True))
     print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in res.items()}, indent=2))
+
+
+def _llm_analysis(ours: dict) -> dict:
+    """llm-analysis 0.2.2's training analysis (LLaMA-7B on 1,024 A100s at a given efficiency), timed in this
+    run, and how many times slower it is than one ``estimate_training`` (given MFU; default price; preset).
+
+    llm-analysis is not a dependency: ``pip install llm-analysis==0.2.2`` (or put its wheel, with fire,
+    six and termcolor, on PYTHONPATH) to include it; without it the comparison is left out.
+    """
+    try:
+        from llm_analysis.analysis import train
+    except ImportError:
+        return {"llm_analysis": "not installed (pip install llm-analysis==0.2.2)"}
+    kw = dict(model_name="decapoda-research_llama-7b-hf", gpu_name="a100-sxm-80gb", dtype_name="w16a16e16",
+              log_level="ERROR", seq_len=2048, total_num_tokens=1e12, total_num_gpus=1024, tp_size=1, pp_size=1,
+              batch_size_per_gpu=4, global_batch_size=4096, flops_efficiency=0.5, activation_recomputation=1)
+    train(**kw)
+    t = median_time(lambda: train(**kw), number=100) * 1e6
+    out = {"llm_analysis_training_us": t}
+    for key in ("estimate_training_params_us", "estimate_training_default_mfu_price_us", "estimate_training_preset_us"):
+        out["llm_analysis_over_" + key[:-3]] = t / ours[key]
+    return out
 
 
 if __name__ == "__main__":

@@ -91,6 +91,34 @@ def cloud_cost_usd(accelerator_hours, usd_per_accelerator_hour):
     return accelerator_hours * usd_per_accelerator_hour
 
 
+#: keys of :func:`run_costs`, in order
+RUN_COST_KEYS = ("cost_cloud_usd", "cost_amortized_usd", "cost_acquisition_usd", "cost_energy_usd", "energy_kwh",
+                 "co2_kg")
+
+
+def run_costs(assumptions, *, n_accelerators, tdp_w, wall_clock_s, accelerator_hours, usd_per_accelerator_hour,
+              chip_price_usd) -> dict:
+    """The cost chain of one run (or arrays of runs): the three costs, energy and CO2.
+
+    The one place the chain is built; :func:`costcurve.training.estimate_training`, the planner
+    (:mod:`costcurve.training.planner.cost`) and the decisions (through ``estimate_training``) call it.
+    Keys (:data:`RUN_COST_KEYS`): ``cost_cloud_usd`` = accelerator-hours × price [USD];
+    ``cost_amortized_usd`` = ``capex·(1 − e^(−r·t))`` + energy × electricity price [USD];
+    ``cost_acquisition_usd`` = capex [USD]; ``cost_energy_usd`` [USD]; ``energy_kwh`` [kWh];
+    ``co2_kg`` = energy × grid intensity [kg]. ``assumptions``: a :class:`CostAssumptions`;
+    ``tdp_w`` [W] and ``chip_price_usd`` [USD] NaN where unknown (their costs are then NaN).
+    """
+    A = assumptions
+    energy = energy_kwh(n_accelerators, tdp_w, wall_clock_s, server_power_overhead=A.server_power_overhead,
+                        power_utilization=A.power_utilization, pue=A.pue)
+    energy_usd = energy * A.electricity_usd_per_kwh
+    capex = acquisition_cost_usd(n_accelerators, chip_price_usd, A.server_overhead)
+    return {"cost_cloud_usd": cloud_cost_usd(accelerator_hours, usd_per_accelerator_hour),
+            "cost_amortized_usd": amortized_capex_usd(capex, wall_clock_s, A.depreciation_per_year) + energy_usd,
+            "cost_acquisition_usd": capex, "cost_energy_usd": energy_usd, "energy_kwh": energy,
+            "co2_kg": energy * A.grid_kg_co2_per_kwh}
+
+
 # Defaults (docs/cost-defaults.md gives each source in full):
 #: chip-to-server cost 1.64 (Cottier et al. 2024, App. A.1) with cluster interconnect 19% of the total
 #: (ibid., CLUSTER_INTERCONNECT_COST_FRACTION in Epoch's training-cost-trends): 1.64 / (1 - 0.19)

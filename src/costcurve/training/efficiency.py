@@ -229,7 +229,8 @@ def _planned_mfu(arch, acc, gpus, dtype, seq_len, scale_out, layout_items) -> fl
 
         raise InputError(f"unknown layout option(s) {', '.join(layout)}", field=next(iter(layout)))
     ic = with_scale_out(interconnect(acc), scale_out)
-    _, res, order, _, _ = search_layouts(arch, acc, ic, n, seq, gb, fixed, dtype=dtype)
+    _, res, order, _, _ = search_layouts(arch, acc, ic, n, seq, gb, fixed, dtype=dtype,
+                                         enough=lambda _lay, prefix: len(prefix) >= 1)  # the best only
     if len(order) == 0:
         raise DoesNotFitError(f"no layout of {arch.name} fits {n} × {acc.name}",
                               needed_bytes=float(np.nanmin(res["memory/total"])),

@@ -273,7 +273,8 @@ class _Workload(NamedTuple):
     method: str
     breakdown: dict
     arch: object = None  # the Architecture, when known
-    shape: object = None  # an Architecture synthesized from the parameter count (costcurve.training.shape_rule)
+    shape: object = None  # an Architecture synthesized from the parameter count (costcurve.training.shape_rule); made
+    # only where the planner's default MFU needs it
 
 
 #: fewer parameters than this cannot be meant for a training run worth costing [count]: "--params 70"
@@ -348,8 +349,7 @@ def _workload(cat, model, params, active_params, tokens, training_flop, seq_len,
         hardware_flop = training_flop * flop.recompute_factor(arch, recompute, seq)
     else:  # 6·N·D has no attention term to re-run selectively; full recomputation adds one forward (4/3)
         hardware_flop = training_flop * (FULL_RECOMPUTE_FACTOR if recompute == "full" else 1.0)
-    return _Workload(name, p_total, p_active, tokens, seq, training_flop, hardware_flop, method, breakdown, arch,
-                     _shape(cat, arch, p_total, p_active))
+    return _Workload(name, p_total, p_active, tokens, seq, training_flop, hardware_flop, method, breakdown, arch)
 
 
 def _shape(cat, arch, p_total, p_active):
@@ -406,7 +406,7 @@ def _planner_default(cat, acc, dtype, w, gpus, recompute, regression_mfu, notes,
     """
     from costcurve.training.defaults import planner_mfu
 
-    arch = w.arch if w.arch is not None else w.shape
+    arch = w.arch if w.arch is not None else (w.shape or _shape(cat, None, w.params_total, w.params_active))
     if w.arch is None and np.ndim(w.training_flop):
         arch = None  # a sweep over FLOP or tokens with one size: the regression answers
     got = planner_mfu(arch=arch, acc=acc, gpus=gpus, dtype=dtype, seq_len=w.seq_len, recompute=recompute,
@@ -526,15 +526,9 @@ def _prices(cat, acc, date, price, provider, price_kind, chip_price_usd, notes):
 
 
 def _dollars(A, acc, gpus, wall, gpu_hours, price, chip) -> dict:
-    """The three costs of Cottier et al. (2024), energy and CO2 (see costcurve.costs)."""
-    energy = costs.energy_kwh(gpus, acc.tdp_w or math.nan, wall, server_power_overhead=A.server_power_overhead,
-                              power_utilization=A.power_utilization, pue=A.pue)
-    energy_usd = energy * A.electricity_usd_per_kwh
-    capex = costs.acquisition_cost_usd(gpus, chip, A.server_overhead)
-    return {"cost_cloud_usd": costs.cloud_cost_usd(gpu_hours, price),
-            "cost_amortized_usd": costs.amortized_capex_usd(capex, wall, A.depreciation_per_year) + energy_usd,
-            "cost_acquisition_usd": capex, "cost_energy_usd": energy_usd, "energy_kwh": energy,
-            "co2_kg": energy * A.grid_kg_co2_per_kwh}
+    """The three costs of Cottier et al. (2024), energy and CO2 (:func:`costcurve.costs.run_costs`)."""
+    return costs.run_costs(A, n_accelerators=gpus, tdp_w=acc.tdp_w or math.nan, wall_clock_s=wall,
+                           accelerator_hours=gpu_hours, usd_per_accelerator_hour=price, chip_price_usd=chip)
 
 
 # ---- the Monte Carlo ---------------------------------------------------------------------------

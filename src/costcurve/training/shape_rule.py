@@ -74,11 +74,16 @@ def _fit(rows: tuple) -> ShapeRule:
 
 def fit_shape_rule(catalog) -> ShapeRule:
     """The shape rule fitted on ``catalog``'s architectures (cached on the rows' values)."""
-    archs = list(catalog.architectures.values())
+    return _fit(_rows(tuple(catalog.architectures.values())))
+
+
+@functools.lru_cache(maxsize=8)
+def _rows(archs: tuple) -> tuple:
+    """The fit's rows of the architectures (frozen dataclasses: cached on their values)."""
     rows = [(count_params(a), a.d_model, a.head_size, a.kv_heads, a.ffn_dim / a.d_model, a.vocab_size,
              a.pretrain_seq_len, 0, a.kv_heads < a.n_heads) for a in _dense_gated(archs)]
     rows += [(0.0, 0, 0, 0, 0.0, 0, 0, a.n_experts_active, False) for a in archs if a.is_moe]
-    return _fit(tuple(rows))
+    return tuple(rows)
 
 
 def _layer_params(d: int, heads: int, kv: int, e: int, ffn: int, k_experts: int = 1) -> tuple[float, float]:

@@ -131,34 +131,9 @@ def enumerate_layouts(arch: Architecture, gpus: int, global_batch: int, seq_len:
     divisor; ``overlap`` is on unless pinned.
     """
     fixed = {k: v for k, v in (fixed or {}).items() if v is not None}
-    a = arch
-    experts = a.n_experts if a.is_moe else 1
-    divs = divisors(gpus)
-    tps = [t for t in divs if a.n_heads % t == 0 and (a.kv_heads % t == 0 or t % a.kv_heads == 0) and t <= 64]
-    cps = [c for c in divs if c <= 32 and (c == 1 or seq_len % (2 * c) == 0)]
-    rows = []
-    for t, c in itertools.product(tps, cps):
-        if gpus % (t * c):
-            continue
-        for p in divisors(gpus // (t * c)):
-            if p > a.n_layers:
-                continue
-            d = gpus // (t * c * p)
-            if global_batch % d:
-                continue
-            per_dp = global_batch // d
-            for b in divisors(per_dp):
-                if b > max_microbatch:
-                    break
-                m = per_dp // b
-                vs = [1] + ([v for v in (2, 3, 4, 6, 8, 12, 16) if a.n_layers >= p * v and m % p == 0]
-                            if p > 1 else [])
-                eps = [e for e in divisors(experts) if (c * d) % e == 0]
-                for v, e in itertools.product(vs, eps):
-                    rows.append((t, p, v, c, e, d, b))
-    if not rows:
+    base = _layout_rows(arch, int(gpus), int(global_batch), int(seq_len), int(max_microbatch))
+    if not len(base):
         return {k: np.zeros(0, dtype=int) for k in LAYOUT_KEYS}
-    base = np.asarray(rows, dtype=np.int64)
     zeros = np.asarray([fixed["zero"]] if "zero" in fixed else ZERO_STAGES)
     rcs = np.asarray([RECOMPUTE.index(fixed["recompute"])] if "recompute" in fixed else range(3))
     n, nz, nr = len(base), len(zeros), len(rcs)
@@ -177,6 +152,37 @@ def enumerate_layouts(arch: Architecture, gpus: int, global_batch: int, seq_len:
         if k in fixed:
             keep &= out[k] == int(fixed[k])
     return {k: v[keep] for k, v in out.items()}
+
+
+@functools.lru_cache(maxsize=16)
+def _layout_rows(a: Architecture, gpus: int, global_batch: int, seq_len: int, max_microbatch: int) -> np.ndarray:
+    """Legal (tp, pp, vpp, cp, ep, dp, microbatch) rows, cached by value (read-only). [count]"""
+    experts = a.n_experts if a.is_moe else 1
+    divs = divisors(gpus)
+    tps = [t for t in divs if a.n_heads % t == 0 and (a.kv_heads % t == 0 or t % a.kv_heads == 0) and t <= 64]
+    cps = [c for c in divs if c <= 32 and (c == 1 or seq_len % (2 * c) == 0)]
+    rows = []
+    for t, c in itertools.product(tps, cps):
+        if gpus % (t * c):
+            continue
+        for p in divisors(gpus // (t * c)):
+            if p > a.n_layers:
+                continue
+            d = gpus // (t * c * p)
+            if global_batch % d:
+                continue
+            per_dp = global_batch // d
+            eps = [e for e in divisors(experts) if (c * d) % e == 0]
+            for b in divisors(per_dp):
+                if b > max_microbatch:
+                    break
+                m = per_dp // b
+                vs = [1] + ([v for v in (2, 3, 4, 6, 8, 12, 16) if a.n_layers >= p * v and m % p == 0]
+                            if p > 1 else [])
+                rows.extend((t, p, v, c, e, d, b) for v, e in itertools.product(vs, eps))
+    out = np.asarray(rows, dtype=np.int64).reshape(-1, 7)
+    out.setflags(write=False)
+    return out
 
 
 def _with_hybrid_sharding(out: dict, node, pinned) -> dict:

@@ -55,7 +55,6 @@ def pareto_plans(*, model, tokens=None, gpu_options=("h100",), gpus_options=None
     Combinations with no fitting layout or no price are skipped and listed in ``skipped``.
     """
     from costcurve.catalog import Catalog, load_catalog
-    from costcurve.training.planner.plan import plan_training
 
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
     deadline = number_input(deadline_days, "deadline_days")
@@ -68,32 +67,17 @@ def pareto_plans(*, model, tokens=None, gpu_options=("h100",), gpus_options=None
     if not gpus_list:
         raise InputError("no accelerator count left after `max_gpus`", field="gpus_options")
     accs = [cat.accelerator(g) for g in gpu_options]
+    best = _best_plans(model, tokens, accs, gpus_list, cat, progress, plan_kw)
     points, skipped = [], []
-    total = len(accs) * len(gpus_list)
-    done = 0
     for acc in accs:
         quotes = None  # the accelerator's prices, resolved once for all its counts
         for n in gpus_list:
-            done += 1
-            try:
-                best = plan_training(model=model, tokens=tokens, gpu=acc.name, gpus=n, top=1, catalog=cat,
-                                     explain_misfit=False, **plan_kw).best
-            except CostcurveError as e:
-                skipped.append({"gpu": acc.name, "gpus": n, "reason": str(e)})
+            plan = best[acc.name, n]
+            if isinstance(plan, CostcurveError):
+                skipped.append({"gpu": acc.name, "gpus": n, "reason": str(plan)})
                 continue
-            finally:
-                if progress is not None:
-                    progress(done, total)
             quotes = list(_prices(cat, acc.name, price_kinds, plan_kw)) if quotes is None else quotes
-            for kind, provider, price, src, evidence in quotes:
-                usd = best.cost_usd["amortized"] if kind == "amortized" else best.gpu_hours * price
-                if not math.isfinite(usd):
-                    continue
-                points.append({"gpu": acc.name, "gpus": n, "price_kind": kind, "provider": provider,
-                               "days": best.wall_clock_days, "cost_usd": usd, "price_usd_per_gpu_hour": price,
-                               "price_source": src, "gpu_hours": best.gpu_hours, "mfu": best.mfu,
-                               "goodput": best.goodput, "parallelism": best.parallelism.to_dict(), **evidence,
-                               "plan": best})
+            points.extend(_points(acc.name, n, plan, quotes))
     keep = [p for p in points if (deadline is None or p["days"] <= deadline) and (budget is None or p["cost_usd"] <= budget)]
     if not isinstance(allow_thin_prices, bool):
         raise InputError(f"got {allow_thin_prices!r}; allowed: True or False", field="allow_thin_prices")
@@ -101,6 +85,44 @@ def pareto_plans(*, model, tokens=None, gpu_options=("h100",), gpus_options=None
     front = pareto_front([p["cost_usd"] for p in eligible], [p["days"] for p in eligible])
     return {"points": keep, "pareto": [eligible[i] for i in front], "skipped": skipped,
             "thin_left_out": sum(1 for p in keep if p["thin_evidence"]) if not allow_thin_prices else 0}
+
+
+def _best_plans(model, tokens, accs, gpus_list, cat, progress, plan_kw) -> dict:
+    """{(accelerator name, count): its best Plan, or the CostcurveError that skips it}.
+
+    Count by count, so that the layouts of a count and their memory (which do not depend on the
+    accelerator) are built once for every accelerator with the same scale-up domain.
+    """
+    from costcurve.training.planner.plan import plan_training
+
+    out, done, total = {}, 0, len(accs) * len(gpus_list)
+    for n in gpus_list:
+        memo = {}  # one count's layouts and memory, keyed by value; dropped before the next count
+        for acc in accs:
+            done += 1
+            try:
+                out[acc.name, n] = plan_training(model=model, tokens=tokens, gpu=acc.name, gpus=n, top=1, catalog=cat,
+                                                 explain_misfit=False, _memo=memo, **plan_kw).best
+            except CostcurveError as e:
+                out[acc.name, n] = e
+            finally:
+                if progress is not None:
+                    progress(done, total)
+    return out
+
+
+def _points(gpu, n, best, quotes) -> list:
+    """The Pareto points of one (accelerator, count): one per price kind and provider with a finite cost."""
+    out = []
+    for kind, provider, price, src, evidence in quotes:
+        usd = best.cost_usd["amortized"] if kind == "amortized" else best.gpu_hours * price
+        if not math.isfinite(usd):
+            continue
+        out.append({"gpu": gpu, "gpus": n, "price_kind": kind, "provider": provider, "days": best.wall_clock_days,
+                    "cost_usd": usd, "price_usd_per_gpu_hour": price, "price_source": src, "gpu_hours": best.gpu_hours,
+                    "mfu": best.mfu, "goodput": best.goodput, "parallelism": best.parallelism.to_dict(), **evidence,
+                    "plan": best})
+    return out
 
 
 def _prices(cat, gpu, kinds, plan_kw):

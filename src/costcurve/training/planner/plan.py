@@ -25,7 +25,7 @@ from costcurve.training.planner.cost import plan_cost_usd
 from costcurve.training.planner.layout import Layout, check_layout, enumerate_layouts
 from costcurve.training.planner.rank_memory import MEMORY_KEYS, RECOMPUTE
 from costcurve.training.planner.result import Plan, PlanSearch
-from costcurve.training.planner.search import evaluate_layouts, rank_layouts
+from costcurve.training.planner.search import evaluate_layouts, layout_memory, links_known, rank_layouts, search_fitting
 from costcurve.training.planner.step_time import STEP_KEYS, matmul_efficiency
 
 GiB = float(2**30)
@@ -98,6 +98,14 @@ def _runner_up(layouts, order):
     return int(order[1]) if len(order) > 1 else None
 
 
+def _enough(layouts, prefix, top) -> bool:
+    """Whether a ranked prefix holds the ``top`` plans and the runner-up (:func:`_runner_up`)."""
+    if len(prefix) < max(top, 1):
+        return False
+    b = int(prefix[0])
+    return any(any(layouts[k][j] != layouts[k][b] for k in _DEGREES) for j in prefix[1:])
+
+
 def _why(res, best: int, runner: int | None, best_lay: Layout, runner_lay: Layout | None) -> str:
     if runner is None:
         return "the only layout that fits"
@@ -133,13 +141,49 @@ def _check_fixed(arch, n, seq, gb, fixed):
         raise InputError(f"got {b}; dp·microbatch must divide the global batch {gb}", field="microbatch")
 
 
+def _memoized(memo, key, make):
+    """``make()`` (a dict of arrays), kept read-only in the dict ``memo`` under the value ``key``."""
+    if memo is None:
+        return make()
+    if key not in memo:
+        memo[key] = make()
+        for v in memo[key].values():
+            v.setflags(write=False)  # shared by the searches that follow
+    return memo[key]
+
+
+def _any_finite_step(arch, layouts, res, kw) -> bool:
+    """Whether any layout has a finite step time, when the search timed only those that fit in memory.
+
+    A layout whose parallel group of more than one rank has an unknown link (no published
+    scale-out network) has a NaN step time (every communication term is NaN there; checked in
+    ``tests/test_plan.py``), so only layouts whose links are all known are timed, first one, then all.
+    """
+    if np.isfinite(res["step_time_s"]).any():
+        return True
+    known = links_known(kw["interconnect"], layouts)
+    untimed = ~(res["memory/total"] <= kw["memory_capacity_bytes"])  # the timed ones are all NaN here
+    idx = np.flatnonzero(known & untimed)
+    for sel in (idx[:1], idx[1:]):
+        if len(sel):
+            r = evaluate_layouts(arch, {k: v[sel] for k, v in layouts.items()},
+                                 memory={k: v[sel] for k, v in res.items() if k.startswith("memory/")}, **kw)
+            if np.isfinite(r["step_time_s"]).any():
+                return True
+    return False
+
+
 def search_layouts(arch, acc, ic, n, seq, gb, fixed, *, dtype="bf16", flash_attention=True, grad_bytes=4.0,
-                   progress=None):
+                   progress=None, memo=None, enough=None):
     """Enumerate (or take the one given) and evaluate layouts: (layouts, results, fitting order, kw, whole).
 
     The one layout search behind :func:`plan_training` and :func:`costcurve.training.efficiency.planned_mfu`;
-    ``fixed`` holds the pinned options (:func:`_fixed_options`). Raises :class:`InputError` when no
-    layout is legal or the accelerator's scale-out network is unknown.
+    ``fixed`` holds the pinned options (:func:`_fixed_options`); ``memo`` (a dict) shares the
+    layouts and their memory between the searches of one Pareto search, keyed by value. Only the layouts
+    that fit in memory are timed (the others are never ranked); with ``enough`` (a predicate of
+    the ranked prefix, :func:`~.search.search_fitting`) only those that can rank in the prefix it
+    asks for, and the order returned is that prefix (``results["fits"]`` counts them all). Raises :class:`InputError` when
+    no layout is legal or the accelerator's scale-out network is unknown.
     """
     _check_fixed(arch, n, seq, gb, fixed)
     whole = all(fixed[k] is not None for k in ("tp", "pp", "cp", "dp", "microbatch", "zero", "recompute"))
@@ -155,7 +199,8 @@ def search_layouts(arch, acc, ic, n, seq, gb, fixed, *, dtype="bf16", flash_atte
         layouts = {k: np.asarray([v]) if k != "recompute" else np.asarray([RECOMPUTE.index(v)])
                    for k, v in lay.to_dict().items()}
     else:
-        layouts = enumerate_layouts(arch, n, gb, seq, fixed, node=node)
+        key = (arch, n, seq, gb, tuple(sorted(fixed.items())), node)
+        layouts = _memoized(memo, key, lambda: enumerate_layouts(arch, n, gb, seq, fixed, node=node))
     if len(layouts["tp"]) == 0:
         raise InputError(f"no legal layout of {n} accelerators for global batch {gb} (sequences), {arch.n_layers} "
                          f"layers, {arch.n_heads} heads with the options given; change `gpus` or `global_batch`",
@@ -163,9 +208,16 @@ def search_layouts(arch, acc, ic, n, seq, gb, fixed, *, dtype="bf16", flash_atte
     kw = dict(seq_len=seq, peak_flop_per_s=acc.peak_flop_per_s(dtype), hbm_bytes_per_s=acc.memory_bandwidth_bytes_per_s,
               e_mm=matmul_efficiency(acc.generation), memory_capacity_bytes=acc.memory_bytes, interconnect=ic,
               flash_attention=flash_attention, grad_bytes=grad_bytes, fp8=dtype == "fp8")
-    res = evaluate_layouts(arch, layouts, progress=progress, **kw)
-    order = rank_layouts(res)
-    if len(order) == 0 and not np.isfinite(res["step_time_s"]).any():
+    # memory depends on the layouts, not on the accelerator: shared by the accelerators of a Pareto search
+    memory = None if whole else _memoized(memo, key + (flash_attention, grad_bytes), lambda: layout_memory(
+        arch, layouts, seq_len=seq, flash_attention=flash_attention, grad_bytes=grad_bytes))
+    if whole or enough is None:
+        res = evaluate_layouts(arch, layouts, progress=progress, memory=memory, skip_misfits=True, **kw)
+        order = rank_layouts(res)
+    else:
+        res, order = search_fitting(arch, layouts, memory=memory, enough=lambda prefix: enough(layouts, prefix),
+                                    progress=progress, **kw)
+    if len(order) == 0 and not _any_finite_step(arch, layouts, res, kw):
         reach = max(ic.scale_up_domain, ic.accelerators_per_server)
         raise InputError(f"got {n}; {acc.name} has no published scale-out network bandwidth, so at most {reach} "
                          f"accelerators (one scale-up domain or server) can be planned; give one with `scale_out`",
@@ -178,7 +230,7 @@ def plan_training(*, model, tokens=None, gpu="h100", gpus=8, tp=None, pp=None, v
                   sequence_parallel=None, dtype="bf16", goodput=None, top=5, flash_attention=True,
                   grad_bytes=4.0, price_usd_per_gpu_hour=None, provider=None, price_kind="on-demand", date=None,
                   catalog=None, progress=None, dp_shard=None, overlap=None, scale_out=None,
-                  explain_misfit=True) -> PlanSearch:
+                  explain_misfit=True, _memo=None) -> PlanSearch:
     """Plan training ``model`` on ``tokens`` tokens with ``gpus`` accelerators ``gpu``.
 
     Layout options left as None are searched (every legal value; see :mod:`.layout`); with all of
@@ -189,7 +241,8 @@ def plan_training(*, model, tokens=None, gpu="h100", gpus=8, tp=None, pp=None, v
     replaces the interconnect table's scale-out network: bytes/s per accelerator, text with a unit
     (``"400 Gb/s"``, ``"3.2 Tb/s per node"``) or another accelerator's row
     (:func:`costcurve.interconnect.with_scale_out`). ``explain_misfit=False`` skips the search for
-    the smallest change that fits (the Pareto search only skips such points). Returns a :class:`PlanSearch` with the
+    the smallest change that fits (the Pareto search only skips such points); ``_memo`` is the
+    Pareto search's dict of layouts and memory shared by value (:func:`search_layouts`). Returns a :class:`PlanSearch` with the
     ``top`` fastest plans that fit, best first, each saying why it won.
     """
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
@@ -208,7 +261,8 @@ def plan_training(*, model, tokens=None, gpu="h100", gpus=8, tp=None, pp=None, v
         goodput = float(number_input(goodput, "goodput", upper=1.0))
     layouts, res, order, kw, whole = search_layouts(arch, acc, ic, n, seq, gb, fixed, dtype=dtype,
                                                     flash_attention=flash_attention, grad_bytes=grad_bytes,
-                                                    progress=progress)
+                                                    progress=progress, memo=_memo,
+                                                    enough=lambda lay, prefix: _enough(lay, prefix, top))
     if len(order) == 0 and not explain_misfit:
         raise DoesNotFitError(f"no layout fits {n} × {acc.name}", needed_bytes=float(np.nanmin(res["memory/total"])),
                               capacity_bytes=float(acc.memory_bytes))
@@ -222,7 +276,7 @@ def plan_training(*, model, tokens=None, gpu="h100", gpus=8, tp=None, pp=None, v
         notes.append(f"{acc.name}: no published scale-out bandwidth; layouts spanning more than "
                      f"{max(ic.scale_up_domain, ic.accelerators_per_server)} accelerators were dropped")
     return PlanSearch(model=name, tokens=tok, seq_len=seq, dtype=dtype, plans=tuple(plans),
-                      layouts_evaluated=int(len(layouts["tp"])), layouts_fit=int(len(order)), notes=tuple(notes))
+                      layouts_evaluated=int(len(layouts["tp"])), layouts_fit=int(np.count_nonzero(res["fits"])), notes=tuple(notes))
 
 
 def _fixed_options(ints: dict, zero, recompute, sequence_parallel, overlap=None) -> dict:
@@ -305,7 +359,7 @@ def _fastest_change(arch, n, gb, seq, base: Layout, keys, kw, tp_limit):
         cand = {k: v[keep] for k, v in cand.items()}
     if len(cand["tp"]) == 0:
         return None
-    r = evaluate_layouts(arch, cand, **kw)
+    r = evaluate_layouts(arch, cand, skip_misfits=True, **kw)
     order = rank_layouts(r)
     if not len(order):
         return None

@@ -44,7 +44,10 @@ microbatches (``m = global_batch / (dp · microbatch)``); the breakdown sums to 
     all-reduce their gradient shard once per step over the scale-out link, hidden like the ZeRO
     0–2 reduction.
 
-Latency per collective: ``2·log2(g)`` link latencies (NCCL's tree for large groups).
+Collectives come from :mod:`costcurve.collectives` (NCCL's latency model: steps × the latency of
+one step): all-reduces take the faster of ring (``2(g−1)`` steps) and tree (``2·log2 g`` steps at
+0.45 of the bandwidth), NCCL's choice rule; all-gathers, reduce-scatters and all-to-alls are rings
+(``g−1`` steps). Each group's link (bandwidth, latency of one step) is :func:`group_links`.
 
 Cited constants (:data:`MATMUL_EFFICIENCY`, :data:`ATTENTION_EFFICIENCY`, :data:`HBM_EFFICIENCY`)
 are documented where defined; everything else follows from the shapes and the catalogs.
@@ -52,12 +55,16 @@ are documented where defined; everything else follows from the shapes and the ca
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
+from costcurve.collectives import all_to_all_steps_s, nccl_allreduce_s, ring_allgather_steps_s
 from costcurve.architecture import Architecture
 from costcurve.flop import mean_attended_keys
 from costcurve.interconnect import Interconnect
 from costcurve.training.planner.rank_memory import ACT_BYTES, WEIGHT_BYTES, activation_bytes_per_layer, layer_params, recompute_code
+from costcurve.training.planner.runs import on_runs
 
 #: Maximum achievable matmul FLOP/s as a fraction of the dense bf16 peak, measured with large
 #: aligned shapes (S. Bekman, ml-engineering, "Maximum Achievable Matmul FLOPS comparison table",
@@ -88,6 +95,7 @@ ADAM_BYTES_PER_PARAM = 30.0  #: read master, m, v, grad (16); write master, m, v
 #: groups whose collectives run as rings over every member's NIC (checked on FSDP throughput,
 #: tests/training/test_plan_fsdp.py); tp and cp crossing the network keep one NIC's bandwidth (unvalidated)
 RING_GROUPS = ("dp", "dp_rep")
+LINK_GROUPS = ("tp", "cp", "ep", "dp", "dp_rep", "pp")  #: the parallel groups :func:`group_links` returns
 STEP_KEYS = ("compute", "bubble", "tp_comm", "dp_comm", "pp_comm", "ep_comm", "cp_comm")
 
 
@@ -139,27 +147,20 @@ def _layer_gemms(a: Architecture, T, t, ep):
     return out
 
 
-def _ring_allreduce_s(nbytes, g, bw, lat):
-    g = np.asarray(g, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = np.where(g > 1, 2.0 * (g - 1.0) / g * nbytes / bw + 2.0 * np.log2(np.maximum(g, 2.0)) * lat, 0.0)
-    return t
-
-
-def _ring_half_s(nbytes, g, bw, lat):
-    """One ring all-gather or reduce-scatter: ``(g−1)/g · bytes / bw + (g−1)·lat``. [s]
-
-    NCCL runs both as a ring (no tree algorithm for them: NCCL ``src/enqueue.cc`` algorithm
-    selection, tree only for all-reduce), so the latency grows with the group, not its log: the
-    reason hybrid sharding pays off on large clusters.
-    """
-    g = np.asarray(g, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(g > 1, (g - 1.0) / g * nbytes / bw + (g - 1.0) * lat, 0.0)
-
-
 #: Megatron-LM's gradient bucket (40M elements): the last one cannot start before the backward ends.
 BUCKET_ELEMENTS = 40e6
+
+
+def _dp_collectives(local_params, layers, g, reps, bw, lat, bw_r, lat_r, *, grad_bytes):
+    """(gradient all-reduce, last bucket's, one layer's all-gather, its reduce-scatter, the replicas'
+    all-reduce of a ZeRO shard, of the whole gradient) of the data-parallel groups. [s]"""
+    grads = grad_bytes * local_params
+    per_layer = local_params / layers
+    return (nccl_allreduce_s(grads, g, bw, lat),
+            nccl_allreduce_s(grad_bytes * np.minimum(BUCKET_ELEMENTS, local_params), g, bw, lat),
+            ring_allgather_steps_s(WEIGHT_BYTES * per_layer, g, bw, lat),
+            ring_allgather_steps_s(grad_bytes * per_layer, g, bw, lat),
+            nccl_allreduce_s(grads / g, reps, bw_r, lat_r), nccl_allreduce_s(grads / 1.0, reps, bw_r, lat_r))
 
 
 def dp_comm_s(links, *, m, layers, micro_s, fwd_layer_s, zero, dp_cp, dp_shard, local_params, grad_bytes,
@@ -175,24 +176,20 @@ def dp_comm_s(links, *, m, layers, micro_s, fwd_layer_s, zero, dp_cp, dp_shard, 
     ov = np.asarray(overlap, dtype=bool)
     g = np.asarray(dp_shard, dtype=float)
     reps = np.asarray(dp_cp, dtype=float) / g
-    bw, lat = links["dp"]
     hide_last = 2.0 / 3.0 * micro_s  # the last microbatch's backward
+    cols = (local_params, layers, g, reps, *links["dp"], *links["dp_rep"])
+    reduce, bucket, ag, rs, rep_sharded, rep_whole = on_runs(functools.partial(_dp_collectives, grad_bytes=grad_bytes),
+                                                             cols, *cols)
     # ZeRO 0-2: one reduction per step, hidden behind the last backward but for the last bucket
-    reduce = _ring_allreduce_s(grad_bytes * local_params, g, bw, lat)
-    bucket = _ring_allreduce_s(grad_bytes * np.minimum(BUCKET_ELEMENTS, local_params), g, bw, lat)
     ddp = np.where(ov, np.maximum(reduce - hide_last, bucket), reduce)
     # ZeRO-3 / FSDP: per microbatch and layer, gather (fwd), gather (bwd), reduce-scatter (bwd)
-    per_layer = local_params / layers
-    ag = _ring_half_s(WEIGHT_BYTES * per_layer, g, bw, lat)
-    rs = _ring_half_s(grad_bytes * per_layer, g, bw, lat)
     bwd_layer_s = micro_s / layers - fwd_layer_s
     exposed_fwd = ag + (layers - 1.0) * np.maximum(ag - fwd_layer_s, 0.0)
     exposed_bwd = rs + (layers - 1.0) * np.maximum(ag + rs - bwd_layer_s, 0.0)
     fsdp = m * np.where(ov, exposed_fwd + exposed_bwd, layers * (2.0 * ag + rs))
     out = np.where(zero >= 3, fsdp, ddp)
     # HSDP: the replicas all-reduce their gradient shard once per step
-    bw_r, lat_r = links["dp_rep"]
-    rep = _ring_allreduce_s(grad_bytes * local_params / np.where(zero >= 1, g, 1.0), reps, bw_r, lat_r)
+    rep = np.where(zero >= 1, rep_sharded, rep_whole)
     return out + np.where(reps > 1, np.where(ov, np.maximum(rep - hide_last, 0.0), rep), 0.0)
 
 
@@ -200,7 +197,9 @@ def _communication_s(a: Architecture, links, *, T, m, layers, micro_s, fwd_layer
                      ep, dp, zero, dp_shard, overlap, local_params, grad_bytes):
     """Exposed communication per step: tp, cp, ep, pp, dp (see the module docstring). [s]"""
     bw, lat = links["tp"]
-    tp_comm = m * layers * (4.0 + 2.0 * (rc == 2)) * _ring_allreduce_s(ACT_BYTES * T * a.d_model, tp, bw, lat)
+    tp_ar = on_runs(lambda T, tp, bw, lat: nccl_allreduce_s(ACT_BYTES * T * a.d_model, tp, bw, lat), (T, tp, bw, lat),
+                    T, tp, bw, lat)
+    tp_comm = m * layers * (4.0 + 2.0 * (rc == 2)) * tp_ar
     bw, lat = links["cp"]
     e_qk = (a.qk_nope_head_dim + a.qk_rope_head_dim) if a.is_mla else a.head_size
     e_v = a.v_head_dim if a.is_mla else a.head_size
@@ -210,8 +209,7 @@ def _communication_s(a: Architecture, links, *, T, m, layers, micro_s, fwd_layer
     bw, lat = links["ep"]
     moe_layers = (a.n_moe_layers / pp) if a.is_moe else 0.0
     a2a_bytes = ACT_BYTES * T * (a.n_experts_active if a.is_moe else 0) * a.d_model / tp
-    with np.errstate(invalid="ignore", divide="ignore"):
-        a2a = np.where(ep > 1, (ep - 1.0) / ep * a2a_bytes / bw + (ep - 1.0) * lat, 0.0)
+    a2a = all_to_all_steps_s(a2a_bytes, ep, bw, lat)
     ep_comm = np.maximum(m * moe_layers * (4.0 + 2.0 * (rc == 2)) * a2a - EP_OVERLAP * m * micro_s, 0.0)
     bw, lat = links["pp"]
     with np.errstate(invalid="ignore"):
@@ -222,33 +220,15 @@ def _communication_s(a: Architecture, links, *, T, m, layers, micro_s, fwd_layer
     return {"tp_comm": tp_comm, "dp_comm": dp_comm, "pp_comm": pp_comm, "ep_comm": ep_comm, "cp_comm": cp_comm}
 
 
-def step_time_breakdown(arch: Architecture, *, seq_len, global_batch, microbatch, tp, pp, vpp, cp, ep, dp,
-                        zero, recompute, sequence_parallel, peak_flop_per_s, hbm_bytes_per_s, e_mm,
-                        links, flash_attention=True, grad_bytes=4.0, fp8=False, dp_shard=None, overlap=True,
-                        kernel_efficiency=None) -> dict:
-    """Ordered step-time breakdown (see the module docstring); sums to ``step_time``. [s]
+def _microbatch_terms(a: Architecture, T, b, tp, cp, ep, sequence_parallel, *, s, peak_flop_per_s, hbm_bytes_per_s,
+                      e_mm, fp8, flash_attention):
+    """Forward times of one layer of one microbatch on one rank, and of the LM head. [s]
 
-    ``dp_shard``: the ZeRO shard group [ranks of dp·cp]; None shards over all of dp·cp (FSDP),
-    fewer is hybrid sharding (HSDP). ``overlap``: data-parallel communication overlapped with
-    compute (FSDP prefetch, Megatron's overlap flags). ``links`` maps ``tp``, ``cp``, ``ep``,
-    ``dp``, ``dp_rep``, ``pp`` to (bandwidth [bytes/s], latency [s])
-    arrays broadcasting with the layout (see :func:`group_links`). ``peak_flop_per_s`` is the
-    matmul peak of the training dtype; with ``fp8`` attention stays at the bf16 peak
-    (``peak / 2``) and each matmul input is cast (3 bytes moved per element).
+    (matmuls + fp8 casts + attention, attention alone, element-wise work of forward and backward,
+    one element-wise pass, LM head forward). Depends on the degrees splitting a microbatch only.
     """
-    a = arch
-    if kernel_efficiency is None:
-        kernel_efficiency = KERNEL_EFFICIENCY
-    tp, pp, vpp, cp, ep, dp = (np.asarray(x, dtype=float) for x in (tp, pp, vpp, cp, ep, dp))
-    b = np.asarray(microbatch, dtype=float)
-    s = float(seq_len)
-    m = np.asarray(global_batch, dtype=float) / (dp * b)  # microbatches per step per pipeline
-    T = b * s / cp  # tokens per microbatch on one rank
-    rc = recompute_code(recompute)
-    layers = np.ceil(a.n_layers / (pp * vpp)) * vpp  # layers on the fullest stage (uneven splits round up)
     bpe = 1.0 if fp8 else ACT_BYTES
     hbm = hbm_bytes_per_s * HBM_EFFICIENCY
-    # ---- compute of one microbatch on the fullest stage ------------------------------------
     fwd_mm, cast = 0.0, 0.0
     for (mm, n, k, w) in _layer_gemms(a, T, tp, ep):
         fwd_mm = fwd_mm + w * gemm_time_s(mm, n, k, peak_flop_per_s=peak_flop_per_s, hbm_bytes_per_s=hbm_bytes_per_s,
@@ -263,14 +243,52 @@ def step_time_breakdown(arch: Architecture, *, seq_len, global_batch, microbatch
     acts = activation_bytes_per_layer(a, seq_len=s, microbatch=b, tp=tp, cp=cp, sequence_parallel=sequence_parallel,
                                       recompute="none", flash_attention=flash_attention)
     elementwise = ELEMENTWISE_PASSES * acts / hbm
-    # recomputation: full re-runs the forward; selective the attention core (or, with flash attention,
-    # the element-wise outputs)
-    selective = elementwise / ELEMENTWISE_PASSES if flash_attention else attn_fwd
-    recomp = np.where(rc == 2, fwd_mm + cast + attn_fwd + elementwise / ELEMENTWISE_PASSES,
-                      np.where(rc == 1, selective, 0.0))
-    layer_s = 3.0 * (fwd_mm + cast + attn_fwd) + elementwise + recomp
     head = gemm_time_s(T, a.vocab_size / tp, a.d_model, peak_flop_per_s=peak_flop_per_s,
                        hbm_bytes_per_s=hbm_bytes_per_s, e_mm=e_mm, bytes_per_element=bpe)
+    return fwd_mm + cast + attn_fwd, attn_fwd, elementwise, elementwise / ELEMENTWISE_PASSES, head
+
+
+def step_time_breakdown(arch: Architecture, *, seq_len, global_batch, microbatch, tp, pp, vpp, cp, ep, dp,
+                        zero, recompute, sequence_parallel, peak_flop_per_s, hbm_bytes_per_s, e_mm,
+                        links, flash_attention=True, grad_bytes=4.0, fp8=False, dp_shard=None, overlap=True,
+                        kernel_efficiency=None, lower_bound=False) -> dict:
+    """Ordered step-time breakdown (see the module docstring); sums to ``step_time``. [s]
+
+    ``dp_shard``: the ZeRO shard group [ranks of dp·cp]; None shards over all of dp·cp (FSDP),
+    fewer is hybrid sharding (HSDP). ``overlap``: data-parallel communication overlapped with
+    compute (FSDP prefetch, Megatron's overlap flags). ``links`` maps ``tp``, ``cp``, ``ep``,
+    ``dp``, ``dp_rep``, ``pp`` to (bandwidth [bytes/s], latency [s])
+    arrays broadcasting with the layout (see :func:`group_links`). ``peak_flop_per_s`` is the
+    matmul peak of the training dtype; with ``fp8`` attention stays at the bf16 peak
+    (``peak / 2``) and each matmul input is cast (3 bytes moved per element). ``lower_bound``:
+    return only the microbatches' compute (without the Adam update) + bubble [s], a lower bound of
+    ``step_time`` (the Adam update and every communication term are non-negative, and adding one
+    never rounds below the partial sum); with ``links`` plus the tensor-, pipeline- and
+    context-parallel communication. With ``recompute="none"`` it bounds every recomputation, ZeRO
+    stage and overlap of these degrees (recomputation only adds compute and tensor-parallel
+    all-reduces; the pipeline and context terms do not depend on either).
+    """
+    a = arch
+    if kernel_efficiency is None:
+        kernel_efficiency = KERNEL_EFFICIENCY
+    tp, pp, vpp, cp, ep, dp = (np.asarray(x, dtype=float) for x in (tp, pp, vpp, cp, ep, dp))
+    b = np.asarray(microbatch, dtype=float)
+    s = float(seq_len)
+    m = np.asarray(global_batch, dtype=float) / (dp * b)  # microbatches per step per pipeline
+    T = b * s / cp  # tokens per microbatch on one rank
+    rc = recompute_code(recompute)
+    layers = np.ceil(a.n_layers / (pp * vpp)) * vpp  # layers on the fullest stage (uneven splits round up)
+    hbm = hbm_bytes_per_s * HBM_EFFICIENCY
+    # ---- compute of one microbatch on the fullest stage (once per run of equal degrees) --------
+    terms = functools.partial(_microbatch_terms, a, s=s, peak_flop_per_s=peak_flop_per_s,
+                              hbm_bytes_per_s=hbm_bytes_per_s, e_mm=e_mm, fp8=fp8, flash_attention=flash_attention)
+    fwd, attn_fwd, elementwise, ew_once, head = on_runs(terms, (b, cp, tp, ep, sequence_parallel), T, b, tp, cp, ep,
+                                                        sequence_parallel)
+    # recomputation: full re-runs the forward; selective the attention core (or, with flash attention,
+    # the element-wise outputs)
+    selective = ew_once if flash_attention else attn_fwd
+    recomp = np.where(rc == 2, fwd + ew_once, np.where(rc == 1, selective, 0.0))
+    layer_s = 3.0 * fwd + elementwise + recomp
     micro_s = (layers * layer_s + 3.0 * head / pp) / kernel_efficiency  # head work shared out by rebalancing
     lp = layer_params(a)
     local_params = (a.n_layers * lp["dense"] / (tp * pp) + a.n_layers * lp["expert"] / (ep * tp * pp)
@@ -278,8 +296,16 @@ def step_time_breakdown(arch: Architecture, *, seq_len, global_batch, microbatch
     zshard = np.where(np.asarray(zero) >= 1, dp * cp if dp_shard is None else np.asarray(dp_shard, dtype=float), 1.0)
     adam = ADAM_BYTES_PER_PARAM * local_params / zshard / hbm / kernel_efficiency
     out = {"compute": m * micro_s + adam, "bubble": (pp - 1.0) / vpp * micro_s}
-    fwd_layer_s = (fwd_mm + cast + attn_fwd + elementwise / ELEMENTWISE_PASSES) / kernel_efficiency
+    fwd_layer_s = (fwd + ew_once) / kernel_efficiency
     shard = dp * cp if dp_shard is None else np.asarray(dp_shard, dtype=float)
+    if lower_bound:  # the Adam update and every communication term are >= 0: the step takes at least this
+        lb = np.asarray(m * micro_s, dtype=float) + np.asarray(out["bubble"], dtype=float)
+        if links is None:
+            return lb
+        comm = _communication_s(a, links, T=T, m=m, layers=layers, micro_s=micro_s, fwd_layer_s=fwd_layer_s,
+                                attn_fwd=attn_fwd, rc=rc, tp=tp, pp=pp, vpp=vpp, cp=cp, ep=ep, dp=dp, zero=zero,
+                                dp_shard=shard, overlap=overlap, local_params=local_params, grad_bytes=grad_bytes)
+        return lb + comm["tp_comm"] + comm["pp_comm"] + comm["cp_comm"]  # in the step's order, dp and ep left at 0
     out.update(_communication_s(a, links, T=T, m=m, layers=layers, micro_s=micro_s, fwd_layer_s=fwd_layer_s,
                                 attn_fwd=attn_fwd, rc=rc, tp=tp, pp=pp, vpp=vpp, cp=cp, ep=ep, dp=dp, zero=zero,
                                 dp_shard=shard, overlap=overlap, local_params=local_params, grad_bytes=grad_bytes))
