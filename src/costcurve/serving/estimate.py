@@ -298,8 +298,7 @@ def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, inpu
     given = {k: _plain_given(v) for k, v in given.items() if v is not None}
     t = _times(s, n, B, q, fits, prof) if be is None else be.times(n, B, q.I, q.O, fits)
     meets = _latency(t, tpot_target, ttft_target, notes)
-    price, price_source = hourly_price(cat, acc, date, price_usd_per_gpu_hour, provider=provider,
-                                       price_kind=price_kind, notes=notes)
+    price, price_source = hourly_price(cat, acc, date, price_usd_per_gpu_hour, provider=provider, price_kind=price_kind, notes=notes)
     dollars = replica_dollars(price, n, B, q, t, _num(queries_per_day, "queries_per_day"))
     for key, what in (("time_to_first_token_s", "time to first token"), ("time_per_output_token_s",
                                                                           "time per output token")):
