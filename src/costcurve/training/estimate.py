@@ -472,13 +472,14 @@ def _planner_sweep(cat, acc, dtype, w, gpus, recompute, regression_mfu, notes, s
     arrays = [np.asarray(x, dtype=float) for x in (gpus, w.params_total, w.params_active)]
     shape = np.broadcast(*arrays, np.asarray(regression_mfu)).shape
     g, pt, pa = (np.broadcast_to(x, shape) for x in arrays)
-    pairs = set(zip(g.ravel().tolist(), pt.ravel().tolist(), pa.ravel().tolist()))
-    mfu = np.broadcast_to(np.asarray(regression_mfu, dtype=float), shape).copy()
+    pairs = _distinct_pairs(g, pt, pa, PLANNER_SWEEP_MAX)
     planned = np.zeros(shape, dtype=bool)
-    if len(pairs) > PLANNER_SWEEP_MAX or np.ndim(w.seq_len) or (w.method == "given" and np.ndim(w.training_flop)):
-        notes.append(f"MFU from the fitted regression (fallback) for this sweep: {len(pairs)} distinct count/size "
+    if pairs is None or np.ndim(w.seq_len) or (w.method == "given" and np.ndim(w.training_flop)):
+        many = "more than " + str(PLANNER_SWEEP_MAX) if pairs is None else str(len(pairs))
+        notes.append(f"MFU from the fitted regression (fallback) for this sweep: {many} distinct count/size "
                      f"pairs (the planner takes up to {PLANNER_SWEEP_MAX}) or a sweep over FLOP or sequence length")
         return regression_mfu, planned
+    mfu = np.broadcast_to(np.asarray(regression_mfu, dtype=float), shape).copy()
     for gi, pti, pai in pairs:
         at = (g == gi) & (pt == pti) & (pa == pai)
         wi = w._replace(params_total=pti, params_active=pai, shape=_shape(cat, w.arch, pti, pai),
@@ -489,6 +490,21 @@ def _planner_sweep(cat, acc, dtype, w, gpus, recompute, regression_mfu, notes, s
     notes.append(f"MFU from the planner for {int(planned.sum())} of {planned.size} configurations "
                  f"({len(pairs)} distinct count/size pairs), the fitted regression for the rest")
     return mfu, planned
+
+
+def _distinct_pairs(g, pt, pa, limit: int, chunk: int = 65_536):
+    """The distinct (count, total, active) triples of three broadcast arrays, or None past ``limit``.
+
+    Read in chunks so that a large sweep of distinct values stops after its first chunk (a set of a
+    million tuples cost more than the sweep itself).
+    """
+    seen: set = set()
+    for start in range(0, g.size, chunk):
+        block = np.stack([x.flat[start:start + chunk] for x in (g, pt, pa)], axis=1)
+        seen.update(map(tuple, np.unique(block, axis=0).tolist()))
+        if len(seen) > limit:
+            return None
+    return seen
 
 
 # ---- step 3: the accelerator count -------------------------------------------------------------
