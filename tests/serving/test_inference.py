@@ -452,3 +452,22 @@ def test_cli_infer_t4_bf16_is_one_line(run_cli):
     r = run_cli("infer", "--model", "llama3-8b", "--gpu", "t4", "--dtype", "bf16")
     assert r.code == 2 and r.err.strip() == "error: --dtype: t4 has no bf16; use --dtype fp16"
     assert run_cli("infer", "--model", "llama3-8b", "--gpu", "t4", "--json").json()["dtype"] == "fp16"
+
+
+def test_replica_dollars_split_the_paid_time_over_what_the_replica_serves():
+    """8 accelerators at 2 USD/h, fully used: a second costs 16/3600 USD; a query pays cycle/B of it, and
+    1e6 queries a day at 10 queries/s per replica need ceil(11.57/10) = 2 replicas (16 accelerators)."""
+    from types import SimpleNamespace
+
+    from costcurve.serving.dollars import replica_dollars
+
+    q = SimpleNamespace(I=1000, util=1.0)
+    t = {"_cycle_s": 2.0, "_prefill_s": 0.5, "_step_s": 0.02, "queries_per_second": 10.0}
+    d = replica_dollars(2.0, 8, 100, q, t, 1e6)
+    per_s = 16.0 / 3600
+    assert d["usd_per_query"] == pytest.approx(per_s * 2.0 / 100)
+    assert d["usd_per_million_input_tokens"] == pytest.approx(1e6 * per_s * 0.5 / 1000)
+    assert d["usd_per_million_output_tokens"] == pytest.approx(1e6 * per_s * 0.02 / 100)
+    assert (d["replicas_needed"], d["accelerators_needed"]) == (2, 16)
+    assert d["usd_per_day"] == pytest.approx(16 * 2.0 * 24)
+    assert np.isnan(replica_dollars(2.0, 8, 100, q, t, None)["replicas_needed"])

@@ -45,9 +45,11 @@ from costcurve.errors import CostcurveError, InputError
 from costcurve.inputs import (check_choice, check_monte_carlo_options, check_result, check_text, hourly_price,
                      resolve_model)
 from costcurve.results import jsonable
-from costcurve.serving.roofline import _Setup, decode_step_s, prefill_in_batch_s, time_to_first_token_s
+from costcurve.serving.dollars import replica_dollars
+from costcurve.serving.roofline import (_Setup, decode_step_s, largest_batch_within, prefill_in_batch_s,
+                                       time_to_first_token_s)
 from costcurve.uncertainty import is_distribution
-from costcurve.units import GB, SECONDS_PER_DAY, SECONDS_PER_HOUR, format_number, number_input, parse_date, show
+from costcurve.units import GB, format_number, number_input, parse_date, show
 
 #: default assumptions; docs/inference.md gives the evidence for each
 DEFAULTS = {
@@ -296,8 +298,8 @@ def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, inpu
     given = {k: _plain_given(v) for k, v in given.items() if v is not None}
     t = _times(s, n, B, q, fits, prof) if be is None else be.times(n, B, q.I, q.O, fits)
     meets = _latency(t, tpot_target, ttft_target, notes)
-    price, price_source = _price(cat, acc, date, price_usd_per_gpu_hour, provider, price_kind, notes)
-    dollars = _dollars(price, n, B, q, t, _num(queries_per_day, "queries_per_day"))
+    price, price_source = hourly_price(cat, acc, date, price_usd_per_gpu_hour, provider=provider, price_kind=price_kind, notes=notes)
+    dollars = replica_dollars(price, n, B, q, t, _num(queries_per_day, "queries_per_day"))
     for key, what in (("time_to_first_token_s", "time to first token"), ("time_per_output_token_s",
                                                                           "time per output token")):
         check_result(t[key], what, given, unit="s", allow_nan=True)
@@ -421,7 +423,7 @@ def _replica(s: _Setup, acc, name, q: _Query, gpus, batch, tpot_target, notes, s
         cap = q.cap if be is None else q.cap * be.ranks_per_scheduler(n)  # an engine cap per rank's scheduler
         B = np.maximum(np.minimum(mb, cap), 1.0)
         rule = "largest that fits"
-        within = _largest_batch_within if be is None else (lambda _s, *a: be.largest_batch_within(*a))
+        within = largest_batch_within if be is None else (lambda _s, *a: be.largest_batch_within(*a))
         if tpot_target is not None:
             B = within(s, n, q.I, q.O, B, tpot_target)
             rule = "largest within the latency target"
@@ -481,27 +483,6 @@ def _latency(t: dict, tpot_target, ttft_target, notes):
 
 
 # ---- step 4: dollars ---------------------------------------------------------------------------
-def _price(cat, acc, date, price, provider, price_kind, notes):
-    """(hourly price [USD/h], its source); a catalog price is checked against the date."""
-    return hourly_price(cat, acc, date, price, provider=provider, price_kind=price_kind, notes=notes)
-
-
-def _dollars(price, n, B, q: _Query, t: dict, queries_per_day) -> dict:
-    """Dollars per token, query and day: a replica's paid time split over what it serves."""
-    usd_per_s = price * n / SECONDS_PER_HOUR / q.util
-    usd_query = usd_per_s * t["_cycle_s"] / B
-    if queries_per_day is not None:
-        replicas = np.ceil(queries_per_day / SECONDS_PER_DAY / (t["queries_per_second"] * q.util))
-        gpus_needed = replicas * n
-        usd_day = gpus_needed * price * 24.0
-    else:
-        queries_per_day = replicas = gpus_needed = usd_day = math.nan
-    return {"usd_per_million_input_tokens": 1e6 * usd_per_s * t["_prefill_s"] / q.I,
-            "usd_per_million_output_tokens": 1e6 * usd_per_s * t["_step_s"] / B, "usd_per_query": usd_query,
-            "usd_per_billion_queries": 1e9 * usd_query, "queries_per_day": queries_per_day,
-            "replicas_needed": replicas, "accelerators_needed": gpus_needed, "usd_per_day": usd_day}
-
-
 #: most accelerators one replica spans [count]: 2**20, the planner's bound on a cluster (larger counts are
 #: typing slips, and the memory fit of 1e308 accelerators is not a number)
 MAX_REPLICA_GPUS = 2**20
@@ -584,22 +565,6 @@ def _finish(**kw) -> InferenceEstimate:
 def _f(x) -> str:
     a = np.asarray(x)
     return f"{format_number(float(a))}" if a.ndim == 0 else f"{format_number(float(a.min()))}..{format_number(float(a.max()))}"
-
-
-def _largest_batch_within(s: _Setup, n, I, O, hi, target):
-    """Largest integer batch in [1, hi] whose time per output token is within ``target`` (bisection)."""
-    shape = np.broadcast(hi, I, O, n, target).shape
-    lo, hi = np.ones(shape), np.broadcast_to(np.asarray(hi, dtype=float), shape).copy()
-    c = I + (O + 1) / 2
-
-    def tpot(b):
-        return (b * prefill_in_batch_s(s, n, I) + O * decode_step_s(s, n, b, c)[0]) / O
-
-    while np.any(hi > lo):
-        mid = np.ceil((lo + hi) / 2)
-        ok = tpot(mid) <= target
-        lo, hi = np.where(ok, mid, lo), np.where(ok, hi, mid - 1)
-    return lo if lo.ndim else float(lo)
 
 
 def _does_not_fit(s: _Setup, acc: Accelerator, name, n, I, O, mu, chunk, smallest) -> DoesNotFitError:

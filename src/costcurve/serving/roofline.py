@@ -115,3 +115,19 @@ def time_to_first_token_s(s: _Setup, n, input_tokens):
     rate_f = n * s.peak * s.e_flop
     linear = np.maximum(w / (s.bw * s.e_bw), (I * lin + head) / rate_f)
     return linear + per_key * _key_sum(s.arch, I, causal=True) / rate_f + allreduce_s(s, n, I)
+
+
+def largest_batch_within(s: _Setup, n, I, O, hi, target):
+    """Largest integer batch in [1, hi] whose time per output token is within ``target`` (bisection)."""
+    shape = np.broadcast(hi, I, O, n, target).shape
+    lo, hi = np.ones(shape), np.broadcast_to(np.asarray(hi, dtype=float), shape).copy()
+    c = I + (O + 1) / 2
+
+    def tpot(b):
+        return (b * prefill_in_batch_s(s, n, I) + O * decode_step_s(s, n, b, c)[0]) / O
+
+    while np.any(hi > lo):
+        mid = np.ceil((lo + hi) / 2)
+        ok = tpot(mid) <= target
+        lo, hi = np.where(ok, mid, lo), np.where(ok, hi, mid - 1)
+    return lo if lo.ndim else float(lo)
