@@ -130,6 +130,7 @@ def test_share_url_round_trip(server, page, browser):
     other = browser.new_page()
     other.goto(url)
     assert other.wait_for_selector("#in-input_tokens").input_value() == "1024"
+    wait_for_answer_of(other, "input_tokens=1024", "date=")
     again, _ = figure_value(other, "usd_per_query")
     assert again == first
     other.close()
