@@ -8,53 +8,20 @@ Screenshots go to the test's tmp folder (COSTCURVE_SCREENSHOTS=DIR keeps them).
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
-import warnings
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("fastapi")
-uvicorn = pytest.importorskip("uvicorn")
-sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = os.environ.get("COSTCURVE_CHROMIUM", "/usr/bin/chromium")
+pytest.importorskip("uvicorn")
+pytest.importorskip("playwright.sync_api")
+from browser_fixtures import CHROMIUM, browser, server  # noqa: F401  (fixtures)
 if not Path(CHROMIUM).exists():
     pytest.skip(f"no chromium at {CHROMIUM}", allow_module_level=True)
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 DATE = "2025-06-01"
 
 
-@pytest.fixture(scope="module")
-def server():
-    from costcurve.web.app import create_app
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        srv = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    t.join(10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

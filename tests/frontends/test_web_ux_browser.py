@@ -14,11 +14,7 @@ import io
 import os
 import re
 import shutil
-import socket
 import subprocess
-import threading
-import time
-import warnings
 from pathlib import Path
 
 import pytest
@@ -70,43 +66,14 @@ def test_a_wide_table_stacks_as_records():
 
 # ---- the browser --------------------------------------------------------------------------------------
 pytest.importorskip("fastapi")
-uvicorn = pytest.importorskip("uvicorn")
-sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = os.environ.get("COSTCURVE_CHROMIUM", "/usr/bin/chromium")
+pytest.importorskip("uvicorn")
+pytest.importorskip("playwright.sync_api")
+from browser_fixtures import CHROMIUM, browser, server  # noqa: F401  (fixtures)
 HAVE_CHROMIUM = Path(CHROMIUM).exists()
 needs_browser = pytest.mark.skipif(not HAVE_CHROMIUM, reason=f"no chromium at {CHROMIUM}")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 WIDTHS = {"phone": (390, 844), "tablet": (768, 1024), "desktop": (1280, 900)}
 
 
-@pytest.fixture(scope="module")
-def server():
-    from costcurve.web.app import create_app
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        srv = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    t.join(10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def shots_dir(tmp_path) -> Path:
