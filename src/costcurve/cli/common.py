@@ -56,8 +56,10 @@ def folded(text: str, width: int) -> str:
 def line(text: str) -> None:
     """Print one line of free text (a note, the price used), folded to the terminal's width; with
     --verbose all of it, wrapped on spaces."""
-    width = console().width
-    para(text) if is_verbose() else print(folded(text, width))
+    if is_verbose():
+        para(text)
+    else:
+        print(folded(text, console().width))
 
 
 def para(text: str) -> None:
