@@ -437,6 +437,7 @@ class Catalog:
                 raise CatalogError(r["_path"], r["_row"], "accelerator", f"unknown accelerator {r['accelerator']!r}")
         self._price_index: dict = {}
         self._quote_dates: dict = {}
+        self._derived: dict = {}
         #: (gpu, provider, kind, date, offers) -> PriceChoice, filled by costcurve.prices.choose_price
         self.price_choices: dict = {}
 
@@ -493,6 +494,14 @@ class Catalog:
             dates = [q.date_observed for q in self.quotes(gpu, provider=provider, kind=kind)]
             self._quote_dates[key] = (min(dates), max(dates)) if dates else None
         return self._quote_dates[key]
+
+
+    def derived(self, key, make):
+        """``make()``, a value computed from this catalog's tables (a fit), made once per ``key``: the
+        tables do not change after loading, so the catalog itself is the value the result depends on."""
+        if key not in self._derived:
+            self._derived[key] = make()
+        return self._derived[key]
 
 
 _LOADED: dict = {}  # (paths, sha256 of each file's text) -> Catalog

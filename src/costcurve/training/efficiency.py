@@ -178,8 +178,11 @@ def default_mfu_model(catalog, fp8: bool = False) -> MFUModel:
     """
     import dataclasses
 
-    fitted = fit_mfu_model(catalog.mfu_runs, catalog.accelerator)
-    return dataclasses.replace(fitted, fp8_effect=planner_fp8_effect(catalog)) if fp8 else fitted
+    def make():
+        fitted = fit_mfu_model(catalog.mfu_runs, catalog.accelerator)
+        return dataclasses.replace(fitted, fp8_effect=planner_fp8_effect(catalog)) if fp8 else fitted
+
+    return catalog.derived(("default_mfu_model", bool(fp8)), make)
 
 
 #: planner MFUs kept (each one layout search); least recently used dropped beyond this

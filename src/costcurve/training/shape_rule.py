@@ -74,7 +74,7 @@ def _fit(rows: tuple) -> ShapeRule:
 
 def fit_shape_rule(catalog) -> ShapeRule:
     """The shape rule fitted on ``catalog``'s architectures (cached on the rows' values)."""
-    return _fit(_rows(tuple(catalog.architectures.values())))
+    return catalog.derived("shape_rule", lambda: _fit(_rows(tuple(catalog.architectures.values()))))
 
 
 @functools.lru_cache(maxsize=8)
@@ -93,12 +93,17 @@ def _layer_params(d: int, heads: int, kv: int, e: int, ffn: int, k_experts: int 
 
 def synthesize_architecture(params, active_params=None, *, catalog) -> Architecture:
     """A standard architecture with ``params`` parameters (``active_params`` per token for MoE). [count]"""
-    rule = fit_shape_rule(catalog)
     n = float(params)
     na = float(active_params) if active_params is not None else n
     if not (math.isfinite(n) and math.isfinite(na) and 1e6 <= na <= n <= 1e14):
         raise InputError(f"got {n:.3g} (active {na:.3g}); the shape rule needs 1M <= active <= total <= 1e14",
                          field="params")
+    return _synthesize(n, na, fit_shape_rule(catalog))
+
+
+@functools.lru_cache(maxsize=256)
+def _synthesize(n: float, na: float, rule: ShapeRule) -> Architecture:
+    """:func:`synthesize_architecture` of checked counts [count] under ``rule``: cached on those values."""
     e, kv = rule.head_dim, rule.kv_heads
     width = math.exp(rule.width_intercept + rule.width_slope * math.log(na))
     heads = max(kv, int(round(width / (e * kv))) * kv)  # whole groups of query heads per KV head
