@@ -286,7 +286,7 @@ def small_params_warning(params) -> str | None:
     """A warning when a parameter count is below :data:`MIN_MEANT_PARAMS` (a missing suffix), else None."""
     if params is None:
         return None
-    p = float(np.min(np.asarray(params, dtype=float)))
+    p = params if type(params) is float else float(np.min(np.asarray(params, dtype=float)))
     if p >= MIN_MEANT_PARAMS:
         return None
     return (f"warning: {p:,.0f} parameters is fewer than a million, smaller than any model whose training is worth "
@@ -366,7 +366,7 @@ def _shape(cat, arch, p_total, p_active):
 
 
 def _max(v) -> float:
-    return float(np.max(np.asarray(v, dtype=float)))
+    return v if type(v) is float else float(np.max(np.asarray(v, dtype=float)))
 
 
 # ---- step 2: efficiency (MFU) ------------------------------------------------------------------
@@ -417,16 +417,16 @@ def _planner_default(cat, acc, dtype, w, gpus, recompute, regression_mfu, notes,
         # the planner's efficiency for the shape, restated against 6·N·D of that shape: continuous in N
         mfu = got.mfu * 6.0 * count_params(arch, active=True) / model_flop_per_token(arch, w.seq_len or
                                                                                     arch.pretrain_seq_len)[0]
-        notes.append(f"MFU {float(np.max(mfu)):.3f} from the planner's best layout for a standard architecture synthesized from "
+        notes.append(f"MFU {_max(mfu):.3f} from the planner's best layout for a standard architecture synthesized from "
                      f"the parameter count ({arch.n_layers} layers, width {arch.d_model}, {arch.n_heads} heads, "
                      f"{arch.kv_heads} KV heads" + (f", {arch.n_experts} experts top-{arch.n_experts_active}"
                                                    if arch.is_moe else "")
                      + f"; costcurve.training.shape_rule), against 6·N·D; the regression gives "
-                     f"{float(np.max(regression_mfu)):.3f}")
+                     f"{_max(regression_mfu):.3f}")
         return mfu, "planner"
     if got.why_not is None:
         notes.append(f"MFU {got.mfu:.3f} from the planner's best layout (costcurve plan); the regression gives "
-                     f"{float(np.max(regression_mfu)):.3f}")
+                     f"{_max(regression_mfu):.3f}")
         return got.mfu, "planner"
     if arch is not None:
         notes.append(f"MFU from the fitted regression (fallback), not the planner: {got.why_not}")
@@ -447,13 +447,13 @@ def _planner_defaults(cat, acc, dtype, w, gpus, days, recompute, mfu_v, mfu_sour
         notes.append("MFU from the fitted regression, not the planner: the count is solved from days")
     if goodput is None:
         goodput = 1.0
-        if np.any(planned):
+        if planned is True or planned is not False and np.any(planned):
             from costcurve.training.defaults import planner_goodput
 
             goodput = np.where(planned, planner_goodput(gpus, w.params_total, w.training_flop / (gpus * peak * mfu_v)),
                                1.0)
             goodput = float(goodput) if np.ndim(goodput) == 0 else goodput
-            notes.append(f"goodput {float(np.max(goodput)):.3f} from the planner's failure model (Llama 3 "
+            notes.append(f"goodput {_max(goodput):.3f} from the planner's failure model (Llama 3 "
                          "interruption rate)")
     return mfu_v, mfu_source, goodput
 
