@@ -35,6 +35,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..uncertainty import Z95, draw, sensitivity, summarize
+from ..units import number_input
 from . import lifecycle_inputs as li
 from .lifecycle_inputs import PRICE_KINDS, RANGED, check_scenario  # noqa: F401 (public names of this module)
 from .rent_vs_buy import HOURS_PER_MONTH
