@@ -46,6 +46,17 @@ def main():
 
     res["estimate_training_planner_default_warm_us"] = median_time(scalar_planner, number=200) * 1e6
     res["estimate_training_planner_default_cold_s"] = median_time(cold, repeat=5)
+    # a model given by size, cold: the catalog's fits, the shape rule's architecture and the layout search
+    # made again (the warm figure above, estimate_training_default_mfu_price_us, finds them cached by value)
+    from costcurve.training import shape_rule
+
+    def cold_by_size():
+        load_catalog()._derived.clear()
+        shape_rule._synthesize.cache_clear()
+        mfu_module._planned_mfu.cache_clear()
+        scalar_default()
+
+    res["estimate_training_default_mfu_price_cold_s"] = median_time(cold_by_size, repeat=5)
     n = 1_000_000
     rng = np.random.default_rng(0)
     params = rng.uniform(1e8, 1e12, n)
