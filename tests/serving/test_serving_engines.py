@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 
 from costcurve import load_catalog
 from costcurve.errors import CatalogError, InputError
-from costcurve.serving.roofline import _Setup, decode_step_s
 from costcurve import collectives
 from costcurve.serving.engines import engine_profile, fit_profile, read_profiles
 from costcurve.serving.step import Replica, decode_cycle_s, offline_throughput, roofline_tokens_per_s
@@ -145,18 +144,6 @@ def test_tensor_parallel_scales_sub_linearly_like_the_published_table():
     r8 = _replica("llama3.1-8b", "h100", 8, "bf16", p)
     speedup = float(decode_cycle_s(r1, 1, 500)) / float(decode_cycle_s(r8, 1, 500))
     assert 1.0 < speedup < 8 * 0.75  # batch 1: all-reduce latency makes 8-way TP far from 8x
-
-
-def test_step_model_agrees_with_inference_roofline_for_dense_tp():
-    p = engine_profile("trtllm")
-    r = _replica("llama3.1-70b", "h100", 4, "fp8", p)
-    s = _Setup(r.arch, "fp8", "fp8", None, r.peak_flop_per_s, r.acc.memory_bandwidth_bytes_per_s,
-               r.acc.interconnect_bytes_per_s / 2, p.flop_efficiency, p.bandwidth_efficiency,
-               p.interconnect_efficiency, p.allreduce_latency_s)
-    B = np.array([1.0, 16, 256])
-    ours = decode_cycle_s(r, B, 1500)
-    theirs = decode_step_s(s, 4.0, B, 1500)[0] + p.step_overhead_s
-    assert np.allclose(ours, theirs, rtol=1e-9)
 
 
 def test_pipeline_parallel_serves_a_model_that_needs_two_nodes():
