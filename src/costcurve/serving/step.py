@@ -42,7 +42,7 @@ from ..architecture import Architecture
 from ..catalog import HALF, Accelerator
 from ..errors import InputError
 from costcurve.serving.roofline import decode_flop_per_token, prefill_flop
-from ..collectives import allreduce_s, send_s
+from ..collectives import allreduce_s, nccl_allreduce_s, send_s
 from .engines import EngineProfile
 from .moe import (busiest_rank_share, dispatch_combine_s, expected_experts_touched,
                   padded_expert_rows)
@@ -99,13 +99,9 @@ class Replica:
         return self.acc.peak_flop_per_s("fp8" if self.dtype == "fp8" else HALF)
 
     # ---- links ---------------------------------------------------------------------------
-    def link(self, group: int, stride: int = 1):
-        """(achieved one-direction bandwidth [bytes/s], latency of one collective [s], kind) of a group.
-
-        The link comes from the interconnect table (:func:`costcurve.interconnect.link_for_group`).
-        Inside the scale-up domain the latency is the engine's measured small all-reduce; across
-        PCIe or the network a ring pays one step latency per hop: ``2(g−1) · hwLat``.
-        """
+    def _link_parts(self, group: int, stride: int = 1):
+        """(achieved one-direction bandwidth [bytes/s], latency of one step [s], kind) of a group's link
+        (:func:`costcurve.interconnect.link_for_group`; PCIe Gen4 assumed where the table has none)."""
         from ..interconnect import interconnect, link_for_group
         from ..errors import UnknownNameError
 
@@ -115,8 +111,31 @@ class Replica:
             bw, step_lat, kind = float("nan"), float("nan"), "none"
         if not bw == bw:  # NaN: no published link
             bw, step_lat, kind = PCIE_FALLBACK_BYTES_PER_S, 5.7e-6, "pcie (assumed)"
+        return bw * self.profile.interconnect_efficiency, step_lat, kind
+
+    def link(self, group: int, stride: int = 1):
+        """(achieved one-direction bandwidth [bytes/s], latency of one collective [s], kind) of a group.
+
+        Inside the scale-up domain the latency is the engine's measured small all-reduce; across
+        PCIe or the network a ring pays one step latency per hop: ``2(g−1) · hwLat``.
+        """
+        bw, step_lat, kind = self._link_parts(group, stride)
         lat = self.profile.allreduce_latency_s if kind == "scale-up" else 2 * max(group - 1, 1) * step_lat
-        return bw * self.profile.interconnect_efficiency, lat, kind
+        return bw, lat, kind
+
+    def tp_allreduce_s(self, message_bytes, *, with_latency=True):
+        """One tensor-parallel all-reduce of ``message_bytes`` over the ``tp`` ranks. [s]
+
+        Across PCIe or the network: NCCL's faster of ring and tree with the link's step latency
+        (:func:`costcurve.collectives.nccl_allreduce_s`, as the training planner). Inside the scale-up
+        domain: a ring whose whole latency ``α`` is the engine's measured small all-reduce
+        (``allreduce_latency_s``), i.e. ``α_step = α / (2(tp−1))`` in NCCL's step terms; the measurement
+        already holds whichever algorithm NCCL picked for small messages.
+        """
+        bw, step_lat, kind = self._link_parts(self.tp)
+        if kind == "scale-up":
+            return allreduce_s(message_bytes, self.tp, bw, self.profile.allreduce_latency_s if with_latency else 0.0)
+        return nccl_allreduce_s(message_bytes, self.tp, bw, step_lat if with_latency else 0.0)
 
     def tp_link(self):
         """(bandwidth [bytes/s], latency [s]) of the tensor-parallel group (innermost ranks)."""
@@ -216,13 +235,11 @@ def comm_s(r: Replica, tokens, layers, *, with_latency=True):
         a2a = dispatch_combine_s(a, tokens / r.tp, r.tp, link, dispatch_dtype="fp8" if r.dtype == "fp8" else "bf16")
         if r.attention_dp:
             return frac * a2a
-        bw, lat = r.tp_link()
         msg = tokens * a.d_model * mem.ACTIVATION_BYTES
         n_ar = 2 * a.n_layers - a.n_moe_layers  # attention all-reduce everywhere, MLP one only in dense layers
-        return frac * (n_ar * allreduce_s(msg, r.tp, bw, lat if with_latency else 0.0) + a2a)
-    bw, lat = r.tp_link()
+        return frac * (n_ar * r.tp_allreduce_s(msg, with_latency=with_latency) + a2a)
     msg = tokens * a.d_model * mem.ACTIVATION_BYTES
-    return frac * 2 * a.n_layers * allreduce_s(msg, r.tp, bw, lat if with_latency else 0.0)
+    return frac * 2 * a.n_layers * r.tp_allreduce_s(msg, with_latency=with_latency)
 
 
 def stage_step_s(r: Replica, batch, context):
