@@ -1,11 +1,9 @@
 """The serving step model behind ``estimate_inference`` for mixture-of-experts models and parallel layouts.
 
-:func:`costcurve.estimate_inference` computes a dense model on one tensor-parallel replica with the
-roofline of :mod:`costcurve.serving.roofline` (the same numbers as :mod:`.step` at ``pp = 1``: tests hold
-them together). A mixture-of-experts model, or a layout with expert parallelism, attention data
-parallelism or separate prefill and decode pools, goes through the step model of :mod:`.step`
-instead: :class:`StepBackend` evaluates it at the efficiencies ``infer`` resolved, elementwise over
-a sweep of accelerator counts.
+:func:`costcurve.estimate_inference` times every model — dense or mixture-of-experts, tensor, expert
+or attention-data parallel, colocated or in separate prefill and decode pools — with the step model
+of :mod:`.step` at ``pp = 1``: :class:`StepBackend` evaluates it at the efficiencies ``infer``
+resolved, once per distinct accelerator count and efficiency value of a sweep.
 """
 
 from __future__ import annotations
@@ -38,7 +36,7 @@ def _each(be, n, fn, *arrays):
 
 
 def backend_for(s, acc, prof, eff, expert_parallel, attention_dp, disaggregated, load_per_s):
-    """The :class:`StepBackend` ``infer`` uses: for an MoE model or a layout option; None for a plain dense model."""
+    """The :class:`StepBackend` ``infer`` uses (every model; without an engine a dense one has no overheads)."""
     from ..errors import InputError
     from ..units import show
 

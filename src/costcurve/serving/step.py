@@ -13,16 +13,15 @@ the routed experts, each bound by the slower of memory and compute:
   (1 under tensor parallelism, where every rank computes a slice of every expert), the tile padding
   ``p`` and the grouped-GEMM ratio ``g`` (:mod:`.moe`); ``comm`` is ``2·L/pp`` tensor-parallel
   all-reduces of ``b·d·2`` bytes (under expert parallelism a dispatch and a combine all-to-all
-  replace each MoE layer's all-reduce), each ``latency + size/bandwidth`` on the link the group
-  spans (:mod:`costcurve.collectives`).
+  replace each MoE layer's all-reduce) on the link the group spans (:meth:`Replica.tp_allreduce_s`:
+  NCCL's ring/tree minimum across the network, :mod:`costcurve.collectives`).
 * **attention data parallel** (``attention_dp``; TensorRT-LLM's DEP, DeepSeek's "MLA/shared expert
   DP"): every rank holds the shared weights whole and its own ``b/tp`` requests' KV cache (MLA's
   latent is no longer replicated ``tp`` times), runs their attention alone, and dispatches their
   tokens to the experts, which are expert parallel over the ``tp`` ranks; no all-reduce.
 * **decode cycle** of a batch ``B`` split into ``pp`` micro-batches (pipeline serving): every stage
   runs each micro-batch once per token: ``pp · stage_step(B/pp) + (pp−1) · send(B/pp·d·2) + overhead``;
-  for a dense model with ``pp = 1`` this is the step of :func:`costcurve.serving.roofline.decode_step_s` plus
-  the engine's ``step_overhead_s`` (tests check the two agree).
+  ``estimate_inference`` is this model at ``pp = 1`` (:class:`costcurve.serving.layout.StepBackend`).
 * **prefill** of one ``I``-token prompt inside a running batch: ``FLOP_prefill(I) / (tp·pp·peak·e_f)``
   (routed part times the busiest rank's share under expert parallelism) plus its communication
   bandwidth; alone (time to first token) it is at least one read of the weights.
