@@ -348,7 +348,7 @@ def _setup(cat, acc, model, dtype, kv_dtype, group_size, calibration, flop_effic
             raise InputError(f"applies to int4 and int8 weights only; the weights are {dtype}", field="group_size")
         group_size = int(_num(group_size, "group_size", integer=True, low=1.0))
     compute = "fp8" if dtype == "fp8" else acc.half_dtype  # the chip's own 16-bit format
-    peak = acc.peak_flop_per_s(compute)
+    acc.peak_flop_per_s(compute)  # the catalog's refusal of a format the chip lacks
     name, arch, _ = resolve_model(model, cat)
     if arch is None:
         raise InputError(f"{name!r} has no architecture preset; give a preset or a config.json", field="model")
@@ -374,13 +374,9 @@ def _setup(cat, acc, model, dtype, kv_dtype, group_size, calibration, flop_effic
     eff = {k: _num(D[k] if v is None else v, k, kind="plain", upper=1.0) for k, v in given.items()}
     eff["allreduce_latency_s"] = _num(D["allreduce_latency_s"] if allreduce_latency_s is None else allreduce_latency_s,
                                       "allreduce_latency_s", kind="time", allow_zero=True)
-    link = acc.interconnect_bytes_per_s
-    if link is None:
-        link = INTERCONNECT_FALLBACK_BYTES_PER_S
+    if acc.interconnect_bytes_per_s is None:  # the step model assumes the same (serving.step.PCIE_FALLBACK_BYTES_PER_S)
         notes.append(f"{acc.name} has no interconnect figure in the catalog: assumed PCIe Gen4 x16 (64 GB/s)")
-    s = _Setup(arch, dtype, kv_dtype, group_size, peak, acc.memory_bandwidth_bytes_per_s, link / 2.0,
-               eff["flop_efficiency"], eff["bandwidth_efficiency"], eff["interconnect_efficiency"],
-               eff["allreduce_latency_s"])
+    s = _Setup(arch, dtype, kv_dtype, group_size)
     return s, eff, name
 
 

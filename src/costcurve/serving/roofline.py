@@ -69,14 +69,9 @@ def decode_flop_per_token(arch: Architecture, context_tokens):
 # ---- infer's resolved setup --------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Setup:
+    """The model and dtypes ``estimate_inference`` resolved (efficiencies travel beside it, peaks in the step model)."""
+
     arch: Architecture
     dtype: str
     kv_dtype: str
     group_size: int | None
-    peak: float  # FLOP/s per accelerator
-    bw: float  # bytes/s per accelerator
-    link: float  # bytes/s one direction per accelerator
-    e_flop: object
-    e_bw: object
-    e_link: object
-    latency: object
