@@ -187,13 +187,14 @@ def test_trtllm_v10_moe_tensor_parallel_median_within_30_percent():
 
 
 def test_trtllm_dep_layouts_within_2x_and_the_median_bounded():
-    """Held out: the published DEP rows read 0.95–2.24x (median 1.46) as runs of the overview's request counts
-    (1.02–2.35, median 1.62, at steady state); docs/serving.md says the ±30% goal is not met on this set."""
+    """Held out: the published DEP rows read 0.95–2.05x (median 1.42) as runs of the overview's request counts
+    (1.02–2.20, median 1.50, at steady state; 1.62 before MLA's 16-bit attention); docs/serving.md says the ±30%
+    goal is not met on this set."""
     steady = _ratios(TRTLLM_DEP, {"expert_parallel": True, "attention_dp": True})
-    assert 1.5 <= np.median(steady) <= 1.7
+    assert 1.4 <= np.median(steady) <= 1.6
     r = _ratios(TRTLLM_DEP, {"expert_parallel": True, "attention_dp": True}, TRTLLM_DEP_REQUESTS)
-    assert 1.35 <= np.median(r) <= 1.55
-    assert r.min() > 0.8 and r.max() < 2.4
+    assert 1.3 <= np.median(r) <= 1.5
+    assert r.min() > 0.8 and r.max() < 2.2
     assert np.all(r <= steady * (1 + 1e-9))
 
 
@@ -239,7 +240,7 @@ def test_deepseek_decode_per_h800_node_within_2x():
     fits = per_gpu * 144 <= float(max_batch(r, 2 * c - 1, 1))
     B = float(per_gpu[(step <= 1 / 21.0) & fits].max() * 144)
     node = B / float(decode_cycle_s(r, B, c)) / 144 * 8
-    assert node == pytest.approx(DEEPSEEK_DECODE_PER_NODE, rel=0.25)  # −8% measured (docs/serving.md)
+    assert node == pytest.approx(DEEPSEEK_DECODE_PER_NODE, rel=0.25)  # −12% measured (docs/serving.md)
 
 
 def test_deepseek_prefill_per_h800_node_within_2x():
