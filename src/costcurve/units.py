@@ -307,9 +307,11 @@ def _scaled(value: float, prefix: str, digits: int) -> str | None:
 
 
 def format_usd(value: float) -> str:
-    """Format dollars for tables: $4.60M, $450K, $12.60."""
+    """Format dollars for tables: $4.60M, $450K, $12.60; a credit as -$203K."""
     if not math.isfinite(value):
         return "n/a"
+    if value < 0:
+        return "-" + format_usd(-value)
     big = _scaled(value, "$", 3)
     if big:
         return big

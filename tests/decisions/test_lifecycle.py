@@ -164,3 +164,19 @@ def test_monthly_chart_rings_spikes_and_keeps_every_option():
     ys = [float(y) for pts in re.findall(r'points="([^"]+)"', svg) for y in re.findall(r",([\d.]+)", pts)]
     assert min(ys) >= 26 and max(ys) <= 262  # inside the plot area
     assert lines([("a", [1.0])], xs=[1], fmt=str, xlabel="m", ylabel="y", title="t") == ""
+
+
+def test_pretrain_phase_costs_what_train_says():
+    """A pretraining phase is charged once, at what `estimate_training` gives for the same run."""
+    from costcurve import estimate_training
+
+    res = lc.plan_lifecycle(queries_per_day="1M", options="api,rent", phase="pretrain", phase_tokens="20B",
+                            phase_gpus=64, **{**FLAT, "samples": 20})
+    d = res.to_dict()
+    est = estimate_training(model="llama3.1-8b", tokens=20e9, gpu="h100", gpus=64, date=DATE)
+    phase = d["assumptions"]["model_phase"]
+    assert phase["phase"] == "pretrain" and phase["tokens"] == 20e9
+    assert math.isclose(phase["cost_usd"], float(est.cost_cloud_usd), rel_tol=1e-9)
+    with pytest.raises(CostcurveError) as e:
+        lc.plan_lifecycle(queries_per_day="1M", options="api,rent", phase="pretrain", **FLAT)
+    assert e.value.field == "phase_tokens"

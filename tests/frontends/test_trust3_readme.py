@@ -1,4 +1,4 @@
-"""Every `costcurve …` example of README.md's console block runs as written (exit 0).
+"""Every `costcurve …` example of README.md's and docs/examples.md's console blocks runs as written (exit 0).
 
 Each line is split as a shell would (its trailing comment dropped) and run in-process in a scratch folder
 that holds what the examples name: ``examples/`` (the shipped config.json) and, for ``--source epoch:…``,
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _examples() -> list[str]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = "".join((ROOT / name).read_text(encoding="utf-8") for name in ("README.md", "docs/examples.md"))
     lines = []
     for block in re.findall(r"```console\n(.*?)```", text, re.S):
         lines += [ln[2:].strip() for ln in block.splitlines() if ln.startswith("$ costcurve ")]

@@ -21,7 +21,7 @@ lifecycle = click_command(get("lifecycle"))
 
 
 def render(d: dict) -> None:
-    from costcurve.units import format_usd
+    from costcurve.units import format_count, format_usd
 
     a = d["assumptions"]
     mc = d["sensitivity"]["npv_usd"]
@@ -31,10 +31,12 @@ def render(d: dict) -> None:
         rows.append([k, o["label"], format_usd(o["npv_usd"]), f"{format_usd(s.get('p5', float('nan')))}–"
                      f"{format_usd(s.get('p95', float('nan')))}", format_usd(o["monthly_usd"][0]),
                      format_usd(o["monthly_usd"][-1])])
-    table(f"{a['model']}: {a['queries_per_day']:,.3g} queries/day, ×{a['growth_per_year']:g}/yr, peak/mean "
+    table(f"{a['model']}: {format_count(a['queries_per_day'])} queries/day, ×{a['growth_per_year']:.3g}/yr, peak/mean "
           f"{a['peak_to_mean']:.2g}, {a['years']:g} years at {a['discount_rate']:.0%}",
           ["option", "what", "NPV", "NPV p5–p95", "month 1", f"month {a['months']}"], rows, justify_right=(2, 3, 4, 5))
     para(f"cheapest: {d['cheapest']} (NPV {format_usd(d['cheapest_npv_usd'])})")
+    if any(o["monthly_usd"][-1] < 0 for o in d["options"].values()):
+        para(f"month {a['months']} of owning is a credit: the fleet's resale value, less that month's costs")
     for s in d["switch_points"]:
         para(f"  switch in month {s['month']} ({s['date']}): {s['description']}")
     for month, row in d["utilization_by_hour"].items():

@@ -33,10 +33,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import InputError, NoAnswerError
-from ..uncertainty import Z95, draw, is_distribution, parse_dist, sensitivity, summarize
-from ..units import number_input, parse_date
+from ..errors import InputError
+from ..uncertainty import Z95, draw, sensitivity, summarize
+from ..units import number_input
 from . import lifecycle_inputs as li
+from .lifecycle_inputs import PRICE_KINDS, RANGED, check_scenario  # noqa: F401 (public names of this module)
 from .rent_vs_buy import HOURS_PER_MONTH
 
 DAYS_PER_MONTH = HOURS_PER_MONTH / 24.0  #: 30.4375 days
@@ -45,9 +46,6 @@ SELF_HOSTED = ("rent", "rent_committed", "own")
 BUCKET = 4.0  #: the deployment is searched once per factor of 4 in peak demand [1]
 PATH_GAIN = 0.005  #: a path with more switches must be this share cheaper to be preferred [1]
 #: inputs that may be ranges (sampled); the deployment is searched at their medians
-RANGED = ("queries_per_day", "growth", "peak_to_mean", "input_tokens", "output_tokens", "reasoning_tokens",
-          "discount_rate", "chip_price_usd", "power_usd_per_kwh", "colocation_usd_per_kw_month", "resale",
-          "api_price_decline")
 
 
 @dataclass(frozen=True)
@@ -185,80 +183,6 @@ def own_npv(f, r):
 def own_monthly(f):
     out = f["capex"] + f["power"] + f["colocation"]
     out[..., -1] -= f["resale"]
-    return out
-
-
-# ---- inputs -------------------------------------------------------------------------------------------
-_BOUNDS = {"queries_per_day": ("count", 1e13, False), "growth": ("plain", 1000.0, False),
-           "peak_to_mean": ("plain", li.MAX_PEAK_TO_MEAN, False), "input_tokens": ("count", 2e6, False),
-           "output_tokens": ("count", 2e6, False), "reasoning_tokens": ("count", 2e6, True),
-           "discount_rate": ("plain", 1.0, True), "chip_price_usd": ("plain", 1e7, False),
-           "power_usd_per_kwh": ("plain", 10.0, True), "colocation_usd_per_kw_month": ("plain", 1e4, True),
-           "resale": ("plain", 1.0, True), "api_price_decline": ("plain", 0.999, True)}
-PRICE_KINDS = ("on-demand", "spot", "1-year", "3-year")
-
-
-def _number(v, k):
-    kind, upper, zero = _BOUNDS[k]
-    x = li.text_or_number(v, k)
-    if k == "growth" and not is_distribution(x) and x is not None:
-        g = number_input(x, k, kind="plain", allow_zero=True, upper=upper)
-        if g <= 0:
-            raise InputError(f"got {g:g}; allowed: a factor per year > 0 (1 = flat, 3 = three times a year)", field=k)
-    if is_distribution(x):
-        d = parse_dist(x, k)
-        return d.median, d
-    return (None if x is None else float(number_input(x, k, kind=kind, upper=upper, allow_zero=zero))), None
-
-
-def _choice(v, k, allowed):
-    s = str(v).strip().lower()
-    if s not in allowed:
-        raise InputError(f"got {str(v)[:40]!r}; allowed: {', '.join(allowed)}", field=k)
-    return s
-
-
-def check_scenario(v: dict) -> dict:
-    """Checked scenario: point values (medians of ranges) and the ranges under ``_dists``."""
-    if not v.get("model"):
-        raise InputError("needed: the serving model (e.g. `model` llama3.1-70b, or model = ... in the file)", field="model")
-    if v.get("queries_per_day") is None:
-        raise InputError("needed: the demand now (e.g. `queries_per_day` 50M)", field="queries_per_day")
-    out, dists = dict(v), {}
-    for k in RANGED:
-        out[k], d = _number(v.get(k), k)
-        if d is not None:
-            dists[k] = d
-    if v.get("hourly_weights") is not None and v.get("peak_to_mean") not in (None, 1, 1.0, "1"):
-        raise InputError("give a peak-to-mean ratio or 24 hourly weights, not both", field="peak_to_mean")
-    out["_weights"] = li.hourly_weights(weights=v["hourly_weights"]) if v.get("hourly_weights") is not None else None
-    li.hourly_weights(out["peak_to_mean"])  # checks the range
-    out["years"] = float(number_input(li.text_or_number(v["years"], "years"), "years", kind="plain", upper=20.0,
-                                      low=1 / 12))
-    out["_months"] = int(math.ceil(out["years"] * 12 - 1e-9))
-    out["options"] = li.parse_options(v["options"])
-    out["rent_scaling"] = _choice(v["rent_scaling"], "rent_scaling", ("hourly", "peak"))
-    for k in ("rent_price_kind", "committed_price_kind"):
-        out[k] = _choice(v[k], k, PRICE_KINDS)
-    out["phase"] = _choice(v["phase"], "phase", li.PHASES)
-    out["engine"] = _choice(v["engine"], "engine", ("trtllm", "vllm", "sglang"))
-    from ..uncertainty import check_samples, check_seed
-
-    out["samples"] = check_samples(v["samples"])
-    if out["samples"] > 20_000:
-        raise InputError(f"got {out['samples']:,}; allowed: 2..20,000 (each draw is a month-by-hour table)", field="samples")
-    out["seed"] = check_seed(v["seed"])
-    out["_date"] = parse_date(v.get("date"))
-    from ..serving.load import SHAREGPT_INPUT_MEAN, SHAREGPT_OUTPUT_MEAN
-
-    out["_I"] = SHAREGPT_INPUT_MEAN if out["input_tokens"] is None else out["input_tokens"]
-    out["_O"] = SHAREGPT_OUTPUT_MEAN if out["output_tokens"] is None else out["output_tokens"]
-    out["_R"] = out["reasoning_tokens"] or 0.0
-    if dists.get("reasoning_tokens") is not None:  # the deployment decodes the mean thinking length
-        from ..serving.reasoning import mean_tokens
-
-        out["_R"] = mean_tokens(v["reasoning_tokens"])
-    out["_dists"] = dists
     return out
 
 

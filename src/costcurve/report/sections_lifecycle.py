@@ -73,7 +73,9 @@ def _path_sentence(d: dict) -> str:
     sw = [s for s in d.get("switch_points") or () if isinstance(s, dict)]
     cheapest = str(d.get("cheapest") or "")
     if not sw:
-        return f"The cheapest path is {cheapest} alone over the whole horizon (NPV {H.usd(d.get('cheapest_npv_usd'))})."
+        opt = (d.get("options") or {}).get(cheapest)
+        what = opt.get("label") if isinstance(opt, dict) and opt.get("label") else cheapest
+        return f"The cheapest path is {what} for the whole horizon (NPV {H.usd(d.get('cheapest_npv_usd'))})."
     steps = "; ".join(f"{s.get('description')} (month {s.get('month')}, {s.get('date')})" for s in sw)
     return f"The cheapest path is {cheapest} (NPV {H.usd(d.get('cheapest_npv_usd'))}): {steps}."
 
