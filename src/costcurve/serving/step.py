@@ -97,6 +97,14 @@ class Replica:
         (bf16, or fp16 on V100/T4, fp32 on chips without fast 16-bit arithmetic). [FLOP/s]"""
         return self.acc.peak_flop_per_s("fp8" if self.dtype == "fp8" else HALF)
 
+    @property
+    def attention_flop_scale(self) -> float:
+        """Decode attention's FLOP time over the linear layers' rate: MLA multiplies in 16 bit whatever the
+        weights (FlashMLA, the Hopper MLA decode kernel: BF16 cache in its dense kernel, an FP8 cache
+        dequantized to BF16 in its sparse one; deepseek-ai/FlashMLA README), other attention at the weights'
+        rate. [ratio]"""
+        return self.peak_flop_per_s / self.acc.peak_flop_per_s(HALF) if self.arch.is_mla else 1.0
+
     # ---- links ---------------------------------------------------------------------------
     def _link_parts(self, group: int, stride: int = 1):
         """(achieved one-direction bandwidth [bytes/s], latency of one step [s], kind) of a group's link
@@ -254,7 +262,7 @@ def stage_step_s(r: Replica, batch, context):
     else:
         w = read / (r.tp * r.pp) + 0.0 * b
         kv = b * mem.kv_cache_bytes(r.arch, context, r.kv_dtype, r.tp) / r.pp
-    lin_t, attn_t = b * sh_f / (r.pp * rate_f), b * attn_f / (r.pp * rate_f)
+    lin_t, attn_t = b * sh_f / (r.pp * rate_f), b * attn_f * r.attention_flop_scale / (r.pp * rate_f)
     routed = _routed_s(r, b, 1.0 / r.pp)
     t = np.maximum(w / rate_b, lin_t) + np.maximum(kv / rate_b, attn_t) + routed
     return t + comm_s(r, b, r.arch.n_layers / r.pp), (w + kv) / rate_b, lin_t + attn_t
