@@ -1,8 +1,8 @@
 """Time of collectives — all-reduce, all-gather, all-to-all, point-to-point — by one latency model (α–β). [s]
 
 The one place these are written: the training planner (:mod:`costcurve.training.planner.step_time`),
-the serving roofline (:mod:`costcurve.serving.roofline`), the serving step model
-(:mod:`costcurve.serving.step`) and expert-parallel dispatch (:mod:`costcurve.serving.moe`) call it.
+the serving step model (:mod:`costcurve.serving.step`, its tensor-parallel all-reduce by
+:func:`nccl_allreduce_s` as the planner's) and expert-parallel dispatch (:mod:`costcurve.serving.moe`) call it.
 
 Every collective costs a latency plus its bytes over the link bandwidth (the α–β model, Hockney
 1994; Thakur et al. 2005 for the ring algorithms NCCL uses):

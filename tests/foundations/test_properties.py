@@ -50,8 +50,12 @@ def test_more_accelerators_less_time_with_default_mfu(gpus, more):
 
 
 @settings(max_examples=20, deadline=None)
-@given(gpus=st.sampled_from([1, 2, 4, 8]), extra=st.sampled_from([2, 4]))
+@given(gpus=st.sampled_from([1, 2, 4]), extra=st.sampled_from([2, 4]))
 def test_more_accelerators_per_replica_less_time_to_first_token(gpus, extra):
+    """Inside one H100 NVLink domain (8); a tensor-parallel group across the network pays its all-reduces there
+    and may be slower (docs/serving.md "Tensor and pipeline parallel scaling")."""
+    if gpus * extra > 8:
+        gpus = 8 // extra
     a = estimate_inference(model="llama3-8b", gpu="h100", gpus=gpus, batch=1, price_usd_per_gpu_hour=2.0)
     b = estimate_inference(model="llama3-8b", gpu="h100", gpus=gpus * extra, batch=1, price_usd_per_gpu_hour=2.0)
     assert b.time_to_first_token_s < a.time_to_first_token_s

@@ -8,6 +8,7 @@ FIT_2025 (the prefill-bound rows of the v1.0 overview); HELD_OUT and LATER_HELD_
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -18,7 +19,9 @@ from costcurve import Architecture, count_params, estimate_inference, load_catal
 from costcurve import flop
 from costcurve.serving import replica_memory as memory
 from costcurve.serving.estimate import DEFAULTS, DoesNotFitError, usd_per_billion_queries
-from costcurve.serving.roofline import _Setup, decode_step_s, prefill_flop
+from costcurve.serving.engines import engine_profile
+from costcurve.serving.roofline import prefill_flop
+from costcurve.serving.step import Replica, stage_step_s
 from costcurve.errors import CostcurveError, InputError, UnknownNameError
 
 CAT = load_catalog()
@@ -247,22 +250,18 @@ def test_prefill_flop_matches_the_flop_module():
         assert prefill_flop(a, I) == pytest.approx(I * per_token - (I - 1) * head, rel=1e-9)
 
 
-def _setup(name="llama3-70b", gpu="h100", dtype="bf16", e_f=0.45, e_b=0.75):
-    acc = CAT.accelerator(gpu)
-    return _Setup(CAT.architecture(name), dtype, "bf16", None, acc.peak_flop_per_s("bf16"),
-                  acc.memory_bandwidth_bytes_per_s, acc.interconnect_bytes_per_s / 2, e_f, e_b, 0.7, 1e-5), acc
-
-
 @settings(max_examples=60, deadline=None)
 @given(name=st.sampled_from(["llama3-8b", "llama3-70b", "mixtral-8x7b", "deepseek-v3", "mistral-7b"]),
        n=st.sampled_from([1, 2, 4, 8]), batch=st.integers(1, 4096), context=st.integers(1, 32_000),
        e_f=st.floats(0.05, 1.0), e_b=st.floats(0.05, 1.0))
 def test_decode_never_beats_the_bandwidth_bound(name, n, batch, context, e_f, e_b):
-    s, acc = _setup(name, e_f=e_f, e_b=e_b)
-    step, t_mem, _ = decode_step_s(s, n, batch, context)
-    bytes_read = (memory.weight_bytes_read_per_step(s.arch, "bf16", batch) / n
-                  + batch * memory.kv_cache_bytes(s.arch, context, "bf16", n))
-    assert step >= bytes_read / acc.memory_bandwidth_bytes_per_s * (1 - 1e-12)
+    acc = CAT.accelerator("h100")
+    prof = replace(engine_profile("trtllm"), flop_efficiency=e_f, bandwidth_efficiency=e_b)
+    r = Replica(CAT.architecture(name), acc, prof, tp=n)
+    step, t_mem, _ = stage_step_s(r, batch, context)
+    bytes_read = (memory.weight_bytes_read_per_step(r.arch, "bf16", batch) / n
+                  + batch * memory.kv_cache_bytes(r.arch, context, "bf16", n))
+    assert step >= bytes_read / acc.memory_bandwidth_bytes_per_s * (1 - 1e-9)
     assert step >= t_mem * (1 - 1e-12)
 
 

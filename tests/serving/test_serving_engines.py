@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 
 from costcurve import load_catalog
 from costcurve.errors import CatalogError, InputError
-from costcurve.serving.roofline import _Setup, decode_step_s
 from costcurve import collectives
 from costcurve.serving.engines import engine_profile, fit_profile, read_profiles
 from costcurve.serving.step import Replica, decode_cycle_s, offline_throughput, roofline_tokens_per_s
@@ -147,18 +146,6 @@ def test_tensor_parallel_scales_sub_linearly_like_the_published_table():
     assert 1.0 < speedup < 8 * 0.75  # batch 1: all-reduce latency makes 8-way TP far from 8x
 
 
-def test_step_model_agrees_with_inference_roofline_for_dense_tp():
-    p = engine_profile("trtllm")
-    r = _replica("llama3.1-70b", "h100", 4, "fp8", p)
-    s = _Setup(r.arch, "fp8", "fp8", None, r.peak_flop_per_s, r.acc.memory_bandwidth_bytes_per_s,
-               r.acc.interconnect_bytes_per_s / 2, p.flop_efficiency, p.bandwidth_efficiency,
-               p.interconnect_efficiency, p.allreduce_latency_s)
-    B = np.array([1.0, 16, 256])
-    ours = decode_cycle_s(r, B, 1500)
-    theirs = decode_step_s(s, 4.0, B, 1500)[0] + p.step_overhead_s
-    assert np.allclose(ours, theirs, rtol=1e-9)
-
-
 def test_pipeline_parallel_serves_a_model_that_needs_two_nodes():
     r = _replica("llama3.1-405b", "a100", 8, "bf16", engine_profile("trtllm"))
     assert float(offline_throughput(r, 1000, 500)[1]) == 0  # 810 GB of weights do not fit 8 x 80 GB
@@ -204,3 +191,40 @@ def test_infer_with_an_engine_matches_the_serving_step_model(engine, row):
     ours = _predict([row], engine_profile(engine))[0]
     assert est.tokens_per_second == pytest.approx(ours, rel=0.02)
     assert est.tokens_per_second == pytest.approx(measured, rel=TOL)
+
+
+def test_tensor_parallel_all_reduce_is_the_engines_inside_nvlink_and_nccls_across_the_network():
+    """Two ways: the step model's all-reduce against the α–β formulas written out with the link table's figures."""
+    from costcurve.interconnect import interconnect, link_for_group
+
+    p = engine_profile("trtllm")
+    ic = interconnect("h100-sxm5")
+    for msg in (16e3, 1e6, 64e6):  # one decode token's hidden state .. a long prompt's
+        r8 = _replica("llama3.1-70b", "h100", 8, "fp8", p)
+        bw, _, kind = link_for_group(ic, 8, 1)
+        assert kind == "scale-up"
+        ring8 = p.allreduce_latency_s + 2 * 7 / 8 * msg / (bw * p.interconnect_efficiency)
+        assert float(r8.tp_allreduce_s(msg)) == pytest.approx(ring8, rel=1e-12)
+        r16 = replace(r8, tp=16)
+        bw, lat, kind = link_for_group(ic, 16, 1)
+        assert kind == "scale-out"
+        beta = bw * p.interconnect_efficiency
+        ring = 2 * 15 * lat + 2 * 15 / 16 * msg / beta
+        tree = 2 * 4 * lat + 2 * msg / (0.9 * beta)  # NCCL tuning.cc: 2·log2(n) steps, bus bandwidth × 0.9 halved
+        assert float(r16.tp_allreduce_s(msg)) == pytest.approx(min(ring, tree), rel=1e-12)
+    assert float(r16.tp_allreduce_s(16e3)) < 2 * 15 * lat  # a small message takes the tree
+    assert float(r16.tp_allreduce_s(64e6)) == pytest.approx(2 * 15 * lat + 2 * 15 / 16 * 64e6 / beta)  # a large one the ring
+
+
+def test_infer_decode_step_at_batch_one_is_the_weight_and_kv_read():
+    """Two ways: infer's dense decode step at batch 1 on one H100 against bytes / achieved bandwidth written out
+    (every part memory-bound at batch 1, no collective on one accelerator, no overhead without an engine)."""
+    from costcurve import estimate_inference
+    from costcurve.serving import replica_memory as mem
+
+    a, acc = CAT.architecture("llama3.1-8b"), CAT.accelerator("h100")
+    est = estimate_inference(model="llama3.1-8b", gpu="h100", gpus=1, batch=1, input_tokens=1000, output_tokens=200,
+                             price_usd_per_gpu_hour=1)
+    e_bw = est.efficiencies["bandwidth_efficiency"]
+    read = mem.weight_bytes_read_per_step(a, "bf16", 1) + mem.kv_cache_bytes(a, 1000 + 201 / 2, "bf16", 1)
+    assert est.decode_step_s == pytest.approx(read / (acc.memory_bandwidth_bytes_per_s * e_bw), rel=1e-9)

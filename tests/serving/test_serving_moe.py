@@ -19,6 +19,7 @@ from costcurve.serving.moe import (CAPACITY_FACTOR, GEMM_BLOCK_M, GROUPED_GEMM_D
                                    padded_expert_rows)
 from costcurve.serving.step import (Replica, decode_cycle_s, max_batch, offline_throughput, prefill_s,
                                     roofline_tokens_per_s, steady_state_tokens_per_s)
+from costcurve.serving.finite_run import finite_run_tokens_per_s
 
 CAT = load_catalog()
 TRT = engine_profile("trtllm")
@@ -139,7 +140,11 @@ TRTLLM_V10_MOE = (
 )
 # TensorRT-LLM performance overview, developer-guide/perf-overview.md (commit 03e27c7d5ff0c6e89f8328838c0a8e64f1b34f9d,
 # 2025-26): output tokens/s per GPU, layout "DEP n" = attention data parallel + expert parallel over n GPUs, FP8;
-# the DeepSeek-R1 YAML sets an FP8 KV cache, the others leave it at the checkpoint's. (model, gpu, n, ISL, OSL, tok/s/GPU)
+# the DeepSeek-R1 YAML sets an FP8 KV cache, the others leave it at the checkpoint's ('auto'), which is FP8 as well:
+# TensorRT-LLM's accuracy tests (tests/integration/defs/accuracy/test_llm_api_pytorch.py, TestLlama4MaverickInstruct.
+# test_fp8) load nvidia/Llama-4-Maverick-17B-128E-Instruct-FP8 with KvCacheConfig() and assert kv_cache_quant_algo ==
+# FP8; references/mmlu.yaml lists Qwen3-235B-A22B FP8 only with kv_cache_quant_algo FP8; ModelOpt's hf_ptq.py
+# defaults --kv_cache_qformat to fp8. (model, gpu, n, ISL, OSL, tok/s/GPU)
 TRTLLM_DEP = [
     ("qwen3-235b-a22b", "h200", 4, 1000, 1000, 3288), ("qwen3-235b-a22b", "h200", 4, 1024, 8192, 1417),
     ("qwen3-235b-a22b", "h200", 4, 8192, 1024, 627), ("qwen3-235b-a22b", "h200", 4, 32768, 1024, 134),
@@ -151,11 +156,20 @@ TRTLLM_DEP = [
 ]
 
 
-def _ratios(rows, layout):
+# The overview's "Number of Requests" per ISL/OSL (same file, "Preparing a Dataset"); 1000/1000 is not listed and
+# takes 1024/1024's 3,000.
+TRTLLM_DEP_REQUESTS = {(1000, 1000): 3000, (1024, 8192): 1500, (8192, 1024): 1500, (32768, 1024): 1000,
+                       (1024, 32768): 1000}
+
+
+def _ratios(rows, layout, requests=None):
     out = []
     for m, g, n, i, o, published in rows:
         r = Replica(CAT.architecture(m), CAT.accelerator(g), TRT, tp=n, dtype="fp8", kv_dtype="fp8", **layout)
         tps, B = offline_throughput(r, i, o)
+        if requests is not None:
+            tps, _ = finite_run_tokens_per_s(r, i, o, requests[(i, o)])
+            assert tps <= float(offline_throughput(r, i, o)[0]) * (1 + 1e-9)  # a finite run never beats steady state
         per = float(tps) / (n if layout else 1)
         # the roofline at the largest batch memory holds (the engine may schedule more than its default cap)
         bound = float(roofline_tokens_per_s(r, max(float(B), float(max_batch(r, i, o))), i, o))
@@ -173,11 +187,33 @@ def test_trtllm_v10_moe_tensor_parallel_median_within_30_percent():
 
 
 def test_trtllm_dep_layouts_within_2x_and_the_median_bounded():
-    """Held out: the published DEP rows read 1.02–2.35x (median 1.62); docs/serving.md says the ±30% goal is
-    not met on this set (TensorRT-LLM's Hopper MoE decode runs slower than the model's roofline shares say)."""
-    r = _ratios(TRTLLM_DEP, {"expert_parallel": True, "attention_dp": True})
-    assert 0.8 <= np.median(r) <= 1.7
-    assert r.min() > 0.6 and r.max() < 2.6
+    """Held out: the published DEP rows read 0.95–2.05x (median 1.42) as runs of the overview's request counts
+    (1.02–2.20, median 1.50, at steady state; 1.62 before MLA's 16-bit attention); docs/serving.md says the ±30%
+    goal is not met on this set."""
+    steady = _ratios(TRTLLM_DEP, {"expert_parallel": True, "attention_dp": True})
+    assert 1.4 <= np.median(steady) <= 1.6
+    r = _ratios(TRTLLM_DEP, {"expert_parallel": True, "attention_dp": True}, TRTLLM_DEP_REQUESTS)
+    assert 1.3 <= np.median(r) <= 1.5
+    assert r.min() > 0.8 and r.max() < 2.2
+    assert np.all(r <= steady * (1 + 1e-9))
+
+
+def test_finite_run_is_waves_of_the_batch():
+    """N requests in waves of B: N = B gives the steady state; N = B + 1 adds a wave of one request; N < B runs at N."""
+    r = Replica(CAT.architecture("qwen3-235b-a22b"), CAT.accelerator("h200"), TRT, tp=4, dtype="fp8", kv_dtype="fp8",
+                expert_parallel=True, attention_dp=True)
+    steady, B = offline_throughput(r, 1024, 8192)
+    B = int(B)
+    one, b1 = finite_run_tokens_per_s(r, 1024, 8192, B)
+    assert b1 == B and one == pytest.approx(float(steady), rel=1e-9)
+    plus, _ = finite_run_tokens_per_s(r, 1024, 8192, B + 1)
+    t_single = 8192 / float(steady_state_tokens_per_s(r, 1, 1024, 8192))
+    assert plus == pytest.approx((B + 1) * 8192 / (B * 8192 / float(steady) + t_single), rel=1e-9)
+    small, b_small = finite_run_tokens_per_s(r, 1024, 8192, 10)
+    assert b_small == 10 and small == pytest.approx(float(steady_state_tokens_per_s(r, 10, 1024, 8192)), rel=1e-9)
+    with pytest.raises(InputError) as e:
+        finite_run_tokens_per_s(r, 1024, 8192, 0)
+    assert e.value.field == "n_requests"
 
 
 # DeepSeek-AI, "Day 6: One More Thing, DeepSeek-V3/R1 Inference System Overview" (github.com/deepseek-ai/
@@ -204,7 +240,7 @@ def test_deepseek_decode_per_h800_node_within_2x():
     fits = per_gpu * 144 <= float(max_batch(r, 2 * c - 1, 1))
     B = float(per_gpu[(step <= 1 / 21.0) & fits].max() * 144)
     node = B / float(decode_cycle_s(r, B, c)) / 144 * 8
-    assert node == pytest.approx(DEEPSEEK_DECODE_PER_NODE, rel=0.25)  # −8% measured (docs/serving.md)
+    assert node == pytest.approx(DEEPSEEK_DECODE_PER_NODE, rel=0.25)  # −12% measured (docs/serving.md)
 
 
 def test_deepseek_prefill_per_h800_node_within_2x():

@@ -46,8 +46,7 @@ from costcurve.inputs import (check_choice, check_monte_carlo_options, check_res
                      resolve_model)
 from costcurve.results import jsonable
 from costcurve.serving.dollars import replica_dollars
-from costcurve.serving.roofline import (_Setup, decode_step_s, largest_batch_within, prefill_in_batch_s,
-                                       time_to_first_token_s)
+from costcurve.serving.roofline import _Setup
 from costcurve.uncertainty import is_distribution
 from costcurve.units import GB, format_number, number_input, parse_date, show
 
@@ -296,7 +295,7 @@ def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, inpu
                                   ("allreduce_latency_s", allreduce_latency_s),
                                   ("memory_utilization", memory_utilization)) if v is not None}}
     given = {k: _plain_given(v) for k, v in given.items() if v is not None}
-    t = _times(s, n, B, q, fits, prof) if be is None else be.times(n, B, q.I, q.O, fits)
+    t = be.times(n, B, q.I, q.O, fits)
     meets = _latency(t, tpot_target, ttft_target, notes)
     price, price_source = hourly_price(cat, acc, date, price_usd_per_gpu_hour, provider=provider, price_kind=price_kind, notes=notes)
     dollars = replica_dollars(price, n, B, q, t, _num(queries_per_day, "queries_per_day"))
@@ -323,7 +322,7 @@ def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, inpu
         efficiencies={k: _plain(v) for k, v in eff.items()}, memory_breakdown_bytes=breakdown, notes=tuple(notes),
         **{k: v for k, v in t.items() if not k.startswith("_")}, **dollars,
         engine=None if prof is None else prof.engine, batch_rule=rule,
-        layout={} if be is None else be.layout(_plain(n), t), **load)
+        layout=be.layout(_plain(n), t) if _memory_backend(s, be) else {}, **load)
 
 
 def _plain_given(v):
@@ -349,7 +348,7 @@ def _setup(cat, acc, model, dtype, kv_dtype, group_size, calibration, flop_effic
             raise InputError(f"applies to int4 and int8 weights only; the weights are {dtype}", field="group_size")
         group_size = int(_num(group_size, "group_size", integer=True, low=1.0))
     compute = "fp8" if dtype == "fp8" else acc.half_dtype  # the chip's own 16-bit format
-    peak = acc.peak_flop_per_s(compute)
+    acc.peak_flop_per_s(compute)  # the catalog's refusal of a format the chip lacks
     name, arch, _ = resolve_model(model, cat)
     if arch is None:
         raise InputError(f"{name!r} has no architecture preset; give a preset or a config.json", field="model")
@@ -375,13 +374,9 @@ def _setup(cat, acc, model, dtype, kv_dtype, group_size, calibration, flop_effic
     eff = {k: _num(D[k] if v is None else v, k, kind="plain", upper=1.0) for k, v in given.items()}
     eff["allreduce_latency_s"] = _num(D["allreduce_latency_s"] if allreduce_latency_s is None else allreduce_latency_s,
                                       "allreduce_latency_s", kind="time", allow_zero=True)
-    link = acc.interconnect_bytes_per_s
-    if link is None:
-        link = INTERCONNECT_FALLBACK_BYTES_PER_S
+    if acc.interconnect_bytes_per_s is None:  # the step model assumes the same (serving.step.PCIE_FALLBACK_BYTES_PER_S)
         notes.append(f"{acc.name} has no interconnect figure in the catalog: assumed PCIe Gen4 x16 (64 GB/s)")
-    s = _Setup(arch, dtype, kv_dtype, group_size, peak, acc.memory_bandwidth_bytes_per_s, link / 2.0,
-               eff["flop_efficiency"], eff["bandwidth_efficiency"], eff["interconnect_efficiency"],
-               eff["allreduce_latency_s"])
+    s = _Setup(arch, dtype, kv_dtype, group_size)
     return s, eff, name
 
 
@@ -389,7 +384,14 @@ def _setup(cat, acc, model, dtype, kv_dtype, group_size, calibration, flop_effic
 def _memory_of(s: _Setup, acc, n, B, q: _Query, be=None):
     """(usable, weights, KV of the batch, activations) per accelerator, from the step model when there is one."""
     usable, w_acc, kv_b, act, _, _ = _memory_per_accelerator(s, acc, n, B, q.I, q.O, q.mu, q.chunk)
-    return (usable, w_acc, kv_b, act) if be is None else (usable, *be.memory(n, B, q.I, q.O))
+    mbe = _memory_backend(s, be)
+    return (usable, w_acc, kv_b, act) if mbe is None else (usable, *mbe.memory(n, B, q.I, q.O))
+
+
+def _memory_backend(s: _Setup, be):
+    """The step model's memory for MoE models and separate pools; None: a dense replica's own accounting here
+    (its activations at ``prefill_chunk_tokens``, ``memory_utilization`` elementwise)."""
+    return be if be is not None and (s.arch.is_moe or be.disaggregated) else None
 
 
 def _replica(s: _Setup, acc, name, q: _Query, gpus, batch, tpot_target, notes, speed=None, be=None, prof=None):
@@ -397,8 +399,10 @@ def _replica(s: _Setup, acc, name, q: _Query, gpus, batch, tpot_target, notes, s
     was chosen). ``be``: the step model (MoE, layouts); an engine profile that reserves whole sequences (TensorRT-LLM's
     default scheduler) admits a sequence only with KV room for all of it."""
     reserve = bool(prof is not None and prof.reserve_full_sequence)
+    mbe = _memory_backend(s, be)
+
     def fit(n):
-        if be is not None:
+        if mbe is not None:
             return be.fit(n, q.I, q.O)
         usable, w, _, act, kv_mean, kv_full = _memory_per_accelerator(s, acc, n, 0.0, q.I, q.O, q.mu, q.chunk)
         return _max_batch(usable, w, act, kv_full if reserve else kv_mean, kv_full)
@@ -420,15 +424,14 @@ def _replica(s: _Setup, acc, name, q: _Query, gpus, batch, tpot_target, notes, s
         raise _does_not_fit(s, acc, name, n, q.I, q.O, q.mu, q.chunk, smallest)
     rule = "given"
     if batch is None:
-        cap = q.cap if be is None else q.cap * be.ranks_per_scheduler(n)  # an engine cap per rank's scheduler
+        cap = q.cap if mbe is None else q.cap * mbe.ranks_per_scheduler(n)  # an engine cap per rank's scheduler
         B = np.maximum(np.minimum(mb, cap), 1.0)
         rule = "largest that fits"
-        within = largest_batch_within if be is None else (lambda _s, *a: be.largest_batch_within(*a))
         if tpot_target is not None:
-            B = within(s, n, q.I, q.O, B, tpot_target)
+            B = be.largest_batch_within(n, q.I, q.O, B, tpot_target)
             rule = "largest within the latency target"
         elif speed is not None:
-            B = within(s, n, q.I, q.O, B, 1.0 / speed)
+            B = be.largest_batch_within(n, q.I, q.O, B, 1.0 / speed)
             rule = f"largest at {speed:g} tokens/s per user or more"
             notes.append(f"batch: the largest that keeps {speed:g} output tokens/s per user (time per output token "
                          f"<= {1e3 / speed:g} ms, the interactive target of MLPerf Inference v5.0); give `batch` to "
@@ -446,30 +449,7 @@ def _replica(s: _Setup, acc, name, q: _Query, gpus, batch, tpot_target, notes, s
     return n, B, mb, fits, smallest, rule
 
 
-# ---- step 3: time (roofline per phase) -------------------------------------------------------
-def _times(s: _Setup, n, B, q: _Query, fits, prof=None) -> dict:
-    """Decode step, prefill, time to first token, throughput, and the roofline bound of the same batch."""
-    I, O = q.I, q.O
-    c = I + (O + 1) / 2
-    step, t_mem, t_cmp = decode_step_s(s, n, B, c)
-    t_pf = prefill_in_batch_s(s, n, I)
-    ttft = time_to_first_token_s(s, n, I)
-    if prof is not None:  # engine overheads (costcurve.serving.engines): every step, every request's prefill
-        step, t_pf = step + prof.step_overhead_s, t_pf + prof.request_overhead_s
-        ttft = ttft + prof.step_overhead_s + prof.request_overhead_s
-    cycle = B * t_pf + O * step
-    ideal = _Setup(s.arch, s.dtype, s.kv_dtype, s.group_size, s.peak, s.bw, s.link, 1.0, 1.0, 1.0, 0.0)
-    ideal_cycle = B * prefill_in_batch_s(ideal, n, I) + O * decode_step_s(ideal, n, B, c)[0]
-    nan = np.where(fits, 1.0, np.nan)
-    tps = B * O / cycle * nan
-    return {"time_to_first_token_s": ttft, "decode_step_s": step * nan,
-            "time_per_output_token_s": cycle / O * nan, "decode_bound": np.where(t_mem >= t_cmp, "memory", "compute"),
-            "tokens_per_second": tps, "tokens_per_second_per_accelerator": tps / n,
-            "input_tokens_per_second": tps * I / O, "queries_per_second": B / cycle * nan,
-            "roofline_tokens_per_second": B * O / ideal_cycle * nan,
-            "_cycle_s": cycle * nan, "_prefill_s": t_pf * nan, "_step_s": step * nan}
-
-
+# ---- step 3: time: the step model of costcurve.serving.step (costcurve.serving.layout.StepBackend)
 def _latency(t: dict, tpot_target, ttft_target, notes):
     """Whether each element meets the latency targets (True without targets)."""
     meets = np.ones(np.broadcast(t["tokens_per_second"], t["time_to_first_token_s"]).shape, dtype=bool)
@@ -543,7 +523,7 @@ def _engine_defaults(engine):
 
 
 def _step_backend(s: _Setup, acc, prof, eff, expert_parallel, attention_dp, disaggregated, load_per_s):
-    """The serving step model for an MoE model or a parallel layout; None: the roofline of this module."""
+    """The serving step model (:mod:`costcurve.serving.step`, pp = 1) for this model, engine and layout."""
     from costcurve.serving.layout import backend_for
 
     return backend_for(s, acc, prof, eff, expert_parallel, attention_dp, disaggregated, load_per_s)

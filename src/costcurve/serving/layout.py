@@ -1,11 +1,9 @@
 """The serving step model behind ``estimate_inference`` for mixture-of-experts models and parallel layouts.
 
-:func:`costcurve.estimate_inference` computes a dense model on one tensor-parallel replica with the
-roofline of :mod:`costcurve.serving.roofline` (the same numbers as :mod:`.step` at ``pp = 1``: tests hold
-them together). A mixture-of-experts model, or a layout with expert parallelism, attention data
-parallelism or separate prefill and decode pools, goes through the step model of :mod:`.step`
-instead: :class:`StepBackend` evaluates it at the efficiencies ``infer`` resolved, elementwise over
-a sweep of accelerator counts.
+:func:`costcurve.estimate_inference` times every model — dense or mixture-of-experts, tensor, expert
+or attention-data parallel, colocated or in separate prefill and decode pools — with the step model
+of :mod:`.step` at ``pp = 1``: :class:`StepBackend` evaluates it at the efficiencies ``infer``
+resolved, once per distinct accelerator count and efficiency value of a sweep.
 """
 
 from __future__ import annotations
@@ -20,22 +18,25 @@ from .step import (Replica, decode_cycle_s, max_batch, memory_per_accelerator, p
 LAYOUT_KEYS = ("expert_parallel", "attention_dp", "disaggregated")
 
 
-def _each(n, fn, *arrays):
-    """``fn(int n, *arrays)`` for each distinct accelerator count in ``n`` (arrays broadcast together)."""
-    if np.ndim(n) == 0:
-        return fn(int(n), *arrays)
-    shape = np.broadcast(n, *arrays).shape
-    nn = np.broadcast_to(n, shape)
-    full = [np.broadcast_to(np.asarray(a, dtype=float), shape) for a in arrays]
-    out = np.empty(shape)
-    for v in np.unique(nn):
-        mask = nn == v
-        out[mask] = np.broadcast_to(fn(int(v), *[a[mask] for a in full]), out[mask].shape)
-    return out
+def _each(be, n, fn, *arrays):
+    """``fn(replica, *arrays)`` for each distinct replica width in ``n`` and efficiencies in ``be.sweep``
+    (arrays broadcast together)."""
+    keys = [n, *(v for _, v in be.sweep)]
+    if all(np.ndim(k) == 0 for k in keys):
+        return fn(be.replica(int(n)), *arrays)
+    shape = np.broadcast(*keys, *arrays).shape
+    kk = np.stack([np.broadcast_to(np.asarray(k, dtype=float), shape).ravel() for k in keys], axis=1)
+    full = [np.broadcast_to(np.asarray(a, dtype=float), shape).ravel() for a in arrays]
+    out = np.empty(kk.shape[0])
+    for row in np.unique(kk, axis=0):
+        mask = np.all(kk == row, axis=1)
+        prof = replace(be.profile, **{k: float(v) for (k, _), v in zip(be.sweep, row[1:])})
+        out[mask] = np.broadcast_to(fn(be.replica(int(row[0]), prof), *[a[mask] for a in full]), out[mask].shape)
+    return out.reshape(shape)
 
 
 def backend_for(s, acc, prof, eff, expert_parallel, attention_dp, disaggregated, load_per_s):
-    """The :class:`StepBackend` ``infer`` uses: for an MoE model or a layout option; None for a plain dense model."""
+    """The :class:`StepBackend` ``infer`` uses (every model; without an engine a dense one has no overheads)."""
     from ..errors import InputError
     from ..units import show
 
@@ -47,8 +48,6 @@ def backend_for(s, acc, prof, eff, expert_parallel, attention_dp, disaggregated,
         raise InputError(f"{s.arch.name} is a dense model: expert and attention-data parallelism apply to "
                          "mixture-of-experts models (give more replicas instead)",
                          field="attention_dp" if attention_dp else "expert_parallel")
-    if not (s.arch.is_moe or disaggregated):
-        return None
     if disaggregated and load_per_s is not None:
         raise InputError("the load model runs colocated replicas; drop the load or the separate pools "
                          "(`costcurve deploy` sizes disaggregated pools under load)", field="disaggregated")
@@ -72,6 +71,8 @@ class StepBackend:
     #: no layout was asked for: past the scale-up domain an MoE replica runs attention DP + expert parallel
     #: (tensor parallelism across the network is what no MoE deployment runs; DeepSeek's Day-6 system, DEP)
     auto: bool = False
+    #: (efficiency name, array) of the efficiencies a sweep varies: the step model runs once per distinct value
+    sweep: tuple = ()
 
     @classmethod
     def build(cls, s, acc, prof, eff, *, expert_parallel=None, attention_dp=None, disaggregated=None):
@@ -79,10 +80,14 @@ class StepBackend:
         TensorRT-LLM's) and the resolved efficiencies ``eff``."""
         keys = ("flop_efficiency", "bandwidth_efficiency", "interconnect_efficiency", "allreduce_latency_s",
                 "memory_utilization")
-        p = replace(prof or engine_profile("trtllm"), **{k: float(np.max(eff[k])) for k in keys})
+        base = prof or engine_profile("trtllm")
+        if prof is None and not s.arch.is_moe:  # no engine: the bare roofline at the efficiencies, no overheads
+            base = replace(base, step_overhead_s=0.0, request_overhead_s=0.0)
+        p = replace(base, **{k: float(np.max(eff[k])) for k in keys})
+        sweep = tuple((k, np.asarray(eff[k], dtype=float)) for k in keys[:4] if np.ndim(eff[k]))
         auto = s.arch.is_moe and expert_parallel is None and attention_dp is None
         return cls(s.arch, acc, p, s.dtype, s.kv_dtype, s.group_size, bool(expert_parallel or attention_dp),
-                   bool(attention_dp), bool(disaggregated), auto)
+                   bool(attention_dp), bool(disaggregated), auto, sweep)
 
     def _dep(self, n: int) -> bool:
         """Attention data parallel at width ``n``: asked for, or chosen past the scale-up domain."""
@@ -99,14 +104,14 @@ class StepBackend:
             domain = 8
         return n > domain
 
-    def replica(self, n: int) -> Replica:
+    def replica(self, n: int, profile: EngineProfile | None = None) -> Replica:
         dep = self._dep(n)
-        return Replica(self.arch, self.acc, self.profile, tp=n, expert_parallel=(self.expert_parallel or dep) and n > 1,
+        return Replica(self.arch, self.acc, profile or self.profile, tp=n, expert_parallel=(self.expert_parallel or dep) and n > 1,
                        attention_dp=dep, dtype=self.dtype, kv_dtype=self.kv_dtype, group_size=self.group_size)
 
     def ranks_per_scheduler(self, n):
         """Schedulers the engine cap applies to: ``n`` under attention DP (one per rank), else 1. [count]"""
-        return _each(n, lambda k: float(k) if self._dep(k) else 1.0)
+        return _each(self, n, lambda r: float(r.tp) if r.attention_dp else 1.0)
 
     def layout(self, n, t=None) -> dict:
         """The layout record of an estimate; with separate pools the prefill pool's share of accelerators [1]."""
@@ -128,51 +133,51 @@ class StepBackend:
 
     def fit(self, n, I, O):
         """Largest batch the memory holds (0 if one full sequence does not fit). [count]"""
-        return _each(n, lambda k, i, o: max_batch(self.replica(k), i, o), I, O)
+        return _each(self, n, max_batch, I, O)
 
     def memory(self, n, B, I, O):
         """(weights, KV of the batch, activations) per accelerator. [bytes]"""
-        parts = [_each(n, lambda k, b, i, o, key=key: memory_per_accelerator(self.replica(k), b, i, o)[key], B, I, O)
+        parts = [_each(self, n, lambda r, b, i, o, key=key: memory_per_accelerator(r, b, i, o)[key], B, I, O)
                  for key in ("weights", "kv_cache", "activations")]
         return tuple(parts)
 
     def step(self, n, B, c):
         """Decode step of ``B`` sequences at context ``c`` with the engine's step overhead. [s]"""
-        return _each(n, lambda k, b, cc: decode_cycle_s(self.replica(k), b, cc), B, c)
+        return _each(self, n, decode_cycle_s, B, c)
 
     def prefill(self, n, I):
         """Replica time one prompt's prefill takes inside a batched prefill step, request overhead included. [s]"""
-        return _each(n, lambda k, i: prefill_s(self.replica(k), i) + self.profile.request_overhead_s, I)
+        return _each(self, n, lambda r, i: prefill_s(r, i) + r.profile.request_overhead_s, I)
 
     def ttft(self, n, I):
         """One prompt alone on an idle replica. [s]"""
-        return _each(n, lambda k, i: time_to_first_token_s(self.replica(k), i), I)
+        return _each(self, n, time_to_first_token_s, I)
 
     def ideal(self) -> "StepBackend":
         """The same layout with every efficiency 1 and no latency or overhead (the roofline bound)."""
         p = replace(self.profile, flop_efficiency=1.0, bandwidth_efficiency=1.0, interconnect_efficiency=1.0,
                     allreduce_latency_s=0.0, step_overhead_s=0.0, request_overhead_s=0.0, grouped_gemm_ratio=1.0)
-        return replace(self, profile=p)
+        return replace(self, profile=p, sweep=())
 
     def bound(self, n, B, c):
         """``"memory"`` or ``"compute"``: what limits the decode step."""
         from .step import stage_step_s
 
-        def one(k, b, cc):
-            _, t_mem, t_cmp = stage_step_s(self.replica(k), b, cc)
+        def one(r, b, cc):
+            _, t_mem, t_cmp = stage_step_s(r, b, cc)
             return np.where(t_mem >= t_cmp, 1.0, 0.0)
 
-        return np.where(_each(n, one, B, c) > 0.5, "memory", "compute")
+        return np.where(_each(self, n, one, B, c) > 0.5, "memory", "compute")
 
     def kv_transfer_s(self, n, I):
         """Moving a prompt's KV cache from a prefill to a decode replica (each accelerator its share). [s]"""
         from costcurve.serving import replica_memory as mem
 
-        def one(k, i):
-            bw, lat, _ = self.replica(k).link(2, stride=k)
-            return lat + mem.kv_cache_bytes(self.arch, i, self.kv_dtype, 1) / k / bw
+        def one(r, i):
+            bw, lat, _ = r.link(2, stride=r.tp)
+            return lat + mem.kv_cache_bytes(self.arch, i, self.kv_dtype, 1) / r.tp / bw
 
-        return _each(n, one, I)
+        return _each(self, n, one, I)
 
 
 def times(be: StepBackend, n, B, I, O, fits) -> dict:

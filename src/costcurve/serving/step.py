@@ -13,16 +13,15 @@ the routed experts, each bound by the slower of memory and compute:
   (1 under tensor parallelism, where every rank computes a slice of every expert), the tile padding
   ``p`` and the grouped-GEMM ratio ``g`` (:mod:`.moe`); ``comm`` is ``2·L/pp`` tensor-parallel
   all-reduces of ``b·d·2`` bytes (under expert parallelism a dispatch and a combine all-to-all
-  replace each MoE layer's all-reduce), each ``latency + size/bandwidth`` on the link the group
-  spans (:mod:`costcurve.collectives`).
+  replace each MoE layer's all-reduce) on the link the group spans (:meth:`Replica.tp_allreduce_s`:
+  NCCL's ring/tree minimum across the network, :mod:`costcurve.collectives`).
 * **attention data parallel** (``attention_dp``; TensorRT-LLM's DEP, DeepSeek's "MLA/shared expert
   DP"): every rank holds the shared weights whole and its own ``b/tp`` requests' KV cache (MLA's
   latent is no longer replicated ``tp`` times), runs their attention alone, and dispatches their
   tokens to the experts, which are expert parallel over the ``tp`` ranks; no all-reduce.
 * **decode cycle** of a batch ``B`` split into ``pp`` micro-batches (pipeline serving): every stage
   runs each micro-batch once per token: ``pp · stage_step(B/pp) + (pp−1) · send(B/pp·d·2) + overhead``;
-  for a dense model with ``pp = 1`` this is the step of :func:`costcurve.serving.roofline.decode_step_s` plus
-  the engine's ``step_overhead_s`` (tests check the two agree).
+  ``estimate_inference`` is this model at ``pp = 1`` (:class:`costcurve.serving.layout.StepBackend`).
 * **prefill** of one ``I``-token prompt inside a running batch: ``FLOP_prefill(I) / (tp·pp·peak·e_f)``
   (routed part times the busiest rank's share under expert parallelism) plus its communication
   bandwidth; alone (time to first token) it is at least one read of the weights.
@@ -42,7 +41,7 @@ from ..architecture import Architecture
 from ..catalog import HALF, Accelerator
 from ..errors import InputError
 from costcurve.serving.roofline import decode_flop_per_token, prefill_flop
-from ..collectives import allreduce_s, send_s
+from ..collectives import allreduce_s, nccl_allreduce_s, send_s
 from .engines import EngineProfile
 from .moe import (busiest_rank_share, dispatch_combine_s, expected_experts_touched,
                   padded_expert_rows)
@@ -98,14 +97,18 @@ class Replica:
         (bf16, or fp16 on V100/T4, fp32 on chips without fast 16-bit arithmetic). [FLOP/s]"""
         return self.acc.peak_flop_per_s("fp8" if self.dtype == "fp8" else HALF)
 
-    # ---- links ---------------------------------------------------------------------------
-    def link(self, group: int, stride: int = 1):
-        """(achieved one-direction bandwidth [bytes/s], latency of one collective [s], kind) of a group.
+    @property
+    def attention_flop_scale(self) -> float:
+        """Decode attention's FLOP time over the linear layers' rate: MLA multiplies in 16 bit whatever the
+        weights (FlashMLA, the Hopper MLA decode kernel: BF16 cache in its dense kernel, an FP8 cache
+        dequantized to BF16 in its sparse one; deepseek-ai/FlashMLA README), other attention at the weights'
+        rate. [ratio]"""
+        return self.peak_flop_per_s / self.acc.peak_flop_per_s(HALF) if self.arch.is_mla else 1.0
 
-        The link comes from the interconnect table (:func:`costcurve.interconnect.link_for_group`).
-        Inside the scale-up domain the latency is the engine's measured small all-reduce; across
-        PCIe or the network a ring pays one step latency per hop: ``2(g−1) · hwLat``.
-        """
+    # ---- links ---------------------------------------------------------------------------
+    def _link_parts(self, group: int, stride: int = 1):
+        """(achieved one-direction bandwidth [bytes/s], latency of one step [s], kind) of a group's link
+        (:func:`costcurve.interconnect.link_for_group`; PCIe Gen4 assumed where the table has none)."""
         from ..interconnect import interconnect, link_for_group
         from ..errors import UnknownNameError
 
@@ -115,8 +118,31 @@ class Replica:
             bw, step_lat, kind = float("nan"), float("nan"), "none"
         if not bw == bw:  # NaN: no published link
             bw, step_lat, kind = PCIE_FALLBACK_BYTES_PER_S, 5.7e-6, "pcie (assumed)"
+        return bw * self.profile.interconnect_efficiency, step_lat, kind
+
+    def link(self, group: int, stride: int = 1):
+        """(achieved one-direction bandwidth [bytes/s], latency of one collective [s], kind) of a group.
+
+        Inside the scale-up domain the latency is the engine's measured small all-reduce; across
+        PCIe or the network a ring pays one step latency per hop: ``2(g−1) · hwLat``.
+        """
+        bw, step_lat, kind = self._link_parts(group, stride)
         lat = self.profile.allreduce_latency_s if kind == "scale-up" else 2 * max(group - 1, 1) * step_lat
-        return bw * self.profile.interconnect_efficiency, lat, kind
+        return bw, lat, kind
+
+    def tp_allreduce_s(self, message_bytes, *, with_latency=True):
+        """One tensor-parallel all-reduce of ``message_bytes`` over the ``tp`` ranks. [s]
+
+        Across PCIe or the network: NCCL's faster of ring and tree with the link's step latency
+        (:func:`costcurve.collectives.nccl_allreduce_s`, as the training planner). Inside the scale-up
+        domain: a ring whose whole latency ``α`` is the engine's measured small all-reduce
+        (``allreduce_latency_s``), i.e. ``α_step = α / (2(tp−1))`` in NCCL's step terms; the measurement
+        already holds whichever algorithm NCCL picked for small messages.
+        """
+        bw, step_lat, kind = self._link_parts(self.tp)
+        if kind == "scale-up":
+            return allreduce_s(message_bytes, self.tp, bw, self.profile.allreduce_latency_s if with_latency else 0.0)
+        return nccl_allreduce_s(message_bytes, self.tp, bw, step_lat if with_latency else 0.0)
 
     def tp_link(self):
         """(bandwidth [bytes/s], latency [s]) of the tensor-parallel group (innermost ranks)."""
@@ -216,13 +242,11 @@ def comm_s(r: Replica, tokens, layers, *, with_latency=True):
         a2a = dispatch_combine_s(a, tokens / r.tp, r.tp, link, dispatch_dtype="fp8" if r.dtype == "fp8" else "bf16")
         if r.attention_dp:
             return frac * a2a
-        bw, lat = r.tp_link()
         msg = tokens * a.d_model * mem.ACTIVATION_BYTES
         n_ar = 2 * a.n_layers - a.n_moe_layers  # attention all-reduce everywhere, MLP one only in dense layers
-        return frac * (n_ar * allreduce_s(msg, r.tp, bw, lat if with_latency else 0.0) + a2a)
-    bw, lat = r.tp_link()
+        return frac * (n_ar * r.tp_allreduce_s(msg, with_latency=with_latency) + a2a)
     msg = tokens * a.d_model * mem.ACTIVATION_BYTES
-    return frac * 2 * a.n_layers * allreduce_s(msg, r.tp, bw, lat if with_latency else 0.0)
+    return frac * 2 * a.n_layers * r.tp_allreduce_s(msg, with_latency=with_latency)
 
 
 def stage_step_s(r: Replica, batch, context):
@@ -238,7 +262,7 @@ def stage_step_s(r: Replica, batch, context):
     else:
         w = read / (r.tp * r.pp) + 0.0 * b
         kv = b * mem.kv_cache_bytes(r.arch, context, r.kv_dtype, r.tp) / r.pp
-    lin_t, attn_t = b * sh_f / (r.pp * rate_f), b * attn_f / (r.pp * rate_f)
+    lin_t, attn_t = b * sh_f / (r.pp * rate_f), b * attn_f * r.attention_flop_scale / (r.pp * rate_f)
     routed = _routed_s(r, b, 1.0 / r.pp)
     t = np.maximum(w / rate_b, lin_t) + np.maximum(kv / rate_b, attn_t) + routed
     return t + comm_s(r, b, r.arch.n_layers / r.pp), (w + kv) / rate_b, lin_t + attn_t
