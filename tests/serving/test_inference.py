@@ -470,3 +470,26 @@ def test_replica_dollars_split_the_paid_time_over_what_the_replica_serves():
     assert (d["replicas_needed"], d["accelerators_needed"]) == (2, 16)
     assert d["usd_per_day"] == pytest.approx(16 * 2.0 * 24)
     assert np.isnan(replica_dollars(2.0, 8, 100, q, t, None)["replicas_needed"])
+
+
+# "Number of Requests" per ISL/OSL of the two overviews (v1.0 "Preparing a Dataset"; 03e27c7 the same, 1000/1000 taking
+# 1024/1024's 3,000): the tables ran these counts under trtllm-bench's own batch and token limits.
+V10_REQUESTS = {(128, 128): 30000, (128, 2048): 3000, (1000, 1000): 3000, (2048, 2048): 1500, (2048, 128): 3000,
+                (5000, 500): 1500, (500, 2000): 3000}
+LATER_REQUESTS = {(1000, 1000): 3000, (1024, 8192): 1500, (8192, 1024): 1500, (32768, 1024): 1000}
+
+
+def test_dense_tables_as_runs_of_their_request_counts_within_15_percent():
+    """The benchmark as it ran (costcurve.serving.finite_run): v1.0 rows median 1.00 (0.93–1.28), later rows 1.01
+    (0.98–1.10), as at steady state (1.00 and 1.02): dense rows are batch- or compute-bound, the limits rarely bind."""
+    from costcurve.serving.finite_run import finite_run_tokens_per_s, trtllm_bench_limits
+
+    trt = engine_profile("trtllm")
+    for rows, requests in ((_V10, V10_REQUESTS), (LATER_HELD_OUT, LATER_REQUESTS)):
+        ratios = []
+        for m, g, tp, i, o, pub in rows:
+            r = Replica(CAT.architecture(m), CAT.accelerator(g), trt, tp=tp, dtype="fp8", kv_dtype="fp8")
+            bs, tokens = trtllm_bench_limits(r, i, o)
+            tps, _ = finite_run_tokens_per_s(r, i, o, requests[(i, o)], max_batch_size=bs, max_num_tokens=tokens)
+            ratios.append(tps / pub)
+        assert 0.85 <= np.median(ratios) <= 1.15 and max(abs(math.log(x)) for x in ratios) < math.log(1.35)
