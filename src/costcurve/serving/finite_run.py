@@ -36,6 +36,12 @@ GIB = 2.0**30
 _BENCH_BYTES = {"fp8": 1.0}
 
 
+def _round_up(x: float, ladder, least: int) -> int:
+    """``x`` rounded up to the step of the first ``(bound, step)`` rung it is below, at least ``least``."""
+    step = next(s for bound, s in ladder if x < bound)
+    return max(least, step * math.ceil(x / step))
+
+
 def trtllm_bench_limits(r: Replica, input_tokens: float, output_tokens: float, kv_fraction: float | None = None):
     """(max_batch_size, max_num_tokens) that ``trtllm-bench throughput`` picks per scheduler. [count, tokens]
 
@@ -61,18 +67,8 @@ def trtllm_bench_limits(r: Replica, input_tokens: float, output_tokens: float, k
                          field="gpus")
     raw_bs = min(requests, 4096) / r.pp
     raw_tokens = min(raw_bs * (1 + I / O), 32768)
-    if raw_bs < 256:
-        bs = max(64, 32 * math.ceil(raw_bs / 32))
-    elif raw_bs < 1024:
-        bs = 128 * math.ceil(raw_bs / 128)
-    else:
-        bs = 256 * math.ceil(raw_bs / 256)
-    if raw_tokens < 4096:
-        tokens = max(2048, 256 * math.ceil(raw_tokens / 256))
-    elif raw_tokens < 8192:
-        tokens = 512 * math.ceil(raw_tokens / 512)
-    else:
-        tokens = 1024 * math.ceil(raw_tokens / 1024)
+    bs = _round_up(raw_bs, ((256, 32), (1024, 128), (math.inf, 256)), least=64)
+    tokens = _round_up(raw_tokens, ((4096, 256), (8192, 512), (math.inf, 1024)), least=2048)
     return bs, max(tokens, int(I) + bs)
 
 
