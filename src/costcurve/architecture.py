@@ -26,6 +26,7 @@ Parameter formulas (per layer, d = d_model, h = heads, k = kv heads, e = head_di
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import numbers
 from dataclasses import dataclass
@@ -291,8 +292,13 @@ def count_params(a: Architecture, *, active: bool = False) -> float:
     """Total (or, with ``active=True``, per-token active) parameter count of ``a``.
 
     Active parameters count only the top-k routed experts of each MoE layer; for dense
-    models they equal the total.
+    models they equal the total. Cached on the Architecture's values (a frozen dataclass).
     """
+    return _count_params(a, bool(active))
+
+
+@functools.lru_cache(maxsize=512)
+def _count_params(a: Architecture, active: bool) -> float:
     total = math.fsum(param_breakdown(a).values())
     if active and a.is_moe:
         total -= a.n_moe_layers * (a.n_experts - a.n_experts_active) * 3 * a.d_model * a.moe_ffn_dim

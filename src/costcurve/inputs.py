@@ -14,8 +14,10 @@ from pathlib import Path
 import numpy as np
 
 from .architecture import Architecture
+from .catalog import PRICE_KINDS
 from .errors import CostcurveError, InputError
-from .units import show
+from .prices import resolve_price
+from .units import number_input, show
 
 #: a quote table says nothing about prices this long after its last quote: such dates get a note [days]
 PRICE_EXTRAPOLATION_NOTE_DAYS = 365
@@ -86,13 +88,15 @@ def check_price_date(catalog, acc, date: dt.date, *, kind: str, provider) -> str
     if span is None:
         return None
     first, last = span
+    early = date < acc.release_date
+    if not early and (first - date).days <= PRICE_EXTRAPOLATION_NOTE_DAYS \
+            and (date - last).days <= PRICE_EXTRAPOLATION_NOTE_DAYS:
+        return None  # the common case: the quotes cover the date
     where = f"{acc.name} {kind} quotes span {first}..{last}"
-    if date < acc.release_date:
+    if early:
         return (f"{date} is before {acc.name} was released ({acc.release_date}): it had no rental price then; "
                 f"the price is that of the nearest quotes ({where}; dates that make sense: {acc.release_date} on)")
-    if (first - date).days > PRICE_EXTRAPOLATION_NOTE_DAYS or (date - last).days > PRICE_EXTRAPOLATION_NOTE_DAYS:
-        return f"{date} is more than a year outside the quotes ({where}): the price is that of the nearest quotes, not a forecast"
-    return None
+    return f"{date} is more than a year outside the quotes ({where}): the price is that of the nearest quotes, not a forecast"
 
 
 #: typical magnitudes of the inputs, to tell which input made a result overflow (see :func:`blame`)
@@ -200,10 +204,6 @@ def hourly_price(catalog, acc, date: dt.date, price, *, provider, price_kind, no
     """(hourly price [USD/h], its source): ``price`` as given (money), else the catalog's default for
     ``acc`` near ``date``, after checking ``price_kind`` and that the quotes cover ``date`` (a note
     in ``notes`` when they don't). The one price step of ``train`` and ``infer``."""
-    from .catalog import PRICE_KINDS
-    from .prices import resolve_price
-    from .units import number_input
-
     price = number_input(price, "price_usd_per_gpu_hour", kind="money")
     if price is None:
         check_choice(price_kind, PRICE_KINDS, "price_kind")

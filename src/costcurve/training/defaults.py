@@ -21,7 +21,7 @@ from typing import NamedTuple
 import numpy as np
 
 from costcurve.errors import CostcurveError
-from costcurve.training.efficiency import planned_mfu
+from costcurve.training.efficiency import _planned_mfu
 from costcurve.training.planner.goodput import default_goodput
 
 #: dtypes the planner models (its peak FLOP/s and kernel-efficiency terms)
@@ -43,7 +43,7 @@ def planner_mfu(*, arch, acc, gpus, dtype, seq_len, recompute, catalog, scale_ou
     """
     if arch is None:
         return PlannerDefault(float("nan"), "no architecture (a sweep over sizes, or a size beyond the shape rule)")
-    if np.ndim(gpus) or np.ndim(seq_len):
+    if not (type(gpus) is float or type(gpus) is int) and np.ndim(gpus) or seq_len is not None and np.ndim(seq_len):
         return PlannerDefault(float("nan"), "a sweep over accelerator counts or sequence lengths")
     from costcurve.training.planner.plan import MAX_ACCELERATORS
 
@@ -51,11 +51,10 @@ def planner_mfu(*, arch, acc, gpus, dtype, seq_len, recompute, catalog, scale_ou
         return PlannerDefault(float("nan"), f"{gpus:g} accelerators, beyond the planner's {MAX_ACCELERATORS:,}")
     if dtype not in PLANNER_DTYPES:
         return PlannerDefault(float("nan"), f"dtype {dtype} (the planner models bf16, fp16, fp8)")
-    layout = {} if recompute == "none" else {"recompute": recompute}
-    try:
-        mfu = planned_mfu(model=arch, gpu=acc.name, gpus=int(gpus), dtype=dtype,
-                          seq_len=None if seq_len is None else int(seq_len), catalog=catalog, scale_out=scale_out,
-                          **layout)
+    layout = () if recompute == "none" else (("recompute", recompute),)
+    try:  # planned_mfu's search, cached by value, for an architecture and accelerator already resolved
+        mfu = _planned_mfu(arch, catalog.accelerator(acc), int(gpus), dtype, None if seq_len is None else int(seq_len),
+                           scale_out, layout)
     except CostcurveError as e:  # no layout fits or is legal on this count: the regression answers
         return PlannerDefault(float("nan"), f"no planner layout ({str(e).split(';')[0]})")
     return PlannerDefault(float(mfu), None)

@@ -130,8 +130,11 @@ class TrainingEstimate(NotebookMixin):
 
 def _any_distribution(*values, assumptions=None) -> bool:
     """Whether any argument, or any field of ``assumptions``, is a range or distribution."""
-    if any(isinstance(v, (str, Dist)) and is_distribution(v) for v in values):
-        return True
+    for v in values:
+        if v is None or type(v) is float or type(v) is int:  # the common case: plain numbers
+            continue
+        if isinstance(v, (str, Dist)) and is_distribution(v):
+            return True
     return assumptions is not None and assumptions is not DEFAULT_ASSUMPTIONS and \
         any(is_distribution(v) for v in vars(assumptions).values())
 
@@ -354,7 +357,7 @@ def _workload(cat, model, params, active_params, tokens, training_flop, seq_len,
 
 def _shape(cat, arch, p_total, p_active):
     """The shape rule's architecture for one parameter count (None for an architecture or a sweep)."""
-    if arch is not None or p_total is None or np.ndim(p_total) or np.ndim(p_active):
+    if arch is not None or p_total is None or _ndim(p_total) or _ndim(p_active):
         return None
     from costcurve.errors import CostcurveError
     from costcurve.training.shape_rule import synthesize_architecture
@@ -363,6 +366,11 @@ def _shape(cat, arch, p_total, p_active):
         return synthesize_architecture(p_total, p_active, catalog=cat)
     except CostcurveError:  # outside the rule's range: the regression answers
         return None
+
+
+def _ndim(v) -> int:
+    """``np.ndim(v)``, without numpy for a Python number or None (the scalar call)."""
+    return 0 if v is None or type(v) is float or type(v) is int else np.ndim(v)
 
 
 def _max(v) -> float:
@@ -407,7 +415,7 @@ def _planner_default(cat, acc, dtype, w, gpus, recompute, regression_mfu, notes,
     from costcurve.training.defaults import planner_mfu
 
     arch = w.arch if w.arch is not None else (w.shape or _shape(cat, None, w.params_total, w.params_active))
-    if w.arch is None and np.ndim(w.training_flop):
+    if w.arch is None and _ndim(w.training_flop):
         arch = None  # a sweep over FLOP or tokens with one size: the regression answers
     got = planner_mfu(arch=arch, acc=acc, gpus=gpus, dtype=dtype, seq_len=w.seq_len, recompute=recompute,
                       catalog=cat, scale_out=scale_out)
@@ -437,7 +445,7 @@ def _planner_defaults(cat, acc, dtype, w, gpus, days, recompute, mfu_v, mfu_sour
                       scale_out):
     """(MFU, its source, goodput) after the planner's defaults: where it places the run it sets both."""
     planned = False  # where the planner set the MFU (a mask for a sweep)
-    if mfu_source == "default model" and days is None and (np.ndim(gpus) or np.ndim(w.params_active)):
+    if mfu_source == "default model" and days is None and (_ndim(gpus) or _ndim(w.params_active)):
         mfu_v, planned = _planner_sweep(cat, acc, dtype, w, gpus, recompute, mfu_v, notes, scale_out)
         mfu_source = "planner" if np.all(planned) else ("planner+default model" if np.any(planned) else mfu_source)
     elif mfu_source == "default model" and days is None:
@@ -450,9 +458,10 @@ def _planner_defaults(cat, acc, dtype, w, gpus, days, recompute, mfu_v, mfu_sour
         if planned is True or planned is not False and np.any(planned):
             from costcurve.training.defaults import planner_goodput
 
-            goodput = np.where(planned, planner_goodput(gpus, w.params_total, w.training_flop / (gpus * peak * mfu_v)),
-                               1.0)
-            goodput = float(goodput) if np.ndim(goodput) == 0 else goodput
+            goodput = planner_goodput(gpus, w.params_total, w.training_flop / (gpus * peak * mfu_v))
+            if planned is not True:  # a sweep: the planner's goodput where it set the MFU
+                goodput = np.where(planned, goodput, 1.0)
+                goodput = float(goodput) if np.ndim(goodput) == 0 else goodput
             notes.append(f"goodput {_max(goodput):.3f} from the planner's failure model (Llama 3 "
                          "interruption rate)")
     return mfu_v, mfu_source, goodput
