@@ -294,12 +294,13 @@ def count_params(a: Architecture, *, active: bool = False) -> float:
     Active parameters count only the top-k routed experts of each MoE layer; for dense
     models they equal the total. Cached on the Architecture's values (a frozen dataclass).
     """
-    return _count_params(a, bool(active))
+    return _param_counts(a)[1 if active else 0]
 
 
 @functools.lru_cache(maxsize=512)
-def _count_params(a: Architecture, active: bool) -> float:
+def _param_counts(a: Architecture) -> tuple[float, float]:
+    """(total, active) parameters of ``a``. [count]"""
     total = math.fsum(param_breakdown(a).values())
-    if active and a.is_moe:
-        total -= a.n_moe_layers * (a.n_experts - a.n_experts_active) * 3 * a.d_model * a.moe_ffn_dim
-    return total
+    if not a.is_moe:
+        return total, total
+    return total, total - a.n_moe_layers * (a.n_experts - a.n_experts_active) * 3 * a.d_model * a.moe_ffn_dim

@@ -116,8 +116,11 @@ def forward_flop_per_token(arch: Architecture, seq_len=None, *, causal: bool = T
 
 def training_flop_breakdown(arch: Architecture, tokens, seq_len=None) -> dict:
     """Model FLOP of training on ``tokens`` tokens, by part: ``3 × forward × tokens``. [FLOP]"""
-    fwd = forward_flop_per_token_breakdown(arch, seq_len)
-    return {k: 3.0 * v * tokens for k, v in fwd.items()}
+    if seq_len is None or type(seq_len) is int or type(seq_len) is float:
+        fwd = _forward_parts(arch, seq_len, type(seq_len), True)  # cached (part, FLOP) pairs
+    else:
+        fwd = _forward_breakdown(arch, seq_len, True).items()
+    return {k: 3.0 * v * tokens for k, v in fwd}
 
 
 def recompute_factor(arch: Architecture, recompute: str = "none", seq_len=None):

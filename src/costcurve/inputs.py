@@ -53,8 +53,14 @@ def resolve_model(model, catalog):
     if text.endswith(".json") or "/" in text or "\\" in text:
         from .hfconfig import read_hf_config
 
-        arch = read_hf_config(text)
+        arch = read_hf_config(text)  # a file: read on every call, so an edit is seen
         return arch.name, arch, None
+    # a name: looked up in the catalog's tables once per catalog (they do not change after loading)
+    return catalog.derived(("resolved model", text), lambda: _model_by_name(text, catalog))
+
+
+def _model_by_name(text: str, catalog) -> tuple:
+    """:func:`resolve_model` of a preset, alias or trained-model name."""
     record = catalog.models.get(text.lower())
     arch = None
     try:

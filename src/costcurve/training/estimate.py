@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass, field, fields
 from typing import NamedTuple
@@ -99,6 +100,14 @@ class TrainingEstimate(NotebookMixin):
     #: where ``gpus`` came from: "given" | "solved from days" | "assumed" (a default by the size of the run,
     #: :data:`DEFAULT_GPUS_LARGE_RUN` or :data:`DEFAULT_GPUS_SMALL_RUN`)
     gpus_source: str = "given"
+
+    @classmethod
+    def _of(cls, values: dict) -> "TrainingEstimate":
+        """An estimate from the value of every field, set at once (the frozen dataclass's ``__init__``
+        sets each of its 33 fields with ``object.__setattr__``; there is no ``__post_init__`` to skip)."""
+        out = object.__new__(cls)
+        out.__dict__.update(values)
+        return out
 
     @property
     def wall_clock_hours(self):
@@ -193,7 +202,9 @@ def estimate_training(*, model=None, params=None, active_params=None, tokens=Non
                   seq_len=seq_len, price_usd_per_gpu_hour=price_usd_per_gpu_hour, provider=provider,
                   price_kind=price_kind, date=date, chip_price_usd=chip_price_usd, assumptions=assumptions,
                   calibration=calibration, catalog=cat, scale_out=scale_out)
-    uncertain = uncertainty or _any_distribution(*(kwargs[k] for k in MC_NUMERIC), assumptions=assumptions)
+    uncertain = uncertainty or _any_distribution(params, active_params, tokens, training_flop, gpus, days, mfu, goodput,
+                                                 price_usd_per_gpu_hour, chip_price_usd, seq_len,
+                                                 assumptions=assumptions)  # the inputs of MC_NUMERIC
     check_monte_carlo_options(samples, seed, uncertain)
     if uncertain:
         return _monte_carlo(kwargs, samples=samples, seed=seed, uncertainty=uncertainty)
@@ -223,10 +234,9 @@ def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus,
              "seq_len": seq_len, "gpus": gpus, "days": days, "mfu": mfu, "goodput": goodput,
              "price_usd_per_gpu_hour": price_usd_per_gpu_hour, "chip_price_usd": chip_price_usd, "assumptions": A}
     w = _workload(cat, model, params, active_params, tokens, training_flop, seq_len, recompute, notes)
-    check_result(w.training_flop, "training FLOP", lambda: _given(given, "params", "active_params", "tokens", "training_flop",
-                                                          "seq_len"), unit="FLOP")
-    check_result(w.hardware_flop, "hardware FLOP", lambda: _given(given, "params", "active_params", "tokens", "training_flop",
-                                                          "seq_len"), unit="FLOP")
+    blame = functools.partial(_given, given, *_WORKLOAD_INPUTS)  # called only on a failure
+    check_result(w.training_flop, "training FLOP", blame, unit="FLOP")
+    check_result(w.hardware_flop, "hardware FLOP", blame, unit="FLOP")
     goodput = _num(goodput, "goodput", kind="plain", upper=1.0)
     mfu_fn, mfu_source = _mfu_model(cat, acc, dtype, mfu, calibration, w, notes)
     gpus_source = "given" if gpus is not None else "solved from days" if days is not None else "assumed"
@@ -236,24 +246,29 @@ def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus,
     # ---- the planner's defaults (train and plan agree; costcurve.training.defaults) ----
     mfu_v, mfu_source, goodput = _planner_defaults(cat, acc, dtype, w, gpus, days, recompute, mfu_v, mfu_source,
                                                    goodput, peak, notes, scale_out)
-    wall = w.training_flop / (gpus * peak * mfu_v * goodput)
+    blame = functools.partial(_given, given, *_TIME_INPUTS)
+    wall = _over(w.training_flop, gpus * peak * mfu_v * goodput)
     gpu_hours = gpus * wall / SECONDS_PER_HOUR
-    for value, what, unit in ((wall, "wall-clock time", "s"), (gpu_hours, "number of accelerator-hours", "h")):
-        check_result(value, what, lambda: _given(given, "params", "active_params", "tokens", "training_flop", "gpus", "days",
-                                         "mfu", "goodput"), unit=unit)
+    check_result(wall, "wall-clock time", blame, unit="s")
+    check_result(gpu_hours, "number of accelerator-hours", blame, unit="h")
     price, price_source, chip = _prices(cat, acc, date, price_usd_per_gpu_hour, provider, price_kind, chip_price_usd,
                                         notes)
     d = _dollars(A, acc, gpus, wall, gpu_hours, price, chip)
-    for key, what in (("cost_cloud_usd", "cloud cost"), ("cost_acquisition_usd", "cluster cost"),
-                      ("cost_amortized_usd", "amortized cost"), ("energy_kwh", "energy"), ("co2_kg", "CO2 mass")):
-        check_result(d[key], what, lambda: _given(given, *given), allow_nan=True,
-                     unit="USD" if "usd" in key else "")
-    return TrainingEstimate(
+    blame = functools.partial(_given, given, *given)
+    for key, what, unit in _COST_CHECKS:
+        check_result(d[key], what, blame, allow_nan=True, unit=unit)
+    return TrainingEstimate._of(dict(
         model=w.name, gpu=acc.name, dtype=dtype, flop_method=w.method, training_flop=w.training_flop,
         hardware_flop=w.hardware_flop, params_total=w.params_total, params_active=w.params_active, tokens=w.tokens,
         gpus=gpus, peak_flop_per_s=peak, mfu=mfu_v, mfu_source=mfu_source, goodput=goodput, wall_clock_s=wall,
         gpu_hours=gpu_hours, price_usd_per_gpu_hour=price, price_source=price_source, chip_price_usd=chip, date=date,
-        flop_breakdown=w.breakdown, assumptions=A, notes=tuple(notes), gpus_source=gpus_source, **d)
+        flop_breakdown=w.breakdown, assumptions=A, notes=tuple(notes), gpus_source=gpus_source, **d))
+
+
+_WORKLOAD_INPUTS = ("params", "active_params", "tokens", "training_flop", "seq_len")  # behind the FLOP
+_TIME_INPUTS = ("params", "active_params", "tokens", "training_flop", "gpus", "days", "mfu", "goodput")
+_COST_CHECKS = (("cost_cloud_usd", "cloud cost", "USD"), ("cost_acquisition_usd", "cluster cost", "USD"),
+                ("cost_amortized_usd", "amortized cost", "USD"), ("energy_kwh", "energy", ""), ("co2_kg", "CO2 mass", ""))
 
 
 def _given(given: dict, *names) -> dict:
@@ -371,6 +386,12 @@ def _shape(cat, arch, p_total, p_active):
 def _ndim(v) -> int:
     """``np.ndim(v)``, without numpy for a Python number or None (the scalar call)."""
     return 0 if v is None or type(v) is float or type(v) is int else np.ndim(v)
+
+
+def _over(num, den):
+    """``num / den`` of positive numbers, infinite where ``den`` underflowed to 0 (as numpy's division is
+    under ``np.errstate``; a Python float would raise): the result checks that follow refuse it."""
+    return math.inf if type(den) is float and den == 0.0 else num / den
 
 
 def _max(v) -> float:
@@ -531,9 +552,9 @@ def _accelerator_count(gpus, days, training_flop, peak, goodput, mfu_fn, notes, 
         notes.append(f"gpus not given: assumed {gpus:g} (a default by the size of the run; give gpus or days)")
         return gpus
     target_s = days * SECONDS_PER_DAY
-    n = training_flop / (peak * MFU_START * goodput * target_s)
+    n = _over(training_flop, peak * MFU_START * goodput * target_s)
     for _ in range(FIXED_POINT_ITERATIONS):
-        n = training_flop / (peak * mfu_fn(np.maximum(n, 1.0)) * goodput * target_s)
+        n = _over(training_flop, peak * mfu_fn(np.maximum(n, 1.0)) * goodput * target_s)
     check_result(n, "number of accelerators", lambda: _given(given, "days", "mfu", "goodput", "params", "tokens",
                                                      "training_flop"))
     if np.any(np.asarray(n) < 1):
