@@ -16,10 +16,12 @@ A planner MFU costs one layout search (about 0.1–0.2 s on 2 cores, cached on i
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 import numpy as np
 
+from costcurve.architecture import count_params
 from costcurve.errors import CostcurveError
 from costcurve.training.efficiency import _planned_mfu
 from costcurve.training.planner.goodput import default_goodput
@@ -58,6 +60,15 @@ def planner_mfu(*, arch, acc, gpus, dtype, seq_len, recompute, catalog, scale_ou
     except CostcurveError as e:  # no layout fits or is legal on this count: the regression answers
         return PlannerDefault(float("nan"), f"no planner layout ({str(e).split(';')[0]})")
     return PlannerDefault(float(mfu), None)
+
+
+@functools.lru_cache(maxsize=512)
+def shape_flop_per_token(arch, seq_len) -> tuple[float, float]:
+    """(active parameters, the planner's training model FLOP per token) of ``arch`` at ``seq_len``: what
+    restating a planner MFU against 6·N·D takes. [count], [FLOP]; cached on the Architecture's values."""
+    from costcurve.training.planner.search import model_flop_per_token
+
+    return count_params(arch, active=True), model_flop_per_token(arch, seq_len)[0]
 
 
 def planner_goodput(gpus, params, failure_free_run_s):

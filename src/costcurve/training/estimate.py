@@ -28,10 +28,11 @@ from costcurve import flop
 from costcurve.architecture import count_params
 from costcurve.catalog import DTYPES, Accelerator, Catalog, load_catalog
 from costcurve.costs import DEFAULT_ASSUMPTIONS, CostAssumptions
-from costcurve.errors import InputError
+from costcurve.errors import CostcurveError, InputError
 from costcurve.inputs import (check_choice, check_monte_carlo_options, check_result, check_text, hourly_price,
                      resolve_model)
 from costcurve.training.efficiency import default_mfu_model, era_of
+from costcurve.training.shape_rule import synthesize_architecture
 from costcurve.results import jsonable
 from costcurve.uncertainty import Dist, UncertainEstimate, is_distribution, parse_dist, price_spread, run_monte_carlo
 from costcurve.units import SECONDS_PER_DAY, SECONDS_PER_HOUR, number_input, parse_date, show
@@ -374,9 +375,6 @@ def _shape(cat, arch, p_total, p_active):
     """The shape rule's architecture for one parameter count (None for an architecture or a sweep)."""
     if arch is not None or p_total is None or _ndim(p_total) or _ndim(p_active):
         return None
-    from costcurve.errors import CostcurveError
-    from costcurve.training.shape_rule import synthesize_architecture
-
     try:
         return synthesize_architecture(p_total, p_active, catalog=cat)
     except CostcurveError:  # outside the rule's range: the regression answers
@@ -433,7 +431,7 @@ def _planner_default(cat, acc, dtype, w, gpus, recompute, regression_mfu, notes,
     architecture; its MFU is then restated against 6·N·D of that shape (the planner's model FLOP
     count includes attention), the run's own FLOP count being 6·N·D or given.
     """
-    from costcurve.training.defaults import planner_mfu
+    from costcurve.training.defaults import planner_mfu, shape_flop_per_token
 
     arch = w.arch if w.arch is not None else (w.shape or _shape(cat, None, w.params_total, w.params_active))
     if w.arch is None and _ndim(w.training_flop):
@@ -441,11 +439,9 @@ def _planner_default(cat, acc, dtype, w, gpus, recompute, regression_mfu, notes,
     got = planner_mfu(arch=arch, acc=acc, gpus=gpus, dtype=dtype, seq_len=w.seq_len, recompute=recompute,
                       catalog=cat, scale_out=scale_out)
     if got.why_not is None and w.arch is None:
-        from costcurve.training.planner.search import model_flop_per_token
-
         # the planner's efficiency for the shape, restated against 6·N·D of that shape: continuous in N
-        mfu = got.mfu * 6.0 * count_params(arch, active=True) / model_flop_per_token(arch, w.seq_len or
-                                                                                    arch.pretrain_seq_len)[0]
+        active, model_flop = shape_flop_per_token(arch, w.seq_len or arch.pretrain_seq_len)
+        mfu = got.mfu * 6.0 * active / model_flop
         notes.append(f"MFU {_max(mfu):.3f} from the planner's best layout for a standard architecture synthesized from "
                      f"the parameter count ({arch.n_layers} layers, width {arch.d_model}, {arch.n_heads} heads, "
                      f"{arch.kv_heads} KV heads" + (f", {arch.n_experts} experts top-{arch.n_experts_active}"
