@@ -39,6 +39,16 @@ def check_text(value, field: str, *, optional: bool = False):
     return value
 
 
+def scalar_ndim(v) -> int:
+    """``np.ndim(v)``, without numpy for a Python number or None (the scalar call)."""
+    return 0 if v is None or type(v) is float or type(v) is int else np.ndim(v)
+
+
+def largest(v) -> float:
+    """The largest value of a number or array (for a note that quotes one figure of a sweep)."""
+    return v if type(v) is float else float(np.max(np.asarray(v, dtype=float)))
+
+
 def resolve_model(model, catalog):
     """A model argument → (name, Architecture or None, trained-model record or None).
 

@@ -28,11 +28,10 @@ from costcurve import flop
 from costcurve.architecture import count_params
 from costcurve.catalog import DTYPES, Accelerator, Catalog, load_catalog
 from costcurve.costs import DEFAULT_ASSUMPTIONS, CostAssumptions
-from costcurve.errors import CostcurveError, InputError
+from costcurve.errors import InputError
 from costcurve.inputs import (check_choice, check_monte_carlo_options, check_result, check_text, hourly_price,
-                     resolve_model)
+                              largest as _max, resolve_model)
 from costcurve.training.efficiency import default_mfu_model, era_of
-from costcurve.training.shape_rule import synthesize_architecture
 from costcurve.results import jsonable
 from costcurve.uncertainty import Dist, UncertainEstimate, is_distribution, parse_dist, price_spread, run_monte_carlo
 from costcurve.units import SECONDS_PER_DAY, SECONDS_PER_HOUR, number_input, parse_date, show
@@ -245,8 +244,13 @@ def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus,
                               given)
     mfu_v = mfu_fn(gpus)
     # ---- the planner's defaults (train and plan agree; costcurve.training.defaults) ----
-    mfu_v, mfu_source, goodput = _planner_defaults(cat, acc, dtype, w, gpus, days, recompute, mfu_v, mfu_source,
-                                                   goodput, peak, notes, scale_out)
+    if mfu_source == "default model":
+        from costcurve.training.defaults import planner_defaults
+
+        mfu_v, mfu_source, goodput = planner_defaults(cat, acc, dtype, w, gpus, days, recompute, mfu_v, goodput, peak,
+                                                      notes, scale_out)
+    elif goodput is None:
+        goodput = 1.0
     blame = functools.partial(_given, given, *_TIME_INPUTS)
     wall = _over(w.training_flop, gpus * peak * mfu_v * goodput)
     gpu_hours = gpus * wall / SECONDS_PER_HOUR
@@ -371,29 +375,10 @@ def _workload(cat, model, params, active_params, tokens, training_flop, seq_len,
     return _Workload(name, p_total, p_active, tokens, seq, training_flop, hardware_flop, method, breakdown, arch)
 
 
-def _shape(cat, arch, p_total, p_active):
-    """The shape rule's architecture for one parameter count (None for an architecture or a sweep)."""
-    if arch is not None or p_total is None or _ndim(p_total) or _ndim(p_active):
-        return None
-    try:
-        return synthesize_architecture(p_total, p_active, catalog=cat)
-    except CostcurveError:  # outside the rule's range: the regression answers
-        return None
-
-
-def _ndim(v) -> int:
-    """``np.ndim(v)``, without numpy for a Python number or None (the scalar call)."""
-    return 0 if v is None or type(v) is float or type(v) is int else np.ndim(v)
-
-
 def _over(num, den):
     """``num / den`` of positive numbers, infinite where ``den`` underflowed to 0 (as numpy's division is
     under ``np.errstate``; a Python float would raise): the result checks that follow refuse it."""
     return math.inf if type(den) is float and den == 0.0 else num / den
-
-
-def _max(v) -> float:
-    return v if type(v) is float else float(np.max(np.asarray(v, dtype=float)))
 
 
 # ---- step 2: efficiency (MFU) ------------------------------------------------------------------
@@ -422,115 +407,6 @@ def _mfu_model(cat, acc, dtype, mfu, calibration, w: _Workload, notes):
     model = default_mfu_model(cat, fp8=dtype == "fp8")  # the planner's fp8 term only for fp8 runs
     era = era_of(acc.generation, acc.release_date.year)
     return (lambda n: model.predict(era, n, size, dtype == "fp8")), "default model"
-
-
-def _planner_default(cat, acc, dtype, w, gpus, recompute, regression_mfu, notes, scale_out=None):
-    """(MFU, source): the planner's best layout when it applies, else the regression's value.
-
-    A model known by its parameter count goes through the planner with the shape rule's
-    architecture; its MFU is then restated against 6·N·D of that shape (the planner's model FLOP
-    count includes attention), the run's own FLOP count being 6·N·D or given.
-    """
-    from costcurve.training.defaults import planner_mfu, shape_flop_per_token
-
-    arch = w.arch if w.arch is not None else (w.shape or _shape(cat, None, w.params_total, w.params_active))
-    if w.arch is None and _ndim(w.training_flop):
-        arch = None  # a sweep over FLOP or tokens with one size: the regression answers
-    got = planner_mfu(arch=arch, acc=acc, gpus=gpus, dtype=dtype, seq_len=w.seq_len, recompute=recompute,
-                      catalog=cat, scale_out=scale_out)
-    if got.why_not is None and w.arch is None:
-        # the planner's efficiency for the shape, restated against 6·N·D of that shape: continuous in N
-        active, model_flop = shape_flop_per_token(arch, w.seq_len or arch.pretrain_seq_len)
-        mfu = got.mfu * 6.0 * active / model_flop
-        notes.append(f"MFU {_max(mfu):.3f} from the planner's best layout for a standard architecture synthesized from "
-                     f"the parameter count ({arch.n_layers} layers, width {arch.d_model}, {arch.n_heads} heads, "
-                     f"{arch.kv_heads} KV heads" + (f", {arch.n_experts} experts top-{arch.n_experts_active}"
-                                                   if arch.is_moe else "")
-                     + f"; costcurve.training.shape_rule), against 6·N·D; the regression gives "
-                     f"{_max(regression_mfu):.3f}")
-        return mfu, "planner"
-    if got.why_not is None:
-        notes.append(f"MFU {got.mfu:.3f} from the planner's best layout (costcurve plan); the regression gives "
-                     f"{_max(regression_mfu):.3f}")
-        return got.mfu, "planner"
-    if arch is not None:
-        notes.append(f"MFU from the fitted regression (fallback), not the planner: {got.why_not}")
-    return regression_mfu, "default model"
-
-
-def _planner_defaults(cat, acc, dtype, w, gpus, days, recompute, mfu_v, mfu_source, goodput, peak, notes,
-                      scale_out):
-    """(MFU, its source, goodput) after the planner's defaults: where it places the run it sets both."""
-    planned = False  # where the planner set the MFU (a mask for a sweep)
-    if mfu_source == "default model" and days is None and (_ndim(gpus) or _ndim(w.params_active)):
-        mfu_v, planned = _planner_sweep(cat, acc, dtype, w, gpus, recompute, mfu_v, notes, scale_out)
-        mfu_source = "planner" if np.all(planned) else ("planner+default model" if np.any(planned) else mfu_source)
-    elif mfu_source == "default model" and days is None:
-        mfu_v, mfu_source = _planner_default(cat, acc, dtype, w, gpus, recompute, mfu_v, notes, scale_out)
-        planned = mfu_source == "planner"
-    elif mfu_source == "default model" and w.arch is not None:
-        notes.append("MFU from the fitted regression, not the planner: the count is solved from days")
-    if goodput is None:
-        goodput = 1.0
-        if planned is True or planned is not False and np.any(planned):
-            from costcurve.training.defaults import planner_goodput
-
-            goodput = planner_goodput(gpus, w.params_total, w.training_flop / (gpus * peak * mfu_v))
-            if planned is not True:  # a sweep: the planner's goodput where it set the MFU
-                goodput = np.where(planned, goodput, 1.0)
-                goodput = float(goodput) if np.ndim(goodput) == 0 else goodput
-            notes.append(f"goodput {_max(goodput):.3f} from the planner's failure model (Llama 3 "
-                         "interruption rate)")
-    return mfu_v, mfu_source, goodput
-
-
-#: a sweep with at most this many distinct (count, size) pairs goes through the planner, one search each
-PLANNER_SWEEP_MAX = 64
-
-
-def _planner_sweep(cat, acc, dtype, w, gpus, recompute, regression_mfu, notes, scale_out):
-    """(MFU array, mask where the planner set it) of a sweep over counts or sizes: the planner per distinct pair.
-
-    Each pair gets the scalar default (:func:`_planner_default`: the architecture, or the shape rule's for
-    a size), so a sweep equals its scalar runs; larger sweeps, given FLOP arrays and sequence-length sweeps
-    keep the regression (``mfu_source`` says which).
-    """
-    arrays = [np.asarray(x, dtype=float) for x in (gpus, w.params_total, w.params_active)]
-    shape = np.broadcast(*arrays, np.asarray(regression_mfu)).shape
-    g, pt, pa = (np.broadcast_to(x, shape) for x in arrays)
-    pairs = _distinct_pairs(g, pt, pa, PLANNER_SWEEP_MAX)
-    planned = np.zeros(shape, dtype=bool)
-    if pairs is None or np.ndim(w.seq_len) or (w.method == "given" and np.ndim(w.training_flop)):
-        many = "more than " + str(PLANNER_SWEEP_MAX) if pairs is None else str(len(pairs))
-        notes.append(f"MFU from the fitted regression (fallback) for this sweep: {many} distinct count/size "
-                     f"pairs (the planner takes up to {PLANNER_SWEEP_MAX}) or a sweep over FLOP or sequence length")
-        return regression_mfu, planned
-    mfu = np.broadcast_to(np.asarray(regression_mfu, dtype=float), shape).copy()
-    for gi, pti, pai in pairs:
-        at = (g == gi) & (pt == pti) & (pa == pai)
-        wi = w._replace(params_total=pti, params_active=pai, shape=_shape(cat, w.arch, pti, pai),
-                        training_flop=6.0 * pai if w.method == "6ND" else w.training_flop)
-        got, source = _planner_default(cat, acc, dtype, wi, gi, recompute, mfu[at][0], [], scale_out)
-        if source == "planner":
-            mfu[at], planned[at] = got, True
-    notes.append(f"MFU from the planner for {int(planned.sum())} of {planned.size} configurations "
-                 f"({len(pairs)} distinct count/size pairs), the fitted regression for the rest")
-    return mfu, planned
-
-
-def _distinct_pairs(g, pt, pa, limit: int, chunk: int = 65_536):
-    """The distinct (count, total, active) triples of three broadcast arrays, or None past ``limit``.
-
-    Read in chunks so that a large sweep of distinct values stops after its first chunk (a set of a
-    million tuples cost more than the sweep itself).
-    """
-    seen: set = set()
-    for start in range(0, g.size, chunk):
-        block = np.stack([x.flat[start:start + chunk] for x in (g, pt, pa)], axis=1)
-        seen.update(map(tuple, np.unique(block, axis=0).tolist()))
-        if len(seen) > limit:
-            return None
-    return seen
 
 
 # ---- step 3: the accelerator count -------------------------------------------------------------
