@@ -294,12 +294,12 @@ def count_params(a: Architecture, *, active: bool = False) -> float:
     Active parameters count only the top-k routed experts of each MoE layer; for dense
     models they equal the total. Cached on the Architecture's values (a frozen dataclass).
     """
-    return _param_counts(a)[1 if active else 0]
+    return param_counts(a)[1 if active else 0]
 
 
 @functools.lru_cache(maxsize=512)
-def _param_counts(a: Architecture) -> tuple[float, float]:
-    """(total, active) parameters of ``a``. [count]"""
+def param_counts(a: Architecture) -> tuple[float, float]:
+    """(total, active) parameters of ``a`` (:func:`count_params` both ways, one cached lookup). [count]"""
     total = math.fsum(param_breakdown(a).values())
     if not a.is_moe:
         return total, total

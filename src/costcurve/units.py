@@ -20,6 +20,7 @@ In every kind a comma is only a thousands separator (``1,000,000``, ``12,345.5``
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -247,7 +248,20 @@ def parse_date(value, field: str = "date"):
         return dt.date.today()
     if isinstance(value, dt.date):
         return value
-    s = str(value).strip()
+    if type(value) is str:
+        return _date_of_text(value, field)
+    return _parse_date_text(str(value).strip(), value, field)
+
+
+@functools.lru_cache(maxsize=256)
+def _date_of_text(value: str, field: str):
+    """:func:`parse_date` of text, cached on the text (a refused text raises each time: not cached)."""
+    return _parse_date_text(value.strip(), value, field)
+
+
+def _parse_date_text(s: str, value, field: str):
+    import datetime as dt
+
     try:
         if len(s) == 10 and s[4] == "-":
             d = dt.date.fromisoformat(s)

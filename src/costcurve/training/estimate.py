@@ -25,7 +25,7 @@ from costcurve.results import NotebookMixin
 
 from costcurve import costs
 from costcurve import flop
-from costcurve.architecture import count_params
+from costcurve.architecture import count_params, param_counts
 from costcurve.catalog import DTYPES, Accelerator, Catalog, load_catalog
 from costcurve.costs import DEFAULT_ASSUMPTIONS, CostAssumptions
 from costcurve.errors import InputError
@@ -336,7 +336,7 @@ def _workload(cat, model, params, active_params, tokens, training_flop, seq_len,
         notes.append(f"tokens from the models table: {tokens:.3g} ({record['name']})")
     breakdown = {}
     if arch is not None:
-        p_total, p_active = count_params(arch), count_params(arch, active=True)
+        p_total, p_active = param_counts(arch)
     else:
         if record is not None and (params is not None or active_params is not None):
             notes.append(f"parameter count given: it replaces the models table's figure for {record['name']}")
