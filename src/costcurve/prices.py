@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from .catalog import OFFERS, PRICE_KINDS, Catalog, PriceQuote
 from .errors import CostcurveError, InputError
+from .units import number_input
 
 WINDOW_DAYS = 365  #: first half-width of the window, and the step it widens by [days]
 MIN_QUOTES = 3  #: distinct quotes a default price rests on, at least
@@ -141,8 +142,6 @@ def resolve_price(catalog: Catalog, gpu: str, date: dt.date, given=None, *, prov
                   kind: str = "on-demand") -> tuple:
     """(price [USD/h], where it came from): ``given`` (checked) or the catalog default; NaN if none is known."""
     if given is not None:
-        from .units import number_input
-
         return number_input(given, "price_usd_per_gpu_hour"), "given"
     choice = choose_price(catalog, gpu, date, provider=provider, kind=kind)
     if choice is None:

@@ -38,6 +38,14 @@ class PlannerDefault(NamedTuple):
     why_not: str | None  #: None when the planner was used, else why the regression was
 
 
+@functools.cache
+def _max_accelerators() -> int:
+    """The planner's largest cluster (a constant of costcurve.training.planner.plan, imported on first use)."""
+    from costcurve.training.planner.plan import MAX_ACCELERATORS
+
+    return MAX_ACCELERATORS
+
+
 def planner_mfu(*, arch, acc, gpus, dtype, seq_len, recompute, catalog, scale_out=None) -> PlannerDefault:
     """The planner's MFU for ``train`` when it applies, else the reason it does not. [fraction]
 
@@ -50,10 +58,8 @@ def planner_mfu(*, arch, acc, gpus, dtype, seq_len, recompute, catalog, scale_ou
         return PlannerDefault(float("nan"), "no architecture (a sweep over sizes, or a size beyond the shape rule)")
     if not (type(gpus) is float or type(gpus) is int) and np.ndim(gpus) or seq_len is not None and np.ndim(seq_len):
         return PlannerDefault(float("nan"), "a sweep over accelerator counts or sequence lengths")
-    from costcurve.training.planner.plan import MAX_ACCELERATORS
-
-    if not 1 <= gpus <= MAX_ACCELERATORS:
-        return PlannerDefault(float("nan"), f"{gpus:g} accelerators, beyond the planner's {MAX_ACCELERATORS:,}")
+    if not 1 <= gpus <= _max_accelerators():
+        return PlannerDefault(float("nan"), f"{gpus:g} accelerators, beyond the planner's {_max_accelerators():,}")
     if dtype not in PLANNER_DTYPES:
         return PlannerDefault(float("nan"), f"dtype {dtype} (the planner models bf16, fp16, fp8)")
     layout = () if recompute == "none" else (("recompute", recompute),)

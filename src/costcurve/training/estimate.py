@@ -245,9 +245,7 @@ def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus,
     mfu_v = mfu_fn(gpus)
     # ---- the planner's defaults (train and plan agree; costcurve.training.defaults) ----
     if mfu_source == "default model":
-        from costcurve.training.defaults import planner_defaults
-
-        mfu_v, mfu_source, goodput = planner_defaults(cat, acc, dtype, w, gpus, days, recompute, mfu_v, goodput, peak,
+        mfu_v, mfu_source, goodput = _defaults().planner_defaults(cat, acc, dtype, w, gpus, days, recompute, mfu_v, goodput, peak,
                                                       notes, scale_out)
     elif goodput is None:
         goodput = 1.0
@@ -274,6 +272,15 @@ _WORKLOAD_INPUTS = ("params", "active_params", "tokens", "training_flop", "seq_l
 _TIME_INPUTS = ("params", "active_params", "tokens", "training_flop", "gpus", "days", "mfu", "goodput")
 _COST_CHECKS = (("cost_cloud_usd", "cloud cost", "USD"), ("cost_acquisition_usd", "cluster cost", "USD"),
                 ("cost_amortized_usd", "amortized cost", "USD"), ("energy_kwh", "energy", ""), ("co2_kg", "CO2 mass", ""))
+
+
+@functools.cache
+def _defaults():
+    """costcurve.training.defaults, imported on first use (it brings in the planner, which ``import
+    costcurve`` does not need); a module, so the same object on every call."""
+    from costcurve.training import defaults
+
+    return defaults
 
 
 def _given(given: dict, *names) -> dict:
