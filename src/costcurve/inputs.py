@@ -8,6 +8,7 @@ CLI maps to the option the user typed.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from pathlib import Path
 
@@ -16,7 +17,6 @@ import numpy as np
 from .architecture import Architecture
 from .catalog import PRICE_KINDS
 from .errors import CostcurveError, InputError
-from .prices import resolve_price
 from .units import number_input, show
 
 #: a quote table says nothing about prices this long after its last quote: such dates get a note [days]
@@ -216,6 +216,14 @@ def _first(v):
     return float(a.flat[0]) if a.size == 1 else float(a[np.argmax(np.abs(np.log10(np.abs(a) + 1e-330)))])
 
 
+@functools.cache
+def _prices():
+    """costcurve.prices, imported on first use (``import costcurve`` does without it and its statistics)."""
+    from . import prices
+
+    return prices
+
+
 def hourly_price(catalog, acc, date: dt.date, price, *, provider, price_kind, notes: list) -> tuple:
     """(hourly price [USD/h], its source): ``price`` as given (money), else the catalog's default for
     ``acc`` near ``date``, after checking ``price_kind`` and that the quotes cover ``date`` (a note
@@ -226,4 +234,4 @@ def hourly_price(catalog, acc, date: dt.date, price, *, provider, price_kind, no
         note = check_price_date(catalog, acc, date, kind=price_kind, provider=provider)
         if note:
             notes.append(note)
-    return resolve_price(catalog, acc.name, date, price, provider=provider, kind=price_kind)
+    return _prices().resolve_price(catalog, acc.name, date, price, provider=provider, kind=price_kind)
