@@ -170,6 +170,19 @@ class Architecture:
                 if getattr(self, name):
                     raise InputError(f"got {getattr(self, name)}; allowed: 0 without MLA (kv_lora_rank = 0)", field=name)
 
+    def __hash__(self):
+        """The fields' hash (as the dataclass's), computed once: the fields never change, and an
+        Architecture keys the value caches of the FLOP and parameter counts and of the planner."""
+        h = self.__dict__.get("_hash")
+        if h is None:
+            h = hash(tuple(getattr(self, f.name) for f in dataclasses.fields(self)))
+            object.__setattr__(self, "_hash", h)
+        return h
+
+    def __getstate__(self):
+        """Pickled without the cached hash: a str's hash differs from one process to the next."""
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+
     # ---- derived shape -------------------------------------------------------------------
     @property
     def kv_heads(self) -> int:
