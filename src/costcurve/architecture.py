@@ -26,6 +26,7 @@ Parameter formulas (per layer, d = d_model, h = heads, k = kv heads, e = head_di
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import numbers
 from dataclasses import dataclass
@@ -169,6 +170,19 @@ class Architecture:
                 if getattr(self, name):
                     raise InputError(f"got {getattr(self, name)}; allowed: 0 without MLA (kv_lora_rank = 0)", field=name)
 
+    def __hash__(self):
+        """The fields' hash (as the dataclass's), computed once: the fields never change, and an
+        Architecture keys the value caches of the FLOP and parameter counts and of the planner."""
+        h = self.__dict__.get("_hash")
+        if h is None:
+            h = hash(tuple(getattr(self, f.name) for f in dataclasses.fields(self)))
+            object.__setattr__(self, "_hash", h)
+        return h
+
+    def __getstate__(self):
+        """Pickled without the cached hash: a str's hash differs from one process to the next."""
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+
     # ---- derived shape -------------------------------------------------------------------
     @property
     def kv_heads(self) -> int:
@@ -291,9 +305,15 @@ def count_params(a: Architecture, *, active: bool = False) -> float:
     """Total (or, with ``active=True``, per-token active) parameter count of ``a``.
 
     Active parameters count only the top-k routed experts of each MoE layer; for dense
-    models they equal the total.
+    models they equal the total. Cached on the Architecture's values (a frozen dataclass).
     """
+    return param_counts(a)[1 if active else 0]
+
+
+@functools.lru_cache(maxsize=512)
+def param_counts(a: Architecture) -> tuple[float, float]:
+    """(total, active) parameters of ``a`` (:func:`count_params` both ways, one cached lookup). [count]"""
     total = math.fsum(param_breakdown(a).values())
-    if active and a.is_moe:
-        total -= a.n_moe_layers * (a.n_experts - a.n_experts_active) * 3 * a.d_model * a.moe_ffn_dim
-    return total
+    if not a.is_moe:
+        return total, total
+    return total, total - a.n_moe_layers * (a.n_experts - a.n_experts_active) * 3 * a.d_model * a.moe_ffn_dim

@@ -506,6 +506,7 @@ class Catalog:
 
 _LOADED: dict = {}  # (paths, sha256 of each file's text) -> Catalog
 _LOADED_MAX = 16
+_BUNDLED_KEY = ((), ())  # no user file: the key of the bundled tables alone
 
 
 def load_catalog(extra=None) -> Catalog:
@@ -514,6 +515,10 @@ def load_catalog(extra=None) -> Catalog:
     Cached on the user files' paths *and contents* (each read and hashed on every call, which costs
     microseconds against ~30 ms to build a catalog), so an edited file is seen at once.
     """
+    if not extra and not os.environ.get("COSTCURVE_CATALOG"):  # the bundled tables alone: no file to read
+        cat = _LOADED.get(_BUNDLED_KEY)
+        if cat is not None:
+            return cat
     paths = user_catalog_paths(extra)
     texts = tuple(read_text(p, field="catalog") for p in paths)
     key = (paths, tuple(hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts))

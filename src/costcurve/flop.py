@@ -25,6 +25,8 @@ Every function here accepts numpy arrays for sequence length and token counts an
 
 from __future__ import annotations
 
+import functools
+
 from .architecture import Architecture
 
 RECOMPUTE = ("none", "selective", "full")
@@ -50,8 +52,22 @@ def mean_attended_keys(seq_len, window=None, causal: bool = True):
 def forward_flop_per_token_breakdown(arch: Architecture, seq_len=None, *, causal: bool = True) -> dict:
     """Ordered forward FLOP per token by part of the model; the values sum to the total. [FLOP]
 
-    ``seq_len`` [tokens] defaults to the architecture's pre-training sequence length.
+    ``seq_len`` [tokens] defaults to the architecture's pre-training sequence length. For one
+    sequence length (None, int or float) the parts are cached on the values they depend on: the
+    Architecture (a frozen dataclass), the length and its type, and ``causal``.
     """
+    if seq_len is None or type(seq_len) is int or type(seq_len) is float:
+        return dict(_forward_parts(arch, seq_len, type(seq_len), bool(causal)))
+    return _forward_breakdown(arch, seq_len, causal)
+
+
+@functools.lru_cache(maxsize=512)
+def _forward_parts(arch: Architecture, seq_len, _seq_type, causal: bool) -> tuple:
+    """:func:`forward_flop_per_token_breakdown` of one sequence length, as (part, FLOP) pairs."""
+    return tuple(_forward_breakdown(arch, seq_len, causal).items())
+
+
+def _forward_breakdown(arch: Architecture, seq_len, causal: bool) -> dict:
     a = arch
     S = a.pretrain_seq_len if seq_len is None else seq_len
     d, h, L = a.d_model, a.n_heads, a.n_layers
@@ -100,8 +116,11 @@ def forward_flop_per_token(arch: Architecture, seq_len=None, *, causal: bool = T
 
 def training_flop_breakdown(arch: Architecture, tokens, seq_len=None) -> dict:
     """Model FLOP of training on ``tokens`` tokens, by part: ``3 × forward × tokens``. [FLOP]"""
-    fwd = forward_flop_per_token_breakdown(arch, seq_len)
-    return {k: 3.0 * v * tokens for k, v in fwd.items()}
+    if seq_len is None or type(seq_len) is int or type(seq_len) is float:
+        fwd = _forward_parts(arch, seq_len, type(seq_len), True)  # cached (part, FLOP) pairs
+    else:
+        fwd = _forward_breakdown(arch, seq_len, True).items()
+    return {k: 3.0 * v * tokens for k, v in fwd}
 
 
 def recompute_factor(arch: Architecture, recompute: str = "none", seq_len=None):

@@ -8,14 +8,16 @@ CLI maps to the option the user typed.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from pathlib import Path
 
 import numpy as np
 
 from .architecture import Architecture
+from .catalog import PRICE_KINDS
 from .errors import CostcurveError, InputError
-from .units import show
+from .units import number_input, show
 
 #: a quote table says nothing about prices this long after its last quote: such dates get a note [days]
 PRICE_EXTRAPOLATION_NOTE_DAYS = 365
@@ -37,6 +39,16 @@ def check_text(value, field: str, *, optional: bool = False):
     return value
 
 
+def scalar_ndim(v) -> int:
+    """``np.ndim(v)``, without numpy for a Python number or None (the scalar call)."""
+    return 0 if v is None or type(v) is float or type(v) is int else np.ndim(v)
+
+
+def largest(v) -> float:
+    """The largest value of a number or array (for a note that quotes one figure of a sweep)."""
+    return v if type(v) is float else float(np.max(np.asarray(v, dtype=float)))
+
+
 def resolve_model(model, catalog):
     """A model argument → (name, Architecture or None, trained-model record or None).
 
@@ -51,8 +63,14 @@ def resolve_model(model, catalog):
     if text.endswith(".json") or "/" in text or "\\" in text:
         from .hfconfig import read_hf_config
 
-        arch = read_hf_config(text)
+        arch = read_hf_config(text)  # a file: read on every call, so an edit is seen
         return arch.name, arch, None
+    # a name: looked up in the catalog's tables once per catalog (they do not change after loading)
+    return catalog.derived(("resolved model", text), lambda: _model_by_name(text, catalog))
+
+
+def _model_by_name(text: str, catalog) -> tuple:
+    """:func:`resolve_model` of a preset, alias or trained-model name."""
     record = catalog.models.get(text.lower())
     arch = None
     try:
@@ -86,13 +104,15 @@ def check_price_date(catalog, acc, date: dt.date, *, kind: str, provider) -> str
     if span is None:
         return None
     first, last = span
+    early = date < acc.release_date
+    if not early and (first - date).days <= PRICE_EXTRAPOLATION_NOTE_DAYS \
+            and (date - last).days <= PRICE_EXTRAPOLATION_NOTE_DAYS:
+        return None  # the common case: the quotes cover the date
     where = f"{acc.name} {kind} quotes span {first}..{last}"
-    if date < acc.release_date:
+    if early:
         return (f"{date} is before {acc.name} was released ({acc.release_date}): it had no rental price then; "
                 f"the price is that of the nearest quotes ({where}; dates that make sense: {acc.release_date} on)")
-    if (first - date).days > PRICE_EXTRAPOLATION_NOTE_DAYS or (date - last).days > PRICE_EXTRAPOLATION_NOTE_DAYS:
-        return f"{date} is more than a year outside the quotes ({where}): the price is that of the nearest quotes, not a forecast"
-    return None
+    return f"{date} is more than a year outside the quotes ({where}): the price is that of the nearest quotes, not a forecast"
 
 
 #: typical magnitudes of the inputs, to tell which input made a result overflow (see :func:`blame`)
@@ -196,18 +216,22 @@ def _first(v):
     return float(a.flat[0]) if a.size == 1 else float(a[np.argmax(np.abs(np.log10(np.abs(a) + 1e-330)))])
 
 
+@functools.cache
+def _prices():
+    """costcurve.prices, imported on first use (``import costcurve`` does without it and its statistics)."""
+    from . import prices
+
+    return prices
+
+
 def hourly_price(catalog, acc, date: dt.date, price, *, provider, price_kind, notes: list) -> tuple:
     """(hourly price [USD/h], its source): ``price`` as given (money), else the catalog's default for
     ``acc`` near ``date``, after checking ``price_kind`` and that the quotes cover ``date`` (a note
     in ``notes`` when they don't). The one price step of ``train`` and ``infer``."""
-    from .catalog import PRICE_KINDS
-    from .prices import resolve_price
-    from .units import number_input
-
     price = number_input(price, "price_usd_per_gpu_hour", kind="money")
     if price is None:
         check_choice(price_kind, PRICE_KINDS, "price_kind")
         note = check_price_date(catalog, acc, date, kind=price_kind, provider=provider)
         if note:
             notes.append(note)
-    return resolve_price(catalog, acc.name, date, price, provider=provider, kind=price_kind)
+    return _prices().resolve_price(catalog, acc.name, date, price, provider=provider, kind=price_kind)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from .catalog import OFFERS, PRICE_KINDS, Catalog, PriceQuote
 from .errors import CostcurveError, InputError
+from .units import number_input
 
 WINDOW_DAYS = 365  #: first half-width of the window, and the step it widens by [days]
 MIN_QUOTES = 3  #: distinct quotes a default price rests on, at least
@@ -84,16 +85,19 @@ def _check_date(catalog: Catalog, gpu: str, date) -> str:
 def choose_price(catalog: Catalog, gpu: str, date: dt.date, *, provider: str | None = None,
                  kind: str = "on-demand", offers=DEFAULT_OFFERS) -> PriceChoice | None:
     """Median of the distinct catalog quotes near ``date`` (see the module docstring), or None without any."""
+    if not isinstance(date, dt.date):
+        raise InputError(f"got {date!r}; allowed: a date", field="date")
+    key = (gpu, provider, kind, date, tuple(offers))
+    cache = catalog.price_choices  # owned by the catalog, whose quotes do not change after loading
+    if key in cache:  # these arguments were checked when the entry was made: the checks depend on them alone
+        return cache[key]
     if kind not in PRICE_KINDS:
         raise InputError(f"got {kind!r}; allowed: {', '.join(PRICE_KINDS)}", field="price_kind")
     bad = [o for o in offers if o not in OFFERS]
     if bad:
         raise InputError(f"got {bad[0]!r}; allowed: {', '.join(OFFERS)}", field="offers")
     early = _check_date(catalog, gpu, date)
-    key = (gpu, provider, kind, date, tuple(offers))
-    cache = catalog.price_choices  # owned by the catalog, whose quotes do not change after loading
-    if key not in cache:
-        cache[key] = _choose(catalog, gpu, date, provider, kind, offers, early)
+    cache[key] = _choose(catalog, gpu, date, provider, kind, offers, early)
     return cache[key]
 
 
@@ -138,13 +142,12 @@ def resolve_price(catalog: Catalog, gpu: str, date: dt.date, given=None, *, prov
                   kind: str = "on-demand") -> tuple:
     """(price [USD/h], where it came from): ``given`` (checked) or the catalog default; NaN if none is known."""
     if given is not None:
-        from .units import number_input
-
         return number_input(given, "price_usd_per_gpu_hour"), "given"
     choice = choose_price(catalog, gpu, date, provider=provider, kind=kind)
     if choice is None:
         return float("nan"), no_price_message(gpu, kind)
-    return choice.price_usd_per_gpu_hour, choice.describe()
+    # the description is text made from the choice alone: made once per choice of this catalog
+    return choice.price_usd_per_gpu_hour, catalog.derived(("price_source", gpu, provider, kind, date), choice.describe)
 
 
 def price_counts(catalog: Catalog, gpu: str, date: dt.date, given=None, *, provider: str | None = None,

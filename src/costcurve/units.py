@@ -20,6 +20,8 @@ In every kind a comma is only a thousands separator (``1,000,000``, ``12,345.5``
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import math
 import re
 
@@ -222,16 +224,12 @@ def number_input(value, field: str, *, kind: str = "count", integer: bool = Fals
 
 def decimal_year(d) -> float:
     """``date`` → decimal year (1 Jan = .0). [year]"""
-    import datetime as dt
-
     start = dt.date(d.year, 1, 1).toordinal()
     return d.year + (d.toordinal() - start) / (dt.date(d.year + 1, 1, 1).toordinal() - start)
 
 
 def date_of(year: float):
     """Decimal year → date (inverse of :func:`decimal_year`, to the day)."""
-    import datetime as dt
-
     y = int(math.floor(year))
     start = dt.date(y, 1, 1).toordinal()
     days = dt.date(y + 1, 1, 1).toordinal() - start
@@ -241,13 +239,22 @@ def date_of(year: float):
 def parse_date(value, field: str = "date"):
     """A date from ``datetime.date`` or text: ``2020-05-28``, ``2020-05`` (mid-month), ``2020`` (1 July)
     or a decimal year ``2020.41``; None → today. Years 1900..2100. Raises InputError naming ``field``."""
-    import datetime as dt
-
     if value is None:
         return dt.date.today()
     if isinstance(value, dt.date):
         return value
-    s = str(value).strip()
+    if type(value) is str:
+        return _date_of_text(value, field)
+    return _parse_date_text(str(value).strip(), value, field)
+
+
+@functools.lru_cache(maxsize=256)
+def _date_of_text(value: str, field: str):
+    """:func:`parse_date` of text, cached on the text (a refused text raises each time: not cached)."""
+    return _parse_date_text(value.strip(), value, field)
+
+
+def _parse_date_text(s: str, value, field: str):
     try:
         if len(s) == 10 and s[4] == "-":
             d = dt.date.fromisoformat(s)

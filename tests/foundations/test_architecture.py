@@ -72,3 +72,21 @@ def test_validator_accepts_only_shapes_with_non_negative_parts(base, changes):
     parts = list(a.params().values()) + list(forward_flop_per_token_breakdown(a, 2048).values())
     assert all(math.isfinite(v) and v >= 0 for v in parts)
     assert 0 < count_params(a, active=True) <= count_params(a)
+
+
+def test_cached_hash_is_the_fields_hash_and_is_not_pickled():
+    """Architecture caches its hash (it keys the FLOP, parameter and planner caches); equal values hash
+    equal, a changed field is a new key, and a pickle carries no hash (str hashes differ by process)."""
+    import dataclasses
+    import pickle
+
+    from costcurve import load_catalog
+
+    a = load_catalog().architecture("llama3-70b")
+    twin = dataclasses.replace(a)
+    assert hash(a) == hash(twin) == hash(tuple(getattr(a, f.name) for f in dataclasses.fields(a)))
+    wider = a.replace(d_model=a.d_model + 128)
+    assert wider != a and hash(wider) == hash(tuple(getattr(wider, f.name) for f in dataclasses.fields(wider)))
+    back = pickle.loads(pickle.dumps(a))
+    assert back == a and "_hash" not in vars(back) and hash(back) == hash(a)
+    assert dataclasses.asdict(a) == dataclasses.asdict(back) and "_hash" not in repr(a)

@@ -24,6 +24,7 @@ so ``train`` and ``plan`` agree when ``train`` uses it.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from dataclasses import dataclass
@@ -176,7 +177,6 @@ def default_mfu_model(catalog, fp8: bool = False) -> MFUModel:
     fp16, fp32 and tf32 never use: the planner's fp8 evaluations run only for fp8 runs (and
     ``costcurve catalog mfu``). The fit is cached on the runs' values.
     """
-    import dataclasses
 
     def make():
         fitted = fit_mfu_model(catalog.mfu_runs, catalog.accelerator)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass, field, fields
 from typing import NamedTuple
@@ -24,12 +25,12 @@ from costcurve.results import NotebookMixin
 
 from costcurve import costs
 from costcurve import flop
-from costcurve.architecture import count_params
+from costcurve.architecture import count_params, param_counts
 from costcurve.catalog import DTYPES, Accelerator, Catalog, load_catalog
 from costcurve.costs import DEFAULT_ASSUMPTIONS, CostAssumptions
 from costcurve.errors import InputError
 from costcurve.inputs import (check_choice, check_monte_carlo_options, check_result, check_text, hourly_price,
-                     resolve_model)
+                              largest as _max, resolve_model)
 from costcurve.training.efficiency import default_mfu_model, era_of
 from costcurve.results import jsonable
 from costcurve.uncertainty import Dist, UncertainEstimate, is_distribution, parse_dist, price_spread, run_monte_carlo
@@ -100,6 +101,14 @@ class TrainingEstimate(NotebookMixin):
     #: :data:`DEFAULT_GPUS_LARGE_RUN` or :data:`DEFAULT_GPUS_SMALL_RUN`)
     gpus_source: str = "given"
 
+    @classmethod
+    def _of(cls, values: dict) -> "TrainingEstimate":
+        """An estimate from the value of every field, set at once (the frozen dataclass's ``__init__``
+        sets each of its 33 fields with ``object.__setattr__``; there is no ``__post_init__`` to skip)."""
+        out = object.__new__(cls)
+        out.__dict__.update(values)
+        return out
+
     @property
     def wall_clock_hours(self):
         return self.wall_clock_s / SECONDS_PER_HOUR
@@ -130,8 +139,11 @@ class TrainingEstimate(NotebookMixin):
 
 def _any_distribution(*values, assumptions=None) -> bool:
     """Whether any argument, or any field of ``assumptions``, is a range or distribution."""
-    if any(isinstance(v, (str, Dist)) and is_distribution(v) for v in values):
-        return True
+    for v in values:
+        if v is None or type(v) is float or type(v) is int:  # the common case: plain numbers
+            continue
+        if isinstance(v, (str, Dist)) and is_distribution(v):
+            return True
     return assumptions is not None and assumptions is not DEFAULT_ASSUMPTIONS and \
         any(is_distribution(v) for v in vars(assumptions).values())
 
@@ -190,7 +202,9 @@ def estimate_training(*, model=None, params=None, active_params=None, tokens=Non
                   seq_len=seq_len, price_usd_per_gpu_hour=price_usd_per_gpu_hour, provider=provider,
                   price_kind=price_kind, date=date, chip_price_usd=chip_price_usd, assumptions=assumptions,
                   calibration=calibration, catalog=cat, scale_out=scale_out)
-    uncertain = uncertainty or _any_distribution(*(kwargs[k] for k in MC_NUMERIC), assumptions=assumptions)
+    uncertain = uncertainty or _any_distribution(params, active_params, tokens, training_flop, gpus, days, mfu, goodput,
+                                                 price_usd_per_gpu_hour, chip_price_usd, seq_len,
+                                                 assumptions=assumptions)  # the inputs of MC_NUMERIC
     check_monte_carlo_options(samples, seed, uncertain)
     if uncertain:
         return _monte_carlo(kwargs, samples=samples, seed=seed, uncertainty=uncertainty)
@@ -220,10 +234,9 @@ def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus,
              "seq_len": seq_len, "gpus": gpus, "days": days, "mfu": mfu, "goodput": goodput,
              "price_usd_per_gpu_hour": price_usd_per_gpu_hour, "chip_price_usd": chip_price_usd, "assumptions": A}
     w = _workload(cat, model, params, active_params, tokens, training_flop, seq_len, recompute, notes)
-    check_result(w.training_flop, "training FLOP", lambda: _given(given, "params", "active_params", "tokens", "training_flop",
-                                                          "seq_len"), unit="FLOP")
-    check_result(w.hardware_flop, "hardware FLOP", lambda: _given(given, "params", "active_params", "tokens", "training_flop",
-                                                          "seq_len"), unit="FLOP")
+    blame = functools.partial(_given, given, *_WORKLOAD_INPUTS)  # called only on a failure
+    check_result(w.training_flop, "training FLOP", blame, unit="FLOP")
+    check_result(w.hardware_flop, "hardware FLOP", blame, unit="FLOP")
     goodput = _num(goodput, "goodput", kind="plain", upper=1.0)
     mfu_fn, mfu_source = _mfu_model(cat, acc, dtype, mfu, calibration, w, notes)
     gpus_source = "given" if gpus is not None else "solved from days" if days is not None else "assumed"
@@ -231,26 +244,43 @@ def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus,
                               given)
     mfu_v = mfu_fn(gpus)
     # ---- the planner's defaults (train and plan agree; costcurve.training.defaults) ----
-    mfu_v, mfu_source, goodput = _planner_defaults(cat, acc, dtype, w, gpus, days, recompute, mfu_v, mfu_source,
-                                                   goodput, peak, notes, scale_out)
-    wall = w.training_flop / (gpus * peak * mfu_v * goodput)
+    if mfu_source == "default model":
+        mfu_v, mfu_source, goodput = _defaults().planner_defaults(cat, acc, dtype, w, gpus, days, recompute, mfu_v, goodput, peak,
+                                                      notes, scale_out)
+    elif goodput is None:
+        goodput = 1.0
+    blame = functools.partial(_given, given, *_TIME_INPUTS)
+    wall = _over(w.training_flop, gpus * peak * mfu_v * goodput)
     gpu_hours = gpus * wall / SECONDS_PER_HOUR
-    for value, what, unit in ((wall, "wall-clock time", "s"), (gpu_hours, "number of accelerator-hours", "h")):
-        check_result(value, what, lambda: _given(given, "params", "active_params", "tokens", "training_flop", "gpus", "days",
-                                         "mfu", "goodput"), unit=unit)
+    check_result(wall, "wall-clock time", blame, unit="s")
+    check_result(gpu_hours, "number of accelerator-hours", blame, unit="h")
     price, price_source, chip = _prices(cat, acc, date, price_usd_per_gpu_hour, provider, price_kind, chip_price_usd,
                                         notes)
     d = _dollars(A, acc, gpus, wall, gpu_hours, price, chip)
-    for key, what in (("cost_cloud_usd", "cloud cost"), ("cost_acquisition_usd", "cluster cost"),
-                      ("cost_amortized_usd", "amortized cost"), ("energy_kwh", "energy"), ("co2_kg", "CO2 mass")):
-        check_result(d[key], what, lambda: _given(given, *given), allow_nan=True,
-                     unit="USD" if "usd" in key else "")
-    return TrainingEstimate(
+    blame = functools.partial(_given, given, *given)
+    for key, what, unit in _COST_CHECKS:
+        check_result(d[key], what, blame, allow_nan=True, unit=unit)
+    return TrainingEstimate._of(dict(
         model=w.name, gpu=acc.name, dtype=dtype, flop_method=w.method, training_flop=w.training_flop,
         hardware_flop=w.hardware_flop, params_total=w.params_total, params_active=w.params_active, tokens=w.tokens,
         gpus=gpus, peak_flop_per_s=peak, mfu=mfu_v, mfu_source=mfu_source, goodput=goodput, wall_clock_s=wall,
         gpu_hours=gpu_hours, price_usd_per_gpu_hour=price, price_source=price_source, chip_price_usd=chip, date=date,
-        flop_breakdown=w.breakdown, assumptions=A, notes=tuple(notes), gpus_source=gpus_source, **d)
+        flop_breakdown=w.breakdown, assumptions=A, notes=tuple(notes), gpus_source=gpus_source, **d))
+
+
+_WORKLOAD_INPUTS = ("params", "active_params", "tokens", "training_flop", "seq_len")  # behind the FLOP
+_TIME_INPUTS = ("params", "active_params", "tokens", "training_flop", "gpus", "days", "mfu", "goodput")
+_COST_CHECKS = (("cost_cloud_usd", "cloud cost", "USD"), ("cost_acquisition_usd", "cluster cost", "USD"),
+                ("cost_amortized_usd", "amortized cost", "USD"), ("energy_kwh", "energy", ""), ("co2_kg", "CO2 mass", ""))
+
+
+@functools.cache
+def _defaults():
+    """costcurve.training.defaults, imported on first use (it brings in the planner, which ``import
+    costcurve`` does not need); a module, so the same object on every call."""
+    from costcurve.training import defaults
+
+    return defaults
 
 
 def _given(given: dict, *names) -> dict:
@@ -313,7 +343,7 @@ def _workload(cat, model, params, active_params, tokens, training_flop, seq_len,
         notes.append(f"tokens from the models table: {tokens:.3g} ({record['name']})")
     breakdown = {}
     if arch is not None:
-        p_total, p_active = count_params(arch), count_params(arch, active=True)
+        p_total, p_active = param_counts(arch)
     else:
         if record is not None and (params is not None or active_params is not None):
             notes.append(f"parameter count given: it replaces the models table's figure for {record['name']}")
@@ -352,21 +382,10 @@ def _workload(cat, model, params, active_params, tokens, training_flop, seq_len,
     return _Workload(name, p_total, p_active, tokens, seq, training_flop, hardware_flop, method, breakdown, arch)
 
 
-def _shape(cat, arch, p_total, p_active):
-    """The shape rule's architecture for one parameter count (None for an architecture or a sweep)."""
-    if arch is not None or p_total is None or np.ndim(p_total) or np.ndim(p_active):
-        return None
-    from costcurve.errors import CostcurveError
-    from costcurve.training.shape_rule import synthesize_architecture
-
-    try:
-        return synthesize_architecture(p_total, p_active, catalog=cat)
-    except CostcurveError:  # outside the rule's range: the regression answers
-        return None
-
-
-def _max(v) -> float:
-    return v if type(v) is float else float(np.max(np.asarray(v, dtype=float)))
+def _over(num, den):
+    """``num / den`` of positive numbers, infinite where ``den`` underflowed to 0 (as numpy's division is
+    under ``np.errstate``; a Python float would raise): the result checks that follow refuse it."""
+    return math.inf if type(den) is float and den == 0.0 else num / den
 
 
 # ---- step 2: efficiency (MFU) ------------------------------------------------------------------
@@ -397,116 +416,6 @@ def _mfu_model(cat, acc, dtype, mfu, calibration, w: _Workload, notes):
     return (lambda n: model.predict(era, n, size, dtype == "fp8")), "default model"
 
 
-def _planner_default(cat, acc, dtype, w, gpus, recompute, regression_mfu, notes, scale_out=None):
-    """(MFU, source): the planner's best layout when it applies, else the regression's value.
-
-    A model known by its parameter count goes through the planner with the shape rule's
-    architecture; its MFU is then restated against 6·N·D of that shape (the planner's model FLOP
-    count includes attention), the run's own FLOP count being 6·N·D or given.
-    """
-    from costcurve.training.defaults import planner_mfu
-
-    arch = w.arch if w.arch is not None else (w.shape or _shape(cat, None, w.params_total, w.params_active))
-    if w.arch is None and np.ndim(w.training_flop):
-        arch = None  # a sweep over FLOP or tokens with one size: the regression answers
-    got = planner_mfu(arch=arch, acc=acc, gpus=gpus, dtype=dtype, seq_len=w.seq_len, recompute=recompute,
-                      catalog=cat, scale_out=scale_out)
-    if got.why_not is None and w.arch is None:
-        from costcurve.training.planner.search import model_flop_per_token
-
-        # the planner's efficiency for the shape, restated against 6·N·D of that shape: continuous in N
-        mfu = got.mfu * 6.0 * count_params(arch, active=True) / model_flop_per_token(arch, w.seq_len or
-                                                                                    arch.pretrain_seq_len)[0]
-        notes.append(f"MFU {_max(mfu):.3f} from the planner's best layout for a standard architecture synthesized from "
-                     f"the parameter count ({arch.n_layers} layers, width {arch.d_model}, {arch.n_heads} heads, "
-                     f"{arch.kv_heads} KV heads" + (f", {arch.n_experts} experts top-{arch.n_experts_active}"
-                                                   if arch.is_moe else "")
-                     + f"; costcurve.training.shape_rule), against 6·N·D; the regression gives "
-                     f"{_max(regression_mfu):.3f}")
-        return mfu, "planner"
-    if got.why_not is None:
-        notes.append(f"MFU {got.mfu:.3f} from the planner's best layout (costcurve plan); the regression gives "
-                     f"{_max(regression_mfu):.3f}")
-        return got.mfu, "planner"
-    if arch is not None:
-        notes.append(f"MFU from the fitted regression (fallback), not the planner: {got.why_not}")
-    return regression_mfu, "default model"
-
-
-def _planner_defaults(cat, acc, dtype, w, gpus, days, recompute, mfu_v, mfu_source, goodput, peak, notes,
-                      scale_out):
-    """(MFU, its source, goodput) after the planner's defaults: where it places the run it sets both."""
-    planned = False  # where the planner set the MFU (a mask for a sweep)
-    if mfu_source == "default model" and days is None and (np.ndim(gpus) or np.ndim(w.params_active)):
-        mfu_v, planned = _planner_sweep(cat, acc, dtype, w, gpus, recompute, mfu_v, notes, scale_out)
-        mfu_source = "planner" if np.all(planned) else ("planner+default model" if np.any(planned) else mfu_source)
-    elif mfu_source == "default model" and days is None:
-        mfu_v, mfu_source = _planner_default(cat, acc, dtype, w, gpus, recompute, mfu_v, notes, scale_out)
-        planned = mfu_source == "planner"
-    elif mfu_source == "default model" and w.arch is not None:
-        notes.append("MFU from the fitted regression, not the planner: the count is solved from days")
-    if goodput is None:
-        goodput = 1.0
-        if planned is True or planned is not False and np.any(planned):
-            from costcurve.training.defaults import planner_goodput
-
-            goodput = np.where(planned, planner_goodput(gpus, w.params_total, w.training_flop / (gpus * peak * mfu_v)),
-                               1.0)
-            goodput = float(goodput) if np.ndim(goodput) == 0 else goodput
-            notes.append(f"goodput {_max(goodput):.3f} from the planner's failure model (Llama 3 "
-                         "interruption rate)")
-    return mfu_v, mfu_source, goodput
-
-
-#: a sweep with at most this many distinct (count, size) pairs goes through the planner, one search each
-PLANNER_SWEEP_MAX = 64
-
-
-def _planner_sweep(cat, acc, dtype, w, gpus, recompute, regression_mfu, notes, scale_out):
-    """(MFU array, mask where the planner set it) of a sweep over counts or sizes: the planner per distinct pair.
-
-    Each pair gets the scalar default (:func:`_planner_default`: the architecture, or the shape rule's for
-    a size), so a sweep equals its scalar runs; larger sweeps, given FLOP arrays and sequence-length sweeps
-    keep the regression (``mfu_source`` says which).
-    """
-    arrays = [np.asarray(x, dtype=float) for x in (gpus, w.params_total, w.params_active)]
-    shape = np.broadcast(*arrays, np.asarray(regression_mfu)).shape
-    g, pt, pa = (np.broadcast_to(x, shape) for x in arrays)
-    pairs = _distinct_pairs(g, pt, pa, PLANNER_SWEEP_MAX)
-    planned = np.zeros(shape, dtype=bool)
-    if pairs is None or np.ndim(w.seq_len) or (w.method == "given" and np.ndim(w.training_flop)):
-        many = "more than " + str(PLANNER_SWEEP_MAX) if pairs is None else str(len(pairs))
-        notes.append(f"MFU from the fitted regression (fallback) for this sweep: {many} distinct count/size "
-                     f"pairs (the planner takes up to {PLANNER_SWEEP_MAX}) or a sweep over FLOP or sequence length")
-        return regression_mfu, planned
-    mfu = np.broadcast_to(np.asarray(regression_mfu, dtype=float), shape).copy()
-    for gi, pti, pai in pairs:
-        at = (g == gi) & (pt == pti) & (pa == pai)
-        wi = w._replace(params_total=pti, params_active=pai, shape=_shape(cat, w.arch, pti, pai),
-                        training_flop=6.0 * pai if w.method == "6ND" else w.training_flop)
-        got, source = _planner_default(cat, acc, dtype, wi, gi, recompute, mfu[at][0], [], scale_out)
-        if source == "planner":
-            mfu[at], planned[at] = got, True
-    notes.append(f"MFU from the planner for {int(planned.sum())} of {planned.size} configurations "
-                 f"({len(pairs)} distinct count/size pairs), the fitted regression for the rest")
-    return mfu, planned
-
-
-def _distinct_pairs(g, pt, pa, limit: int, chunk: int = 65_536):
-    """The distinct (count, total, active) triples of three broadcast arrays, or None past ``limit``.
-
-    Read in chunks so that a large sweep of distinct values stops after its first chunk (a set of a
-    million tuples cost more than the sweep itself).
-    """
-    seen: set = set()
-    for start in range(0, g.size, chunk):
-        block = np.stack([x.flat[start:start + chunk] for x in (g, pt, pa)], axis=1)
-        seen.update(map(tuple, np.unique(block, axis=0).tolist()))
-        if len(seen) > limit:
-            return None
-    return seen
-
-
 # ---- step 3: the accelerator count -------------------------------------------------------------
 def _accelerator_count(gpus, days, training_flop, peak, goodput, mfu_fn, notes, given):
     """The count given, solved from a target wall-clock time, or a default by the size of the run."""
@@ -522,9 +431,9 @@ def _accelerator_count(gpus, days, training_flop, peak, goodput, mfu_fn, notes, 
         notes.append(f"gpus not given: assumed {gpus:g} (a default by the size of the run; give gpus or days)")
         return gpus
     target_s = days * SECONDS_PER_DAY
-    n = training_flop / (peak * MFU_START * goodput * target_s)
+    n = _over(training_flop, peak * MFU_START * goodput * target_s)
     for _ in range(FIXED_POINT_ITERATIONS):
-        n = training_flop / (peak * mfu_fn(np.maximum(n, 1.0)) * goodput * target_s)
+        n = _over(training_flop, peak * mfu_fn(np.maximum(n, 1.0)) * goodput * target_s)
     check_result(n, "number of accelerators", lambda: _given(given, "days", "mfu", "goodput", "params", "tokens",
                                                      "training_flop"))
     if np.any(np.asarray(n) < 1):

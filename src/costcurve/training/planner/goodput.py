@@ -79,6 +79,8 @@ def default_goodput(n_accelerators, params, run_s):
 
     ``run_s`` is the failure-free wall-clock time; the result broadcasts over arrays.
     """
+    if type(n_accelerators) is float and type(params) is float and type(run_s) is float:
+        return _default_goodput_scalar(n_accelerators, params, run_s)
     n = np.asarray(n_accelerators, dtype=float)
     run = np.asarray(run_s, dtype=float)
     if np.any(n < 1) or np.any(~np.isfinite(run)) or np.any(run <= 0):
@@ -86,6 +88,19 @@ def default_goodput(n_accelerators, params, run_s):
     lost = _lost_fraction(checkpoint_s(params, n), mtbf_s(n), restart_s(), run)
     g = np.clip(1.0 - lost, MIN_GOODPUT, 1.0)
     return float(g) if np.ndim(g) == 0 else g
+
+
+def _default_goodput_scalar(n: float, params: float, run_s: float) -> float:
+    """:func:`default_goodput` of Python floats with math, the same operations in the same order
+    (so the same bits as the array path; tests compare them)."""
+    if n < 1 or not math.isfinite(run_s) or run_s <= 0:
+        raise InputError("needs n_accelerators >= 1 and a positive finite run length", field="goodput")
+    delta = CHECKPOINT_BYTES_PER_PARAM * params / (n * STORAGE_BYTES_PER_S_PER_GPU)
+    M = 3600.0 / (n * FAILURES_PER_GPU_HOUR)
+    restart = restart_s()
+    tau = math.sqrt(2.0 * delta * M)
+    lost = delta / tau + (tau / 2.0 + restart) / M + restart / run_s
+    return min(max(1.0 - lost, MIN_GOODPUT), 1.0)
 
 
 def optimal_checkpoint_interval_s(n_accelerators, params):
