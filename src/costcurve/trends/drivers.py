@@ -129,7 +129,7 @@ class DriverFit:
 
     def sample_log_ratio(self, anchor_year: float, years, z_slope, z_noise, rng=None) -> np.ndarray:
         """Draws of ln(x(t) / x(anchor_year)), shape (samples, years); z: standard-normal draws (samples,);
-        ``years`` (years,), or for a trend (samples, years).
+        ``years`` (years,), or (samples, years): a date per draw.
 
         trend: z_slope draws the slope, z_noise the scatter. saturating: z_slope draws the rate of new
         records, z_noise how many arrive (a Poisson quantile, so a draw's count only grows with the horizon);
@@ -149,7 +149,10 @@ class DriverFit:
         # saturating records: a compound Poisson process in ln x from the last observation, read at anchor and years
         from .records import sample_record_drops
 
-        tau = np.maximum(np.concatenate([[anchor_year], years]) - self.t_obs, 0.0)
+        if years.ndim == 1:
+            tau = np.maximum(np.concatenate([[anchor_year], years]) - self.t_obs, 0.0)
+        else:  # a date per draw (the series' last new record by each year)
+            tau = np.maximum(np.concatenate([np.full((years.shape[0], 1), anchor_year), years], axis=1) - self.t_obs, 0.0)
         fall = sample_record_drops(own_jumps=len(self.jumps), own_years=self.own_years, drops=self.drops,
                                    pool=self.pool, tau=tau, u_rate=stats.norm.cdf(np.asarray(z_slope)),
                                    u_count=stats.norm.cdf(np.asarray(z_noise)),

@@ -19,6 +19,14 @@ drivers are read at the date of the last one before each year. Two bounds hold i
   the most efficient accelerator; USD per FLOP >= that electricity cost;
 * **records never rise**: the cheapest way to reach a level today stays available, so cost <= cost_a.
 
+The size driver (a record process of its own) reaches the record in force on its own clock for training cost:
+a model that needs less training FLOP at a level is, priced at its later date, the cheapest at the level too
+(11 of the 12 distinct training-FLOP records in the models catalog were also cost records,
+:func:`~costcurve.trends.records.shared_records`). For API prices it reaches it only at a new price record:
+7 of the 13 distinct records of the smallest sized model at a level were also price records (a smaller open
+model is often not the cheapest offer, and closed models set most price records), so a smaller model lowers the
+price record only when a cheaper price appears.
+
 The result quacks like a fit (``predict``, ``interval``, ``t_min``, ``t_max``), so forecasts, ``when`` and
 the backtests treat it like the ``ols`` and ``rwd`` trends.
 """
@@ -163,7 +171,8 @@ class StructuralModel:
             zn = np.zeros_like(zn)
         at = (self._event_years(years, rng) if self.events is not None and noise
               else np.broadcast_to(years, (self.samples, years.size)))
-        parts = [d.sample_log_ratio(self.anchor_year, years if d.kind == "saturating" else at, zs[i], zn[i], rng)
+        own = np.broadcast_to(years, at.shape) if self.kind == "training" else at  # when the size driver reaches it
+        parts = [d.sample_log_ratio(self.anchor_year, own if d.kind == "saturating" else at, zs[i], zn[i], rng)
                  for i, d in enumerate(self.drivers)]
         hw = next((i for i, d in enumerate(self.drivers) if d.name == "hardware price-performance"), None)
         if hw is not None:  # USD per FLOP never below the electricity cost of a FLOP
