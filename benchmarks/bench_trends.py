@@ -5,7 +5,8 @@
 Times fit_exponential(..., ci="bootstrap", n_boot=2000) on the gpt3-level series (all points), on
 Epoch's frontier-cost series when ../shared is present, and on 1,000 synthetic points; prints the
 median of 20 runs (after one warm-up that also imports scipy), plus building and fitting the
-inference-price series at one capability level, and a full backtest of every series.
+inference-price series at one capability level, a full backtest of every series, and
+``forecast inference-price --method auto`` (median of 5 in-process, of 3 on the command line).
 """
 
 from __future__ import annotations
@@ -64,6 +65,17 @@ def main() -> int:
     t0 = time.perf_counter()
     backtest_all()
     print(f"{'backtest of every bundled series (ols + rwd)':45s}          total  {1000 * (time.perf_counter() - t0):7.2f} ms")
+    from costcurve.trends.forecast import forecast_series
+
+    s = get_series("inference-price")
+    times = run_times(lambda: forecast_series(s, 2030, method="auto"), 5)  # 22 structural hindcasts + the forecast
+    print(f"{'forecast inference-price --method auto (in-process)':45s}          median {1000 * statistics.median(times):7.0f} ms")
+    import subprocess
+
+    cli = [sys.executable, "-m", "costcurve", "forecast", "inference-price", "--method", "auto", "--year", "2030",
+           "--json"]
+    times = run_times(lambda: subprocess.run(cli, check=True, capture_output=True), 3)
+    print(f"{'the same on the command line (with imports)':45s}          median {1000 * statistics.median(times):7.0f} ms")
     ok = worst < TARGET_S
     print(f"worst median {1000 * worst:.2f} ms; target < {1000 * TARGET_S:.0f} ms: {'PASS' if ok else 'FAIL'}")
     return 0 if ok else 1

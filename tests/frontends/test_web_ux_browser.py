@@ -265,3 +265,25 @@ def test_api_page_asks_nothing_of_other_hosts(server, browser, tmp_path):
         assert "POST /api/train" in pg.inner_text("main")
         pg.screenshot(path=str(shots_dir(tmp_path) / f"api-docs-{width}.png"))
         pg.close()
+
+
+@needs_browser
+def test_phone_forecast_headline_is_short_with_the_detail_below(server, browser, tmp_path):
+    """At 390 px the forecast's answer is a short headline (at most three lines: series, year, median, interval);
+    how it was made and why the method was picked follow in a note below it."""
+    pg, log = open_page(browser, server, "/trends?kind=forecast&name=inference-price&capability=gpt-3.5&year=2030"
+                        "&method=structural", "phone")
+    pg.wait_for_selector("#output .answer", timeout=60_000)
+    pg.wait_for_load_state("networkidle")
+    lines = pg.evaluate("(() => { const a = document.querySelector('#output .answer'); const s = getComputedStyle(a);"
+                        " const pad = parseFloat(s.paddingTop) + parseFloat(s.paddingBottom);"
+                        " return (a.getBoundingClientRect().height - pad) / parseFloat(s.lineHeight || 0 || 20); })()")
+    head = pg.inner_text("#output .answer")
+    detail = pg.inner_text("#output .answer + .note")
+    assert "2030" in head and "interval" in head and len(head) <= 90, head
+    assert lines <= 3.2, (lines, head)
+    assert "drivers" in detail and "floor" in detail, detail
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+    assert log["errors"] == [], log
+    pg.screenshot(path=str(shots_dir(tmp_path) / "forecast-phone.png"), full_page=False)
+    pg.close()

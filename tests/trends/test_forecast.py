@@ -238,3 +238,40 @@ def test_plots_are_written(run_cli, tmp_path, args, ext):
     assert out.exists() and out.stat().st_size > 5000
     head = out.read_bytes()[:8]
     assert head.startswith(b"\x89PNG") if ext == ".png" else b"<?xml" in out.read_bytes()[:100]
+
+
+# ---- where the data cannot support an answer -----------------------------------------------------------
+@pytest.mark.parametrize("args, says", [
+    (("gpt2-level",), "3 fitted point(s)"),  # 3 records: nothing left to test an interval on
+    (("resnet50-imagenet",), "longer than the 2.4 years the points span"),  # 9.8 years past 2017.8-2020.2
+    (("gpt2-small-level",), "longer than the 2.0 years"),
+    (("inference-price", "--capability", "gpt-3.5", "--method", "rwd"), "longer than the 1.6 years"),
+    (("gpt3-level", "--method", "ols"), "ask for 2028 or earlier"),
+])
+def test_forecast_says_plainly_when_the_data_cannot_support_2030(run_cli, args, says):
+    r = run_cli("forecast", *args, "--year", "2030")
+    assert r.code == 2 and "cannot support" in r.err and says in r.err, r.err
+    assert "interval" not in r.out and len(r.err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("cap", ["gpt-3", "gpt-3.5", "gpt-4", "gpt-4-gpqa"])
+def test_every_preset_answers_2030_from_the_drivers(run_cli, cap):
+    """The structural forecast (and auto, which picks it on the pooled hindcasts) answers 2030 at every preset."""
+    import json
+
+    for method in ("structural", "auto"):
+        r = run_cli("forecast", "inference-price", "--capability", cap, "--year", "2030", "--method", method, "--json")
+        assert r.code == 0, r.err
+        d = json.loads(r.out)
+        assert d["method"] == "structural" and 0 < d["interval"][0] < d["median"] < d["interval"][1]
+        assert d["interval"][0] >= d["floor"]["value"]
+
+
+def test_web_api_refuses_an_unsupported_2030_in_one_message():
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from costcurve.web.app import create_app
+
+    r = TestClient(create_app()).post("/api/forecast", json={"name": "gpt2-level", "year": 2030})
+    assert r.status_code in (400, 422) and "cannot support" in r.text, r.text

@@ -141,16 +141,18 @@ def forecast_sections(d: dict, *, values=None, command=None, full: bool = True, 
     how = (f"the product of its drivers ({', '.join(x['name'] for x in d.get('drivers') or [])}), never below the "
            f"physical floor of {fmt(d['floor']['value'])}" if structural and d.get("floor") else
            f"a trend of {H.pct(t['annual_decline'])} decline a year ({d['method']} on {_points(t['n_points'], t['points'])})")
-    answer = (f"{d['series']} is forecast at {fmt(d['median'])} in {d['year']:g} ({lvl}% prediction interval "
-              f"{fmt(d['interval'][0])} to {fmt(d['interval'][1])}), from {how}.")
-    if d.get("choice"):
-        answer += f" Method {d['choice']['picked']}: {d['choice']['why']}."
+    # a short headline (it reads on a phone), the how and the method's choice below it
+    bare = fmt if d.get("unit", "") == "USD" else (lambda v: f"{v:.3g}")  # the unit once, after the median
+    answer = (f"{d['series']} in {d['year']:g}: {fmt(d['median'])} ({lvl}% interval {bare(d['interval'][0])} to "
+              f"{bare(d['interval'][1])}).")
+    detail = f"From {how}." + (f" Method {d['choice']['picked']}: {d['choice']['why']}." if d.get("choice") else "")
     figs = H.figures(
         H.figure("median", d["median"], fmt, f"median {d['year']:g}", f"{d['horizon_years']:.1f} years after the last point"),
         H.figure("interval_low", d["interval"][0], fmt, f"{lvl}% interval, low", "for a new observation"),
         H.figure("interval_high", d["interval"][1], fmt, f"{lvl}% interval, high", "for a new observation"),
         H.figure("annual_decline", t["annual_decline"], H.pct, "decline a year", f"×{t['factor_per_year']:.3g} a year"))
-    secs = [H.Section("answer", "The answer", f'<p class="answer">{escape(answer)}</p>{figs}')]
+    secs = [H.Section("answer", "The answer", f'<p class="answer">{escape(answer)}</p>'
+                                             f'<p class="note">{escape(detail)}</p>{figs}')]
     obj = _carried(result)
     s = obj.get("series") if full else None
     if full:

@@ -129,7 +129,7 @@ class DriverFit:
 
     def sample_log_ratio(self, anchor_year: float, years, z_slope, z_noise, rng=None) -> np.ndarray:
         """Draws of ln(x(t) / x(anchor_year)), shape (samples, years); z: standard-normal draws (samples,);
-        ``years`` (years,), or for a trend (samples, years).
+        ``years`` (years,), or (samples, years): a date per draw.
 
         trend: z_slope draws the slope, z_noise the scatter. saturating: z_slope draws the rate of new
         records, z_noise how many arrive (a Poisson quantile, so a draw's count only grows with the horizon);
@@ -149,7 +149,10 @@ class DriverFit:
         # saturating records: a compound Poisson process in ln x from the last observation, read at anchor and years
         from .records import sample_record_drops
 
-        tau = np.maximum(np.concatenate([[anchor_year], years]) - self.t_obs, 0.0)
+        if years.ndim == 1:
+            tau = np.maximum(np.concatenate([[anchor_year], years]) - self.t_obs, 0.0)
+        else:  # a date per draw (the series' last new record by each year)
+            tau = np.maximum(np.concatenate([np.full((years.shape[0], 1), anchor_year), years], axis=1) - self.t_obs, 0.0)
         fall = sample_record_drops(own_jumps=len(self.jumps), own_years=self.own_years, drops=self.drops,
                                    pool=self.pool, tau=tau, u_rate=stats.norm.cdf(np.asarray(z_slope)),
                                    u_count=stats.norm.cdf(np.asarray(z_noise)),
@@ -289,25 +292,40 @@ def serving_cost(architecture: str, date, *, catalog=None) -> dict:
     """costcurve's cost of serving an open model at ``date`` [USD per 1M tokens, Epoch's 3:1 blend] and its
     realised FLOP utilisation: :func:`costcurve.serving.estimate.estimate_inference` on the common accelerator of the
     date (:func:`~costcurve.trends.bundled.era_default_gpu`) at on-demand prices, the chat query of
-    :mod:`costcurve.serving.estimate`, and the largest batch that keeps 20 tokens/s per user."""
-    from ..errors import CostcurveError
-    from costcurve.serving.estimate import CHAT_INPUT_TOKENS, CHAT_OUTPUT_TOKENS, estimate_inference
+    :mod:`costcurve.serving.estimate`, and the largest batch that keeps 20 tokens/s per user.
+
+    A provider serves a model the cheapest way that meets its latency target, so the cost is the least over the
+    weight formats the accelerator runs natively (its 16-bit format, and fp8 where the catalog gives it an fp8
+    peak): Meta serves Llama 3.1 405B in fp8 on one 8-GPU H100 node (Llama Team 2024, "The Llama 3 Herd of Models",
+    arXiv:2407.21783, sec. 6.2), where in 16 bits it needs two nodes and cannot keep 20 tokens/s per user beyond
+    a batch of one on costcurve's step model."""
     from .bundled import _catalog, era_default_gpu
 
     cat = _catalog(catalog)
     gpu = era_default_gpu(date)
+    formats = [None] + (["fp8"] if cat.accelerator(gpu).peak_flop_per_s_fp8 else [])
+    costs = [c for c in (_serving_cost_at(architecture, gpu, date, dtype, cat) for dtype in formats) if c]
+    return min(costs, key=lambda c: c["usd_per_m_blended"]) if costs else {}
+
+
+def _serving_cost_at(architecture: str, gpu: str, date, dtype, cat) -> dict:
+    """One weight format's serving cost (see :func:`serving_cost`); {} where the estimate refuses or is not finite."""
+    from ..errors import CostcurveError
+    from costcurve.serving.estimate import CHAT_INPUT_TOKENS, CHAT_OUTPUT_TOKENS, estimate_inference
+
     try:
-        e = estimate_inference(model=architecture, gpu=gpu, date=date, catalog=cat, input_tokens=CHAT_INPUT_TOKENS,
-                               output_tokens=CHAT_OUTPUT_TOKENS, max_time_per_output_token_s=SERVING_TPOT_S)
+        e = estimate_inference(model=architecture, gpu=gpu, date=date, catalog=cat, dtype=dtype,
+                               input_tokens=CHAT_INPUT_TOKENS, output_tokens=CHAT_OUTPUT_TOKENS,
+                               max_time_per_output_token_s=SERVING_TPOT_S)
     except CostcurveError:
         return {}
     cin, cout = float(np.asarray(e.usd_per_million_input_tokens)), float(np.asarray(e.usd_per_million_output_tokens))
     if not (math.isfinite(cin) and math.isfinite(cout) and cin > 0 and cout > 0):
         return {}
-    peak = cat.accelerator(e.gpu).peak_flop_per_s("16-bit") * float(np.asarray(e.gpus))
+    peak = cat.accelerator(e.gpu).peak_flop_per_s(dtype or "16-bit") * float(np.asarray(e.gpus))
     flop_s = 2.0 * e.params_active * (float(np.asarray(e.tokens_per_second)) + float(np.asarray(e.input_tokens_per_second)))
     return {"usd_per_m_blended": 0.75 * cin + 0.25 * cout, "gpu": e.gpu, "gpus": float(np.asarray(e.gpus)),
-            "batch": float(np.asarray(e.batch)), "flop_utilisation": flop_s / peak}
+            "batch": float(np.asarray(e.batch)), "flop_utilisation": flop_s / peak, "dtype": dtype or "16-bit"}
 
 
 def margin_history(rows=None, *, catalog=None) -> DriverHistory:

@@ -46,6 +46,7 @@ OWN_FORECASTS = 20  #: below this many of its own, a capability series is scored
 #: the backtests check intervals only at horizons the data can test, and a log-linear trend carried
 #: a century out gives intervals such as 4e-165 to 1e15 dollars, which say nothing
 MIN_REACH_YEARS = 10.0
+MIN_SUPPORTED_POINTS = 4  #: fitted points a univariate forecast needs for an interval (3 to fit, 1 to test)
 
 
 @dataclass(frozen=True)
@@ -168,8 +169,31 @@ def forecast_series(series, year, *, method: str = "auto", points: str = "defaul
         raise InsufficientDataError(f"auto picks structural ({choice['why']}), but here {e.message}; "
                                     f"{_univariate_widths(series, year, points, level, since, until)}",
                                     field="method") from None
+    if method in METHODS:
+        _check_supported(fit, _year(year), choice)
     fc = forecast(fit, year, level)
     return fit, (replace(fc, choice=choice) if choice else fc)
+
+
+def _check_supported(fit, year: float, choice=None) -> None:
+    """InsufficientDataError where the data cannot support a univariate forecast at ``year``: fewer than
+    :data:`MIN_SUPPORTED_POINTS` fitted points (3 to fit and 1 to check the fit on, the least a backtest can test),
+    or a horizon past the last point longer than the fitted points' span (no hindcast on these data can test an
+    interval that far ahead: a cut-off inside the data leaves at most the span ahead of it)."""
+    from .drivers import InsufficientDataError
+
+    what = f"{fit.name or 'the series'} has {fit.n} fitted point(s), {fit.t_min:.1f}-{fit.t_max:.1f}"
+    picked = f"auto picks {choice['picked']}; " if choice else ""
+    if fit.n < MIN_SUPPORTED_POINTS:
+        raise InsufficientDataError(
+            f"{picked}the data cannot support a forecast: {what}; an interval needs at least {MIN_SUPPORTED_POINTS} "
+            "(3 to fit and 1 to test it on), so costcurve prints none", field="year")
+    span, ahead = fit.t_max - fit.t_min, year - fit.t_max
+    if ahead > span:
+        raise InsufficientDataError(
+            f"{picked}the data cannot support a {year:g} answer: {what}; {year:g} is {ahead:.1f} years past the last "
+            f"point, longer than the {span:.1f} years the points span, so no backtest on these data tests an interval "
+            f"that far ahead; ask for {math.floor(fit.t_max + span)} or earlier", field="year")
 
 
 def _univariate_widths(series, year, points, level, since, until) -> str:

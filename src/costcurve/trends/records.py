@@ -118,7 +118,7 @@ def sample_record_drops(*, own_jumps: int, own_years: float, drops, pool: Record
                         distance: float, rng, max_jumps: int) -> np.ndarray:
     """Draws of the fall of ln x after the last observation, shape (samples, len(tau)), each in [0, distance].
 
-    tau: years after the last observation [year]; u_rate, u_count: uniforms (samples,) that draw the rate
+    tau: years after the last observation, (len,) or a row per draw (samples, len) [year]; u_rate, u_count: uniforms (samples,) that draw the rate
     (its Gamma posterior) and the count (a Poisson quantile, so a draw's count only grows with tau);
     drops: the step sizes to resample [1]; distance: ln(last record / floor) [1]."""
     from scipy import stats
@@ -126,7 +126,8 @@ def sample_record_drops(*, own_jumps: int, own_years: float, drops, pool: Record
     a0, b0 = (pool.alpha0, pool.beta0) if pool is not None else (0.0, 0.0)
     shape, span = a0 + own_jumps, b0 + own_years
     rate = stats.gamma.ppf(u_rate, max(shape, 1e-9), scale=1.0 / max(span, 1e-9))
-    count = poisson_quantile(u_count[:, None], rate[:, None] * np.asarray(tau, dtype=float)[None, :], max_jumps)
+    tau = np.asarray(tau, dtype=float)
+    count = poisson_quantile(u_count[:, None], rate[:, None] * (tau[None, :] if tau.ndim == 1 else tau), max_jumps)
     d = np.asarray(drops, dtype=float)
     n = u_rate.shape[0]
     sizes = rng.choice(d, size=(n, max_jumps)) if d.size else np.zeros((n, max_jumps))
@@ -139,3 +140,22 @@ def rate_summary(own_jumps: int, own_years: float, pool: RecordPool | None) -> f
     a0, b0 = (pool.alpha0, pool.beta0) if pool is not None else (0.0, 0.0)
     span = b0 + own_years
     return (a0 + own_jumps) / span if span > 0 else math.nan
+
+
+def shared_records(driver_histories, series_histories) -> tuple[int, int]:
+    """(records of the driver that were also records of the series, distinct records of the driver), each model's
+    record counted once over the family's levels (its first level, nested levels repeat it): how often a new least
+    FLOP (size) at a level was also a new cheapest cost (price) there."""
+    shared = total = 0
+    seen = set()
+    for h, s in zip(driver_histories, series_histories):
+        r, sr = h.records(), s.records()
+        own = {(lab, round(float(t), 6)) for t, lab in zip(sr.years, sr.labels)}
+        for t, lab in list(zip(r.years, r.labels))[1:]:
+            key = (lab, round(float(t), 6))
+            if key in seen:
+                continue
+            seen.add(key)
+            total += 1
+            shared += key in own
+    return shared, total

@@ -19,6 +19,14 @@ drivers are read at the date of the last one before each year. Two bounds hold i
   the most efficient accelerator; USD per FLOP >= that electricity cost;
 * **records never rise**: the cheapest way to reach a level today stays available, so cost <= cost_a.
 
+The size driver (a record process of its own) reaches the record in force on its own clock for training cost:
+a model that needs less training FLOP at a level is, priced at its later date, the cheapest at the level too
+(11 of the 12 distinct training-FLOP records in the models catalog were also cost records,
+:func:`~costcurve.trends.records.shared_records`). For API prices it reaches it only at a new price record:
+7 of the 13 distinct records of the smallest sized model at a level were also price records (a smaller open
+model is often not the cheapest offer, and closed models set most price records), so a smaller model lowers the
+price record only when a cheaper price appears.
+
 The result quacks like a fit (``predict``, ``interval``, ``t_min``, ``t_max``), so forecasts, ``when`` and
 the backtests treat it like the ``ols`` and ``rwd`` trends.
 """
@@ -49,7 +57,6 @@ from .records import record_pool, record_steps
 
 SAMPLES = 4000  #: Monte Carlo draws of a structural forecast
 MIN_OWN_RECORDS = 3  #: below this, a forecast notes that its size driver leans on the family's levels
-MAX_EVENTS = 200  #: new records of the series one draw may see (far more than 10 years at any fitted rate)
 STRUCTURAL_SERIES = ("gpt3-level", "training-cost", "inference-price")
 TOKENS_PER_PRICE_UNIT = 1e6  #: the inference-price series is per 1M tokens
 
@@ -163,7 +170,8 @@ class StructuralModel:
             zn = np.zeros_like(zn)
         at = (self._event_years(years, rng) if self.events is not None and noise
               else np.broadcast_to(years, (self.samples, years.size)))
-        parts = [d.sample_log_ratio(self.anchor_year, years if d.kind == "saturating" else at, zs[i], zn[i], rng)
+        own = np.broadcast_to(years, at.shape) if self.kind == "training" else at  # when the size driver reaches it
+        parts = [d.sample_log_ratio(self.anchor_year, own if d.kind == "saturating" else at, zs[i], zn[i], rng)
                  for i, d in enumerate(self.drivers)]
         hw = next((i for i, d in enumerate(self.drivers) if d.name == "hardware price-performance"), None)
         if hw is not None:  # USD per FLOP never below the electricity cost of a FLOP
@@ -181,19 +189,26 @@ class StructuralModel:
         """(samples, years): the date of the last new record of the series at or before each year (the anchor
         if none yet). The record in force moves only when a cheaper model or price appears, so the trend
         drivers (hardware, utilisation, margin) reach it at those dates; records arrive as a Poisson process,
-        the rate partially pooled over the family's levels (:mod:`costcurve.trends.records`)."""
+        the rate partially pooled over the family's levels (:mod:`costcurve.trends.records`).
+
+        Drawn exactly, year after year in date order: a Poisson process has independent increments and, looking
+        back from a date y, the time since its last event is Exp(λ); so the last event in (y', y] is at y − E,
+        E ~ Exp(1)/λ, and there is none in it when E > y − y' (the last date then stays that of y')."""
         from scipy import stats
 
         k, span, pool = self.events
         a0, b0 = (pool.alpha0, pool.beta0) if pool is not None else (0.0, 0.0)
         rate = stats.gamma.ppf(rng.uniform(size=self.samples), max(a0 + k, 1e-9), scale=1.0 / max(b0 + span, 1e-9))
-        gaps = rng.exponential(1.0, size=(self.samples, MAX_EVENTS)) / np.maximum(rate, 1e-12)[:, None]
-        times = np.minimum(self.anchor_year + np.cumsum(gaps, axis=1), self.anchor_year + 1e3)
-        offset = (np.arange(self.samples) * 1e4)[:, None]  # one sorted row per draw, searched at once
-        n = np.searchsorted((times + offset).ravel(), (years[None, :] + offset).ravel(), side="right").reshape(
-            self.samples, years.size) - (np.arange(self.samples) * MAX_EVENTS)[:, None]  # records by each year
-        last = np.take_along_axis(np.concatenate([np.full((self.samples, 1), self.anchor_year), times], axis=1), n, 1)
-        return np.minimum(last, years[None, :])
+        order = np.argsort(years, kind="stable")
+        back = rng.exponential(1.0, size=(self.samples, years.size)) / np.maximum(rate, 1e-12)[:, None]
+        out = np.empty((self.samples, years.size))
+        last, prev = np.full(self.samples, self.anchor_year), self.anchor_year
+        for c, i in enumerate(order):
+            y = max(float(years[i]), prev)
+            hit = back[:, c] < y - prev  # an event in (prev, y]: the latest one is at y - back
+            last = np.where(hit, y - back[:, c], last)
+            out[:, i], prev = np.minimum(last, years[i]), y
+        return out
 
     def predict(self, year):
         """Median of the draws at ``year`` [series unit]; arrays broadcast."""
