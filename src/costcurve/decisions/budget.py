@@ -132,7 +132,8 @@ def plan_budget(*, usd, gpu="h100", gpus=None, days=None, law=sl.DEFAULT_LAW, in
                          "is not modelled); give one of them", field="unique_tokens")
     chain = dict(kwargs, law=None)
     given = {"usd": usd, "inference_tokens": inference_tokens, "unique_tokens": unique_tokens}
-    with blamed_on(given, "training_flop", "params", "tokens", "target_loss"):
+    # an overflow is an infinite figure, which _plan's checks refuse by name (not a numpy warning)
+    with blamed_on(given, "training_flop", "params", "tokens", "target_loss"), np.errstate(over="ignore", invalid="ignore"):
         return _plan(L, chain, usd, unique_tokens, inference_tokens, given)
 
 

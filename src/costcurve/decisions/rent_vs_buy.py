@@ -200,8 +200,9 @@ def rent_vs_buy(*, gpu="h100", gpus=None, utilization=1.0, years=DEFAULT_YEARS, 
     trend = price_trend(series, catalog=cat)
     flows = dict(gpus=gpus, chip_price_usd=chip, tdp_w=acc.tdp_w, utilization=u, years=years, power_usd_per_kwh=kwh,
                  colocation_usd_per_kw_month=colo, usd_per_gpu_hour=price, resale=resale, assumptions=A)
-    f = ownership_cash_flows(growth_per_year=trend.growth_per_year, **flows)
-    npv_own, npv_rent, be, payback = present_values(f, r, years, u)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is infinite, refused by _check_finite
+        f = ownership_cash_flows(growth_per_year=trend.growth_per_year, **flows)
+        npv_own, npv_rent, be, payback = present_values(f, r, years, u)
     _check_finite(f, npv_own, npv_rent, dict(gpus=gpus, utilization=u, years=years, price_usd_per_gpu_hour=price,
                                              chip_price_usd=chip, power_usd_per_kwh=kwh,
                                              colocation_usd_per_kw_month=colo))
