@@ -115,3 +115,21 @@ def test_json_carries_the_quotes_behind_the_price(run_cli):
         assert d["price_quotes"] >= 3 and d["price_providers"] >= 2  # the default-price rule
     given = run_cli("infer", "--model", "llama3-8b", "--price", "2", "--json").json()
     assert given["price_quotes"] is None and given["price_providers"] is None
+
+
+def test_train_table_for_a_run_given_by_its_flop(run_cli):
+    """The table (not only --json) reads a run given by its FLOP: no parameters or tokens to print."""
+    r = run_cli("train", "--flop", "3e24", "--gpu", "h100", "--days", "30")
+    assert r.code == 0, r.err
+    assert "a run given by its FLOP" in r.out and "not given" in r.out
+
+
+@pytest.mark.parametrize("args, label", [
+    (["--params", "70B", "--tokens", "15T"], "a 70B-parameter model"),
+    (["--params", "671B", "--active-params", "37B", "--tokens", "15T"], "a 671B-parameter model (37B active)"),
+    (["--model", "llama3-70b", "--tokens", "15T"], "llama3-70b"),
+])
+def test_train_table_names_the_model(run_cli, args, label):
+    r = run_cli("train", *args, "--gpu", "h100", "--gpus", "2048")
+    assert r.code == 0, r.err
+    assert f"Training estimate: {label} on h100-sxm5" in " ".join(r.out.split())

@@ -15,7 +15,7 @@ def show(result, *, as_json: bool = False, plot=None) -> None:
     est = result.value
     cloud = hasattr(est, "n_samples") and bool(np.isfinite(est.cost_cloud_usd).all())
     finish(est, as_json=as_json, plot=plot, plot_field="cost_cloud_usd" if cloud else "cost_amortized_usd",
-           plot_title=f"Training cost: {est.model or 'params/tokens'} on {est.gpu}",
+           plot_title=f"Training cost: {model_label(est)} on {est.gpu}",
            plot_xlabel=f"cost [USD, {'cloud rental' if cloud else 'amortized capex + energy'}]",
            render=render, render_uncertain=render_uncertain, data=result.data)
 
@@ -42,18 +42,43 @@ def _assumed(est) -> str:
     return "(ASSUMED: --gpus not given; give --gpus or --days) "
 
 
+def model_label(est) -> str:
+    """The model's name, or for a model given by its size "a 70B-parameter model" (MoE: "… (37B active)")."""
+    import numpy as np
+
+    from costcurve.units import format_count
+
+    if est.model:
+        return est.model
+    if est.params_total is None:
+        return "a run given by its FLOP"
+    total, active = np.asarray(est.params_total), np.asarray(est.params_active)
+    if total.ndim or not np.isfinite(total):
+        return "a model given by its size"
+    moe = f" ({format_count(float(active))} active)" if float(active) < float(total) else ""
+    return f"a {format_count(float(total))}-parameter model{moe}"
+
+
+def _params_cell(est) -> str:
+    from costcurve.units import format_count
+
+    if est.params_total is None:
+        return "not given (the run is given by its FLOP)"
+    return (f"{format_count(est.params_total)} / {format_count(est.params_active)}"
+            + (" (warning: fewer than a million; see the note)" if est.params_total < 1e6 else ""))
+
+
 def render(est) -> None:
     """Print a training estimate as tables."""
     import math
 
     from costcurve.units import format_count, format_number, format_si, format_usd
 
-    name = est.model or "params/tokens"
+    name = model_label(est)
     rows = [
         ("model", name),
-        ("parameters (total / active)", f"{format_count(est.params_total)} / {format_count(est.params_active)}"
-         + (" (warning: fewer than a million; see the note)" if est.params_total < 1e6 else "")),
-        ("training tokens", format_count(est.tokens)),
+        ("parameters (total / active)", _params_cell(est)),
+        ("training tokens", "not given (the run is given by its FLOP)" if est.tokens is None else format_count(est.tokens)),
         ("training FLOP", f"{est.training_flop:.3e} ({est.flop_method})"),
         ("accelerator", f"{format_number(est.gpus)} × {est.gpu} " + _assumed(est) + f"({'16-bit' if est.dtype in ('bf16', 'fp16') else est.dtype} dense peak {format_si(est.peak_flop_per_s, 'FLOP/s')})"),
         ("MFU", f"{est.mfu:.3f} ({est.mfu_source})" + (f", goodput {est.goodput:.2f}" if est.goodput != 1 else "")),
@@ -101,7 +126,7 @@ def render_uncertain(u) -> None:
         ("energy [kWh]", fmt("energy_kwh", num)),
         ("CO2 [t]", fmt("co2_kg", lambda x: f"{x / 1000:,.3g}")),
     ]
-    table(f"Training estimate: {u.model or 'params/tokens'} on {u.gpu} — p50 (p5–p95), {u.n_samples:,} samples"
+    table(f"Training estimate: {model_label(u)} on {u.gpu} — p50 (p5–p95), {u.n_samples:,} samples"
           + (f", seed {u.seed}" if u.seed is not None else ""), ["figure", "value"], rows)
     sensitivity_table(u, "the cloud cost")
     note = dropped_samples_note(u, ("cost_cloud_usd", "cost_amortized_usd", "wall_clock_s"))
