@@ -47,6 +47,7 @@ SCATTER_YEARS = 1.0
 MAX_JUMPS = 60  #: new records a saturating driver may set in one draw (far more than any horizon needs)
 MIN_DRIVER_POINTS = 3  #: points (distinct dates) a driver needs for a fit with an interval
 MIN_DRIVER_SPAN_YEARS = 0.5  #: and the span of their dates [year]
+SIZE_DRIVER = "smaller models"  #: the inference size driver's name (the margin's covariate follows it)
 
 
 class InsufficientDataError(InputError):
@@ -66,6 +67,10 @@ class DriverHistory:
     labels: tuple = ()
     source: str = ""
     lower_bound: float = 0.0  #: the value can never be below this (e.g. 1 / MFU >= 1) [unit]
+    #: trend: ln of another driver's quantity at each point (the margin: ln active parameters of the model priced),
+    #: a second regressor; the forecast moves this driver by ``elasticity`` × that driver's drawn ln change
+    covariate: np.ndarray | None = field(default=None, repr=False)
+    covariate_of: str = ""  #: the name of the driver whose quantity ``covariate`` is
 
     def until(self, year) -> DriverHistory:
         """Only the points dated before ``year`` (None: all)."""
@@ -73,7 +78,8 @@ class DriverHistory:
             return self
         keep = self.years < year
         return replace(self, years=self.years[keep], values=self.values[keep],
-                       labels=tuple(np.asarray(self.labels, dtype=object)[keep]) if self.labels else ())
+                       labels=tuple(np.asarray(self.labels, dtype=object)[keep]) if self.labels else (),
+                       covariate=None if self.covariate is None else self.covariate[keep])
 
     def records(self) -> DriverHistory:
         """Points lower than every earlier one (the least-so-far curve); one per date."""
@@ -88,7 +94,8 @@ class DriverHistory:
                 best = self.values[i]
         k = np.array(keep, dtype=int)
         return replace(self, years=self.years[k], values=self.values[k],
-                       labels=tuple(np.asarray(self.labels, dtype=object)[k]) if self.labels else ())
+                       labels=tuple(np.asarray(self.labels, dtype=object)[k]) if self.labels else (),
+                       covariate=None if self.covariate is None else self.covariate[k])
 
 
 @dataclass(frozen=True)
@@ -119,6 +126,10 @@ class DriverFit:
     drops: tuple = ()  #: saturating: the step sizes a new record draws from (the family's, pooled) [1]
     own_years: float = 0.0  #: saturating: years from the level's first record to its last observation [year]
     pool: object = None  #: saturating: the family's :class:`~costcurve.trends.records.RecordPool`, or None
+    elasticity: float = 0.0  #: trend with a covariate: d ln x / d ln (the covariate's quantity) [1]
+    se_elasticity: float = 0.0  #: [1]
+    cov_slope_elasticity: float = 0.0  #: covariance of the slope and elasticity estimates [1/year]
+    covariate_of: str = ""  #: the driver whose drawn ln change this one follows by ``elasticity``
 
     def value_at(self, year: float) -> float:
         """The driver's central value at a date [unit]: the trend line, or the record in force then."""
@@ -127,13 +138,15 @@ class DriverFit:
         i = int(np.searchsorted(np.asarray(self.record_years), year, side="right")) - 1
         return float(self.record_values[max(i, 0)])
 
-    def sample_log_ratio(self, anchor_year: float, years, z_slope, z_noise, rng=None) -> np.ndarray:
+    def sample_log_ratio(self, anchor_year: float, years, z_slope, z_noise, rng=None, covariate_ratio=None) -> np.ndarray:
         """Draws of ln(x(t) / x(anchor_year)), shape (samples, years); z: standard-normal draws (samples,);
         ``years`` (years,), or (samples, years): a date per draw.
 
         trend: z_slope draws the slope, z_noise the scatter. saturating: z_slope draws the rate of new
         records, z_noise how many arrive (a Poisson quantile, so a draw's count only grows with the horizon);
-        ``rng`` draws their sizes from the observed ones (:mod:`costcurve.trends.records`)."""
+        ``rng`` draws their sizes from the observed ones (:mod:`costcurve.trends.records`). A trend with a
+        covariate adds elasticity × ``covariate_ratio`` (the drawn ln change of the driver it follows, shape as
+        the result), the elasticity drawn from its estimate and the slope from its conditional given it."""
         from scipy import stats
 
         years = np.atleast_1d(np.asarray(years, dtype=float))
@@ -143,7 +156,16 @@ class DriverFit:
             tau = np.maximum(years - anchor_year, 0.0)
             tau = tau[None, :] if tau.ndim == 1 else tau
             ou = np.sqrt(1.0 - np.exp(-2.0 * tau / SCATTER_YEARS))  # OU deviation around the line, from the anchor
-            out = (self.slope + self.se_slope * zs) * tau + self.sigma * ou * zn
+            slope = self.slope + self.se_slope * zs
+            if self.covariate_of and covariate_ratio is not None:
+                zc = tq((rng if rng is not None else np.random.default_rng(0)).standard_normal(zs.shape[0]))
+                c = self.elasticity + self.se_elasticity * zc
+                k = self.cov_slope_elasticity / self.se_elasticity ** 2 if self.se_elasticity > 0 else 0.0
+                cond = math.sqrt(max(self.se_slope ** 2 - k * self.cov_slope_elasticity, 0.0))
+                slope = self.slope + k * (c - self.elasticity) + cond * zs
+                out = slope * tau + self.sigma * ou * zn + c * np.asarray(covariate_ratio)
+            else:
+                out = slope * tau + self.sigma * ou * zn
             anchor = self.value_at(anchor_year)
             return np.maximum(out, math.log(self.lower_bound / anchor)) if self.lower_bound > 0 else out
         # saturating records: a compound Poisson process in ln x from the last observation, read at anchor and years
@@ -165,7 +187,9 @@ class DriverFit:
         return {"name": self.name, "unit": self.unit, "what": self.what, "kind": self.kind, "n_points": self.n,
                 "start_year": self.t_min, "end_year": self.t_max, "slope_per_year": self.slope,
                 "se_slope_per_year": self.se_slope, "sigma": self.sigma, "last_value": self.last_value,
-                "floor_value": self.floor_value or None, "source": self.source}
+                "floor_value": self.floor_value or None, "source": self.source,
+                **({"elasticity": self.elasticity, "se_elasticity": self.se_elasticity, "covariate_of": self.covariate_of}
+                   if self.covariate_of else {})}
 
 
 def _check_history(h: DriverHistory, min_points: int = MIN_DRIVER_POINTS):
@@ -181,6 +205,10 @@ def _check_history(h: DriverHistory, min_points: int = MIN_DRIVER_POINTS):
 def fit_driver(h: DriverHistory, *, floor_factor: float = FLOOR_FACTOR, pool=None) -> DriverFit:
     """Fit one driver: OLS on ln value (``trend``) or its records as a compound Poisson process in ln x above
     a floor (``saturating``; ``pool``: the family's :class:`~costcurve.trends.records.RecordPool`)."""
+    if h.kind == "trend" and h.covariate is not None and h.covariate_of:
+        _check_history(h, MIN_DRIVER_POINTS + 1)
+        if np.ptp(h.covariate) > 0:
+            return _fit_trend_covariate(h)
     if h.kind == "trend":
         _check_history(h)
         from .fit import fit_exponential
@@ -193,6 +221,25 @@ def fit_driver(h: DriverHistory, *, floor_factor: float = FLOOR_FACTOR, pool=Non
                          f.dof, math.exp(a), 0.0, h.lower_bound, tuple(zip(h.years.tolist(), std.tolist())), a,
                          h.source, t_obs=f.t_max)
     return _fit_records(h, floor_factor, pool)
+
+
+def _fit_trend_covariate(h: DriverHistory) -> DriverFit:
+    """OLS of ln value on date and the covariate, ln x = a + b·(t − t_max) + c·(z − z̄): the slope b, the
+    elasticity c, their standard errors and covariance, the residual sd; the line at t_max is at the mean z."""
+    t, z, ly = h.years, h.covariate - h.covariate.mean(), np.log(h.values)
+    x = np.column_stack([np.ones_like(t), t - t.max(), z])
+    beta, *_ = np.linalg.lstsq(x, ly, rcond=None)
+    res = ly - x @ beta
+    dof = t.size - 3
+    sigma = math.sqrt(float(res @ res) / dof)
+    cov = sigma ** 2 * np.linalg.inv(x.T @ x)
+    std = res / sigma if sigma > 0 else res
+    a, b, c = (float(v) for v in beta)
+    return DriverFit(h.name, h.unit, h.what, "trend", int(t.size), float(t.min()), float(t.max()), b,
+                     math.sqrt(cov[1, 1]), sigma, dof, math.exp(a), 0.0, h.lower_bound,
+                     tuple(zip(t.tolist(), std.tolist())), a, h.source, t_obs=float(t.max()), elasticity=c,
+                     se_elasticity=math.sqrt(cov[2, 2]), cov_slope_elasticity=float(cov[1, 2]),
+                     covariate_of=h.covariate_of)
 
 
 def _fit_records(h: DriverHistory, floor_factor: float, pool) -> DriverFit:
@@ -279,7 +326,7 @@ def series_history(series) -> DriverHistory:
 def active_params_history(series) -> DriverHistory:
     """Active parameters of each model at the level whose size is published (inference-price points). [count]"""
     pts = [(t, p.extra.get("active_params"), p.label) for p, t in zip(series.points, series.years)]
-    return _history("smaller models", "active parameters", "active parameters of the smallest model at the level so "
+    return _history(SIZE_DRIVER, "active parameters", "active parameters of the smallest model at the level so "
                     "far whose size is published (FLOP per token = 2 x active parameters + attention)", "saturating",
                     pts, series.source)
 
@@ -325,12 +372,15 @@ def _serving_cost_at(architecture: str, gpu: str, date, dtype, cat) -> dict:
     peak = cat.accelerator(e.gpu).peak_flop_per_s(dtype or "16-bit") * float(np.asarray(e.gpus))
     flop_s = 2.0 * e.params_active * (float(np.asarray(e.tokens_per_second)) + float(np.asarray(e.input_tokens_per_second)))
     return {"usd_per_m_blended": 0.75 * cin + 0.25 * cout, "gpu": e.gpu, "gpus": float(np.asarray(e.gpus)),
-            "batch": float(np.asarray(e.batch)), "flop_utilisation": flop_s / peak, "dtype": dtype or "16-bit"}
+            "batch": float(np.asarray(e.batch)), "flop_utilisation": flop_s / peak, "dtype": dtype or "16-bit",
+            "params_active": float(e.params_active)}
 
 
 def margin_history(rows=None, *, catalog=None) -> DriverHistory:
     """API list price ÷ costcurve's serving cost of the same open model on the same date, one point per model
-    and date (the median across providers, as the series uses). [1]"""
+    and date (the median across providers, as the series uses), with ln of the model's active parameters as a
+    covariate: across the models priced on one date the margin falls with size (7–8B models at 4–13×,
+    70B and larger at 0.9–2×; elasticity about −0.4), so a smaller model at the level brings a larger margin. [1]"""
     from .api_prices import price_points
 
     pts, cache = [], {}
@@ -342,10 +392,16 @@ def margin_history(rows=None, *, catalog=None) -> DriverHistory:
             cache[key] = serving_cost(r.architecture, r.date, catalog=catalog)
         c = cache[key]
         if c:
-            pts.append((decimal_year(r.date), r.usd_per_m_blended / c["usd_per_m_blended"], r.model))
+            pts.append((decimal_year(r.date), r.usd_per_m_blended / c["usd_per_m_blended"], r.model,
+                        math.log(c["params_active"])))
+    pts.sort()
     h = _history("margin", "price / cost", "API list price over costcurve's serving cost of the same open model "
-                 f"(on the common accelerator of the date, on-demand, {1 / SERVING_TPOT_S:g} tokens/s per user)",
-                 "trend", pts, "costcurve api_prices table and serving model")
+                 f"(on the common accelerator of the date, on-demand, {1 / SERVING_TPOT_S:g} tokens/s per user), "
+                 "regressed on date and ln active parameters", "trend", [p[:3] for p in pts],
+                 "costcurve api_prices table and serving model")
+    lnn = {(float(t), str(lab)): z for t, _, lab, z in pts}
+    h = replace(h, covariate=np.array([lnn[(t, lab)] for t, lab in zip(h.years.tolist(), h.labels)]),
+                covariate_of=SIZE_DRIVER)
     utils = [c["flop_utilisation"] for c in cache.values() if c]
     return replace(h, what=h.what + (f"; realised serving FLOP utilisation median {np.median(utils):.2f}" if utils else ""))
 

@@ -4,7 +4,9 @@
                 F: training FLOP needed at the level, H: USD per peak FLOP, U: 1 / MFU
     inference:  price(t) = price_a × N(t)/N(a) × H(t)/H(a) × M(t)/M(a)
                 N: active parameters of the smallest model at the level, H: USD per peak FLOP (serving),
-                M: API price over costcurve's serving cost of open models
+                M: API price over costcurve's serving cost of open models, which also follows N:
+                   ln M moves by elasticity × ln(N(t)/N(a)) (smaller models are listed at larger
+                   multiples of their cost, :func:`~costcurve.trends.drivers.margin_history`)
 
 ``a`` is the anchor: the last record (cheapest so far) of the series. Each driver is fitted on its own
 data (:mod:`costcurve.trends.drivers`); a seeded Monte Carlo draws every driver's slope and noise, the
@@ -171,8 +173,11 @@ class StructuralModel:
         at = (self._event_years(years, rng) if self.events is not None and noise
               else np.broadcast_to(years, (self.samples, years.size)))
         own = np.broadcast_to(years, at.shape) if self.kind == "training" else at  # when the size driver reaches it
-        parts = [d.sample_log_ratio(self.anchor_year, own if d.kind == "saturating" else at, zs[i], zn[i], rng)
-                 for i, d in enumerate(self.drivers)]
+        parts = []
+        for i, d in enumerate(self.drivers):  # a driver with a covariate follows one drawn before it
+            cov = next((p for p, e in zip(parts, self.drivers) if e.name == d.covariate_of), None)
+            parts.append(d.sample_log_ratio(self.anchor_year, own if d.kind == "saturating" else at, zs[i], zn[i], rng,
+                                            covariate_ratio=cov))
         hw = next((i for i, d in enumerate(self.drivers) if d.name == "hardware price-performance"), None)
         if hw is not None:  # USD per FLOP never below the electricity cost of a FLOP
             h = self.drivers[hw]
