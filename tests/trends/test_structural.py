@@ -21,6 +21,7 @@ from costcurve.trends.drivers import (
     fit_driver,
     margin_history,
     training_flop_history,
+    utilisation_history,
 )
 from costcurve.trends.floors import energy_floor, flop_per_joule_points
 from costcurve.trends.forecast import backtest, forecast, forecast_series, interval_score
@@ -133,14 +134,30 @@ def test_margin_elasticity_checked_by_frisch_waugh():
 def test_margin_follows_the_drawn_size_change():
     """A tenfold smaller model at the level raises the margin by 10^-elasticity (slope and scatter held at 0)."""
     f = fit_driver(margin_history())
-    f0 = dataclasses.replace(f, se_elasticity=0.0, se_slope=0.0, cov_slope_elasticity=0.0, slope=0.0)
+    f0 = dataclasses.replace(f, se_elasticity=0.0, se_slope=0.0, cov_slope_elasticity=0.0, slope=0.0, drift_weight=1.0)
     n = 200
     size = np.full((n, 1), math.log(0.1))
     r = f0.sample_log_ratio(f.t_max, [f.t_max + 3], np.zeros(n), np.zeros(n), np.random.default_rng(0), size)
     assert np.allclose(r, f.elasticity * math.log(0.1))
-    # with its uncertainty, the elasticity's draws centre on the estimate
+    # with its uncertainty (and the flat model's draws), the elasticity's draws centre on the estimate
     r = f.sample_log_ratio(f.t_max, [f.t_max], np.zeros(4000), np.zeros(4000), np.random.default_rng(1), size[:1].repeat(4000, 0))
     assert float(np.median(r)) == pytest.approx(f.elasticity * math.log(0.1), rel=0.1)
+
+
+def test_trend_drivers_average_a_drifting_and_a_flat_model_by_bic():
+    """Checked two ways: the BIC weights recomputed from numpy's polyfit residuals (date only, no covariate);
+    hardware price-performance keeps its drift, 1 / MFU mostly does not; a flat draw has no trend."""
+    for h, drifts in ((best_price_performance(), True), (utilisation_history(), False)):
+        f = fit_driver(h)
+        t, y, n = h.years, np.log(h.values), h.years.size
+        rss1 = float(np.sum((y - np.polyval(np.polyfit(t, y, 1), t)) ** 2))
+        rss0 = float(np.sum((y - y.mean()) ** 2))
+        bic1, bic0 = n * math.log(rss1 / n) + 2 * math.log(n), n * math.log(rss0 / n) + math.log(n)
+        assert f.drift_weight == pytest.approx(1 / (1 + math.exp((bic1 - bic0) / 2)), rel=1e-6)
+        assert (f.drift_weight > 0.99) if drifts else (f.drift_weight < 0.5)
+    flat = dataclasses.replace(fit_driver(utilisation_history()), drift_weight=0.0)
+    r = flat.sample_log_ratio(flat.t_max, [flat.t_max + 5], np.full(2000, 3.0), np.zeros(2000), np.random.default_rng(0))
+    assert np.allclose(r, 0.0)  # a slope draw three sd out moves nothing in the flat model
 
 
 @pytest.mark.parametrize("cap", ["gpt-3.5", "gpt-4"])

@@ -130,6 +130,8 @@ class DriverFit:
     se_elasticity: float = 0.0  #: [1]
     cov_slope_elasticity: float = 0.0  #: covariance of the slope and elasticity estimates [1/year]
     covariate_of: str = ""  #: the driver whose drawn ln change this one follows by ``elasticity``
+    drift_weight: float = 1.0  #: trend: posterior weight of the model with a date term (BIC, vs the flat one) [1]
+    flat: tuple = ()  #: trend: the flat model's (ln value at the mean covariate, elasticity, its se, sigma, dof)
 
     def value_at(self, year: float) -> float:
         """The driver's central value at a date [unit]: the trend line, or the record in force then."""
@@ -151,21 +153,9 @@ class DriverFit:
 
         years = np.atleast_1d(np.asarray(years, dtype=float))
         if self.kind == "trend":  # years may also be (samples, years): a date per draw
-            tq = lambda z: stats.t.ppf(stats.norm.cdf(z), self.dof)[:, None]  # noqa: E731  Gaussian copula -> t(dof)
-            zs, zn = tq(np.asarray(z_slope)), tq(np.asarray(z_noise))
             tau = np.maximum(years - anchor_year, 0.0)
-            tau = tau[None, :] if tau.ndim == 1 else tau
-            ou = np.sqrt(1.0 - np.exp(-2.0 * tau / SCATTER_YEARS))  # OU deviation around the line, from the anchor
-            slope = self.slope + self.se_slope * zs
-            if self.covariate_of and covariate_ratio is not None:
-                zc = tq((rng if rng is not None else np.random.default_rng(0)).standard_normal(zs.shape[0]))
-                c = self.elasticity + self.se_elasticity * zc
-                k = self.cov_slope_elasticity / self.se_elasticity ** 2 if self.se_elasticity > 0 else 0.0
-                cond = math.sqrt(max(self.se_slope ** 2 - k * self.cov_slope_elasticity, 0.0))
-                slope = self.slope + k * (c - self.elasticity) + cond * zs
-                out = slope * tau + self.sigma * ou * zn + c * np.asarray(covariate_ratio)
-            else:
-                out = slope * tau + self.sigma * ou * zn
+            out = self._sample_trend(tau[None, :] if tau.ndim == 1 else tau, np.asarray(z_slope), np.asarray(z_noise),
+                                     rng if rng is not None else np.random.default_rng(0), covariate_ratio)
             anchor = self.value_at(anchor_year)
             return np.maximum(out, math.log(self.lower_bound / anchor)) if self.lower_bound > 0 else out
         # saturating records: a compound Poisson process in ln x from the last observation, read at anchor and years
@@ -183,11 +173,39 @@ class DriverFit:
         known = math.log(self.last_value / self.value_at(anchor_year)) if anchor_year < self.t_obs else 0.0
         return fall[:, :1] - fall[:, 1:] + known
 
+    def _sample_trend(self, tau, z_slope, z_noise, rng, covariate_ratio) -> np.ndarray:
+        """A trend driver's draws (see :meth:`sample_log_ratio`): each draw takes the drifting model with
+        probability ``drift_weight`` and the flat one (no date term) otherwise."""
+        from scipy import stats
+
+        tq = lambda z, dof: stats.t.ppf(stats.norm.cdf(z), dof)[:, None]  # noqa: E731  Gaussian copula -> t(dof)
+        ou = np.sqrt(1.0 - np.exp(-2.0 * tau / SCATTER_YEARS))  # OU deviation around the line, from the anchor
+        follow = bool(self.covariate_of) and covariate_ratio is not None
+        zc = rng.standard_normal(z_slope.shape[0]) if follow else None
+        zs, zn = tq(z_slope, self.dof), tq(z_noise, self.dof)
+        if follow:
+            c = self.elasticity + self.se_elasticity * tq(zc, self.dof)
+            k = self.cov_slope_elasticity / self.se_elasticity ** 2 if self.se_elasticity > 0 else 0.0
+            cond = math.sqrt(max(self.se_slope ** 2 - k * self.cov_slope_elasticity, 0.0))
+            out = (self.slope + k * (c - self.elasticity) + cond * zs) * tau + c * np.asarray(covariate_ratio)
+        else:
+            out = (self.slope + self.se_slope * zs) * tau
+        out = out + self.sigma * ou * zn
+        if self.drift_weight >= 1.0 or not self.flat:
+            return out
+        _, c0, se_c0, sigma0, dof0 = self.flat
+        flat = sigma0 * ou * tq(z_noise, dof0)
+        if follow:
+            flat = flat + (c0 + se_c0 * tq(zc, dof0)) * np.asarray(covariate_ratio)
+        pick = rng.uniform(size=z_slope.shape[0])[:, None] < self.drift_weight
+        return np.where(pick, out, flat)
+
     def to_dict(self) -> dict:
         return {"name": self.name, "unit": self.unit, "what": self.what, "kind": self.kind, "n_points": self.n,
                 "start_year": self.t_min, "end_year": self.t_max, "slope_per_year": self.slope,
                 "se_slope_per_year": self.se_slope, "sigma": self.sigma, "last_value": self.last_value,
                 "floor_value": self.floor_value or None, "source": self.source,
+                **({"drift_weight": self.drift_weight} if self.kind == "trend" else {}),
                 **({"elasticity": self.elasticity, "se_elasticity": self.se_elasticity, "covariate_of": self.covariate_of}
                    if self.covariate_of else {})}
 
@@ -205,41 +223,48 @@ def _check_history(h: DriverHistory, min_points: int = MIN_DRIVER_POINTS):
 def fit_driver(h: DriverHistory, *, floor_factor: float = FLOOR_FACTOR, pool=None) -> DriverFit:
     """Fit one driver: OLS on ln value (``trend``) or its records as a compound Poisson process in ln x above
     a floor (``saturating``; ``pool``: the family's :class:`~costcurve.trends.records.RecordPool`)."""
-    if h.kind == "trend" and h.covariate is not None and h.covariate_of:
-        _check_history(h, MIN_DRIVER_POINTS + 1)
-        if np.ptp(h.covariate) > 0:
-            return _fit_trend_covariate(h)
     if h.kind == "trend":
-        _check_history(h)
-        from .fit import fit_exponential
-
-        f = fit_exponential(h.years, h.values)
-        res = np.log(h.values) - (f.intercept + f.slope_per_year * (h.years - f.t_mean))
-        std = res / f.sigma if f.sigma > 0 else res
-        a = f.intercept + f.slope_per_year * (f.t_max - f.t_mean)
-        return DriverFit(h.name, h.unit, h.what, "trend", f.n, f.t_min, f.t_max, f.slope_per_year, f.se_slope, f.sigma,
-                         f.dof, math.exp(a), 0.0, h.lower_bound, tuple(zip(h.years.tolist(), std.tolist())), a,
-                         h.source, t_obs=f.t_max)
+        follow = h.covariate is not None and bool(h.covariate_of) and np.ptp(h.covariate) > 0
+        _check_history(h, MIN_DRIVER_POINTS + follow)
+        return _fit_trend(h, follow)
     return _fit_records(h, floor_factor, pool)
 
 
-def _fit_trend_covariate(h: DriverHistory) -> DriverFit:
-    """OLS of ln value on date and the covariate, ln x = a + b·(t − t_max) + c·(z − z̄): the slope b, the
-    elasticity c, their standard errors and covariance, the residual sd; the line at t_max is at the mean z."""
-    t, z, ly = h.years, h.covariate - h.covariate.mean(), np.log(h.values)
-    x = np.column_stack([np.ones_like(t), t - t.max(), z])
-    beta, *_ = np.linalg.lstsq(x, ly, rcond=None)
-    res = ly - x @ beta
-    dof = t.size - 3
-    sigma = math.sqrt(float(res @ res) / dof)
+def _ols(x: np.ndarray, y: np.ndarray) -> tuple:
+    """Least squares: (coefficients, their covariance, residuals, residual sd, dof, BIC)."""
+    beta, *_ = np.linalg.lstsq(x, y, rcond=None)
+    res = y - x @ beta
+    n, k = x.shape
+    rss = float(res @ res)
+    dof = n - k
+    sigma = math.sqrt(rss / dof) if dof > 0 else 0.0
     cov = sigma ** 2 * np.linalg.inv(x.T @ x)
+    return beta, cov, res, sigma, dof, n * math.log(max(rss, 1e-300) / n) + k * math.log(n)
+
+
+def _fit_trend(h: DriverHistory, follow: bool) -> DriverFit:
+    """OLS of ln value on the date (and, when ``follow``, the covariate z): ln x = a + b·(t − t_max) [+ c·(z − z̄)],
+    and the same model without the date term. Whether a driver drifts at all is uncertain where its slope is
+    small against its scatter, so the forecast averages the two models with BIC weights, the large-sample
+    posterior probability of each (Raftery 1995, "Bayesian model selection in social research", Sociological
+    Methodology 25): hardware price-performance keeps its drift (weight ≈ 1); a ratio held in by competition
+    or physics (the margin, 1 / MFU) whose slope is within its noise is mostly drawn flat."""
+    t, ly = h.years, np.log(h.values)
+    cols = [np.ones_like(t), t - t.max()] + ([h.covariate - h.covariate.mean()] if follow else [])
+    x = np.column_stack(cols)
+    beta, cov, res, sigma, dof, bic = _ols(x, ly)
+    beta0, cov0, _, sigma0, dof0, bic0 = _ols(np.delete(x, 1, axis=1), ly)
+    weight = 1.0 / (1.0 + math.exp(min((bic - bic0) / 2.0, 700.0)))
     std = res / sigma if sigma > 0 else res
-    a, b, c = (float(v) for v in beta)
+    a, b = float(beta[0]), float(beta[1])
+    c, se_c, cov_bc = ((float(beta[2]), math.sqrt(cov[2, 2]), float(cov[1, 2])) if follow else (0.0, 0.0, 0.0))
+    flat = (float(beta0[0]), float(beta0[1]) if follow else 0.0, math.sqrt(cov0[1, 1]) if follow else 0.0, sigma0,
+            dof0) if dof0 > 0 else ()
     return DriverFit(h.name, h.unit, h.what, "trend", int(t.size), float(t.min()), float(t.max()), b,
                      math.sqrt(cov[1, 1]), sigma, dof, math.exp(a), 0.0, h.lower_bound,
                      tuple(zip(t.tolist(), std.tolist())), a, h.source, t_obs=float(t.max()), elasticity=c,
-                     se_elasticity=math.sqrt(cov[2, 2]), cov_slope_elasticity=float(cov[1, 2]),
-                     covariate_of=h.covariate_of)
+                     se_elasticity=se_c, cov_slope_elasticity=cov_bc, covariate_of=h.covariate_of if follow else "",
+                     drift_weight=weight if flat else 1.0, flat=flat)
 
 
 def _fit_records(h: DriverHistory, floor_factor: float, pool) -> DriverFit:
