@@ -7,6 +7,7 @@ writes ``path`` (.png, .svg or .pdf) and returns it.
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -173,7 +174,16 @@ def plot_forecast(series, path, *, fit, forecast, points: str = "default", title
         ad.text(b * 1.03, yi, f"x{f:.2f}/yr, {100 * d['share_of_variance']:.0f}% of variance", va="center", fontsize=7)
     ad.axvline(1, color="k", lw=0.8)
     ad.set_xscale("log")
-    ad.set_yticks(y, [d["name"] for d in drv], fontsize=8)
+    if drv:  # room on the right for each driver's label
+        lo = min(min(d["interval"][0], 1.0) for d in drv)
+        hi = max(max(d["interval"][1], 1.0) for d in drv) * 3.0
+        ad.set_xlim(lo / 1.15, hi)
+        from matplotlib.ticker import NullFormatter
+
+        ticks = [v for v in (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 5, 10) if lo / 1.15 <= v <= hi]
+        ad.set_xticks(ticks, [f"x{v:g}" for v in ticks], fontsize=8)
+        ad.xaxis.set_minor_formatter(NullFormatter())
+    ad.set_yticks(y, [textwrap.fill(d["name"], 14) for d in drv], fontsize=8)
     ad.set_ylim(-0.8, len(drv) - 0.2)
     ad.set_xlabel(f"factor a year to {forecast.year:g} ({int(100 * forecast.level)}% interval)")
     ad.set_title("Drivers (cost = product of the drivers)", fontsize=10)
