@@ -235,3 +235,16 @@ def test_forecast_year_library_types():
         with pytest.raises(InputError) as e:
             forecast(fit, bad)
         assert e.value.field == "year"
+
+
+def test_when_table_says_plainly_when_no_crossing_is_in_the_interval(run_cli):
+    """The table reads the same as the JSON: no crossing in the interval is said once, not "not by X to not by X";
+    a crossing whose interval is open at one end reads "YYYY to after X"."""
+    js = run_cli("when", "gpt3-level", "--below", "30", "--json").json()
+    text = run_cli("when", "gpt3-level", "--below", "30").out
+    assert js["interval"] == [None, None]
+    assert "to not by" not in text and "of the draws cross by then" in text and "record points" in text
+    js = run_cli("when", "gpt3-level", "--below", "3000", "--json").json()
+    text = " ".join(run_cli("when", "gpt3-level", "--below", "3000").out.split())
+    lo, hi = js["interval"]
+    assert lo is not None and f"{lo:.1f} to " in text and ("to after" in text) == (hi is None)

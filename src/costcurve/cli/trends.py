@@ -178,9 +178,12 @@ def when(name, csv_path, source, points, since, until, capability, threshold, pr
 
     end = forecast_range(fit)[1] if cr.method == "structural" else fit.t_max + 200
     yr = lambda v: f"not by {end:.0f}" if v is None else f"{v:.1f}"  # noqa: E731
-    rows = [("series", s.title), ("model", f"{cr.method} on {fit.n} {fit.points} points"),
-            (f"{cr.direction} {_val(value, s.unit)}", yr(cr.year)),
-            (f"{int(100 * cr.level)}% interval", f"{yr(cr.interval[0])} to {yr(cr.interval[1])}")]
+    lo, hi = cr.interval
+    span = (f"not by {end:.0f} (fewer than {50 * (1 - cr.level):g}% of the draws cross by then)"
+            if lo is None and hi is None else f"{yr(lo)} to {'after ' + format(end, '.0f') if hi is None else yr(hi)}")
+    kind = "record" if fit.points == "records" else fit.points
+    rows = [("series", s.title), ("model", f"{cr.method} on {fit.n} {kind} points"),
+            (f"{cr.direction} {_val(value, s.unit)}", yr(cr.year)), (f"{int(100 * cr.level)}% interval", span)]
     if choice:
         rows.append(("method chosen", f"{choice['picked']}: {choice['why']}"))
     table(f"When: {s.name}", ["", "year"], rows)
