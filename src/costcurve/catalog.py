@@ -14,6 +14,7 @@ row replaces it.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -292,6 +293,19 @@ class Accelerator:
     source: str
     aliases: tuple[str, ...] = ()
     unknown: str = ""
+
+    def __hash__(self):
+        """The fields' hash (as the dataclass's), computed once: the fields never change, and an
+        Accelerator keys the planner's and the price caches (as :class:`Architecture` does)."""
+        h = self.__dict__.get("_hash")
+        if h is None:
+            h = hash(tuple(getattr(self, f.name) for f in dataclasses.fields(self)))
+            object.__setattr__(self, "_hash", h)
+        return h
+
+    def __getstate__(self):
+        """Pickled without the cached hash: a str's hash differs from one process to the next."""
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
 
     @property
     def half_dtype(self) -> str:

@@ -234,7 +234,7 @@ def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus,
              "seq_len": seq_len, "gpus": gpus, "days": days, "mfu": mfu, "goodput": goodput,
              "price_usd_per_gpu_hour": price_usd_per_gpu_hour, "chip_price_usd": chip_price_usd, "assumptions": A}
     w = _workload(cat, model, params, active_params, tokens, training_flop, seq_len, recompute, notes)
-    blame = functools.partial(_given, given, *_WORKLOAD_INPUTS)  # called only on a failure
+    blame = lambda: _given(given, *_WORKLOAD_INPUTS)  # noqa: E731 (called only on a failure)
     check_result(w.training_flop, "training FLOP", blame, unit="FLOP")
     check_result(w.hardware_flop, "hardware FLOP", blame, unit="FLOP")
     goodput = _num(goodput, "goodput", kind="plain", upper=1.0)
@@ -249,7 +249,7 @@ def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus,
                                                       notes, scale_out)
     elif goodput is None:
         goodput = 1.0
-    blame = functools.partial(_given, given, *_TIME_INPUTS)
+    blame = lambda: _given(given, *_TIME_INPUTS)  # noqa: E731
     wall = _over(w.training_flop, gpus * peak * mfu_v * goodput)
     gpu_hours = gpus * wall / SECONDS_PER_HOUR
     check_result(wall, "wall-clock time", blame, unit="s")
@@ -257,15 +257,20 @@ def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus,
     price, price_source, chip = _prices(cat, acc, date, price_usd_per_gpu_hour, provider, price_kind, chip_price_usd,
                                         notes)
     d = _dollars(A, acc, gpus, wall, gpu_hours, price, chip)
-    blame = functools.partial(_given, given, *given)
     for key, what, unit in _COST_CHECKS:
-        check_result(d[key], what, blame, allow_nan=True, unit=unit)
-    return TrainingEstimate._of(dict(
-        model=w.name, gpu=acc.name, dtype=dtype, flop_method=w.method, training_flop=w.training_flop,
-        hardware_flop=w.hardware_flop, params_total=w.params_total, params_active=w.params_active, tokens=w.tokens,
-        gpus=gpus, peak_flop_per_s=peak, mfu=mfu_v, mfu_source=mfu_source, goodput=goodput, wall_clock_s=wall,
-        gpu_hours=gpu_hours, price_usd_per_gpu_hour=price, price_source=price_source, chip_price_usd=chip, date=date,
-        flop_breakdown=w.breakdown, assumptions=A, notes=tuple(notes), gpus_source=gpus_source, **d))
+        v = d[key]
+        if type(v) is not float or not (v > 0.0 and v != math.inf or v != v):  # else a plain float that passes
+            check_result(v, what, lambda: _given(given, *given), allow_nan=True, unit=unit)
+    # a dict display in field order, not dict(**…): the 33 fields set at once (TrainingEstimate._of)
+    return TrainingEstimate._of({
+        "model": w.name, "gpu": acc.name, "dtype": dtype, "flop_method": w.method, "training_flop": w.training_flop,
+        "hardware_flop": w.hardware_flop, "params_total": w.params_total, "params_active": w.params_active,
+        "tokens": w.tokens, "gpus": gpus, "peak_flop_per_s": peak, "mfu": mfu_v, "mfu_source": mfu_source,
+        "goodput": goodput, "wall_clock_s": wall, "gpu_hours": gpu_hours, "price_usd_per_gpu_hour": price,
+        "price_source": price_source, "chip_price_usd": chip, "cost_cloud_usd": d["cost_cloud_usd"],
+        "cost_amortized_usd": d["cost_amortized_usd"], "cost_acquisition_usd": d["cost_acquisition_usd"],
+        "cost_energy_usd": d["cost_energy_usd"], "energy_kwh": d["energy_kwh"], "co2_kg": d["co2_kg"], "date": date,
+        "flop_breakdown": w.breakdown, "assumptions": A, "notes": tuple(notes), "gpus_source": gpus_source})
 
 
 _WORKLOAD_INPUTS = ("params", "active_params", "tokens", "training_flop", "seq_len")  # behind the FLOP
