@@ -307,9 +307,7 @@ class _Workload(NamedTuple):
     hardware_flop: object  # [FLOP]
     method: str
     breakdown: dict
-    arch: object = None  # the Architecture, when known
-    shape: object = None  # an Architecture synthesized from the parameter count (costcurve.training.shape_rule); made
-    # only where the planner's default MFU needs it
+    arch: object = None  # the Architecture, when known (the shape rule's, for a size, is the planner step's)
 
 
 #: fewer parameters than this cannot be meant for a training run worth costing [count]: "--params 70"
