@@ -233,9 +233,10 @@ def hourly_price(catalog, acc, date: dt.date, price, *, provider, price_kind, no
         return _prices().resolve_price(catalog, acc.name, date, price, provider=provider, kind=price_kind)
     check_choice(price_kind, PRICE_KINDS, "price_kind")
     if type(date) is dt.date and (provider is None or type(provider) is str):  # hashable values: cached
-        # the catalog's quotes do not change after loading: the note and the price depend on these values alone
-        note, price, source = catalog.derived(("hourly_price", acc, date, provider, price_kind),
-                                              lambda: _catalog_price(catalog, acc, date, provider, price_kind))
+        # the catalog's quotes do not change after loading: the note and the price depend on these values
+        # alone (of the accelerator, its name and release date)
+        note, price, source = catalog.derived(("hourly_price", acc.name, acc.release_date, date, provider, price_kind),
+                                              _catalog_price, catalog, acc, date, provider, price_kind)
     else:
         note, price, source = _catalog_price(catalog, acc, date, provider, price_kind)
     if note:

@@ -229,10 +229,9 @@ def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus,
         from costcurve.interconnect import interconnect, with_scale_out
 
         with_scale_out(interconnect(acc), scale_out)
-    # the inputs as given, to name the one that made a result overflow (read only on failure)
-    given = {"params": params, "active_params": active_params, "tokens": tokens, "training_flop": training_flop,
-             "seq_len": seq_len, "gpus": gpus, "days": days, "mfu": mfu, "goodput": goodput,
-             "price_usd_per_gpu_hour": price_usd_per_gpu_hour, "chip_price_usd": chip_price_usd, "assumptions": A}
+    # the inputs as given (by _GIVEN_NAMES), to name the one that made a result overflow (read only on failure)
+    given = (params, active_params, tokens, training_flop, seq_len, gpus, days, mfu, goodput, price_usd_per_gpu_hour,
+             chip_price_usd, A)
     w = _workload(cat, model, params, active_params, tokens, training_flop, seq_len, recompute, notes)
     blame = lambda: _given(given, *_WORKLOAD_INPUTS)  # noqa: E731 (called only on a failure)
     check_result(w.training_flop, "training FLOP", blame, unit="FLOP")
@@ -260,7 +259,7 @@ def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus,
     for key, what, unit in _COST_CHECKS:
         v = d[key]
         if type(v) is not float or not (v > 0.0 and v != math.inf or v != v):  # else a plain float that passes
-            check_result(v, what, lambda: _given(given, *given), allow_nan=True, unit=unit)
+            check_result(v, what, lambda: _given(given, *_GIVEN_NAMES), allow_nan=True, unit=unit)
     # a dict display in field order, not dict(**…): the 33 fields set at once (TrainingEstimate._of)
     return TrainingEstimate._of({
         "model": w.name, "gpu": acc.name, "dtype": dtype, "flop_method": w.method, "training_flop": w.training_flop,
@@ -288,8 +287,15 @@ def _defaults():
     return defaults
 
 
-def _given(given: dict, *names) -> dict:
-    """The inputs ``names`` that were given (cost assumptions as their own fields)."""
+#: the inputs of :func:`_estimate` that a failure may be blamed on, in the order of its ``given`` tuple
+_GIVEN_NAMES = ("params", "active_params", "tokens", "training_flop", "seq_len", "gpus", "days", "mfu", "goodput",
+                "price_usd_per_gpu_hour", "chip_price_usd", "assumptions")
+
+
+def _given(values: tuple, *names) -> dict:
+    """The inputs ``names`` that were given (cost assumptions as their own fields), of the inputs ``values``
+    (by :data:`_GIVEN_NAMES`)."""
+    given = dict(zip(_GIVEN_NAMES, values))
     out = {k: given[k] for k in names if k != "assumptions" and given.get(k) is not None}
     if "assumptions" in names:
         out.update(vars(given["assumptions"]))
