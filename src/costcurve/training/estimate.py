@@ -197,22 +197,24 @@ def estimate_training(*, model=None, params=None, active_params=None, tokens=Non
                          field="assumptions")
     if not isinstance(uncertainty, bool):
         raise InputError(f"got {show(uncertainty)}; allowed: True or False", field="uncertainty")
-    kwargs = dict(model=model, params=params, active_params=active_params, tokens=tokens, training_flop=training_flop,
-                  gpu=gpu, gpus=gpus, days=days, mfu=mfu, dtype=dtype, goodput=goodput, recompute=recompute,
-                  seq_len=seq_len, price_usd_per_gpu_hour=price_usd_per_gpu_hour, provider=provider,
-                  price_kind=price_kind, date=date, chip_price_usd=chip_price_usd, assumptions=assumptions,
-                  calibration=calibration, catalog=cat, scale_out=scale_out)
     uncertain = uncertainty or _any_distribution(params, active_params, tokens, training_flop, gpus, days, mfu, goodput,
                                                  price_usd_per_gpu_hour, chip_price_usd, seq_len,
                                                  assumptions=assumptions)  # the inputs of MC_NUMERIC
     check_monte_carlo_options(samples, seed, uncertain)
     if uncertain:
+        kwargs = dict(model=model, params=params, active_params=active_params, tokens=tokens,
+                      training_flop=training_flop, gpu=gpu, gpus=gpus, days=days, mfu=mfu, dtype=dtype, goodput=goodput,
+                      recompute=recompute, seq_len=seq_len, price_usd_per_gpu_hour=price_usd_per_gpu_hour,
+                      provider=provider, price_kind=price_kind, date=date, chip_price_usd=chip_price_usd,
+                      assumptions=assumptions, calibration=calibration, catalog=cat, scale_out=scale_out)
         return _monte_carlo(kwargs, samples=samples, seed=seed, uncertainty=uncertainty)
-    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
-        return _estimate(**kwargs)
+    with np.errstate(all="ignore"):  # over, under, divide and invalid
+        return _estimate(model, params, active_params, tokens, training_flop, gpu, gpus, days, mfu, dtype, goodput,
+                         recompute, seq_len, price_usd_per_gpu_hour, provider, price_kind, date, chip_price_usd,
+                         assumptions, calibration, cat, scale_out)  # in _estimate's order
 
 
-def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus, days, mfu, dtype, goodput,
+def _estimate(model, params, active_params, tokens, training_flop, gpu, gpus, days, mfu, dtype, goodput,
               recompute, seq_len, price_usd_per_gpu_hour, provider, price_kind, date, chip_price_usd, assumptions,
               calibration, catalog, scale_out=None) -> TrainingEstimate:
     """One point estimate (arrays broadcast): workload → accelerator count → time → dollars, then checks."""
