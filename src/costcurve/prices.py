@@ -152,7 +152,8 @@ def _choose(catalog: Catalog, gpu: str, date: dt.date, provider, kind: str, offe
     dates = [q.date_observed for q in near]
     rule = f"median {kind} price within {window} days of {date}"
     return PriceChoice(statistics.median(q.price_usd_per_gpu_hour for q in near), len(near), min(dates), max(dates),
-                       tuple(sorted({q.provider for q in near})), rule, window, meets, left_out, tuple(near), early, kind)
+                       tuple(sorted({q.provider for q in near})), rule, window, meets, left_out, tuple(near), early,
+                       kind)
 
 
 def no_price_message(gpu: str, kind: str = "on-demand") -> str:
