@@ -97,8 +97,6 @@ def _shape(cat, arch, p_total, p_active):
         return None
 
 
-
-
 #: shape-rule facts (architecture, FLOP per token, note) kept per catalog; the oldest dropped beyond this
 SHAPE_FACTS_CACHE_SIZE = 256
 
