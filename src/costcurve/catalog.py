@@ -14,6 +14,7 @@ row replaces it.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -293,6 +294,19 @@ class Accelerator:
     aliases: tuple[str, ...] = ()
     unknown: str = ""
 
+    def __hash__(self):
+        """The fields' hash (as the dataclass's), computed once: the fields never change, and an
+        Accelerator keys the planner's and the price caches (as :class:`Architecture` does)."""
+        h = self.__dict__.get("_hash")
+        if h is None:
+            h = hash(tuple(getattr(self, f.name) for f in dataclasses.fields(self)))
+            object.__setattr__(self, "_hash", h)
+        return h
+
+    def __getstate__(self):
+        """Pickled without the cached hash: a str's hash differs from one process to the next."""
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+
     @property
     def half_dtype(self) -> str:
         """The format a mixed-precision job computes in on this chip: bf16 where it has it, else fp16
@@ -314,8 +328,10 @@ class Accelerator:
             dtype = self.half_dtype
         if dtype not in DTYPES:
             raise CostcurveError(f"got {printable(dtype)!r}; allowed: {', '.join(DTYPES)}", field="dtype")
-        value = {"fp32": self.peak_flop_per_s_fp32, "fp16": self.peak_flop_per_s_fp16, "bf16": self.peak_flop_per_s_bf16,
-                 "fp8": self.peak_flop_per_s_fp8, "tf32": self.peak_flop_per_s_tf32 or self.peak_flop_per_s_fp32}[dtype]
+        if dtype == "tf32":  # a chip without a tf32 mode runs tf32 work at its fp32 peak
+            value = self.peak_flop_per_s_tf32 or self.peak_flop_per_s_fp32
+        else:
+            value = getattr(self, "peak_flop_per_s_" + dtype)
         if value is not None:
             return value
         if dtype in ("bf16", "fp16"):
@@ -496,14 +512,17 @@ class Catalog:
         return self._quote_dates[key]
 
 
-    def derived(self, key, make):
-        """``make()``, a value computed from this catalog's tables (a fit), made once per ``key``: the
-        tables do not change after loading, so the catalog itself is the value the result depends on."""
-        if key not in self._derived:
-            self._derived[key] = make()
-        return self._derived[key]
+    def derived(self, key, make, *args):
+        """``make(*args)``, a value computed from this catalog's tables (a fit), made once per ``key`` (which
+        holds every value the result depends on besides the tables): the tables do not change after
+        loading, so the catalog itself is the value the result depends on."""
+        value = self._derived.get(key, _NOT_MADE)
+        if value is _NOT_MADE:
+            value = self._derived[key] = make(*args)
+        return value
 
 
+_NOT_MADE = object()  # Catalog.derived's marker of a value not made yet (None may be one made)
 _LOADED: dict = {}  # (paths, sha256 of each file's text) -> Catalog
 _LOADED_MAX = 16
 _BUNDLED_KEY = ((), ())  # no user file: the key of the bundled tables alone

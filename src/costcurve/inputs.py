@@ -229,9 +229,22 @@ def hourly_price(catalog, acc, date: dt.date, price, *, provider, price_kind, no
     ``acc`` near ``date``, after checking ``price_kind`` and that the quotes cover ``date`` (a note
     in ``notes`` when they don't). The one price step of ``train`` and ``infer``."""
     price = number_input(price, "price_usd_per_gpu_hour", kind="money")
-    if price is None:
-        check_choice(price_kind, PRICE_KINDS, "price_kind")
-        note = check_price_date(catalog, acc, date, kind=price_kind, provider=provider)
-        if note:
-            notes.append(note)
-    return _prices().resolve_price(catalog, acc.name, date, price, provider=provider, kind=price_kind)
+    if price is not None:
+        return _prices().resolve_price(catalog, acc.name, date, price, provider=provider, kind=price_kind)
+    check_choice(price_kind, PRICE_KINDS, "price_kind")
+    if type(date) is dt.date and (provider is None or type(provider) is str):  # hashable values: cached
+        # the catalog's quotes do not change after loading: the note and the price depend on these values
+        # alone (of the accelerator, its name and release date)
+        note, price, source = catalog.derived(("hourly_price", acc.name, acc.release_date, date, provider, price_kind),
+                                              _catalog_price, catalog, acc, date, provider, price_kind)
+    else:
+        note, price, source = _catalog_price(catalog, acc, date, provider, price_kind)
+    if note:
+        notes.append(note)
+    return price, source
+
+
+def _catalog_price(catalog, acc, date: dt.date, provider, price_kind) -> tuple:
+    """(note on the date or None, catalog price [USD/h], its source) of :func:`hourly_price`."""
+    note = check_price_date(catalog, acc, date, kind=price_kind, provider=provider)
+    return (note, *_prices().resolve_price(catalog, acc.name, date, None, provider=provider, kind=price_kind))

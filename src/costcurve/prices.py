@@ -43,10 +43,21 @@ class PriceChoice:
     n_left_out: int = 0  #: quotes in the window of offers left out (serverless, large host)
     quotes: tuple[PriceQuote, ...] = ()  #: the distinct quotes (one per provider and price)
     note: str = ""  #: e.g. the date precedes the accelerator's release
+    kind: str = "on-demand"  #: the price kind the quotes are of (catalog.PRICE_KINDS)
 
     @property
     def n_providers(self) -> int:
         return len(self.providers)
+
+    @property
+    def method(self) -> str:
+        """The rule without its window: ``"median on-demand price"``."""
+        return f"median {self.kind} price"
+
+    def source(self) -> "PriceSource":
+        """:meth:`describe`'s text, carrying the figures a table shows (:class:`PriceSource`)."""
+        return PriceSource(self.describe(), method=self.method, n_quotes=self.n_quotes, n_providers=self.n_providers,
+                           meets_rule=self.meets_rule)
 
     def describe(self) -> str:
         span = f"{self.first_date}..{self.last_date}" if self.first_date != self.last_date else str(self.first_date)
@@ -57,6 +68,18 @@ class PriceChoice:
         if not self.meets_rule:
             text += f"; fewer than {MIN_QUOTES} quotes from {MIN_PROVIDERS} providers in the catalog, give `price_usd_per_gpu_hour` to be sure"
         return text + self.note
+
+
+class PriceSource(str):
+    """Where a catalog price came from: the text of :meth:`PriceChoice.describe` (equal to it, and written
+    as it in JSON), carrying the figures behind it so a table can show them without reading the text:
+    ``method`` (``"median on-demand price"``), ``n_quotes``, ``n_providers`` and ``meets_rule``."""
+
+    def __new__(cls, text: str, *, method: str | None = None, n_quotes: int | None = None,
+                n_providers: int | None = None, meets_rule: bool = True):
+        self = super().__new__(cls, text)
+        self.method, self.n_quotes, self.n_providers, self.meets_rule = method, n_quotes, n_providers, meets_rule
+        return self
 
 
 def _distinct(quotes) -> list[PriceQuote]:
@@ -129,7 +152,8 @@ def _choose(catalog: Catalog, gpu: str, date: dt.date, provider, kind: str, offe
     dates = [q.date_observed for q in near]
     rule = f"median {kind} price within {window} days of {date}"
     return PriceChoice(statistics.median(q.price_usd_per_gpu_hour for q in near), len(near), min(dates), max(dates),
-                       tuple(sorted({q.provider for q in near})), rule, window, meets, left_out, tuple(near), early)
+                       tuple(sorted({q.provider for q in near})), rule, window, meets, left_out, tuple(near), early,
+                       kind)
 
 
 def no_price_message(gpu: str, kind: str = "on-demand") -> str:
@@ -146,8 +170,8 @@ def resolve_price(catalog: Catalog, gpu: str, date: dt.date, given=None, *, prov
     choice = choose_price(catalog, gpu, date, provider=provider, kind=kind)
     if choice is None:
         return float("nan"), no_price_message(gpu, kind)
-    # the description is text made from the choice alone: made once per choice of this catalog
-    return choice.price_usd_per_gpu_hour, catalog.derived(("price_source", gpu, provider, kind, date), choice.describe)
+    # the description (text carrying its figures, PriceSource) is made from the choice alone: once per choice
+    return choice.price_usd_per_gpu_hour, catalog.derived(("price_source", gpu, provider, kind, date), choice.source)
 
 
 def price_counts(catalog: Catalog, gpu: str, date: dt.date, given=None, *, provider: str | None = None,

@@ -19,6 +19,8 @@ def jsonable(v):
         v = v.item()
     if isinstance(v, float) and not math.isfinite(v):
         return None
+    if isinstance(v, str) and type(v) is not str:  # e.g. a price's source (costcurve.prices.PriceSource): its text
+        return str(v)
     return v
 
 

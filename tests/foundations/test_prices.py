@@ -141,3 +141,28 @@ def test_quote_date_range_matches_the_quotes():
                 want = (min(q.date_observed for q in qs), max(q.date_observed for q in qs)) if qs else None
                 assert cat.quote_date_range(gpu, provider=provider, kind=kind) == want
                 assert cat.quote_date_range(gpu, provider=provider, kind=kind) == want  # cached answer
+
+
+def test_price_source_carries_its_figures():
+    """The source of a catalog price is its describe() text (JSON writes that text) carrying the figures a
+    table shows, so the CLI shortens it without reading the text back."""
+    import json
+    import pickle
+
+    from costcurve import estimate_training
+    from costcurve.cli.common import price_source
+
+    cat = load_catalog()
+    choice = choose_price(cat, "h100-sxm5", dt.date(2024, 6, 1))
+    _, source = resolve_price(cat, "h100-sxm5", dt.date(2024, 6, 1))
+    assert source == choice.describe() and source.method == "median on-demand price"
+    assert (source.n_quotes, source.n_providers, source.meets_rule) == (choice.n_quotes, choice.n_providers, True)
+    again = pickle.loads(pickle.dumps(source))
+    assert again == source and again.n_quotes == source.n_quotes
+    est = estimate_training(params=7e9, tokens=2e12, gpus=1024, date="2024-06-01")
+    assert type(est.to_dict()["price_source"]) is str
+    assert json.loads(json.dumps(est.to_dict()))["price_source"] == choice.describe()
+    assert price_source(source).startswith(f"median on-demand price, {choice.n_quotes} quotes from "
+                                           f"{choice.n_providers} providers")
+    assert price_source(choice.describe()) == choice.describe()  # plain text (no figures) is shown as given
+    assert price_source("given") == "given"

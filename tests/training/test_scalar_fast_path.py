@@ -116,3 +116,22 @@ def test_cached_lookups_still_refuse_bad_input_every_time():
         with pytest.raises(CostcurveError) as e:
             estimate_training(model="no-such-model", tokens=1e12, gpu="h100", gpus=8, mfu=0.4)
         assert e.value.field == "model"
+
+
+WARM_CASES = [dict(params=p, tokens=2e12, gpu=g, gpus=n, date=d, **extra)
+              for p, g, n, d, extra in ((1e9, "a100", 8, "2021-01-15", {}), (7e9, "h100", 1024, "2024-06-01", {}),
+                                        (7e10, "b200", 16384, "2026-03", {}), (1e12, "h100", 64, "2030", {}),
+                                        (7e9, "h100", 512, "2025-01-01", {"provider": "lambda"}),
+                                        (7e9, "h100", 512, "2019-06-01", {"price_kind": "spot"}),
+                                        (4e11, "h100", 2048, "2024-06-01", {"active_params": 2e10}))]
+
+
+@pytest.mark.parametrize("case", WARM_CASES)
+def test_warm_caches_answer_as_a_fresh_catalog(case):
+    """issue 19: the value caches of the warm path (the catalog price and its note, the shape rule's facts)
+    give what a catalog loaded afresh, with nothing cached on it, gives."""
+    from costcurve.catalog import Catalog
+
+    warm = [estimate_training(**case).to_dict() for _ in range(2)]
+    fresh = estimate_training(**case, catalog=Catalog(())).to_dict()
+    assert warm[0] == warm[1] == fresh

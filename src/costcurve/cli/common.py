@@ -86,17 +86,15 @@ def folded_hint() -> str | None:
     return "(long notes are folded to one line; --verbose prints them in full)" if _meta().get("costcurve.folded") else None
 
 
-def price_source(text: str) -> str:
+def price_source(source: str) -> str:
     """A catalog price's source in a table cell: its rule and how many quotes (the dates and providers
-    behind --verbose); any other source as given."""
-    import re
-
-    text = str(text)
-    m = re.match(r"(?P<rule>[^:]+?)(?: within \d+ days of [\d-]+)?: (?P<n>\d+) quote\(s\) from (?P<p>\d+) provider\(s\)", text)
-    if is_verbose() or m is None:
-        return text
-    short = f"{m['rule']}, {m['n']} quotes from {m['p']} providers"
-    if "fewer than" in text:
+    behind --verbose), from the figures it carries (costcurve.prices.PriceSource); any other source
+    (a given price, none known) as given."""
+    n_quotes = getattr(source, "n_quotes", None)
+    if is_verbose() or n_quotes is None:
+        return str(source)
+    short = f"{source.method}, {n_quotes} quotes from {source.n_providers} providers"
+    if not source.meets_rule:
         short += "; too few quotes: give --price to be sure"
     _meta()["costcurve.folded"] = True
     return short + " …"

@@ -18,6 +18,7 @@ that applies these defaults (one run, or a sweep with the planner per distinct c
 from __future__ import annotations
 
 import functools
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -96,6 +97,46 @@ def _shape(cat, arch, p_total, p_active):
         return None
 
 
+#: shape-rule facts (architecture, FLOP per token, note) kept per catalog; the oldest dropped beyond this
+SHAPE_FACTS_CACHE_SIZE = 256
+
+
+class _ShapeFacts(NamedTuple):
+    arch: object  #: the shape rule's Architecture
+    active: float  #: its active parameters [count]
+    model_flop_per_token: float  #: the planner's training model FLOP per token at the run's sequence length [FLOP]
+    note_middle: str  #: the note's words between the planner's MFU and the regression's
+
+
+def _shape_facts(cat, p_total, p_active, seq_len) -> _ShapeFacts | None:
+    """The shape rule's architecture for one parameter count and what restating its planner MFU against
+    6·N·D takes (None outside the rule's range or for a sweep): made once per value, per catalog
+    (whose architectures table, the rule's data, does not change after loading)."""
+    if type(p_total) is not float or type(p_active) is not float or not (seq_len is None or type(seq_len) is float):
+        return _make_shape_facts(cat, p_total, p_active, seq_len)  # a sweep, or numbers not plain: not cached
+    cache = cat.derived("shape facts", dict)
+    key = (p_total, p_active, seq_len)
+    facts = cache.get(key, cache)
+    if facts is cache:
+        if len(cache) >= SHAPE_FACTS_CACHE_SIZE:
+            del cache[next(iter(cache))]
+        facts = cache[key] = _make_shape_facts(cat, p_total, p_active, seq_len)
+    return facts
+
+
+def _make_shape_facts(cat, p_total, p_active, seq_len) -> _ShapeFacts | None:
+    arch = _shape(cat, None, p_total, p_active)
+    if arch is None:
+        return None
+    if scalar_ndim(seq_len):  # a sweep over sequence lengths, which the planner refuses: no FLOP per token
+        active, model_flop = count_params(arch, active=True), math.nan
+    else:
+        active, model_flop = shape_flop_per_token(arch, seq_len or arch.pretrain_seq_len)
+    middle = (f" from the planner's best layout for a standard architecture synthesized from the parameter count "
+              f"({arch.n_layers} layers, width {arch.d_model}, {arch.n_heads} heads, {arch.kv_heads} KV heads"
+              + (f", {arch.n_experts} experts top-{arch.n_experts_active}" if arch.is_moe else "")
+              + "; costcurve.training.shape_rule), against 6·N·D; the regression gives ")
+    return _ShapeFacts(arch, active, model_flop, middle)
 
 
 def _planner_default(cat, acc, dtype, w, gpus, recompute, regression_mfu, notes, scale_out=None):
@@ -105,21 +146,20 @@ def _planner_default(cat, acc, dtype, w, gpus, recompute, regression_mfu, notes,
     architecture; its MFU is then restated against 6·N·D of that shape (the planner's model FLOP
     count includes attention), the run's own FLOP count being 6·N·D or given.
     """
-    arch = w.arch if w.arch is not None else (w.shape or _shape(cat, None, w.params_total, w.params_active))
-    if w.arch is None and scalar_ndim(w.training_flop):
+    facts = None
+    if w.arch is not None:
+        arch = w.arch
+    elif scalar_ndim(w.training_flop):
         arch = None  # a sweep over FLOP or tokens with one size: the regression answers
+    else:
+        facts = _shape_facts(cat, w.params_total, w.params_active, w.seq_len)
+        arch = None if facts is None else facts.arch
     got = planner_mfu(arch=arch, acc=acc, gpus=gpus, dtype=dtype, seq_len=w.seq_len, recompute=recompute,
                       catalog=cat, scale_out=scale_out)
     if got.why_not is None and w.arch is None:
         # the planner's efficiency for the shape, restated against 6·N·D of that shape: continuous in N
-        active, model_flop = shape_flop_per_token(arch, w.seq_len or arch.pretrain_seq_len)
-        mfu = got.mfu * 6.0 * active / model_flop
-        notes.append(f"MFU {largest(mfu):.3f} from the planner's best layout for a standard architecture synthesized from "
-                     f"the parameter count ({arch.n_layers} layers, width {arch.d_model}, {arch.n_heads} heads, "
-                     f"{arch.kv_heads} KV heads" + (f", {arch.n_experts} experts top-{arch.n_experts_active}"
-                                                   if arch.is_moe else "")
-                     + f"; costcurve.training.shape_rule), against 6·N·D; the regression gives "
-                     f"{largest(regression_mfu):.3f}")
+        mfu = got.mfu * 6.0 * facts.active / facts.model_flop_per_token
+        notes.append(f"MFU {largest(mfu):.3f}{facts.note_middle}{largest(regression_mfu):.3f}")
         return mfu, "planner"
     if got.why_not is None:
         notes.append(f"MFU {got.mfu:.3f} from the planner's best layout (costcurve plan); the regression gives "
@@ -179,7 +219,7 @@ def _planner_sweep(cat, acc, dtype, w, gpus, recompute, regression_mfu, notes, s
     mfu = np.broadcast_to(np.asarray(regression_mfu, dtype=float), shape).copy()
     for gi, pti, pai in pairs:
         at = (g == gi) & (pt == pti) & (pa == pai)
-        wi = w._replace(params_total=pti, params_active=pai, shape=_shape(cat, w.arch, pti, pai),
+        wi = w._replace(params_total=pti, params_active=pai,
                         training_flop=6.0 * pai if w.method == "6ND" else w.training_flop)
         got, source = _planner_default(cat, acc, dtype, wi, gi, recompute, mfu[at][0], [], scale_out)
         if source == "planner":

@@ -178,11 +178,13 @@ def default_mfu_model(catalog, fp8: bool = False) -> MFUModel:
     ``costcurve catalog mfu``). The fit is cached on the runs' values.
     """
 
-    def make():
-        fitted = fit_mfu_model(catalog.mfu_runs, catalog.accelerator)
-        return dataclasses.replace(fitted, fp8_effect=planner_fp8_effect(catalog)) if fp8 else fitted
+    fp8 = bool(fp8)
+    return catalog.derived(("default_mfu_model", fp8), _make_default_mfu_model, catalog, fp8)
 
-    return catalog.derived(("default_mfu_model", bool(fp8)), make)
+
+def _make_default_mfu_model(catalog, fp8: bool) -> MFUModel:
+    fitted = fit_mfu_model(catalog.mfu_runs, catalog.accelerator)
+    return dataclasses.replace(fitted, fp8_effect=planner_fp8_effect(catalog)) if fp8 else fitted
 
 
 #: planner MFUs kept (each one layout search); least recently used dropped beyond this

@@ -197,22 +197,24 @@ def estimate_training(*, model=None, params=None, active_params=None, tokens=Non
                          field="assumptions")
     if not isinstance(uncertainty, bool):
         raise InputError(f"got {show(uncertainty)}; allowed: True or False", field="uncertainty")
-    kwargs = dict(model=model, params=params, active_params=active_params, tokens=tokens, training_flop=training_flop,
-                  gpu=gpu, gpus=gpus, days=days, mfu=mfu, dtype=dtype, goodput=goodput, recompute=recompute,
-                  seq_len=seq_len, price_usd_per_gpu_hour=price_usd_per_gpu_hour, provider=provider,
-                  price_kind=price_kind, date=date, chip_price_usd=chip_price_usd, assumptions=assumptions,
-                  calibration=calibration, catalog=cat, scale_out=scale_out)
     uncertain = uncertainty or _any_distribution(params, active_params, tokens, training_flop, gpus, days, mfu, goodput,
                                                  price_usd_per_gpu_hour, chip_price_usd, seq_len,
                                                  assumptions=assumptions)  # the inputs of MC_NUMERIC
     check_monte_carlo_options(samples, seed, uncertain)
     if uncertain:
+        kwargs = dict(model=model, params=params, active_params=active_params, tokens=tokens,
+                      training_flop=training_flop, gpu=gpu, gpus=gpus, days=days, mfu=mfu, dtype=dtype, goodput=goodput,
+                      recompute=recompute, seq_len=seq_len, price_usd_per_gpu_hour=price_usd_per_gpu_hour,
+                      provider=provider, price_kind=price_kind, date=date, chip_price_usd=chip_price_usd,
+                      assumptions=assumptions, calibration=calibration, catalog=cat, scale_out=scale_out)
         return _monte_carlo(kwargs, samples=samples, seed=seed, uncertainty=uncertainty)
-    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
-        return _estimate(**kwargs)
+    with np.errstate(all="ignore"):  # over, under, divide and invalid
+        return _estimate(model, params, active_params, tokens, training_flop, gpu, gpus, days, mfu, dtype, goodput,
+                         recompute, seq_len, price_usd_per_gpu_hour, provider, price_kind, date, chip_price_usd,
+                         assumptions, calibration, cat, scale_out)  # in _estimate's order
 
 
-def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus, days, mfu, dtype, goodput,
+def _estimate(model, params, active_params, tokens, training_flop, gpu, gpus, days, mfu, dtype, goodput,
               recompute, seq_len, price_usd_per_gpu_hour, provider, price_kind, date, chip_price_usd, assumptions,
               calibration, catalog, scale_out=None) -> TrainingEstimate:
     """One point estimate (arrays broadcast): workload → accelerator count → time → dollars, then checks."""
@@ -229,12 +231,11 @@ def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus,
         from costcurve.interconnect import interconnect, with_scale_out
 
         with_scale_out(interconnect(acc), scale_out)
-    # the inputs as given, to name the one that made a result overflow (read only on failure)
-    given = {"params": params, "active_params": active_params, "tokens": tokens, "training_flop": training_flop,
-             "seq_len": seq_len, "gpus": gpus, "days": days, "mfu": mfu, "goodput": goodput,
-             "price_usd_per_gpu_hour": price_usd_per_gpu_hour, "chip_price_usd": chip_price_usd, "assumptions": A}
+    # the inputs as given (by _GIVEN_NAMES), to name the one that made a result overflow (read only on failure)
+    given = (params, active_params, tokens, training_flop, seq_len, gpus, days, mfu, goodput, price_usd_per_gpu_hour,
+             chip_price_usd, A)
     w = _workload(cat, model, params, active_params, tokens, training_flop, seq_len, recompute, notes)
-    blame = functools.partial(_given, given, *_WORKLOAD_INPUTS)  # called only on a failure
+    blame = lambda: _given(given, *_WORKLOAD_INPUTS)  # noqa: E731 (called only on a failure)
     check_result(w.training_flop, "training FLOP", blame, unit="FLOP")
     check_result(w.hardware_flop, "hardware FLOP", blame, unit="FLOP")
     goodput = _num(goodput, "goodput", kind="plain", upper=1.0)
@@ -249,7 +250,7 @@ def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus,
                                                       notes, scale_out)
     elif goodput is None:
         goodput = 1.0
-    blame = functools.partial(_given, given, *_TIME_INPUTS)
+    blame = lambda: _given(given, *_TIME_INPUTS)  # noqa: E731
     wall = _over(w.training_flop, gpus * peak * mfu_v * goodput)
     gpu_hours = gpus * wall / SECONDS_PER_HOUR
     check_result(wall, "wall-clock time", blame, unit="s")
@@ -257,15 +258,20 @@ def _estimate(*, model, params, active_params, tokens, training_flop, gpu, gpus,
     price, price_source, chip = _prices(cat, acc, date, price_usd_per_gpu_hour, provider, price_kind, chip_price_usd,
                                         notes)
     d = _dollars(A, acc, gpus, wall, gpu_hours, price, chip)
-    blame = functools.partial(_given, given, *given)
     for key, what, unit in _COST_CHECKS:
-        check_result(d[key], what, blame, allow_nan=True, unit=unit)
-    return TrainingEstimate._of(dict(
-        model=w.name, gpu=acc.name, dtype=dtype, flop_method=w.method, training_flop=w.training_flop,
-        hardware_flop=w.hardware_flop, params_total=w.params_total, params_active=w.params_active, tokens=w.tokens,
-        gpus=gpus, peak_flop_per_s=peak, mfu=mfu_v, mfu_source=mfu_source, goodput=goodput, wall_clock_s=wall,
-        gpu_hours=gpu_hours, price_usd_per_gpu_hour=price, price_source=price_source, chip_price_usd=chip, date=date,
-        flop_breakdown=w.breakdown, assumptions=A, notes=tuple(notes), gpus_source=gpus_source, **d))
+        v = d[key]
+        if type(v) is not float or not (v > 0.0 and v != math.inf or v != v):  # else a plain float that passes
+            check_result(v, what, lambda: _given(given, *_GIVEN_NAMES), allow_nan=True, unit=unit)
+    # a dict display in field order, not dict(**…): the 33 fields set at once (TrainingEstimate._of)
+    return TrainingEstimate._of({
+        "model": w.name, "gpu": acc.name, "dtype": dtype, "flop_method": w.method, "training_flop": w.training_flop,
+        "hardware_flop": w.hardware_flop, "params_total": w.params_total, "params_active": w.params_active,
+        "tokens": w.tokens, "gpus": gpus, "peak_flop_per_s": peak, "mfu": mfu_v, "mfu_source": mfu_source,
+        "goodput": goodput, "wall_clock_s": wall, "gpu_hours": gpu_hours, "price_usd_per_gpu_hour": price,
+        "price_source": price_source, "chip_price_usd": chip, "cost_cloud_usd": d["cost_cloud_usd"],
+        "cost_amortized_usd": d["cost_amortized_usd"], "cost_acquisition_usd": d["cost_acquisition_usd"],
+        "cost_energy_usd": d["cost_energy_usd"], "energy_kwh": d["energy_kwh"], "co2_kg": d["co2_kg"], "date": date,
+        "flop_breakdown": w.breakdown, "assumptions": A, "notes": tuple(notes), "gpus_source": gpus_source})
 
 
 _WORKLOAD_INPUTS = ("params", "active_params", "tokens", "training_flop", "seq_len")  # behind the FLOP
@@ -283,8 +289,15 @@ def _defaults():
     return defaults
 
 
-def _given(given: dict, *names) -> dict:
-    """The inputs ``names`` that were given (cost assumptions as their own fields)."""
+#: the inputs of :func:`_estimate` that a failure may be blamed on, in the order of its ``given`` tuple
+_GIVEN_NAMES = ("params", "active_params", "tokens", "training_flop", "seq_len", "gpus", "days", "mfu", "goodput",
+                "price_usd_per_gpu_hour", "chip_price_usd", "assumptions")
+
+
+def _given(values: tuple, *names) -> dict:
+    """The inputs ``names`` that were given (cost assumptions as their own fields), of the inputs ``values``
+    (by :data:`_GIVEN_NAMES`)."""
+    given = dict(zip(_GIVEN_NAMES, values))
     out = {k: given[k] for k in names if k != "assumptions" and given.get(k) is not None}
     if "assumptions" in names:
         out.update(vars(given["assumptions"]))
@@ -302,9 +315,7 @@ class _Workload(NamedTuple):
     hardware_flop: object  # [FLOP]
     method: str
     breakdown: dict
-    arch: object = None  # the Architecture, when known
-    shape: object = None  # an Architecture synthesized from the parameter count (costcurve.training.shape_rule); made
-    # only where the planner's default MFU needs it
+    arch: object = None  # the Architecture, when known (the shape rule's, for a size, is the planner step's)
 
 
 #: fewer parameters than this cannot be meant for a training run worth costing [count]: "--params 70"

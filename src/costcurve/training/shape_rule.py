@@ -74,7 +74,11 @@ def _fit(rows: tuple) -> ShapeRule:
 
 def fit_shape_rule(catalog) -> ShapeRule:
     """The shape rule fitted on ``catalog``'s architectures (cached on the rows' values)."""
-    return catalog.derived("shape_rule", lambda: _fit(_rows(tuple(catalog.architectures.values()))))
+    return catalog.derived("shape_rule", _fit_architectures, catalog.architectures)
+
+
+def _fit_architectures(architectures: dict) -> ShapeRule:
+    return _fit(_rows(tuple(architectures.values())))
 
 
 @functools.lru_cache(maxsize=8)
