@@ -347,10 +347,11 @@ def memory_per_accelerator(r: Replica, batch, input_tokens, output_tokens):
 
 def max_batch(r: Replica, input_tokens, output_tokens):
     """Sequences the memory holds at mean context ``I + O/2``, or at ``I + O`` when the engine reserves whole
-    sequences (``reserve_full_sequence``); 0 if one full sequence does not fit. [count]"""
-    usable = r.acc.memory_bytes * r.profile.memory_utilization
+    sequences (``reserve_full_sequence``); 0 if one full sequence does not fit. The KV room is the engine's
+    share of all memory less weights and activations, or its share of what they leave free
+    (:meth:`~costcurve.serving.engines.EngineProfile.kv_budget_bytes`). [count]"""
     m = memory_per_accelerator(r, 0.0, input_tokens, output_tokens)
-    free = usable - m["weights"] - m["activations"]
+    free = r.profile.kv_budget_bytes(r.acc.memory_bytes, m["weights"] + m["activations"])
     I, O = np.asarray(input_tokens, dtype=float), np.asarray(output_tokens, dtype=float)
     per_mean = _kv_per_sequence(r, I + O if r.profile.reserve_full_sequence else I + O / 2)
     per_full = mem.kv_cache_bytes(r.arch, I + O, r.kv_dtype, 1 if r.attention_dp else r.tp) / r.pp
