@@ -16,6 +16,9 @@ what one engine version achieves:
   memory still free once the weights and activation workspace are loaded, for the KV cache alone;
 * ``kv_fraction_of_free`` [0 or 1]: 1 when ``memory_utilization`` is TensorRT-LLM's
   ``KvCacheConfig.free_gpu_memory_fraction`` (:meth:`EngineProfile.kv_budget_bytes`);
+* ``moe_dispatch_allgather`` [0 or 1]: 1 when, under attention data parallel, the engine all-gathers every
+  rank's tokens to the experts and reduce-scatters their outputs unless the hardware has its all-to-all
+  (:func:`costcurve.serving.moe.gathers_tokens`); 0: an all-to-all to each token's experts;
 * ``reserve_full_sequence`` [0 or 1]: 1 when the scheduler admits a request only with KV room for its
   whole prompt + output (TensorRT-LLM's GUARANTEED_NO_EVICT), 0 when it allocates as sequences grow
   and preempts (vLLM, SGLang); the batch memory holds is then ``free / KV(I+O)``, not ``free / KV(I+O/2)``.
@@ -56,6 +59,7 @@ PARAMETERS = {
     "memory_utilization": ("1", 0.1, 1.0),
     "reserve_full_sequence": ("count", 0, 1),
     "kv_fraction_of_free": ("count", 0, 1),
+    "moe_dispatch_allgather": ("count", 0, 1),
 }
 #: accelerator vendors each engine runs on: TensorRT-LLM is NVIDIA's CUDA library; vLLM documents CUDA, ROCm,
 #: TPU, Gaudi and Neuron back-ends (docs.vllm.ai, "Installation"); SGLang documents CUDA and ROCm (docs.sglang.ai)
@@ -81,6 +85,7 @@ class EngineProfile:
     memory_utilization: float
     reserve_full_sequence: int = 0
     kv_fraction_of_free: int = 0
+    moe_dispatch_allgather: int = 0
     sources: tuple = ()  #: (parameter, how, source date, source) per figure
     #: share of the roofline a decode-time grouped MoE GEMM reaches relative to a dense GEMM (1 in the
     #: roofline bound); the figure and its source: :data:`costcurve.serving.moe.GROUPED_GEMM_DECODE_RATIO`

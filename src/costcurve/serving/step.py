@@ -13,7 +13,8 @@ the routed experts, each bound by the slower of memory and compute:
   (1 under tensor parallelism, where every rank computes a slice of every expert), the tile padding
   ``p`` and the grouped-GEMM ratio ``g`` (:mod:`.moe`); ``comm`` is ``2·L/pp`` tensor-parallel
   all-reduces of ``b·d·2`` bytes (under expert parallelism a dispatch and a combine all-to-all
-  replace each MoE layer's all-reduce) on the link the group spans (:meth:`Replica.tp_allreduce_s`:
+  replace each MoE layer's all-reduce; an all-gather and a reduce-scatter where the engine has no all-to-all
+  for the hardware, :func:`.moe.gathers_tokens`) on the link the group spans (:meth:`Replica.tp_allreduce_s`:
   NCCL's ring/tree minimum across the network, :mod:`costcurve.collectives`).
 * **attention data parallel** (``attention_dp``; TensorRT-LLM's DEP, DeepSeek's "MLA/shared expert
   DP"): every rank holds the shared weights whole and its own ``b/tp`` requests' KV cache (MLA's
@@ -43,7 +44,7 @@ from ..errors import InputError
 from costcurve.serving.roofline import decode_flop_per_token, prefill_flop
 from ..collectives import allreduce_s, nccl_allreduce_s, send_s
 from .engines import EngineProfile
-from .moe import (busiest_rank_share, dispatch_combine_s, expected_experts_touched,
+from .moe import (busiest_rank_share, dispatch_combine_s, expected_experts_touched, gathers_tokens,
                   padded_expert_rows)
 
 MAX_REPLICA_GPUS = 2**20  #: largest replica [count] (the planner bounds accelerator counts the same way)
@@ -239,7 +240,9 @@ def comm_s(r: Replica, tokens, layers, *, with_latency=True):
     if r.expert_parallel and a.is_moe:
         dom, up_bw, up_lat, out_bw, out_lat = _a2a_link(r)
         link = (dom, up_bw, up_lat if with_latency else 0.0, out_bw, out_lat if with_latency else 0.0)
-        a2a = dispatch_combine_s(a, tokens / r.tp, r.tp, link, dispatch_dtype="fp8" if r.dtype == "fp8" else "bf16")
+        gather = r.attention_dp and gathers_tokens(r.profile.moe_dispatch_allgather, r.tp, a.n_experts_active, dom)
+        a2a = dispatch_combine_s(a, tokens / r.tp, r.tp, link, dispatch_dtype="fp8" if r.dtype == "fp8" else "bf16",
+                                 gather=gather)
         if r.attention_dp:
             return frac * a2a
         msg = tokens * a.d_model * mem.ACTIVATION_BYTES
