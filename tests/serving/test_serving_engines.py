@@ -58,7 +58,7 @@ def _predict(rows, profile, I=SG_I, O=SG_O):
 def test_engine_table_has_every_parameter_with_source_and_date():
     for e in ("trtllm", "vllm", "sglang"):
         p = engine_profile(e)
-        assert len(p.sources) == len(PARAMETERS) == 12 and all(s[2] and len(s[3]) > 20 for s in p.sources)
+        assert len(p.sources) == len(PARAMETERS) == 13 and all(s[2] and len(s[3]) > 20 for s in p.sources)
     assert engine_profile(None).engine == "trtllm"
     with pytest.raises(InputError) as err:
         engine_profile("tgi")

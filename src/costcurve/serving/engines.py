@@ -19,6 +19,9 @@ what one engine version achieves:
 * ``moe_dispatch_allgather`` [0 or 1]: 1 when, under attention data parallel, the engine all-gathers every
   rank's tokens to the experts and reduce-scatters their outputs unless the hardware has its all-to-all
   (:func:`costcurve.serving.moe.gathers_tokens`); 0: an all-to-all to each token's experts;
+* ``decode_chunked_attention`` [0 or 1]: 1 when chunked local attention (Llama 4) also bounds the decode
+  steps and the KV cache; 0 when the engine applies it to prompts only, so decode keeps and reads the whole
+  context in every layer (:attr:`costcurve.serving.step.Replica.decode_arch`);
 * ``reserve_full_sequence`` [0 or 1]: 1 when the scheduler admits a request only with KV room for its
   whole prompt + output (TensorRT-LLM's GUARANTEED_NO_EVICT), 0 when it allocates as sequences grow
   and preempts (vLLM, SGLang); the batch memory holds is then ``free / KV(I+O)``, not ``free / KV(I+O/2)``.
@@ -60,6 +63,7 @@ PARAMETERS = {
     "reserve_full_sequence": ("count", 0, 1),
     "kv_fraction_of_free": ("count", 0, 1),
     "moe_dispatch_allgather": ("count", 0, 1),
+    "decode_chunked_attention": ("count", 0, 1),
 }
 #: accelerator vendors each engine runs on: TensorRT-LLM is NVIDIA's CUDA library; vLLM documents CUDA, ROCm,
 #: TPU, Gaudi and Neuron back-ends (docs.vllm.ai, "Installation"); SGLang documents CUDA and ROCm (docs.sglang.ai)
@@ -86,6 +90,7 @@ class EngineProfile:
     reserve_full_sequence: int = 0
     kv_fraction_of_free: int = 0
     moe_dispatch_allgather: int = 0
+    decode_chunked_attention: int = 1
     sources: tuple = ()  #: (parameter, how, source date, source) per figure
     #: share of the roofline a decode-time grouped MoE GEMM reaches relative to a dense GEMM (1 in the
     #: roofline bound); the figure and its source: :data:`costcurve.serving.moe.GROUPED_GEMM_DECODE_RATIO`

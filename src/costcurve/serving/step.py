@@ -33,7 +33,8 @@ the routed experts, each bound by the slower of memory and compute:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -87,6 +88,17 @@ class Replica:
             object.__setattr__(self, "expert_parallel", True)  # DEP: experts expert parallel over the same ranks
         mem._check_dtype(self.dtype, mem.WEIGHT_DTYPES, "dtype")
         mem._check_dtype(self.kv_dtype, mem.KV_DTYPES, "kv_dtype")
+
+    @functools.cached_property
+    def decode_arch(self) -> Architecture:
+        """The architecture the KV cache and decode steps see: Llama 4's chunked local attention (``sliding_window_layers``
+        'three_of_four') bounds them only in an engine that applies it in decode (``decode_chunked_attention``);
+        TensorRT-LLM applies it to context requests only (docs, features/long-sequence.md, 1.0: "chunked attention can
+        only be applied to context requests"), so every layer keeps and reads the whole context."""
+        a = self.arch
+        if a.sliding_window_layers == "three_of_four" and not self.profile.decode_chunked_attention:
+            return replace(a, sliding_window=None, sliding_window_layers="all")
+        return a
 
     @property
     def gpus(self) -> int:
@@ -255,16 +267,16 @@ def comm_s(r: Replica, tokens, layers, *, with_latency=True):
 def stage_step_s(r: Replica, batch, context):
     """(time [s], memory time [s], compute time [s]) of one decode step of ``batch`` sequences on one stage."""
     rate_f, rate_b = _rates(r)
-    lin_f, attn_f = decode_flop_per_token(r.arch, context)
+    lin_f, attn_f = decode_flop_per_token(r.decode_arch, context)
     sh_f = lin_f - routed_flop_per_token(r.arch)
     b = np.asarray(batch, dtype=float)
     read, _, _ = _weights(r)
     if r.attention_dp:  # each rank: whole shared weights, its own b/tp sequences (rate_f is tp ranks' worth)
         w = read / r.pp + 0.0 * b
-        kv = b / r.tp * mem.kv_cache_bytes(r.arch, context, r.kv_dtype, 1) / r.pp
+        kv = b / r.tp * mem.kv_cache_bytes(r.decode_arch, context, r.kv_dtype, 1) / r.pp
     else:
         w = read / (r.tp * r.pp) + 0.0 * b
-        kv = b * mem.kv_cache_bytes(r.arch, context, r.kv_dtype, r.tp) / r.pp
+        kv = b * mem.kv_cache_bytes(r.decode_arch, context, r.kv_dtype, r.tp) / r.pp
     lin_t, attn_t = b * sh_f / (r.pp * rate_f), b * attn_f * r.attention_flop_scale / (r.pp * rate_f)
     routed = _routed_s(r, b, 1.0 / r.pp)
     t = np.maximum(w / rate_b, lin_t) + np.maximum(kv / rate_b, attn_t) + routed
@@ -331,8 +343,8 @@ def time_to_first_token_s(r: Replica, input_tokens):
 def _kv_per_sequence(r: Replica, context):
     """KV cache of one sequence per accelerator on average (heads split over tp, or whole on one of tp ranks). [bytes]"""
     if r.attention_dp:
-        return mem.kv_cache_bytes(r.arch, context, r.kv_dtype, 1) / (r.tp * r.pp)
-    return mem.kv_cache_bytes(r.arch, context, r.kv_dtype, r.tp) / r.pp
+        return mem.kv_cache_bytes(r.decode_arch, context, r.kv_dtype, 1) / (r.tp * r.pp)
+    return mem.kv_cache_bytes(r.decode_arch, context, r.kv_dtype, r.tp) / r.pp
 
 
 def memory_per_accelerator(r: Replica, batch, input_tokens, output_tokens):
@@ -357,7 +369,7 @@ def max_batch(r: Replica, input_tokens, output_tokens):
     free = r.profile.kv_budget_bytes(r.acc.memory_bytes, m["weights"] + m["activations"])
     I, O = np.asarray(input_tokens, dtype=float), np.asarray(output_tokens, dtype=float)
     per_mean = _kv_per_sequence(r, I + O if r.profile.reserve_full_sequence else I + O / 2)
-    per_full = mem.kv_cache_bytes(r.arch, I + O, r.kv_dtype, 1 if r.attention_dp else r.tp) / r.pp
+    per_full = mem.kv_cache_bytes(r.decode_arch, I + O, r.kv_dtype, 1 if r.attention_dp else r.tp) / r.pp
     return np.where(free >= per_full, np.floor(np.maximum(free, 0.0) / per_mean), 0.0)
 
 
@@ -376,8 +388,6 @@ def steady_state_tokens_per_s(r: Replica, batch, input_tokens, output_tokens):
 
 def roofline_tokens_per_s(r: Replica, batch, input_tokens, output_tokens):
     """The same replica with every efficiency 1 and no latency or overhead: an upper bound. [tokens/s]"""
-    from dataclasses import replace
-
     ideal = replace(r.profile, flop_efficiency=1.0, bandwidth_efficiency=1.0, interconnect_efficiency=1.0,
                     allreduce_latency_s=0.0, step_overhead_s=0.0, request_overhead_s=0.0, grouped_gemm_ratio=1.0)
     return steady_state_tokens_per_s(replace(r, profile=ideal), batch, input_tokens, output_tokens)
