@@ -480,8 +480,9 @@ LATER_REQUESTS = {(1000, 1000): 3000, (1024, 8192): 1500, (8192, 1024): 1500, (3
 
 
 def test_dense_tables_as_runs_of_their_request_counts_within_15_percent():
-    """The benchmark as it ran (costcurve.serving.finite_run): v1.0 rows median 1.00 (0.93–1.28), later rows 1.01
-    (0.98–1.10), as at steady state (1.00 and 1.02): dense rows are batch- or compute-bound, the limits rarely bind."""
+    """The benchmark as it ran (costcurve.serving.finite_run), TensorRT-LLM's KV fraction of the free memory: v1.0 rows
+    median 0.99 (0.93–1.31), later rows 1.02 (0.98–1.10), as at steady state (1.00 and 1.02): dense rows are batch- or
+    compute-bound, the limits rarely bind."""
     from costcurve.serving.finite_run import finite_run_tokens_per_s, trtllm_bench_limits
 
     trt = engine_profile("trtllm")

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from costcurve import load_catalog
 from costcurve.errors import CatalogError, InputError
 from costcurve import collectives
-from costcurve.serving.engines import engine_profile, fit_profile, read_profiles
+from costcurve.serving.engines import PARAMETERS, engine_profile, fit_profile, read_profiles
 from costcurve.serving.step import Replica, decode_cycle_s, offline_throughput, roofline_tokens_per_s
 
 CAT = load_catalog()
@@ -58,7 +58,7 @@ def _predict(rows, profile, I=SG_I, O=SG_O):
 def test_engine_table_has_every_parameter_with_source_and_date():
     for e in ("trtllm", "vllm", "sglang"):
         p = engine_profile(e)
-        assert len(p.sources) == 10 and all(s[2] and len(s[3]) > 20 for s in p.sources)
+        assert len(p.sources) == len(PARAMETERS) == 13 and all(s[2] and len(s[3]) > 20 for s in p.sources)
     assert engine_profile(None).engine == "trtllm"
     with pytest.raises(InputError) as err:
         engine_profile("tgi")

@@ -47,7 +47,8 @@ OPTIONS = (
     Option("interconnect_efficiency", ("--interconnect-efficiency",), "fraction", unit="1", low=0, high=1,
            distribution=True, help="Achieved / peak link bandwidth in all-reduce (default 0.7)."),
     Option("memory_utilization", ("--memory-utilization",), "fraction", unit="1", low=0, high=1,
-           help="Share of accelerator memory the engine may use (default 0.9)."),
+           help="Engine's memory share (default 0.9): of all memory (vLLM, SGLang), or for the KV cache of what "
+                "weights and activations leave free (TensorRT-LLM)."),
     Option("max_batch", ("--max-batch",), "count", unit="sequences", low=1, help="Engine's largest batch (default 2048)."),
     Option("engine", ("--engine",), "choice", choices=ENGINES, default="trtllm", show_default=True,
            help="Serving engine profile: efficiencies, per-step and per-request overheads and batch cap fitted on "

@@ -11,7 +11,17 @@ what one engine version achieves:
 * ``request_overhead_s`` [s]: per request (tokenize, schedule, detokenize), paid in its prefill;
 * ``max_batch`` [count]: the engine's default cap on running sequences;
 * ``scheduler_steps`` [count]: decode steps between two scheduling decisions (vLLM multi-step);
-* ``memory_utilization`` [1]: share of accelerator memory the engine takes for weights + KV cache.
+* ``memory_utilization`` [1]: the engine's memory share: of all accelerator memory for weights + KV cache
+  (vLLM ``gpu_memory_utilization``, SGLang ``mem_fraction_static``), or, with ``kv_fraction_of_free``, of the
+  memory still free once the weights and activation workspace are loaded, for the KV cache alone;
+* ``kv_fraction_of_free`` [0 or 1]: 1 when ``memory_utilization`` is TensorRT-LLM's
+  ``KvCacheConfig.free_gpu_memory_fraction`` (:meth:`EngineProfile.kv_budget_bytes`);
+* ``moe_dispatch_allgather`` [0 or 1]: 1 when, under attention data parallel, the engine all-gathers every
+  rank's tokens to the experts and reduce-scatters their outputs unless the hardware has its all-to-all
+  (:func:`costcurve.serving.moe.gathers_tokens`); 0: an all-to-all to each token's experts;
+* ``decode_chunked_attention`` [0 or 1]: 1 when chunked local attention (Llama 4) also bounds the decode
+  steps and the KV cache; 0 when the engine applies it to prompts only, so decode keeps and reads the whole
+  context in every layer (:attr:`costcurve.serving.step.Replica.decode_arch`);
 * ``reserve_full_sequence`` [0 or 1]: 1 when the scheduler admits a request only with KV room for its
   whole prompt + output (TensorRT-LLM's GUARANTEED_NO_EVICT), 0 when it allocates as sequences grow
   and preempts (vLLM, SGLang); the batch memory holds is then ``free / KV(I+O)``, not ``free / KV(I+O/2)``.
@@ -51,6 +61,9 @@ PARAMETERS = {
     "scheduler_steps": ("count", 1, 64),
     "memory_utilization": ("1", 0.1, 1.0),
     "reserve_full_sequence": ("count", 0, 1),
+    "kv_fraction_of_free": ("count", 0, 1),
+    "moe_dispatch_allgather": ("count", 0, 1),
+    "decode_chunked_attention": ("count", 0, 1),
 }
 #: accelerator vendors each engine runs on: TensorRT-LLM is NVIDIA's CUDA library; vLLM documents CUDA, ROCm,
 #: TPU, Gaudi and Neuron back-ends (docs.vllm.ai, "Installation"); SGLang documents CUDA and ROCm (docs.sglang.ai)
@@ -75,6 +88,9 @@ class EngineProfile:
     scheduler_steps: int
     memory_utilization: float
     reserve_full_sequence: int = 0
+    kv_fraction_of_free: int = 0
+    moe_dispatch_allgather: int = 0
+    decode_chunked_attention: int = 1
     sources: tuple = ()  #: (parameter, how, source date, source) per figure
     #: share of the roofline a decode-time grouped MoE GEMM reaches relative to a dense GEMM (1 in the
     #: roofline bound); the figure and its source: :data:`costcurve.serving.moe.GROUPED_GEMM_DECODE_RATIO`
@@ -85,6 +101,18 @@ class EngineProfile:
             v = getattr(self, name)
             if not (isinstance(v, (int, float)) and math.isfinite(v) and lo <= v <= hi):
                 raise InputError(f"got {v!r}; allowed: {lo:g}..{hi:g}", field=name)
+
+    def kv_budget_bytes(self, memory_bytes, fixed_bytes):
+        """KV cache one accelerator may hold, given its memory and the weights + activations on it. [bytes]
+
+        ``f·(M − fixed)`` when the share is of the free memory (TensorRT-LLM: "allocate 90% of free GPU memory for
+        KV cache", docs "How to Change KV Cache Behavior"; the C++ runtime's "remaining free GPU memory",
+        docs/source/reference/memory.md; ``KvCacheConfig.free_gpu_memory_fraction``, tensorrt_llm/llmapi/
+        llm_args.py, measured after the model is loaded and a forward pass at ``max_num_tokens`` has run),
+        else ``f·M − fixed`` (vLLM, SGLang: a share of all memory for weights, activations and cache).
+        """
+        f = self.memory_utilization
+        return f * (memory_bytes - fixed_bytes) if self.kv_fraction_of_free else f * memory_bytes - fixed_bytes
 
     def runs_on(self, acc) -> bool:
         """Whether this engine has a back-end for ``acc``'s vendor (:data:`ENGINE_VENDORS`)."""

@@ -164,11 +164,15 @@ TP_CANDIDATES = 2.0 ** np.arange(0, 13)
 GROUP_SIZE_DTYPES = ("int8", "int4")  #: weight formats stored in groups with scales (see costcurve.serving.replica_memory)
 
 
-def _memory_per_accelerator(s: _Setup, acc: Accelerator, n, batch, I, O, mem_util, chunk):
-    """(usable, weights, KV of the batch, activations, KV of one mean sequence, KV of one full sequence)."""
-    usable = acc.memory_bytes * mem_util
+def _memory_per_accelerator(s: _Setup, acc: Accelerator, n, batch, I, O, mem_util, chunk, of_free=False):
+    """(usable, weights, KV of the batch, activations, KV of one mean sequence, KV of one full sequence).
+
+    ``usable``: ``mem_util`` of all memory, or (``of_free``, TensorRT-LLM's KV fraction) weights + activations
+    + ``mem_util`` of the memory they leave free (:meth:`costcurve.serving.engines.EngineProfile.kv_budget_bytes`)."""
     weights = mem.weight_bytes(s.arch, s.dtype, group_size=s.group_size) / n
     act = mem.activation_bytes(s.arch, n, prefill_chunk_tokens=chunk)
+    fixed = weights + act
+    usable = fixed + mem_util * (acc.memory_bytes - fixed) if of_free else acc.memory_bytes * mem_util
     kv_mean = mem.kv_cache_bytes(s.arch, I + O / 2, s.kv_dtype, n)
     kv_full = mem.kv_cache_bytes(s.arch, I + O, s.kv_dtype, n)
     return usable, weights, batch * kv_mean, act, kv_mean, kv_full
@@ -254,6 +258,7 @@ class _Query(NamedTuple):
     chunk: object  # prefill chunk [tokens]
     util: object  # share of paid time serving [1]
     mu: object  # memory utilization [1]
+    of_free: bool = False  # mu is a share of the memory weights and activations leave free (TensorRT-LLM)
 
 
 def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, input_tokens, output_tokens,
@@ -278,7 +283,8 @@ def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, inpu
                         integer=True),  # decode length: thinking tokens, then the answer
                _num(max_batch if max_batch is not None else D["max_batch"], "max_batch", integer=True),
                _num(prefill_chunk_tokens, "prefill_chunk_tokens", integer=True),
-               _num(utilization, "utilization", kind="plain", upper=1.0), eff["memory_utilization"])
+               _num(utilization, "utilization", kind="plain", upper=1.0), eff["memory_utilization"],
+               bool(prof is not None and prof.kv_fraction_of_free))
     if np.any(np.asarray(q.I) + np.asarray(q.O) > s.arch.context_length):
         notes.append(f"input + output tokens exceed {name}'s context length of {s.arch.context_length:,}")
     tpot_target = _num(max_time_per_output_token_s, "max_time_per_output_token_s", kind="time")
@@ -383,7 +389,7 @@ def _setup(cat, acc, model, dtype, kv_dtype, group_size, calibration, flop_effic
 # ---- step 2: replica size and batch (memory) -------------------------------------------------
 def _memory_of(s: _Setup, acc, n, B, q: _Query, be=None):
     """(usable, weights, KV of the batch, activations) per accelerator, from the step model when there is one."""
-    usable, w_acc, kv_b, act, _, _ = _memory_per_accelerator(s, acc, n, B, q.I, q.O, q.mu, q.chunk)
+    usable, w_acc, kv_b, act, _, _ = _memory_per_accelerator(s, acc, n, B, q.I, q.O, q.mu, q.chunk, q.of_free)
     mbe = _memory_backend(s, be)
     return (usable, w_acc, kv_b, act) if mbe is None else (usable, *mbe.memory(n, B, q.I, q.O))
 
@@ -404,13 +410,13 @@ def _replica(s: _Setup, acc, name, q: _Query, gpus, batch, tpot_target, notes, s
     def fit(n):
         if mbe is not None:
             return be.fit(n, q.I, q.O)
-        usable, w, _, act, kv_mean, kv_full = _memory_per_accelerator(s, acc, n, 0.0, q.I, q.O, q.mu, q.chunk)
+        usable, w, _, act, kv_mean, kv_full = _memory_per_accelerator(s, acc, n, 0.0, q.I, q.O, q.mu, q.chunk, q.of_free)
         return _max_batch(usable, w, act, kv_full if reserve else kv_mean, kv_full)
 
     smallest = next((int(n) for n in TP_CANDIDATES if np.all(fit(n) >= 1)), None)
     if gpus is None:
         if smallest is None:
-            err = _does_not_fit(s, acc, name, float(TP_CANDIDATES[-1]), q.I, q.O, q.mu, q.chunk, None)
+            err = _does_not_fit(s, acc, name, float(TP_CANDIDATES[-1]), q.I, q.O, q.mu, q.chunk, None, q.of_free)
             if np.any(np.asarray(q.I) + np.asarray(q.O) > s.arch.context_length):  # the query, not the count
                 err.field = "input_tokens" if np.any(np.asarray(q.I) > s.arch.context_length) else "output_tokens"
             raise err
@@ -421,7 +427,7 @@ def _replica(s: _Setup, acc, name, q: _Query, gpus, batch, tpot_target, notes, s
         n = _num(gpus, "gpus", integer=True, upper=MAX_REPLICA_GPUS)
     mb = fit(n)
     if np.all(mb < 1):
-        raise _does_not_fit(s, acc, name, n, q.I, q.O, q.mu, q.chunk, smallest)
+        raise _does_not_fit(s, acc, name, n, q.I, q.O, q.mu, q.chunk, smallest, q.of_free)
     rule = "given"
     if batch is None:
         cap = q.cap if mbe is None else q.cap * mbe.ranks_per_scheduler(n)  # an engine cap per rank's scheduler
@@ -547,9 +553,9 @@ def _f(x) -> str:
     return f"{format_number(float(a))}" if a.ndim == 0 else f"{format_number(float(a.min()))}..{format_number(float(a.max()))}"
 
 
-def _does_not_fit(s: _Setup, acc: Accelerator, name, n, I, O, mu, chunk, smallest) -> DoesNotFitError:
+def _does_not_fit(s: _Setup, acc: Accelerator, name, n, I, O, mu, chunk, smallest, of_free=False) -> DoesNotFitError:
     n0 = float(np.max(n)) if np.ndim(n) else float(n)
-    usable, w, _, act, _, kv_full = _memory_per_accelerator(s, acc, n0, 0.0, np.max(I), np.max(O), mu, chunk)
+    usable, w, _, act, _, kv_full = _memory_per_accelerator(s, acc, n0, 0.0, np.max(I), np.max(O), mu, chunk, of_free)
     need = n0 * (w + float(np.max(act)) + float(np.max(kv_full)))
     have = n0 * usable
     hint = f"smallest count that fits: {smallest} (`gpus` {smallest})" if smallest else \
@@ -557,7 +563,8 @@ def _does_not_fit(s: _Setup, acc: Accelerator, name, n, I, O, mu, chunk, smalles
     return DoesNotFitError(
         f"{name} ({s.dtype} weights) does not fit: it needs {format_number(need / GB)} GB (weights {format_number(n0 * w / GB)} GB + one "
         f"{_f(I + O)}-token sequence's KV cache and activations), {n0:g} × {acc.name} have {format_number(have / GB)} GB usable "
-        f"({format_number(n0 * acc.memory_bytes / GB)} GB × memory_utilization {float(np.max(mu)):g}); {hint}",
+        f"({format_number(n0 * acc.memory_bytes / GB)} GB, {'the KV cache' if of_free else 'all'} at memory_utilization "
+        f"{float(np.max(mu)):g}{' of what weights and activations leave free' if of_free else ''}); {hint}",
         required_bytes=need, available_bytes=have, min_gpus=smallest)
 
 

@@ -80,7 +80,8 @@ class StepBackend:
         TensorRT-LLM's) and the resolved efficiencies ``eff``."""
         keys = ("flop_efficiency", "bandwidth_efficiency", "interconnect_efficiency", "allreduce_latency_s",
                 "memory_utilization")
-        base = prof or engine_profile("trtllm")
+        # no engine: DEFAULTS' memory share is of all memory (vLLM's meaning), not TensorRT-LLM's share of the free
+        base = prof or replace(engine_profile("trtllm"), kv_fraction_of_free=0)
         if prof is None and not s.arch.is_moe:  # no engine: the bare roofline at the efficiencies, no overheads
             base = replace(base, step_overhead_s=0.0, request_overhead_s=0.0)
         p = replace(base, **{k: float(np.max(eff[k])) for k in keys})
@@ -239,7 +240,7 @@ def load_percentiles(prof, s, acc, n, B, I, O, eff, rate_per_s, be=None) -> dict
 
     if any(np.ndim(x) for x in (I, O, B, n)):
         raise InputError("a load needs single values (no sweeps)", field="load_per_s")
-    p = replace(prof or engine_profile("trtllm"), max_batch=int(B),
+    p = replace(prof or replace(engine_profile("trtllm"), kv_fraction_of_free=0), max_batch=int(B),
                 **{k: float(eff[k]) for k in ("flop_efficiency", "bandwidth_efficiency", "interconnect_efficiency",
                                               "allreduce_latency_s", "memory_utilization")})
     r = Replica(s.arch, acc, p, tp=int(n), dtype=s.dtype, kv_dtype=s.kv_dtype, group_size=s.group_size)

@@ -13,7 +13,8 @@ the routed experts, each bound by the slower of memory and compute:
   (1 under tensor parallelism, where every rank computes a slice of every expert), the tile padding
   ``p`` and the grouped-GEMM ratio ``g`` (:mod:`.moe`); ``comm`` is ``2·L/pp`` tensor-parallel
   all-reduces of ``b·d·2`` bytes (under expert parallelism a dispatch and a combine all-to-all
-  replace each MoE layer's all-reduce) on the link the group spans (:meth:`Replica.tp_allreduce_s`:
+  replace each MoE layer's all-reduce; an all-gather and a reduce-scatter where the engine has no all-to-all
+  for the hardware, :func:`.moe.gathers_tokens`) on the link the group spans (:meth:`Replica.tp_allreduce_s`:
   NCCL's ring/tree minimum across the network, :mod:`costcurve.collectives`).
 * **attention data parallel** (``attention_dp``; TensorRT-LLM's DEP, DeepSeek's "MLA/shared expert
   DP"): every rank holds the shared weights whole and its own ``b/tp`` requests' KV cache (MLA's
@@ -32,7 +33,8 @@ the routed experts, each bound by the slower of memory and compute:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -43,7 +45,7 @@ from ..errors import InputError
 from costcurve.serving.roofline import decode_flop_per_token, prefill_flop
 from ..collectives import allreduce_s, nccl_allreduce_s, send_s
 from .engines import EngineProfile
-from .moe import (busiest_rank_share, dispatch_combine_s, expected_experts_touched,
+from .moe import (busiest_rank_share, dispatch_combine_s, expected_experts_touched, gathers_tokens,
                   padded_expert_rows)
 
 MAX_REPLICA_GPUS = 2**20  #: largest replica [count] (the planner bounds accelerator counts the same way)
@@ -86,6 +88,17 @@ class Replica:
             object.__setattr__(self, "expert_parallel", True)  # DEP: experts expert parallel over the same ranks
         mem._check_dtype(self.dtype, mem.WEIGHT_DTYPES, "dtype")
         mem._check_dtype(self.kv_dtype, mem.KV_DTYPES, "kv_dtype")
+
+    @functools.cached_property
+    def decode_arch(self) -> Architecture:
+        """The architecture the KV cache and decode steps see: Llama 4's chunked local attention (``sliding_window_layers``
+        'three_of_four') bounds them only in an engine that applies it in decode (``decode_chunked_attention``);
+        TensorRT-LLM applies it to context requests only (docs, features/long-sequence.md, 1.0: "chunked attention can
+        only be applied to context requests"), so every layer keeps and reads the whole context."""
+        a = self.arch
+        if a.sliding_window_layers == "three_of_four" and not self.profile.decode_chunked_attention:
+            return replace(a, sliding_window=None, sliding_window_layers="all")
+        return a
 
     @property
     def gpus(self) -> int:
@@ -239,7 +252,9 @@ def comm_s(r: Replica, tokens, layers, *, with_latency=True):
     if r.expert_parallel and a.is_moe:
         dom, up_bw, up_lat, out_bw, out_lat = _a2a_link(r)
         link = (dom, up_bw, up_lat if with_latency else 0.0, out_bw, out_lat if with_latency else 0.0)
-        a2a = dispatch_combine_s(a, tokens / r.tp, r.tp, link, dispatch_dtype="fp8" if r.dtype == "fp8" else "bf16")
+        gather = r.attention_dp and gathers_tokens(r.profile.moe_dispatch_allgather, r.tp, a.n_experts_active, dom)
+        a2a = dispatch_combine_s(a, tokens / r.tp, r.tp, link, dispatch_dtype="fp8" if r.dtype == "fp8" else "bf16",
+                                 gather=gather)
         if r.attention_dp:
             return frac * a2a
         msg = tokens * a.d_model * mem.ACTIVATION_BYTES
@@ -252,16 +267,16 @@ def comm_s(r: Replica, tokens, layers, *, with_latency=True):
 def stage_step_s(r: Replica, batch, context):
     """(time [s], memory time [s], compute time [s]) of one decode step of ``batch`` sequences on one stage."""
     rate_f, rate_b = _rates(r)
-    lin_f, attn_f = decode_flop_per_token(r.arch, context)
+    lin_f, attn_f = decode_flop_per_token(r.decode_arch, context)
     sh_f = lin_f - routed_flop_per_token(r.arch)
     b = np.asarray(batch, dtype=float)
     read, _, _ = _weights(r)
     if r.attention_dp:  # each rank: whole shared weights, its own b/tp sequences (rate_f is tp ranks' worth)
         w = read / r.pp + 0.0 * b
-        kv = b / r.tp * mem.kv_cache_bytes(r.arch, context, r.kv_dtype, 1) / r.pp
+        kv = b / r.tp * mem.kv_cache_bytes(r.decode_arch, context, r.kv_dtype, 1) / r.pp
     else:
         w = read / (r.tp * r.pp) + 0.0 * b
-        kv = b * mem.kv_cache_bytes(r.arch, context, r.kv_dtype, r.tp) / r.pp
+        kv = b * mem.kv_cache_bytes(r.decode_arch, context, r.kv_dtype, r.tp) / r.pp
     lin_t, attn_t = b * sh_f / (r.pp * rate_f), b * attn_f * r.attention_flop_scale / (r.pp * rate_f)
     routed = _routed_s(r, b, 1.0 / r.pp)
     t = np.maximum(w / rate_b, lin_t) + np.maximum(kv / rate_b, attn_t) + routed
@@ -328,8 +343,8 @@ def time_to_first_token_s(r: Replica, input_tokens):
 def _kv_per_sequence(r: Replica, context):
     """KV cache of one sequence per accelerator on average (heads split over tp, or whole on one of tp ranks). [bytes]"""
     if r.attention_dp:
-        return mem.kv_cache_bytes(r.arch, context, r.kv_dtype, 1) / (r.tp * r.pp)
-    return mem.kv_cache_bytes(r.arch, context, r.kv_dtype, r.tp) / r.pp
+        return mem.kv_cache_bytes(r.decode_arch, context, r.kv_dtype, 1) / (r.tp * r.pp)
+    return mem.kv_cache_bytes(r.decode_arch, context, r.kv_dtype, r.tp) / r.pp
 
 
 def memory_per_accelerator(r: Replica, batch, input_tokens, output_tokens):
@@ -347,13 +362,14 @@ def memory_per_accelerator(r: Replica, batch, input_tokens, output_tokens):
 
 def max_batch(r: Replica, input_tokens, output_tokens):
     """Sequences the memory holds at mean context ``I + O/2``, or at ``I + O`` when the engine reserves whole
-    sequences (``reserve_full_sequence``); 0 if one full sequence does not fit. [count]"""
-    usable = r.acc.memory_bytes * r.profile.memory_utilization
+    sequences (``reserve_full_sequence``); 0 if one full sequence does not fit. The KV room is the engine's
+    share of all memory less weights and activations, or its share of what they leave free
+    (:meth:`~costcurve.serving.engines.EngineProfile.kv_budget_bytes`). [count]"""
     m = memory_per_accelerator(r, 0.0, input_tokens, output_tokens)
-    free = usable - m["weights"] - m["activations"]
+    free = r.profile.kv_budget_bytes(r.acc.memory_bytes, m["weights"] + m["activations"])
     I, O = np.asarray(input_tokens, dtype=float), np.asarray(output_tokens, dtype=float)
     per_mean = _kv_per_sequence(r, I + O if r.profile.reserve_full_sequence else I + O / 2)
-    per_full = mem.kv_cache_bytes(r.arch, I + O, r.kv_dtype, 1 if r.attention_dp else r.tp) / r.pp
+    per_full = mem.kv_cache_bytes(r.decode_arch, I + O, r.kv_dtype, 1 if r.attention_dp else r.tp) / r.pp
     return np.where(free >= per_full, np.floor(np.maximum(free, 0.0) / per_mean), 0.0)
 
 
@@ -372,8 +388,6 @@ def steady_state_tokens_per_s(r: Replica, batch, input_tokens, output_tokens):
 
 def roofline_tokens_per_s(r: Replica, batch, input_tokens, output_tokens):
     """The same replica with every efficiency 1 and no latency or overhead: an upper bound. [tokens/s]"""
-    from dataclasses import replace
-
     ideal = replace(r.profile, flop_efficiency=1.0, bandwidth_efficiency=1.0, interconnect_efficiency=1.0,
                     allreduce_latency_s=0.0, step_overhead_s=0.0, request_overhead_s=0.0, grouped_gemm_ratio=1.0)
     return steady_state_tokens_per_s(replace(r, profile=ideal), batch, input_tokens, output_tokens)
