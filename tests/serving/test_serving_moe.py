@@ -430,3 +430,15 @@ def test_a_replica_past_2_to_the_20_accelerators_is_one_line(run_cli):
     res = run_cli("infer", "--model", "qwen3-30b-a3b", "--gpu", "h100", "--gpus", "1e308", "--attention-dp",
                   "--price", "2")
     assert res.code == 2 and res.err.startswith("error: --gpus") and "Traceback" not in res.err
+
+
+def test_no_engine_keeps_the_all_to_all_and_the_share_of_all_memory():
+    """TensorRT-LLM's conventions (all-gather dispatch, KV share of the free memory) belong to its profile; the
+    generic step model of an estimate with no engine keeps DeepEP's all-to-all and vLLM's share of all memory."""
+    from costcurve.serving.engines import engine_profile
+    from costcurve.serving.layout import generic_profile
+
+    g, t = generic_profile(), engine_profile("trtllm")
+    assert t.moe_dispatch_allgather == 1 and t.kv_fraction_of_free == 1
+    assert g.moe_dispatch_allgather == 0 and g.kv_fraction_of_free == 0
+    assert g.flop_efficiency == t.flop_efficiency and g.step_overhead_s == t.step_overhead_s

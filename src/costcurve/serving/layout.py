@@ -55,6 +55,14 @@ def backend_for(s, acc, prof, eff, expert_parallel, attention_dp, disaggregated,
                              disaggregated=disaggregated)
 
 
+def generic_profile():
+    """The step model's profile when no engine is named: TensorRT-LLM's efficiencies and overheads without its
+    own conventions: the memory share is of all memory (vLLM's meaning, DEFAULTS), and the MoE dispatch under
+    attention data parallelism is an all-to-all (DeepEP's, as DeepSeek serves V3), not TensorRT-LLM's
+    all-gather on H100/H200."""
+    return replace(engine_profile("trtllm"), kv_fraction_of_free=0, moe_dispatch_allgather=0)
+
+
 @dataclass(frozen=True)
 class StepBackend:
     """One architecture, accelerator, dtypes, efficiencies and layout; every method takes the replica width ``n``."""
@@ -80,8 +88,7 @@ class StepBackend:
         TensorRT-LLM's) and the resolved efficiencies ``eff``."""
         keys = ("flop_efficiency", "bandwidth_efficiency", "interconnect_efficiency", "allreduce_latency_s",
                 "memory_utilization")
-        # no engine: DEFAULTS' memory share is of all memory (vLLM's meaning), not TensorRT-LLM's share of the free
-        base = prof or replace(engine_profile("trtllm"), kv_fraction_of_free=0)
+        base = prof or generic_profile()
         if prof is None and not s.arch.is_moe:  # no engine: the bare roofline at the efficiencies, no overheads
             base = replace(base, step_overhead_s=0.0, request_overhead_s=0.0)
         p = replace(base, **{k: float(np.max(eff[k])) for k in keys})
@@ -240,7 +247,7 @@ def load_percentiles(prof, s, acc, n, B, I, O, eff, rate_per_s, be=None) -> dict
 
     if any(np.ndim(x) for x in (I, O, B, n)):
         raise InputError("a load needs single values (no sweeps)", field="load_per_s")
-    p = replace(prof or replace(engine_profile("trtllm"), kv_fraction_of_free=0), max_batch=int(B),
+    p = replace(prof or generic_profile(), max_batch=int(B),
                 **{k: float(eff[k]) for k in ("flop_efficiency", "bandwidth_efficiency", "interconnect_efficiency",
                                               "allreduce_latency_s", "memory_utilization")})
     r = Replica(s.arch, acc, p, tp=int(n), dtype=s.dtype, kv_dtype=s.kv_dtype, group_size=s.group_size)
