@@ -305,14 +305,7 @@ def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, inpu
     meets = _latency(t, tpot_target, ttft_target, notes)
     price, price_source = hourly_price(cat, acc, date, price_usd_per_gpu_hour, provider=provider, price_kind=price_kind, notes=notes)
     dollars = replica_dollars(price, n, B, q, t, _num(queries_per_day, "queries_per_day"))
-    for key, what in (("time_to_first_token_s", "time to first token"), ("time_per_output_token_s",
-                                                                          "time per output token")):
-        check_result(t[key], what, given, unit="s", allow_nan=True)
-    for key, what in (("usd_per_query", "cost per query"), ("usd_per_billion_queries", "cost per billion queries"),
-                      ("usd_per_million_input_tokens", "cost per million input tokens"),
-                      ("usd_per_million_output_tokens", "cost per million output tokens"),
-                      ("usd_per_day", "cost per day")):
-        check_result(dollars[key], what, given, unit="USD", allow_nan=True)
+    _check_results(t, dollars, given)
     usable, w_acc, kv_b, act = _memory_of(s, acc, n, B, q, be)
     breakdown = {"weights": _plain(w_acc), "kv_cache": _plain(kv_b), "activations": _plain(act)}
     load = _load_percentiles(prof, s, acc, n, B, q, eff, load_per_s, be)
@@ -329,6 +322,18 @@ def _estimate(cat, *, model, gpu, gpus, dtype, kv_dtype, group_size, batch, inpu
         **{k: v for k, v in t.items() if not k.startswith("_")}, **dollars,
         engine=None if prof is None else prof.engine, batch_rule=rule,
         layout=be.layout(_plain(n), t) if _memory_backend(s, be) else {}, **load)
+
+
+def _check_results(t, dollars, given):
+    """A time or a dollar figure that is not finite is an error naming the inputs, not an answer."""
+    for key, what in (("time_to_first_token_s", "time to first token"), ("time_per_output_token_s",
+                                                                          "time per output token")):
+        check_result(t[key], what, given, unit="s", allow_nan=True)
+    for key, what in (("usd_per_query", "cost per query"), ("usd_per_billion_queries", "cost per billion queries"),
+                      ("usd_per_million_input_tokens", "cost per million input tokens"),
+                      ("usd_per_million_output_tokens", "cost per million output tokens"),
+                      ("usd_per_day", "cost per day")):
+        check_result(dollars[key], what, given, unit="USD", allow_nan=True)
 
 
 def _plain_given(v):
