@@ -147,10 +147,12 @@ def enumerate_layouts(arch: Architecture, gpus: int, global_batch: int, seq_len:
     out = _with_hybrid_sharding(out, node, fixed.get("dp_shard"))
     size = len(out["tp"])
     out["overlap"] = np.full(size, bool(fixed.get("overlap", True)))
+    pinned = [k for k in ("tp", "pp", "vpp", "cp", "ep", "dp", "microbatch", "dp_shard") if k in fixed]
+    if not pinned:
+        return out
     keep = np.ones(size, dtype=bool)
-    for k in ("tp", "pp", "vpp", "cp", "ep", "dp", "microbatch", "dp_shard"):
-        if k in fixed:
-            keep &= out[k] == int(fixed[k])
+    for k in pinned:
+        keep &= out[k] == int(fixed[k])
     return {k: v[keep] for k, v in out.items()}
 
 

@@ -117,6 +117,15 @@ def activation_bytes_per_layer(arch: Architecture, *, seq_len, microbatch=1, tp=
     attention: ``sbh(10 + 24/t + 5as/(ht))``, ``sbh/t·(34 + 5as/h)`` with sequence parallelism,
     ``34·sbh/t`` with selective recomputation as well.
     """
+    return _activation_bytes(arch, seq_len=seq_len, microbatch=microbatch, tp=tp, cp=cp,
+                             sequence_parallel=sequence_parallel, recompute=recompute, flash_attention=flash_attention,
+                             dropout=dropout, moe=moe)[0]
+
+
+def _activation_bytes(arch: Architecture, *, seq_len, microbatch, tp, cp, sequence_parallel, recompute,
+                      flash_attention, dropout, moe):
+    """(bytes kept at ``recompute``, bytes kept with no recomputation) of :func:`activation_bytes_per_layer`:
+    full recomputation's backward holds one layer's un-recomputed activations at a time. [bytes]"""
     a = arch
     s = np.asarray(seq_len, dtype=float) / np.asarray(cp, dtype=float)
     s_full = np.asarray(seq_len, dtype=float)
@@ -163,7 +172,7 @@ def activation_bytes_per_layer(arch: Architecture, *, seq_len, microbatch=1, tp=
     else:
         selective = kept + scores_kept_selective
     full = B * sb * h / spd
-    return np.where(rc == 0, none, np.where(rc == 1, selective, full))
+    return np.where(rc == 0, none, np.where(rc == 1, selective, full)), none
 
 
 def model_state_bytes(params, *, zero=0, shard=1, grad_bytes=DEFAULT_GRAD_BYTES, expert_params=0.0, expert_shard=1):
@@ -220,13 +229,11 @@ def memory_breakdown(arch: Architecture, *, seq_len, microbatch=1, tp=1, pp=1, v
     expert_local = layers * lp["expert"] / (ep * tp)
     shard = dp * cp if dp_shard is None else np.asarray(dp_shard, dtype=float)
     eshard = np.maximum(dp * cp / ep, 1.0)
-    per_layer = activation_bytes_per_layer(arch, seq_len=seq_len, microbatch=microbatch, tp=tp, cp=cp,
-                                           sequence_parallel=sequence_parallel, recompute=recompute,
-                                           flash_attention=flash_attention, dropout=dropout)
+    per_layer, unrecomputed = _activation_bytes(arch, seq_len=seq_len, microbatch=microbatch, tp=tp, cp=cp,
+                                                sequence_parallel=sequence_parallel, recompute=recompute,
+                                                flash_attention=flash_attention, dropout=dropout, moe=None)
     rc = recompute_code(recompute)
-    transient = np.where(rc == 2, activation_bytes_per_layer(
-        arch, seq_len=seq_len, microbatch=microbatch, tp=tp, cp=cp, sequence_parallel=sequence_parallel,
-        recompute="none", flash_attention=flash_attention, dropout=dropout), 0.0)
+    transient = np.where(rc == 2, unrecomputed, 0.0)
     inflight = pipeline_inflight(pp, vpp, m)
     sb = np.asarray(seq_len, dtype=float) / cp * np.asarray(microbatch, dtype=float)
     spd = np.where(np.asarray(sequence_parallel, dtype=bool), tp, 1.0)
