@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import json
 import statistics
-import subprocess
 import sys
 
 import numpy as np
-from _timing import median_time, run_times
+from _timing import command_time, median_time, run_times
 
 
 def main():
@@ -75,7 +74,7 @@ def main():
                       ("train_cli_planner_llama3_70b_wall_s", [*train, "--model", "llama3-70b"]),
                       ("train_cli_planner_deepseek_v3_wall_s", [*train, "--model", "deepseek-v3"]),
                       ("train_cli_regression_wall_s", [*train, "--params", "70B"])):
-        res[key] = median_time(lambda: subprocess.run([sys.executable, *args], capture_output=True, check=True))
+        res[key] = command_time([sys.executable, *args])
     print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in res.items()}, indent=2))
 
 

@@ -8,11 +8,9 @@ Run: python benchmarks/bench_plan.py   (prints medians; figures go in the README
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 
-from _timing import median_time
+from _timing import command_time, median_time
 
 
 def main():
@@ -30,15 +28,13 @@ def main():
                                   gpus_options=gpus_options, catalog=cat)
     res = pareto()
     t_pareto = median_time(pareto, repeat=3)
-    env = dict(os.environ)
     cmd = [sys.executable, "-m", "costcurve", "plan", "--model", "llama3-70b", "--tokens", "15T", "--gpu", "h100",
            "--gpus", "1024", "--json"]
-    t_cli = median_time(lambda: subprocess.run(cmd, check=True, capture_output=True, env=env), repeat=5)
+    t_cli = command_time(cmd, repeat=5)
     train = [sys.executable, "-m", "costcurve", "train", "--model", "llama3-70b", "--gpu", "h100", "--gpus", "2048",
              "--json"]
-    t_train = median_time(lambda: subprocess.run(train, check=True, capture_output=True, env=env), repeat=5)
-    helpc = [sys.executable, "-m", "costcurve", "--help"]
-    t_help = median_time(lambda: subprocess.run(helpc, check=True, capture_output=True, env=env), repeat=5)
+    t_train = command_time(train, repeat=5)
+    t_help = command_time([sys.executable, "-m", "costcurve", "--help"], repeat=5)
     print(json.dumps({
         "layout_searches_per_train": _searches_per_train(),
         "train_command_wall_s": round(t_train, 3), "help_command_wall_s": round(t_help, 3),

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _timing import run_times
+from _timing import command_time, run_times
 
 from costcurve.trends.bundled import get_series
 from costcurve.trends.fit import fit_exponential
@@ -70,12 +70,9 @@ def main() -> int:
     s = get_series("inference-price")
     times = run_times(lambda: forecast_series(s, 2030, method="auto"), 5)  # 22 structural hindcasts + the forecast
     print(f"{'forecast inference-price --method auto (in-process)':45s}          median {1000 * statistics.median(times):7.0f} ms")
-    import subprocess
-
     cli = [sys.executable, "-m", "costcurve", "forecast", "inference-price", "--method", "auto", "--year", "2030",
            "--json"]
-    times = run_times(lambda: subprocess.run(cli, check=True, capture_output=True), 3)
-    print(f"{'the same on the command line (with imports)':45s}          median {1000 * statistics.median(times):7.0f} ms")
+    print(f"{'the same on the command line (with imports)':45s}          median {1000 * command_time(cli, 3):7.0f} ms")
     ok = worst < TARGET_S
     print(f"worst median {1000 * worst:.2f} ms; target < {1000 * TARGET_S:.0f} ms: {'PASS' if ok else 'FAIL'}")
     return 0 if ok else 1
