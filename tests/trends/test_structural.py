@@ -427,3 +427,13 @@ def test_size_records_reach_the_price_only_at_price_records():
 
     assert shared_records(*family_histories("training-cost")) == (11, 12)
     assert shared_records(*family_histories("inference-price")) == (7, 13)
+
+
+def test_a_covariate_that_moves_with_the_date_is_not_fitted_apart_from_it():
+    """Sizes that fall exactly with the date cannot be told apart from a trend: the driver is fitted on the date
+    alone (no singular matrix, no elasticity)."""
+    years = np.array([2023.0, 2023.5, 2024.0, 2024.5, 2025.0])
+    h = DriverHistory("margin", "price / cost", "test", "trend", years, np.array([4.0, 3.0, 3.5, 2.0, 2.2]),
+                      covariate=25.0 - (years - 2023.0), covariate_of="smaller models")
+    f = fit_driver(h)
+    assert f.covariate_of == "" and f.elasticity == 0.0 and math.isfinite(f.slope) and 0 < f.drift_weight <= 1

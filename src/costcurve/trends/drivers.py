@@ -252,6 +252,8 @@ def _fit_trend(h: DriverHistory, follow: bool) -> DriverFit:
     t, ly = h.years, np.log(h.values)
     cols = [np.ones_like(t), t - t.max()] + ([h.covariate - h.covariate.mean()] if follow else [])
     x = np.column_stack(cols)
+    if follow and np.linalg.matrix_rank(x) < x.shape[1]:  # the covariate moves with the date: not separable
+        return _fit_trend(h, False)
     beta, cov, res, sigma, dof, bic = _ols(x, ly)
     beta0, cov0, _, sigma0, dof0, bic0 = _ols(np.delete(x, 1, axis=1), ly)
     weight = 1.0 / (1.0 + math.exp(min((bic - bic0) / 2.0, 700.0)))
