@@ -65,6 +65,23 @@ def _show(v) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def hash_fields_once(self) -> int:
+    """A frozen dataclass's hash of its fields (as the generated one), computed once and kept: for records whose
+    fields never change and which key value caches (Architecture, Accelerator). Set as ``__hash__`` in the
+    class body (a dataclass replaces an inherited one)."""
+    h = self.__dict__.get("_hash")
+    if h is None:
+        h = hash(tuple(getattr(self, f.name) for f in dataclasses.fields(self)))
+        object.__setattr__(self, "_hash", h)
+    return h
+
+
+def state_without_hash(self) -> dict:
+    """``__getstate__`` of a record using :func:`hash_fields_once`: pickled without the kept hash (a str's hash
+    differs from one process to the next)."""
+    return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+
+
 @dataclass(frozen=True)
 class Architecture:
     """Shape of a decoder-only transformer. Sizes are counts (no unit); lengths in tokens."""
@@ -170,18 +187,9 @@ class Architecture:
                 if getattr(self, name):
                     raise InputError(f"got {getattr(self, name)}; allowed: 0 without MLA (kv_lora_rank = 0)", field=name)
 
-    def __hash__(self):
-        """The fields' hash (as the dataclass's), computed once: the fields never change, and an
-        Architecture keys the value caches of the FLOP and parameter counts and of the planner."""
-        h = self.__dict__.get("_hash")
-        if h is None:
-            h = hash(tuple(getattr(self, f.name) for f in dataclasses.fields(self)))
-            object.__setattr__(self, "_hash", h)
-        return h
-
-    def __getstate__(self):
-        """Pickled without the cached hash: a str's hash differs from one process to the next."""
-        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+    # an Architecture keys the value caches of the FLOP and parameter counts and of the planner
+    __hash__ = hash_fields_once
+    __getstate__ = state_without_hash
 
     # ---- derived shape -------------------------------------------------------------------
     @property

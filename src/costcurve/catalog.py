@@ -14,7 +14,6 @@ row replaces it.
 from __future__ import annotations
 
 import csv
-import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -23,7 +22,7 @@ import os
 from dataclasses import dataclass
 from importlib import resources
 
-from .architecture import Architecture
+from .architecture import Architecture, hash_fields_once, state_without_hash
 from .errors import CatalogError, CostcurveError, UnknownNameError
 from .files import decode_text, parse_csv, printable, read_csv, read_text
 
@@ -294,18 +293,9 @@ class Accelerator:
     aliases: tuple[str, ...] = ()
     unknown: str = ""
 
-    def __hash__(self):
-        """The fields' hash (as the dataclass's), computed once: the fields never change, and an
-        Accelerator keys the planner's and the price caches (as :class:`Architecture` does)."""
-        h = self.__dict__.get("_hash")
-        if h is None:
-            h = hash(tuple(getattr(self, f.name) for f in dataclasses.fields(self)))
-            object.__setattr__(self, "_hash", h)
-        return h
-
-    def __getstate__(self):
-        """Pickled without the cached hash: a str's hash differs from one process to the next."""
-        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+    # an Accelerator keys the planner's and the price caches
+    __hash__ = hash_fields_once
+    __getstate__ = state_without_hash
 
     @property
     def half_dtype(self) -> str:
