@@ -63,7 +63,11 @@ def _val(v, unit):
 
     if v is None:
         return "n/a"
-    return format_usd(v) if unit == "USD" else f"{v:.3g} {unit}"
+    if unit == "USD":
+        return format_usd(v)
+    if unit.startswith("USD per ") and math.isfinite(v) and 0 < v < 1e3:  # a price: three significant digits
+        return f"${v:.3g} {unit[4:]}"
+    return f"{v:.3g} {unit}"
 
 
 # ---- trend ------------------------------------------------------------------------------------------
