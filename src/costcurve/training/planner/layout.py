@@ -136,16 +136,18 @@ def enumerate_layouts(arch: Architecture, gpus: int, global_batch: int, seq_len:
         return {k: np.zeros(0, dtype=int) for k in LAYOUT_KEYS}
     zeros = np.asarray([fixed["zero"]] if "zero" in fixed else ZERO_STAGES)
     rcs = np.asarray([RECOMPUTE.index(fixed["recompute"])] if "recompute" in fixed else range(3))
-    n, nz, nr = len(base), len(zeros), len(rcs)
-    out = {k: np.repeat(base[:, i], nz * nr) for i, k in enumerate(("tp", "pp", "vpp", "cp", "ep", "dp", "microbatch"))}
-    out["zero"] = np.tile(np.repeat(zeros, nr), n)
-    out["recompute"] = np.tile(rcs, n * nz)
-    out["global_batch"] = np.full(n * nz * nr, global_batch)
-    sp = fixed.get("sequence_parallel")
-    out["sequence_parallel"] = (out["tp"] > 1) if sp is None else np.full(n * nz * nr, bool(sp)) & (out["tp"] > 1)
-    out["dp_shard"] = out["cp"] * out["dp"]
-    out = _with_hybrid_sharding(out, node, fixed.get("dp_shard"))
+    # every base row x ZeRO stage x recomputation, then the HSDP copies (ZeRO >= 1, shard group below cp·dp)
+    blocks = [_expand(base, zeros, rcs, base[:, 3] * base[:, 5])]
+    hsdp = _hybrid_groups(base, node, fixed.get("dp_shard"))
+    if hsdp is not None and (zeros >= 1).any():
+        ok, g = hsdp
+        blocks.append(_expand(base[ok], zeros[zeros >= 1], rcs, g[ok]))
+    out = {k: np.concatenate([b[k] for b in blocks]) if len(blocks) > 1 else blocks[0][k] for k in blocks[0]}
     size = len(out["tp"])
+    out["global_batch"] = np.full(size, global_batch)
+    sp = fixed.get("sequence_parallel")
+    out["sequence_parallel"] = (out["tp"] > 1) if sp is None else np.full(size, bool(sp)) & (out["tp"] > 1)
+    out["dp_shard"] = out.pop("dp_shard")  # the keys in LAYOUT_KEYS' order
     out["overlap"] = np.full(size, bool(fixed.get("overlap", True)))
     pinned = [k for k in ("tp", "pp", "vpp", "cp", "ep", "dp", "microbatch", "dp_shard") if k in fixed]
     if not pinned:
@@ -187,14 +189,22 @@ def _layout_rows(a: Architecture, gpus: int, global_batch: int, seq_len: int, ma
     return out
 
 
-def _with_hybrid_sharding(out: dict, node, pinned) -> dict:
-    """Add the HSDP copies (ZeRO ≥ 1, shard group ``node // tp`` or the pinned size) of the layouts."""
-    full = out["dp_shard"]
+def _expand(base: np.ndarray, zeros: np.ndarray, rcs: np.ndarray, shard: np.ndarray) -> dict:
+    """The layouts of ``base`` rows (tp, pp, vpp, cp, ep, dp, microbatch) × ``zeros`` × ``rcs``, in that nesting
+    order, each row's ZeRO shard group ``shard``."""
+    n, nz, nr = len(base), len(zeros), len(rcs)
+    out = {k: np.repeat(base[:, i], nz * nr) for i, k in enumerate(("tp", "pp", "vpp", "cp", "ep", "dp", "microbatch"))}
+    out["zero"] = np.tile(np.repeat(zeros, nr), n)
+    out["recompute"] = np.tile(rcs, n * nz)
+    out["dp_shard"] = np.repeat(shard, nz * nr)
+    return out
+
+
+def _hybrid_groups(base: np.ndarray, node, pinned):
+    """(rows that take an HSDP copy, their shard group) of the base rows: the group ``node // tp`` (or the pinned
+    size) where it is a proper divisor of cp·dp above 1; None when no row takes one."""
+    full = base[:, 3] * base[:, 5]
     g = np.full_like(full, int(pinned)) if pinned is not None else (
-        np.maximum(int(node) // out["tp"], 1) if node else np.ones_like(full))
-    ok = (out["zero"] >= 1) & (g > 1) & (g < full) & (full % np.maximum(g, 1) == 0)
-    if not ok.any():
-        return out
-    extra = {k: v[ok] for k, v in out.items()}
-    extra["dp_shard"] = g[ok]
-    return {k: np.concatenate([out[k], extra[k]]) for k in out}
+        np.maximum(int(node) // base[:, 0], 1) if node else np.ones_like(full))
+    ok = (g > 1) & (g < full) & (full % np.maximum(g, 1) == 0)
+    return (ok, g) if ok.any() else None
