@@ -82,8 +82,9 @@ LATER_HELD_OUT = [
     ("llama3.1-70b", "h200", 2, 8192, 1024, 2 * 537), ("llama3.1-70b", "h200", 2, 32768, 1024, 2 * 120),
     ("llama3.1-70b", "h100", 2, 1000, 1000, 2 * 2_209), ("llama3.1-70b", "h100", 2, 8192, 1024, 2 * 398),
 ]
-# NVIDIA Technical Blog, "Boosting Llama 3.1 405B Performance up to 1.44x with NVIDIA TensorRT Model Optimizer on
-# NVIDIA H200 GPUs" (2024-08-28), Table 1: maximum throughput, output tokens/s, 8 x H200 (HGX, NVLink Switch),
+# NVIDIA Technical Blog on the TensorRT Model Optimizer FP8 recipe for Llama 3.1 405B on H200 (August 2024; retold
+# with its Table 1 by Blockchain.News, "NVIDIA Enhances Llama 3.1 405B Performance with TensorRT Model Optimizer",
+# 2024-08-29), Table 1: maximum throughput, output tokens/s, 8 x H200 (HGX, NVLink Switch),
 # TensorRT-LLM with the Model Optimizer FP8 recipe (FP8 weights and KV cache): 2,048/128, 32,768/2,048 and
 # 120,000/2,048 tokens. An older engine, longer contexts than any table above, not used in any fit. Held out.
 LONG_CONTEXT_HELD_OUT = [
