@@ -166,3 +166,17 @@ def test_price_source_carries_its_figures():
                                            f"{choice.n_providers} providers")
     assert price_source(choice.describe()) == choice.describe()  # plain text (no figures) is shown as given
     assert price_source("given") == "given"
+
+
+def test_price_source_survives_a_process_boundary():
+    """The web runs searches in worker processes: a PriceSource pickles with its figures (and an estimate with it)."""
+    import pickle
+
+    from costcurve import estimate_training
+
+    est = estimate_training(params=7e9, tokens=2e12, gpu="h100", gpus=1024, date="2024-06-01")
+    back = pickle.loads(pickle.dumps(est))
+    src, got = est.price_source, back.price_source
+    assert got == src and type(got) is type(src)
+    assert (got.method, got.n_quotes, got.n_providers, got.meets_rule) == (src.method, src.n_quotes, src.n_providers,
+                                                                            src.meets_rule)
