@@ -437,3 +437,17 @@ def test_a_covariate_that_moves_with_the_date_is_not_fitted_apart_from_it():
                       covariate=25.0 - (years - 2023.0), covariate_of="smaller models")
     f = fit_driver(h)
     assert f.covariate_of == "" and f.elasticity == 0.0 and math.isfinite(f.slope) and 0 < f.drift_weight <= 1
+
+
+def test_forecast_until_cuts_the_drivers_too(run_cli):
+    """`forecast --until` is a hindcast: the drivers see no point from after the cut either, so the answer is
+    the backtest's at that cut-off, not a fit on later hardware prices and margins; an --until past every
+    date with data anchors at the last one."""
+    s = get_series("inference-price")
+    cut = build_structural(s, until=2025.0)
+    assert all(d.t_max < 2025.0 for d in cut.drivers)
+    js = run_cli("forecast", "inference-price", "--until", "2025", "--year", "2027", "--method", "structural",
+                 "--json").json()
+    assert js["median"] == pytest.approx(float(cut.predict(2027.0)), rel=1e-12)
+    late = build_structural(s, until=2040.0)
+    assert late.anchor_year == pytest.approx(build_structural(s).anchor_year)

@@ -172,7 +172,7 @@ def when(name, csv_path, source, points, since, until, capability, threshold, pr
     choice = None
     if method == "auto":  # the same choice as forecast's
         method, choice = _renamed(lambda: choose_method(s, points=points, level=level, catalog=cat))
-    fit = _renamed(lambda: fit_method(s, method, points=points, level=level, catalog=cat))
+    fit = _renamed(lambda: fit_method(s, method, points=points, level=level, until=until, catalog=cat))
     cr = _renamed(lambda: when_(fit, value, direction="below" if below is not None else "above", level=level))
     _plot("plot_series", plot_path, s, fit=fit, crossing=cr, points=points)
     if as_json:

@@ -123,7 +123,7 @@ def _forecast(o: dict, *, given=()):
 
     s = _series(o)
     fit, fc = renamed(lambda: forecast_series(s, o["year"], method=o["method"], points=o["points"], level=o["level"],
-                                              catalog=catalog_list(o)))
+                                              until=o["until"], catalog=catalog_list(o)))
     return outcome("forecast", o, given, fc, {**fc.to_dict(), "trend": fit.to_dict()}, series=s, fit=fit, forecast=fc,
                    band=None if fc.method == "structural" else band(fit, fc))
 

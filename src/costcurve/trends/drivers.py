@@ -224,8 +224,10 @@ def fit_driver(h: DriverHistory, *, floor_factor: float = FLOOR_FACTOR, pool=Non
     """Fit one driver: OLS on ln value (``trend``) or its records as a compound Poisson process in ln x above
     a floor (``saturating``; ``pool``: the family's :class:`~costcurve.trends.records.RecordPool`)."""
     if h.kind == "trend":
-        follow = h.covariate is not None and bool(h.covariate_of) and np.ptp(h.covariate) > 0
-        _check_history(h, MIN_DRIVER_POINTS + follow)
+        # the covariate's term needs a date more than the date term alone; with fewer, the date alone
+        follow = (h.covariate is not None and bool(h.covariate_of) and np.ptp(h.covariate) > 0
+                  and np.unique(h.years).size > MIN_DRIVER_POINTS)
+        _check_history(h)
         return _fit_trend(h, follow)
     return _fit_records(h, floor_factor, pool)
 

@@ -308,7 +308,9 @@ def build_structural(series, *, data: DriverData | None = None, until=None, leve
     energy = energy_floor(catalog=data.catalog, until=until, level=level)
     last = rec.points[-1]
     # the record in force at the last date with data; a hindcast made at ``until`` knows nothing cheaper came before
-    anchor_year = float(s.years.max()) if until is None else float(until)
+    # (an ``until`` past every date with data is that last date: nothing is known of the time after it)
+    latest = max([float(series.years.max())] + [float(h.years.max()) for h in data.histories if h.years.size])
+    anchor_year = float(s.years.max()) if until is None else min(float(until), latest)
     notes, attn = [], None
     size = fits[0]
     if size.pool is not None and size.n < MIN_OWN_RECORDS:
