@@ -83,6 +83,22 @@ def test_engine_table_rejects_bad_rows(tmp_path):
     bad.write_text(text.replace("engine,version", "engine,versio"))
     with pytest.raises(CatalogError, match="header"):
         read_profiles(bad)
+    # a count or a 0/1 switch that is not whole is refused, not truncated (0.5 would have read as 0)
+    bad.write_text(re.sub(r"trtllm,([^,]*),kv_fraction_of_free,1,", r"trtllm,\1,kv_fraction_of_free,0.5,", text))
+    with pytest.raises(CatalogError, match="whole number"):
+        read_profiles(bad)
+
+
+def test_memory_room_is_one_rule_for_both_meanings():
+    """The engines' two memory meanings in one place: vLLM's share of all memory, TensorRT-LLM's share of
+    what weights and activations leave free; usable = fixed + KV cache either way."""
+    from costcurve.serving.engines import memory_room_bytes
+
+    M, fixed = 80e9, 30e9
+    assert memory_room_bytes(M, fixed, 0.9, False) == (72e9, 72e9 - fixed)
+    usable, kv = memory_room_bytes(M, fixed, 0.9, True)
+    assert kv == pytest.approx(45e9) and usable == pytest.approx(75e9)
+    assert engine_profile("trtllm").kv_budget_bytes(M, fixed) == pytest.approx(0.9 * (M - fixed))
 
 
 @pytest.mark.parametrize("engine,fit,held", [("vllm", VLLM_FIT, VLLM_HELD_OUT), ("sglang", SGLANG_FIT, SGLANG_HELD_OUT)])

@@ -111,8 +111,7 @@ class EngineProfile:
         llm_args.py, measured after the model is loaded and a forward pass at ``max_num_tokens`` has run),
         else ``f·M − fixed`` (vLLM, SGLang: a share of all memory for weights, activations and cache).
         """
-        f = self.memory_utilization
-        return f * (memory_bytes - fixed_bytes) if self.kv_fraction_of_free else f * memory_bytes - fixed_bytes
+        return memory_room_bytes(memory_bytes, fixed_bytes, self.memory_utilization, self.kv_fraction_of_free)[1]
 
     def runs_on(self, acc) -> bool:
         """Whether this engine has a back-end for ``acc``'s vendor (:data:`ENGINE_VENDORS`)."""
@@ -131,6 +130,18 @@ class EngineProfile:
         d = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("sources", "grouped_gemm_ratio")}
         d["sources"] = [dict(zip(("parameter", "how", "source_date", "source"), s)) for s in self.sources]
         return d
+
+
+def memory_room_bytes(memory_bytes, fixed_bytes, share, of_free):
+    """(usable, KV cache) bytes of one accelerator of ``memory_bytes`` holding ``fixed_bytes`` of weights and
+    activations, for an engine's memory ``share``: with ``of_free`` (TensorRT-LLM's KV fraction) the KV cache is
+    ``share`` of the memory the fixed bytes leave free, ``share·(M − fixed)``, and usable is fixed + that; else
+    (vLLM, SGLang) usable is ``share·M`` and the KV cache what the fixed bytes leave of it. [bytes]"""
+    if of_free:
+        kv = share * (memory_bytes - fixed_bytes)
+        return fixed_bytes + kv, kv
+    usable = share * memory_bytes
+    return usable, usable - fixed_bytes
 
 
 def _parse_row(path: str, i: int, row: dict):
@@ -154,6 +165,8 @@ def _parse_row(path: str, i: int, row: dict):
         raise CatalogError(path, i, "value/source_date", f"cannot read: {e}") from None
     if not (math.isfinite(value) and lo <= value <= hi):
         raise CatalogError(path, i, "value", f"got {value!r}; allowed: {lo:g}..{hi:g} {unit}")
+    if unit == "count" and value != int(value):  # a count or a 0/1 switch: never truncated to one
+        raise CatalogError(path, i, "value", f"got {value!r}; allowed: a whole number {lo:g}..{hi:g}")
     return eng, row["version"].strip(), par, value, (par, row["how"].strip(), row["source_date"].strip(),
                                                       row["source"].strip())
 

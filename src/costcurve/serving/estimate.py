@@ -46,6 +46,7 @@ from costcurve.inputs import (check_choice, check_monte_carlo_options, check_res
                      resolve_model)
 from costcurve.results import jsonable
 from costcurve.serving.dollars import replica_dollars
+from costcurve.serving.engines import memory_room_bytes
 from costcurve.serving.roofline import _Setup
 from costcurve.uncertainty import is_distribution
 from costcurve.units import GB, format_number, number_input, parse_date, show
@@ -168,11 +169,10 @@ def _memory_per_accelerator(s: _Setup, acc: Accelerator, n, batch, I, O, mem_uti
     """(usable, weights, KV of the batch, activations, KV of one mean sequence, KV of one full sequence).
 
     ``usable``: ``mem_util`` of all memory, or (``of_free``, TensorRT-LLM's KV fraction) weights + activations
-    + ``mem_util`` of the memory they leave free (:meth:`costcurve.serving.engines.EngineProfile.kv_budget_bytes`)."""
+    + ``mem_util`` of the memory they leave free (:func:`costcurve.serving.engines.memory_room_bytes`)."""
     weights = mem.weight_bytes(s.arch, s.dtype, group_size=s.group_size) / n
     act = mem.activation_bytes(s.arch, n, prefill_chunk_tokens=chunk)
-    fixed = weights + act
-    usable = fixed + mem_util * (acc.memory_bytes - fixed) if of_free else acc.memory_bytes * mem_util
+    usable = memory_room_bytes(acc.memory_bytes, weights + act, mem_util, of_free)[0]
     kv_mean = mem.kv_cache_bytes(s.arch, I + O / 2, s.kv_dtype, n)
     kv_full = mem.kv_cache_bytes(s.arch, I + O, s.kv_dtype, n)
     return usable, weights, batch * kv_mean, act, kv_mean, kv_full
