@@ -258,10 +258,9 @@ def _estimate(model, params, active_params, tokens, training_flop, gpu, gpus, da
     price, price_source, chip = _prices(cat, acc, date, price_usd_per_gpu_hour, provider, price_kind, chip_price_usd,
                                         notes)
     d = _dollars(A, acc, gpus, wall, gpu_hours, price, chip)
-    for key, what, unit in _COST_CHECKS:
-        v = d[key]
-        if type(v) is not float or not (v > 0.0 and v != math.inf or v != v):  # else a plain float that passes
-            check_result(v, what, lambda: _given(given, *_GIVEN_NAMES), allow_nan=True, unit=unit)
+    blame = lambda: _given(given, *_GIVEN_NAMES)  # noqa: E731
+    for key, what, unit in _COST_CHECKS:  # check_result answers a plain float that passes without numpy
+        check_result(d[key], what, blame, allow_nan=True, unit=unit)
     # a dict display in field order, not dict(**…): the 33 fields set at once (TrainingEstimate._of)
     return TrainingEstimate._of({
         "model": w.name, "gpu": acc.name, "dtype": dtype, "flop_method": w.method, "training_flop": w.training_flop,
