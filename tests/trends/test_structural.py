@@ -451,3 +451,18 @@ def test_forecast_until_cuts_the_drivers_too(run_cli):
     assert js["median"] == pytest.approx(float(cut.predict(2027.0)), rel=1e-12)
     late = build_structural(s, until=2040.0)
     assert late.anchor_year == pytest.approx(build_structural(s).anchor_year)
+
+
+@pytest.mark.parametrize("until", ["-5", "2023.5"])
+def test_forecast_until_that_leaves_too_little_names_until(run_cli, until):
+    """A cut that leaves the drivers or the records too short is refused naming --until (the option to change),
+    in one line, exit 2; the web answers 4xx with the same message."""
+    r = run_cli("forecast", "inference-price", "--until", until, "--year", "2027", "--method", "structural")
+    assert r.code == 2 and r.err.strip().startswith("error: --until:") and len(r.err.strip().splitlines()) == 1
+    from fastapi.testclient import TestClient
+
+    from costcurve.web.app import create_app
+
+    resp = TestClient(create_app()).post("/api/forecast", json={"name": "inference-price", "until": float(until),
+                                                                "year": 2027, "method": "structural"})
+    assert 400 <= resp.status_code < 500 and "until" in resp.text

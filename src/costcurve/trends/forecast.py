@@ -142,8 +142,15 @@ def fit_method(series, method: str, *, points: str = "default", level: float = D
         if points not in ("default", "records"):
             raise InputError(f"got {points!r}; structural forecasts the records (cheapest so far): use default or "
                              "records", field="points")
+        from .drivers import InsufficientDataError
+
         # the drivers are data too: cut at ``until`` like the series (no driver point from after it)
-        return build_structural(series.between(since, until), until=until, level=level, catalog=catalog)
+        try:
+            return build_structural(series.between(since, until), until=until, level=level, catalog=catalog)
+        except InsufficientDataError as e:
+            if until is None:
+                raise
+            raise InsufficientDataError(e.message, field="until") from None  # the cut left too little
     return fit_series(series, method=method, points=points, level=level, since=since, until=until)
 
 

@@ -175,7 +175,8 @@ class StructuralModel:
         own = np.broadcast_to(years, at.shape) if self.kind == "training" else at  # when the size driver reaches it
         parts = []
         for i, d in enumerate(self.drivers):  # a driver with a covariate follows one drawn before it
-            cov = next((p for p, e in zip(parts, self.drivers) if e.name == d.covariate_of), None)
+            cov = next((p for p, e in zip(parts, self.drivers) if e.name == d.covariate_of), None) \
+                if d.covariate_of else None
             parts.append(d.sample_log_ratio(self.anchor_year, own if d.kind == "saturating" else at, zs[i], zn[i], rng,
                                             covariate_ratio=cov))
         hw = next((i for i, d in enumerate(self.drivers) if d.name == "hardware price-performance"), None)
