@@ -511,6 +511,19 @@ class Catalog:
             value = self._derived[key] = make(*args)
         return value
 
+    def derived_many(self, table, key, make, *args, maxsize: int = 256):
+        """:meth:`derived` for values made from many inputs (one per ``key`` of ``table``): at most ``maxsize``
+        kept per table, the oldest dropped first, so a long-running server's cache stays bounded."""
+        cache = self._derived.get(table)
+        if cache is None:
+            cache = self._derived[table] = {}
+        value = cache.get(key, _NOT_MADE)
+        if value is _NOT_MADE:
+            if len(cache) >= maxsize:
+                del cache[next(iter(cache))]
+            value = cache[key] = make(*args)
+        return value
+
 
 _NOT_MADE = object()  # Catalog.derived's marker of a value not made yet (None may be one made)
 _LOADED: dict = {}  # (paths, sha256 of each file's text) -> Catalog

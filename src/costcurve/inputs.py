@@ -66,7 +66,7 @@ def resolve_model(model, catalog):
         arch = read_hf_config(text)  # a file: read on every call, so an edit is seen
         return arch.name, arch, None
     # a name: looked up in the catalog's tables once per catalog (they do not change after loading)
-    return catalog.derived(("resolved model", text), lambda: _model_by_name(text, catalog))
+    return catalog.derived_many("resolved model", text, _model_by_name, text, catalog)
 
 
 def _model_by_name(text: str, catalog) -> tuple:
@@ -224,6 +224,9 @@ def _prices():
     return prices
 
 
+HOURLY_PRICES_KEPT = 4096  #: catalog prices (accelerator, date, provider, kind) kept per catalog by hourly_price
+
+
 def hourly_price(catalog, acc, date: dt.date, price, *, provider, price_kind, notes: list) -> tuple:
     """(hourly price [USD/h], its source): ``price`` as given (money), else the catalog's default for
     ``acc`` near ``date``, after checking ``price_kind`` and that the quotes cover ``date`` (a note
@@ -235,8 +238,9 @@ def hourly_price(catalog, acc, date: dt.date, price, *, provider, price_kind, no
     if type(date) is dt.date and (provider is None or type(provider) is str):  # hashable values: cached
         # the catalog's quotes do not change after loading: the note and the price depend on these values
         # alone (of the accelerator, its name and release date)
-        note, price, source = catalog.derived(("hourly_price", acc.name, acc.release_date, date, provider, price_kind),
-                                              _catalog_price, catalog, acc, date, provider, price_kind)
+        note, price, source = catalog.derived_many("hourly_price", (acc.name, acc.release_date, date, provider,
+                                                                    price_kind), _catalog_price, catalog, acc, date,
+                                                   provider, price_kind, maxsize=HOURLY_PRICES_KEPT)
     else:
         note, price, source = _catalog_price(catalog, acc, date, provider, price_kind)
     if note:

@@ -171,7 +171,8 @@ def resolve_price(catalog: Catalog, gpu: str, date: dt.date, given=None, *, prov
     if choice is None:
         return float("nan"), no_price_message(gpu, kind)
     # the description (text carrying its figures, PriceSource) is made from the choice alone: once per choice
-    return choice.price_usd_per_gpu_hour, catalog.derived(("price_source", gpu, provider, kind, date), choice.source)
+    return choice.price_usd_per_gpu_hour, catalog.derived_many("price_source", (gpu, provider, kind, date), choice.source,
+                                                               maxsize=4096)
 
 
 def price_counts(catalog: Catalog, gpu: str, date: dt.date, given=None, *, provider: str | None = None,

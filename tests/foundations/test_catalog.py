@@ -310,3 +310,24 @@ def test_validate_table_names_file_row_and_column(tmp_path):
 def test_training_defaults_to_the_chips_own_16_bit_format(gpu, dtype):
     est = estimate_training(params=7e9, tokens=1e12, gpu=gpu, gpus=8, mfu=0.4, price_usd_per_gpu_hour=2)
     assert est.dtype == dtype
+
+
+def test_derived_many_is_bounded_and_keeps_each_value_once():
+    """Caches of values made from many inputs (prices by date, shapes by size, names) stay bounded per catalog:
+    a value is made once per key, and past ``maxsize`` the oldest key is made again when asked."""
+    from costcurve.catalog import load_catalog
+
+    cat = load_catalog()
+    made = []
+
+    def make(k):
+        made.append(k)
+        return k * 2
+
+    assert [cat.derived_many("test table", k, make, k, maxsize=3) for k in (1, 2, 1, 3)] == [2, 4, 2, 6]
+    assert made == [1, 2, 3]
+    cat.derived_many("test table", 4, make, 4, maxsize=3)  # drops 1, the oldest
+    assert len(cat._derived["test table"]) == 3 and 1 not in cat._derived["test table"]
+    cat.derived_many("test table", 1, make, 1, maxsize=3)
+    assert made == [1, 2, 3, 4, 1]
+    del cat._derived["test table"]

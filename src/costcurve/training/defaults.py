@@ -114,14 +114,8 @@ def _shape_facts(cat, p_total, p_active, seq_len) -> _ShapeFacts | None:
     (whose architectures table, the rule's data, does not change after loading)."""
     if type(p_total) is not float or type(p_active) is not float or not (seq_len is None or type(seq_len) is float):
         return _make_shape_facts(cat, p_total, p_active, seq_len)  # a sweep, or numbers not plain: not cached
-    cache = cat.derived("shape facts", dict)
-    key = (p_total, p_active, seq_len)
-    facts = cache.get(key, cache)
-    if facts is cache:
-        if len(cache) >= SHAPE_FACTS_CACHE_SIZE:
-            del cache[next(iter(cache))]
-        facts = cache[key] = _make_shape_facts(cat, p_total, p_active, seq_len)
-    return facts
+    return cat.derived_many("shape facts", (p_total, p_active, seq_len), _make_shape_facts, cat, p_total, p_active,
+                            seq_len, maxsize=SHAPE_FACTS_CACHE_SIZE)
 
 
 def _make_shape_facts(cat, p_total, p_active, seq_len) -> _ShapeFacts | None:
