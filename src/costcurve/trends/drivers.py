@@ -305,11 +305,16 @@ def _fit_records(h: DriverHistory, floor_factor: float, pool) -> DriverFit:
 
 
 # ---- the histories -----------------------------------------------------------------------------------
-def _history(name, unit, what, kind, pts, source="", lower_bound=0.0) -> DriverHistory:
-    pts = sorted((float(t), float(v), str(lab)) for t, v, lab in pts if v is not None and v > 0 and math.isfinite(v))
+def _history(name, unit, what, kind, pts, source="", lower_bound=0.0, covariate_of="") -> DriverHistory:
+    """``pts``: (date, value, label), or with ``covariate_of`` (date, value, label, covariate); points without a
+    positive finite value are left out, the rest in date order."""
+    pts = sorted((float(p[0]), float(p[1]), str(p[2]), *p[3:]) for p in pts
+                 if p[1] is not None and p[1] > 0 and math.isfinite(p[1]))
     years = np.array([p[0] for p in pts], dtype=float)
     values = np.array([p[1] for p in pts], dtype=float)
-    return DriverHistory(name, unit, what, kind, years, values, tuple(p[2] for p in pts), source, lower_bound)
+    cov = np.array([p[3] for p in pts], dtype=float) if covariate_of else None
+    return DriverHistory(name, unit, what, kind, years, values, tuple(p[2] for p in pts), source, lower_bound, cov,
+                         covariate_of)
 
 
 def best_price_performance(catalog=None) -> DriverHistory:
@@ -423,14 +428,10 @@ def margin_history(rows=None, *, catalog=None) -> DriverHistory:
         if c:
             pts.append((decimal_year(r.date), r.usd_per_m_blended / c["usd_per_m_blended"], r.model,
                         math.log(c["params_active"])))
-    pts.sort()
     h = _history("margin", "price / cost", "API list price over costcurve's serving cost of the same open model "
                  f"(on the common accelerator of the date, on-demand, {1 / SERVING_TPOT_S:g} tokens/s per user), "
-                 "regressed on date and ln active parameters", "trend", [p[:3] for p in pts],
-                 "costcurve api_prices table and serving model")
-    lnn = {(float(t), str(lab)): z for t, _, lab, z in pts}
-    h = replace(h, covariate=np.array([lnn[(t, lab)] for t, lab in zip(h.years.tolist(), h.labels)]),
-                covariate_of=SIZE_DRIVER)
+                 "regressed on date and ln active parameters", "trend", pts, "costcurve api_prices table and serving "
+                 "model", covariate_of=SIZE_DRIVER)
     utils = [c["flop_utilisation"] for c in cache.values() if c]
     return replace(h, what=h.what + (f"; realised serving FLOP utilisation median {np.median(utils):.2f}" if utils else ""))
 
