@@ -27,9 +27,6 @@ from costcurve.training.planner.runs import on_runs
 from costcurve.training.planner.step_time import LINK_GROUPS, STEP_KEYS, group_links, step_time_breakdown
 
 CHUNK = 100_000
-#: layouts per pass of the memory model: each of its float64 temporaries is then 256 KiB, reused from one pass
-#: to the next while still in cache (17 ms of 97 ms for DeepSeek-V3's 553K layouts on 4,096 accelerators)
-MEMORY_CHUNK = 32_768
 STEP_FIGURES = tuple(f"step/{k}" for k in STEP_KEYS) + ("step_time_s",)
 
 
@@ -60,9 +57,8 @@ def layout_memory(arch: Architecture, layouts: dict, *, seq_len: int, flash_atte
     if n == 0:
         return {f"memory/{k}": np.zeros(0) for k in MEMORY_KEYS}
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        parts = [_memory_chunk(arch, {k: v[lo:lo + MEMORY_CHUNK] for k, v in layouts.items()}, seq_len=seq_len,
-                               flash_attention=flash_attention, grad_bytes=grad_bytes)
-                 for lo in range(0, n, MEMORY_CHUNK)]
+        parts = [_memory_chunk(arch, {k: v[lo:lo + CHUNK] for k, v in layouts.items()}, seq_len=seq_len,
+                               flash_attention=flash_attention, grad_bytes=grad_bytes) for lo in range(0, n, CHUNK)]
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
