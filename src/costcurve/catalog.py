@@ -443,9 +443,7 @@ class Catalog:
                 raise CatalogError(r["_path"], r["_row"], "accelerator", f"unknown accelerator {r['accelerator']!r}")
         self._price_index: dict = {}
         self._quote_dates: dict = {}
-        self._derived: dict = {}
-        #: (gpu, provider, kind, date, offers) -> PriceChoice, filled by costcurve.prices.choose_price
-        self.price_choices: dict = {}
+        self._derived: dict = {}  #: values made from the tables (derived, derived_many), incl. price choices
 
     def _alias_map(self, table, items):
         m = {}

@@ -110,18 +110,19 @@ def choose_price(catalog: Catalog, gpu: str, date: dt.date, *, provider: str | N
     """Median of the distinct catalog quotes near ``date`` (see the module docstring), or None without any."""
     if not isinstance(date, dt.date):
         raise InputError(f"got {date!r}; allowed: a date", field="date")
-    key = (gpu, provider, kind, date, tuple(offers))
-    cache = catalog.price_choices  # owned by the catalog, whose quotes do not change after loading
-    if key in cache:  # these arguments were checked when the entry was made: the checks depend on them alone
-        return cache[key]
+    # kept per catalog (its quotes do not change after loading); the checks depend on these arguments alone, so
+    # a kept choice was checked when it was made
+    return catalog.derived_many("price choices", (gpu, provider, kind, date, tuple(offers)), _checked_choice, catalog,
+                                gpu, date, provider, kind, offers, maxsize=4096)
+
+
+def _checked_choice(catalog: Catalog, gpu: str, date: dt.date, provider, kind: str, offers) -> PriceChoice | None:
     if kind not in PRICE_KINDS:
         raise InputError(f"got {kind!r}; allowed: {', '.join(PRICE_KINDS)}", field="price_kind")
     bad = [o for o in offers if o not in OFFERS]
     if bad:
         raise InputError(f"got {bad[0]!r}; allowed: {', '.join(OFFERS)}", field="offers")
-    early = _check_date(catalog, gpu, date)
-    cache[key] = _choose(catalog, gpu, date, provider, kind, offers, early)
-    return cache[key]
+    return _choose(catalog, gpu, date, provider, kind, offers, _check_date(catalog, gpu, date))
 
 
 def _choose(catalog: Catalog, gpu: str, date: dt.date, provider, kind: str, offers, early: str) -> PriceChoice | None:
